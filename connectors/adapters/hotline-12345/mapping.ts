@@ -1,0 +1,65 @@
+/** 12345 work order (pinyin-initial field names) → canonical Report. */
+import type { Report, ReportStatus } from '../../../schemas/index.js';
+import { MappingError, ValidationError } from '../../sdk/errors.js';
+import { cleanText, maskName, parseTimestamp, protectPhone } from '../../sdk/normalise/index.js';
+import { divisionCode, object, townKey } from '../../sdk/mapping-helpers.js';
+import type { Mapping } from '../../sdk/types.js';
+
+const STATUS: Record<string, ReportStatus> = {
+  受理: 'RECEIVED',
+  派单: 'DISPATCHED',
+  办理: 'IN_PROGRESS',
+  回访: 'FOLLOW_UP',
+  办结: 'CLOSED',
+  退单: 'REJECTED',
+};
+
+export const mapWorkOrder: Mapping = (payload, ctx) => {
+  const o = object(payload);
+  const id = cleanText(o.gdbh, { field: 'gdbh', required: true, maxLength: 64 });
+  const updated = parseTimestamp(o.gxsj, 'gxsj');
+  const accepted = parseTimestamp(o.slsj, 'slsj');
+  const sourceStatus = cleanText(o.gdzt, { field: 'gdzt', required: true });
+  const status = STATUS[sourceStatus];
+  if (!status) throw new MappingError(`未知的工单状态 "${sourceStatus}" (unknown work-order status; expected one of ${Object.keys(STATUS).join('/')})`, 'gdzt');
+  const confidential = o.bmbz === '1' || o.bmbz === 1;
+  const phoneRaw = cleanText(o.ldrdh, { field: 'ldrdh' });
+  const phone = phoneRaw && !confidential ? protectPhone(phoneRaw, ctx.personalDataKey, 'ldrdh') : null;
+  const name = cleanText(o.ldrxm, { field: 'ldrxm', maxLength: 50 });
+  const division = divisionCode(o.xzqhdm, 'xzqhdm');
+  const urgency = cleanText(o.jjcd, { field: 'jjcd', maxLength: 10 });
+  const deadline = o.blsx ? parseTimestamp(o.blsx, 'blsx').epochMs : null;
+  if (deadline !== null && deadline < accepted.epochMs) throw new ValidationError('blsx', `办理时限早于受理时间 (deadline ${String(o.blsx)} is before acceptance ${String(o.slsj)})`);
+
+  const report: Report = {
+    envelope: {
+      sourceSystem: ctx.sourceSystem,
+      department: ctx.department,
+      sourceRecordId: id,
+      sourceVersion: updated.epochMs,
+      eventTime: accepted.epochMs,
+      ingestTime: ctx.ingestTime,
+      divisionCode: division,
+      gridCode: null,
+      location: null,
+      connector: ctx.connectorId,
+    },
+    channel: 'HOTLINE',
+    title: cleanText(o.sqbt, { field: 'sqbt', maxLength: 200 }),
+    description: cleanText(o.sqnr, { field: 'sqnr', required: true, maxLength: 4000 }),
+    sourceCategoryCode: cleanText(o.flmc, { field: 'flmc', maxLength: 100 }),
+    categoryCode: null,
+    status,
+    sourceStatus,
+    urgency,
+    address: cleanText(o.sjdz, { field: 'sjdz', maxLength: 500 }),
+    reporterNameMasked: name && !confidential ? maskName(name) : null,
+    reporterPhoneHash: phone?.hash ?? null,
+    reporterPhoneMasked: phone?.masked ?? null,
+    subjectUscc: null,
+    subjectName: null,
+    attachmentUrls: [],
+    deadline,
+  };
+  return [{ kind: 'report', key: townKey(division, id), value: report }];
+};

@@ -1,0 +1,47 @@
+/**
+ * A dead letter keeps everything a person needs to understand and fix a record that could not be
+ * delivered: the original payload exactly as read, which connector, the reason in plain words,
+ * the error code and the field. Replay sends the (fixed) payload through the mapping again.
+ */
+import type { Message } from 'kafkajs';
+import { CountyHubError } from '../sdk/errors.js';
+
+export interface DeadLetter {
+  connector: string;
+  sourceSystem: string;
+  department: string;
+  sourceRecordId: string | null;
+  /** Stable error code (connectors/sdk/errors.ts). */
+  code: string;
+  reason: string;
+  field: string | null;
+  /** The original record as read from the source (text; binary sources store base64). */
+  payload: string;
+  failedAt: string;
+}
+
+export function deadLetterFrom(
+  err: unknown,
+  meta: { connector: string; sourceSystem: string; department: string; sourceRecordId?: string; payload: string; at: number },
+): DeadLetter {
+  const e = err instanceof CountyHubError ? err : undefined;
+  return {
+    connector: meta.connector,
+    sourceSystem: meta.sourceSystem,
+    department: meta.department,
+    sourceRecordId: meta.sourceRecordId ?? null,
+    code: e?.code ?? 'CH_MAPPING',
+    reason: e?.message ?? `mapping failed unexpectedly: ${(err as Error)?.message ?? String(err)}`,
+    field: e?.field ?? null,
+    payload: meta.payload,
+    failedAt: new Date(meta.at).toISOString(),
+  };
+}
+
+export function deadLetterMessage(d: DeadLetter): Message {
+  return {
+    key: `${d.connector}:${d.sourceRecordId ?? ''}`,
+    value: JSON.stringify(d),
+    headers: { 'countyhub-connector': d.connector, 'countyhub-error-code': d.code },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Reads a whole topic from the beginning up to its end as of the call, committed records only,
+ * without a consumer group of its own (a throw-away group id, never committed).
+ *
+ * "The end" is the last offset per partition at the start; control records of transactions take
+ * offsets too, so progress is read from kafkajs's batch events, which count them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+
+export async function readToEnd(
+  kafka: Kafka,
+  topic: string,
+  onMessage: (m: KafkaMessage, partition: number) => void | Promise<void>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let ends: Map<number, bigint>;
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    ends = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+  if (ends.size === 0) return;
+
+  const consumer = kafka.consumer({ groupId: `read-to-end-${randomUUID()}`, readUncommitted: false, allowAutoTopicCreation: false });
+  const reached = new Set<number>();
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const mark = (partition: number, lastOffset: string) => {
+    const end = ends.get(partition);
+    if (end !== undefined && BigInt(lastOffset) + 1n >= end) reached.add(partition);
+    if (reached.size === ends.size) done();
+  };
+  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => mark(e.payload.partition, e.payload.lastOffset));
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ message, partition }) => {
+        await onMessage(message, partition);
+      },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      finished,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`reading ${topic} to its end took more than ${timeoutMs / 1000} s`)), timeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  } finally {
+    await consumer.disconnect();
+  }
+}

@@ -1,0 +1,122 @@
+/** What an operator needs to know about one connector, and its Prometheus form. */
+import type { ConnectorManifest } from '../sdk/types.js';
+import type { StoredCursor } from './cursor-store.js';
+
+export type ConnectorState = 'starting' | 'running' | 'degraded' | 'failed' | 'stopped';
+
+export const STATE_LABELS: Record<ConnectorState, string> = {
+  starting: '启动中',
+  running: '运行正常',
+  degraded: '降级（上游异常，重试中）',
+  failed: '已停止（错误）',
+  stopped: '已停止',
+};
+
+export interface ConnectorStatusView {
+  id: string;
+  title: string;
+  department: string;
+  state: ConnectorState;
+  stateLabel: string;
+  recordsRead: number;
+  produced: number;
+  deadLettered: number;
+  retries: number;
+  errors: number;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  /** Seconds since the last committed page (the connector's staleness). */
+  secondsSinceLastSuccess: number | null;
+}
+
+export class ConnectorStatus {
+  state: ConnectorState = 'starting';
+  recordsRead = 0;
+  produced = 0;
+  deadLettered = 0;
+  retries = 0;
+  errors = 0;
+  lastSuccessAt: number | null = null;
+  lastError: string | null = null;
+
+  constructor(private readonly manifest: ConnectorManifest) {}
+
+  restore(stored: StoredCursor | undefined): void {
+    if (!stored) return;
+    this.produced = stored.produced;
+    this.deadLettered = stored.deadLettered;
+    this.lastSuccessAt = Date.parse(stored.committedAt);
+  }
+
+  running(): void {
+    this.state = 'running';
+  }
+
+  committed(produced: number, dead: number, read: number, at: number): void {
+    this.produced += produced;
+    this.deadLettered += dead;
+    this.recordsRead += read;
+    this.lastSuccessAt = at;
+    if (this.state === 'degraded' || this.state === 'starting') this.state = 'running';
+  }
+
+  retried(err: unknown): void {
+    this.retries += 1;
+    this.lastError = (err as Error)?.message ?? String(err);
+  }
+
+  degraded(err: unknown): void {
+    this.state = 'degraded';
+    this.errors += 1;
+    this.lastError = (err as Error)?.message ?? String(err);
+  }
+
+  failed(err: unknown): void {
+    this.state = 'failed';
+    this.errors += 1;
+    this.lastError = (err as Error)?.message ?? String(err);
+  }
+
+  stopped(): void {
+    if (this.state !== 'failed') this.state = 'stopped';
+  }
+
+  view(now = Date.now()): ConnectorStatusView {
+    return {
+      id: this.manifest.id,
+      title: this.manifest.title,
+      department: this.manifest.department,
+      state: this.state,
+      stateLabel: STATE_LABELS[this.state],
+      recordsRead: this.recordsRead,
+      produced: this.produced,
+      deadLettered: this.deadLettered,
+      retries: this.retries,
+      errors: this.errors,
+      lastSuccessAt: this.lastSuccessAt === null ? null : new Date(this.lastSuccessAt).toISOString(),
+      lastError: this.lastError,
+      secondsSinceLastSuccess: this.lastSuccessAt === null ? null : Math.round((now - this.lastSuccessAt) / 1000),
+    };
+  }
+}
+
+/** Prometheus text exposition for a set of connectors. */
+export function renderMetrics(statuses: ConnectorStatus[], now = Date.now()): string {
+  const views = statuses.map((s) => s.view(now));
+  const lines: string[] = [];
+  const metric = (name: string, help: string, type: 'counter' | 'gauge', value: (v: ConnectorStatusView) => number | null) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const v of views) {
+      const x = value(v);
+      if (x !== null) lines.push(`${name}{connector="${v.id}",department="${v.department}"} ${x}`);
+    }
+  };
+  metric('countyhub_connector_records_read_total', 'Source records read since the worker started.', 'counter', (v) => v.recordsRead);
+  metric('countyhub_connector_records_produced_total', 'Canonical records committed to Kafka by this connector.', 'counter', (v) => v.produced);
+  metric('countyhub_connector_dead_letters_total', 'Records dead-lettered by this connector.', 'counter', (v) => v.deadLettered);
+  metric('countyhub_connector_retries_total', 'Retried source requests and transactions.', 'counter', (v) => v.retries);
+  metric('countyhub_connector_errors_total', 'Times the connector became degraded or failed.', 'counter', (v) => v.errors);
+  metric('countyhub_connector_up', '1 when running, 0 when degraded, failed or stopped.', 'gauge', (v) => (v.state === 'running' ? 1 : 0));
+  metric('countyhub_connector_seconds_since_last_success', 'Seconds since the last committed page.', 'gauge', (v) => v.secondsSinceLastSuccess);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,235 @@
+/**
+ * Runs one connector: read a page from the source, map and encode each record, then produce the
+ * records, the dead letters and the new cursor in ONE Kafka transaction. The cursor therefore
+ * moves exactly when the page's records become visible to read_committed consumers: a worker
+ * killed at any moment resumes at the last committed page — nothing lost, nothing twice.
+ *
+ * Upstream failures are retried (bounded, with jitter); when retries run out the connector reports
+ * itself degraded and tries again later from the same cursor. It never skips data.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { topics as topicNames, type Topics } from '../../schemas/index.js';
+import type { SchemaCodec } from '../../schemas/registry.js';
+import { CountyHubError } from '../sdk/errors.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../sdk/retry.js';
+import type { ConnectorManifest, Mapping, MappingContext, Source, SourcePage } from '../sdk/types.js';
+import { cursorMessage, loadCursor, type StoredCursor } from './cursor-store.js';
+import { deadLetterFrom, deadLetterMessage } from './dead-letters.js';
+import { ensureTopics } from './kafka.js';
+import type { Logger } from './log.js';
+import { ConnectorStatus } from './status.js';
+
+export interface WorkerDeps {
+  kafka: Kafka;
+  codec: SchemaCodec;
+  topics?: Topics;
+  personalDataKey: string;
+  log: Logger;
+  retry?: RetryPolicy;
+  /** Wait after retries ran out before trying the same page again. */
+  degradedBackoffMs?: number;
+  now?: () => number;
+}
+
+export class FencedError extends CountyHubError {
+  constructor(connector: string, cause: unknown) {
+    super('CH_FENCED', `connector ${connector} was started by another worker; this one stops (only one may run it)`, { cause });
+  }
+}
+
+function isFenced(err: unknown): boolean {
+  const type = (err as { type?: string })?.type;
+  return type === 'PRODUCER_FENCED' || type === 'INVALID_PRODUCER_EPOCH' || type === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED';
+}
+
+export class ConnectorWorker<C = unknown> {
+  readonly status: ConnectorStatus;
+  private readonly topics: Topics;
+  private producer: Producer | undefined;
+  private stored: StoredCursor<C> | undefined;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    readonly manifest: ConnectorManifest,
+    private readonly source: Source<C>,
+    private readonly mapping: Mapping,
+    private readonly deps: WorkerDeps,
+  ) {
+    this.topics = deps.topics ?? topicNames();
+    this.now = deps.now ?? Date.now;
+    this.status = new ConnectorStatus(manifest);
+  }
+
+  get cursor(): C | undefined {
+    return this.stored?.cursor;
+  }
+
+  /**
+   * Connects and fences any older worker of this connector (initTransactions aborts its open
+   * transaction), then loads the cursor — in that order, so the cursor read is final.
+   */
+  async connect(): Promise<void> {
+    const admin = this.deps.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, this.topics);
+    } finally {
+      await admin.disconnect();
+    }
+    await Promise.all(this.manifest.emits.map((k) => this.deps.codec.ensureRegistered(k)));
+    this.producer = this.deps.kafka.producer({
+      transactionalId: `countyhub-connector-${this.manifest.id}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 60_000,
+      allowAutoTopicCreation: false,
+    });
+    await this.producer.connect();
+    this.stored = await loadCursor<C>(this.deps.kafka, this.topics.cursors, this.manifest.id);
+    this.status.restore(this.stored);
+    this.deps.log.info({ connector: this.manifest.id, cursor: this.stored?.cursor ?? null }, 'connector connected');
+  }
+
+  /** Runs until stop(); resolves when the loop has ended cleanly. */
+  start(): void {
+    this.loop = this.run().catch((err) => {
+      this.status.failed(err);
+      this.deps.log.error({ connector: this.manifest.id, err }, 'connector stopped with an error');
+    });
+  }
+
+  /** Reads pages until the source says nothing more is ready now. For back-fills and tests. */
+  async drain(): Promise<void> {
+    while (await this.step()) {
+      if (this.abort.signal.aborted) return;
+    }
+  }
+
+  /** One page: fetch (with retries), then commit. Returns whether more is ready now. */
+  private async step(): Promise<boolean> {
+    const page = await this.fetchPage();
+    try {
+      await this.commitPage(page);
+    } catch (err) {
+      if (err instanceof FencedError) throw err;
+      await this.recover(err);
+      return true;
+    }
+    return page.hasMore;
+  }
+
+  /**
+   * After a failed transaction we cannot know for sure whether the broker committed it (a lost
+   * response looks like a failure). So start over from what Kafka says: a new producer session
+   * (which aborts anything pending) and the cursor as committed. The page is then read again.
+   */
+  private async recover(err: unknown): Promise<void> {
+    this.status.retried(err);
+    this.deps.log.warn({ connector: this.manifest.id, err: (err as Error).message }, 'transaction failed; reconnecting and resuming from the committed cursor');
+    await withRetry(
+      async () => {
+        await this.producer?.disconnect().catch(() => undefined);
+        await this.connect();
+      },
+      this.deps.retry ?? DEFAULT_RETRY,
+      { signal: this.abort.signal, onRetry: (e) => this.status.retried(e) },
+    );
+  }
+
+  /** Stops after the in-flight page: its transaction commits or aborts, never half. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+    await this.producer?.disconnect();
+    await this.source.close?.();
+    this.status.stopped();
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    this.status.running();
+    while (!signal.aborted) {
+      let more: boolean;
+      try {
+        more = await this.step();
+      } catch (err) {
+        if (signal.aborted) break;
+        if (err instanceof FencedError) throw err;
+        this.status.degraded(err);
+        this.deps.log.warn({ connector: this.manifest.id, err: (err as Error).message }, 'source unavailable after retries; will try the same page again');
+        await sleep(this.deps.degradedBackoffMs ?? 30_000, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
+      if (!more) await sleep(this.manifest.pollIntervalMs, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  private fetchPage(): Promise<SourcePage<C>> {
+    return withRetry(() => this.source.nextPage(this.stored?.cursor, this.abort.signal), this.deps.retry ?? DEFAULT_RETRY, {
+      signal: this.abort.signal,
+      onRetry: (err, attempt) => {
+        this.status.retried(err);
+        this.deps.log.info({ connector: this.manifest.id, attempt, err: err.message }, 'source request failed; retrying');
+      },
+    });
+  }
+
+  /** Maps, encodes and produces one page with its cursor in one transaction. */
+  private async commitPage(page: SourcePage<C>): Promise<void> {
+    const producer = this.producer;
+    if (!producer) throw new Error('connect() first');
+    const ingestTime = this.now();
+    const ctx: MappingContext = {
+      connectorId: this.manifest.id,
+      sourceSystem: this.manifest.sourceSystem,
+      department: this.manifest.department,
+      ingestTime,
+      personalDataKey: this.deps.personalDataKey,
+    };
+    const byTopic = new Map<string, Message[]>();
+    const dead: Message[] = [];
+    let produced = 0;
+    for (const rec of page.records) {
+      try {
+        const emitted = this.mapping(rec.payload, ctx);
+        // encode all of a record's outputs before adding any: a record is delivered whole or dead-lettered whole
+        const encoded = await Promise.all(emitted.map(async (e) => ({ topic: this.topics.records(e.kind), key: e.key, value: await this.deps.codec.encode(e.kind, e.value) })));
+        for (const e of encoded) {
+          const list = byTopic.get(e.topic) ?? [];
+          list.push({ key: e.key, value: e.value });
+          byTopic.set(e.topic, list);
+        }
+        produced += encoded.length;
+      } catch (err) {
+        const letter = deadLetterFrom(err, { ...ctx, connector: ctx.connectorId, sourceRecordId: rec.id, payload: rec.raw, at: ingestTime });
+        dead.push(deadLetterMessage(letter));
+        this.deps.log.warn({ connector: this.manifest.id, record: rec.id, code: letter.code, field: letter.field, reason: letter.reason }, 'record dead-lettered');
+      }
+    }
+    const next: StoredCursor<C> = {
+      connector: this.manifest.id,
+      cursor: page.cursor,
+      committedAt: new Date(ingestTime).toISOString(),
+      produced: (this.stored?.produced ?? 0) + produced,
+      deadLettered: (this.stored?.deadLettered ?? 0) + dead.length,
+    };
+    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    if (dead.length) topicMessages.push({ topic: this.topics.deadLetters, messages: dead });
+    topicMessages.push({ topic: this.topics.cursors, messages: [cursorMessage(next as StoredCursor)] });
+
+    const tx = await producer.transaction();
+    try {
+      await tx.sendBatch({ topicMessages });
+      await tx.commit();
+    } catch (err) {
+      await tx.abort().catch(() => undefined);
+      if (isFenced(err)) throw new FencedError(this.manifest.id, err);
+      throw err;
+    }
+    this.stored = next;
+    this.status.committed(produced, dead.length, page.records.length, this.now());
+  }
+}

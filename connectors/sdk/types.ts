@@ -1,0 +1,72 @@
+/**
+ * What an adapter author writes against. An adapter is one folder under connectors/adapters/:
+ *   manifest.ts  — which department, which source kind and its settings, what it emits
+ *   mapping.ts   — a pure function from one source record to canonical record(s)
+ *   fixtures/    — recorded source records and the canonical records they must become
+ *   *.test.ts    — the fixture test
+ * The runtime (connectors/runtime) does everything else: polling, cursors, retries, Avro,
+ * transactions, dead letters, metrics.
+ */
+import type { CanonicalRecords, RecordKind } from '../../schemas/index.js';
+
+/** One record as read from a source, before mapping. `raw` keeps the original bytes for dead letters. */
+export interface SourceRecord {
+  /** The source's id for the record when it can be read without mapping (for dead letters and logs). */
+  id?: string;
+  payload: unknown;
+  raw: string;
+}
+
+/** A page read from a source, and the cursor that is valid once every record of it is in Kafka. */
+export interface SourcePage<C> {
+  records: SourceRecord[];
+  cursor: C;
+  /** True when the source has more ready now; false means wait for the next poll. */
+  hasMore: boolean;
+}
+
+/**
+ * A stream is a small contract: given the committed cursor (undefined on the first run), read the
+ * next page. It keeps no state of its own between calls, so a restart loses nothing.
+ */
+export interface Source<C = unknown> {
+  nextPage(cursor: C | undefined, signal: AbortSignal): Promise<SourcePage<C>>;
+  close?(): Promise<void>;
+}
+
+/** A canonical record ready to produce: kind decides topic and schema; key decides partition. */
+export type Emitted = {
+  [K in keyof CanonicalRecords]: { kind: K & RecordKind; key: string; value: CanonicalRecords[K] };
+}[keyof CanonicalRecords];
+
+export interface MappingContext {
+  connectorId: string;
+  sourceSystem: string;
+  department: string;
+  /** When the connector read the record (epoch ms), the same for a whole page. */
+  ingestTime: number;
+  /** County key for the keyed hash of personal identifiers (never leaves the connector). */
+  personalDataKey: string;
+}
+
+/**
+ * A mapping turns one source record into zero or more canonical records. It is pure: no I/O, no
+ * clock (use ctx.ingestTime). It throws ValidationError/MappingError (connectors/sdk/errors.ts)
+ * naming the field for anything it cannot read; the runtime dead-letters that record only.
+ */
+export type Mapping = (payload: unknown, ctx: MappingContext) => Emitted[];
+
+export interface ConnectorManifest<S = unknown> {
+  /** Stable id: names the cursor, the transactional id and the metrics. kebab-case. */
+  id: string;
+  /** Department id from schemas/catalogues/departments.json. */
+  department: string;
+  /** Chinese display name for operators. */
+  title: string;
+  /** The source system, as written in every record's envelope. */
+  sourceSystem: string;
+  emits: RecordKind[];
+  source: S;
+  /** How often to poll when the source has nothing new (ms). */
+  pollIntervalMs: number;
+}

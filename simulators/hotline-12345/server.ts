@@ -1,0 +1,172 @@
+/**
+ * A 12345 hotline platform (政务服务便民热线) as a county sees it from the provincial system:
+ * a paged work-order list filtered by update time. Quirks it shares with real ones:
+ *  - times are 'yyyy-MM-dd HH:mm:ss' without an offset, to the second; bulk operations give many
+ *    orders the same update time;
+ *  - errors come as HTTP 200 with {"code":"9999","msg":"系统繁忙"} (and, with faults on, as 500s,
+ *    time-outs, slow pages and truncated bodies);
+ *  - `total` is a string; phone numbers are written in every format; field names are pinyin initials;
+ *  - the list is sorted by update time only if you ask (orderBy=gxsj).
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { installFaults } from '../shared/faults.js';
+import { VILLAGES, pick, seededRandom, shanghaiDateTime } from '../shared/county.js';
+
+export const HOTLINE_STATUSES = ['受理', '派单', '办理', '回访', '办结'] as const;
+export type HotlineStatus = (typeof HOTLINE_STATUSES)[number];
+
+/** A work order as the platform stores and serves it. */
+export interface WorkOrder {
+  gdbh: string; // 工单编号
+  sqbt: string; // 诉求标题
+  sqnr: string; // 诉求内容
+  flmc: string; // 分类名称 (the hotline's own category path)
+  jjcd: '一般' | '紧急' | '特急';
+  gdzt: HotlineStatus; // 工单状态
+  ldrxm: string; // 来电人姓名
+  ldrdh: string; // 来电电话
+  xzqhdm: string; // 行政区划代码 (12 digits)
+  sjdz: string; // 事件地址
+  cbdw: string | null; // 承办单位
+  slsj: string; // 受理时间
+  gxsj: string; // 更新时间
+  blsx: string | null; // 办理时限
+  bmbz: '0' | '1'; // 保密标志
+}
+
+const CASES: Array<[string, string, string]> = [
+  ['城乡建设-违章建筑', '反映违章搭建', '{addr}有住户私自在楼顶加盖彩钢房，影响邻居采光，请相关部门处理。'],
+  ['生态环境-餐饮油烟', '餐饮油烟扰民', '{addr}一楼烧烤店油烟直排，气味很大，晚上无法开窗，希望尽快处理。'],
+  ['生态环境-噪声污染', '夜间施工噪声', '{addr}工地夜间十一点后仍在施工，噪声很大，影响休息。'],
+  ['市场监管-无照经营', '无证经营', '{addr}有一家小作坊没有营业执照，在生产食品，卫生条件差。'],
+  ['城市管理-占道经营', '占道经营', '{addr}路口早市摊贩占道经营，影响通行。'],
+  ['城市管理-垃圾清运', '垃圾未清运', '{addr}垃圾桶满溢三天无人清运，气味难闻。'],
+  ['安全生产-安全隐患', '燃气安全隐患', '{addr}餐馆液化气罐放在后厨门口，无防护，存在安全隐患。'],
+  ['自然资源-耕地保护', '占用耕地', '{addr}附近有人在耕地上挖沙取土。'],
+  ['公共设施-设施损坏', '路灯不亮', '{addr}路灯损坏一周未修，夜间出行不便。'],
+  ['政务服务-政策咨询', '咨询营业执照办理', '咨询在{town}办理个体工商户营业执照需要哪些材料。'],
+];
+
+const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '乌', '包', '白', '其其格'];
+const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '巴特尔', '格日乐', '秀英'];
+const STREETS = ['伊克昭街', '锡尼大街', '团结路', '文化路', '乌兰路', '振兴路'];
+const PHONE_FORMATS = [
+  (n: string) => n,
+  (n: string) => `${n.slice(0, 3)} ${n.slice(3, 7)} ${n.slice(7)}`,
+  (n: string) => `+86-${n}`,
+  (n: string) => `${n.slice(0, 3)}-${n.slice(3, 7)}-${n.slice(7)}`,
+];
+
+export interface HotlineOptions {
+  seed?: number;
+  /** Clock for update times (tests may pin it). */
+  now?: () => number;
+}
+
+export class HotlineStore {
+  readonly orders = new Map<string, WorkOrder>();
+  private seq = 0;
+  private readonly rand: () => number;
+
+  constructor(private readonly opts: HotlineOptions = {}) {
+    this.rand = seededRandom(opts.seed ?? 12345);
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  nextId(at: number): string {
+    this.seq += 1;
+    return `GD${shanghaiDateTime(at).slice(0, 10).replace(/-/g, '')}${String(this.seq).padStart(6, '0')}`;
+  }
+
+  /** A realistic new work order (status 受理). */
+  generate(at = this.now()): WorkOrder {
+    const r = this.rand;
+    const v = pick(r, VILLAGES);
+    const [flmc, sqbt, tpl] = pick(r, CASES);
+    const addr = `${v.town}${v.name}${pick(r, STREETS)}${1 + Math.floor(r() * 200)}号`;
+    const mobile = `1${pick(r, ['39', '58', '86', '37', '52'])}${String(Math.floor(r() * 1e8)).padStart(8, '0')}`;
+    const o: WorkOrder = {
+      gdbh: this.nextId(at),
+      sqbt,
+      sqnr: tpl.replace('{addr}', addr).replace('{town}', v.town),
+      flmc,
+      jjcd: r() < 0.1 ? '紧急' : '一般',
+      gdzt: '受理',
+      ldrxm: `${pick(r, SURNAMES)}${pick(r, GIVEN)}`,
+      ldrdh: pick(r, PHONE_FORMATS)(mobile),
+      xzqhdm: v.code,
+      sjdz: addr,
+      cbdw: null,
+      slsj: shanghaiDateTime(at),
+      gxsj: shanghaiDateTime(at),
+      blsx: null,
+      bmbz: '0',
+    };
+    this.orders.set(o.gdbh, o);
+    return o;
+  }
+
+  create(partial: Partial<WorkOrder>, at = this.now()): WorkOrder {
+    const o = { ...this.generate(at), ...partial, slsj: shanghaiDateTime(at), gxsj: shanghaiDateTime(at) };
+    this.orders.set(o.gdbh, o);
+    return o;
+  }
+
+  update(id: string, patch: Partial<WorkOrder>, at = this.now()): WorkOrder | undefined {
+    const o = this.orders.get(id);
+    if (!o) return undefined;
+    const u = { ...o, ...patch, gdbh: o.gdbh, gxsj: shanghaiDateTime(at) };
+    this.orders.set(id, u);
+    return u;
+  }
+
+  /** Moves a random open order one step along 受理→派单→办理→回访→办结. */
+  advanceRandom(at = this.now()): WorkOrder | undefined {
+    const open = [...this.orders.values()].filter((o) => o.gdzt !== '办结');
+    if (!open.length) return undefined;
+    const o = pick(this.rand, open);
+    const next = HOTLINE_STATUSES[HOTLINE_STATUSES.indexOf(o.gdzt) + 1]!;
+    return this.update(o.gdbh, { gdzt: next, cbdw: o.cbdw ?? '综合行政执法局' }, at);
+  }
+
+  /** Orders updated at or after `since`, sorted as asked. */
+  list(since: string | undefined, orderBy: string | undefined): WorkOrder[] {
+    const all = [...this.orders.values()].filter((o) => !since || o.gxsj >= since);
+    if (orderBy === 'gxsj') all.sort((a, b) => (a.gxsj === b.gxsj ? a.gdbh.localeCompare(b.gdbh) : a.gxsj < b.gxsj ? -1 : 1));
+    return all;
+  }
+}
+
+export function buildHotlineServer(store = new HotlineStore()): FastifyInstance {
+  const app = Fastify({ logger: false });
+  installFaults(app, () => ({ code: '9999', msg: '系统繁忙,请稍后再试', data: null }));
+
+  app.get<{ Querystring: { updateTimeBegin?: string; pageNum?: string; pageSize?: string; orderBy?: string } }>(
+    '/api/v2/workorders',
+    async (req) => {
+      const pageNum = Math.max(1, Number(req.query.pageNum ?? 1));
+      const pageSize = Math.min(500, Math.max(1, Number(req.query.pageSize ?? 20)));
+      const all = store.list(req.query.updateTimeBegin, req.query.orderBy);
+      const rows = all.slice((pageNum - 1) * pageSize, pageNum * pageSize);
+      return { code: '0000', msg: '成功', data: { total: String(all.length), pageNum, pageSize, rows } };
+    },
+  );
+
+  // Control routes for tests and the demo (not part of the platform's API).
+  app.post<{ Body: Partial<WorkOrder> }>('/__sim/workorders', async (req) => store.create(req.body ?? {}));
+  app.patch<{ Params: { id: string }; Body: Partial<WorkOrder> }>('/__sim/workorders/:id', async (req, reply) => {
+    const o = store.update(req.params.id, req.body ?? {});
+    return o ?? reply.code(404).send({ error: 'no such work order' });
+  });
+  app.post<{ Body: { count?: number } }>('/__sim/generate', async (req) => {
+    const n = req.body?.count ?? 1;
+    return { created: Array.from({ length: n }, () => store.generate().gdbh) };
+  });
+  app.post('/__sim/advance', async () => store.advanceRandom() ?? null);
+  app.get('/__sim/workorders', async () => [...store.orders.values()]);
+  app.get('/health', async () => ({ status: 'ok', orders: store.orders.size }));
+  return app;
+}

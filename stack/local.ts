@@ -1,0 +1,291 @@
+/**
+ * The local-process stack for machines without Docker: Kafka (KRaft, single node) and Apicurio
+ * Registry from Maven Central, run with the machine's Java 17, and PostgreSQL on 127.0.0.1:5432.
+ * Downloads are cached in .stack/ so the second start takes seconds; each run gets its own ports,
+ * data folder, log folder and database.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { StackError } from '../connectors/sdk/errors.js';
+import { freePort, waitFor } from './net.js';
+import type { Stack, StackOptions } from './types.js';
+
+export const KAFKA_VERSION = '4.1.1';
+export const APICURIO_VERSION = '3.0.9';
+
+const ROOT = resolve(import.meta.dirname, '..');
+export const STACK_HOME = process.env.COUNTYHUB_STACK_HOME ?? join(ROOT, '.stack');
+
+function log(opts: StackOptions, msg: string): void {
+  (opts.log ?? ((m: string) => process.stderr.write(`[stack] ${m}\n`)))(msg);
+}
+
+function requireTool(cmd: string, args: string[], what: string): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    throw new StackError(
+      `${what} is needed to run the local stack but \`${cmd} ${args.join(' ')}\` failed. ` +
+        `Install it (Debian: apt-get install openjdk-17-jdk-headless maven), or set KAFKA_BROKERS, ` +
+        `SCHEMA_REGISTRY_URL and DATABASE_URL to use servers you already run.`,
+    );
+  }
+  return `${r.stdout}${r.stderr}`;
+}
+
+function checkJava(): void {
+  const out = requireTool('java', ['-version'], 'Java 17 or newer');
+  const m = /version "(\d+)/.exec(out);
+  if (!m || Number(m[1]) < 17) {
+    throw new StackError(`Java 17 or newer is needed to run Kafka ${KAFKA_VERSION} and Apicurio; found: ${out.split('\n')[0]}`);
+  }
+}
+
+function mvn(args: string[], what: string, opts: StackOptions): void {
+  log(opts, `downloading ${what} from Maven Central (first run only)…`);
+  const started = Date.now();
+  const r = spawnSync('mvn', ['-q', '-B', ...args], { encoding: 'utf8', cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0) {
+    throw new StackError(`Maven could not fetch ${what}:\n${(r.stdout + r.stderr).slice(-2000)}`);
+  }
+  log(opts, `${what} fetched in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Kafka jars (broker + tools), fetched once. Also used by the benchmarks for kafka-producer-perf-test. */
+export function ensureKafkaJars(opts: StackOptions = {}): string {
+  const dir = join(STACK_HOME, `kafka-${KAFKA_VERSION}`);
+  const done = join(dir, '.complete');
+  if (!existsSync(done)) {
+    requireTool('mvn', ['-v'], 'Apache Maven');
+    checkJava();
+    rmSync(dir, { recursive: true, force: true });
+    mvn(['-f', 'stack/pom.xml', 'dependency:copy-dependencies', `-DoutputDirectory=${join(dir, 'libs')}`, '-DincludeScope=runtime'], `Kafka ${KAFKA_VERSION}`, opts);
+    writeFileSync(done, new Date().toISOString());
+  }
+  return join(dir, 'libs', '*');
+}
+
+/**
+ * Apicurio Registry's runnable app. The `zip:all` artifact is what Maven Central serves for 3.0.x;
+ * it unpacks to a Quarkus runner jar plus lib/.
+ */
+export function ensureApicurio(opts: StackOptions = {}): string {
+  const dir = join(STACK_HOME, `apicurio-${APICURIO_VERSION}`);
+  const done = join(dir, '.complete');
+  if (!existsSync(done)) {
+    requireTool('mvn', ['-v'], 'Apache Maven');
+    checkJava();
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const dl = join(STACK_HOME, 'downloads');
+    mvn(['dependency:copy', `-Dartifact=io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:zip:all`, `-DoutputDirectory=${dl}`], `Apicurio Registry ${APICURIO_VERSION}`, opts);
+    const zip = join(dl, `apicurio-registry-app-${APICURIO_VERSION}-all.zip`);
+    // `jar` ships with every JDK, so no unzip binary is required.
+    const r = spawnSync('jar', ['xf', zip], { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new StackError(`could not unpack ${zip}: ${r.stderr}`);
+    writeFileSync(done, new Date().toISOString());
+  }
+  const runner = readdirSync(dir).find((f) => f.endsWith('-runner.jar')) ?? 'quarkus-run.jar';
+  return join(dir, runner);
+}
+
+/** Kafka's cluster id is a base64url-encoded 16-byte UUID without padding. */
+function kafkaClusterId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+interface Proc {
+  name: string;
+  child: ChildProcess;
+}
+
+function startJava(name: string, args: string[], logFile: string, cwd: string): Proc {
+  const out = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn('java', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  return { name, child };
+}
+
+async function stopProc(p: Proc): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
+  p.child.kill('SIGTERM');
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A run killed with -9 leaves its Java processes behind; stop them before starting new ones. */
+function reapOrphans(runsDir: string, opts: StackOptions): void {
+  if (!existsSync(runsDir)) return;
+  for (const run of readdirSync(runsDir)) {
+    const pidFile = join(runsDir, run, 'pids.json');
+    if (!existsSync(pidFile)) continue;
+    try {
+      const { owner, pids } = JSON.parse(readFileSync(pidFile, 'utf8')) as { owner: number; pids: number[] };
+      if (isAlive(owner)) continue;
+      for (const pid of pids) {
+        if (isAlive(pid)) {
+          log(opts, `stopping process ${pid} left by an earlier run (${run})`);
+          process.kill(pid, 'SIGKILL');
+        }
+      }
+      rmSync(join(runsDir, run), { recursive: true, force: true });
+    } catch {
+      // an unreadable pid file is not worth failing a start for
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function createDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new StackError(
+      `PostgreSQL is not reachable at ${adminUrl.replace(/\/\/[^@]*@/, '//')}: start it (PostgreSQL 15+, trust auth on 127.0.0.1:5432) or set DATABASE_URL.`,
+      err,
+    );
+  }
+  try {
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startLocalStack(opts: StackOptions = {}): Promise<Stack> {
+  const started = Date.now();
+  const kafkaCp = ensureKafkaJars(opts);
+  const apicurioJar = ensureApicurio(opts);
+  checkJava();
+
+  const runsDir = join(STACK_HOME, 'runs');
+  reapOrphans(runsDir, opts);
+  const runId = `${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+  const runDir = join(runsDir, runId);
+  const logsDir = join(runDir, 'logs');
+  mkdirSync(logsDir, { recursive: true });
+
+  const [kafkaPort, controllerPort, registryPort] = [await freePort(), await freePort(), await freePort()];
+  const props = [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${kafkaPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${kafkaPort}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${join(runDir, 'kafka-data')}`,
+    'num.partitions=3',
+    // one broker: internal topics cannot have more than one replica
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=5',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=5',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=false',
+    'log.cleaner.backoff.ms=5000',
+  ];
+  const propsFile = join(runDir, 'server.properties');
+  writeFileSync(propsFile, props.join('\n') + '\n');
+
+  const fmt = spawnSync('java', ['-cp', kafkaCp, 'kafka.tools.StorageTool', 'format', '-t', kafkaClusterId(), '-c', propsFile], { encoding: 'utf8' });
+  if (fmt.status !== 0) throw new StackError(`formatting the Kafka log folder failed: ${fmt.stderr || fmt.stdout}`);
+
+  const kafkaLog = join(logsDir, 'kafka.log');
+  const procs: Proc[] = [
+    startJava(
+      'kafka',
+      ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${join(ROOT, 'stack', 'log4j2.properties')}`, `-Dcountyhub.log.file=${kafkaLog}`, '-cp', kafkaCp, 'kafka.Kafka', propsFile],
+      join(logsDir, 'kafka.out'),
+      runDir,
+    ),
+    startJava(
+      'registry',
+      ['-Xms128m', '-Xmx512m', `-Dquarkus.http.port=${registryPort}`, '-Dquarkus.http.host=127.0.0.1', '-jar', apicurioJar],
+      join(logsDir, 'registry.log'),
+      runDir,
+    ),
+  ];
+  writeFileSync(join(runDir, 'pids.json'), JSON.stringify({ owner: process.pid, pids: procs.map((p) => p.child.pid) }));
+
+  const databaseName = `countyhub_${runId.replace(/-/g, '_')}`;
+  const adminUrl = process.env.POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const databaseUrl = adminUrl.replace(/\/[^/?]*(\?|$)/, `/${databaseName}$1`);
+
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.all(procs.map(stopProc));
+    await dropDatabase(adminUrl, databaseName).catch(() => undefined);
+    if (!opts.keepRunDir) rmSync(join(runDir, 'kafka-data'), { recursive: true, force: true });
+    rmSync(join(runDir, 'pids.json'), { force: true });
+  };
+
+  try {
+    for (const p of procs) {
+      p.child.once('exit', (code, signal) => {
+        if (!stopped) log(opts, `${p.name} exited unexpectedly (code ${code}, signal ${signal}); see ${logsDir}`);
+      });
+    }
+    await createDatabase(adminUrl, databaseName);
+    const registryUrl = `http://127.0.0.1:${registryPort}/apis/ccompat/v7`;
+    await Promise.all([
+      waitFor(`Kafka on 127.0.0.1:${kafkaPort}`, () => kafkaReady(`127.0.0.1:${kafkaPort}`), 90_000, () => procs[0]!.child.exitCode !== null, kafkaLog),
+      waitFor(`Apicurio Registry on port ${registryPort}`, async () => (await fetch(`${registryUrl}/subjects`)).ok, 120_000, () => procs[1]!.child.exitCode !== null, join(logsDir, 'registry.log')),
+    ]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  log(opts, `local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Kafka 127.0.0.1:${kafkaPort}, registry :${registryPort}, database ${databaseName}; logs ${logsDir})`);
+  return {
+    kind: 'local',
+    kafkaBrokers: [`127.0.0.1:${kafkaPort}`],
+    schemaRegistryUrl: `http://127.0.0.1:${registryPort}/apis/ccompat/v7`,
+    databaseUrl,
+    logsDir,
+    stop,
+  };
+}
+
+async function kafkaReady(broker: string): Promise<boolean> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const admin = new Kafka({ brokers: [broker], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null;
+  } finally {
+    await admin.disconnect();
+  }
+}
