@@ -1,0 +1,2 @@
+export { manifest } from './manifest.js';
+export { mapWorkOrder as mapping } from './mapping.js';

@@ -1,0 +1,24 @@
+/**
+ * Every department adapter the worker knows. Adding a department: create its folder (copy
+ * `countyhub new <name>` output), then add one line here.
+ */
+import type { ConnectorManifest, Mapping, Source } from '../sdk/types.js';
+import { createSource } from '../sources/index.js';
+import * as hotline from './hotline-12345/index.js';
+
+export interface Adapter {
+  manifest: ConnectorManifest;
+  mapping: Mapping;
+}
+
+export const ADAPTERS: Adapter[] = [hotline];
+
+export function findAdapter(id: string): Adapter {
+  const a = ADAPTERS.find((x) => x.manifest.id === id);
+  if (!a) throw new Error(`no adapter "${id}"; known: ${ADAPTERS.map((x) => x.manifest.id).join(', ')}`);
+  return a;
+}
+
+export function sourceFor(manifest: ConnectorManifest): Source {
+  return createSource(manifest.source as never);
+}

@@ -1,0 +1,20 @@
+/** Chinese labels for operators, next to the stable codes the API returns. */
+export const MATTER_STATUS_LABELS: Record<string, string> = {
+  RECEIVED: '已受理',
+  DISPATCHED: '已派单',
+  IN_PROGRESS: '办理中',
+  FOLLOW_UP: '回访中',
+  CLOSED: '已办结',
+  REJECTED: '已退回',
+  UNKNOWN: '未知',
+};
+
+export const CHANNEL_LABELS: Record<string, string> = {
+  HOTLINE: '12345热线',
+  GRID: '网格上报',
+  COMPLAINT: '群众投诉',
+  PATROL: '执法巡查',
+  ALARM: '监测告警',
+  INSPECTION: '检查发现',
+  OTHER: '其他',
+};

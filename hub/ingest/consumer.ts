@@ -1,0 +1,96 @@
+/**
+ * The hub's Kafka consumer: decodes each batch with the schemas from the registry and applies it
+ * to PostgreSQL in ONE transaction together with the consumed offsets. Kafka's own group offsets
+ * are committed afterwards, for lag monitoring and as the starting point; since applying is
+ * idempotent by (source, id, version), a record delivered again after a crash changes nothing.
+ */
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { topics as topicNames, type Report, type Topics } from '../../schemas/index.js';
+import type { SchemaCodec } from '../../schemas/registry.js';
+import type { Logger } from '../../connectors/runtime/log.js';
+import type { Db } from '../store/db.js';
+import { applyReport, type ApplyOutcome } from './apply-report.js';
+
+export interface HubConsumerDeps {
+  kafka: Kafka;
+  db: Db;
+  codec: SchemaCodec;
+  topics?: Topics;
+  groupId?: string;
+  log: Logger;
+}
+
+export interface IngestStats {
+  batches: number;
+  applied: Record<ApplyOutcome, number>;
+  deadLettered: number;
+  lastAppliedAt: number | null;
+}
+
+export class HubConsumer {
+  readonly stats: IngestStats = { batches: 0, applied: { new: 0, updated: 0, stale: 0, duplicate: 0 }, deadLettered: 0, lastAppliedAt: null };
+  private consumer: Consumer | undefined;
+  private readonly topics: Topics;
+  readonly groupId: string;
+
+  constructor(private readonly deps: HubConsumerDeps) {
+    this.topics = deps.topics ?? topicNames();
+    this.groupId = deps.groupId ?? 'countyhub-hub';
+  }
+
+  async start(): Promise<void> {
+    this.consumer = this.deps.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false, sessionTimeout: 30_000 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topics.records('report'), fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (p) => this.applyBatch(p),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+
+  private async applyBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const decoded: Array<{ offset: string; report?: Report; error?: string; value: Buffer | null }> = [];
+    for (const m of batch.messages) {
+      if (!m.value) {
+        decoded.push({ offset: m.offset, error: 'empty message value', value: null });
+        continue;
+      }
+      try {
+        decoded.push({ offset: m.offset, report: await this.deps.codec.decode<Report>(m.value), value: m.value });
+      } catch (err) {
+        decoded.push({ offset: m.offset, error: `could not decode with the registry: ${(err as Error).message}`, value: m.value });
+      }
+    }
+    const last = batch.messages[batch.messages.length - 1]!.offset;
+    const counts: Partial<Record<ApplyOutcome, number>> = {};
+    await this.deps.db.transaction(async (tx) => {
+      for (const d of decoded) {
+        if (d.report) {
+          const outcome = await applyReport(tx, d.report, { topic: batch.topic, partition: batch.partition, offset: d.offset });
+          counts[outcome] = (counts[outcome] ?? 0) + 1;
+        } else {
+          await tx('hub_dead_letters')
+            .insert({ topic: batch.topic, partition: batch.partition, offset: d.offset, reason: d.error, value: d.value })
+            .onConflict(['topic', 'partition', 'offset'])
+            .ignore();
+          this.stats.deadLettered += 1;
+        }
+      }
+      await tx('consumed_offsets')
+        .insert({ group_id: this.groupId, topic: batch.topic, partition: batch.partition, next_offset: BigInt(last) + 1n, updated_at: new Date() })
+        .onConflict(['group_id', 'topic', 'partition'])
+        .merge();
+    });
+    for (const [k, v] of Object.entries(counts)) this.stats.applied[k as ApplyOutcome] += v;
+    this.stats.batches += 1;
+    this.stats.lastAppliedAt = Date.now();
+    await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+    await heartbeat();
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The hub process: migrate the database, consume canonical records, serve the API.
+ * Settings from the environment (see README): KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL,
+ * TOPIC_PREFIX, HUB_PORT, HUB_HOST, DB_SCHEMA, HUB_GROUP_ID.
+ */
+import { createKafka } from '../connectors/runtime/kafka.js';
+import { createLogger } from '../connectors/runtime/log.js';
+import { topics } from '../schemas/index.js';
+import { SchemaCodec } from '../schemas/registry.js';
+import { buildApi } from './api/server.js';
+import { HubConsumer } from './ingest/consumer.js';
+import { createDb, migrate } from './store/db.js';
+import { requireEnv } from '../connectors/runtime/config.js';
+
+const log = createLogger('hub');
+const env = requireEnv(['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL']);
+const names = topics(process.env.TOPIC_PREFIX ?? 'countyhub');
+const schema = process.env.DB_SCHEMA;
+const db = createDb(env.DATABASE_URL, { schema });
+await migrate(db, schema);
+const kafka = createKafka(env.KAFKA_BROKERS.split(','), 'countyhub-hub');
+const consumer = new HubConsumer({ kafka, db, codec: new SchemaCodec(env.SCHEMA_REGISTRY_URL, names), topics: names, groupId: process.env.HUB_GROUP_ID, log });
+await consumer.start();
+const app = await buildApi({ db, consumer });
+const url = await app.listen({ host: process.env.HUB_HOST ?? '127.0.0.1', port: Number(process.env.HUB_PORT ?? 8080) });
+log.info({ url }, 'hub API listening');
+process.stdout.write(JSON.stringify({ hub: 'ready', url }) + '\n');
+
+const shutdown = async () => {
+  await app.close();
+  await consumer.stop();
+  await db.destroy();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void shutdown());
+process.once('SIGINT', () => void shutdown());

@@ -1,0 +1,35 @@
+/** The hub's PostgreSQL connection (knex over pg) and its migrations. */
+import knexFactory, { type Knex } from 'knex';
+import { migrations } from './migrations/index.js';
+
+export type Db = Knex;
+
+export function createDb(databaseUrl: string, opts: { schema?: string; poolMax?: number } = {}): Db {
+  return knexFactory({
+    client: 'pg',
+    connection: { connectionString: databaseUrl },
+    searchPath: opts.schema ? [opts.schema, 'public'] : undefined,
+    pool: {
+      min: 0,
+      max: opts.poolMax ?? 10,
+      // a schema of its own (tests, several hubs on one database) is created before first use
+      afterCreate: opts.schema
+        ? (conn: { query: (q: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) =>
+            conn.query(`SET search_path TO "${opts.schema}", public`, (err) => done(err, conn))
+        : undefined,
+    },
+  });
+}
+
+/** Brings the schema up to date. Safe to run from several hub instances at once (knex takes a lock). */
+export async function migrate(db: Db, schema?: string): Promise<void> {
+  if (schema) await db.raw(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  await db.migrate.latest({
+    migrationSource: {
+      getMigrations: async () => migrations.map((m) => m.name),
+      getMigrationName: (name: string) => name,
+      getMigration: async (name: string) => migrations.find((m) => m.name === name)!,
+    },
+    schemaName: schema,
+  });
+}

@@ -1,0 +1,11 @@
+import type { Knex } from 'knex';
+import * as m001 from './001-source-records-and-matters.js';
+
+export interface Migration {
+  name: string;
+  up(db: Knex): Promise<void>;
+  down(db: Knex): Promise<void>;
+}
+
+/** In order. Never edit a migration that has shipped; add the next one. */
+export const migrations: Migration[] = [{ name: '001-source-records-and-matters', ...m001 }];

@@ -1,0 +1,149 @@
+/**
+ * The walking skeleton end to end, every part a real process on the real stack:
+ * 12345 simulator (HTTP) → connector worker → Kafka (Avro, registry) → hub → PostgreSQL → API.
+ */
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { KafkaMessage } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readToEnd } from '../../connectors/runtime/read-to-end.js';
+import type { DeadLetter } from '../../connectors/runtime/dead-letters.js';
+import type { Report } from '../../schemas/index.js';
+import { kafkaFor, testContext } from '../support/context.js';
+import { eventually, startProcess, type RunningProcess } from '../support/processes.js';
+
+const ctx = testContext('skeleton');
+const kafka = kafkaFor(ctx);
+let sim: RunningProcess;
+let hub: RunningProcess;
+let worker: RunningProcess;
+
+interface MatterView {
+  id: string;
+  status: string;
+  title: string;
+  reports: Array<{ sourceSystem: string; sourceRecordId: string; sourceVersion: string }>;
+}
+
+const simUrl = () => String(sim.ready.url);
+const hubUrl = () => String(hub.ready.url);
+
+async function startWorker(): Promise<RunningProcess> {
+  return startProcess('connector worker', 'connectors/cli.ts', ['run', 'hotline-12345'], {
+    ...ctx.env,
+    CONNECTOR_CONFIG: JSON.stringify({ 'hotline-12345': { source: { url: `${simUrl()}/api/v2/workorders`, pagination: { size: 5 } }, pollIntervalMs: 200 } }),
+  });
+}
+
+async function simPost<T>(path: string, body: unknown, method = 'POST'): Promise<T> {
+  const res = await fetch(`${simUrl()}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(res.ok).toBe(true);
+  return (await res.json()) as T;
+}
+
+async function allMatters(): Promise<MatterView[]> {
+  const out: MatterView[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await fetch(`${hubUrl()}/api/v1/matters?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+    const body = (await res.json()) as { items: MatterView[]; nextCursor: string | null };
+    out.push(...body.items);
+    cursor = body.nextCursor;
+  } while (cursor);
+  return out;
+}
+
+async function mattersFor(orderId: string): Promise<MatterView[]> {
+  return (await allMatters()).filter((m) => m.reports.some((r) => r.sourceRecordId === orderId));
+}
+
+async function readTopic(topic: string): Promise<KafkaMessage[]> {
+  const out: KafkaMessage[] = [];
+  await readToEnd(kafka, topic, (m) => void out.push(m));
+  return out;
+}
+
+beforeAll(async () => {
+  sim = await startProcess('12345 simulator', 'simulators/hotline-12345/main.ts', ['--seed', '7'], {});
+  [hub, worker] = await Promise.all([startProcess('hub', 'hub/main.ts', [], { ...ctx.env, HUB_PORT: '0' }), startWorker()]);
+});
+
+afterAll(async () => {
+  await Promise.all([worker?.stop(), hub?.stop(), sim?.stop()]);
+});
+
+describe('walking skeleton: one department end to end', () => {
+  let orderId: string;
+
+  it('a work order created in the 12345 platform appears in GET /api/v1/matters with its source reference', async () => {
+    const created = await simPost<{ gdbh: string; sqbt: string }>('/__sim/workorders', { sqbt: '烧烤店油烟扰民', gdzt: '受理', xzqhdm: '150625100001' });
+    orderId = created.gdbh;
+    const [matter] = await eventually('the matter in the API', async () => {
+      const ms = await mattersFor(orderId);
+      return ms.length ? ms : undefined;
+    });
+    expect(matter!.title).toBe('烧烤店油烟扰民');
+    expect(matter!.status).toBe('RECEIVED');
+    expect(matter!.reports).toEqual([expect.objectContaining({ sourceSystem: 'hotline-12345', sourceRecordId: orderId })]);
+  });
+
+  it('an update of the work order updates the same matter: one matter, not two', async () => {
+    await simPost(`/__sim/workorders/${orderId}`, { gdzt: '派单', cbdw: '综合行政执法局' }, 'PATCH');
+    await eventually('the matter to be dispatched', async () => {
+      const ms = await mattersFor(orderId);
+      return ms[0]?.status === 'DISPATCHED' ? ms : undefined;
+    });
+    expect(await mattersFor(orderId)).toHaveLength(1);
+  });
+
+  it('the Kafka record decodes with the schema fetched from the registry by its id', async () => {
+    const messages = await readTopic(ctx.topics.records('report'));
+    const mine = messages.filter((m) => m.value);
+    expect(mine.length).toBeGreaterThanOrEqual(2);
+    const value = mine[0]!.value!;
+    expect(value[0]).toBe(0); // Confluent wire format: magic byte, then the schema id
+    const schemaId = value.readInt32BE(1);
+    // a fresh client knows nothing: it must fetch the schema from the registry
+    const registry = new SchemaRegistry({ host: ctx.stack.schemaRegistryUrl });
+    const schema = (await registry.getSchema(schemaId)) as { name?: string };
+    expect(schema.name).toBe('org.countyhub.v1.Report');
+    const decoded = (await registry.decode(value)) as Report;
+    expect(decoded.envelope.sourceRecordId).toBe(orderId);
+    expect(decoded.envelope.sourceSystem).toBe('hotline-12345');
+    expect(decoded.reporterPhoneHash).toMatch(/^(sm3|sha256):[0-9a-f]{64}$/);
+  });
+
+  it('a restarted connector resumes from its committed cursor: nothing already emitted is emitted again', async () => {
+    // more than one page (size 5) between restarts, and one kill -9 in the middle
+    await simPost('/__sim/generate', { count: 12 });
+    await eventually('12 more matters', async () => ((await allMatters()).length >= 13 ? true : undefined));
+    await worker.stop('SIGTERM');
+    await simPost('/__sim/generate', { count: 7 });
+    worker = await startWorker();
+    await eventually('20 matters', async () => ((await allMatters()).length >= 20 ? true : undefined));
+    await worker.stop('SIGKILL');
+    await simPost('/__sim/generate', { count: 3 });
+    worker = await startWorker();
+    await eventually('23 matters', async () => ((await allMatters()).length >= 23 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 1500)); // a few idle polls after catching up
+
+    const platform = (await (await fetch(`${simUrl()}/__sim/workorders`)).json()) as Array<{ gdbh: string }>;
+    const registry = new SchemaRegistry({ host: ctx.stack.schemaRegistryUrl });
+    const records = await Promise.all((await readTopic(ctx.topics.records('report'))).map(async (m) => (await registry.decode(m.value!)) as Report));
+    const versions = records.map((r) => `${r.envelope.sourceRecordId}@${r.envelope.sourceVersion}`);
+    expect(new Set(versions).size).toBe(versions.length); // none twice
+    expect(new Set(records.map((r) => r.envelope.sourceRecordId))).toEqual(new Set(platform.map((o) => o.gdbh))); // none lost
+    expect(await allMatters()).toHaveLength(platform.length);
+  });
+
+  it('a work order the mapping cannot read is dead-lettered with the reason, and the next ones still flow', async () => {
+    const bad = await simPost<{ gdbh: string }>('/__sim/workorders', { xzqhdm: '1506251', sqbt: '坏记录' });
+    const good = await simPost<{ gdbh: string }>('/__sim/workorders', { sqbt: '正常记录' });
+    await eventually('the good order to flow', async () => ((await mattersFor(good.gdbh)).length === 1 ? true : undefined));
+    const letters = (await readTopic(ctx.topics.deadLetters)).map((m) => JSON.parse(m.value!.toString()) as DeadLetter);
+    const letter = letters.find((l) => l.sourceRecordId === bad.gdbh);
+    expect(letter).toMatchObject({ connector: 'hotline-12345', code: 'CH_VALIDATION', field: 'xzqhdm' });
+    expect(letter!.reason).toContain('12');
+    expect(JSON.parse(letter!.payload)).toMatchObject({ gdbh: bad.gdbh, xzqhdm: '1506251' });
+    expect(await mattersFor(bad.gdbh)).toHaveLength(0);
+  });
+});

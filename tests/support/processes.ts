@@ -1,0 +1,78 @@
+/**
+ * Runs parts of CountyHub as real child processes (simulators, connector workers, the hub), as
+ * they run in production, so tests can restart and kill -9 them. Each prints one JSON line on
+ * stdout when ready; stderr is kept for the failure message.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface RunningProcess {
+  name: string;
+  child: ChildProcess;
+  ready: Record<string, unknown>;
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startProcess(name: string, entry: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<RunningProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, entry), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-20_000);
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const ready = await new Promise<Record<string, unknown>>((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} not ready after ${timeoutMs} ms:\n${err}`)), timeoutMs);
+    const rl = createInterface({ input: child.stdout! });
+    rl.on('line', (line) => {
+      try {
+        const v = JSON.parse(line) as Record<string, unknown>;
+        clearTimeout(timer);
+        resolveReady(v);
+      } catch {
+        // not the ready line
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with code ${code} before it was ready:\n${err}`));
+    });
+  });
+  return {
+    name,
+    child,
+    ready,
+    output: () => err,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
+    },
+  };
+}
+
+/** Polls until `fn` returns a value that is not undefined, or fails with the last error. */
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
