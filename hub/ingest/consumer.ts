@@ -7,6 +7,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { topics as topicNames, type Report, type Topics } from '../../schemas/index.js';
 import type { SchemaCodec } from '../../schemas/registry.js';
+import { ensureTopics } from '../../connectors/runtime/kafka.js';
 import type { Logger } from '../../connectors/runtime/log.js';
 import type { Db } from '../store/db.js';
 import { applyReport, type ApplyOutcome } from './apply-report.js';
@@ -39,6 +40,14 @@ export class HubConsumer {
   }
 
   async start(): Promise<void> {
+    // the hub may start before any connector has created the topics
+    const admin = this.deps.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, this.topics);
+    } finally {
+      await admin.disconnect();
+    }
     this.consumer = this.deps.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false, sessionTimeout: 30_000 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topics.records('report'), fromBeginning: true });

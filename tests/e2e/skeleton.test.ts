@@ -9,7 +9,7 @@ import { readToEnd } from '../../connectors/runtime/read-to-end.js';
 import type { DeadLetter } from '../../connectors/runtime/dead-letters.js';
 import type { Report } from '../../schemas/index.js';
 import { kafkaFor, testContext } from '../support/context.js';
-import { eventually, startProcess, type RunningProcess } from '../support/processes.js';
+import { eventually, startProcess, type RunningProcess } from '../../stack/processes.js';
 
 const ctx = testContext('skeleton');
 const kafka = kafkaFor(ctx);

@@ -1,0 +1,81 @@
+/**
+ * `npm run demo`: the demo county, live. Starts the stack (see stack/index.ts), the department
+ * simulators, the hub and the connector workers, keeps the simulated departments busy, and prints
+ * where to look. Ctrl-C stops everything it started.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startStack, stopOnExit } from '../stack/index.js';
+import { startProcess, type RunningProcess } from '../stack/processes.js';
+import { freePort } from '../stack/net.js';
+
+const say = (m: string) => process.stderr.write(`[demo] ${m}\n`);
+const t0 = Date.now();
+const stack = await startStack({ log: (m) => say(m) });
+const children: RunningProcess[] = [];
+stopOnExit(stack, async () => {
+  await Promise.all(children.map((c) => c.stop()));
+});
+
+process.on('uncaughtException', (err) => void shutdownAfter(err));
+process.on('unhandledRejection', (err) => void shutdownAfter(err));
+async function shutdownAfter(err: unknown): Promise<never> {
+  say(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  await Promise.all(children.map((c) => c.stop()));
+  await stack.stop();
+  process.exit(1);
+}
+
+const hubPort = process.env.HUB_PORT ?? String(await freePortOr(8080));
+const env = {
+  KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+  SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+  DATABASE_URL: stack.databaseUrl,
+  TOPIC_PREFIX: 'countyhub',
+  // a demo key: a real county sets its own secret and keeps it (it keys every hash of ID and phone numbers)
+  PERSONAL_DATA_KEY: process.env.PERSONAL_DATA_KEY ?? 'demo-county-key-not-a-secret',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+};
+
+const hotline = await startProcess('12345 simulator', 'simulators/hotline-12345/main.ts', ['--seed', '2026'], {});
+children.push(hotline);
+say(`12345 platform simulator at ${String(hotline.ready.url)}`);
+const hub = await startProcess('hub', 'hub/main.ts', [], { ...env, HUB_PORT: hubPort });
+children.push(hub);
+const workers = await startProcess('connectors', 'connectors/cli.ts', ['run', '--all'], {
+  ...env,
+  STATUS_PORT: '0',
+  CONNECTOR_CONFIG: JSON.stringify({ 'hotline-12345': { source: { url: `${String(hotline.ready.url)}/api/v2/workorders` } } }),
+});
+children.push(workers);
+
+const api = String(hub.ready.url);
+console.log(`
+CountyHub demo county is running (${((Date.now() - t0) / 1000).toFixed(1)} s to start).
+  事项 API        ${api}/api/v1/matters
+  API 文档        ${api}/docs
+  连接器状态      ${String(workers.ready.statusUrl)}/status   (Prometheus: /metrics)
+  Ctrl-C 停止
+`);
+
+// Keep the departments busy: new work orders and progress on open ones.
+let tick = 0;
+for (;;) {
+  await sleep(1000);
+  tick += 1;
+  await fetch(`${String(hotline.ready.url)}/__sim/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 1 + (tick % 3) }) }).catch(() => undefined);
+  await fetch(`${String(hotline.ready.url)}/__sim/advance`, { method: 'POST' }).catch(() => undefined);
+  if (tick % 15 === 0) {
+    const res = await fetch(`${api}/api/v1/matters?limit=1`).catch(() => undefined);
+    const body = (await res?.json().catch(() => undefined)) as { items?: Array<{ title: string; statusLabel: string }> } | undefined;
+    say(`running ${tick} s; latest matter: ${body?.items?.[0] ? `${body.items[0].title} (${body.items[0].statusLabel})` : 'none yet'}`);
+  }
+}
+
+async function freePortOr(preferred: number): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => void freePort().then(resolve));
+    srv.listen(preferred, '127.0.0.1', () => srv.close(() => resolve(preferred)));
+  });
+}
