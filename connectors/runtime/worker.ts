@@ -51,6 +51,7 @@ export class ConnectorWorker<C = unknown> {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly now: () => number;
+  private opened = false;
 
   constructor(
     readonly manifest: ConnectorManifest,
@@ -90,6 +91,9 @@ export class ConnectorWorker<C = unknown> {
     await this.producer.connect();
     this.stored = await loadCursor<C>(this.deps.kafka, this.topics.cursors, this.manifest.id);
     this.status.restore(this.stored);
+    if (this.stored && !this.opened) await this.source.committed?.(this.stored.cursor); // finish acknowledgements a crash interrupted
+    if (!this.opened) await this.source.open?.();
+    this.opened = true;
     this.deps.log.info({ connector: this.manifest.id, cursor: this.stored?.cursor ?? null }, 'connector connected');
   }
 
@@ -230,6 +234,7 @@ export class ConnectorWorker<C = unknown> {
       throw err;
     }
     this.stored = next;
+    await this.source.committed?.(page.cursor);
     this.status.committed(produced, dead.length, page.records.length, this.now());
   }
 }

@@ -31,6 +31,15 @@ export interface SourcePage<C> {
  */
 export interface Source<C = unknown> {
   nextPage(cursor: C | undefined, signal: AbortSignal): Promise<SourcePage<C>>;
+  /**
+   * Called after the page's transaction committed (records and cursor durable in Kafka). Push and
+   * file sources use it to acknowledge a push or move a processed file. It may run again for the
+   * same cursor after a crash, so it must be idempotent; the cursor alone must suffice to skip
+   * what was already delivered.
+   */
+  committed?(cursor: C): Promise<void>;
+  /** Starts listeners (webhook servers, folder watchers). Called once before the first nextPage. */
+  open?(): Promise<void>;
   close?(): Promise<void>;
 }
 
