@@ -11,6 +11,7 @@ import { createKafka } from './kafka.js';
 import { createLogger } from './log.js';
 import { renderMetrics } from './status.js';
 import { ConnectorWorker } from './worker.js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../sdk/retry.js';
 
 export async function runWorkers(ids: string[]): Promise<void> {
   const log = createLogger('connectors');
@@ -31,6 +32,7 @@ export async function runWorkers(ids: string[]): Promise<void> {
       personalDataKey: key,
       log,
       degradedBackoffMs: Number(process.env.DEGRADED_BACKOFF_MS ?? 30_000),
+      retry: retryPolicyFromEnv(),
     });
   });
 
@@ -60,4 +62,14 @@ export async function runWorkers(ids: string[]): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** CONNECTOR_RETRIES, CONNECTOR_RETRY_MIN_MS, CONNECTOR_RETRY_MAX_MS tune the bounded retry of one page. */
+function retryPolicyFromEnv(): RetryPolicy {
+  const n = (name: string, d: number) => (process.env[name] ? Number(process.env[name]) : d);
+  return {
+    retries: n('CONNECTOR_RETRIES', DEFAULT_RETRY.retries),
+    minTimeoutMs: n('CONNECTOR_RETRY_MIN_MS', DEFAULT_RETRY.minTimeoutMs),
+    maxTimeoutMs: n('CONNECTOR_RETRY_MAX_MS', DEFAULT_RETRY.maxTimeoutMs),
+  };
 }
