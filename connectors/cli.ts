@@ -1,36 +1,93 @@
 /**
- * countyhub — the command county data-center staff use to run and inspect connectors.
- *   countyhub list                 adapters this build knows
- *   countyhub run <id…> | --all    run connectors in this process until SIGTERM/Ctrl-C
+ * countyhub — the command county data-center staff use to run and look after connectors.
  */
+import { parseArgs } from 'node:util';
 import { ADAPTERS } from './adapters/index.js';
-import { CountyHubError } from './sdk/errors.js';
+import { backfill } from './cli/backfill.js';
+import { listDeadLetters, printLetters, replayDeadLetters } from './cli/dead-letters.js';
+import { scaffold } from './cli/scaffold.js';
+import { status } from './cli/status.js';
+import { connectorEnvironment } from './runtime/environment.js';
 import { runWorkers } from './runtime/runner.js';
+import { CountyHubError } from './sdk/errors.js';
 
-const USAGE = `usage:
-  countyhub list
-  countyhub run <connector-id…> | --all
+const USAGE = `countyhub — 连接器管理 (connector management)
+  countyhub list                                   adapters this build knows
+  countyhub run <id…> | --all                      run connectors until SIGTERM/Ctrl-C
+  countyhub status [--url <worker status URL>] [--json]
+  countyhub backfill <id> --from <time> --to <time> back-fill a time range (progress, rate, ETA)
+  countyhub dead-letters list [--connector <id>] [--json]
+  countyhub dead-letters replay --connector <id> [--offset N …] [--payload-file fixed.json]
+  countyhub new <name>                              scaffold an adapter with a passing fixture test
 environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, PERSONAL_DATA_KEY, [TOPIC_PREFIX, CONNECTOR_CONFIG, STATUS_PORT]`;
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      all: { type: 'boolean' },
+      json: { type: 'boolean' },
+      url: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      connector: { type: 'string' },
+      offset: { type: 'string', multiple: true },
+      'payload-file': { type: 'string' },
+    },
+  });
   switch (cmd) {
     case 'list':
-      for (const a of ADAPTERS) console.log(`${a.manifest.id.padEnd(24)} ${a.manifest.department.padEnd(18)} ${a.manifest.title}`);
+      for (const a of ADAPTERS) console.log(`${a.manifest.id.padEnd(24)} ${a.manifest.department.padEnd(18)} ${a.manifest.source && (a.manifest.source as { kind: string }).kind.padEnd(11)} ${a.manifest.title}`);
       return;
     case 'run': {
-      const ids = rest.includes('--all') ? ADAPTERS.map((a) => a.manifest.id) : rest;
+      const ids = values.all ? ADAPTERS.map((a) => a.manifest.id) : positionals;
       if (!ids.length) throw new CountyHubError('CH_CONFIG', `name the connectors to run, or --all\n${USAGE}`);
       await runWorkers(ids);
       return;
     }
+    case 'status':
+      await status({ url: values.url, json: values.json });
+      return;
+    case 'backfill': {
+      const [id] = positionals;
+      if (!id || !values.from || !values.to) throw new CountyHubError('CH_CONFIG', `backfill needs <id> --from and --to\n${USAGE}`);
+      await backfill(id, values.from, values.to);
+      return;
+    }
+    case 'dead-letters': {
+      const [sub] = positionals;
+      const env = connectorEnvironment('countyhub-dead-letters');
+      if (sub === 'list') {
+        printLetters(await listDeadLetters(env, values.connector), Boolean(values.json));
+      } else if (sub === 'replay') {
+        if (!values.connector) throw new CountyHubError('CH_CONFIG', 'replay needs --connector <id>');
+        const r = await replayDeadLetters(env, { connector: values.connector, offsets: values.offset, payloadFile: values['payload-file'] });
+        console.log(JSON.stringify(r));
+      } else {
+        throw new CountyHubError('CH_CONFIG', `dead-letters list|replay\n${USAGE}`);
+      }
+      return;
+    }
+    case 'new': {
+      const [name] = positionals;
+      if (!name) throw new CountyHubError('CH_CONFIG', 'new needs a name, e.g. countyhub new culture-tourism');
+      const dir = scaffold(name);
+      console.log(`created ${dir}\nnext: record real source records into fixtures/, fix mapping.ts until \`npx vitest run ${dir}\` passes,\nthen add \`import * as x from './${name}/index.js'\` to connectors/adapters/index.ts (see connectors/README.md).`);
+      return;
+    }
     default:
-      console.error(USAGE);
-      process.exitCode = cmd ? 2 : 0;
+      console.log(USAGE);
+      process.exitCode = cmd && cmd !== 'help' && cmd !== '--help' ? 2 : 0;
   }
 }
 
-main(process.argv.slice(2)).catch((err) => {
-  console.error(err instanceof CountyHubError ? `error [${err.code}]: ${err.message}` : err);
-  process.exit(1);
-});
+main(process.argv.slice(2))
+  .then(() => {
+    if (!['run'].includes(process.argv[2] ?? '')) process.exit(process.exitCode ?? 0);
+  })
+  .catch((err) => {
+    console.error(err instanceof CountyHubError ? `错误 error [${err.code}]: ${err.message}` : err);
+    process.exit(1);
+  });

@@ -17,12 +17,14 @@ export interface DeadLetter {
   field: string | null;
   /** The original record as read from the source (text; binary sources store base64). */
   payload: string;
+  /** What the mapping was given, as JSON: replay maps this again (after a fix to the mapping or the data). */
+  mappingInput: string | null;
   failedAt: string;
 }
 
 export function deadLetterFrom(
   err: unknown,
-  meta: { connector: string; sourceSystem: string; department: string; sourceRecordId?: string; payload: string; at: number },
+  meta: { connector: string; sourceSystem: string; department: string; sourceRecordId?: string; payload: string; mappingInput: unknown; at: number },
 ): DeadLetter {
   const e = err instanceof CountyHubError ? err : undefined;
   return {
@@ -34,6 +36,7 @@ export function deadLetterFrom(
     reason: e?.message ?? `mapping failed unexpectedly: ${(err as Error)?.message ?? String(err)}`,
     field: e?.field ?? null,
     payload: meta.payload,
+    mappingInput: safeJson(meta.mappingInput),
     failedAt: new Date(meta.at).toISOString(),
   };
 }
@@ -44,4 +47,12 @@ export function deadLetterMessage(d: DeadLetter): Message {
     value: JSON.stringify(d),
     headers: { 'countyhub-connector': d.connector, 'countyhub-error-code': d.code },
   };
+}
+
+function safeJson(v: unknown): string | null {
+  try {
+    return JSON.stringify(v) ?? null;
+  } catch {
+    return null;
+  }
 }

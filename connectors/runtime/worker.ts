@@ -64,6 +64,11 @@ export class ConnectorWorker<C = unknown> {
     this.status = new ConnectorStatus(manifest);
   }
 
+  /** Source time of a cursor (epoch ms), when the source can tell. */
+  position(cursor: unknown): number | undefined {
+    return this.source.position?.(cursor as C);
+  }
+
   get cursor(): C | undefined {
     return this.stored?.cursor;
   }
@@ -105,24 +110,30 @@ export class ConnectorWorker<C = unknown> {
     });
   }
 
-  /** Reads pages until the source says nothing more is ready now. For back-fills and tests. */
-  async drain(): Promise<void> {
-    while (await this.step()) {
+  /**
+   * Reads pages until the source says nothing more is ready now, or `until(cursor)` says stop.
+   * For back-fills and tests; `onPage` sees each committed page (progress reporting).
+   */
+  async drain(opts: { onPage?: (p: { records: number; cursor: C }) => void; until?: (cursor: C) => boolean } = {}): Promise<void> {
+    for (;;) {
       if (this.abort.signal.aborted) return;
+      const r = await this.step();
+      if (r.page) opts.onPage?.({ records: r.page.records.length, cursor: r.page.cursor });
+      if (!r.more || (r.page && opts.until?.(r.page.cursor))) return;
     }
   }
 
-  /** One page: fetch (with retries), then commit. Returns whether more is ready now. */
-  private async step(): Promise<boolean> {
+  /** One page: fetch (with retries), then commit. */
+  private async step(): Promise<{ more: boolean; page?: SourcePage<C> }> {
     const page = await this.fetchPage();
     try {
       await this.commitPage(page);
     } catch (err) {
       if (err instanceof FencedError) throw err;
       await this.recover(err);
-      return true;
+      return { more: true };
     }
-    return page.hasMore;
+    return { more: page.hasMore, page };
   }
 
   /**
@@ -158,7 +169,7 @@ export class ConnectorWorker<C = unknown> {
     while (!signal.aborted) {
       let more: boolean;
       try {
-        more = await this.step();
+        more = (await this.step()).more;
       } catch (err) {
         if (signal.aborted) break;
         if (err instanceof FencedError) throw err;
@@ -208,7 +219,7 @@ export class ConnectorWorker<C = unknown> {
         }
         produced += encoded.length;
       } catch (err) {
-        const letter = deadLetterFrom(err, { ...ctx, connector: ctx.connectorId, sourceRecordId: rec.id, payload: rec.raw, at: ingestTime });
+        const letter = deadLetterFrom(err, { ...ctx, connector: ctx.connectorId, sourceRecordId: rec.id, payload: rec.raw, mappingInput: rec.payload, at: ingestTime });
         dead.push(deadLetterMessage(letter));
         this.deps.log.warn({ connector: this.manifest.id, record: rec.id, code: letter.code, field: letter.field, reason: letter.reason }, 'record dead-lettered');
       }

@@ -1,6 +1,6 @@
 /** Small helpers every mapping needs; each throws a ValidationError/MappingError naming the field. */
 import { MappingError, ValidationError } from './errors.js';
-import { normaliseCode } from './normalise/index.js';
+import { cleanText, looksLikeInjection, normaliseCode, type CleanTextOptions } from './normalise/index.js';
 
 /** The payload as an object, or a MappingError (arrays, strings and null are not records). */
 export function object(payload: unknown): Record<string, unknown> {
@@ -26,4 +26,17 @@ export function divisionCode(raw: unknown, field: string): string | null {
  */
 export function townKey(division: string | null, fallback: string): string {
   return division ? division.slice(0, 9) : `id:${fallback}`;
+}
+
+/**
+ * Text of a structured field (name, title, address, code). Unlike free text (a citizen may quote
+ * anything in a complaint), such fields never legitimately hold SQL or script fragments: those are
+ * dead-lettered so a person looks at them before they reach any downstream system.
+ */
+export function structuredText(raw: unknown, opts: CleanTextOptions): string | null {
+  const text = cleanText(raw, opts);
+  if (text === null) return null;
+  const why = looksLikeInjection(text);
+  if (why) throw new ValidationError(opts.field, `字段内容疑似注入攻击 (${why}); check the source record before replaying it`);
+  return text;
 }

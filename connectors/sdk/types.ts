@@ -38,6 +38,8 @@ export interface Source<C = unknown> {
    * what was already delivered.
    */
   committed?(cursor: C): Promise<void>;
+  /** Where a cursor stands in source time (epoch ms), for back-fill progress; undefined if unknown. */
+  position?(cursor: C): number | undefined;
   /** Starts listeners (webhook servers, folder watchers). Called once before the first nextPage. */
   open?(): Promise<void>;
   close?(): Promise<void>;

@@ -133,6 +133,14 @@ export class HttpPollSource implements Source<HttpPollCursor> {
     return { records, cursor: next, hasMore: full };
   }
 
+  position(cursor: HttpPollCursor): number | undefined {
+    try {
+      return this.timeOf(cursor.since);
+    } catch {
+      return undefined;
+    }
+  }
+
   private timeOf(raw: string): number {
     return parseTimestamp(raw, this.s.incremental.field, { notBefore: new Date(0) }).epochMs;
   }

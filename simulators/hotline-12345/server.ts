@@ -32,6 +32,9 @@ export interface WorkOrder {
   gxsj: string; // 更新时间
   blsx: string | null; // 办理时限
   bmbz: '0' | '1'; // 保密标志
+  qymc?: string | null; // 企业名称 (the enterprise complained about)
+  qytyxydm?: string | null; // 统一社会信用代码
+  ldrsfzh?: string | null; // 来电人身份证号 (recorded by some call centres)
 }
 
 const CASES: Array<[string, string, string]> = [
@@ -110,7 +113,7 @@ export class HotlineStore {
   }
 
   create(partial: Partial<WorkOrder>, at = this.now()): WorkOrder {
-    const o = { ...this.generate(at), ...partial, slsj: shanghaiDateTime(at), gxsj: shanghaiDateTime(at) };
+    const o = { ...this.generate(at), ...partial, slsj: partial.slsj ?? shanghaiDateTime(at), gxsj: shanghaiDateTime(at) };
     this.orders.set(o.gdbh, o);
     return o;
   }

@@ -1,8 +1,8 @@
 /** 12345 work order (pinyin-initial field names) → canonical Report. */
 import type { Report, ReportStatus } from '../../../schemas/index.js';
 import { MappingError, ValidationError } from '../../sdk/errors.js';
-import { cleanText, maskName, parseTimestamp, protectPhone } from '../../sdk/normalise/index.js';
-import { divisionCode, object, townKey } from '../../sdk/mapping-helpers.js';
+import { cleanText, maskName, parseTimestamp, protectPhone, protectResidentId, validateUscc } from '../../sdk/normalise/index.js';
+import { divisionCode, object, structuredText, townKey } from '../../sdk/mapping-helpers.js';
 import type { Mapping } from '../../sdk/types.js';
 
 const STATUS: Record<string, ReportStatus> = {
@@ -25,7 +25,10 @@ export const mapWorkOrder: Mapping = (payload, ctx) => {
   const confidential = o.bmbz === '1' || o.bmbz === 1;
   const phoneRaw = cleanText(o.ldrdh, { field: 'ldrdh' });
   const phone = phoneRaw && !confidential ? protectPhone(phoneRaw, ctx.personalDataKey, 'ldrdh') : null;
-  const name = cleanText(o.ldrxm, { field: 'ldrxm', maxLength: 50 });
+  const name = structuredText(o.ldrxm, { field: 'ldrxm', maxLength: 50 });
+  // caller ID number (来电人身份证号) and the enterprise complained about (企业名称/统一社会信用代码), when recorded
+  const idNumber = o.ldrsfzh && !confidential ? protectResidentId(o.ldrsfzh, ctx.personalDataKey, 'ldrsfzh') : null;
+  const uscc = o.qytyxydm ? validateUscc(o.qytyxydm, 'qytyxydm') : null;
   const division = divisionCode(o.xzqhdm, 'xzqhdm');
   const urgency = cleanText(o.jjcd, { field: 'jjcd', maxLength: 10 });
   const deadline = o.blsx ? parseTimestamp(o.blsx, 'blsx').epochMs : null;
@@ -45,21 +48,23 @@ export const mapWorkOrder: Mapping = (payload, ctx) => {
       connector: ctx.connectorId,
     },
     channel: 'HOTLINE',
-    title: cleanText(o.sqbt, { field: 'sqbt', maxLength: 200 }),
+    title: structuredText(o.sqbt, { field: 'sqbt', maxLength: 200 }),
     description: cleanText(o.sqnr, { field: 'sqnr', required: true, maxLength: 4000 }),
     sourceCategoryCode: cleanText(o.flmc, { field: 'flmc', maxLength: 100 }),
     categoryCode: null,
     status,
     sourceStatus,
     urgency,
-    address: cleanText(o.sjdz, { field: 'sjdz', maxLength: 500 }),
+    address: structuredText(o.sjdz, { field: 'sjdz', maxLength: 500 }),
     reporterNameMasked: name && !confidential ? maskName(name) : null,
     reporterPhoneHash: phone?.hash ?? null,
     reporterPhoneMasked: phone?.masked ?? null,
-    subjectUscc: null,
-    subjectName: null,
+    subjectUscc: uscc,
+    subjectName: structuredText(o.qymc, { field: 'qymc', maxLength: 200 }),
     attachmentUrls: [],
     deadline,
+    reporterIdHash: idNumber?.hash ?? null,
+    reporterIdMasked: idNumber?.masked ?? null,
   };
   return [{ kind: 'report', key: townKey(division, id), value: report }];
 };

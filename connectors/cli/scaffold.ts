@@ -1,0 +1,124 @@
+/**
+ * countyhub new <name>: a working adapter folder to start from — manifest (HTTP poll), mapping to
+ * a Report, one good and one bad fixture, and the fixture test — which passes as generated.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../sdk/errors.js';
+
+const ADAPTERS_DIR = resolve(import.meta.dirname, '..', 'adapters');
+
+export function scaffold(name: string, dir = ADAPTERS_DIR): string {
+  if (!/^[a-z][a-z0-9-]{1,40}$/.test(name)) throw new ConfigError('name', 'use lower-case letters, digits and hyphens, e.g. "culture-tourism"');
+  const root = join(dir, name);
+  if (existsSync(root)) throw new ConfigError('name', `${root} already exists`);
+  const camel = name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  mkdirSync(join(root, 'fixtures'), { recursive: true });
+  const files: Record<string, string> = {
+    'manifest.ts': `import type { ConnectorManifest } from '../../sdk/types.js';
+import type { HttpPollSettings } from '../../sources/http-poll.js';
+
+/** TODO: one line on the department platform this adapter reads. */
+export const manifest: ConnectorManifest<HttpPollSettings> = {
+  id: '${name}',
+  department: '${name}', // TODO: a department id from schemas/catalogues/departments.json
+  title: '${name}', // Chinese name shown to operators
+  sourceSystem: '${name}',
+  emits: ['report'],
+  pollIntervalMs: 5000,
+  source: {
+    kind: 'http-poll',
+    url: 'http://127.0.0.1:9999/api/records', // overridden per county in CONNECTOR_CONFIG
+    auth: { type: 'none' },
+    pagination: { style: 'page', pageParam: 'page', sizeParam: 'size', size: 100, firstPage: 1 },
+    incremental: { param: 'updatedSince', field: 'updatedAt', initial: '2000-01-01 00:00:00' },
+    idField: 'id',
+    recordsPath: 'data',
+  },
+};
+`,
+    'mapping.ts': `import type { Report } from '../../../schemas/index.js';
+import { divisionCode, object, townKey } from '../../sdk/mapping-helpers.js';
+import { cleanText, parseTimestamp } from '../../sdk/normalise/index.js';
+import type { Mapping } from '../../sdk/types.js';
+
+/** One source record → one Report. Pure: no I/O, no clock (use ctx.ingestTime). */
+export const map${camel[0]!.toUpperCase()}${camel.slice(1)}: Mapping = (payload, ctx) => {
+  const o = object(payload);
+  const id = cleanText(o.id, { field: 'id', required: true, maxLength: 64 });
+  const updated = parseTimestamp(o.updatedAt, 'updatedAt');
+  const division = divisionCode(o.divisionCode, 'divisionCode');
+  const report: Report = {
+    envelope: {
+      sourceSystem: ctx.sourceSystem,
+      department: ctx.department,
+      sourceRecordId: id,
+      sourceVersion: updated.epochMs,
+      eventTime: parseTimestamp(o.reportedAt, 'reportedAt').epochMs,
+      ingestTime: ctx.ingestTime,
+      divisionCode: division,
+      gridCode: null,
+      location: null,
+      connector: ctx.connectorId,
+    },
+    channel: 'OTHER',
+    title: cleanText(o.title, { field: 'title', maxLength: 200 }),
+    description: cleanText(o.content, { field: 'content', required: true, maxLength: 4000 }),
+    sourceCategoryCode: null,
+    categoryCode: null,
+    status: 'RECEIVED',
+    sourceStatus: null,
+    urgency: null,
+    address: cleanText(o.address, { field: 'address', maxLength: 500 }),
+    reporterNameMasked: null,
+    reporterPhoneHash: null,
+    reporterPhoneMasked: null,
+    subjectUscc: null,
+    subjectName: null,
+    attachmentUrls: [],
+    deadline: null,
+  };
+  return [{ kind: 'report', key: townKey(division, id), value: report }];
+};
+`,
+    'index.ts': `export { manifest } from './manifest.js';
+export { map${camel[0]!.toUpperCase()}${camel.slice(1)} as mapping } from './mapping.js';
+`,
+    'mapping.test.ts': `import { describeFixtures } from '../../sdk/fixture-test.js';
+import { manifest } from './manifest.js';
+import { mapping } from './index.js';
+
+describeFixtures(manifest, mapping, new URL('./fixtures', import.meta.url).pathname);
+`,
+    'fixtures/01-example.json': JSON.stringify(
+      {
+        description: 'a record as the platform serves it becomes a Report (replace with a recorded one)',
+        input: { id: 'R1', title: '示例', content: '示例内容', address: '锡尼镇', divisionCode: '150625100001', reportedAt: '2026-03-01 08:00:00', updatedAt: '2026-03-01 09:00:00' },
+        expected: [
+          {
+            kind: 'report',
+            key: '150625100',
+            value: {
+              envelope: { sourceSystem: name, department: name, sourceRecordId: 'R1', sourceVersion: 1772326800000, eventTime: 1772323200000, ingestTime: 1767225600000, divisionCode: '150625100001', gridCode: null, location: null, connector: name },
+              channel: 'OTHER', title: '示例', description: '示例内容', sourceCategoryCode: null, categoryCode: null, status: 'RECEIVED', sourceStatus: null, urgency: null,
+              address: '锡尼镇', reporterNameMasked: null, reporterPhoneHash: null, reporterPhoneMasked: null, subjectUscc: null, subjectName: null, attachmentUrls: [], deadline: null,
+            },
+          },
+        ],
+      },
+      null,
+      2,
+    ),
+    'fixtures/10-missing-content.json': JSON.stringify(
+      {
+        description: 'a record without content is dead-lettered naming the field',
+        input: { id: 'R2', title: '示例', content: '', divisionCode: '150625100001', reportedAt: '2026-03-01 08:00:00', updatedAt: '2026-03-01 09:00:00' },
+        error: { code: 'CH_VALIDATION', field: 'content' },
+      },
+      null,
+      2,
+    ),
+  };
+  for (const [f, text] of Object.entries(files)) writeFileSync(join(root, f), text + (text.endsWith('\n') ? '' : '\n'));
+  return root;
+}
