@@ -10,6 +10,7 @@ import type { DeadLetter } from '../runtime/dead-letters.js';
 import type { ConnectorEnvironment } from '../runtime/environment.js';
 import { readToEnd } from '../runtime/read-to-end.js';
 import { CountyHubError } from '../sdk/errors.js';
+import { categoryMapper } from '../sdk/categories.js';
 
 export interface ListedLetter {
   partition: number;
@@ -79,6 +80,7 @@ export async function replayDeadLetters(
           department: adapter.manifest.department,
           ingestTime: Date.now(),
           personalDataKey: env.personalDataKey(),
+          mapCategory: categoryMapper(env.catalogue, adapter.manifest.department),
         });
         messages = await Promise.all(emitted.map(async (e) => ({ topic: env.topics.records(e.kind), messages: [{ key: e.key, value: await env.codec.encode(e.kind, e.value) }] })));
       } catch (err) {

@@ -9,6 +9,7 @@ import { createKafka } from './kafka.js';
 import { createLogger, type Logger } from './log.js';
 import { ConnectorWorker } from './worker.js';
 import type { ConnectorManifest } from '../sdk/types.js';
+import { loadCatalogue, type Catalogue } from '../../hub/routing/catalogue.js';
 
 export interface ConnectorEnvironment {
   kafka: Kafka;
@@ -18,6 +19,7 @@ export interface ConnectorEnvironment {
   log: Logger;
   personalDataKey(): string;
   retry: RetryPolicy;
+  catalogue: Catalogue;
 }
 
 export function connectorEnvironment(clientId = 'countyhub-connectors'): ConnectorEnvironment {
@@ -31,6 +33,7 @@ export function connectorEnvironment(clientId = 'countyhub-connectors'): Connect
     log: createLogger('connectors'),
     personalDataKey,
     retry: retryPolicyFromEnv(),
+    catalogue: loadCatalogue(process.env.CATALOGUE_DIR || undefined),
   };
 }
 
@@ -53,6 +56,7 @@ export function workerFor(env: ConnectorEnvironment, id: string, adjust: (m: Con
     codec: env.codec,
     topics: env.topics,
     personalDataKey: env.personalDataKey(),
+    catalogue: env.catalogue,
     log: env.log,
     retry: env.retry,
     degradedBackoffMs: Number(process.env.DEGRADED_BACKOFF_MS ?? 30_000),

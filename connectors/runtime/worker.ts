@@ -19,12 +19,16 @@ import { deadLetterFrom, deadLetterMessage } from './dead-letters.js';
 import { ensureTopics } from './kafka.js';
 import type { Logger } from './log.js';
 import { ConnectorStatus } from './status.js';
+import type { Catalogue } from '../../hub/routing/catalogue.js';
+import { categoryMapper } from '../sdk/categories.js';
 
 export interface WorkerDeps {
   kafka: Kafka;
   codec: SchemaCodec;
   topics?: Topics;
   personalDataKey: string;
+  /** County catalogue, for mapping department category codes at the edge. */
+  catalogue?: Catalogue;
   log: Logger;
   retry?: RetryPolicy;
   /** Wait after retries ran out before trying the same page again. */
@@ -52,6 +56,7 @@ export class ConnectorWorker<C = unknown> {
   private loop: Promise<void> | undefined;
   private readonly now: () => number;
   private opened = false;
+  private readonly mapCategory: (code: string | null) => string | null;
 
   constructor(
     readonly manifest: ConnectorManifest,
@@ -62,6 +67,7 @@ export class ConnectorWorker<C = unknown> {
     this.topics = deps.topics ?? topicNames();
     this.now = deps.now ?? Date.now;
     this.status = new ConnectorStatus(manifest);
+    this.mapCategory = categoryMapper(deps.catalogue, manifest.department);
   }
 
   /** Source time of a cursor (epoch ms), when the source can tell. */
@@ -203,6 +209,7 @@ export class ConnectorWorker<C = unknown> {
       department: this.manifest.department,
       ingestTime,
       personalDataKey: this.deps.personalDataKey,
+      mapCategory: this.mapCategory,
     };
     const byTopic = new Map<string, Message[]>();
     const dead: Message[] = [];

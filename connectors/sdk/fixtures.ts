@@ -11,6 +11,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CountyHubError } from './errors.js';
 import { keyedHash } from './normalise/personal-data.js';
+import { categoryMapper } from './categories.js';
+import { loadCatalogue } from '../../hub/routing/catalogue.js';
 import type { Emitted, Mapping, MappingContext } from './types.js';
 
 export interface Fixture {
@@ -30,6 +32,7 @@ export function fixtureContext(manifest: { id: string; sourceSystem: string; dep
     department: manifest.department,
     ingestTime: Date.UTC(2026, 0, 1),
     personalDataKey: FIXTURE_KEY,
+    mapCategory: categoryMapper(loadCatalogue(), manifest.department),
   };
 }
 

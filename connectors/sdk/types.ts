@@ -58,6 +58,8 @@ export interface MappingContext {
   ingestTime: number;
   /** County key for the keyed hash of personal identifiers (never leaves the connector). */
   personalDataKey: string;
+  /** The county catalogue category for this department's own category code or name, if mapped. */
+  mapCategory(sourceCode: string | null): string | null;
 }
 
 /**

@@ -34,6 +34,7 @@ export const mapWorkOrder: Mapping = (payload, ctx) => {
   const deadline = o.blsx ? parseTimestamp(o.blsx, 'blsx').epochMs : null;
   if (deadline !== null && deadline < accepted.epochMs) throw new ValidationError('blsx', `办理时限早于受理时间 (deadline ${String(o.blsx)} is before acceptance ${String(o.slsj)})`);
 
+  const sourceCategory = cleanText(o.flmc, { field: 'flmc', maxLength: 100 });
   const report: Report = {
     envelope: {
       sourceSystem: ctx.sourceSystem,
@@ -50,8 +51,8 @@ export const mapWorkOrder: Mapping = (payload, ctx) => {
     channel: 'HOTLINE',
     title: structuredText(o.sqbt, { field: 'sqbt', maxLength: 200 }),
     description: cleanText(o.sqnr, { field: 'sqnr', required: true, maxLength: 4000 }),
-    sourceCategoryCode: cleanText(o.flmc, { field: 'flmc', maxLength: 100 }),
-    categoryCode: null,
+    sourceCategoryCode: sourceCategory,
+    categoryCode: ctx.mapCategory(sourceCategory),
     status,
     sourceStatus,
     urgency,
