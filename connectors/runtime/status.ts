@@ -27,6 +27,7 @@ export interface ConnectorStatusView {
   lastError: string | null;
   /** Seconds since the last committed page (the connector's staleness). */
   secondsSinceLastSuccess: number | null;
+  timings: { fetchMs: number; mapMs: number; encodeMs: number; produceMs: number };
 }
 
 export class ConnectorStatus {
@@ -38,6 +39,8 @@ export class ConnectorStatus {
   errors = 0;
   lastSuccessAt: number | null = null;
   lastError: string | null = null;
+  /** Where the time goes (ms since start): reading the source, mapping, Avro encoding, transactional produce. */
+  readonly timings = { fetchMs: 0, mapMs: 0, encodeMs: 0, produceMs: 0 };
 
   constructor(private readonly manifest: ConnectorManifest) {}
 
@@ -96,6 +99,7 @@ export class ConnectorStatus {
       lastSuccessAt: this.lastSuccessAt === null ? null : new Date(this.lastSuccessAt).toISOString(),
       lastError: this.lastError,
       secondsSinceLastSuccess: this.lastSuccessAt === null ? null : Math.round((now - this.lastSuccessAt) / 1000),
+      timings: { ...this.timings },
     };
   }
 }

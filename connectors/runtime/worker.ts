@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { topics as topicNames, type Topics } from '../../schemas/index.js';
 import type { SchemaCodec } from '../../schemas/registry.js';
-import { CountyHubError } from '../sdk/errors.js';
+import { CountyHubError, isRetriable } from '../sdk/errors.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../sdk/retry.js';
 import type { ConnectorManifest, Mapping, MappingContext, Source, SourcePage } from '../sdk/types.js';
 import { cursorMessage, loadCursor, type StoredCursor } from './cursor-store.js';
@@ -56,6 +56,7 @@ export class ConnectorWorker<C = unknown> {
   private loop: Promise<void> | undefined;
   private readonly now: () => number;
   private opened = false;
+  private readAhead: Promise<SourcePage<C>> | undefined;
   private readonly mapCategory: (code: string | null) => string | null;
 
   constructor(
@@ -129,12 +130,23 @@ export class ConnectorWorker<C = unknown> {
     }
   }
 
-  /** One page: fetch (with retries), then commit. */
+  /**
+   * One page: fetch (with retries), then commit. Sources that read ahead safely (pure functions of
+   * the cursor) have their next page fetched while this one's transaction commits; if the commit
+   * fails, the read-ahead page is dropped and reading resumes from the committed cursor.
+   */
   private async step(): Promise<{ more: boolean; page?: SourcePage<C> }> {
-    const page = await this.fetchPage();
+    const page = await (this.readAhead ?? this.fetchPage(this.stored?.cursor));
+    this.readAhead = undefined;
+    if (page.hasMore && this.source.readAhead) {
+      this.readAhead = this.fetchPage(page.cursor);
+      this.readAhead.catch(() => undefined); // surfaces on the next step
+    }
     try {
       await this.commitPage(page);
     } catch (err) {
+      await this.readAhead?.catch(() => undefined);
+      this.readAhead = undefined;
       if (err instanceof FencedError) throw err;
       await this.recover(err);
       return { more: true };
@@ -149,6 +161,8 @@ export class ConnectorWorker<C = unknown> {
    */
   private async recover(err: unknown): Promise<void> {
     this.status.retried(err);
+    // a commit that fails the same way every time (record too large, authorisation) needs a person
+    if (!isRetriable(err)) this.status.degraded(err);
     this.deps.log.warn({ connector: this.manifest.id, err: (err as Error).message }, 'transaction failed; reconnecting and resuming from the committed cursor');
     await withRetry(
       async () => {
@@ -164,6 +178,7 @@ export class ConnectorWorker<C = unknown> {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop;
+    await this.readAhead?.catch(() => undefined);
     await this.producer?.disconnect();
     await this.source.close?.();
     this.status.stopped();
@@ -188,8 +203,17 @@ export class ConnectorWorker<C = unknown> {
     }
   }
 
-  private fetchPage(): Promise<SourcePage<C>> {
-    return withRetry(() => this.source.nextPage(this.stored?.cursor, this.abort.signal), this.deps.retry ?? DEFAULT_RETRY, {
+  private async fetchPage(cursor: C | undefined): Promise<SourcePage<C>> {
+    const t0 = performance.now();
+    try {
+      return await this.fetchPageWithRetry(cursor);
+    } finally {
+      this.status.timings.fetchMs += performance.now() - t0;
+    }
+  }
+
+  private fetchPageWithRetry(cursor: C | undefined): Promise<SourcePage<C>> {
+    return withRetry(() => this.source.nextPage(cursor, this.abort.signal), this.deps.retry ?? DEFAULT_RETRY, {
       signal: this.abort.signal,
       onRetry: (err, attempt) => {
         this.status.retried(err);
@@ -216,9 +240,13 @@ export class ConnectorWorker<C = unknown> {
     let produced = 0;
     for (const rec of page.records) {
       try {
+        const t0 = performance.now();
         const emitted = this.mapping(rec.payload, ctx);
+        const t1 = performance.now();
         // encode all of a record's outputs before adding any: a record is delivered whole or dead-lettered whole
         const encoded = await Promise.all(emitted.map(async (e) => ({ topic: this.topics.records(e.kind), key: e.key, value: await this.deps.codec.encode(e.kind, e.value) })));
+        this.status.timings.mapMs += t1 - t0;
+        this.status.timings.encodeMs += performance.now() - t1;
         for (const e of encoded) {
           const list = byTopic.get(e.topic) ?? [];
           list.push({ key: e.key, value: e.value });
@@ -242,6 +270,7 @@ export class ConnectorWorker<C = unknown> {
     if (dead.length) topicMessages.push({ topic: this.topics.deadLetters, messages: dead });
     topicMessages.push({ topic: this.topics.cursors, messages: [cursorMessage(next as StoredCursor)] });
 
+    const tProduce = performance.now();
     const tx = await producer.transaction();
     try {
       await tx.sendBatch({ topicMessages });
@@ -251,6 +280,7 @@ export class ConnectorWorker<C = unknown> {
       if (isFenced(err)) throw new FencedError(this.manifest.id, err);
       throw err;
     }
+    this.status.timings.produceMs += performance.now() - tProduce;
     this.stored = next;
     await this.source.committed?.(page.cursor);
     this.status.committed(produced, dead.length, page.records.length, this.now());

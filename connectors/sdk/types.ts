@@ -30,6 +30,11 @@ export interface SourcePage<C> {
  * next page. It keeps no state of its own between calls, so a restart loses nothing.
  */
 export interface Source<C = unknown> {
+  /**
+   * True when nextPage is a pure function of the cursor (pull sources), so the runtime may fetch
+   * the next page while the current one commits.
+   */
+  readonly readAhead?: boolean;
   nextPage(cursor: C | undefined, signal: AbortSignal): Promise<SourcePage<C>>;
   /**
    * Called after the page's transaction committed (records and cursor durable in Kafka). Push and

@@ -75,7 +75,8 @@ export function classifySqlError(err: unknown, ctx: SqlErrorContext): Error {
   const e = err as DriverError;
   const code = typeof e.code === 'string' ? e.code : '';
   const errno = typeof e.errno === 'number' ? e.errno : undefined;
-  const message = String(e.sqlMessage ?? e.message ?? '');
+  // knex prefixes pg messages with the whole statement ("select … - relation … does not exist")
+  const message = String(e.sqlMessage ?? e.message ?? '').replace(/^\s*select\s[\s\S]* - /i, '');
   const where = ctx.where;
 
   // Not a driver error at all (a bug here, a bad binding): do not disguise it as an outage.

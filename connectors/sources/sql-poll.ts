@@ -13,7 +13,8 @@
  * and a cursor rounded to milliseconds would re-read or skip rows that differ below a millisecond.
  * The text goes back to the database as a parameter that it parses as the column's own type, so
  * comparisons are exact for timestamp, timestamptz, DATETIME, DATETIME(6) and TIMESTAMP alike.
- * Payload values of date/time columns are the database's text too (no silent truncation).
+ * Payload values of date/time columns are that same ISO text ("2026-03-01T08:30:00.123456",
+ * with the offset for timestamptz), whichever database they come from — never a truncated Date.
  *
  * Safety lag. Keyset-on-update-time has one classic hole: a writer stamps t = now() when its
  * transaction starts (or in application code) but commits later. If we meanwhile read a row with
@@ -62,7 +63,7 @@ export interface SqlPollSettings {
   initial?: string;
   /** Read only rows with update time ≤ database now() − this (see the file comment); default 5000. */
   safetyLagMs?: number;
-  /** Session time zone, e.g. "+08:00" or "Asia/Shanghai"; default the server's. */
+  /** Session time zone, e.g. "+08:00" (ISO sign: east of UTC) or "Asia/Shanghai"; default the server's. */
   timeZone?: string;
   /** Per query; default 30000. */
   queryTimeoutMs?: number;
@@ -132,22 +133,37 @@ function checkColumn(name: unknown, field: string): void {
   if (typeof name !== 'string' || !validIdentifier(name) || name.includes('.')) throw new ConfigError(field, `must be a plain column name, got ${JSON.stringify(name)}`);
 }
 
-/** Database text of a date/time → ISO 8601 at the same precision ("2026-03-01 08:30:00.5+08" → "2026-03-01T08:30:00.5+08:00"). */
+/** Database text of a date/time → ISO 8601, microseconds always written ("2026-03-01 08:30:00.5+08" → "2026-03-01T08:30:00.500000+08:00"). */
 export function dbTimeToIso(text: string): string {
   const m = ISO_TIME.exec(text);
   if (!m) return text;
   const [, date, time, offset] = m;
-  let iso = time === undefined ? (date as string) : `${date}T${time}`;
+  // one shape for every row: seconds and six fraction digits (PostgreSQL drops trailing zeros)
+  let iso = time === undefined ? (date as string) : `${date}T${fullTime(time)}`;
   if (offset !== undefined) iso += /^[+-]\d{2}$/.test(offset) ? `${offset}:00` : offset;
   return iso;
 }
 
-// Date/time types that pg would turn into a JS Date (losing microseconds): keep the text.
-const PG_TEXT_TYPES = new Set([1082, 1083, 1114, 1184, 1266]);
+function fullTime(time: string): string {
+  const [hms = '', frac = ''] = time.split('.');
+  const withSeconds = hms.length === 5 ? `${hms}:00` : hms;
+  return frac.length > 6 ? `${withSeconds}.${frac}` : `${withSeconds}.${frac.padEnd(6, '0')}`;
+}
+
+// Date/time types that pg would turn into a JS Date (losing microseconds): ISO text instead.
+const PG_TIME_TYPES = new Set([1082, 1083, 1114, 1184, 1266]);
 const pgTypes = {
   getTypeParser: (oid: number, format: string): unknown =>
-    PG_TEXT_TYPES.has(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format === 'binary' ? 'binary' : 'text'),
+    PG_TIME_TYPES.has(oid) ? dbTimeToIso : pg.types.getTypeParser(oid, format === 'binary' ? 'binary' : 'text'),
 };
+
+const MYSQL_TIME_TYPES = new Set(['DATETIME', 'DATETIME2', 'TIMESTAMP', 'TIMESTAMP2']);
+/** mysql2: DATETIME/TIMESTAMP values in the same ISO form as the cursor and as PostgreSQL's. */
+function mysqlTypeCast(field: { type: string; string: () => string | null }, next: () => unknown): unknown {
+  if (!MYSQL_TIME_TYPES.has(field.type)) return next();
+  const text = field.string();
+  return text === null ? null : dbTimeToIso(text);
+}
 
 export class SqlPollSource implements Source<SqlPollCursor> {
   private db: Knex | undefined;
@@ -215,12 +231,13 @@ export class SqlPollSource implements Source<SqlPollCursor> {
     const tz = this.s.timeZone;
     if (this.s.client === 'pg') {
       // DateStyle ISO makes timestamp text unambiguous; TimeZone (when set) is the session's zone.
-      const options = ['-c DateStyle=ISO', ...(tz ? [`-c TimeZone=${tz}`] : [])].join(' ');
+      const options = ['-c DateStyle=ISO', ...(tz ? [`-c TimeZone=${pgTimeZone(tz)}`] : [])].join(' ');
       this.db = knexFactory({
         client: 'pg',
         connection: { connectionString: this.s.connection, options, types: pgTypes, connectionTimeoutMillis: this.timeoutMs, application_name: 'countyhub-sql-poll' },
         pool: { min: 0, max: 2 },
         acquireConnectionTimeout: this.timeoutMs,
+        log: QUIET,
       });
     } else {
       this.db = knexFactory({
@@ -232,6 +249,7 @@ export class SqlPollSource implements Source<SqlPollCursor> {
           supportBigNumbers: true,
           bigNumberStrings: true,
           charset: 'utf8mb4',
+          typeCast: mysqlTypeCast,
           connectTimeout: this.timeoutMs,
         } as Knex.MySql2ConnectionConfig,
         pool: {
@@ -246,6 +264,7 @@ export class SqlPollSource implements Source<SqlPollCursor> {
             : {}),
         },
         acquireConnectionTimeout: this.timeoutMs,
+        log: QUIET,
       });
     }
     return this.db;
@@ -268,7 +287,7 @@ export class SqlPollSource implements Source<SqlPollCursor> {
       if (c.id === null) {
         q.where(t, '>=', since);
       } else {
-        const after = await this.idValue(c.id);
+        const { after } = await this.idValue(c.id);
         q.where((w) => w.where(t, '>', since).orWhere((w2) => w2.where(t, '=', since).andWhere(id, '>', after)));
       }
     }
@@ -281,9 +300,10 @@ export class SqlPollSource implements Source<SqlPollCursor> {
    * text is exact. MySQL compares a number column with a text parameter as DOUBLE, which is wrong
    * for BIGINT ids past 2^53 (snowflake ids): numeric ids are sent as DECIMAL(65,0) instead.
    */
-  private async idValue(id: string): Promise<string | Knex.Raw> {
+  private async idValue(id: string): Promise<{ after: string | Knex.Raw }> {
+    // (wrapped: a Knex.Raw is thenable, and returning it from an async function would run it)
     const db = this.knex();
-    if (this.s.client === 'pg') return id;
+    if (this.s.client === 'pg') return { after: id };
     if (this.idNumeric === undefined) {
       const [schema, table] = this.s.table.includes('.') ? this.s.table.split('.') : [null, this.s.table];
       const rows = (await db
@@ -294,9 +314,23 @@ export class SqlPollSource implements Source<SqlPollCursor> {
       const type = rows[0]?.type?.toLowerCase() ?? '';
       this.idNumeric = /^(tinyint|smallint|mediumint|int|integer|bigint|decimal|numeric)$/.test(type);
     }
-    return this.idNumeric && /^-?\d+$/.test(id) ? db.raw('CAST(? AS DECIMAL(65,0))', [id]) : id;
+    return { after: this.idNumeric && /^-?\d+$/.test(id) ? db.raw('CAST(? AS DECIMAL(65,0))', [id]) : id };
   }
 }
+
+/**
+ * PostgreSQL reads "+08:00" as a POSIX zone, i.e. UTC−8 (sign inverted). An ISO offset is
+ * therefore written as the POSIX spec "<+0800>-08:00", which PostgreSQL reads as UTC+8.
+ */
+export function pgTimeZone(tz: string): string {
+  const m = /^([+-])(\d{2}):(\d{2})$/.exec(tz);
+  if (!m) return tz;
+  const [, sign, hh, mm] = m;
+  return `<${sign}${hh}${mm}>${sign === '+' ? '-' : '+'}${hh}:${mm}`;
+}
+
+/** knex logs connection failures to the console; ours surface as typed errors from nextPage instead. */
+const QUIET = { warn: () => undefined, error: () => undefined, debug: () => undefined, deprecate: () => undefined };
 
 /** MySQL parses "2026-03-01 08:30:00.123456"; the cursor keeps ISO "T". */
 function toMysqlTime(iso: string): string {

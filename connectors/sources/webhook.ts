@@ -105,6 +105,7 @@ const DEFAULTS = {
 } as const;
 
 const MAX_ID_LENGTH = 200;
+const MAX_WINDOW = 20_000;
 
 /** The window key of an idempotency id: 96 bits of SHA-256, so the cursor stays small whatever the ids look like. */
 export function webhookIdKey(id: string): string {
@@ -140,6 +141,7 @@ export function validateWebhookSettings(s: WebhookSettings, at = 'source'): void
   if (skew !== undefined && !(skew > 0)) throw new ConfigError(`${at}.signature.maxSkewSeconds`, `must be positive, got ${String(skew)}`);
   const page = s.maxPageRecords ?? DEFAULTS.maxPageRecords;
   const window = s.dedupeWindow ?? DEFAULTS.dedupeWindow;
+  if (window > MAX_WINDOW) throw new ConfigError(`${at}.dedupeWindow`, `at most ${MAX_WINDOW}: the window travels in every cursor message (~20 bytes per id)`);
   if (page > window) throw new ConfigError(`${at}.maxPageRecords`, `must not exceed dedupeWindow (${window}): the cursor must cover every id of a page`);
 }
 

@@ -29,7 +29,9 @@ export const alarmsManifest: ConnectorManifest<WebhookSettings> = {
     maxBodyBytes: 512 * 1024,
     maxQueuedRecords: 5000,
     maxPageRecords: 200,
-    maxWaitMs: 1000,
+    // a push wakes the waiting page at once; the wait only bounds how often an idle connector
+    // commits its (unchanged) cursor and refreshes its status
+    maxWaitMs: 5000,
     ackTimeoutMs: 20_000,
     dedupeWindow: 2000,
   },

@@ -1,0 +1,102 @@
+/**
+ * The HTTP-poll connector path — fetch, mapping, validation, keyed hashing, Avro encoding,
+ * transactional produce with the cursor — against kafka-producer-perf-test on the same broker
+ * with the same record size. The 12345 simulator runs as its own process with the records
+ * pre-generated, so the source costs what a fast platform would.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { hotlineAdapter } from './fixtures.js';
+import { ConnectorWorker } from '../connectors/runtime/worker.js';
+import { createKafka } from '../connectors/runtime/kafka.js';
+import { createLogger } from '../connectors/runtime/log.js';
+import { HttpPollSource } from '../connectors/sources/http-poll.js';
+import { loadCatalogue } from '../hub/routing/catalogue.js';
+import { topics } from '../schemas/index.js';
+import { SchemaCodec } from '../schemas/registry.js';
+import { startStack } from '../stack/index.js';
+import { ensureKafkaJars } from '../stack/local.js';
+import { startProcess } from '../stack/processes.js';
+
+export async function benchConnectors(opts: { records: number; quiet: boolean }) {
+  const say = (m: string) => (opts.quiet ? undefined : console.log(m));
+  const stack = await startStack({ log: opts.quiet ? () => undefined : undefined });
+  const sim = await startProcess('12345 simulator', 'simulators/hotline-12345/main.ts', ['--seed', '1'], {});
+  try {
+    const url = String(sim.ready.url);
+    for (let left = opts.records; left > 0; left -= 10_000) {
+      await fetch(`${url}/__sim/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: Math.min(10_000, left) }) });
+    }
+    const names = topics(`bench.${randomBytes(3).toString('hex')}`);
+    const kafka = createKafka(stack.kafkaBrokers, 'bench');
+    const codec = new SchemaCodec(stack.schemaRegistryUrl, names);
+    const { manifest, mapping } = hotlineAdapter(`${url}/api/v2/workorders`, Number(process.env.BENCH_PAGE_SIZE ?? 2000));
+    const worker = new ConnectorWorker(manifest, new HttpPollSource(manifest.source), mapping, {
+      kafka,
+      codec,
+      topics: names,
+      personalDataKey: 'bench-county-key-0123456789',
+      catalogue: loadCatalogue(),
+      log: createLogger('bench'),
+    });
+    await worker.connect();
+    const t0 = performance.now();
+    await worker.drain();
+    const secs = (performance.now() - t0) / 1000;
+    await worker.stop();
+    const v = worker.status.view();
+    const value = v.produced / secs;
+
+    // the same record size as our Avro records, measured from the topic
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(names.records('report'));
+    await admin.disconnect();
+    const recordSize = await averageRecordSize(kafka, names.records('report'));
+    const ceiling = producerPerfTest(stack.kafkaBrokers[0]!, Math.max(opts.records * 4, 200_000), recordSize);
+
+    const ratio = value / ceiling;
+    const total = v.timings.fetchMs + v.timings.mapMs + v.timings.encodeMs + v.timings.produceMs;
+    say(`connectors (HTTP poll → mapping → Avro → transactional produce): ${v.produced} records in ${secs.toFixed(1)} s = ${value.toFixed(0)} records/s`);
+    say(`  records in topic: ${offsets.reduce((a, o) => a + Number(o.high), 0)} offsets (incl. transaction markers); avg record ${recordSize} bytes`);
+    say(`  busy time per phase (fetch overlaps the produce of the previous page): fetch ${pct(v.timings.fetchMs, total)}, mapping+validation ${pct(v.timings.mapMs, total)}, Avro encode ${pct(v.timings.encodeMs, total)}, transactional produce ${pct(v.timings.produceMs, total)}`);
+    say(`ceiling (kafka-producer-perf-test, ${recordSize}-byte records, acks=all, same broker): ${ceiling.toFixed(0)} records/s`);
+    say(`ratio: ${ratio.toFixed(2)}`);
+    return { bench: 'connectors', value: round(value), ceiling: round(ceiling), ratio: Number(ratio.toFixed(3)), unit: 'records/s' };
+  } finally {
+    await sim.stop();
+    await stack.stop();
+  }
+}
+
+const pct = (x: number, total: number) => `${((100 * x) / total).toFixed(0)}%`;
+const round = (x: number) => Math.round(x);
+
+async function averageRecordSize(kafka: ReturnType<typeof createKafka>, topic: string): Promise<number> {
+  const { readToEnd } = await import('../connectors/runtime/read-to-end.js');
+  let n = 0;
+  let bytes = 0;
+  await readToEnd(kafka, topic, (m) => {
+    if (m.value && n < 5000) {
+      n += 1;
+      bytes += m.value.length + (m.key?.length ?? 0);
+    }
+  });
+  return Math.max(1, Math.round(bytes / Math.max(1, n)));
+}
+
+/** Kafka's own producer benchmark (org.apache.kafka.tools.ProducerPerformance) from the stack's jars. */
+function producerPerfTest(broker: string, records: number, recordSize: number): number {
+  const cp = ensureKafkaJars();
+  const topic = `bench-perf-${randomBytes(3).toString('hex')}`;
+  const create = spawnSync('java', ['-cp', cp, 'org.apache.kafka.tools.TopicCommand', '--bootstrap-server', broker, '--create', '--topic', topic, '--partitions', '3', '--replication-factor', '1'], { encoding: 'utf8' });
+  if (create.status !== 0) throw new Error(`creating the perf-test topic failed: ${create.stderr}`);
+  const r = spawnSync(
+    'java',
+    ['-cp', cp, 'org.apache.kafka.tools.ProducerPerformance', '--topic', topic, '--num-records', String(records), '--record-size', String(recordSize), '--throughput', '-1', '--producer-props', `bootstrap.servers=${broker}`, 'acks=all'],
+    { encoding: 'utf8', maxBuffer: 10 << 20 },
+  );
+  const m = /(\d+) records sent, ([\d.]+) records\/sec/.exec(r.stdout.split('\n').filter(Boolean).at(-1) ?? '');
+  if (!m) throw new Error(`kafka-producer-perf-test printed no result:\n${r.stdout}\n${r.stderr}`);
+  return Number(m[2]);
+}

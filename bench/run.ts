@@ -1,0 +1,20 @@
+/**
+ * npm run bench -- <connectors|hub|api> [--json]
+ * Each benchmark prints its figure next to a ceiling measured in the same run on the same
+ * servers, and their ratio. With --json, one JSON line per benchmark.
+ */
+import { parseArgs } from 'node:util';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { json: { type: 'boolean' }, records: { type: 'string' } } });
+const which = positionals[0] ?? 'connectors';
+const benches: Record<string, () => Promise<{ bench: string; value: number; ceiling: number; ratio: number; unit: string; [k: string]: unknown }>> = {
+  connectors: async () => (await import('./connectors.js')).benchConnectors({ records: Number(values.records ?? 50_000), quiet: Boolean(values.json) }),
+};
+const run = benches[which];
+if (!run) {
+  console.error(`unknown benchmark "${which}"; known: ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
+const result = await run();
+if (values.json) console.log(JSON.stringify(result));
+process.exit(0);

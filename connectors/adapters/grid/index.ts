@@ -1,0 +1,2 @@
+export { manifest } from './manifest.js';
+export { mapGridEvent as mapping } from './mapping.js';

@@ -1,0 +1,109 @@
+/** Grid event (camelCase JSON, GCJ-02 coordinates, numeric status) → canonical Report. */
+import type { Location, Report, ReportStatus } from '../../../schemas/index.js';
+import { MappingError, ValidationError } from '../../sdk/errors.js';
+import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, toCanonical, validateUscc, type BBox } from '../../sdk/normalise/index.js';
+import { divisionCode, object, townKey } from '../../sdk/mapping-helpers.js';
+import type { Mapping } from '../../sdk/types.js';
+import { COUNTY_BBOX } from './manifest.js';
+
+const STATUS: Record<string, ReportStatus> = {
+  1: 'RECEIVED', // 待受理
+  2: 'DISPATCHED', // 已派遣
+  3: 'IN_PROGRESS', // 处置中
+  4: 'FOLLOW_UP', // 待核查
+  5: 'CLOSED', // 已结案
+  6: 'REJECTED', // 已退回
+};
+const STATUS_BY_NAME: Record<string, string> = { 待受理: '1', 已派遣: '2', 处置中: '3', 待核查: '4', 已结案: '5', 已退回: '6' };
+
+function coordinate(raw: unknown, field: string): number | null {
+  if (raw === null || raw === undefined || raw === '') return null;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : Number.NaN;
+  if (!Number.isFinite(n)) throw new ValidationError(field, `坐标不是数字 (expected a number, got ${JSON.stringify(raw)})`);
+  return n;
+}
+
+/**
+ * GCJ-02 → WGS-84, keeping what the device sent. Devices that swap latitude and longitude are fixed with
+ * the county's box; a point outside the county either way is dead-lettered; no position (null, or 0,0
+ * from a device without a fix) gives no location rather than losing the report.
+ */
+function location(o: Record<string, unknown>, bbox: BBox): Location | null {
+  const lng = coordinate(o.lng, 'lng');
+  const lat = coordinate(o.lat, 'lat');
+  if (lng === null && lat === null) return null;
+  if (lng === null || lat === null) throw new ValidationError(lng === null ? 'lng' : 'lat', '坐标不完整 (only one of lng/lat is present)');
+  if (lng === 0 && lat === 0) return null;
+  const p = toCanonical({ lng, lat, crs: 'GCJ02' }, bbox, 'lng');
+  return { lng: p.lng, lat: p.lat, originalLng: p.original.lng, originalLat: p.original.lat, originalCrs: 'GCJ02' };
+}
+
+function photos(raw: unknown): string[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter((u): u is string => typeof u === 'string' && /^https?:\/\/\S+$/.test(u.trim())).map((u) => u.trim());
+}
+
+export function makeGridMapping(bbox: BBox): Mapping {
+  return (payload, ctx) => {
+    const o = object(payload);
+    const id = cleanText(o.eventId, { field: 'eventId', required: true, maxLength: 64 });
+    const updated = parseTimestamp(o.updateTime, 'updateTime');
+    const reported = parseTimestamp(o.reportTime, 'reportTime');
+    const happened = o.happenTime ? parseTimestamp(o.happenTime, 'happenTime') : reported;
+
+    const rawStatus = o.status ?? (typeof o.statusName === 'string' ? STATUS_BY_NAME[o.statusName] : undefined);
+    const status = rawStatus === undefined || rawStatus === null ? undefined : STATUS[String(rawStatus)];
+    if (!status) throw new MappingError(`未知的事件状态 "${String(o.status ?? o.statusName)}" (unknown grid event status; expected 1–6)`, 'status');
+    const sourceStatus = cleanText(o.statusName, { field: 'statusName', maxLength: 20 }) ?? String(rawStatus);
+
+    const gridRaw = cleanText(o.gridCode, { field: 'gridCode' });
+    const gridCode = gridRaw === null ? null : normaliseCode(gridRaw, 'gridCode');
+    if (gridCode !== null && !/^\d{15}$/.test(gridCode)) {
+      throw new ValidationError('gridCode', `网格编码应为15位数字 (grid code must be the 12-digit village code + a 3-digit serial, got "${gridCode}")`);
+    }
+    const division = divisionCode(o.divisionCode, 'divisionCode') ?? (gridCode ? gridCode.slice(0, 12) : null);
+    if (gridCode && division && !gridCode.startsWith(division)) {
+      throw new ValidationError('gridCode', `网格编码与行政区划不符 (grid ${gridCode} does not belong to division ${division})`);
+    }
+
+    const phoneRaw = cleanText(o.reporterPhone, { field: 'reporterPhone' });
+    const phone = phoneRaw ? protectPhone(phoneRaw, ctx.personalDataKey, 'reporterPhone') : null;
+    const name = cleanText(o.reporterName, { field: 'reporterName', maxLength: 50 });
+    const usccRaw = cleanText(o.subjectCreditCode, { field: 'subjectCreditCode' });
+    const deadline = o.deadline ? parseTimestamp(o.deadline, 'deadline').epochMs : null;
+
+    const report: Report = {
+      envelope: {
+        sourceSystem: ctx.sourceSystem,
+        department: ctx.department,
+        sourceRecordId: id,
+        sourceVersion: updated.epochMs,
+        eventTime: happened.epochMs,
+        ingestTime: ctx.ingestTime,
+        divisionCode: division,
+        gridCode,
+        location: location(o, bbox),
+        connector: ctx.connectorId,
+      },
+      channel: 'GRID',
+      title: cleanText(o.title, { field: 'title', maxLength: 200 }),
+      description: cleanText(o.content, { field: 'content', required: true, maxLength: 4000 }),
+      sourceCategoryCode: cleanText(o.eventTypeCode, { field: 'eventTypeCode', maxLength: 100 }),
+      categoryCode: null,
+      status,
+      sourceStatus,
+      urgency: cleanText(o.level, { field: 'level', maxLength: 10 }),
+      address: cleanText(o.address, { field: 'address', maxLength: 500 }),
+      reporterNameMasked: name ? maskName(name) : null,
+      reporterPhoneHash: phone?.hash ?? null,
+      reporterPhoneMasked: phone?.masked ?? null,
+      subjectUscc: usccRaw ? validateUscc(usccRaw, 'subjectCreditCode') : null,
+      subjectName: cleanText(o.subjectName, { field: 'subjectName', maxLength: 200 }),
+      attachmentUrls: photos(o.photos),
+      deadline,
+    };
+    return [{ kind: 'report', key: townKey(division, id), value: report }];
+  };
+}
+
+export const mapGridEvent: Mapping = makeGridMapping(COUNTY_BBOX);

@@ -1,0 +1,324 @@
+/**
+ * The bytes of a dropped file → a table: header names and data rows keyed by them.
+ *
+ * - The format comes from the content, not the name: a zip is an XLSX workbook (people rename
+ *   files), an OLE2 container is an old .xls (refused with advice), anything else must be text.
+ * - Text encoding: a BOM decides (UTF-8, UTF-16LE/BE); else valid UTF-8 is UTF-8; else GB18030,
+ *   the superset of the GBK/CP936 that Chinese-Windows Excel writes. The detected encoding is
+ *   reported with every row.
+ * - Header names are names: NFKC through normaliseName (full-width letters, digits, brackets →
+ *   ASCII). Cells are data: only code-like cells (nothing but letters, digits and code punctuation,
+ *   in either width — "１２３４５", "ＡＢ－０１") and cells of the configured code columns go through
+ *   normaliseCode. Free text is never NFKC'd: full-width punctuation is meaningful in Chinese prose.
+ * - Anything that cannot be read as a table throws FileUnreadable with a reason for the operator.
+ */
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { normaliseCode, normaliseName } from '../sdk/normalise/text.js';
+
+export type FileEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'gb18030';
+export type FileEncodingSetting = 'auto' | 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be';
+export type CsvDelimiter = ',' | '\t' | ';' | '|';
+
+export interface TableOptions {
+  encoding: FileEncodingSetting;
+  delimiter: 'auto' | CsvDelimiter;
+  /** 1-based row (CSV record / worksheet row) holding the header names. */
+  headerRow: number;
+  /** XLSX: worksheet name or 1-based position; default the first. */
+  sheet?: string | number;
+  /** Header names (after normalisation) whose cells are codes: always normaliseCode. */
+  codeColumns: ReadonlySet<string>;
+}
+
+export interface TableRow {
+  /** Row number as the operator sees it: CSV record number or worksheet row, header = headerRow. */
+  row: number;
+  values: Record<string, unknown>;
+}
+
+export interface Table {
+  format: 'csv' | 'xlsx';
+  /** Text files only. */
+  encoding?: FileEncoding;
+  /** XLSX only: the worksheet read. */
+  sheet?: string;
+  headers: string[];
+  /** Data rows after the header, blank rows left out. */
+  rows: TableRow[];
+}
+
+/** The file cannot be read as a table; `reason` is for the operator who has to fix it. */
+export class FileUnreadable extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'FileUnreadable';
+  }
+}
+
+export async function readTable(bytes: Buffer, opts: TableOptions): Promise<Table> {
+  if (bytes.length === 0) throw new FileUnreadable('the file is empty (0 bytes); the export probably failed');
+  if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) return readXlsx(bytes, opts);
+  if (startsWith(bytes, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) {
+    throw new FileUnreadable('this is an old Excel 97-2003 workbook (.xls) or another OLE2 document; save it as .xlsx or as "CSV UTF-8" and drop it again');
+  }
+  if (startsWith(bytes, [0x25, 0x50, 0x44, 0x46])) throw new FileUnreadable('this is a PDF, not a CSV or XLSX table');
+  const { text, encoding } = decodeText(bytes, opts.encoding);
+  return readCsv(text, encoding, opts);
+}
+
+function startsWith(bytes: Buffer, magic: number[]): boolean {
+  return bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
+}
+
+// ---------------------------------------------------------------------------------------------
+// text
+
+export function decodeText(bytes: Buffer, setting: FileEncodingSetting = 'auto'): { text: string; encoding: FileEncoding } {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { text: utf8(bytes.subarray(3)), encoding: 'utf-8-bom' };
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: iconv.decode(bytes.subarray(2), 'utf-16le'), encoding: 'utf-16le' };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: iconv.decode(bytes.subarray(2), 'utf-16be'), encoding: 'utf-16be' };
+  switch (setting) {
+    case 'utf-8':
+      return { text: utf8(bytes), encoding: 'utf-8' };
+    case 'gb18030':
+      return { text: iconv.decode(bytes, 'gb18030'), encoding: 'gb18030' };
+    case 'utf-16le':
+    case 'utf-16be':
+      return { text: iconv.decode(bytes, setting), encoding: setting };
+    case 'auto':
+      break;
+  }
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
+  } catch {
+    return { text: iconv.decode(bytes, 'gb18030'), encoding: 'gb18030' };
+  }
+}
+
+function utf8(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new FileUnreadable('the file is not valid UTF-8 although its byte-order mark or the connector settings say so; re-export it as "CSV UTF-8"');
+  }
+}
+
+function readCsv(text: string, encoding: FileEncoding, opts: TableOptions): Table {
+  const controls = (text.match(/[\u0000-\u0008\u000E-\u001F]/g) ?? []).length;
+  if (text.includes('\u0000') || controls > Math.max(8, text.length / 100)) {
+    throw new FileUnreadable(`this is not a CSV text file (it contains binary data; read as ${encoding}); drop CSV or XLSX files only`);
+  }
+  const delimiter = opts.delimiter === 'auto' ? guessDelimiter(text) : opts.delimiter;
+  const records = parseCsv(text, delimiter);
+  const headerIndex = opts.headerRow - 1;
+  const headerCells = records[headerIndex];
+  if (!headerCells || headerCells.every((c) => c.trim() === '')) {
+    throw new FileUnreadable(`the file has no header row at row ${opts.headerRow}${records.length === 0 ? ' (it has no rows at all)' : ''}`);
+  }
+  const headers = headerNames(headerCells);
+  const rows: TableRow[] = [];
+  for (let i = headerIndex + 1; i < records.length; i++) {
+    const cells = records[i] as string[];
+    if (cells.every((c) => c.trim() === '')) continue;
+    rows.push({ row: i + 1, values: rowObject(headers, cells, opts.codeColumns) });
+  }
+  return { format: 'csv', encoding, headers, rows };
+}
+
+/** The delimiter used most outside quotes in the first line (Excel's "Unicode text" is tab-separated). */
+function guessDelimiter(text: string): CsvDelimiter {
+  const counts: Record<CsvDelimiter, number> = { ',': 0, '\t': 0, ';': 0, '|': 0 };
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && ch in counts) counts[ch as CsvDelimiter]++;
+  }
+  let best: CsvDelimiter = ',';
+  for (const d of ['\t', ';', '|'] as const) if (counts[d] > counts[best]) best = d;
+  return best;
+}
+
+/**
+ * RFC 4180 with the usual leniency: CRLF, LF or CR line ends; "" inside quotes; a quote inside
+ * an unquoted field is kept as a character. An unterminated quote means a truncated file.
+ */
+export function parseCsv(text: string, delimiter: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let i = 0;
+  let quotedAt = -1;
+  const n = text.length;
+  let line = 1;
+  let fieldStart = true;
+  while (i < n) {
+    const ch = text[i] as string;
+    if (quotedAt >= 0) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quotedAt = -1;
+        i++;
+        continue;
+      }
+      if (ch === '\n') line++;
+      field += ch;
+      i++;
+      continue;
+    }
+    if (ch === '"' && fieldStart) {
+      quotedAt = line;
+      fieldStart = false;
+      i++;
+      continue;
+    }
+    if (ch === delimiter) {
+      record.push(field);
+      field = '';
+      fieldStart = true;
+      i++;
+      continue;
+    }
+    if (ch === '\r' || ch === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      fieldStart = true;
+      i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
+      line++;
+      continue;
+    }
+    field += ch;
+    fieldStart = false;
+    i++;
+  }
+  if (quotedAt >= 0) throw new FileUnreadable(`a quoted field opened on line ${quotedAt} is never closed: the file is truncated or not valid CSV`);
+  if (field !== '' || record.length > 0) {
+    record.push(field);
+    records.push(record);
+  }
+  return records;
+}
+
+// ---------------------------------------------------------------------------------------------
+// xlsx
+
+async function readXlsx(bytes: Buffer, opts: TableOptions): Promise<Table> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(bytes as unknown as Parameters<typeof wb.xlsx.load>[0]);
+  } catch (err) {
+    throw new FileUnreadable(`the XLSX workbook is corrupt or not a workbook (${(err as Error).message}); open it in Excel/WPS, save it again and drop it again`);
+  }
+  const ws = opts.sheet === undefined ? wb.worksheets[0] : wb.getWorksheet(opts.sheet);
+  if (!ws) {
+    const names = wb.worksheets.map((w) => w.name).join(', ');
+    throw new FileUnreadable(opts.sheet === undefined ? 'the workbook has no worksheet' : `the workbook has no worksheet ${JSON.stringify(opts.sheet)} (it has: ${names})`);
+  }
+  const headerRow = ws.getRow(opts.headerRow);
+  const width = Math.max(headerRow.cellCount, 0);
+  const headerCells: string[] = [];
+  for (let col = 1; col <= width; col++) headerCells.push(cellText(headerRow.getCell(col).value));
+  while (headerCells.length > 0 && (headerCells[headerCells.length - 1] as string).trim() === '') headerCells.pop();
+  if (headerCells.length === 0) throw new FileUnreadable(`worksheet "${ws.name}" has no header row at row ${opts.headerRow}`);
+  const headers = headerNames(headerCells);
+  const rows: TableRow[] = [];
+  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    if (rowNumber <= opts.headerRow) return;
+    const cells: unknown[] = [];
+    const last = Math.max(row.cellCount, headers.length);
+    for (let col = 1; col <= last; col++) cells.push(cellValue(row.getCell(col).value));
+    if (cells.every((c) => c === '' || (typeof c === 'string' && c.trim() === ''))) return;
+    rows.push({ row: rowNumber, values: rowObject(headers, cells, opts.codeColumns) });
+  });
+  return { format: 'xlsx', sheet: ws.name, headers, rows };
+}
+
+/**
+ * A cell as JSON data: numbers and booleans stay (an ID number stored as a number is left for the
+ * mapping to detect, never "repaired"); dates become the wall time Excel shows ("2026-03-01
+ * 08:30:00", exceljs keeps wall time in the UTC fields); rich text, hyperlinks and formulas become
+ * their text or result; error cells their code ("#N/A"); empty cells "".
+ */
+function cellValue(v: unknown): unknown {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
+  if (v instanceof Date) return wallTime(v);
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (Array.isArray(o.richText)) return (o.richText as Array<{ text?: string }>).map((r) => r.text ?? '').join('');
+    if ('formula' in o || 'sharedFormula' in o) return cellValue(o.result);
+    if ('hyperlink' in o) return cellValue(o.text);
+    if (typeof o.error === 'string') return o.error;
+    if ('text' in o) return cellValue(o.text);
+  }
+  return String(v);
+}
+
+function cellText(v: unknown): string {
+  const value = cellValue(v);
+  return typeof value === 'string' ? value : String(value);
+}
+
+function wallTime(d: Date): string {
+  if (Number.isNaN(d.getTime())) return '';
+  const iso = d.toISOString(); // UTC fields = the wall time shown in the sheet
+  const date = iso.slice(0, 10);
+  const time = iso.slice(11, 19);
+  const ms = iso.slice(20, 23);
+  if (time === '00:00:00' && ms === '000') return date;
+  return `${date} ${time}${ms === '000' ? '' : `.${ms}`}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// shared
+
+/** Header cells → unique names: normaliseName (NFKC), blanks become column<N>, repeats get _2, _3. */
+function headerNames(cells: string[]): string[] {
+  const seen = new Map<string, number>();
+  return cells.map((cell, i) => {
+    let name: string;
+    try {
+      name = normaliseName(cell, `header.${i + 1}`);
+    } catch (err) {
+      throw new FileUnreadable(`header of column ${i + 1} ("${cell}") looks wrongly decoded: ${(err as Error).message}`);
+    }
+    if (name === '') name = `column${i + 1}`;
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    return count === 1 ? name : `${name}_${count}`;
+  });
+}
+
+// Letters, digits and the punctuation codes use, in ASCII or full width (U+FF01–FF5E).
+const CODE_LIKE = /^[0-9A-Za-z\-_./:#+()\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A\uFF0D\uFF3F\uFF0E\uFF0F\uFF1A\uFF03\uFF0B\uFF08\uFF09]+$/;
+const FULL_WIDTH = /[\uFF01-\uFF5E\u3000]/;
+
+function rowObject(headers: string[], cells: unknown[], codeColumns: ReadonlySet<string>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  const width = Math.max(headers.length, cells.length);
+  for (let i = 0; i < width; i++) {
+    const key = headers[i] ?? `column${i + 1}`;
+    values[key] = normaliseCell(cells[i] ?? '', codeColumns.has(key));
+  }
+  return values;
+}
+
+function normaliseCell(value: unknown, isCode: boolean): unknown {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  if (isCode || (FULL_WIDTH.test(trimmed) && CODE_LIKE.test(trimmed))) {
+    try {
+      return normaliseCode(value);
+    } catch {
+      return value; // misdecoded: leave it for the mapping's validation to report
+    }
+  }
+  return value;
+}
