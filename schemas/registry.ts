@@ -5,6 +5,7 @@
  */
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { SchemaError } from '../connectors/sdk/errors.js';
+import { compatibilityProblems, describeProblems, registryErrorDetail, type RegisteredVersion } from './compatibility.js';
 import { loadSchema, subjectFor, type RecordKind, type Topics } from './index.js';
 
 export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE';
@@ -33,15 +34,48 @@ export class SchemaCodec {
       return id;
     } catch (err) {
       const status = (err as { status?: number }).status;
-      const detail = (err as Error).message;
-      throw new SchemaError(
-        status === 409
-          ? `schema for ${kind} is not ${this.compatibility}-compatible with the version registered under ${subject}: ${detail}`
-          : `could not register the ${kind} schema under ${subject}: ${detail}`,
-        undefined,
-        err,
-      );
+      const detail = registryErrorDetail((err as Error).message);
+      if (status === 409) throw await this.incompatibilityError(kind, subject, schema, detail, err);
+      throw new SchemaError(`could not register the ${kind} schema under ${subject}: ${detail}`, undefined, err);
     }
+  }
+
+  /**
+   * The registry refused a schema as incompatible (409; its own message says little: Apicurio lists
+   * JSON pointers, Confluent names rule types). Fetch what is registered, check locally which fields
+   * broke what (schemas/compatibility.ts), and say so; the registry's words are kept at the end.
+   */
+  private async incompatibilityError(kind: RecordKind, subject: string, schema: object, detail: string, cause: unknown): Promise<SchemaError> {
+    const head = `schema for ${kind} is not ${this.compatibility}-compatible with what is registered under ${subject}`;
+    let registered: RegisteredVersion[];
+    try {
+      registered = await this.registeredVersions(subject, this.compatibility.endsWith('_TRANSITIVE'));
+    } catch (lookup) {
+      return new SchemaError(`${head}: ${detail} (the registered schema could not be fetched to name the field: ${(lookup as Error).message})`, undefined, cause);
+    }
+    const problems = compatibilityProblems(this.compatibility, schema, registered);
+    if (problems.length === 0) {
+      return new SchemaError(`${head}: ${detail} (the local check finds no incompatible field against version ${registered.map((r) => r.version).join(', ')})`, undefined, cause);
+    }
+    return new SchemaError(`${head}: ${describeProblems(problems)}. Registry: ${detail}`, problems[0]!.field, cause);
+  }
+
+  /** The latest registered version, or every version (oldest first) for transitive levels. */
+  private async registeredVersions(subject: string, all: boolean): Promise<RegisteredVersion[]> {
+    const base = `${this.registryUrl}/subjects/${encodeURIComponent(subject)}/versions`;
+    const get = async (url: string): Promise<unknown> => {
+      const res = await fetch(url, { headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' } });
+      if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${await res.text()}`);
+      return res.json();
+    };
+    const versions = all ? ((await get(base)) as number[]) : ['latest'];
+    const out: RegisteredVersion[] = [];
+    for (const v of versions) {
+      const body = (await get(`${base}/${v}`)) as { version?: number; schema?: string };
+      if (typeof body.schema !== 'string') throw new Error(`GET ${base}/${v}: no schema in the answer`);
+      out.push({ version: body.version, schema: body.schema });
+    }
+    return out;
   }
 
   private async setCompatibility(subject: string): Promise<void> {
