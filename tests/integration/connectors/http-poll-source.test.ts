@@ -1,0 +1,91 @@
+/**
+ * The HTTP-poll source's keyset reading against a real HTTP server (the 12345 simulator with a
+ * controllable clock): coarse timestamps shared by many records, records changing while we page,
+ * a record changed twice within one second, and restarts from a JSON-serialised cursor.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { manifest } from '../../../connectors/adapters/hotline-12345/manifest.js';
+import { HttpPollSource, type HttpPollCursor } from '../../../connectors/sources/http-poll.js';
+import { buildHotlineServer, HotlineStore } from '../../../simulators/hotline-12345/server.js';
+import type { FastifyInstance } from 'fastify';
+
+let app: FastifyInstance | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+async function setup(now: { t: number }) {
+  const store = new HotlineStore({ seed: 3, now: () => now.t });
+  app = buildHotlineServer(store);
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const source = new HttpPollSource({ ...manifest.source, url: `${url}/api/v2/workorders`, rateLimitPerSecond: undefined, pagination: { ...manifest.source.pagination, size: 100 } });
+  return { store, source };
+}
+
+/** Reads until the source has nothing more, round-tripping the cursor through JSON as Kafka does. */
+async function readAll(source: HttpPollSource, cursor?: HttpPollCursor, between?: () => void) {
+  const seen: Array<{ id: string; gxsj: string }> = [];
+  let c = cursor;
+  for (let i = 0; i < 1000; i++) {
+    const page = await source.nextPage(c, new AbortController().signal);
+    for (const r of page.records) seen.push({ id: r.id!, gxsj: (r.payload as { gxsj: string }).gxsj });
+    c = JSON.parse(JSON.stringify(page.cursor)) as HttpPollCursor;
+    expect(JSON.stringify(c).length).toBeLessThan(100 * 40); // bounded by one page of marks
+    between?.();
+    if (!page.hasMore) break;
+  }
+  return { seen, cursor: c! };
+}
+
+describe('HTTP-poll keyset reading', () => {
+  it('reads 1,200 records that share one timestamp exactly once, in pages of 100', async () => {
+    const now = { t: Date.UTC(2026, 2, 1, 2, 0, 0) };
+    const { store, source } = await setup(now);
+    for (let i = 0; i < 1200; i++) store.generate();
+    const { seen } = await readAll(source);
+    expect(seen).toHaveLength(1200);
+    expect(new Set(seen.map((s) => s.id)).size).toBe(1200);
+  });
+
+  it('records updated while we page are delivered again at their new version; none is skipped', async () => {
+    const now = { t: Date.UTC(2026, 2, 1, 2, 0, 0) };
+    const { store, source } = await setup(now);
+    for (let i = 0; i < 500; i++) {
+      now.t += 1000 * (i % 3 === 0 ? 1 : 0); // several records per second
+      store.generate();
+    }
+    const ids = [...store.orders.keys()];
+    let k = 0;
+    const { seen, cursor } = await readAll(source, undefined, () => {
+      // after each page, two early records change (they move to the end of the list)
+      now.t += 1000;
+      store.update(ids[k++]!, { gdzt: '派单' });
+      store.update(ids[k++]!, { gdzt: '派单' });
+    });
+    const again = await readAll(source, cursor);
+    const all = [...seen, ...again.seen];
+    for (const [id, o] of store.orders) expect(all.some((s) => s.id === id && s.gxsj === o.gxsj), id).toBe(true);
+    const versions = all.map((s) => `${s.id}@${s.gxsj}`);
+    expect(new Set(versions).size).toBe(versions.length);
+  });
+
+  it('a record changed twice within the same second is delivered with its latest content', async () => {
+    const now = { t: Date.UTC(2026, 2, 1, 2, 0, 0) };
+    const { store, source } = await setup(now);
+    const o = store.generate();
+    const first = await readAll(source);
+    store.update(o.gdbh, { gdzt: '派单' }); // same second: gxsj does not change
+    const second = await readAll(source, first.cursor);
+    expect(second.seen.map((s) => s.id)).toEqual([o.gdbh]);
+    const third = await readAll(source, second.cursor);
+    expect(third.seen).toEqual([]);
+  });
+
+  it('a platform answering HTTP 200 with {"code":"9999"} is a retriable upstream error, not an empty page', async () => {
+    const now = { t: Date.UTC(2026, 2, 1, 2, 0, 0) };
+    const { source } = await setup(now);
+    await app!.inject({ method: 'POST', url: '/__sim/faults', payload: { mode: 'busy', count: 1 } });
+    await expect(source.nextPage(undefined, new AbortController().signal)).rejects.toMatchObject({ code: 'CH_UPSTREAM_UNAVAILABLE', retriable: true });
+  });
+});
