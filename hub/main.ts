@@ -9,6 +9,7 @@ import { topics } from '../schemas/index.js';
 import { SchemaCodec } from '../schemas/registry.js';
 import { buildApi } from './api/server.js';
 import { HubConsumer } from './ingest/consumer.js';
+import { HubRouting } from './ingest/routing.js';
 import { createDb, migrate } from './store/db.js';
 import { requireEnv } from '../connectors/runtime/config.js';
 
@@ -19,7 +20,9 @@ const schema = process.env.DB_SCHEMA;
 const db = createDb(env.DATABASE_URL, { schema });
 await migrate(db, schema);
 const kafka = createKafka(env.KAFKA_BROKERS.split(','), 'countyhub-hub');
-const consumer = new HubConsumer({ kafka, db, codec: new SchemaCodec(env.SCHEMA_REGISTRY_URL, names), topics: names, groupId: process.env.HUB_GROUP_ID, log });
+const routing = HubRouting.load({ rulesPath: process.env.RULES_FILE || undefined, divisionsFile: process.env.DIVISIONS_FILE || undefined, catalogueDir: process.env.CATALOGUE_DIR || undefined });
+const stopWatching = routing.rules.watch(); // the county edits its responsibility list; no deploy needed
+const consumer = new HubConsumer({ kafka, db, codec: new SchemaCodec(env.SCHEMA_REGISTRY_URL, names), topics: names, groupId: process.env.HUB_GROUP_ID, log, routing });
 await consumer.start();
 const app = await buildApi({ db, consumer });
 const url = await app.listen({ host: process.env.HUB_HOST ?? '127.0.0.1', port: Number(process.env.HUB_PORT ?? 8080) });
@@ -28,6 +31,7 @@ process.stdout.write(JSON.stringify({ hub: 'ready', url }) + '\n');
 
 const shutdown = async () => {
   await app.close();
+  stopWatching();
   await consumer.stop();
   await db.destroy();
   process.exit(0);

@@ -4,6 +4,8 @@
  */
 import type { ConnectorManifest, Mapping, Source } from '../sdk/types.js';
 import { createSource } from '../sources/index.js';
+import { alarms as environmentAlarms, complaints as environmentComplaints } from './environment/index.js';
+import * as grid from './grid/index.js';
 import * as hotline from './hotline-12345/index.js';
 
 export interface Adapter {
@@ -11,7 +13,7 @@ export interface Adapter {
   mapping: Mapping;
 }
 
-export const ADAPTERS: Adapter[] = [hotline];
+export const ADAPTERS: Adapter[] = [hotline, grid, environmentAlarms, environmentComplaints];
 
 export function findAdapter(id: string): Adapter {
   const a = ADAPTERS.find((x) => x.manifest.id === id);

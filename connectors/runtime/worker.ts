@@ -85,6 +85,12 @@ export class ConnectorWorker<C = unknown> {
    * transaction), then loads the cursor — in that order, so the cursor read is final.
    */
   async connect(): Promise<void> {
+    // a broker that has just created the topics may still answer UNKNOWN_TOPIC_OR_PARTITION for a moment
+    await withRetry(() => this.connectOnce(), this.deps.retry ?? DEFAULT_RETRY, { signal: this.abort.signal, onRetry: (e) => this.status.retried(e) });
+  }
+
+  private async connectOnce(): Promise<void> {
+    await this.producer?.disconnect().catch(() => undefined);
     const admin = this.deps.kafka.admin();
     await admin.connect();
     try {
@@ -165,10 +171,7 @@ export class ConnectorWorker<C = unknown> {
     if (!isRetriable(err)) this.status.degraded(err);
     this.deps.log.warn({ connector: this.manifest.id, err: (err as Error).message }, 'transaction failed; reconnecting and resuming from the committed cursor');
     await withRetry(
-      async () => {
-        await this.producer?.disconnect().catch(() => undefined);
-        await this.connect();
-      },
+      () => this.connectOnce(),
       this.deps.retry ?? DEFAULT_RETRY,
       { signal: this.abort.signal, onRetry: (e) => this.status.retried(e) },
     );
@@ -226,6 +229,10 @@ export class ConnectorWorker<C = unknown> {
   private async commitPage(page: SourcePage<C>): Promise<void> {
     const producer = this.producer;
     if (!producer) throw new Error('connect() first');
+    if (page.records.length === 0 && JSON.stringify(page.cursor) === JSON.stringify(this.stored?.cursor)) {
+      this.status.committed(0, 0, 0, this.now()); // the source answered: healthy, nothing new, no empty transaction
+      return;
+    }
     const ingestTime = this.now();
     const ctx: MappingContext = {
       connectorId: this.manifest.id,

@@ -1,15 +1,19 @@
-/** The generic source kinds, chosen by `source.kind` in an adapter's manifest. */
+/** The generic source kinds, chosen by `source.kind` (and, for HTTP, the pagination style) in an adapter's manifest. */
 import { ConfigError } from '../sdk/errors.js';
 import type { Source } from '../sdk/types.js';
+import { HttpCursorSource, type CursorPollSettings } from './http-cursor.js';
 import { HttpPollSource, type HttpPollSettings } from './http-poll.js';
+import { WebhookSource, type WebhookSettings } from './webhook.js';
 
-export type SourceSettings = HttpPollSettings;
+export type SourceSettings = HttpPollSettings | CursorPollSettings | WebhookSettings;
 
 export function createSource(s: SourceSettings): Source {
   switch (s.kind) {
     case 'http-poll':
-      return new HttpPollSource(s) as Source;
+      return s.pagination.style === 'cursor' ? (new HttpCursorSource(s as CursorPollSettings) as Source) : (new HttpPollSource(s as HttpPollSettings) as Source);
+    case 'webhook':
+      return new WebhookSource(s) as Source;
     default:
-      throw new ConfigError('source.kind', `unknown source kind "${(s as { kind: string }).kind}"; known: http-poll`);
+      throw new ConfigError('source.kind', `unknown source kind "${(s as { kind: string }).kind}"; known: http-poll, webhook`);
   }
 }

@@ -28,7 +28,9 @@
  * decoding, MySQL binlog) would close the hole completely but needs privileges department DBAs
  * rarely grant on a shared view; a lag works with plain SELECT.
  *
- * Requirements on the table: idColumn is unique and NOT NULL; updatedAtColumn is a date/time
+ * Requirements on the table: idColumn is unique and NOT NULL (and, for text ids, in a collation
+ * that tells every two ids apart — a case-insensitive one that makes 'a' = 'A' breaks the keyset;
+ * integer ids, snowflake BIGINTs included, are compared exactly); updatedAtColumn is a date/time
  * column, set on every insert and update. Rows whose update time is NULL are never read (expose
  * COALESCE(updated_at, created_at) in the view). For columns without a time zone (PostgreSQL
  * `timestamp`, MySQL DATETIME), the database session's time zone must be the one the department

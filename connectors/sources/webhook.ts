@@ -26,6 +26,7 @@
  */
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { createLogger, type Logger } from '../runtime/log.js';
 import { ConfigError } from '../sdk/errors.js';
 import type { Source, SourcePage, SourceRecord } from '../sdk/types.js';
 import { getPath } from './paths.js';
@@ -162,7 +163,7 @@ interface Entry {
 
 export interface WebhookSourceOptions {
   now?: () => number;
-  /** Receives one line per refused request (401/400/413/429) for the operator. */
+  /** Receives every refused request (401/400/413/429/503); default: a warning in the structured log. */
   onRefused?: (info: { status: number; reason: string; ip: string }) => void;
 }
 
@@ -178,6 +179,7 @@ export class WebhookSource implements Source<WebhookCursor> {
   private closing = false;
   private wake: (() => void) | undefined;
   private readonly now: () => number;
+  private log: Logger | undefined;
 
   constructor(
     private readonly s: WebhookSettings,
@@ -285,7 +287,9 @@ export class WebhookSource implements Source<WebhookCursor> {
   }
 
   private refuse(reply: FastifyReply, req: FastifyRequest, status: number, reason: string, retryAfter?: number): FastifyReply {
-    this.opts.onRefused?.({ status, reason, ip: req.ip });
+    const info = { status, reason, ip: req.ip };
+    if (this.opts.onRefused) this.opts.onRefused(info);
+    else (this.log ??= createLogger('webhook-source')).warn({ path: this.cfg.path, ...info }, 'webhook push refused');
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     return reply.code(status).send({ ok: false, error: reason });
   }

@@ -1,10 +1,18 @@
 /**
- * Applies one Report to the store inside the caller's transaction. Idempotent by
- * (source system, record id, version): a version already stored changes nothing, and an older
- * version than the current one is kept for lineage but never overwrites the newer state.
+ * Applies one Report inside the caller's transaction:
+ *   - idempotent by (source system, record id, version): a version already stored changes nothing;
+ *     an older version than the current one is kept for lineage but never overwrites the newer;
+ *   - a new report is matched against open matters of its block (hub/merge): it joins the matter
+ *     it is about, or opens a new matter that is routed to its lead and cooperating departments
+ *     with SLA deadlines (hub/routing);
+ *   - ids are derived from source identities, not sequences, so a re-run after a crash or on
+ *     another hub instance produces the same rows.
  */
 import type { Knex } from 'knex';
 import type { Report } from '../../schemas/index.js';
+import { familyOf, matchMatter, matterBlocking, type MatterCandidate, type ReportFeatures } from '../merge/index.js';
+import { deterministicId } from '../store/ids.js';
+import type { HubRouting } from './routing.js';
 
 export interface Position {
   topic: string;
@@ -14,7 +22,44 @@ export interface Position {
 
 export type ApplyOutcome = 'new' | 'updated' | 'stale' | 'duplicate';
 
-export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position): Promise<ApplyOutcome> {
+export interface ApplyEffect {
+  outcome: ApplyOutcome;
+  matterId?: string;
+}
+
+interface ReportRow {
+  matter_id: string;
+  source_system: string;
+  source_record_id: string;
+  category_code: string | null;
+  event_time: Date;
+  lng: number | null;
+  lat: number | null;
+  division_code: string | null;
+  grid_code: string | null;
+  description: string;
+  address: string | null;
+  subject_uscc: string | null;
+  subject_name: string | null;
+}
+
+function featuresOfRow(r: ReportRow): ReportFeatures {
+  return {
+    sourceSystem: r.source_system,
+    sourceRecordId: r.source_record_id,
+    categoryCode: r.category_code,
+    eventTime: r.event_time.getTime(),
+    location: r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null,
+    divisionCode: r.division_code,
+    gridCode: r.grid_code,
+    description: r.description,
+    address: r.address,
+    subjectUscc: r.subject_uscc,
+    subjectName: r.subject_name,
+  };
+}
+
+export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position, routing: HubRouting): Promise<ApplyEffect> {
   const e = r.envelope;
   const inserted = await tx('source_records')
     .insert({
@@ -31,14 +76,15 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     .onConflict(['source_system', 'source_record_id', 'source_version'])
     .ignore()
     .returning('id');
-  if (inserted.length === 0) return 'duplicate';
+  if (inserted.length === 0) return { outcome: 'duplicate' };
 
   const current = await tx('reports')
     .where({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId })
     .forUpdate()
     .first<{ source_version: string; matter_id: string } | undefined>('source_version', 'matter_id');
-  if (current && BigInt(current.source_version) > BigInt(e.sourceVersion)) return 'stale';
+  if (current && BigInt(current.source_version) > BigInt(e.sourceVersion)) return { outcome: 'stale', matterId: String(current.matter_id) };
 
+  const categoryCode = r.categoryCode ?? routing.classify(`${r.title ?? ''} ${r.description}`);
   const row = {
     source_version: e.sourceVersion,
     department: e.department,
@@ -47,7 +93,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     source_status: r.sourceStatus,
     title: r.title,
     description: r.description,
-    category_code: r.categoryCode,
+    category_code: categoryCode,
     source_category: r.sourceCategoryCode,
     division_code: e.divisionCode,
     grid_code: e.gridCode,
@@ -57,33 +103,145 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     event_time: new Date(e.eventTime),
     payload: JSON.stringify(r),
   };
-  const updatedAt = new Date(Math.max(e.eventTime, e.sourceVersion > 1e12 ? e.sourceVersion : e.eventTime));
+
   if (current) {
     await tx('reports').where({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId }).update(row);
-    await tx('matters')
-      .where({ id: current.matter_id })
-      .update({ status: r.status, title: r.title ?? r.description.slice(0, 40), description: r.description, category_code: r.categoryCode, updated_at: updatedAt });
-    return 'updated';
+    await tx('matters').where({ id: current.matter_id }).update({ updated_at: new Date(Math.max(e.eventTime, e.ingestTime)) });
+    await event(tx, current.matter_id, 'report_updated', e.ingestTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, status: r.status, sourceStatus: r.sourceStatus });
+    return { outcome: 'updated', matterId: String(current.matter_id) };
   }
-  // One report, one matter for now; the merge engine links reports about the same matter.
-  const [matter] = await tx('matters')
-    .insert({
-      title: r.title ?? r.description.slice(0, 40),
-      description: r.description,
-      category_code: r.categoryCode,
-      source_category: r.sourceCategoryCode,
-      status: r.status,
-      division_code: e.divisionCode,
-      town_code: e.divisionCode?.slice(0, 9) ?? null,
-      grid_code: e.gridCode,
-      lng: e.location?.lng ?? null,
-      lat: e.location?.lat ?? null,
-      address: r.address,
-      report_count: 1,
-      first_reported_at: new Date(e.eventTime),
-      updated_at: updatedAt,
-    })
-    .returning<{ id: string }[]>('id');
-  await tx('reports').insert({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matter!.id, ...row });
-  return 'new';
+
+  const features: ReportFeatures = {
+    sourceSystem: e.sourceSystem,
+    sourceRecordId: e.sourceRecordId,
+    categoryCode,
+    eventTime: e.eventTime,
+    location: e.location ? { lng: e.location.lng, lat: e.location.lat } : null,
+    divisionCode: e.divisionCode,
+    gridCode: e.gridCode,
+    description: r.description,
+    address: r.address,
+    subjectUscc: r.subjectUscc,
+    subjectName: r.subjectName,
+  };
+  const candidates = await loadCandidates(tx, features);
+  const decision = matchMatter(features, candidates, { regions: routing.regions });
+  const explanation = { decision: decision.decision, rule: decision.rule, score: decision.score, features: decision.features, alsoMatching: decision.alsoMatching, explanation: decision.explanation };
+
+  if (decision.decision === 'match' && decision.matterId) {
+    const matterId = decision.matterId;
+    await tx('reports').insert({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
+    await tx('matters')
+      .where({ id: matterId })
+      .update({
+        report_count: tx.raw('report_count + 1'),
+        last_report_at: tx.raw('greatest(last_report_at, ?)', [e.eventTime]),
+        updated_at: new Date(Math.max(e.eventTime, e.ingestTime)),
+        lng: tx.raw('coalesce(lng, ?)', [row.lng]),
+        lat: tx.raw('coalesce(lat, ?)', [row.lat]),
+        grid_code: tx.raw('coalesce(grid_code, ?)', [row.grid_code]),
+      });
+    await event(tx, matterId, 'report_linked', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, score: decision.score });
+    return { outcome: 'new', matterId };
+  }
+
+  // A new matter: its id is derived from the report that opened it.
+  const matterId = deterministicId('matter', e.sourceSystem, e.sourceRecordId);
+  const route = categoryCode ? routing.route(categoryCode, e.divisionCode) : undefined;
+  await tx('matters').insert({
+    id: matterId,
+    title: r.title ?? r.description.slice(0, 40),
+    description: r.description,
+    category_code: categoryCode,
+    family: familyOf(features),
+    source_category: r.sourceCategoryCode,
+    status: route ? 'DISPATCHED' : 'RECEIVED',
+    division_code: e.divisionCode,
+    town_code: e.divisionCode?.slice(0, 9) ?? null,
+    grid_code: e.gridCode,
+    lng: row.lng,
+    lat: row.lat,
+    address: r.address,
+    report_count: 1,
+    first_reported_at: new Date(e.eventTime),
+    first_report_ms: e.eventTime,
+    last_report_at: e.eventTime,
+    updated_at: new Date(Math.max(e.eventTime, e.ingestTime)),
+    lead_department: route?.lead ?? null,
+    cooperating_departments: route ? [...route.cooperating] : [],
+    route_level: route?.level ?? null,
+    route: route ? JSON.stringify({ rule: route.rule, sla: route.sla, category: route.category }) : null,
+    recurrence_of: decision.recurrenceOf ?? null,
+  });
+  await tx('reports').insert({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
+  await event(tx, matterId, 'created', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, review: decision.decision === 'review' });
+  if (route) {
+    const deadlines = routing.deadlines(route, new Date(e.eventTime));
+    const departments: Array<[string, 'lead' | 'cooperating']> = [[route.lead, 'lead'], ...route.cooperating.map((d): [string, 'cooperating'] => [d, 'cooperating'])];
+    await tx('tasks').insert(
+      departments.map(([department, role]) => ({
+        id: deterministicId('task', matterId, department),
+        matter_id: matterId,
+        department,
+        role,
+        status: 'DISPATCHED',
+        dispatched_at: new Date(e.eventTime),
+        first_response_by: deadlines.firstResponseBy,
+        on_site_by: deadlines.onSiteBy,
+        close_by: deadlines.closeBy,
+      })),
+    );
+    await event(tx, matterId, 'dispatched', e.eventTime, { lead: route.lead, cooperating: route.cooperating, rule: route.rule, deadlines });
+  }
+  return { outcome: 'new', matterId };
+}
+
+async function event(tx: Knex.Transaction, matterId: string, type: string, at: number, detail: object): Promise<void> {
+  await tx('matter_events').insert({ matter_id: matterId, type, at: new Date(at), detail: JSON.stringify(detail) });
+}
+
+/** Open (or recently closed) matters of the report's block, with their reports' features. */
+async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<MatterCandidate[]> {
+  const b = matterBlocking(f);
+  const q = tx('matters')
+    .select('id', 'closed_at')
+    .whereNull('merged_into')
+    .where('last_report_at', '>=', b.from)
+    .where('first_report_ms', '<=', b.to)
+    .where((w) => w.whereNull('closed_at').orWhere('closed_at', '>=', new Date(b.recurrenceSince)))
+    .orderBy('id')
+    .limit(200);
+  if (b.family) q.where('family', b.family);
+  q.where((w) => {
+    if (b.townCode) w.where('town_code', b.townCode);
+    else if (b.countyCode) w.where('division_code', 'like', `${b.countyCode}%`);
+    else w.whereNull('division_code');
+    if (b.bbox) w.orWhere((x) => x.whereBetween('lng', [b.bbox![0], b.bbox![2]]).whereBetween('lat', [b.bbox![1], b.bbox![3]]));
+  });
+  const matters = await q;
+  if (matters.length === 0) return [];
+  const reports: ReportRow[] = await tx('reports')
+    .select(
+      'matter_id',
+      'source_system',
+      'source_record_id',
+      'category_code',
+      'event_time',
+      'lng',
+      'lat',
+      'division_code',
+      'grid_code',
+      'description',
+      'address',
+      tx.raw("payload->>'subjectUscc' as subject_uscc"),
+      tx.raw("payload->>'subjectName' as subject_name"),
+    )
+    .whereIn(
+      'matter_id',
+      matters.map((m: { id: string }) => m.id),
+    )
+    .orderBy(['matter_id', 'source_system', 'source_record_id']);
+  const by = new Map<string, ReportFeatures[]>();
+  for (const r of reports) by.set(String(r.matter_id), [...(by.get(String(r.matter_id)) ?? []), featuresOfRow(r)]);
+  return matters.map((m: { id: string; closed_at: Date | null }) => ({ matterId: String(m.id), closedAt: m.closed_at?.getTime() ?? null, reports: by.get(String(m.id)) ?? [] }));
 }

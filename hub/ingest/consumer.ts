@@ -11,6 +11,7 @@ import { ensureTopics } from '../../connectors/runtime/kafka.js';
 import type { Logger } from '../../connectors/runtime/log.js';
 import type { Db } from '../store/db.js';
 import { applyReport, type ApplyOutcome } from './apply-report.js';
+import type { HubRouting } from './routing.js';
 
 export interface HubConsumerDeps {
   kafka: Kafka;
@@ -19,6 +20,7 @@ export interface HubConsumerDeps {
   topics?: Topics;
   groupId?: string;
   log: Logger;
+  routing: HubRouting;
 }
 
 export interface IngestStats {
@@ -81,7 +83,7 @@ export class HubConsumer {
     await this.deps.db.transaction(async (tx) => {
       for (const d of decoded) {
         if (d.report) {
-          const outcome = await applyReport(tx, d.report, { topic: batch.topic, partition: batch.partition, offset: d.offset });
+          const { outcome } = await applyReport(tx, d.report, { topic: batch.topic, partition: batch.partition, offset: d.offset }, this.deps.routing);
           counts[outcome] = (counts[outcome] ?? 0) + 1;
         } else {
           await tx('hub_dead_letters')

@@ -2,7 +2,7 @@
 import type { Location, Report, ReportStatus } from '../../../schemas/index.js';
 import { MappingError, ValidationError } from '../../sdk/errors.js';
 import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, toCanonical, validateUscc, type BBox } from '../../sdk/normalise/index.js';
-import { divisionCode, object, townKey } from '../../sdk/mapping-helpers.js';
+import { divisionCode, object, structuredText, townKey } from '../../sdk/mapping-helpers.js';
 import type { Mapping } from '../../sdk/types.js';
 import { COUNTY_BBOX } from './manifest.js';
 
@@ -54,9 +54,9 @@ export function makeGridMapping(bbox: BBox): Mapping {
     const rawStatus = o.status ?? (typeof o.statusName === 'string' ? STATUS_BY_NAME[o.statusName] : undefined);
     const status = rawStatus === undefined || rawStatus === null ? undefined : STATUS[String(rawStatus)];
     if (!status) throw new MappingError(`未知的事件状态 "${String(o.status ?? o.statusName)}" (unknown grid event status; expected 1–6)`, 'status');
-    const sourceStatus = cleanText(o.statusName, { field: 'statusName', maxLength: 20 }) ?? String(rawStatus);
+    const sourceStatus = structuredText(o.statusName, { field: 'statusName', maxLength: 20 }) ?? String(rawStatus);
 
-    const gridRaw = cleanText(o.gridCode, { field: 'gridCode' });
+    const gridRaw = structuredText(o.gridCode, { field: 'gridCode' });
     const gridCode = gridRaw === null ? null : normaliseCode(gridRaw, 'gridCode');
     if (gridCode !== null && !/^\d{15}$/.test(gridCode)) {
       throw new ValidationError('gridCode', `网格编码应为15位数字 (grid code must be the 12-digit village code + a 3-digit serial, got "${gridCode}")`);
@@ -68,7 +68,8 @@ export function makeGridMapping(bbox: BBox): Mapping {
 
     const phoneRaw = cleanText(o.reporterPhone, { field: 'reporterPhone' });
     const phone = phoneRaw ? protectPhone(phoneRaw, ctx.personalDataKey, 'reporterPhone') : null;
-    const name = cleanText(o.reporterName, { field: 'reporterName', maxLength: 50 });
+    const name = structuredText(o.reporterName, { field: 'reporterName', maxLength: 50 });
+    const sourceCategory = structuredText(o.eventTypeCode, { field: 'eventTypeCode', maxLength: 100 });
     const usccRaw = cleanText(o.subjectCreditCode, { field: 'subjectCreditCode' });
     const deadline = o.deadline ? parseTimestamp(o.deadline, 'deadline').epochMs : null;
 
@@ -86,19 +87,19 @@ export function makeGridMapping(bbox: BBox): Mapping {
         connector: ctx.connectorId,
       },
       channel: 'GRID',
-      title: cleanText(o.title, { field: 'title', maxLength: 200 }),
+      title: structuredText(o.title, { field: 'title', maxLength: 200 }),
       description: cleanText(o.content, { field: 'content', required: true, maxLength: 4000 }),
-      sourceCategoryCode: cleanText(o.eventTypeCode, { field: 'eventTypeCode', maxLength: 100 }),
-      categoryCode: null,
+      sourceCategoryCode: sourceCategory,
+      categoryCode: ctx.mapCategory(sourceCategory),
       status,
       sourceStatus,
-      urgency: cleanText(o.level, { field: 'level', maxLength: 10 }),
-      address: cleanText(o.address, { field: 'address', maxLength: 500 }),
+      urgency: structuredText(o.level, { field: 'level', maxLength: 10 }),
+      address: structuredText(o.address, { field: 'address', maxLength: 500 }),
       reporterNameMasked: name ? maskName(name) : null,
       reporterPhoneHash: phone?.hash ?? null,
       reporterPhoneMasked: phone?.masked ?? null,
       subjectUscc: usccRaw ? validateUscc(usccRaw, 'subjectCreditCode') : null,
-      subjectName: cleanText(o.subjectName, { field: 'subjectName', maxLength: 200 }),
+      subjectName: structuredText(o.subjectName, { field: 'subjectName', maxLength: 200 }),
       attachmentUrls: photos(o.photos),
       deadline,
     };

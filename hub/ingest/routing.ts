@@ -1,0 +1,49 @@
+/**
+ * What the hub needs to route matters, loaded once and injected: the catalogue (to classify text
+ * that came without a category), the responsibility rules (reloadable), the working-day calendar
+ * and the county's divisions (for address matching).
+ */
+import { readFileSync } from 'node:fs';
+import { EMPTY_REGIONS, RegionIndex, type Division } from '../merge/index.js';
+import { loadCalendar, type WorkingCalendar } from '../routing/calendar.js';
+import { loadCatalogue, type Catalogue } from '../routing/catalogue.js';
+import { computeDeadlines, RulesStore, type Deadlines, type Route } from '../routing/rules.js';
+
+export class HubRouting {
+  constructor(
+    readonly catalogue: Catalogue,
+    readonly rules: RulesStore,
+    readonly calendar: WorkingCalendar,
+    readonly regions: RegionIndex = EMPTY_REGIONS,
+  ) {}
+
+  static load(opts: { catalogueDir?: string; rulesPath?: string; divisionsFile?: string } = {}): HubRouting {
+    const catalogue = loadCatalogue(opts.catalogueDir);
+    const divisions = opts.divisionsFile ? (JSON.parse(readFileSync(opts.divisionsFile, 'utf8')) as Division[] | { divisions: Division[] }) : undefined;
+    const list = Array.isArray(divisions) ? divisions : divisions?.divisions;
+    return new HubRouting(catalogue, new RulesStore({ catalogue, path: opts.rulesPath }), loadCalendar(opts.catalogueDir), list ? new RegionIndex(list) : EMPTY_REGIONS);
+  }
+
+  /** The county category of free text, when the keywords say so clearly enough. */
+  classify(text: string): string | null {
+    const c = this.catalogue.classifyText(text);
+    return c && c.confidence >= 0.6 ? c.category : null;
+  }
+
+  /** The route for a category; the placeholder department `town` becomes the town of the matter. */
+  route(category: string, divisionCode: string | null): Route | undefined {
+    let route: Route;
+    try {
+      route = this.rules.resolveRoute(category);
+    } catch {
+      return undefined;
+    }
+    const town = divisionCode ? `town:${divisionCode.slice(0, 9)}` : 'town';
+    const sub = (d: string) => (d === 'town' ? town : d);
+    return { ...route, lead: sub(route.lead), cooperating: route.cooperating.map(sub).filter((d) => d !== sub(route.lead)) };
+  }
+
+  deadlines(route: Route, reportedAt: Date): Deadlines {
+    return computeDeadlines(route, reportedAt, this.calendar);
+  }
+}

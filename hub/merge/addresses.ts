@@ -1,0 +1,383 @@
+/**
+ * Addresses (地址) for matching: normalise, strip the region prefix with the county's division
+ * table, parse road + number (+ compound, building, unit, room; or village group 组/社), and
+ * compare two addresses into a similarity with an explanation.
+ *
+ *   内蒙古自治区鄂尔多斯市演示旗锡尼镇团结路12号       → town 锡尼镇, road 团结路, number 12
+ *   锡尼镇团結路十二號附近                             → the same, approximate
+ *   阳光小区3号楼2单元501室                            → compound 阳光小区, building 3, unit 2, room 501
+ *   塔拉沟嘎查3社15号                                  → village 塔拉沟嘎查, group 3, number 15
+ *   团结路与文化街交叉口                                → intersection 团结路 × 文化街
+ *
+ * Element names follow GA/T 2000.32 loosely (road, door number, building, unit, room).
+ */
+import { EMPTY_REGIONS, RegionIndex, codeDepth, type RegionHit } from './regions.js';
+import { arabiseAddressNumbers, chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, pinyinSyllables, round4, toSimplified } from './strings.js';
+
+export interface ParsedAddress {
+  readonly original: string;
+  /** NFKC, simplified, numerals as digits, no spaces or punctuation (except '-' in numbers). */
+  readonly normalised: string;
+  /** Regions stripped from the front. */
+  readonly regions: readonly RegionHit[];
+  /** Deepest division code the regions name (town or village), when they agree. */
+  readonly divisionCode: string | null;
+  readonly road: string | null;
+  /** Door number on the road (门牌号); `numberSuffix` keeps "12-1" → 1. */
+  readonly number: number | null;
+  readonly numberSuffix: number | null;
+  /** The two roads of an intersection (sorted). */
+  readonly intersection: readonly [string, string] | null;
+  /** Villagers' group (组/社/队) in a village address. */
+  readonly group: number | null;
+  readonly compound: string | null;
+  readonly building: number | null;
+  readonly unit: number | null;
+  readonly room: number | null;
+  /** The address says "near", "opposite", "east side of" … rather than the place itself. */
+  readonly approximate: boolean;
+  /** Whatever was not recognised (shop names, landmarks), for a text comparison. */
+  readonly rest: string;
+}
+
+export interface AddressSimilarity {
+  /** 0..1. */
+  readonly score: number;
+  /** The rule that decided the score. */
+  readonly rule: AddressRule;
+  readonly explanation: string;
+}
+
+export type AddressRule =
+  | 'different-town'
+  | 'same-number'
+  | 'adjacent-number'
+  | 'same-road-other-number'
+  | 'same-road'
+  | 'different-road'
+  | 'same-intersection'
+  | 'intersection-road'
+  | 'same-compound-unit'
+  | 'same-compound-other-unit'
+  | 'same-compound'
+  | 'different-compound'
+  | 'same-group-number'
+  | 'same-group'
+  | 'text'
+  | 'empty';
+
+// ── Thresholds ─────────────────────────────────────────────────────────────────────────────
+
+/** Same road, door numbers this close (same side of the road: ±2) count as next door, not the same place. */
+export const ADJACENT_NUMBER_DELTA = 2;
+export const ADDRESS_SCORES = {
+  sameNumber: 1,
+  sameRoomDifferentUnit: 0.7,
+  adjacentNumber: 0.55,
+  sameRoadOtherNumber: 0.3,
+  /** One side has the road only (团结路 vs 团结路12号). */
+  sameRoad: 0.6,
+  sameIntersection: 0.9,
+  intersectionRoad: 0.6,
+  sameCompoundUnit: 1,
+  sameCompoundOtherUnit: 0.5,
+  sameCompound: 0.75,
+  differentCompound: 0.1,
+  differentRoad: 0.1,
+  sameGroupNumber: 1,
+  sameGroup: 0.6,
+  /** Text fallback: Dice on the normalised rest, scaled by this. */
+  textFactor: 0.8,
+} as const;
+/** "附近" (near), "对面" (opposite): never more than this. */
+export const APPROXIMATE_CAP = 0.9;
+/** Road names with Jaro-Winkler or pinyin at least this are the same road typed differently (团洁路 / 团结路). */
+export const ROAD_TYPO_SIMILARITY = 0.85;
+export const ROAD_TYPO_FACTOR = 0.9;
+/** Different villages of the same town: a road can cross communities, so this halves rather than vetoes. */
+export const DIFFERENT_VILLAGE_FACTOR = 0.5;
+
+export interface AddressOptions {
+  /** The county's division table (preferred) or plain region names. */
+  regions?: RegionIndex | readonly string[];
+}
+
+const APPROXIMATE = /(?:附近|旁边|旁|对面|对过|门口|门前|周边|周围|一带|东侧|西侧|南侧|北侧|东面|西面|南面|北面|后面|后边|前面|背后|院内|拐角|转角|楼下|楼上|隔壁)/gu;
+const ROAD_SUFFIX = '(?:大街|大道|东路|西路|南路|北路|中路|东街|西街|南街|北街|路|街|巷|胡同|道)';
+const ROAD = new RegExp(`(\\p{Script=Han}{1,6}?${ROAD_SUFFIX})`, 'u');
+const ROAD_NUMBER = new RegExp(`(\\p{Script=Han}{1,8}?${ROAD_SUFFIX})(\\d+)(?:-(\\d+))?号(?!楼)`, 'u');
+const INTERSECTION = new RegExp(`(\\p{Script=Han}{1,6}?${ROAD_SUFFIX})(?:与|和|、|跟|同|/|&|\\+|交)(\\p{Script=Han}{1,6}?${ROAD_SUFFIX})`, 'u');
+const COMPOUND = /(\p{Script=Han}{2,8}?(?:小区|家园|花园|公寓|大厦|名居|名苑|苑|广场|商城|市场|新村|大院|宿舍|院))/u;
+const GROUP = /(\d+)(?:组|社|队)(?:(\d+)号)?/u;
+const BUILDING = /(\d+)(?:号楼|栋|幢|号院|#楼|#)/u;
+const UNIT = /(\d+)单元/u;
+const ROOM = /(?:单元|楼|栋|幢|-)?(\d{3,4})(?:室|户|号房|号)?$/u;
+
+function regionIndexOf(opts: AddressOptions): RegionIndex {
+  const r = opts.regions;
+  if (r === undefined) return EMPTY_REGIONS;
+  if (r instanceof RegionIndex) return r;
+  return new RegionIndex([], r);
+}
+
+/** NFKC, simplified, numerals as digits, no whitespace; '#' and '-' kept for numbers. */
+export function normaliseAddressText(raw: string): string {
+  let s = toSimplified(raw.normalize('NFKC')).toUpperCase();
+  s = s.replace(/[\s\u200B\uFEFF]+/gu, '').replace(/[—–－~～]/gu, '-');
+  s = arabiseAddressNumbers(s);
+  // 12号-1 → 12-1号; 第3组 → 3组
+  s = s.replace(/第(\d+)(组|社|队|栋|幢)/gu, '$1$2');
+  return s;
+}
+
+/** Parse an address. Pure; unknown parts go to `rest`. */
+export function parseAddress(raw: string, opts: AddressOptions = {}): ParsedAddress {
+  const regions = regionIndexOf(opts);
+  const normalised = normaliseAddressText(raw);
+  let s = normalised.replace(/[(（][^)）]*[)）]/gu, '').replace(/[^\p{L}\p{N}\-#/&+]+/gu, '');
+  const stripped = regions.stripLeading(s, { keepAtLeast: 1 });
+  s = stripped.rest;
+  const approximate = APPROXIMATE.test(s);
+  APPROXIMATE.lastIndex = 0;
+  s = s.replace(APPROXIMATE, '');
+
+  let road: string | null = null;
+  let number: number | null = null;
+  let numberSuffix: number | null = null;
+  let intersection: [string, string] | null = null;
+  let group: number | null = null;
+  let compound: string | null = null;
+  let building: number | null = null;
+  let unit: number | null = null;
+  let room: number | null = null;
+  let rest = s;
+  const take = (m: RegExpExecArray): void => {
+    rest = rest.slice(0, m.index) + ' ' + rest.slice(m.index + m[0].length);
+  };
+
+  const inter = INTERSECTION.exec(rest);
+  if (inter) {
+    const pair = [inter[1] as string, inter[2] as string].sort(compareStrings) as [string, string];
+    intersection = pair;
+    take(inter);
+  } else {
+    const rn = ROAD_NUMBER.exec(rest);
+    if (rn) {
+      road = rn[1] as string;
+      number = Number(rn[2]);
+      numberSuffix = rn[3] === undefined ? null : Number(rn[3]);
+      take(rn);
+    }
+  }
+  const gm = GROUP.exec(rest);
+  if (gm) {
+    group = Number(gm[1]);
+    if (gm[2] !== undefined && number === null) number = Number(gm[2]);
+    take(gm);
+  }
+  const cm = COMPOUND.exec(rest);
+  if (cm) {
+    compound = cm[1] as string;
+    take(cm);
+    // 团结路阳光小区 → road 团结路 + compound 阳光小区
+    const inner = road === null && intersection === null ? ROAD.exec(compound) : null;
+    if (inner && chars(compound.slice(inner.index + inner[0].length)).length >= 2) {
+      road = inner[1] as string;
+      compound = compound.slice(inner.index + inner[0].length);
+    }
+  }
+  const bm = BUILDING.exec(rest);
+  if (bm) {
+    building = Number(bm[1]);
+    take(bm);
+  }
+  const um = UNIT.exec(rest);
+  if (um) {
+    unit = Number(um[1]);
+    rest = rest.slice(0, um.index) + rest.slice(um.index + um[0].length - '单元'.length);
+  }
+  if (building !== null || unit !== null || compound !== null) {
+    const rm = ROOM.exec(rest.replace(/\s+/g, ''));
+    if (rm) {
+      room = Number(rm[1]);
+      rest = rest.replace(/\s+/g, '').slice(0, rm.index);
+    }
+  }
+  if (road === null && intersection === null) {
+    const r = ROAD.exec(rest);
+    if (r) {
+      road = r[1] as string;
+      take(r);
+    }
+  }
+  rest = rest.replace(/单元/gu, '').replace(/[\s\-#/&+]+/gu, '');
+
+  const divisionCode = RegionIndex.deepest(stripped.hits);
+  return {
+    original: raw,
+    normalised,
+    regions: stripped.hits,
+    divisionCode: divisionCode === null ? null : codeDepth(divisionCode),
+    road,
+    number,
+    numberSuffix,
+    intersection,
+    group,
+    compound,
+    building,
+    unit,
+    room,
+    approximate,
+    rest,
+  };
+}
+
+/** Whether two road names name the same road: equal, or one ends with the other (烧烤团结路 ~ 团结路). */
+function sameRoad(a: string, b: string): boolean {
+  if (a === b) return true;
+  const [short, long] = chars(a).length <= chars(b).length ? [a, b] : [b, a];
+  return chars(short).length >= 3 && long.endsWith(short);
+}
+
+function roadSimilarity(a: string, b: string): number {
+  if (sameRoad(a, b)) return 1;
+  const py = jaroWinklerSeq(pinyinSyllables(a), pinyinSyllables(b));
+  return Math.max(jaroWinkler(a, b), py === 1 ? 0.95 : 0);
+}
+
+function townOf(code: string | null): string | null {
+  return code !== null && code.length >= 9 ? code.slice(0, 9) : null;
+}
+
+function describe(p: ParsedAddress): string {
+  const parts: string[] = [];
+  if (p.intersection) parts.push(`${p.intersection[0]}×${p.intersection[1]}`);
+  if (p.road) parts.push(p.road);
+  if (p.group !== null) parts.push(`${p.group}组`);
+  if (p.number !== null) parts.push(`${p.number}${p.numberSuffix !== null ? `-${p.numberSuffix}` : ''}号`);
+  if (p.compound) parts.push(p.compound);
+  if (p.building !== null) parts.push(`${p.building}号楼`);
+  if (p.unit !== null) parts.push(`${p.unit}单元`);
+  if (p.room !== null) parts.push(`${p.room}室`);
+  if (parts.length === 0) parts.push(p.rest || '∅');
+  return parts.join('');
+}
+
+/**
+ * Similarity of two addresses (strings or parsed). Symmetric. Road + number decide when both
+ * have them; else intersection, compound, village group; else a Dice comparison of the text.
+ * Different towns (from the region prefixes) give 0; "near/opposite" caps at APPROXIMATE_CAP.
+ */
+export function addressSimilarity(a: ParsedAddress | string, b: ParsedAddress | string, opts: AddressOptions = {}): AddressSimilarity {
+  const pa = typeof a === 'string' ? parseAddress(a, opts) : a;
+  const pb = typeof b === 'string' ? parseAddress(b, opts) : b;
+  // Work on a fixed order so that the result does not depend on argument order.
+  const [x, y] = compareStrings(pa.normalised, pb.normalised) <= 0 ? [pa, pb] : [pb, pa];
+  const head = `${describe(x)} ~ ${describe(y)}`;
+  const result = (score: number, rule: AddressRule, why: string): AddressSimilarity => {
+    let s = score;
+    const notes = [why];
+    if (s > APPROXIMATE_CAP && (x.approximate || y.approximate)) {
+      s = APPROXIMATE_CAP;
+      notes.push(`approximate ("near/opposite") capped at ${APPROXIMATE_CAP}`);
+    }
+    if (x.divisionCode && y.divisionCode && x.divisionCode.length === 12 && y.divisionCode.length === 12 && x.divisionCode !== y.divisionCode && rule !== 'different-town') {
+      s *= DIFFERENT_VILLAGE_FACTOR;
+      notes.push(`different villages ${x.divisionCode} / ${y.divisionCode} ×${DIFFERENT_VILLAGE_FACTOR}`);
+    }
+    s = round4(s);
+    return { score: s, rule, explanation: `address ${s} [${rule}]: ${head}; ${notes.join('; ')}` };
+  };
+
+  if (x.normalised === '' || y.normalised === '') return { score: 0, rule: 'empty', explanation: 'address: one side is empty' };
+  const tx = townOf(x.divisionCode);
+  const ty = townOf(y.divisionCode);
+  if (tx && ty && tx !== ty) return result(0, 'different-town', `towns differ (${tx} vs ${ty})`);
+
+  // Road + number on both sides.
+  if (x.road && y.road && x.number !== null && y.number !== null) {
+    const rs = roadSimilarity(x.road, y.road);
+    if (rs < ROAD_TYPO_SIMILARITY) return result(ADDRESS_SCORES.differentRoad, 'different-road', `roads differ (${x.road} / ${y.road})`);
+    const f = rs === 1 ? 1 : ROAD_TYPO_FACTOR;
+    const roadNote = rs === 1 ? 'same road' : `road spelled differently (${x.road} / ${y.road}) ×${ROAD_TYPO_FACTOR}`;
+    if (x.number === y.number) {
+      const subDiffers =
+        (x.numberSuffix !== null && y.numberSuffix !== null && x.numberSuffix !== y.numberSuffix) ||
+        (x.building !== null && y.building !== null && x.building !== y.building) ||
+        (x.unit !== null && y.unit !== null && x.unit !== y.unit) ||
+        (x.room !== null && y.room !== null && x.room !== y.room);
+      if (subDiffers) return result(ADDRESS_SCORES.sameRoomDifferentUnit * f, 'same-number', `${roadNote}, same number, different sub-unit`);
+      return result(ADDRESS_SCORES.sameNumber * f, 'same-number', `${roadNote}, same number`);
+    }
+    if (Math.abs(x.number - y.number) <= ADJACENT_NUMBER_DELTA) {
+      return result(ADDRESS_SCORES.adjacentNumber * f, 'adjacent-number', `${roadNote}, numbers ${x.number} and ${y.number} are next door`);
+    }
+    return result(ADDRESS_SCORES.sameRoadOtherNumber * f, 'same-road-other-number', `${roadNote}, numbers ${x.number} and ${y.number}`);
+  }
+
+  // Intersections.
+  if (x.intersection && y.intersection) {
+    const same = x.intersection.every((r, i) => sameRoad(r, (y.intersection as readonly [string, string])[i] as string));
+    if (same) return result(ADDRESS_SCORES.sameIntersection, 'same-intersection', 'same intersection');
+  }
+  const xi = x.intersection;
+  const yi = y.intersection;
+  if ((xi && y.road && xi.some((r) => sameRoad(r, y.road as string))) || (yi && x.road && yi.some((r) => sameRoad(r, x.road as string)))) {
+    return result(ADDRESS_SCORES.intersectionRoad, 'intersection-road', 'one side is an intersection on the other side\'s road');
+  }
+
+  // Compounds (小区, 市场 …).
+  if (x.compound && y.compound) {
+    const cs = Math.max(jaroWinkler(x.compound, y.compound), dice(x.compound, y.compound));
+    if (cs >= 0.85) {
+      const known = (k: 'building' | 'unit' | 'room'): boolean => x[k] !== null && y[k] !== null;
+      const differs = (['building', 'unit', 'room'] as const).some((k) => known(k) && x[k] !== y[k]);
+      const allSame = (['building', 'unit', 'room'] as const).every((k) => !known(k) || x[k] === y[k]) && known('building');
+      if (differs) return result(ADDRESS_SCORES.sameCompoundOtherUnit, 'same-compound-other-unit', `same compound ${x.compound}, different building/unit/room`);
+      if (allSame) return result(ADDRESS_SCORES.sameCompoundUnit, 'same-compound-unit', `same compound ${x.compound}, same building`);
+      return result(ADDRESS_SCORES.sameCompound, 'same-compound', `same compound ${x.compound}`);
+    }
+    if (!(x.road && y.road)) return result(ADDRESS_SCORES.differentCompound, 'different-compound', `compounds differ (${x.compound} / ${y.compound})`);
+  }
+
+  // Village groups.
+  if (x.group !== null && y.group !== null && x.group === y.group) {
+    if (x.number !== null && x.number === y.number) return result(ADDRESS_SCORES.sameGroupNumber, 'same-group-number', `same group ${x.group}, same number`);
+    return result(ADDRESS_SCORES.sameGroup, 'same-group', `same group ${x.group}`);
+  }
+
+  // Road on both, number on at most one side.
+  if (x.road && y.road) {
+    const rs = roadSimilarity(x.road, y.road);
+    if (rs >= ROAD_TYPO_SIMILARITY) return result(ADDRESS_SCORES.sameRoad * (rs === 1 ? 1 : ROAD_TYPO_FACTOR), 'same-road', 'same road, number on one side only');
+    return result(ADDRESS_SCORES.differentRoad, 'different-road', `roads differ (${x.road} / ${y.road})`);
+  }
+
+  // Text fallback.
+  const tA = `${x.road ?? ''}${x.compound ?? ''}${x.rest}`;
+  const tB = `${y.road ?? ''}${y.compound ?? ''}${y.rest}`;
+  const d = dice(tA, tB);
+  return result(d * ADDRESS_SCORES.textFactor, 'text', `no common structure; text Dice ${d} ×${ADDRESS_SCORES.textFactor}`);
+}
+
+/** The best similarity between any address of one side and any of the other. */
+export function bestAddressSimilarity(
+  as: readonly (ParsedAddress | string)[],
+  bs: readonly (ParsedAddress | string)[],
+  opts: AddressOptions = {},
+): (AddressSimilarity & { readonly pair: readonly [string, string] }) | null {
+  let best: (AddressSimilarity & { pair: readonly [string, string] }) | null = null;
+  const pa = as.map((x) => (typeof x === 'string' ? parseAddress(x, opts) : x));
+  const pb = bs.map((x) => (typeof x === 'string' ? parseAddress(x, opts) : x));
+  for (const x of pa) {
+    for (const y of pb) {
+      const s = addressSimilarity(x, y, opts);
+      const pair = [x.original, y.original] as const;
+      const key = `${pair[0]}\u0000${pair[1]}`;
+      if (best === null || s.score > best.score || (s.score === best.score && compareStrings(key, `${best.pair[0]}\u0000${best.pair[1]}`) < 0)) {
+        best = { ...s, pair };
+      }
+    }
+  }
+  return best;
+}

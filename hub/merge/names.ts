@@ -1,0 +1,550 @@
+/**
+ * Enterprise and place names (企业/场所名称) for matching.
+ *
+ * A registered name is region + trade name (字号) + industry (行业) + legal form (组织形式):
+ * 演示旗 + 鑫源 + 商贸 + 有限公司. What people and other departments write is a part of it, a shop
+ * sign, or a variant: 锡尼镇老王烧烤店 (registry) · 老王烧烤 (12345 caller) · 王记烧烤(锡尼店) (the
+ * sign, on a grid worker's list). `nameKey` reduces each to the same key:
+ *
+ *   1. NFKC (full-width → ASCII), traditional → simplified for common characters (號→号, 記→记),
+ *      upper-case Latin letters, drop spaces and punctuation;
+ *   2. bracketed notes removed and classified: a location (锡尼店 → location 锡尼), a numbered or
+ *      named branch (2店 → branch 2) or a legal-form note (个体工商户);
+ *   3. legal form stripped from the end (股份有限公司, 有限责任公司, 有限公司, 分公司, 个体工商户,
+ *      农民专业合作社, 经营部 …); "XX有限公司锡尼分公司" becomes the parent with a location note;
+ *   4. industry word found at the end from a lexicon (烧烤, 超市, 商贸 …), a trailing shop word
+ *      (店/馆/铺/行/摊) dropped from it (烧烤店 → 烧烤);
+ *   5. leading region names stripped (内蒙古自治区, 演示旗, 锡尼镇) unless nothing would be left;
+ *   6. surname trade names unified: 老王 / 王记 / 王家 / 小王 / 王姐 → 王记.
+ *
+ * `nameSimilarity` then compares keys: max(Jaro-Winkler, Dice on bigrams, pinyin Jaro-Winkler ×
+ * PINYIN_DISCOUNT) on trade names, combined with the industry, with an explanation.
+ */
+import { EMPTY_REGIONS, RegionIndex, codesNest, type RegionHit } from './regions.js';
+import { chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, pinyinSyllables, round4, toSimplified } from './strings.js';
+
+// ── Lexicons ───────────────────────────────────────────────────────────────────────────────
+
+/** Legal forms at the end of a name, longest first. */
+export const LEGAL_FORMS: readonly string[] = [
+  '股份有限公司', '有限责任公司', '集团有限公司', '有限公司', '集团公司', '分公司', '公司',
+  '农民专业合作社联合社', '农民专业合作社', '专业合作社', '合作社',
+  '个体工商户', '普通合伙企业', '有限合伙企业', '普通合伙', '有限合伙', '合伙企业', '个人独资企业',
+  '经营部', '门市部', '营业部', '分部', '集团',
+];
+
+/** Bracket notes that are about the legal form, not the subject's identity. */
+const LEGAL_NOTE = /^(?:个体工商户|个体|普通合伙|有限合伙|特殊普通合伙|自然人独资|自然人投资或控股|非上市|法人独资|外商独资|中外合资|分支机构|非自然人投资或控股的法人独资|.*?(?:独资|控股|合伙))$/u;
+
+/** Shop words dropped from the end of an industry or name (烧烤店 → 烧烤). */
+const SHOP_WORDS = ['店', '馆', '铺', '行', '摊', '坊', '屋', '部', '档'];
+
+/** Trade names that carry no identity (无名烧烤摊). */
+const EMPTY_CORES = new Set(['无名', '无名称', '未知', '不详', '无牌', '无证', '无照', '路边', '流动', '某']);
+
+export interface IndustryEntry {
+  readonly word: string;
+  /** Coarse group, for "same kind of business" (烧烤 and 餐饮 are both food). */
+  readonly group: string;
+  /** A registry word covering the group (餐饮, 商贸), as opposed to a specific trade (烧烤, 超市). */
+  readonly generic?: boolean;
+  /** Canonical form when synonyms are common (饭店/饭馆/餐厅 → 餐馆). */
+  readonly canonical?: string;
+}
+
+const g = (group: string, words: string, extra: Partial<IndustryEntry> = {}): IndustryEntry[] =>
+  words.split(' ').map((word) => ({ word, group, ...extra }));
+
+/** Industry words, as used in names. Extend with `NameOptions.industries`. */
+export const INDUSTRIES: readonly IndustryEntry[] = [
+  ...g('food', '烧烤 烤肉 烤串 串串 串串香 火锅 面馆 拉面 面食 饺子 包子 羊肉 羊肉馆 手把肉 川菜 湘菜 蒙餐 快餐 小吃 奶茶 饮品 麻辣烫 炸鸡 汉堡 烤鸭 早餐 粥 蛋糕 烘焙 面包 熟食 卤味 农家乐 大排档 家常菜 酸菜鱼 烤全羊'),
+  ...g('food', '饭店 饭馆 餐馆 餐厅 酒楼 酒家 食府 菜馆 饭庄', { canonical: '餐馆' }),
+  ...g('food', '餐饮 餐饮管理 餐饮服务 饮食 食品', { generic: true }),
+  ...g('retail', '超市 便利店 商店 小卖部 百货 烟酒 副食 水果 果蔬 蔬菜 粮油 日杂 杂货 批发部 零售 母婴 文具'),
+  ...g('retail', '商贸 贸易 商业 商务 经贸 商行', { generic: true }),
+  ...g('building', '五金 建材 五金建材 装饰 装修 门窗 瓷砖 家具 装饰工程 建筑工程 建设工程 建筑安装工程 市政工程 建筑劳务'),
+  ...g('clothing', '服装 服饰 鞋帽 鞋业 纺织'),
+  ...g('beauty', '理发 美发 美容 美容美发 美甲 养生 足疗 足浴'),
+  ...g('medical', '药店 药房 大药房 医药 诊所 门诊 卫生室 医院'),
+  ...g('auto', '汽修 汽车修理 汽车维修 修理厂 洗车 汽车美容 汽车服务 轮胎 加油站 汽车销售 二手车'),
+  ...g('agri', '农资 化肥 种子 养殖场 养殖 牧业 农牧业 农业开发 种植 农业 牧场 合作社 肉羊养殖 玉米种植 蔬菜种植 中药材种植 沙棘种植 农机'),
+  ...g('entertainment', 'KTV 歌厅 网吧 网咖 棋牌室 棋牌 酒吧 洗浴 洗浴中心 洗浴服务 娱乐 休闲娱乐 台球 电玩 餐饮娱乐'),
+  ...g('lodging', '宾馆 酒店 旅馆 旅店 招待所 民宿 快捷酒店 旅社'),
+  ...g('manufacturing', '建材厂 化工 化工厂 煤炭 煤矿 洗煤厂 砂石 砂石场 机械加工 机械制造 机械 食品厂 羊绒 羊绒制品 木材加工 木业 砖厂 新型墙材 水泥 混凝土 搅拌站 钢结构 塑料 包装 印刷'),
+  ...g('services', '物流 运输 快递 劳务 劳务服务 物业 物业服务 信息咨询 商务服务 文化传媒 传媒 广告 科技 网络科技 信息技术 电子商务 房地产开发 房地产 置业 环保科技 新能源 矿业 旅游开发 旅游 市场管理 家政 保洁 培训 教育咨询 幼儿园'),
+  ...g('telecom', '手机 通讯 通讯器材 电器 家电 电脑 数码'),
+];
+
+/** Common Han surnames (single and compound), for 老王 / 王记 / 王家 / 小王 trade names. */
+const SURNAMES = new Set([
+  ...chars(
+    '王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤乌包奇康鲍云那' +
+      '常温庞樊兰殷施牛洪葛柴岳齐焦尚倪翟安聂章鲁申祁耿关邢谷易单文霍艾蒙靳涂武宁左柳甘祝苗辛阎兰游阮庄项欧麦凌乔裴',
+  ),
+  '欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '长孙', '慕容', '令狐',
+]);
+
+/** Patterns of surname trade names: 老王, 王记, 王家, 小王, 王姐, 王哥, 王嫂, 阿王, 王氏. */
+const SURNAME_FORMS: ReadonlyArray<[RegExp, string]> = [
+  [/^老(.{1,2})家?$/u, '老X'],
+  [/^小(.{1,2})家?$/u, '小X'],
+  [/^阿(.{1,2})$/u, '阿X'],
+  [/^(.{1,2})记$/u, 'X记'],
+  [/^(.{1,2})家$/u, 'X家'],
+  [/^(.{1,2})(?:姐|哥|嫂|婶|叔|姨|氏)$/u, 'X姐'],
+];
+
+// ── Types ──────────────────────────────────────────────────────────────────────────────────
+
+export interface NameOptions {
+  /** Region names to strip from the front: the county's division table (preferred) or plain names. */
+  regions?: RegionIndex | readonly string[];
+  /** Extra industry words (merged with INDUSTRIES). */
+  industries?: readonly IndustryEntry[];
+}
+
+export interface NameKey {
+  /** The name as given. */
+  readonly original: string;
+  /** NFKC + simplified + upper-cased, brackets and punctuation removed, nothing else stripped. */
+  readonly cleaned: string;
+  /** Trade name (字号), canonical (老王 → 王记); '' when the name has none (无名烧烤摊). */
+  readonly core: string;
+  /** Industry word, canonical (烧烤店 → 烧烤); '' when not recognised. */
+  readonly industry: string;
+  /** Group of the industry word (food, retail …); null when unknown. */
+  readonly industryGroup: string | null;
+  /** The industry word is a registry catch-all (餐饮, 商贸) rather than a trade (烧烤). */
+  readonly genericIndustry: boolean;
+  /** Legal form stripped from the end (有限公司), or given in a note (个体工商户). */
+  readonly legalForm: string | null;
+  /** Region names found: stripped from the front, or in a location note (锡尼店), or in 锡尼分公司. */
+  readonly regions: readonly RegionHit[];
+  /** A distinguishing branch note: 2店 → '2', 万达店 → '万达'. Location notes are in `regions`. */
+  readonly branch: string | null;
+  /** Surname of a surname trade name (老王 → 王), with the form it was written in. */
+  readonly surname: { readonly surname: string; readonly form: string } | null;
+  /** Bracket notes removed, as written (after NFKC). */
+  readonly notes: readonly string[];
+  /** Toneless pinyin of core + industry. */
+  readonly pinyin: readonly string[];
+  /** When the industry word was recognised by sound only (稍烤 → 烧烤): the characters as written. */
+  readonly industryHomophone: string | null;
+}
+
+export type NameMethod = 'exact-key' | 'surname' | 'jaro-winkler' | 'dice' | 'pinyin' | 'none';
+
+export interface NameSimilarity {
+  /** 0..1. */
+  readonly score: number;
+  /** Which measure gave the trade-name similarity. */
+  readonly method: NameMethod;
+  /** Trade-name similarity (0..1). */
+  readonly core: number;
+  /** Industry similarity (0..1), or null when either side has no recognised industry. */
+  readonly industry: number | null;
+  /** The individual measures on the trade names, for the record. */
+  readonly measures: { readonly jaroWinkler: number; readonly dice: number; readonly pinyin: number };
+  /** Penalties applied (different-branch, different-location, no-trade-name). */
+  readonly penalties: readonly string[];
+  /** One line a person can read. */
+  readonly explanation: string;
+}
+
+// ── Thresholds and weights ─────────────────────────────────────────────────────────────────
+
+/** Weight of the trade name in a name's similarity; the industry has the rest. */
+export const NAME_CORE_WEIGHT = 0.75;
+/** Homophones are weaker evidence than the same characters: 王 and 汪 are both surnames. */
+export const PINYIN_DISCOUNT = 0.9;
+/** Same-surname trade names written differently (老王 vs 王记): a shop's sign and its registration commonly differ so. */
+export const SURNAME_FORM_SIMILARITY = 1;
+/** Different surnames that sound the same (王 / 汪): a typist's slip or another shop. */
+export const SURNAME_HOMOPHONE_SIMILARITY = 0.85;
+/** Industry similarity for: same word 1; same group, one a registry catch-all (烧烤 ~ 餐饮); same group, two trades (烧烤 ~ 火锅); different groups. */
+export const INDUSTRY_GENERIC_SIMILARITY = 0.9;
+export const INDUSTRY_SAME_GROUP_SIMILARITY = 0.6;
+export const INDUSTRY_DIFFERENT_SIMILARITY = 0.2;
+/** One side names no industry (老王 vs 老王烧烤): compare trade names only, slightly discounted. */
+export const INDUSTRY_MISSING_FACTOR = 0.95;
+/** Multipliers for notes that say "another branch" (2店 vs 3店) or "another town" (锡尼店 vs 巴拉贡店). */
+export const DIFFERENT_BRANCH_FACTOR = 0.6;
+export const DIFFERENT_LOCATION_FACTOR = 0.6;
+/** Cap when neither name has a trade name (无名烧烤摊 vs 烧烤摊): only the industry agrees. */
+export const NO_TRADE_NAME_CAP = 0.5;
+
+// ── Key ────────────────────────────────────────────────────────────────────────────────────
+
+const BRACKETS = /[(\[{（【〔「『<《]([^()\[\]{}（）【】〔〕「」『』<>《》]*)[)\]}）】〕」』>》]/gu;
+
+function regionIndexOf(opts: NameOptions): RegionIndex {
+  const r = opts.regions;
+  if (r === undefined) return EMPTY_REGIONS;
+  if (r instanceof RegionIndex) return r;
+  return new RegionIndex([], r);
+}
+
+interface Lexicon {
+  byWord: Map<string, IndustryEntry>;
+  words: string[];
+  /** Toneless pinyin (space-joined) → word, for Han words of ≥ 2 characters; computed on first use. */
+  byPinyin?: Map<string, string>;
+}
+
+const DEFAULT_LEXICON = buildLexicon([]);
+
+function lexiconPinyin(lexicon: Lexicon): Map<string, string> {
+  if (lexicon.byPinyin) return lexicon.byPinyin;
+  const m = new Map<string, string>();
+  // Longest words first, so that a shorter homophone never shadows a longer word.
+  for (const w of lexicon.words) {
+    if (chars(w).length < 2 || !/^\p{Script=Han}+$/u.test(w)) continue;
+    const key = pinyinSyllables(w).join(' ');
+    if (!m.has(key)) m.set(key, w);
+  }
+  lexicon.byPinyin = m;
+  return m;
+}
+
+function buildLexicon(extra: readonly IndustryEntry[]): Lexicon {
+  const byWord = new Map<string, IndustryEntry>();
+  for (const e of [...INDUSTRIES, ...extra]) byWord.set(toSimplified(e.word.normalize('NFKC').toUpperCase()), e);
+  const words = [...byWord.keys()].sort((a, b) => chars(b).length - chars(a).length || compareStrings(a, b));
+  return { byWord, words };
+}
+
+/** NFKC, simplified, upper-case Latin, no spaces. Brackets are kept for the next step. */
+function basicClean(s: string): string {
+  return toSimplified(s.normalize('NFKC')).toUpperCase().replace(/[\s\u200B\uFEFF]+/gu, '');
+}
+
+function dropPunctuation(s: string): string {
+  return s.replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+function stripShopWord(s: string): string {
+  for (const w of SHOP_WORDS) {
+    if (s.endsWith(w) && chars(s).length - chars(w).length >= 2) return s.slice(0, s.length - w.length);
+  }
+  return s;
+}
+
+function chineseOrdinal(s: string): string {
+  // 二店, 第二分店, 2号店 → '2'
+  const m = /^第?([0-9]+|[一二三四五六七八九十]+)号?$/u.exec(s);
+  if (!m) return s;
+  const d = m[1] as string;
+  if (/^\d+$/.test(d)) return String(Number(d));
+  const map: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
+  if (chars(d).length === 1) return String(map[d] ?? d);
+  if (d.startsWith('十')) return String(10 + (map[d.slice(1)] ?? 0));
+  return d;
+}
+
+interface NoteResult {
+  regions: RegionHit[];
+  branch: string | null;
+  legalForm: string | null;
+}
+
+function classifyNote(note: string, regions: RegionIndex): NoteResult {
+  const out: NoteResult = { regions: [], branch: null, legalForm: null };
+  const n = dropPunctuation(note);
+  if (n === '') return out;
+  if (LEGAL_NOTE.test(n)) {
+    out.legalForm = n;
+    return out;
+  }
+  const branchMatch = /^(.*?)(?:分店|分公司|分部|门店|门市部|门市|店|分号|营业部)$/u.exec(n);
+  const place = branchMatch ? (branchMatch[1] as string) : n;
+  if (place === '') return out; // （分店）: a branch, but says nothing about which
+  const hit = regions.resolve(place) ?? regions.resolve(stripRegionSuffix(place));
+  if (hit) {
+    out.regions.push(hit);
+    return out;
+  }
+  if (branchMatch) out.branch = chineseOrdinal(place);
+  // Anything else in brackets (老字号, 原XX) is a remark and does not tell subjects apart.
+  return out;
+}
+
+function stripRegionSuffix(s: string): string {
+  return s.replace(/(?:街道|苏木|嘎查|社区|镇|乡|村|旗|县|市|区)$/u, '');
+}
+
+/**
+ * The matching key of an enterprise or place name. Pure; the same name and options always give
+ * the same key.
+ */
+export function nameKey(name: string, opts: NameOptions = {}): NameKey {
+  const regions = regionIndexOf(opts);
+  const lexicon = opts.industries && opts.industries.length > 0 ? buildLexicon(opts.industries) : DEFAULT_LEXICON;
+  const basic = basicClean(name);
+
+  // 1. Bracket notes (possibly nested: strip innermost first).
+  const notes: string[] = [];
+  let s = basic;
+  for (let guard = 0; guard < 4 && /[(\[{（【〔「『<《]/u.test(s); guard++) {
+    const next = s.replace(BRACKETS, (_m, inner: string) => {
+      notes.push(inner);
+      return ' ';
+    });
+    if (next === s) break;
+    s = next;
+  }
+  const foundRegions: RegionHit[] = [];
+  let branch: string | null = null;
+  let legalForm: string | null = null;
+  for (const note of notes) {
+    const r = classifyNote(note, regions);
+    foundRegions.push(...r.regions);
+    branch ??= r.branch;
+    legalForm ??= r.legalForm;
+  }
+  s = dropPunctuation(s);
+  const cleaned = s;
+
+  // 2. Legal form, including "XX有限公司锡尼分公司" (parent + location + 分公司).
+  const branchCo = /^(.+?)(股份有限公司|有限责任公司|有限公司|公司)(.+?)(分公司|分店|营业部|经营部)$/u.exec(s);
+  if (branchCo) {
+    s = branchCo[1] as string;
+    legalForm = `${branchCo[2]}${branchCo[4]}`;
+    const r = classifyNote(`${branchCo[3]}店`, regions);
+    foundRegions.push(...r.regions);
+    branch ??= r.branch;
+  } else {
+    for (let guard = 0; guard < 3; guard++) {
+      const form = LEGAL_FORMS.find((f) => s.endsWith(f) && chars(s).length > chars(f).length);
+      if (!form) break;
+      s = s.slice(0, s.length - form.length);
+      legalForm = legalForm === null ? form : `${form}${legalForm}`;
+      // "鑫源商贸有限公司锡尼分公司" handled above; "…(锡尼)分公司" leaves the region in a note.
+    }
+  }
+
+  // 2b. An inline location branch at the end: 老王烧烤锡尼店 → 老王烧烤 + location 锡尼.
+  {
+    const m = /^(.+?)(分店|店)$/u.exec(s);
+    if (m) {
+      const body = chars(m[1] as string);
+      for (let k = Math.min(6, body.length - 2); k >= 2; k--) {
+        const place = body.slice(body.length - k).join('');
+        const hit = regions.resolve(place);
+        if (hit) {
+          foundRegions.push(hit);
+          s = body.slice(0, body.length - k).join('');
+          break;
+        }
+      }
+    }
+  }
+
+  // 3. Industry at the end (longest lexicon word, with or without a trailing shop word).
+  let industry = '';
+  let entry: IndustryEntry | undefined;
+  let prefix = s;
+  const candidates = [s, stripShopWord(s)];
+  outer: for (const word of lexicon.words) {
+    for (const cand of candidates) {
+      if (cand.endsWith(word)) {
+        entry = lexicon.byWord.get(word);
+        prefix = cand.slice(0, cand.length - word.length);
+        industry = word;
+        break outer;
+      }
+    }
+  }
+  let industryAsWritten: string | null = null;
+  if (!entry) {
+    // A homophone typo in the industry word (稍烤 for 烧烤): match the ending by pinyin.
+    const byPinyin = lexiconPinyin(lexicon);
+    outerPinyin: for (const cand of candidates) {
+      const cs = chars(cand);
+      for (let k = Math.min(5, cs.length - 1); k >= 2; k--) {
+        const tail = cs.slice(cs.length - k).join('');
+        if (!/^\p{Script=Han}+$/u.test(tail)) continue;
+        const word = byPinyin.get(pinyinSyllables(tail).join(' '));
+        if (word !== undefined) {
+          entry = lexicon.byWord.get(word);
+          industry = word;
+          industryAsWritten = tail;
+          prefix = cs.slice(0, cs.length - k).join('');
+          break outerPinyin;
+        }
+      }
+    }
+  }
+  if (entry) industry = entry.canonical ?? stripShopWord(industry);
+  else prefix = stripShopWord(prefix);
+
+  // 4. Regions at the front of the trade-name part; never strip the whole trade name.
+  const stripped = regions.stripLeading(prefix, { keepAtLeast: 1 });
+  foundRegions.unshift(...stripped.hits);
+  let core = stripped.rest;
+  if (core === '' && prefix !== '') core = prefix;
+
+  // 5. Surname trade names.
+  let surname: NameKey['surname'] = null;
+  for (const [re, form] of SURNAME_FORMS) {
+    const m = re.exec(core);
+    if (m && SURNAMES.has(m[1] as string)) {
+      surname = { surname: m[1] as string, form: form.replace('X', m[1] as string) };
+      core = `${m[1]}记`;
+      break;
+    }
+  }
+  if (EMPTY_CORES.has(core)) core = '';
+
+  return {
+    original: name,
+    cleaned,
+    core,
+    industry,
+    industryGroup: entry?.group ?? null,
+    genericIndustry: entry?.generic ?? false,
+    legalForm,
+    regions: dedupeHits(foundRegions),
+    branch,
+    surname,
+    notes,
+    pinyin: pinyinSyllables(`${core}${industry}`),
+    industryHomophone: industryAsWritten,
+  };
+}
+
+function dedupeHits(hits: readonly RegionHit[]): RegionHit[] {
+  const seen = new Set<string>();
+  return hits.filter((h) => {
+    const k = `${h.text}|${h.code ?? ''}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+// ── Similarity ─────────────────────────────────────────────────────────────────────────────
+
+function industrySimilarity(a: NameKey, b: NameKey): number | null {
+  if (a.industry === '' || b.industry === '') return null;
+  if (a.industry === b.industry) return 1;
+  if (a.industryGroup !== null && a.industryGroup === b.industryGroup) {
+    return a.genericIndustry || b.genericIndustry ? INDUSTRY_GENERIC_SIMILARITY : INDUSTRY_SAME_GROUP_SIMILARITY;
+  }
+  if (a.industry.includes(b.industry) || b.industry.includes(a.industry)) return INDUSTRY_GENERIC_SIMILARITY;
+  return Math.max(INDUSTRY_DIFFERENT_SIMILARITY, round4(Math.max(jaroWinkler(a.industry, b.industry), dice(a.industry, b.industry)) * 0.5));
+}
+
+function coreSimilarity(a: NameKey, b: NameKey): { score: number; method: NameMethod; jw: number; dc: number; py: number; note?: string } {
+  const jw = jaroWinkler(a.core, b.core);
+  const dc = dice(a.core, b.core);
+  const py = jaroWinklerSeq(pinyinSyllables(a.core), pinyinSyllables(b.core));
+  if (a.surname && b.surname) {
+    if (a.surname.surname === b.surname.surname) {
+      const note = a.surname.form === b.surname.form ? undefined : `${a.surname.form} ~ ${b.surname.form}`;
+      return { score: SURNAME_FORM_SIMILARITY, method: 'surname', jw, dc, py, ...(note ? { note } : {}) };
+    }
+    const same = py === 1;
+    return { score: same ? SURNAME_HOMOPHONE_SIMILARITY : 0, method: same ? 'pinyin' : 'surname', jw, dc, py, note: `surname ${a.surname.surname} ≠ ${b.surname.surname}` };
+  }
+  const pyScore = round4(py * PINYIN_DISCOUNT);
+  const best = Math.max(jw, dc, pyScore);
+  const method: NameMethod = best === 0 ? 'none' : best === jw ? 'jaro-winkler' : best === dc ? 'dice' : 'pinyin';
+  return { score: best, method, jw, dc, py };
+}
+
+function locationConflict(a: NameKey, b: NameKey): string | null {
+  // Only town-level or deeper codes tell branches apart (a county name does not).
+  const deep = (k: NameKey): string[] => k.regions.map((r) => r.code).filter((c): c is string => c !== null && c.length >= 9);
+  const ca = deep(a);
+  const cb = deep(b);
+  if (ca.length === 0 || cb.length === 0) return null;
+  const overlap = ca.some((x) => cb.some((y) => codesNest(x, y)));
+  return overlap ? null : `${a.regions.map((r) => r.text).join('/')} vs ${b.regions.map((r) => r.text).join('/')}`;
+}
+
+/**
+ * Similarity of two names (strings or keys). Symmetric. The trade names are compared with
+ * max(Jaro-Winkler, Dice on bigrams, pinyin Jaro-Winkler × PINYIN_DISCOUNT) — or by surname when
+ * both are surname trade names (老王 ~ 王记 = 1, 老王 ~ 老李 = 0) — and weighted NAME_CORE_WEIGHT
+ * against the industry.
+ */
+export function nameSimilarity(a: NameKey | string, b: NameKey | string, opts: NameOptions = {}): NameSimilarity {
+  const ka = typeof a === 'string' ? nameKey(a, opts) : a;
+  const kb = typeof b === 'string' ? nameKey(b, opts) : b;
+  const penalties: string[] = [];
+  const parts: string[] = [];
+
+  const noCore = ka.core === '' || kb.core === '';
+  const core = noCore ? { score: ka.core === kb.core ? 1 : 0, method: 'none' as NameMethod, jw: 0, dc: 0, py: 0 } : coreSimilarity(ka, kb);
+  const ind = industrySimilarity(ka, kb);
+
+  let score: number;
+  let method: NameMethod = core.method;
+  if (ka.core === kb.core && ka.industry === kb.industry && ka.core !== '') {
+    score = 1;
+    method = 'exact-key';
+    parts.push(`same key ${ka.core}|${ka.industry || '-'}`);
+  } else if (ind === null) {
+    score = core.score * (ka.industry === kb.industry ? 1 : INDUSTRY_MISSING_FACTOR);
+    parts.push(`trade name ${ka.core || '∅'} ~ ${kb.core || '∅'} = ${round4(core.score)} (${core.method})`);
+    if (ka.industry !== kb.industry) parts.push(`industry only on one side (${ka.industry || kb.industry}) ×${INDUSTRY_MISSING_FACTOR}`);
+  } else {
+    score = NAME_CORE_WEIGHT * core.score + (1 - NAME_CORE_WEIGHT) * ind;
+    parts.push(`trade name ${ka.core || '∅'} ~ ${kb.core || '∅'} = ${round4(core.score)} (${core.method})`);
+    parts.push(`industry ${ka.industry} ~ ${kb.industry} = ${ind}`);
+  }
+  if ('note' in core && core.note) parts.push(core.note);
+
+  if (noCore) {
+    if (score > NO_TRADE_NAME_CAP) score = NO_TRADE_NAME_CAP;
+    penalties.push('no-trade-name');
+    parts.push(`no trade name on ${ka.core === '' && kb.core === '' ? 'either side' : 'one side'}: capped at ${NO_TRADE_NAME_CAP}`);
+  }
+  if (ka.branch !== null && kb.branch !== null && ka.branch !== kb.branch) {
+    score *= DIFFERENT_BRANCH_FACTOR;
+    penalties.push('different-branch');
+    parts.push(`branches differ (${ka.branch} vs ${kb.branch}) ×${DIFFERENT_BRANCH_FACTOR}`);
+  }
+  const conflict = locationConflict(ka, kb);
+  if (conflict !== null) {
+    score *= DIFFERENT_LOCATION_FACTOR;
+    penalties.push('different-location');
+    parts.push(`places in the names differ (${conflict}) ×${DIFFERENT_LOCATION_FACTOR}`);
+  }
+  score = round4(score);
+  return {
+    score,
+    method,
+    core: round4(core.score),
+    industry: ind,
+    measures: { jaroWinkler: core.jw, dice: core.dc, pinyin: core.py },
+    penalties,
+    explanation: `name ${score} (${ka.original} ~ ${kb.original}): ${parts.join('; ')}`,
+  };
+}
+
+/** The best similarity between any name of one side and any of the other (current and former names). */
+export function bestNameSimilarity(as: readonly (NameKey | string)[], bs: readonly (NameKey | string)[], opts: NameOptions = {}): (NameSimilarity & { readonly pair: readonly [string, string] }) | null {
+  let best: (NameSimilarity & { pair: readonly [string, string] }) | null = null;
+  const ka = as.map((x) => (typeof x === 'string' ? nameKey(x, opts) : x));
+  const kb = bs.map((x) => (typeof x === 'string' ? nameKey(x, opts) : x));
+  for (const x of ka) {
+    for (const y of kb) {
+      const s = nameSimilarity(x, y, opts);
+      const pair = [x.original, y.original] as const;
+      if (
+        best === null ||
+        s.score > best.score ||
+        (s.score === best.score && compareStrings(`${pair[0]}\u0000${pair[1]}`, `${best.pair[0]}\u0000${best.pair[1]}`) < 0)
+      ) {
+        best = { ...s, pair };
+      }
+    }
+  }
+  return best;
+}
+
+/** A short display form of a key for explanations and blocking: 王记|烧烤. */
+export function keyString(k: NameKey): string {
+  return `${k.core}|${k.industry}`;
+}

@@ -1,0 +1,203 @@
+/**
+ * String primitives shared by the matching modules: Jaro-Winkler, Dice and Jaccard on character
+ * bigrams, a small traditional → simplified table, Chinese numerals and toneless pinyin.
+ * Everything here is pure and deterministic and works on Unicode code points (not UTF-16 units),
+ * so characters from the CJK extension planes count as one character.
+ */
+import { pinyin } from 'pinyin-pro';
+
+/** Code points of a string. */
+export function chars(s: string): string[] {
+  return Array.from(s);
+}
+
+/**
+ * Jaro-Winkler similarity of two sequences (characters, or tokens such as pinyin syllables):
+ * 1 for equal, 0 for nothing in common. Prefix scale 0.1, prefix length up to 4 (Winkler's values).
+ */
+export function jaroWinklerSeq<T>(x: readonly T[], y: readonly T[]): number {
+  // Greedy Jaro matching can differ by argument order; fix an order so that the result is symmetric.
+  const swap = x.length > y.length || (x.length === y.length && compareStrings(x.join('\u0000'), y.join('\u0000')) > 0);
+  const a = swap ? y : x;
+  const b = swap ? x : y;
+  if (a.length === 0 && b.length === 0) return 1;
+  if (a.length === 0 || b.length === 0) return 0;
+  const window = Math.max(0, Math.floor(Math.max(a.length, b.length) / 2) - 1);
+  const aMatched = new Array<boolean>(a.length).fill(false);
+  const bMatched = new Array<boolean>(b.length).fill(false);
+  let matches = 0;
+  for (let i = 0; i < a.length; i++) {
+    const lo = Math.max(0, i - window);
+    const hi = Math.min(b.length - 1, i + window);
+    for (let j = lo; j <= hi; j++) {
+      if (bMatched[j] || a[i] !== b[j]) continue;
+      aMatched[i] = true;
+      bMatched[j] = true;
+      matches++;
+      break;
+    }
+  }
+  if (matches === 0) return 0;
+  let transpositions = 0;
+  let k = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (!aMatched[i]) continue;
+    while (!bMatched[k]) k++;
+    if (a[i] !== b[k]) transpositions++;
+    k++;
+  }
+  const m = matches;
+  const jaro = (m / a.length + m / b.length + (m - transpositions / 2) / m) / 3;
+  let prefix = 0;
+  while (prefix < 4 && prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
+  return round4(jaro + prefix * 0.1 * (1 - jaro));
+}
+
+/** Jaro-Winkler on the characters (code points) of two strings. */
+export function jaroWinkler(a: string, b: string): number {
+  return jaroWinklerSeq(chars(a), chars(b));
+}
+
+/**
+ * The set of character bigrams of a string. A one-character string yields itself as its only
+ * "bigram", so that "王" still compares with "王".
+ */
+export function bigrams(s: string): Set<string> {
+  const cs = chars(s);
+  const out = new Set<string>();
+  if (cs.length === 1) out.add(cs[0] as string);
+  for (let i = 0; i + 1 < cs.length; i++) out.add(`${cs[i]}${cs[i + 1]}`);
+  return out;
+}
+
+function intersectionSize(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let n = 0;
+  for (const x of small) if (large.has(x)) n++;
+  return n;
+}
+
+/** Dice coefficient 2|A∩B| / (|A|+|B|) on two bigram sets; 0 when either is empty. */
+export function diceSets(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  return round4((2 * intersectionSize(a, b)) / (a.size + b.size));
+}
+
+/** Jaccard |A∩B| / |A∪B| on two bigram sets; 0 when either is empty. */
+export function jaccardSets(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  const inter = intersectionSize(a, b);
+  return round4(inter / (a.size + b.size - inter));
+}
+
+/** Dice coefficient on the character bigrams of two strings. */
+export function dice(a: string, b: string): number {
+  return diceSets(bigrams(a), bigrams(b));
+}
+
+/** Bigrams present in both sets, sorted (for explanations). */
+export function sharedBigrams(a: ReadonlySet<string>, b: ReadonlySet<string>): string[] {
+  return [...a].filter((x) => b.has(x)).sort();
+}
+
+// ── Traditional → simplified ───────────────────────────────────────────────────────────────
+// Only characters that turn up in shop names, addresses and complaints; a full converter
+// (OpenCC) is not needed for matching, where both sides go through the same table.
+const T2S_PAIRS =
+  '號号記记燒烧麵面麪面館馆舘馆飯饭廣广東东華华發发興兴樂乐園园軒轩閣阁藝艺業业實实貿贸設设備备電电車车氣气燈灯場场' +
+  '廠厂農农豐丰鮮鲜魚鱼雞鸡鴨鸭樓楼層层門门區区縣县鄉乡鎮镇灣湾龍龙鳳凤寶宝萬万億亿匯汇達达順顺財财貨货國国際际陽阳' +
+  '雲云傳传網网絡络訊讯資资員员裝装飾饰築筑紡纺織织製制鋼钢鐵铁銀银錦锦鍋锅湯汤麥麦藥药醫医療疗衛卫條条寧宁慶庆偉伟' +
+  '強强義义禮礼個个戶户體体經经營营銷销務务運运輸输勞劳動动與与為为總总廳厅師师馬马鴻鸿滿满聖圣會会飛飞羣群緣缘標标' +
+  '廈厦專专價价對对嶺岭鄧邓陳陈劉刘張张楊杨趙赵黃黄吳吴孫孙鄭郑謝谢馮冯韓韩蔣蒋葉叶蘇苏呂吕盧卢鍾钟譚谭陸陆範范錢钱' +
+  '嚴严龔龚賀贺顧顾羅罗許许蕭萧齊齐閻阎喬乔賈贾韋韦鄒邹龐庞錫锡爾尔圖图蘭兰雜杂糧粮餅饼餃饺鹵卤滷卤燉炖煙烟裡里裏里' +
+  '後后邊边舊旧廟庙畫画書书學学習习鋪铺舖铺礦矿壩坝橋桥長长開开關关莊庄歡欢鵬鹏風风壽寿濤涛濱滨淨净潔洁環环綠绿頭头' +
+  '驛驿兩两來来這这說说問问題题還还處处聲声響响擾扰屬属違违規规亂乱擺摆攤摊佔占讓让請请應应該该於于從从無无時时間间' +
+  '點点幾几噸吨輛辆漿浆臺台檯台遊游戲戏練练訓训幣币賓宾館馆診诊鎖锁鑰钥線线纜缆給给' +
+  '團团結结紅红綫线橫横豎竖鄰邻側侧單单棟栋組组隊队內内勝胜進进產产溝沟窪洼閘闸鹽盐繡绣麗丽貴贵榮荣祿禄賣卖買买賬账貸贷購购費费質质檢检驗验測测監监執执罰罚證证審审辦办報报訴诉舉举塵尘廢废損损壞坏積积蓋盖桿杆樹树駛驶飼饲養养豬猪驢驴灑洒碼码聯联產产鄰邻舉举燙烫熱热涼凉濕湿灣湾鬧闹夥伙災灾險险隱隐患患歷历約约';
+
+const T2S: ReadonlyMap<string, string> = (() => {
+  const cs = chars(T2S_PAIRS);
+  const m = new Map<string, string>();
+  for (let i = 0; i + 1 < cs.length; i += 2) {
+    const t = cs[i] as string;
+    const s = cs[i + 1] as string;
+    if (t !== s) m.set(t, s);
+  }
+  return m;
+})();
+
+/** Traditional → simplified for the common characters of names and addresses (號→号, 記→记 …). */
+export function toSimplified(s: string): string {
+  let out = '';
+  for (const c of s) out += T2S.get(c) ?? c;
+  return out;
+}
+
+// ── Chinese numerals ───────────────────────────────────────────────────────────────────────
+const CN_DIGIT: Readonly<Record<string, number>> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const CN_UNIT: Readonly<Record<string, number>> = { 十: 10, 百: 100, 千: 1000 };
+
+/** Value of a Chinese numeral up to 9999 (十二 → 12, 一百零五 → 105, 二〇三 → 203); null if not one. */
+export function parseChineseNumber(s: string): number | null {
+  if (s === '' || !/^[零〇一二两三四五六七八九十百千]+$/u.test(s)) return null;
+  if (!/[十百千]/u.test(s)) {
+    // digit by digit: 二〇三 → 203
+    let v = 0;
+    for (const c of s) v = v * 10 + (CN_DIGIT[c] as number);
+    return v;
+  }
+  let total = 0;
+  let digit: number | null = null;
+  for (const c of s) {
+    if (c in CN_DIGIT) {
+      digit = CN_DIGIT[c] as number;
+    } else {
+      const unit = CN_UNIT[c] as number;
+      total += (digit ?? 1) * unit;
+      digit = null;
+    }
+  }
+  return total + (digit ?? 0);
+}
+
+/**
+ * Replace Chinese numerals that precede an address unit (号, 组, 社, 栋, 幢, 单元, 楼, 层, 室, 队, 排)
+ * with Arabic digits: 十二号 → 12号, 三组 → 3组. Numerals elsewhere (三里屯, 五金) are left alone.
+ */
+export function arabiseAddressNumbers(s: string): string {
+  return s.replace(/([零〇一二两三四五六七八九十百千]+)(?=号|组|社|栋|幢|单元|楼|层|室|队|排)/gu, (m) => {
+    const v = parseChineseNumber(m);
+    return v === null ? m : String(v);
+  });
+}
+
+// ── Pinyin ─────────────────────────────────────────────────────────────────────────────────
+const pinyinCache = new Map<string, string[]>();
+const PINYIN_CACHE_MAX = 20_000;
+
+/**
+ * Toneless pinyin syllables of a string, one per character (non-Han characters stand for
+ * themselves), for catching homophone typos (汪记稍烤 ~ 王记烧烤). Cached; the cache is bounded and
+ * only memoises a pure function, so results never depend on call order.
+ */
+export function pinyinSyllables(s: string): string[] {
+  const hit = pinyinCache.get(s);
+  if (hit) return hit;
+  const out = s === '' ? [] : (pinyin(s, { toneType: 'none', type: 'array', v: true }) as string[]).map((x) => x.toLowerCase());
+  if (pinyinCache.size >= PINYIN_CACHE_MAX) pinyinCache.clear();
+  pinyinCache.set(s, out);
+  return out;
+}
+
+export function round4(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
+
+export function clamp01(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+/** Deterministic comparison of strings by code unit order (not locale). */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

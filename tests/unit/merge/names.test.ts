@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { nameKey, nameSimilarity, bestNameSimilarity, NAME_CORE_WEIGHT } from '../../../hub/merge/names.js';
+import { jaroWinkler, dice, toSimplified, parseChineseNumber, arabiseAddressNumbers } from '../../../hub/merge/strings.js';
+import { REGIONS } from './fixtures.js';
+
+const opts = { regions: REGIONS };
+
+describe('string measures', () => {
+  it('Jaro-Winkler: textbook values and symmetry', () => {
+    expect(jaroWinkler('MARTHA', 'MARHTA')).toBeCloseTo(0.9611, 3);
+    expect(jaroWinkler('DWAYNE', 'DUANE')).toBeCloseTo(0.84, 2);
+    expect(jaroWinkler('DIXON', 'DICKSONX')).toBeCloseTo(0.8133, 3);
+    expect(jaroWinkler('', '')).toBe(1);
+    expect(jaroWinkler('鑫源', '')).toBe(0);
+    for (const [a, b] of [['鑫源商贸', '源鑫商贸'], ['王记烧烤', '汪记稍烤'], ['ABCD', 'BADCX']]) {
+      expect(jaroWinkler(a as string, b as string)).toBe(jaroWinkler(b as string, a as string));
+    }
+  });
+
+  it('Dice on character bigrams', () => {
+    expect(dice('团结路', '团结路')).toBe(1);
+    expect(dice('烧烤店', '烧烤')).toBeCloseTo(2 / 3, 4);
+    expect(dice('王', '王')).toBe(1);
+    expect(dice('王记', '李记')).toBe(0);
+  });
+
+  it('traditional → simplified and Chinese numerals', () => {
+    expect(toSimplified('王記燒烤（錫尼店）團結路十二號')).toBe('王记烧烤（锡尼店）团结路十二号');
+    expect(parseChineseNumber('十二')).toBe(12);
+    expect(parseChineseNumber('一百零五')).toBe(105);
+    expect(parseChineseNumber('二〇三')).toBe(203);
+    expect(parseChineseNumber('三里')).toBeNull();
+    expect(arabiseAddressNumbers('团结路十二号三单元五金店')).toBe('团结路12号3单元五金店');
+  });
+});
+
+describe('nameKey', () => {
+  it('reduces the registry name, the caller\'s name and the shop sign of one restaurant to one key', () => {
+    for (const n of ['锡尼镇老王烧烤店', '老王烧烤', '王记烧烤(锡尼店)', '王記燒烤（錫尼店）', '老王烧烤锡尼店', '王家烧烤', '老 王 烧 烤 店']) {
+      const k = nameKey(n, opts);
+      expect({ n, core: k.core, industry: k.industry }).toEqual({ n, core: '王记', industry: '烧烤' });
+    }
+  });
+
+  it('keeps what it strips, for the explanation', () => {
+    const k = nameKey('王记烧烤(锡尼店)', opts);
+    expect(k.surname).toEqual({ surname: '王', form: '王记' });
+    expect(k.notes).toEqual(['锡尼店']);
+    expect(k.regions.map((r) => [r.text, r.code])).toEqual([['锡尼', '150625100']]);
+    expect(k.branch).toBeNull();
+  });
+
+  it('strips legal forms and leading regions of enterprise names', () => {
+    const cases: Array<[string, string, string, string | null]> = [
+      ['内蒙古自治区鄂尔多斯市演示旗鑫源商贸有限公司', '鑫源', '商贸', '有限公司'],
+      ['演示旗鑫源餐饮有限责任公司', '鑫源', '餐饮', '有限责任公司'],
+      ['鄂尔多斯市宏达建筑工程股份有限公司', '宏达', '建筑工程', '股份有限公司'],
+      ['鑫源商贸有限公司锡尼分公司', '鑫源', '商贸', '有限公司分公司'],
+      ['演示旗恒泰五金经营部', '恒泰', '五金', '经营部'],
+      ['内蒙古库布其沙棘种植农民专业合作社', '库布其', '沙棘种植', '农民专业合作社'],
+      ['老王烧烤（个体工商户）', '王记', '烧烤', '个体工商户'],
+      ['星光KTV', '星光', 'KTV', null],
+      ['ｘｉｎｇｇｕａｎｇ ＫＴＶ', 'XINGGUANG', 'KTV', null],
+    ];
+    for (const [name, core, industry, legalForm] of cases) {
+      const k = nameKey(name, opts);
+      expect({ name, core: k.core, industry: k.industry, legalForm: k.legalForm }).toEqual({ name, core, industry, legalForm });
+    }
+  });
+
+  it('never strips the whole trade name: a shop named after its town keeps it', () => {
+    expect(nameKey('锡尼羊肉馆', opts)).toMatchObject({ core: '锡尼', industry: '羊肉' });
+    expect(nameKey('锡尼镇锡尼羊肉馆', opts)).toMatchObject({ core: '锡尼', industry: '羊肉' });
+  });
+
+  it('recognises an industry word typed with a homophone (稍烤 for 烧烤)', () => {
+    const k = nameKey('汪记稍烤', opts);
+    expect(k).toMatchObject({ core: '汪记', industry: '烧烤', industryHomophone: '稍烤' });
+  });
+
+  it('numbered branches are distinguishing, unnamed ones are not', () => {
+    expect(nameKey('老王烧烤(2店)', opts).branch).toBe('2');
+    expect(nameKey('老王烧烤（二分店）', opts).branch).toBe('2');
+    expect(nameKey('老王烧烤（分店）', opts).branch).toBeNull();
+  });
+
+  it('treats 无名 (no name) as no trade name', () => {
+    expect(nameKey('无名烧烤摊', opts)).toMatchObject({ core: '', industry: '烧烤' });
+  });
+});
+
+describe('nameSimilarity', () => {
+  it('锡尼镇老王烧烤店 / 老王烧烤 / 王记烧烤(锡尼店) all match exactly', () => {
+    const names = ['锡尼镇老王烧烤店', '老王烧烤', '王记烧烤(锡尼店)'];
+    for (const a of names) {
+      for (const b of names) {
+        const s = nameSimilarity(a, b, opts);
+        expect(s.score, `${a} ~ ${b}: ${s.explanation}`).toBe(1);
+      }
+    }
+    expect(nameSimilarity('老王烧烤', '王记烧烤(锡尼店)', opts).explanation).toContain('老王 ~ 王记');
+  });
+
+  it('老王烧烤 vs 老李烧烤: different surnames, only the industry agrees', () => {
+    const s = nameSimilarity('老王烧烤', '老李烧烤', opts);
+    expect(s.core).toBe(0);
+    expect(s.score).toBeCloseTo(1 - NAME_CORE_WEIGHT, 4);
+    expect(s.explanation).toContain('surname 王 ≠ 李');
+  });
+
+  it('a homophone typo scores high but below an exact match', () => {
+    const s = nameSimilarity('王记烧烤', '汪记稍烤', opts);
+    expect(s.score).toBeGreaterThan(0.85);
+    expect(s.score).toBeLessThan(1);
+    expect(s.method).toBe('pinyin');
+  });
+
+  it('same trade name, registry industry vs shop trade: 鑫源餐饮有限公司 ~ 鑫源烧烤(锡尼店)', () => {
+    const s = nameSimilarity('演示旗鑫源餐饮有限公司', '鑫源烧烤(锡尼店)', opts);
+    expect(s.score).toBeGreaterThan(0.95);
+  });
+
+  it('trade names sharing one character are not the same (鑫源 vs 鑫达)', () => {
+    expect(nameSimilarity('鑫源商贸', '鑫达商贸', opts).score).toBeLessThan(0.85);
+    expect(nameSimilarity('鑫源商贸', '宏达商贸', opts).score).toBeLessThan(0.5);
+  });
+
+  it('penalises different towns and different numbered branches', () => {
+    const town = nameSimilarity('老王烧烤(巴拉贡店)', '王记烧烤(锡尼店)', opts);
+    expect(town.penalties).toEqual(['different-location']);
+    expect(town.score).toBeLessThan(0.85);
+    const branch = nameSimilarity('老王烧烤(2店)', '老王烧烤(3店)', opts);
+    expect(branch.penalties).toEqual(['different-branch']);
+    expect(nameSimilarity('老王烧烤(2店)', '老王烧烤', opts).score).toBe(1);
+  });
+
+  it('caps names without a trade name', () => {
+    expect(nameSimilarity('无名烧烤摊', '烧烤摊', opts).score).toBeLessThanOrEqual(0.5);
+  });
+
+  it('is symmetric and deterministic', () => {
+    const names = ['锡尼镇老王烧烤店', '汪记稍烤', '鑫源商贸有限公司', '鑫源超市(锡尼店)', '老李烧烤', '星光KTV', '无名烧烤摊'];
+    for (const a of names) {
+      for (const b of names) {
+        expect(nameSimilarity(a, b, opts)).toEqual(nameSimilarity(a, b, opts));
+        expect(nameSimilarity(a, b, opts).score).toBe(nameSimilarity(b, a, opts).score);
+      }
+    }
+  });
+
+  it('bestNameSimilarity takes former names into account', () => {
+    const best = bestNameSimilarity(['演示旗鑫源餐饮有限公司', '演示旗宏达餐饮有限公司'], ['宏达饭店'], opts);
+    expect(best?.pair).toEqual(['演示旗宏达餐饮有限公司', '宏达饭店']);
+    expect(best?.score).toBeGreaterThan(0.9);
+  });
+});

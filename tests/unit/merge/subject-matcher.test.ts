@@ -1,0 +1,220 @@
+import { describe, expect, it } from 'vitest';
+import { EXAMPLES } from '../schemas/examples.js';
+import { reportFeatures } from '../../../hub/merge/matter-matcher.js';
+import {
+  matchSubject,
+  subjectBlockingKeys,
+  subjectRecord,
+  SUBJECT_MATCH_SCORE,
+  type SubjectCandidate,
+  type SubjectRecord,
+} from '../../../hub/merge/subject-matcher.js';
+import { LAOLI, LAOWANG, REGIONS, offset, shuffled, uscc } from './fixtures.js';
+
+const opts = { regions: REGIONS };
+
+const LAOWANG_USCC = uscc('92150625MA0LW1234');
+const LAOLI_USCC = uscc('92150625MA0LL5678');
+const XINYUAN_USCC = uscc('91150625MA0XY0001');
+
+/** 老王烧烤 as the market-regulation registry knows it (the golden record after the first load). */
+const laowang: SubjectCandidate = {
+  subjectId: 'S-0001',
+  uscc: LAOWANG_USCC,
+  names: ['锡尼镇老王烧烤店'],
+  addresses: ['内蒙古自治区鄂尔多斯市演示旗锡尼镇团结路12号'],
+  divisionCode: '150625100001',
+  locations: [LAOWANG],
+  subjectType: 'INDIVIDUAL_BUSINESS',
+};
+/** 老李烧烤, next door. */
+const laoli: SubjectCandidate = {
+  subjectId: 'S-0002',
+  uscc: LAOLI_USCC,
+  names: ['锡尼镇老李烧烤店'],
+  addresses: ['内蒙古自治区鄂尔多斯市演示旗锡尼镇团结路14号'],
+  divisionCode: '150625100001',
+  locations: [LAOLI],
+  subjectType: 'INDIVIDUAL_BUSINESS',
+};
+/** 老王烧烤 in 巴拉贡镇: another shop with the same name, 150 km away. */
+const laowangBalagong: SubjectCandidate = {
+  subjectId: 'S-0003',
+  names: ['巴拉贡镇老王烧烤店'],
+  addresses: ['巴拉贡镇团结路12号'],
+  divisionCode: '150625101001',
+  locations: [{ lng: 106.98, lat: 40.25 }],
+};
+const xinyuan: SubjectCandidate = {
+  subjectId: 'S-0004',
+  uscc: XINYUAN_USCC,
+  names: ['演示旗鑫源餐饮有限公司', '演示旗宏达餐饮有限公司'],
+  addresses: ['内蒙古自治区鄂尔多斯市演示旗锡尼镇文化街3号'],
+  divisionCode: '150625100002',
+  subjectType: 'ENTERPRISE',
+};
+const ALL = [laowang, laoli, laowangBalagong, xinyuan];
+
+describe('matchSubject: deterministic rules', () => {
+  it('the same USCC always merges, whatever the name says', () => {
+    const d = matchSubject({ uscc: LAOWANG_USCC, name: '演示旗王氏餐饮店', address: '文化街99号' }, ALL, opts);
+    expect(d).toMatchObject({ decision: 'match', subjectId: 'S-0001', rule: 'uscc-equal', score: 1 });
+    expect(d.explanation).toContain(LAOWANG_USCC);
+  });
+
+  it('a USCC written with spaces, lower case or full-width is the same USCC', () => {
+    const fullWidth = LAOWANG_USCC.replace(/[0-9A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    for (const v of [LAOWANG_USCC.toLowerCase(), `${LAOWANG_USCC.slice(0, 6)} ${LAOWANG_USCC.slice(6)}`, fullWidth]) {
+      expect(matchSubject({ uscc: v }, ALL, opts)).toMatchObject({ decision: 'match', subjectId: 'S-0001', rule: 'uscc-equal' });
+    }
+  });
+
+  it('different USCCs never merge, even with the same name, address and location', () => {
+    const other = uscc('92150625MA0ZZ9999'.replace('Z', 'Y').replace('Z', 'Y'));
+    const d = matchSubject(
+      { uscc: other, name: '锡尼镇老王烧烤店', address: '锡尼镇团结路12号', location: LAOWANG, divisionCode: '150625100001' },
+      [laowang],
+      opts,
+    );
+    expect(d).toMatchObject({ decision: 'new', rule: 'all-excluded' });
+    expect(d.others[0]).toMatchObject({ subjectId: 'S-0001', rule: 'uscc-conflict', decision: 'excluded' });
+  });
+
+  it('a USCC failing the check character is ignored (a typo), not a conflict', () => {
+    const typo = `${LAOWANG_USCC.slice(0, 17)}${LAOWANG_USCC.endsWith('0') ? '1' : '0'}`;
+    const d = matchSubject({ uscc: typo, name: '老王烧烤', address: '锡尼镇团结路12号' }, [laowang], opts);
+    expect(d).toMatchObject({ decision: 'match', subjectId: 'S-0001', rule: 'probabilistic-match' });
+    expect(d.features?.usccInvalid).toBe(true);
+  });
+
+  it('the same resident ID hash merges persons; different hashes never do', () => {
+    const person: SubjectCandidate = { subjectId: 'P-1', idHash: 'sm3:abc', names: [], addresses: [], subjectType: 'PERSON' };
+    expect(matchSubject({ idHash: 'sm3:abc', subjectType: 'PERSON' }, [person], opts)).toMatchObject({ decision: 'match', rule: 'id-hash-equal' });
+    expect(matchSubject({ idHash: 'sm3:def', subjectType: 'PERSON' }, [person], opts)).toMatchObject({ decision: 'new', rule: 'all-excluded' });
+  });
+
+  it('a person is never merged with a business', () => {
+    const d = matchSubject({ name: '锡尼镇老王烧烤店', address: '锡尼镇团结路12号', subjectType: 'PERSON' }, [laowang], opts);
+    expect(d.decision).toBe('new');
+    expect(d.others[0]?.rule).toBe('type-conflict');
+  });
+});
+
+describe('matchSubject: probabilistic', () => {
+  it('锡尼镇老王烧烤店 (registry) / 老王烧烤 (12345) / 王记烧烤(锡尼店) (grid place) are one subject', () => {
+    const hotline: SubjectRecord = { name: '老王烧烤', address: '锡尼镇团结路12号附近', divisionCode: '150625100' };
+    const gridPlace: SubjectRecord = {
+      name: '王记烧烤(锡尼店)',
+      address: '团结路12号',
+      location: offset(LAOWANG, 3, -2),
+      divisionCode: '150625100001',
+      subjectType: 'PLACE',
+      operatorUscc: LAOWANG_USCC,
+    };
+    for (const r of [hotline, gridPlace]) {
+      const d = matchSubject(r, ALL, opts);
+      expect(d.decision, d.explanation).toBe('match');
+      expect(d.subjectId).toBe('S-0001');
+      expect(d.rule).toBe('probabilistic-match');
+      expect(d.score).toBeGreaterThanOrEqual(SUBJECT_MATCH_SCORE);
+      expect(d.features?.name?.score).toBe(1);
+    }
+    // Every feature is there to explain the decision.
+    const d = matchSubject(gridPlace, ALL, opts);
+    expect(d.features).toMatchObject({ operator: 'same', division: { relation: 'same-village' }, address: { rule: 'same-number' } });
+    expect(d.features?.distanceM).toBeLessThan(5);
+    expect(d.explanation).toContain('王记烧烤(锡尼店) ~ 锡尼镇老王烧烤店');
+    expect(d.explanation).toMatch(/王记 ~ 老王|老王 ~ 王记/);
+  });
+
+  it('老王烧烤 and 老李烧烤 next door are different subjects', () => {
+    const d = matchSubject({ name: '老李烧烤', address: '锡尼镇团结路14号', location: offset(LAOLI, 1, 1), divisionCode: '150625100001' }, [laowang], opts);
+    expect(d.decision).toBe('new');
+    expect(d.features?.blockers.some((b) => b.startsWith('name'))).toBe(true);
+    // …and with both in the store, 老李烧烤 finds 老李 only.
+    expect(matchSubject({ name: '老李烧烤', address: '团结路14号', location: LAOLI }, ALL, opts)).toMatchObject({ decision: 'match', subjectId: 'S-0002' });
+    expect(matchSubject({ name: '老王烧烤', address: '团结路12号', location: LAOWANG }, ALL, opts)).toMatchObject({ decision: 'match', subjectId: 'S-0001' });
+  });
+
+  it('a name alone is not enough: review', () => {
+    const d = matchSubject({ name: '老王烧烤', divisionCode: '150625100' }, [laowang], opts);
+    expect(d).toMatchObject({ decision: 'review', subjectId: 'S-0001', rule: 'probabilistic-review' });
+    expect(d.features?.blockers.join(' ')).toContain('no location evidence');
+  });
+
+  it('the same name in another town is another shop', () => {
+    const d = matchSubject({ name: '老王烧烤', address: '巴拉贡镇团结路12号', divisionCode: '150625101' }, [laowang, laowangBalagong], opts);
+    expect(d).toMatchObject({ decision: 'match', subjectId: 'S-0003' });
+    const only = matchSubject({ name: '老王烧烤', address: '巴拉贡镇团结路12号', divisionCode: '150625101' }, [laowang], opts);
+    expect(only.decision).toBe('new');
+  });
+
+  it('a hotline typo (汪记稍烤) at the same address still finds 老王烧烤', () => {
+    const d = matchSubject({ name: '汪记稍烤', address: '团结路十二号', divisionCode: '150625100' }, ALL, opts);
+    expect(d.subjectId).toBe('S-0001');
+    expect(['match', 'review']).toContain(d.decision);
+  });
+
+  it('matches on a former name (曾用名)', () => {
+    const d = matchSubject({ name: '宏达饭店', address: '锡尼镇文化街3号' }, ALL, opts);
+    expect(d).toMatchObject({ decision: 'match', subjectId: 'S-0004' });
+    expect(d.features?.name?.pair).toEqual(['宏达饭店', '演示旗宏达餐饮有限公司']);
+  });
+
+  it('two equally good golden subjects: review, never a guess', () => {
+    const twin: SubjectCandidate = { ...laowang, subjectId: 'S-0009', uscc: null };
+    const d = matchSubject({ name: '老王烧烤', address: '团结路12号', location: LAOWANG }, [twin, { ...laowang, uscc: null }], opts);
+    expect(d).toMatchObject({ decision: 'review', rule: 'ambiguous', subjectId: 'S-0001' });
+  });
+
+  it('no candidates: new', () => {
+    expect(matchSubject({ name: '老王烧烤' }, [], opts)).toMatchObject({ decision: 'new', rule: 'no-candidate' });
+  });
+
+  it('is deterministic and independent of candidate order', () => {
+    const records: SubjectRecord[] = [
+      { name: '老王烧烤', address: '锡尼镇团结路12号附近' },
+      { name: '老李烧烤', address: '团结路14号', location: LAOLI },
+      { uscc: LAOLI_USCC },
+      { name: '鑫源烧烤(锡尼店)', address: '文化街3号' },
+      { name: '无名烧烤摊', address: '团结路' },
+    ];
+    for (const r of records) {
+      const reference = matchSubject(r, ALL, opts);
+      expect(matchSubject(r, ALL, opts)).toEqual(reference);
+      for (let seed = 1; seed <= 5; seed++) expect(matchSubject(r, shuffled(ALL, seed), opts)).toEqual(reference);
+    }
+  });
+});
+
+describe('canonical records', () => {
+  it('the 12345 ticket about 老王家常菜 finds the registered 演示旗锡尼镇老王家常菜馆', () => {
+    const registered = subjectRecord(EXAMPLES.subject);
+    expect(registered).toMatchObject({ uscc: '92150625MA7GQ8L201', idHash: null, address: '内蒙古自治区鄂尔多斯市演示旗锡尼镇锡尼社区幸福路12号' });
+    const golden: SubjectCandidate = {
+      subjectId: 'S-0042',
+      uscc: registered.uscc ?? null,
+      names: [registered.name as string, ...(registered.formerNames ?? [])],
+      addresses: [registered.address as string],
+      divisionCode: registered.divisionCode ?? null,
+      locations: registered.location ? [registered.location] : [],
+    };
+    const ticket = reportFeatures(EXAMPLES.report);
+    const d = matchSubject({ name: ticket.subjectName ?? null, address: ticket.address ?? null, divisionCode: ticket.divisionCode }, [golden], opts);
+    expect(d).toMatchObject({ decision: 'match', subjectId: 'S-0042', rule: 'probabilistic-match' });
+    expect(d.features?.address?.rule).toBe('same-number');
+  });
+});
+
+describe('subjectBlockingKeys', () => {
+  it('gives identifier, name, trade-name, pinyin and address keys', () => {
+    const keys = subjectBlockingKeys({ uscc: LAOWANG_USCC, name: '王记烧烤(锡尼店)', address: '锡尼镇团结路12号', divisionCode: '150625100001' }, opts);
+    expect(keys).toEqual(
+      [`uscc:${LAOWANG_USCC}`, 'name:王记|烧烤', 'core:150625100|王记', 'py:150625100|wangji', 'addr:150625100|团结路|12'].sort(),
+    );
+    // The registry's form of the name gives the same name key, so the lookup finds it.
+    expect(subjectBlockingKeys({ name: '锡尼镇老王烧烤店' }, opts)).toContain('name:王记|烧烤');
+    // A homophone typo shares the pinyin key.
+    expect(subjectBlockingKeys({ name: '汪记稍烤', divisionCode: '150625100' }, opts)).toContain('py:150625100|wangji');
+  });
+});
