@@ -348,7 +348,8 @@ export class FileDropSource implements Source<FileDropCursor> {
       obs = { size: f.size, mtimeMs: f.mtimeMs, stableSince: now, changed: prev !== undefined };
       this.seen.set(f.name, obs);
     }
-    const quietOnDisk = now - Math.max(f.mtimeMs, f.ctimeMs) >= this.settleMs;
+    // file times carry fractions of a millisecond, Date.now() does not
+    const quietOnDisk = now - Math.floor(Math.max(f.mtimeMs, f.ctimeMs)) >= this.settleMs;
     const quietToUs = !(obs as Observation).changed || now - (obs as Observation).stableSince >= this.settleMs;
     return quietOnDisk && quietToUs;
   }
