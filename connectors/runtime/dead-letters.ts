@@ -35,8 +35,8 @@ export function deadLetterFrom(
     code: e?.code ?? 'CH_MAPPING',
     reason: e?.message ?? `mapping failed unexpectedly: ${(err as Error)?.message ?? String(err)}`,
     field: e?.field ?? null,
-    payload: meta.payload,
-    mappingInput: safeJson(meta.mappingInput),
+    payload: capped(meta.payload),
+    mappingInput: capped(safeJson(meta.mappingInput)),
     failedAt: new Date(meta.at).toISOString(),
   };
 }
@@ -55,4 +55,12 @@ function safeJson(v: unknown): string | null {
   } catch {
     return null;
   }
+}
+
+/** A dead letter must itself fit in Kafka: an oversized record keeps its first 256 KiB and says so. */
+const MAX_STORED_CHARS = 256 * 1024;
+
+function capped<T extends string | null>(text: T): T {
+  if (text === null || text.length <= MAX_STORED_CHARS) return text;
+  return `${text.slice(0, MAX_STORED_CHARS)}…[truncated: ${text.length} characters in all]` as T;
 }

@@ -280,7 +280,9 @@ export class ConnectorWorker<C = unknown> {
     const tProduce = performance.now();
     const tx = await producer.transaction();
     try {
-      await tx.sendBatch({ topicMessages });
+      // one transaction, several requests: kafkajs sends a partition's messages as one record batch,
+      // which the broker refuses above message.max.bytes (1 MB by default)
+      for (const chunk of chunkBySize(topicMessages, MAX_REQUEST_BYTES)) await tx.sendBatch({ topicMessages: chunk });
       await tx.commit();
     } catch (err) {
       await tx.abort().catch(() => undefined);
@@ -292,4 +294,38 @@ export class ConnectorWorker<C = unknown> {
     await this.source.committed?.(page.cursor);
     this.status.committed(produced, dead.length, page.records.length, this.now());
   }
+}
+
+/** Bytes of messages per produce request, under the broker's default message.max.bytes of 1 MiB. */
+const MAX_REQUEST_BYTES = 768 * 1024;
+
+function messageBytes(m: Message): number {
+  const v = m.value;
+  const k = m.key;
+  return 64 + (typeof v === 'string' ? Buffer.byteLength(v) : (v?.length ?? 0)) + (typeof k === 'string' ? Buffer.byteLength(k) : (k?.length ?? 0));
+}
+
+/** Splits topic messages into requests of at most `limit` bytes, keeping each topic's order. */
+export function chunkBySize(all: TopicMessages[], limit: number): TopicMessages[][] {
+  const chunks: TopicMessages[][] = [];
+  let current: TopicMessages[] = [];
+  let size = 0;
+  for (const { topic, messages } of all) {
+    let run: Message[] = [];
+    for (const m of messages) {
+      const b = messageBytes(m);
+      if (size + b > limit && size > 0) {
+        if (run.length) current.push({ topic, messages: run });
+        chunks.push(current);
+        current = [];
+        run = [];
+        size = 0;
+      }
+      run.push(m);
+      size += b;
+    }
+    if (run.length) current.push({ topic, messages: run });
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
 }

@@ -13,6 +13,7 @@ import type { Report } from '../../schemas/index.js';
 import { familyOf, matchMatter, matterBlocking, type MatterCandidate, type ReportFeatures } from '../merge/index.js';
 import { deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
+import { linkSubject } from './link-subject.js';
 
 export interface Position {
   topic: string;
@@ -142,6 +143,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
         grid_code: tx.raw('coalesce(grid_code, ?)', [row.grid_code]),
       });
     await event(tx, matterId, 'report_linked', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, score: decision.score });
+    await linkReportSubject(tx, r, matterId, routing);
     return { outcome: 'new', matterId };
   }
 
@@ -193,32 +195,58 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     );
     await event(tx, matterId, 'dispatched', e.eventTime, { lead: route.lead, cooperating: route.cooperating, rule: route.rule, deadlines });
   }
+  await linkReportSubject(tx, r, matterId, routing);
   return { outcome: 'new', matterId };
+}
+
+/** A report that names an enterprise or shop is one more record about that subject (一企一档). */
+async function linkReportSubject(tx: Knex.Transaction, r: Report, matterId: string, routing: HubRouting): Promise<void> {
+  if (!r.subjectUscc && !r.subjectName) return;
+  const e = r.envelope;
+  const subjectId = await linkSubject(
+    tx,
+    { uscc: r.subjectUscc, name: r.subjectName, address: r.address, divisionCode: e.divisionCode, location: e.location ? { lng: e.location.lng, lat: e.location.lat } : null },
+    { kind: 'report', sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, sourceVersion: e.sourceVersion, department: e.department, at: e.eventTime },
+    routing,
+  );
+  if (!subjectId) return;
+  await tx('reports').where({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId }).update({ subject_id: subjectId });
+  await tx('matters').where({ id: matterId }).whereNull('subject_id').update({ subject_id: subjectId });
 }
 
 async function event(tx: Knex.Transaction, matterId: string, type: string, at: number, detail: object): Promise<void> {
   await tx('matter_events').insert({ matter_id: matterId, type, at: new Date(at), detail: JSON.stringify(detail) });
 }
 
-/** Open (or recently closed) matters of the report's block, with their reports' features. */
+/**
+ * Open (or recently closed) matters that may be about the same incident, with their reports'
+ * features: same family and time window, and near it (within twice the family's distance), or in
+ * the same village, or on the same grid. Each path is an indexed query (migration 004); the
+ * town-wide block is only the fallback for reports without a village code.
+ */
 async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<MatterCandidate[]> {
   const b = matterBlocking(f);
-  const q = tx('matters')
-    .select('id', 'closed_at')
-    .whereNull('merged_into')
-    .where('last_report_at', '>=', b.from)
-    .where('first_report_ms', '<=', b.to)
-    .where((w) => w.whereNull('closed_at').orWhere('closed_at', '>=', new Date(b.recurrenceSince)))
-    .orderBy('id')
-    .limit(200);
-  if (b.family) q.where('family', b.family);
-  q.where((w) => {
-    if (b.townCode) w.where('town_code', b.townCode);
-    else if (b.countyCode) w.where('division_code', 'like', `${b.countyCode}%`);
-    else w.whereNull('division_code');
-    if (b.bbox) w.orWhere((x) => x.whereBetween('lng', [b.bbox![0], b.bbox![2]]).whereBetween('lat', [b.bbox![1], b.bbox![3]]));
-  });
-  const matters = await q;
+  const base = () => {
+    const q = tx('matters')
+      .select('id', 'closed_at')
+      .whereNull('merged_into')
+      .where('last_report_at', '>=', b.from)
+      .where('first_report_ms', '<=', b.to)
+      .where((w) => w.whereNull('closed_at').orWhere('closed_at', '>=', new Date(b.recurrenceSince)))
+      .orderBy('last_report_at', 'desc')
+      .limit(100);
+    if (b.family) q.where('family', b.family);
+    return q;
+  };
+  const queries = [];
+  if (b.bbox) queries.push(base().whereBetween('lng', [b.bbox[0], b.bbox[2]]).whereBetween('lat', [b.bbox[1], b.bbox[3]]));
+  if (f.divisionCode && f.divisionCode.length === 12 && !f.divisionCode.endsWith('000')) queries.push(base().where('division_code', f.divisionCode));
+  else if (b.townCode) queries.push(base().where('town_code', b.townCode));
+  else if (!b.bbox) queries.push(base().whereNull('division_code'));
+  if (f.gridCode) queries.push(base().where('grid_code', f.gridCode));
+  const found = new Map<string, { id: string; closed_at: Date | null }>();
+  for (const rows of await Promise.all(queries)) for (const m of rows as Array<{ id: string; closed_at: Date | null }>) found.set(String(m.id), m);
+  const matters = [...found.values()].sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : 1));
   if (matters.length === 0) return [];
   const reports: ReportRow[] = await tx('reports')
     .select(
@@ -238,10 +266,10 @@ async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<
     )
     .whereIn(
       'matter_id',
-      matters.map((m: { id: string }) => m.id),
+      matters.map((m) => m.id),
     )
     .orderBy(['matter_id', 'source_system', 'source_record_id']);
   const by = new Map<string, ReportFeatures[]>();
   for (const r of reports) by.set(String(r.matter_id), [...(by.get(String(r.matter_id)) ?? []), featuresOfRow(r)]);
-  return matters.map((m: { id: string; closed_at: Date | null }) => ({ matterId: String(m.id), closedAt: m.closed_at?.getTime() ?? null, reports: by.get(String(m.id)) ?? [] }));
+  return matters.map((m) => ({ matterId: String(m.id), closedAt: m.closed_at?.getTime() ?? null, reports: by.get(String(m.id)) ?? [] }));
 }

@@ -5,12 +5,13 @@
  * idempotent by (source, id, version), a record delivered again after a crash changes nothing.
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { topics as topicNames, type Report, type Topics } from '../../schemas/index.js';
+import { topics as topicNames, type Report, type Subject, type Topics } from '../../schemas/index.js';
 import type { SchemaCodec } from '../../schemas/registry.js';
 import { ensureTopics } from '../../connectors/runtime/kafka.js';
 import type { Logger } from '../../connectors/runtime/log.js';
 import type { Db } from '../store/db.js';
-import { applyReport, type ApplyOutcome } from './apply-report.js';
+import { applyReport, type ApplyEffect, type ApplyOutcome, type Position } from './apply-report.js';
+import { applySubject } from './apply-subject.js';
 import type { HubRouting } from './routing.js';
 
 export interface HubConsumerDeps {
@@ -52,7 +53,7 @@ export class HubConsumer {
     }
     this.consumer = this.deps.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false, sessionTimeout: 30_000 });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topics.records('report'), fromBeginning: true });
+    await this.consumer.subscribe({ topics: [this.topics.records('report'), this.topics.records('subject')], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -64,16 +65,22 @@ export class HubConsumer {
     await this.consumer?.disconnect();
   }
 
+  /** One record, by the kind its topic carries. */
+  private apply(tx: Parameters<Parameters<Db['transaction']>[0]>[0], topic: string, record: unknown, pos: Position): Promise<ApplyEffect> {
+    if (topic === this.topics.records('subject')) return applySubject(tx, record as Subject, pos, this.deps.routing);
+    return applyReport(tx, record as Report, pos, this.deps.routing);
+  }
+
   private async applyBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
-    const decoded: Array<{ offset: string; report?: Report; error?: string; value: Buffer | null }> = [];
+    const decoded: Array<{ offset: string; report?: unknown; error?: string; value: Buffer | null }> = [];
     for (const m of batch.messages) {
       if (!m.value) {
         decoded.push({ offset: m.offset, error: 'empty message value', value: null });
         continue;
       }
       try {
-        decoded.push({ offset: m.offset, report: await this.deps.codec.decode<Report>(m.value), value: m.value });
+        decoded.push({ offset: m.offset, report: await this.deps.codec.decode(m.value), value: m.value });
       } catch (err) {
         decoded.push({ offset: m.offset, error: `could not decode with the registry: ${(err as Error).message}`, value: m.value });
       }
@@ -83,7 +90,7 @@ export class HubConsumer {
     await this.deps.db.transaction(async (tx) => {
       for (const d of decoded) {
         if (d.report) {
-          const { outcome } = await applyReport(tx, d.report, { topic: batch.topic, partition: batch.partition, offset: d.offset }, this.deps.routing);
+          const { outcome } = await this.apply(tx, batch.topic, d.report, { topic: batch.topic, partition: batch.partition, offset: d.offset });
           counts[outcome] = (counts[outcome] ?? 0) + 1;
         } else {
           await tx('hub_dead_letters')

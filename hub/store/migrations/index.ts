@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import * as m001 from './001-source-records-and-matters.js';
 import * as m002 from './002-merge-routing-subjects.js';
+import * as m003 from './003-subject-keys.js';
+import * as m004 from './004-candidate-indexes.js';
 
 export interface Migration {
   name: string;
@@ -12,4 +14,6 @@ export interface Migration {
 export const migrations: Migration[] = [
   { name: '001-source-records-and-matters', ...m001 },
   { name: '002-merge-routing-subjects', ...m002 },
+  { name: '003-subject-keys', ...m003 },
+  { name: '004-candidate-indexes', ...m004 },
 ];
