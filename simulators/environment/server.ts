@@ -1,7 +1,9 @@
 /**
  * The environment department's platforms in one server:
  *  - GET /api/12369/complaints — the 12369 complaint list (app-key signed requests, page/size,
- *    update-time filter), with failure modes from POST /__sim/faults (simulators/shared/faults.ts);
+ *    update-time filter), with failure modes from POST /__sim/faults (simulators/shared/faults.ts).
+ *    Its rows are native EnvironmentComplaint records (simulators/county/native/environment.ts):
+ *    {"success":true,"code":200,"result":{"records":[{"举报编号":…,"更新时间":…},…],"total",…}};
  *  - the online-monitoring platform, which pushes alarms to the webhook set on the command line or
  *    with POST /__sim/webhook, and reports every alarm and its acknowledgement at GET /__sim/ledger.
  *
@@ -13,7 +15,7 @@
  *   POST   /__sim/push-faults   {mode: "lose-ack"|"duplicate"|"bad-signature"|"stale-timestamp", count?}
  *   DELETE /__sim/push-faults
  *   POST   /__sim/faults        {mode, count, delayMs}              faults of the complaint list
- *   POST   /__sim/complaints    {…partial}   PATCH /__sim/complaints/:id   GET /__sim/complaints
+ *   POST   /__sim/complaints    {…partial EnvironmentComplaint}   PATCH /__sim/complaints/:id (举报编号)   GET /__sim/complaints
  *   POST   /__sim/generate      {count?}     POST /__sim/advance
  *   POST   /__sim/auto          {alarmsEveryMs?, complaintsEveryMs?}  background activity (0 = off)
  */
@@ -21,7 +23,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installFaults } from '../shared/faults.js';
 import { AlarmPlatform, type PushFaultMode } from './alarms.js';
-import { ComplaintStore, type Complaint } from './complaints.js';
+import { ComplaintStore, type EnvironmentComplaint } from './complaints.js';
 import type { Corruption } from './hj212.js';
 
 export interface EnvironmentServerOptions {
@@ -105,13 +107,13 @@ export function buildEnvironmentServer(opts: EnvironmentServerOptions = {}): Fas
   });
 
   // the complaint platform
-  app.post<{ Body: Partial<Complaint> }>('/__sim/complaints', async (req) => complaints.create(req.body ?? {}));
-  app.patch<{ Params: { id: string }; Body: Partial<Complaint> }>('/__sim/complaints/:id', async (req, reply) => {
+  app.post<{ Body: Partial<EnvironmentComplaint> }>('/__sim/complaints', async (req) => complaints.create(req.body ?? {}));
+  app.patch<{ Params: { id: string }; Body: Partial<EnvironmentComplaint> }>('/__sim/complaints/:id', async (req, reply) => {
     const c = complaints.update(req.params.id, req.body ?? {});
     return c ?? reply.code(404).send({ error: 'no such complaint' });
   });
   app.get('/__sim/complaints', async () => [...complaints.complaints.values()]);
-  app.post<{ Body: { count?: number } }>('/__sim/generate', async (req) => ({ created: Array.from({ length: req.body?.count ?? 1 }, () => complaints.generate().complaintId) }));
+  app.post<{ Body: { count?: number } }>('/__sim/generate', async (req) => ({ created: Array.from({ length: req.body?.count ?? 1 }, () => complaints.generate().举报编号) }));
   app.post('/__sim/advance', async () => complaints.advanceRandom() ?? null);
 
   // background activity for the demo

@@ -2,7 +2,9 @@
  * 生态环境分局 (environment department): two connectors.
  *  - environment-alarms: the online-monitoring platform (污染源自动监控平台) PUSHES alarms, each
  *    wrapping an HJ 212-2017 frame, to our webhook; the push is answered once it is in Kafka.
- *  - environment-complaints: the 12369 complaint platform's list, polled by update time.
+ *  - environment-complaints: the 12369 complaint platform's list, polled by update time; its rows are
+ *    the platform's native records (simulators/county/native/environment.ts#EnvironmentComplaint:
+ *    举报编号 as id, 更新时间 as update time), under result.records.
  * Production settings (webhook host/port, the platform URL and credentials) come from
  * CONNECTOR_CONFIG; the defaults below fit the demo simulator (simulators/environment).
  */
@@ -50,12 +52,13 @@ export const complaintsManifest: ConnectorManifest<HttpPollSettings> = {
     // demo credentials of the simulator; the county's own come from CONNECTOR_CONFIG
     auth: { type: 'app-key', appKey: 'countyhub-demo', appSecret: 'environment-demo-secret' },
     pagination: { style: 'page', pageParam: 'current', sizeParam: 'size', size: 100, firstPage: 1 },
-    incremental: { param: 'updateTimeStart', field: 'updateTime', initial: '2000-01-01 00:00:00' },
-    idField: 'complaintId',
+    // the request parameter is the API's; the field is the record's own (yyyy-MM-dd HH:mm:ss)
+    incremental: { param: 'updateTimeStart', field: '更新时间', initial: '2000-01-01 00:00:00' },
+    idField: '举报编号',
     recordsPath: 'result.records',
     // errors come as HTTP 200 with {"success":false,"code":500,"message":"系统繁忙"}
     bodyStatus: { path: 'code', ok: [200], messagePath: 'message' },
-    // the list is sorted by creation time unless told otherwise; keyset reading needs update time
+    // the list is sorted by report time unless told otherwise; keyset reading needs update time
     extraParams: { sortField: 'updateTime', sortOrder: 'asc' },
     timeoutMs: 10_000,
     rateLimitPerSecond: 10,

@@ -15,6 +15,7 @@ import { loadCatalogue } from '../../../hub/routing/catalogue.js';
 import { SchemaCodec } from '../../../schemas/registry.js';
 import { eventually, startProcess, type RunningProcess } from '../../../stack/processes.js';
 import type { LedgerEntry } from '../../../simulators/environment/alarms.js';
+import type { EnvironmentComplaint } from '../../../simulators/environment/complaints.js';
 import { TEST_PERSONAL_DATA_KEY, kafkaFor, testContext } from '../../support/context.js';
 import { SECRET, committedDeadLetters, committedReports, countById, sleep, startWebhookWorker, type RunningWorker } from './support.js';
 
@@ -127,5 +128,14 @@ describe('environment simulator → webhook worker → Kafka', () => {
       expect(l.originalLat - l.lat).toBeGreaterThan(0.003);
     }
     expect(reports.some((r) => r.categoryCode !== null)).toBe(true);
+
+    // the list serves native EnvironmentComplaint rows (举报编号 …): the town name gives the division, anonymity hides the reporter
+    const rows = new Map((await sim_<EnvironmentComplaint[]>('/__sim/complaints')).map((c) => [c.举报编号, c]));
+    for (const r of reports) {
+      const row = rows.get(r.envelope.sourceRecordId)!;
+      expect(r.envelope.divisionCode).toMatch(/^150625\d{3}000$/);
+      expect(r.sourceCategoryCode).toBe(row.污染类型编码);
+      expect(r.reporterPhoneHash === null).toBe(row.是否匿名 === '是');
+    }
   });
 });
