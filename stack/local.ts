@@ -118,14 +118,14 @@ async function stopProc(p: Proc): Promise<void> {
   clearTimeout(timer);
 }
 
-/** A run killed with -9 leaves its Java processes behind; stop them before starting new ones. */
-function reapOrphans(runsDir: string, opts: StackOptions): void {
+/** A run killed with -9 leaves its Java processes and its database behind; clean them up before starting anew. */
+async function reapOrphans(runsDir: string, adminUrl: string, opts: StackOptions): Promise<void> {
   if (!existsSync(runsDir)) return;
   for (const run of readdirSync(runsDir)) {
     const pidFile = join(runsDir, run, 'pids.json');
     if (!existsSync(pidFile)) continue;
     try {
-      const { owner, pids } = JSON.parse(readFileSync(pidFile, 'utf8')) as { owner: number; pids: number[] };
+      const { owner, pids, database } = JSON.parse(readFileSync(pidFile, 'utf8')) as { owner: number; pids: number[]; database?: string };
       if (isAlive(owner)) continue;
       for (const pid of pids) {
         if (isAlive(pid)) {
@@ -133,6 +133,7 @@ function reapOrphans(runsDir: string, opts: StackOptions): void {
           process.kill(pid, 'SIGKILL');
         }
       }
+      if (database) await dropDatabase(adminUrl, database).catch(() => undefined);
       rmSync(join(runsDir, run), { recursive: true, force: true });
     } catch {
       // an unreadable pid file is not worth failing a start for
@@ -183,7 +184,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<Stack> {
   checkJava();
 
   const runsDir = join(STACK_HOME, 'runs');
-  reapOrphans(runsDir, opts);
+  const adminUrl = process.env.POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  await reapOrphans(runsDir, adminUrl, opts);
   const runId = `${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
   const runDir = join(runsDir, runId);
   const logsDir = join(runDir, 'logs');
@@ -234,10 +236,9 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<Stack> {
       runDir,
     ),
   ];
-  writeFileSync(join(runDir, 'pids.json'), JSON.stringify({ owner: process.pid, pids: procs.map((p) => p.child.pid) }));
-
   const databaseName = `countyhub_${runId.replace(/-/g, '_')}`;
-  const adminUrl = process.env.POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  writeFileSync(join(runDir, 'pids.json'), JSON.stringify({ owner: process.pid, pids: procs.map((p) => p.child.pid), database: databaseName }));
+
   const databaseUrl = adminUrl.replace(/\/[^/?]*(\?|$)/, `/${databaseName}$1`);
 
   let stopped = false;

@@ -24,6 +24,9 @@ export interface HubConsumerDeps {
   routing: HubRouting;
 }
 
+/** Records per PostgreSQL transaction. */
+const APPLY_CHUNK = 200;
+
 export interface IngestStats {
   batches: number;
   applied: Record<ApplyOutcome, number>;
@@ -85,30 +88,57 @@ export class HubConsumer {
         decoded.push({ offset: m.offset, error: `could not decode with the registry: ${(err as Error).message}`, value: m.value });
       }
     }
-    const last = batch.messages[batch.messages.length - 1]!.offset;
+    // Small transactions with a heartbeat between them: a fetch can hold thousands of records, and
+    // a consumer silent for longer than its session time-out is thrown out of the group.
+    for (let i = 0; i < decoded.length; i += APPLY_CHUNK) {
+      if (!isRunning() || isStale()) return;
+      const chunk = decoded.slice(i, i + APPLY_CHUNK);
+      const pos = { topic: batch.topic, partition: batch.partition };
+      try {
+        await this.applyChunk(pos, chunk);
+      } catch (err) {
+        // one record that cannot be applied must not block its partition forever: find it, keep it
+        this.deps.log.warn({ ...pos, from: chunk[0]!.offset, err: (err as Error).message }, 'batch failed; applying its records one by one');
+        for (const d of chunk) {
+          try {
+            await this.applyChunk(pos, [d]);
+          } catch (e) {
+            this.deps.log.error({ ...pos, offset: d.offset, err: (e as Error).message }, 'record could not be applied; kept in hub_dead_letters');
+            await this.applyChunk(pos, [{ ...d, report: undefined, error: `apply failed: ${(e as Error).message}` }]);
+          }
+        }
+      }
+      const next = (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString();
+      await this.consumer!.commitOffsets([{ ...pos, offset: next }]);
+      await heartbeat();
+    }
+  }
+
+  /** Applies records and records the consumed offset in ONE PostgreSQL transaction. */
+  private async applyChunk(pos: { topic: string; partition: number }, chunk: Array<{ offset: string; report?: unknown; error?: string; value: Buffer | null }>): Promise<void> {
     const counts: Partial<Record<ApplyOutcome, number>> = {};
+    let dead = 0;
     await this.deps.db.transaction(async (tx) => {
-      for (const d of decoded) {
+      for (const d of chunk) {
         if (d.report) {
-          const { outcome } = await this.apply(tx, batch.topic, d.report, { topic: batch.topic, partition: batch.partition, offset: d.offset });
+          const { outcome } = await this.apply(tx, pos.topic, d.report, { ...pos, offset: d.offset });
           counts[outcome] = (counts[outcome] ?? 0) + 1;
         } else {
           await tx('hub_dead_letters')
-            .insert({ topic: batch.topic, partition: batch.partition, offset: d.offset, reason: d.error, value: d.value })
+            .insert({ ...pos, offset: d.offset, reason: d.error, value: d.value })
             .onConflict(['topic', 'partition', 'offset'])
             .ignore();
-          this.stats.deadLettered += 1;
+          dead += 1;
         }
       }
       await tx('consumed_offsets')
-        .insert({ group_id: this.groupId, topic: batch.topic, partition: batch.partition, next_offset: BigInt(last) + 1n, updated_at: new Date() })
+        .insert({ group_id: this.groupId, ...pos, next_offset: BigInt(chunk[chunk.length - 1]!.offset) + 1n, updated_at: new Date() })
         .onConflict(['group_id', 'topic', 'partition'])
         .merge();
     });
     for (const [k, v] of Object.entries(counts)) this.stats.applied[k as ApplyOutcome] += v;
+    this.stats.deadLettered += dead;
     this.stats.batches += 1;
     this.stats.lastAppliedAt = Date.now();
-    await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-    await heartbeat();
   }
 }
