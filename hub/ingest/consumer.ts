@@ -74,7 +74,7 @@ export class HubConsumer {
     return applyReport(tx, record as Report, pos, this.deps.routing);
   }
 
-  private async applyBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async applyBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const decoded: Array<{ offset: string; report?: unknown; error?: string; value: Buffer | null }> = [];
     for (const m of batch.messages) {
@@ -108,8 +108,9 @@ export class HubConsumer {
           }
         }
       }
-      const next = (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString();
-      await this.consumer!.commitOffsets([{ ...pos, offset: next }]);
+      const lastOffset = chunk[chunk.length - 1]!.offset;
+      resolveOffset(lastOffset); // without it kafkajs fetches the same records again
+      await this.consumer!.commitOffsets([{ ...pos, offset: (BigInt(lastOffset) + 1n).toString() }]);
       await heartbeat();
     }
   }

@@ -137,6 +137,10 @@ describe('walking skeleton: one department end to end', () => {
     expect(new Set(versions).size).toBe(versions.length); // none twice
     expect(new Set(records.map((r) => r.envelope.sourceRecordId))).toEqual(new Set(platform.map((o) => o.gdbh))); // none lost
     expect(await reportCount()).toBe(platform.length);
+    // and the hub read each Kafka record once: no record was fetched and applied twice
+    const metrics = await (await fetch(`${hubUrl()}/metrics`)).text();
+    expect(metrics).toMatch(/countyhub_hub_records_total\{outcome="duplicate"\} 0\n/);
+    expect(metrics).toMatch(/countyhub_hub_records_total\{outcome="new"\} [1-9]/);
   });
 
   it('a work order the mapping cannot read is dead-lettered with the reason, and the next ones still flow', async () => {
