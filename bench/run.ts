@@ -5,10 +5,11 @@
  */
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { json: { type: 'boolean' }, records: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { json: { type: 'boolean' }, records: { type: 'string' }, scale: { type: 'string' } } });
 const which = positionals[0] ?? 'connectors';
 const benches: Record<string, () => Promise<{ bench: string; value: number; ceiling: number; ratio: number; unit: string; [k: string]: unknown }>> = {
   connectors: async () => (await import('./connectors.js')).benchConnectors({ records: Number(values.records ?? 50_000), quiet: Boolean(values.json) }),
+  hub: async () => (await import('./hub.js')).benchHub({ scale: Number(values.scale ?? 0.1), quiet: Boolean(values.json) }),
 };
 const run = benches[which];
 if (!run) {

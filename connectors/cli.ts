@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { ADAPTERS } from './adapters/index.js';
 import { backfill } from './cli/backfill.js';
 import { listDeadLetters, printLetters, replayDeadLetters } from './cli/dead-letters.js';
+import { loadDataset } from './cli/load-dataset.js';
+import { printReconciliation, reconcile } from './cli/reconcile.js';
 import { scaffold } from './cli/scaffold.js';
 import { status } from './cli/status.js';
 import { connectorEnvironment } from './runtime/environment.js';
@@ -18,6 +20,8 @@ const USAGE = `countyhub — 连接器管理 (connector management)
   countyhub backfill <id> --from <time> --to <time> back-fill a time range (progress, rate, ETA)
   countyhub dead-letters list [--connector <id>] [--json]
   countyhub dead-letters replay --connector <id> [--offset N …] [--payload-file fixed.json]
+  countyhub load-dataset --dataset <dir>            load a dataset's department exports through the adapters, then reconcile
+  countyhub reconcile --dataset <dir>               per department: source records in Kafka, dead-lettered, unaccounted
   countyhub new <name>                              scaffold an adapter with a passing fixture test
 environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, PERSONAL_DATA_KEY, [TOPIC_PREFIX, CONNECTOR_CONFIG, STATUS_PORT]`;
 
@@ -35,6 +39,7 @@ async function main(argv: string[]): Promise<void> {
       connector: { type: 'string' },
       offset: { type: 'string', multiple: true },
       'payload-file': { type: 'string' },
+      dataset: { type: 'string' },
     },
   });
   switch (cmd) {
@@ -68,6 +73,17 @@ async function main(argv: string[]): Promise<void> {
       } else {
         throw new CountyHubError('CH_CONFIG', `dead-letters list|replay\n${USAGE}`);
       }
+      return;
+    }
+    case 'load-dataset':
+    case 'reconcile': {
+      if (!values.dataset) throw new CountyHubError('CH_CONFIG', `${cmd} needs --dataset <dir>`);
+      const env = connectorEnvironment('countyhub-reconcile');
+      const registryUrl = process.env.SCHEMA_REGISTRY_URL!;
+      const rows = cmd === 'reconcile' ? await reconcile(env, registryUrl, values.dataset) : await loadDataset(env, registryUrl, values.dataset);
+      if (values.json) console.log(JSON.stringify(rows));
+      else printReconciliation(rows);
+      process.exitCode = rows.some((r) => r.unaccounted > 0) ? 1 : 0;
       return;
     }
     case 'new': {

@@ -245,7 +245,8 @@ async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<
   else if (!b.bbox) queries.push(base().whereNull('division_code'));
   if (f.gridCode) queries.push(base().where('grid_code', f.gridCode));
   const found = new Map<string, { id: string; closed_at: Date | null }>();
-  for (const rows of await Promise.all(queries)) for (const m of rows as Array<{ id: string; closed_at: Date | null }>) found.set(String(m.id), m);
+  // one after another: they share the transaction's connection
+  for (const q of queries) for (const m of (await q) as Array<{ id: string; closed_at: Date | null }>) found.set(String(m.id), m);
   const matters = [...found.values()].sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : 1));
   if (matters.length === 0) return [];
   const reports: ReportRow[] = await tx('reports')
