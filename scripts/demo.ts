@@ -36,15 +36,24 @@ const env = {
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 };
 
-const hotline = await startProcess('12345 simulator', 'simulators/hotline-12345/main.ts', ['--seed', '2026'], {});
-children.push(hotline);
-say(`12345 platform simulator at ${String(hotline.ready.url)}`);
+const secret = process.env.ENVIRONMENT_ALARMS_WEBHOOK_SECRET ?? 'demo-webhook-secret-not-a-secret';
+const webhookPort = await freePort();
+const webhookUrl = `http://127.0.0.1:${webhookPort}/hooks/environment/alarms`;
+const [hotline, grid, environment] = await Promise.all([
+  startProcess('12345 simulator', 'simulators/hotline-12345/main.ts', ['--seed', '2026'], {}),
+  startProcess('grid simulator', 'simulators/grid/main.ts', ['--seed', '2026'], {}),
+  startProcess('environment simulator', 'simulators/environment/main.ts', ['--seed', '2026', '--webhook', webhookUrl, '--webhook-secret', secret], {}),
+]);
+children.push(hotline, grid, environment);
+const sims = { hotline: String(hotline.ready.url), grid: String(grid.ready.url), environment: String(environment.ready.url) };
+say(`department simulators: 12345 ${sims.hotline}, grid ${sims.grid}, environment ${sims.environment}`);
 const hub = await startProcess('hub', 'hub/main.ts', [], { ...env, HUB_PORT: hubPort });
 children.push(hub);
 const workers = await startProcess('connectors', 'connectors/cli.ts', ['run', '--all'], {
   ...env,
   STATUS_PORT: '0',
-  CONNECTOR_CONFIG: JSON.stringify({ 'hotline-12345': { source: { url: `${String(hotline.ready.url)}/api/v2/workorders` } } }),
+  ENVIRONMENT_ALARMS_WEBHOOK_SECRET: secret,
+  CONNECTOR_CONFIG: JSON.stringify(demoConnectorConfig(sims, webhookPort)),
 });
 children.push(workers);
 
@@ -62,13 +71,30 @@ let tick = 0;
 for (;;) {
   await sleep(1000);
   tick += 1;
-  await fetch(`${String(hotline.ready.url)}/__sim/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 1 + (tick % 3) }) }).catch(() => undefined);
-  await fetch(`${String(hotline.ready.url)}/__sim/advance`, { method: 'POST' }).catch(() => undefined);
+  for (const url of [sims.hotline, sims.grid]) {
+    await post(`${url}/__sim/generate`, { count: 1 + (tick % 3) });
+    await post(`${url}/__sim/advance`, {});
+  }
+  if (tick % 5 === 0) await post(`${sims.environment}/__sim/alarms`, { count: 1 });
   if (tick % 15 === 0) {
     const res = await fetch(`${api}/api/v1/matters?limit=1`).catch(() => undefined);
     const body = (await res?.json().catch(() => undefined)) as { items?: Array<{ title: string; statusLabel: string }> } | undefined;
     say(`running ${tick} s; latest matter: ${body?.items?.[0] ? `${body.items[0].title} (${body.items[0].statusLabel})` : 'none yet'}`);
   }
+}
+
+function post(url: string, body: unknown): Promise<unknown> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(() => undefined);
+}
+
+/** Where each demo connector finds its simulator (a county writes the same file for its real platforms). */
+function demoConnectorConfig(sims: { hotline: string; grid: string; environment: string }, webhookPort: number) {
+  return {
+    'hotline-12345': { source: { url: `${sims.hotline}/api/v2/workorders` } },
+    grid: { source: { url: `${sims.grid}/api/grid/v1/events` } },
+    'environment-complaints': { source: { url: `${sims.environment}/api/12369/complaints` } },
+    'environment-alarms': { source: { port: webhookPort } },
+  };
 }
 
 async function freePortOr(preferred: number): Promise<number> {
