@@ -28,6 +28,12 @@ export async function startProcess(name: string, entry: string, args: string[], 
     err = (err + d.toString()).slice(-20_000);
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  // a test that times out, or a demo that crashes, must not leave its children running
+  const reap = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', reap);
+  void exited.then(() => process.removeListener('exit', reap));
   const ready = await new Promise<Record<string, unknown>>((resolveReady, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} not ready after ${timeoutMs} ms:\n${err}`)), timeoutMs);
     const rl = createInterface({ input: child.stdout! });

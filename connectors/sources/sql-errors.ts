@@ -59,7 +59,7 @@ const NETWORK_CODES = new Set([
 ]);
 
 /** MySQL/MariaDB numeric codes that may pass (client 2002/2003/2006/2013 are lost connections). */
-const MYSQL_TRANSIENT_ERRNO = new Set([1040, 1053, 1077, 1078, 1079, 1080, 1152, 1153, 1154, 1155, 1156, 1157, 1158, 1159, 1160, 1161, 1203, 1205, 1213, 1317, 1927, 1969, 2002, 2003, 2006, 2013, 3024, 4031]);
+const MYSQL_TRANSIENT_ERRNO = new Set([1040, 1053, 1077, 1078, 1079, 1080, 1152, 1153, 1154, 1155, 1156, 1157, 1158, 1159, 1160, 1161, 1203, 1205, 1226, 1213, 1317, 1927, 1969, 2002, 2003, 2006, 2013, 3024, 4031]);
 
 /** PostgreSQL SQLSTATEs that may pass. Class 08 (connection), 53 (resources), 57 (operator intervention), 40 (rollback). */
 function pgTransient(state: string): boolean {

@@ -1,0 +1,2 @@
+export { manifest } from './manifest.js';
+export { mapEnforcementCase as mapping } from './mapping.js';

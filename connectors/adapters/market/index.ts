@@ -1,0 +1,2 @@
+export { manifest } from './manifest.js';
+export { mapMarketEntity as mapping } from './mapping.js';
