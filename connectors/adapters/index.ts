@@ -6,16 +6,19 @@ import type { ConnectorManifest, Mapping, Source } from '../sdk/types.js';
 import { createSource } from '../sources/index.js';
 import { alarms as environmentAlarms, complaints as environmentComplaints } from './environment/index.js';
 import * as grid from './grid/index.js';
+import * as approval from './approval/index.js';
+import * as emergency from './emergency/index.js';
 import * as enforcement from './enforcement/index.js';
 import * as hotline from './hotline-12345/index.js';
 import * as market from './market/index.js';
+import * as naturalResources from './natural-resources/index.js';
 
 export interface Adapter {
   manifest: ConnectorManifest;
   mapping: Mapping;
 }
 
-export const ADAPTERS: Adapter[] = [hotline, grid, environmentAlarms, environmentComplaints, market, enforcement];
+export const ADAPTERS: Adapter[] = [hotline, grid, environmentAlarms, environmentComplaints, market, enforcement, naturalResources, emergency, approval];
 
 export function findAdapter(id: string): Adapter {
   const a = ADAPTERS.find((x) => x.manifest.id === id);
