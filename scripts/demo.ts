@@ -7,6 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startStack, stopOnExit } from '../stack/index.js';
 import { startProcess, type RunningProcess } from '../stack/processes.js';
 import { freePort } from '../stack/net.js';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { STACK_HOME } from '../stack/local.js';
+import { generateDataset } from '../simulators/county/generate.js';
 
 const say = (m: string) => process.stderr.write(`[demo] ${m}\n`);
 const t0 = Date.now();
@@ -36,24 +40,61 @@ const env = {
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 };
 
+// History to back-fill: a small generated county, served by every simulator from the start.
+const history = join(STACK_HOME, 'demo-history');
+rmSync(history, { recursive: true, force: true });
+generateDataset({ seed: 2026, scale: 0.05 }, history);
+const drops = { natural: join(STACK_HOME, 'demo-drops', 'natural-resources'), emergency: join(STACK_HOME, 'demo-drops', 'emergency') };
+for (const d of Object.values(drops)) {
+  rmSync(d, { recursive: true, force: true });
+  mkdirSync(d, { recursive: true });
+}
+
 const secret = process.env.ENVIRONMENT_ALARMS_WEBHOOK_SECRET ?? 'demo-webhook-secret-not-a-secret';
 const webhookPort = await freePort();
 const webhookUrl = `http://127.0.0.1:${webhookPort}/hooks/environment/alarms`;
-const [hotline, grid, environment] = await Promise.all([
+const withHistory = ['--dataset', history];
+const [hotline, grid, environment, approval, market] = await Promise.all([
   startProcess('12345 simulator', 'simulators/hotline-12345/main.ts', ['--seed', '2026'], {}),
-  startProcess('grid simulator', 'simulators/grid/main.ts', ['--seed', '2026'], {}),
-  startProcess('environment simulator', 'simulators/environment/main.ts', ['--seed', '2026', '--webhook', webhookUrl, '--webhook-secret', secret], {}),
+  startProcess('grid simulator', 'simulators/grid/main.ts', ['--seed', '2026', ...withHistory], {}),
+  startProcess('environment simulator', 'simulators/environment/main.ts', ['--seed', '2026', ...withHistory, '--webhook', webhookUrl, '--webhook-secret', secret], {}),
+  startProcess('approval simulator', 'simulators/approval/main.ts', [...withHistory, '--receive-every-ms', '3000', '--advance-every-ms', '4000'], {}),
+  startProcess('market simulator', 'simulators/market/main.ts', ['--database-url', stack.databaseUrl, ...withHistory, '--live-every-ms', '3000'], {}),
 ]);
-children.push(hotline, grid, environment);
-const sims = { hotline: String(hotline.ready.url), grid: String(grid.ready.url), environment: String(environment.ready.url) };
-say(`department simulators: 12345 ${sims.hotline}, grid ${sims.grid}, environment ${sims.environment}`);
-const hub = await startProcess('hub', 'hub/main.ts', [], { ...env, HUB_PORT: hubPort });
+children.push(hotline, grid, environment, approval, market);
+// MariaDB is optional for the demo: without it the enforcement department is left out, and said so
+const enforcement = await startProcess('enforcement simulator', 'simulators/enforcement/main.ts', [...withHistory, '--live-every-ms', '3000'], {}).catch((err: Error) => {
+  say(`enforcement simulator not started (needs MariaDB/MySQL on 127.0.0.1:3306): ${err.message.split('\n')[0]}`);
+  return undefined;
+});
+if (enforcement) children.push(enforcement);
+// file-drop departments: daily exports written into watched folders, a file every few seconds
+for (const [name, entry, folder] of [
+  ['natural-resources export', 'simulators/natural-resources/main.ts', drops.natural],
+  ['emergency export', 'simulators/emergency/main.ts', drops.emergency],
+] as const) {
+  children.push(await startProcess(name, entry, [folder, ...withHistory, '--interval-ms', '4000'], {}));
+}
+const sims = { hotline: String(hotline.ready.url), grid: String(grid.ready.url), environment: String(environment.ready.url), approval: String(approval.ready.url) };
+say(`department simulators: 12345 ${sims.hotline}, grid ${sims.grid}, environment ${sims.environment}, approval ${sims.approval}, market table ${String(market.ready.table)}, enforcement ${enforcement ? String(enforcement.ready.table) : 'off'}, file drops under ${join(STACK_HOME, 'demo-drops')}`);
+const hub = await startProcess('hub', 'hub/main.ts', [], { ...env, HUB_PORT: hubPort, DIVISIONS_FILE: join(history, 'geo', 'divisions.json') });
 children.push(hub);
-const workers = await startProcess('connectors', 'connectors/cli.ts', ['run', '--all'], {
+const connectorConfig = {
+  'hotline-12345': { source: { url: `${sims.hotline}/api/v2/workorders` } },
+  grid: { source: { url: `${sims.grid}/api/grid/v1/events` } },
+  'environment-complaints': { source: { url: `${sims.environment}/api/12369/complaints` } },
+  'environment-alarms': { source: { port: webhookPort } },
+  'approval-applications': { source: { url: `${sims.approval}/api/v1/applications` } },
+  'market-registry': { source: { connection: market.ready.connection, table: market.ready.table } },
+  'natural-resources-patrol': { source: { folder: drops.natural } },
+  'emergency-hazards': { source: { folder: drops.emergency } },
+  ...(enforcement ? { 'enforcement-cases': { source: { connection: enforcement.ready.connection, table: enforcement.ready.table } } } : {}),
+};
+const workers = await startProcess('connectors', 'connectors/cli.ts', ['run', ...Object.keys(connectorConfig)], {
   ...env,
   STATUS_PORT: '0',
   ENVIRONMENT_ALARMS_WEBHOOK_SECRET: secret,
-  CONNECTOR_CONFIG: JSON.stringify(demoConnectorConfig(sims, webhookPort)),
+  CONNECTOR_CONFIG: JSON.stringify(connectorConfig),
 });
 children.push(workers);
 
@@ -85,16 +126,6 @@ for (;;) {
 
 function post(url: string, body: unknown): Promise<unknown> {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(() => undefined);
-}
-
-/** Where each demo connector finds its simulator (a county writes the same file for its real platforms). */
-function demoConnectorConfig(sims: { hotline: string; grid: string; environment: string }, webhookPort: number) {
-  return {
-    'hotline-12345': { source: { url: `${sims.hotline}/api/v2/workorders` } },
-    grid: { source: { url: `${sims.grid}/api/grid/v1/events` } },
-    'environment-complaints': { source: { url: `${sims.environment}/api/12369/complaints` } },
-    'environment-alarms': { source: { port: webhookPort } },
-  };
 }
 
 async function freePortOr(preferred: number): Promise<number> {

@@ -9,6 +9,12 @@ import { createInterface } from 'node:readline';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
+/** Children still running, killed when this process exits (one listener for all of them). */
+const living = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of living) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
 export interface RunningProcess {
   name: string;
   child: ChildProcess;
@@ -29,11 +35,8 @@ export async function startProcess(name: string, entry: string, args: string[], 
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   // a test that times out, or a demo that crashes, must not leave its children running
-  const reap = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  process.once('exit', reap);
-  void exited.then(() => process.removeListener('exit', reap));
+  living.add(child);
+  void exited.then(() => living.delete(child));
   const ready = await new Promise<Record<string, unknown>>((resolveReady, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} not ready after ${timeoutMs} ms:\n${err}`)), timeoutMs);
     const rl = createInterface({ input: child.stdout! });
