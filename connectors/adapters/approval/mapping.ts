@@ -26,7 +26,7 @@ import { object, structuredText, townKey } from '../../sdk/mapping-helpers.js';
 import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, protectResidentId, usccKind, validateUscc } from '../../sdk/normalise/index.js';
 import type { Mapping } from '../../sdk/types.js';
 import { nameText, numberCell, shanghaiEpochDay } from '../natural-resources/columns.js';
-import { townGazetteer, type TownGazetteer } from '../natural-resources/towns.js';
+import { townGazetteer, type TownGazetteer } from '../../sdk/towns.js';
 
 const STATUS: Record<string, ApprovalStatus> = {
   已接件: 'RECEIVED',

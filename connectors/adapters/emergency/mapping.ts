@@ -19,7 +19,7 @@ import { structuredText, townKey } from '../../sdk/mapping-helpers.js';
 import { cleanText, maskName, normaliseCode, parseTimestamp, validateUscc } from '../../sdk/normalise/index.js';
 import type { Mapping } from '../../sdk/types.js';
 import { columns, endOfShanghaiDay, locationOf, nameText, requireExportColumn } from '../natural-resources/columns.js';
-import { townGazetteer, withDivisionNames, type TownGazetteer } from '../natural-resources/towns.js';
+import { townGazetteer, withDivisionNames, type TownGazetteer } from '../../sdk/towns.js';
 
 const STATUS: Record<string, ReportStatus> = {
   未整改: 'RECEIVED',

@@ -7,7 +7,7 @@
  *  - 经度/纬度 are Baidu (BD-09, 坐标系) geocodes of the address, null when not geocoded; they become
  *    WGS-84 with the original kept.
  *  - The platform gives only the 6-digit 区县代码 and the town by name (所属乡镇): the division is the
- *    town-level code (towns.ts); a town it does not know leaves the division empty.
+ *    town-level code (connectors/sdk/towns.ts); a town it does not know leaves the division empty.
  *  - 污染类型编码 (DQ-03 …) is the source category (schemas/catalogues/category-mappings/environment.json).
  *  - Anonymous complaints (是否匿名 = 是) carry no reporter data at all, whatever the row holds;
  *    otherwise the name is masked and the phone keyed-hashed and masked.
@@ -21,7 +21,7 @@ import { object, structuredText, townKey } from '../../sdk/mapping-helpers.js';
 import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, validateUscc, type Crs } from '../../sdk/normalise/index.js';
 import type { Mapping, MappingContext } from '../../sdk/types.js';
 import { locationOf } from './location.js';
-import { townLookup } from './towns.js';
+import { townGazetteer } from '../../sdk/towns.js';
 
 /** A field of the native record (checked against the contract type by the compiler). */
 const f = <K extends keyof EnvironmentComplaint>(k: K): K => k;
@@ -42,7 +42,7 @@ const CRS: Record<string, Crs> = { BD09: 'BD09', GCJ02: 'GCJ02', WGS84: 'WGS84',
 const YES = new Set(['是', 'Y', '1', 'TRUE']);
 const NO = new Set(['否', 'N', '0', 'FALSE']);
 const DAY_MS = 86_400_000;
-const towns = townLookup();
+const towns = townGazetteer();
 
 const blank = (v: unknown): boolean => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
 
@@ -67,9 +67,9 @@ function divisionOf(o: Record<string, unknown>, address: string | null): string 
   const county = blank(countyRaw) ? null : normaliseCode(String(countyRaw), f('区县代码'));
   if (county !== null && !/^\d{6}$/.test(county)) throw new ValidationError(f('区县代码'), `区县代码应为6位数字 (county code must be 6 digits, got "${county}")`);
   const townName = cleanText(o[f('所属乡镇')], { field: f('所属乡镇'), maxLength: 50 });
-  const town = towns.byName(townName) ?? towns.inText(address);
-  if (town === null || (county !== null && !town.startsWith(county))) return null;
-  return `${town}000`;
+  const town = towns.byName(townName) ?? towns.inAddress(address);
+  if (town === null || (county !== null && !town.code.startsWith(county))) return null;
+  return town.divisionCode;
 }
 
 function deadlineOf(raw: unknown, ctx: MappingContext, reported: { raw: unknown; epochMs: number }): number | null {

@@ -22,7 +22,7 @@ import { structuredText, townKey } from '../../sdk/mapping-helpers.js';
 import { cleanText, maskName, normaliseCode, parseTimestamp, protectResidentId, validateUscc, type Crs } from '../../sdk/normalise/index.js';
 import type { Mapping } from '../../sdk/types.js';
 import { columns, locationOf, nameText, numberCell, requireExportColumn } from './columns.js';
-import { townGazetteer, withDivisionNames, type TownGazetteer } from './towns.js';
+import { townGazetteer, withDivisionNames, type TownGazetteer } from '../../sdk/towns.js';
 
 /** Status label → canonical status and its step in the finding's life (the version offset). */
 const STATUS: Record<string, { status: ReportStatus; step: number }> = {
