@@ -1,11 +1,12 @@
 /**
- * HTTP change feed with an opaque cursor token (`?cursor=<token>&limit=n` → records + nextCursor).
+ * HTTP change feed with an opaque cursor token (`?cursor=<token>&limit=n` → records + nextCursor),
+ * or with a next-page link (`"next": "/events?after=…"`).
  * The token is the whole incremental state: stored as given, never parsed. A null next token means
  * "you are at the head": keep the old one and poll again. Rows repeated within a page (a quirk of
  * such feeds) are delivered once; the hub is idempotent by version for repeats across pages.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError, UpstreamUnavailableError } from '../sdk/errors.js';
+import { ConfigError, UpstreamRejectedError, UpstreamUnavailableError } from '../sdk/errors.js';
 import type { Source, SourcePage, SourceRecord } from '../sdk/types.js';
 import { HttpJsonClient, type HttpAuth } from './http-client.js';
 import { getPath } from './paths.js';
@@ -23,11 +24,21 @@ export interface CursorPagination {
   hasMorePath?: string;
 }
 
+/** Feeds that hand out the whole URL of the next page (`"next": "https://…?page=…"`, HAL/JSON:API style). */
+export interface NextLinkPagination {
+  style: 'next-link';
+  /** Query parameter carrying the page size on the first request. */
+  limitParam: string;
+  size: number;
+  /** Dotted path of the next page's URL; null/absent there means "at the head: ask the same URL again later". */
+  nextLinkPath: string;
+}
+
 export interface CursorPollSettings {
   kind: 'http-poll';
   url: string;
   auth: HttpAuth;
-  pagination: CursorPagination;
+  pagination: CursorPagination | NextLinkPagination;
   idField: string;
   recordsPath: string;
   bodyStatus?: { path: string; ok: Array<string | number>; messagePath?: string };
@@ -56,10 +67,17 @@ export class HttpCursorSource implements Source<HttpCursorState> {
 
   async nextPage(cursor: HttpCursorState | undefined, signal: AbortSignal): Promise<SourcePage<HttpCursorState>> {
     const p = this.s.pagination;
-    const url = new URL(this.s.url);
-    for (const [k, v] of Object.entries(this.s.extraParams ?? {})) url.searchParams.set(k, v);
-    if (cursor?.token) url.searchParams.set(p.cursorParam, cursor.token);
-    url.searchParams.set(p.limitParam, String(p.size));
+    let url: URL;
+    if (p.style === 'next-link' && cursor?.token) {
+      // the platform's own link, resolved against the configured URL (relative links are common)
+      url = new URL(cursor.token, this.s.url);
+      if (url.origin !== new URL(this.s.url).origin) throw new UpstreamRejectedError(`next link ${url.origin} leaves the platform ${new URL(this.s.url).origin}; refusing to follow it`);
+    } else {
+      url = new URL(this.s.url);
+      for (const [k, v] of Object.entries(this.s.extraParams ?? {})) url.searchParams.set(k, v);
+      if (p.style === 'cursor' && cursor?.token) url.searchParams.set(p.cursorParam, cursor.token);
+      url.searchParams.set(p.limitParam, String(p.size));
+    }
     const body = await this.client.get(url, signal);
     const list = getPath(body, this.s.recordsPath);
     if (!Array.isArray(list)) throw new UpstreamUnavailableError(`response has no array at "${this.s.recordsPath}"`);
@@ -73,9 +91,9 @@ export class HttpCursorSource implements Source<HttpCursorState> {
       seen.add(mark);
       records.push({ id, payload: item, raw });
     }
-    const next = getPath(body, p.nextCursorPath);
+    const next = getPath(body, p.style === 'cursor' ? p.nextCursorPath : p.nextLinkPath);
     const token = typeof next === 'string' && next !== '' ? next : (cursor?.token ?? null);
-    const more = p.hasMorePath ? getPath(body, p.hasMorePath) === true : list.length >= p.size;
+    const more = p.style === 'cursor' && p.hasMorePath ? getPath(body, p.hasMorePath) === true : list.length >= p.size;
     return { records, cursor: { token }, hasMore: more && token !== (cursor?.token ?? null) };
   }
 }

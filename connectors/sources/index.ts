@@ -12,7 +12,7 @@ export type SourceSettings = HttpPollSettings | CursorPollSettings | WebhookSett
 export function createSource(s: SourceSettings): Source {
   switch (s.kind) {
     case 'http-poll':
-      return s.pagination.style === 'cursor' ? (new HttpCursorSource(s as CursorPollSettings) as Source) : (new HttpPollSource(s as HttpPollSettings) as Source);
+      return s.pagination.style === 'cursor' || s.pagination.style === 'next-link' ? (new HttpCursorSource(s as CursorPollSettings) as Source) : (new HttpPollSource(s as HttpPollSettings) as Source);
     case 'webhook':
       return new WebhookSource(s) as Source;
     case 'sql-poll':
