@@ -1,9 +1,17 @@
 /**
- * npm run eval:merge -- --dataset <folder> [--json]
+ * npm run eval:merge -- --dataset <folder> [--json] [--keep] [--explain N]
  * Runs a dataset in the format of docs/dataset-format.md through the real pipeline — each
  * department's records through its adapter's mapping into Kafka (Avro, registry, transactions),
  * the hub consuming them into PostgreSQL, merging and routing — then scores the hub's matters and
  * subjects against the dataset's truth (pairwise precision and recall).
+ *
+ *   --keep        keep the hub's tables (schema eval_xxxxxx) after the run and print how to query
+ *                 them and how to run scripts/eval-explain.ts on them. With the local stack (whose
+ *                 database is dropped when it stops) the hub then writes into the database
+ *                 `countyhub_eval` on the same server instead; with testcontainers nothing survives.
+ *                 Without --keep the schema is dropped at the end.
+ *   --explain N   after scoring, categorise every missed and wrong pair and print N examples per
+ *                 category (scripts/eval-explain.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -20,12 +28,14 @@ import { HubRouting } from '../hub/ingest/routing.js';
 import { createDb, migrate } from '../hub/store/db.js';
 import { topics } from '../schemas/index.js';
 import { SchemaCodec } from '../schemas/registry.js';
+import pg from 'pg';
 import { readJsonl, readManifest, scoreClusters, type TruthMatter, type TruthSubject } from '../simulators/county/dataset.js';
 import { startStack } from '../stack/index.js';
+import { explainMerge } from './eval-explain.js';
 
-const { values } = parseArgs({ options: { dataset: { type: 'string' }, json: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { dataset: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'boolean' }, explain: { type: 'string' } } });
 if (!values.dataset || !existsSync(join(values.dataset, 'manifest.json'))) {
-  console.error('usage: npm run eval:merge -- --dataset <folder with manifest.json> [--json]\n(make one with: npx tsx simulators/county/cli.ts --seed 1 --out /tmp/county)');
+  console.error('usage: npm run eval:merge -- --dataset <folder with manifest.json> [--json] [--keep] [--explain N]\n(make one with: npx tsx simulators/county/cli.ts --seed 1 --out /tmp/county)');
   process.exit(2);
 }
 const dir = values.dataset;
@@ -35,7 +45,10 @@ const stack = await startStack({ log: values.json ? () => undefined : undefined 
 const log = createLogger('eval');
 const names = topics(`eval.${randomBytes(3).toString('hex')}`);
 const schema = `eval_${randomBytes(3).toString('hex')}`;
-const db = createDb(stack.databaseUrl, { schema });
+const databaseUrl = values.keep && stack.kind === 'local' ? await keptDatabase(stack.databaseUrl) : stack.databaseUrl;
+if (values.keep && stack.kind === 'containers') say('--keep: the containers are removed at the end; set DATABASE_URL (and the two others) to keep the tables');
+const db = createDb(databaseUrl, { schema });
+let failed = true;
 try {
   await migrate(db, schema);
   const kafka = createKafka(stack.kafkaBrokers, 'countyhub-eval');
@@ -74,10 +87,22 @@ try {
     say(`${d.sourceSystem}: ${v.produced} records produced, ${v.deadLettered} dead-lettered`);
   }
   say(`no adapter yet for: ${skipped.join(', ') || 'none'}`);
+  // Wait until the hub has applied (or dead-lettered) everything, or has stopped making progress:
+  // records of kinds the hub does not consume yet (cases …) are produced but never applied.
+  let last = -1;
+  let stalledSince = Date.now();
   for (;;) {
-    const n = (await db("source_records").count<{ n: string }[]>({ n: "*" }))[0]?.n ?? 0;
-    if (Number(n) >= produced) break;
-    say(`hub applied ${n}/${produced}…`);
+    const n = Number((await db('source_records').count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
+    const d = Number((await db('hub_dead_letters').count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
+    if (n + d >= produced) break;
+    if (n + d !== last) {
+      last = n + d;
+      stalledSince = Date.now();
+    } else if (Date.now() - stalledSince > 180_000) {
+      say(`hub applied ${n} and dead-lettered ${d} of ${produced} produced and made no progress for 180 s: going on (kinds the hub does not consume?)`);
+      break;
+    }
+    say(`hub applied ${n}/${produced}${d ? ` (${d} dead letters)` : ''}…`);
     await sleep(2000);
   }
   const seconds = (Date.now() - started) / 1000;
@@ -112,11 +137,42 @@ try {
     console.log(`matters:  precision ${result.matter_precision}  recall ${result.matter_recall}  (${matters.correctPairs}/${matters.predictedPairs} predicted pairs right, ${matters.correctPairs}/${matters.truePairs} true pairs found)`);
     console.log(`subjects: precision ${result.subject_precision}  recall ${result.subject_recall}  (${subjects.correctPairs}/${subjects.predictedPairs}, ${subjects.correctPairs}/${subjects.truePairs}; ${predictedSubjects.length} golden subjects)`);
   }
+  if (values.explain !== undefined) {
+    await explainMerge(db, { dataset: dir, inScope, routing, sample: Number(values.explain) || 3, print: (l) => console.log(l) });
+  }
+  failed = false;
 } finally {
+  if (values.keep) {
+    const url = databaseUrl.replace(/\/\/[^@/]*@/, '//');
+    console.error(
+      `[eval] kept schema ${schema} in ${url}${failed ? ' (the run failed)' : ''}\n` +
+        `  psql '${databaseUrl}' -c 'set search_path to ${schema}' -c "select merge_decision->>'rule' as rule, count(*) from reports group by 1"\n` +
+        `  tables: reports (merge_decision), matters, subject_links (decision, record), subjects, subject_keys, source_records\n` +
+        `  npx tsx scripts/eval-explain.ts --dataset ${dir} --database '${databaseUrl}' --schema ${schema} --sample 5\n` +
+        `  drop it: psql '${databaseUrl}' -c 'drop schema ${schema} cascade'`,
+    );
+  } else {
+    await db.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+  }
   await db.destroy();
   await stack.stop();
 }
 process.exit(0);
+
+/** A database on the same server that outlives the local stack (which drops its own when it stops). */
+async function keptDatabase(stackUrl: string): Promise<string> {
+  const name = 'countyhub_eval';
+  const url = stackUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`);
+  const client = new pg.Client({ connectionString: stackUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  return url;
+}
 
 function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();

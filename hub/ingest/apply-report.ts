@@ -10,7 +10,7 @@
  */
 import type { Knex } from 'knex';
 import type { Report } from '../../schemas/index.js';
-import { familyOf, matchMatter, matterBlocking, type MatterCandidate, type ReportFeatures } from '../merge/index.js';
+import { familyOf, matchMatter, matterBlocking, subjectMentions, type MatterCandidate, type ReportFeatures } from '../merge/index.js';
 import { deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
 import { linkSubject } from './link-subject.js';
@@ -199,15 +199,26 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   return { outcome: 'new', matterId };
 }
 
-/** A report that names an enterprise or shop is one more record about that subject (一企一档). */
+/**
+ * A report that names an enterprise or shop is one more record about that subject (一企一档): by
+ * its subject fields, or — when it has none, as 12345 work orders — by the first shop or
+ * enterprise name its text mentions (hub/merge/mentions.ts). A report's name is linked with the
+ * `name-in-town` rule: the same name in the same town is that subject when no other is like it.
+ */
 async function linkReportSubject(tx: Knex.Transaction, r: Report, matterId: string, routing: HubRouting): Promise<void> {
-  if (!r.subjectUscc && !r.subjectName) return;
+  let name = r.subjectName;
+  if (!r.subjectUscc && !name) {
+    const mentions = subjectMentions(r.title && !r.description.includes(r.title) ? `${r.title}。${r.description}` : r.description, { regions: routing.regions });
+    name = mentions[0]?.text ?? null;
+    if (!name) return;
+  }
   const e = r.envelope;
   const subjectId = await linkSubject(
     tx,
-    { uscc: r.subjectUscc, name: r.subjectName, address: r.address, divisionCode: e.divisionCode, location: e.location ? { lng: e.location.lng, lat: e.location.lat } : null },
+    { uscc: r.subjectUscc, name, address: r.address, divisionCode: e.divisionCode, location: e.location ? { lng: e.location.lng, lat: e.location.lat } : null },
     { kind: 'report', sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, sourceVersion: e.sourceVersion, department: e.department, at: e.eventTime },
     routing,
+    { nameInTown: true },
   );
   if (!subjectId) return;
   await tx('reports').where({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId }).update({ subject_id: subjectId });
@@ -240,7 +251,8 @@ async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<
   };
   const queries = [];
   if (b.bbox) queries.push(base().whereBetween('lng', [b.bbox[0], b.bbox[2]]).whereBetween('lat', [b.bbox[1], b.bbox[3]]));
-  if (f.divisionCode && f.divisionCode.length === 12 && !f.divisionCode.endsWith('000')) queries.push(base().where('division_code', f.divisionCode));
+  // a village-coded report also finds matters its town was given for (12345 often gives <town>000)
+  if (f.divisionCode && f.divisionCode.length === 12 && !f.divisionCode.endsWith('000')) queries.push(base().whereIn('division_code', b.townCode ? [f.divisionCode, `${b.townCode}000`, b.townCode] : [f.divisionCode]));
   else if (b.townCode) queries.push(base().where('town_code', b.townCode));
   else if (!b.bbox) queries.push(base().whereNull('division_code'));
   if (f.gridCode) queries.push(base().where('grid_code', f.gridCode));

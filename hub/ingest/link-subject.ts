@@ -20,7 +20,12 @@ export interface SubjectSource {
 
 const REGISTRY_DEPARTMENTS = new Set(['market']);
 
-export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src: SubjectSource, routing: HubRouting): Promise<string | null> {
+export interface LinkOptions {
+  /** A report naming a subject: the same name in the same town suffices when unambiguous (matchSubject `nameInTown`). */
+  nameInTown?: boolean;
+}
+
+export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src: SubjectSource, routing: HubRouting, opts: LinkOptions = {}): Promise<string | null> {
   if (!rec.uscc && !rec.idHash && !rec.name) return null;
   const existing = await tx('subject_links').where({ source_system: src.sourceSystem, source_record_id: src.sourceRecordId }).first<{ subject_id: string; source_version: string } | undefined>('subject_id', 'source_version');
   const keys = subjectBlockingKeys(rec, { regions: routing.regions });
@@ -34,7 +39,7 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
     return String(existing.subject_id);
   }
   const candidates = await loadCandidates(tx, keys);
-  const decision = matchSubject(rec, candidates, { regions: routing.regions });
+  const decision = matchSubject(rec, candidates, { regions: routing.regions, ...(opts.nameInTown ? { nameInTown: true } : {}) });
   let subjectId: string;
   if (decision.decision === 'match' && decision.subjectId) {
     subjectId = decision.subjectId;

@@ -9,6 +9,30 @@ import { loadCalendar, type WorkingCalendar } from '../routing/calendar.js';
 import { loadCatalogue, type Catalogue } from '../routing/catalogue.js';
 import { computeDeadlines, RulesStore, type Deadlines, type Route } from '../routing/rules.js';
 
+/**
+ * A division table as a list of {code, name}, or `{divisions: […]}`, or the dataset layout
+ * (docs/dataset-format.md: `{county: {code, name, province?, prefecture?}, towns: […], villages: […]}`).
+ */
+type DivisionFile =
+  | Division[]
+  | { divisions: Division[] }
+  | { county?: Division & { province?: string; prefecture?: string }; towns?: Division[]; villages?: Division[] };
+
+export function divisionList(file: DivisionFile): Division[] {
+  if (Array.isArray(file)) return file;
+  if ('divisions' in file) return file.divisions;
+  const out: Division[] = [];
+  const c = file.county;
+  if (c) {
+    out.push({ code: c.code, name: c.name });
+    // the province is built into RegionIndex; the prefecture is named, its code is the county's first 4 digits
+    if (c.prefecture && /^\d{6}$/.test(c.code)) out.push({ code: `${c.code.slice(0, 4)}00`, name: c.prefecture });
+  }
+  for (const d of [...(file.towns ?? []), ...(file.villages ?? [])]) out.push({ code: d.code, name: d.name });
+  if (out.length === 0) throw new Error('division file has no divisions (expected a list, {divisions}, or {county, towns, villages})');
+  return out;
+}
+
 export class HubRouting {
   constructor(
     readonly catalogue: Catalogue,
@@ -19,8 +43,7 @@ export class HubRouting {
 
   static load(opts: { catalogueDir?: string; rulesPath?: string; divisionsFile?: string } = {}): HubRouting {
     const catalogue = loadCatalogue(opts.catalogueDir);
-    const divisions = opts.divisionsFile ? (JSON.parse(readFileSync(opts.divisionsFile, 'utf8')) as Division[] | { divisions: Division[] }) : undefined;
-    const list = Array.isArray(divisions) ? divisions : divisions?.divisions;
+    const list = opts.divisionsFile ? divisionList(JSON.parse(readFileSync(opts.divisionsFile, 'utf8')) as DivisionFile) : undefined;
     return new HubRouting(catalogue, new RulesStore({ catalogue, path: opts.rulesPath }), loadCalendar(opts.catalogueDir), list ? new RegionIndex(list) : EMPTY_REGIONS);
   }
 

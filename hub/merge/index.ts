@@ -41,3 +41,4 @@ export type {
   Exclusion,
 } from './subject-matcher.js';
 export * from './matter-matcher.js';
+export { subjectMentions, MENTION_MAX_CORE, type Mention } from './mentions.js';

@@ -20,12 +20,17 @@
  *   place         within the family's distance D of a located report (canonical WGS-84), or —
  *                 when either side has no coordinates — the same address (≥ MATTER_ADDRESS_SAME)
  *                 or the same grid; different towns never, unless the points are within D;
- *   similar       descriptions similar (bigram Dice ≥ MATTER_TEXT_MIN after boilerplate removal)
- *                 or the same subject (USCC, golden subject id, or names ≥ MATTER_SUBJECT_NAME_MIN);
- *                 never when both name different subjects (two USCCs, or clearly different names).
+ *   similar       descriptions similar (bigram Dice ≥ MATTER_TEXT_MIN after boilerplate removal);
+ *                 or the same subject (USCC, golden subject id, or names ≥ MATTER_SUBJECT_NAME_MIN)
+ *                 unless both carry different category codes (noise and fumes of one restaurant
+ *                 are two problems); or the same category code at the same place (address ≥
+ *                 MATTER_ADDRESS_SAME or ≤ MATTER_CLOSE_M apart) — one kind of problem at one door
+ *                 within the family window is one incident however differently it is worded.
+ *                 Never when both name different subjects (two USCCs, or clearly different names
+ *                 given in subject fields; a name read from a description (mentions.ts, for 12345
+ *                 work orders) counts for the same subject, never against).
  *
- * Near misses (place within 2·D, address partly similar, text not similar but the same category
- * code right there, no category) give `review`. The score (0..1) ranks candidates and explains
+ * Near misses (place within 2·D, address partly similar, no category) give `review`. The score (0..1) ranks candidates and explains
  * them; it is a weighted mean of place, time, text and subject (+ MATTER_SAME_CATEGORY_BONUS).
  * Pure and deterministic: candidates and their reports may come in any order.
  */
@@ -35,7 +40,8 @@ import { addressSimilarity, parseAddress, type AddressOptions, type ParsedAddres
 import { boundingBox, distanceScore, haversineMetres, isUsablePoint, type GeoPoint } from './geo.js';
 import { nameKey, nameSimilarity, type NameKey, type NameOptions } from './names.js';
 import { RegionIndex, townCodeOf } from './regions.js';
-import { compareStrings, round4 } from './strings.js';
+import { subjectMentions } from './mentions.js';
+import { chars, compareStrings, round4 } from './strings.js';
 import { textFingerprint, textSimilarity, type TextFingerprint } from './text.js';
 
 // ── Thresholds ─────────────────────────────────────────────────────────────────────────────
@@ -253,18 +259,24 @@ interface Prepared {
   text: TextFingerprint;
   uscc: string | null;
   name: NameKey | null;
+  /** The name was read from the description (no subject field): evidence for, never against. */
+  nameFromText: boolean;
 }
 
 function prepare(r: ReportFeatures, nameOpts: NameOptions, addrOpts: AddressOptions): Prepared {
+  const given = r.subjectName && r.subjectName.trim() !== '' ? r.subjectName : null;
+  // no subject field (12345): the shop or enterprise its text names, if any
+  const mention = given || usccOrNull(r.subjectUscc) ? null : (subjectMentions(r.description, nameOpts)[0] ?? null);
   return {
     r,
     family: familyOf(r),
     location: isUsablePoint(r.location) ? r.location : null,
     address: r.address && r.address.trim() !== '' ? parseAddress(r.address, addrOpts) : null,
     town: townCodeOf(r.divisionCode),
-    text: textFingerprint(`${r.description}`),
+    text: textFingerprint(r.description),
     uscc: usccOrNull(r.subjectUscc),
-    name: r.subjectName && r.subjectName.trim() !== '' ? nameKey(r.subjectName, nameOpts) : null,
+    name: given ? nameKey(given, nameOpts) : (mention?.key ?? null),
+    nameFromText: !given && mention !== null,
   };
 }
 
@@ -285,7 +297,7 @@ function subjectRelation(a: Prepared, others: readonly Prepared[], nameOpts: Nam
       const s = nameSimilarity(a.name, b.name, nameOpts);
       if (s.score >= MATTER_SUBJECT_NAME_MIN && (best.score === null || s.score > best.score)) {
         best = { relation: 'similar-name', score: s.score, explanation: `subject ${a.name.original} ~ ${b.name.original}: ${s.explanation}` };
-      } else if (s.score < MATTER_SUBJECT_NAME_DIFFERENT && a.name.core !== '' && b.name.core !== '') {
+      } else if (s.score < MATTER_SUBJECT_NAME_DIFFERENT && a.name.core !== '' && b.name.core !== '' && !a.nameFromText && !b.nameFromText) {
         differentName ??= `${a.name.original} vs ${b.name.original} (${s.score})`;
       }
     }
@@ -434,14 +446,22 @@ function evaluate(
   if (subject.relation === 'different-uscc' || subject.relation === 'different-name') {
     failed.push('similar');
     why.push(subject.explanation);
-  } else if (textOk || sameSubject) {
-    why.push(sameSubject ? subject.explanation : `similar text (${text?.score})`);
+  } else if (textOk) {
+    why.push(sameSubject ? `similar text (${text?.score}); ${subject.explanation}` : `similar text (${text?.score})`);
   } else {
     const close = (distanceM !== null && distanceM <= MATTER_CLOSE_M) || (address !== null && address.score >= MATTER_ADDRESS_SAME);
-    if (sameCategoryCode && close) soft.push(`texts differ (${text?.score ?? 0}) but the same category right there`);
+    const otherCategory = r.categoryCode !== null && !sameCategoryCode && linked.every((l) => l.r.categoryCode !== null);
+    if (sameSubject && !otherCategory) why.push(subject.explanation);
+    // one kind of problem at one door (or within GPS error) within the family's window is one
+    // incident however differently the departments word it
+    else if (sameCategoryCode && close) why.push(`texts differ (${text?.score ?? 0}) but the same category at the same place`);
     else {
       failed.push('similar');
-      why.push(`texts differ (${text?.score ?? 0} < ${MATTER_TEXT_MIN}) and no common subject`);
+      why.push(
+        sameSubject
+          ? `${subject.explanation}, but another category and texts differ (${text?.score ?? 0} < ${MATTER_TEXT_MIN}): another problem of that subject`
+          : `texts differ (${text?.score ?? 0} < ${MATTER_TEXT_MIN}) and no common subject`,
+      );
     }
   }
 

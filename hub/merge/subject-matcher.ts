@@ -19,6 +19,12 @@
  *                    SUBJECT_AMBIGUITY_MARGIN (then `ambiguous` → review).
  *     review         score ≥ SUBJECT_REVIEW_SCORE and name ≥ SUBJECT_NAME_REVIEW.
  *     new            otherwise.
+ *   name-in-town     (only with `nameInTown`, for reports: a 12345 caller or a grid worker names a
+ *                    shop but gives its address loosely or not at all) a record with no location
+ *                    evidence joins a candidate when the names are the same (≥ SUBJECT_NAME_IN_TOWN),
+ *                    both are in the same town, nothing says "another place" (addresses on different
+ *                    roads, points farther than SUBJECT_FAR_M), and no other candidate in that town has
+ *                    a similar name (≥ SUBJECT_NAME_REVIEW): one 老王烧烤 in 锡尼镇 is that 老王烧烤.
  *
  * Pure and deterministic: candidates may come in any order; ties are broken by subject id.
  */
@@ -50,6 +56,10 @@ export const SUBJECT_DISTANCE_FULL_M = 50;
 export const SUBJECT_DISTANCE_ZERO_M = 300;
 /** Farther than this apart: not the same premises, whatever the name (chains have many branches). */
 export const SUBJECT_FAR_M = 1000;
+/** `nameInTown`: names at least this similar, in the same town, are the same subject when unambiguous. */
+export const SUBJECT_NAME_IN_TOWN = 0.95;
+/** `nameInTown`: addresses below this are on different roads: another shop of that name. */
+export const SUBJECT_ADDRESS_DIFFERENT = 0.3;
 /** Two candidates that both match within this margin: a person decides. */
 export const SUBJECT_AMBIGUITY_MARGIN = 0.05;
 export const SUBJECT_WEIGHTS = { name: 0.5, address: 0.25, distance: 0.15, division: 0.1 } as const;
@@ -102,6 +112,7 @@ export type SubjectRule =
   | 'probabilistic-match'
   | 'probabilistic-review'
   | 'ambiguous'
+  | 'name-in-town'
   | 'below-threshold'
   | 'no-candidate'
   | 'all-excluded';
@@ -146,6 +157,12 @@ export interface SubjectMatchOptions {
   /** The county's division table (for stripping region names from names and addresses). */
   readonly regions?: RegionIndex;
   readonly industries?: NameOptions['industries'];
+  /**
+   * The record is a report that names a subject (a name field or a name found in its text): a same
+   * name in the same town is enough when unambiguous (rule `name-in-town`). Registry and approval
+   * records keep the stricter rules.
+   */
+  readonly nameInTown?: boolean;
 }
 
 /**
@@ -404,6 +421,10 @@ export function matchSubject(record: SubjectRecord, candidates: readonly Subject
       explanation: `match subject ${best.subjectId}, score ${best.score}: ${describeFeatures(best.features)}`,
     };
   }
+  if (opts.nameInTown) {
+    const inTown = nameInTown(evals);
+    if (inTown) return inTown;
+  }
   if (best.decision === 'review') {
     return {
       decision: 'review',
@@ -422,6 +443,45 @@ export function matchSubject(record: SubjectRecord, candidates: readonly Subject
     features: best.features,
     others: evals,
     explanation: `new subject; best candidate ${best.subjectId} scored ${best.score}: ${describeFeatures(best.features)}`,
+  };
+}
+
+/** The `name-in-town` rule over evaluations sorted best first (see the header). */
+function nameInTown(evals: readonly SubjectEvaluation[]): SubjectDecision | null {
+  const live = evals.filter((e) => e.decision !== 'excluded');
+  const sameTown = (e: SubjectEvaluation) => {
+    const d = e.features.division?.relation;
+    return d === 'same-village' || d === 'same-town' || d === 'same-town-other-village';
+  };
+  const strong = live.filter((e) => sameTown(e) && (e.features.name?.score ?? 0) >= SUBJECT_NAME_IN_TOWN);
+  if (strong.length === 0) return null;
+  const best = [...strong].sort((a, b) => (b.features.name?.score ?? 0) - (a.features.name?.score ?? 0) || b.score - a.score || compareStrings(a.subjectId, b.subjectId))[0] as SubjectEvaluation;
+  const f = best.features;
+  const conflict =
+    (f.address !== null && f.address.score < SUBJECT_ADDRESS_DIFFERENT && ['different-road', 'different-compound', 'different-town'].includes(f.address.rule)) ||
+    (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) ||
+    f.operator === 'different';
+  if (conflict) return null;
+  const rivals = live.filter((e) => e.subjectId !== best.subjectId && sameTown(e) && (e.features.name?.score ?? 0) >= SUBJECT_NAME_REVIEW);
+  if (rivals.length > 0) {
+    return {
+      decision: 'review',
+      subjectId: best.subjectId,
+      score: best.score,
+      rule: 'ambiguous',
+      features: f,
+      others: evals.filter((e) => e !== best),
+      explanation: `the name fits several subjects in the town (${[best, ...rivals].map((e) => `${e.subjectId} ${e.features.name?.score}`).join(', ')}): a person decides. ${describeFeatures(f)}`,
+    };
+  }
+  return {
+    decision: 'match',
+    subjectId: best.subjectId,
+    score: best.score,
+    rule: 'name-in-town',
+    features: f,
+    others: evals.filter((e) => e !== best),
+    explanation: `match subject ${best.subjectId}: the same name in the same town and no other like it (${f.name?.explanation}; division ${f.division?.relation}${f.address ? `; ${f.address.explanation}` : ''})`,
   };
 }
 

@@ -1,0 +1,173 @@
+/**
+ * Names of shops and enterprises mentioned in a report's free text (一企一档 from 12345 calls):
+ * "来电反映团结路18号老王烧烤油烟直排" names 老王烧烤 although the work order has no 企业名称 field.
+ *
+ * A mention is found the way a reader finds it: an industry word of the lexicon (烧烤, 便利店,
+ * 奶茶 … — also when typed as a homophone followed by a shop word, 稍烤店 / 便力店), optionally followed by a shop word
+ * (店/馆/铺), a legal form (有限公司) and a bracketed note ((锡尼店)); the trade name is what
+ * stands before it back to the nearest boundary — punctuation, an address ending (号, 附近, 门口),
+ * a verb or preposition of the sentence (反映, 发现, 在, 的). Region names at the front are left to
+ * `nameKey`. Mentions without a trade name (一家烧烤店, 这家超市, 路边烧烤摊) are dropped: they
+ * describe a kind of place, not a subject.
+ *
+ * Pure and deterministic; what is done with a mention (matched to a golden subject in the same
+ * town, or a new subject) is decided by the subject matcher.
+ */
+import { INDUSTRIES, nameKey, type NameKey, type NameOptions } from './names.js';
+import { chars, pinyinSyllables, toSimplified } from './strings.js';
+
+export interface Mention {
+  /** The span as written (after NFKC and simplification). */
+  readonly text: string;
+  /** Offset (in characters) of the span in the normalised text. */
+  readonly start: number;
+  readonly key: NameKey;
+  /** The industry word was found by its sound only (稍烤 for 烧烤). */
+  readonly homophone: boolean;
+}
+
+/** Longest trade name looked for before an industry word (characters, after region names). */
+export const MENTION_MAX_CORE = 6;
+/** Characters looked back from the industry word for the start of the name (region names included). */
+const LOOK_BACK = 14;
+
+const SHOP_WORDS = new Set(chars('店馆铺行摊坊屋部档厅'));
+const LEGAL_TAILS = ['股份有限公司', '有限责任公司', '有限公司', '农民专业合作社', '专业合作社', '合作社', '公司', '经营部', '门市部'];
+const OPEN = '(（[【';
+const CLOSE = ')）]】';
+
+/** Words after which a name starts (longest first when matched). */
+const BOUNDARIES: readonly string[] = [
+  '反映', '来电', '投诉', '举报', '发现', '巡查', '核实', '称', '说', '经营', '开设', '开了', '开的', '有个', '有家',
+  '附近', '对面', '旁边', '门口', '西侧', '东侧', '南侧', '北侧', '路口', '交叉口', '一楼', '二楼', '楼下', '楼上', '底商', '米',
+  '号', '室', '单元', '在', '的', '于', '和', '与', '及', '对', '到', '找', '去', '从', '是', '被', '将', '把', '让', '给', '向',
+];
+
+/** Trade-name starts that are determiners, not names: 一家烧烤店, 这家超市, 该饭店. */
+const GENERIC_CORE = /^(?:一|这|那|该|某|此|有|每|几|多|各|个|家|所|间|小区|路边|街边|附近|周边|流动|无名|无证|无照|黑|私人|个人|本地|当地|楼下|楼上)/u;
+
+const SPLIT = /[\s,，。.;；!！?？、:：“”"'‘’《》<>/\\|]+/u;
+
+interface Lex {
+  words: string[];
+  byPinyin: Map<string, string>;
+}
+let LEXICON: Lex | null = null;
+function lexicon(): Lex {
+  if (LEXICON) return LEXICON;
+  const words = [...new Set(INDUSTRIES.map((e) => e.word))].sort((a, b) => chars(b).length - chars(a).length);
+  const byPinyin = new Map<string, string>();
+  for (const w of words) if (chars(w).length >= 2 && /^\p{Script=Han}+$/u.test(w)) byPinyin.set(pinyinSyllables(w).join(' '), w);
+  LEXICON = { words, byPinyin };
+  return LEXICON;
+}
+
+function normalise(text: string): string {
+  return toSimplified(text.normalize('NFKC'));
+}
+
+/** Industry word occurrences in a clause: [start, end) in characters, by the characters or by their sound. */
+function industryHits(cs: readonly string[]): Array<{ start: number; end: number; homophone: boolean }> {
+  const lex = lexicon();
+  const s = cs.join('');
+  const hits: Array<{ start: number; end: number; homophone: boolean }> = [];
+  const taken = new Array<boolean>(cs.length).fill(false);
+  for (const w of lex.words) {
+    const wl = chars(w).length;
+    for (let i = 0; i + wl <= cs.length; i++) {
+      if (taken[i]) continue;
+      if (cs.slice(i, i + wl).join('') === w) {
+        hits.push({ start: i, end: i + wl, homophone: false });
+        for (let k = i; k < i + wl; k++) taken[k] = true;
+      }
+    }
+  }
+  // homophones of words of two or more characters (稍烤 → 烧烤), only where no word was found
+  if (/\p{Script=Han}/u.test(s)) {
+    const py = cs.map((c) => (/\p{Script=Han}/u.test(c) ? (pinyinSyllables(c)[0] ?? '') : ''));
+    for (const [p, w] of lex.byPinyin) {
+      const n = p.split(' ').length;
+      for (let i = 0; i + n <= cs.length; i++) {
+        if (taken.slice(i, i + n).some((t) => t)) continue;
+        if (py.slice(i, i + n).join(' ') === p && cs.slice(i, i + n).join('') !== w) {
+          hits.push({ start: i, end: i + n, homophone: true });
+          for (let k = i; k < i + n; k++) taken[k] = true;
+        }
+      }
+    }
+  }
+  return hits.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * The shop and enterprise names a text mentions, in order of appearance (at most one per industry
+ * word). `opts.regions` lets `nameKey` strip town and village names standing before the name.
+ */
+export function subjectMentions(text: string, opts: NameOptions = {}): Mention[] {
+  // the matter matcher asks again for every candidate's reports: remember recent answers per region table
+  let cache = CACHE.get(opts.regions ?? NO_REGIONS);
+  if (!cache) CACHE.set(opts.regions ?? NO_REGIONS, (cache = new Map()));
+  const hit = opts.industries ? undefined : cache.get(text);
+  if (hit) return hit;
+  const found = findMentions(text, opts);
+  if (!opts.industries) {
+    if (cache.size >= CACHE_MAX) cache.clear();
+    cache.set(text, found);
+  }
+  return found;
+}
+
+const CACHE_MAX = 20_000;
+const NO_REGIONS = {};
+const CACHE = new WeakMap<object, Map<string, Mention[]>>();
+
+function findMentions(text: string, opts: NameOptions): Mention[] {
+  const s = normalise(text);
+  const out: Mention[] = [];
+  const seen = new Set<string>();
+  let offset = 0;
+  for (const clause of s.split(SPLIT)) {
+    const at = s.indexOf(clause, offset);
+    offset = at + clause.length;
+    const cs = chars(clause);
+    if (cs.length < 3) continue;
+    for (const h of industryHits(cs)) {
+      // the end: shop word, legal form, bracketed note
+      let end = h.end;
+      const shopWord = end < cs.length && SHOP_WORDS.has(cs[end] as string);
+      if (shopWord) end++;
+      const rest = cs.slice(end).join('');
+      const tail = LEGAL_TAILS.find((t) => rest.startsWith(t));
+      if (tail) end += chars(tail).length;
+      // a word that only sounds like an industry (窗户 ~ 床户?) counts when a shop word or legal form follows it
+      if (h.homophone && !shopWord && !tail && !SHOP_WORDS.has(cs[h.end - 1] as string)) continue;
+      if (end < cs.length && OPEN.includes(cs[end] as string)) {
+        const close = cs.findIndex((c, i) => i > end && CLOSE.includes(c));
+        if (close > end && close - end <= 8) end = close + 1;
+      }
+      // the start: after the nearest boundary word before the industry word
+      let start = Math.max(0, h.start - LOOK_BACK);
+      for (let i = h.start - 1; i >= start; i--) {
+        const before = cs.slice(0, i + 1).join('');
+        const b = BOUNDARIES.find((w) => before.endsWith(w));
+        if (b) {
+          start = i + 1;
+          break;
+        }
+        if (/[0-9]/.test(cs[i] as string)) {
+          start = i + 1;
+          break;
+        }
+      }
+      if (start >= h.start) continue;
+      const span = cs.slice(start, end).join('');
+      if (seen.has(span)) continue;
+      const key = nameKey(span, opts);
+      const core = chars(key.core);
+      if (core.length === 0 || core.length > MENTION_MAX_CORE || GENERIC_CORE.test(key.core) || key.industry === '') continue;
+      seen.add(span);
+      out.push({ text: span, start: at + start, key, homophone: h.homophone });
+    }
+  }
+  return out;
+}

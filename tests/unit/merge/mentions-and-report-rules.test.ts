@@ -1,0 +1,118 @@
+/** Rules added after the merge evaluation: names in report text, name-in-town, same category at one door, division files. */
+import { describe, expect, it } from 'vitest';
+import { divisionList } from '../../../hub/ingest/routing.js';
+import { matchMatter, matchSubject, subjectMentions, type ReportFeatures, type SubjectCandidate } from '../../../hub/merge/index.js';
+import { RegionIndex } from '../../../hub/merge/regions.js';
+import { parseAddress, addressSimilarity } from '../../../hub/merge/addresses.js';
+import { LAOWANG, REGIONS, at, offset } from './fixtures.js';
+
+const opts = { regions: REGIONS };
+
+describe('subjectMentions: shop names in a 12345 work order', () => {
+  const names = (t: string) => subjectMentions(t, opts).map((m) => `${m.key.core}|${m.key.industry}`);
+
+  it('finds the name before an industry word, after the address or the verb', () => {
+    expect(names('来电人反映团结路12号老王烧烤店后厨排烟管道直接对着居民楼')).toEqual(['王记|烧烤']);
+    expect(names('反映钱姐便利店无证无照经营，请核查。')).toEqual(['钱记|便利']);
+    expect(names('市民反映：王记烧烤(锡尼店)（锡尼镇团结路12号附近）没有油烟净化器')).toEqual(['王记|烧烤']);
+  });
+
+  it('strips the town in front and reads homophone typos followed by a shop word', () => {
+    expect(names('锡尼镇塞北便利店电动车在店内充电')).toEqual(['塞北|便利']);
+    expect(names('塞北便力店安全出口被货物堵塞')).toEqual(['塞北|便利']);
+  });
+
+  it('a kind of place is not a subject: 一家面馆, 这家超市, 路边烧烤摊', () => {
+    expect(names('团结路8号往北50米一楼一家面馆油烟扰民')).toEqual([]);
+    expect(names('这家超市卖过期食品')).toEqual([]);
+    expect(names('来电称团结路12号烧烤店油烟呛人，晚上没法开窗户。')).toEqual([]);
+  });
+});
+
+/** 老王烧烤 known from a grid worker's report (no USCC, no registry row yet). */
+const laowangGrid: SubjectCandidate = { subjectId: 'S-10', names: ['锡尼镇老王烧烤店'], addresses: ['锡尼社区团结路12号'], divisionCode: '150625100001', locations: [LAOWANG] };
+const laowangBalagong: SubjectCandidate = { subjectId: 'S-11', names: ['老王烧烤'], addresses: ['巴拉贡镇团结路12号'], divisionCode: '150625101001' };
+const laowangOtherRoad: SubjectCandidate = { subjectId: 'S-12', names: ['王记烧烤'], addresses: ['锡尼镇文化街30号'], divisionCode: '150625100002' };
+
+describe('matchSubject nameInTown: a report naming a shop', () => {
+  const call = { name: '老王烧烤', address: null, divisionCode: '150625100000' };
+
+  it('the same name in the same town, no address → match by name-in-town (only for reports)', () => {
+    const d = matchSubject(call, [laowangGrid, laowangBalagong], { ...opts, nameInTown: true });
+    expect(d).toMatchObject({ decision: 'match', rule: 'name-in-town', subjectId: 'S-10' });
+    expect(d.explanation).toContain('same name in the same town');
+    // without the option (registry, approvals) the stricter rules stay
+    expect(matchSubject(call, [laowangGrid, laowangBalagong], opts).decision).not.toBe('match');
+  });
+
+  it('two shops of that name in the town → review (ambiguous), not a guess', () => {
+    const d = matchSubject(call, [laowangGrid, laowangOtherRoad], { ...opts, nameInTown: true });
+    expect(d).toMatchObject({ decision: 'review', rule: 'ambiguous' });
+  });
+
+  it('an address on another road says "another shop of that name"', () => {
+    const d = matchSubject({ ...call, address: '锡尼镇文化街30号' }, [laowangGrid], { ...opts, nameInTown: true });
+    expect(d.rule).not.toBe('name-in-town');
+  });
+});
+
+const grid: ReportFeatures = {
+  sourceSystem: 'grid',
+  sourceRecordId: 'SJ1',
+  categoryCode: 'appearance.garbage',
+  eventTime: at('2026-03-02 06:39'),
+  location: offset(LAOWANG, 3, 2),
+  divisionCode: '150625100001',
+  gridCode: '150625100001002',
+  description: '垃圾满溢｜团结路150号垃圾收集点满溢，需及时清运。',
+  address: '团结路150号',
+};
+const call: ReportFeatures = {
+  sourceSystem: 'hotline-12345',
+  sourceRecordId: 'GD1',
+  categoryCode: 'appearance.garbage',
+  eventTime: at('2026-03-02 08:10'),
+  location: null,
+  divisionCode: '150625100000',
+  description: '垃圾堆积｜来电反映锡尼镇团结路150号附近有人乱倒垃圾。',
+  address: '锡尼镇团结路150号附近',
+};
+
+describe('matchMatter: one kind of problem at one door', () => {
+  it('the same category at the same address within the window is one matter however it is worded', () => {
+    const d = matchMatter({ ...call, description: '路边堆了很多生活垃圾，没人清理。' }, [{ matterId: 'M1', reports: [grid] }], opts);
+    expect(d).toMatchObject({ decision: 'match', rule: 'same-incident' });
+    expect(d.explanation).toContain('same category at the same place');
+  });
+
+  it('the same restaurant, another category (noise vs fumes) and texts that differ: another problem of that subject', () => {
+    const noise: ReportFeatures = { ...grid, categoryCode: 'env.noise_social', description: '夜间音响声音很大到凌晨还不停', subjectName: '老云川菜', address: '团结路150号' };
+    const fume: ReportFeatures = { ...call, categoryCode: 'env.cooking_fume', description: '后厨排烟管道对着居民楼直排', subjectName: '老云川菜馆' };
+    const d = matchMatter(fume, [{ matterId: 'M1', reports: [noise] }], opts);
+    expect(d.decision).toBe('new');
+    expect(d.features?.failed).toContain('similar');
+    expect(d.explanation).toContain('another problem of that subject');
+  });
+
+  it('a name read from the text counts for the same subject but never against', () => {
+    const named: ReportFeatures = { ...grid, subjectName: '锡尼镇老王烧烤店', categoryCode: 'env.cooking_fume', description: '巡查发现老王烧烤店未安装油烟净化设施' };
+    const caller: ReportFeatures = { ...call, categoryCode: 'env.cooking_fume', description: '反映王记烧烤（团结路）晚上开不了窗', address: null };
+    const d = matchMatter(caller, [{ matterId: 'M1', reports: [named] }], opts);
+    expect(d.features?.subject.relation).toBe('similar-name');
+    const other = matchMatter({ ...caller, description: '反映晚上没法开窗户，气味大' }, [{ matterId: 'M1', reports: [named] }], opts);
+    expect(other.features?.subject.relation).not.toBe('different-name');
+  });
+});
+
+describe('division files', () => {
+  it('reads the dataset layout {county, towns, villages}: region names are stripped from addresses', () => {
+    const list = divisionList({
+      county: { code: '150625', name: '演示旗', prefecture: '鄂尔多斯市' },
+      towns: [{ code: '150625002', name: '滨河街道' }],
+      villages: [{ code: '150625002008', name: '繁荣社区' }],
+    });
+    expect(list.map((d) => d.code)).toEqual(['150625', '150600', '150625002', '150625002008']);
+    const o = { regions: new RegionIndex(list) };
+    expect(addressSimilarity(parseAddress('滨河街道新华路87号', o), parseAddress('繁荣社区新华路87号', o), o).rule).toBe('same-number');
+  });
+});
