@@ -12,6 +12,7 @@
  *
  * Also used by eval-merge.ts `--explain N`.
  */
+import { featuresOfRow, type ReportRow } from '../hub/ingest/apply-report.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,7 +35,7 @@ export interface ExplainOptions {
   print?: (line: string) => void;
 }
 
-interface RepRow {
+interface RepRow extends ReportRow {
   source_system: string;
   source_record_id: string;
   matter_id: string;
@@ -66,21 +67,7 @@ interface MatterRow {
 const key = (r: { sourceSystem: string; sourceRecordId: string } | { source_system: string; source_record_id: string }): string =>
   'sourceSystem' in r ? `${r.sourceSystem}/${r.sourceRecordId}` : `${r.source_system}/${r.source_record_id}`;
 
-function features(r: RepRow): ReportFeatures {
-  return {
-    sourceSystem: r.source_system,
-    sourceRecordId: r.source_record_id,
-    categoryCode: r.category_code,
-    eventTime: r.event_time.getTime(),
-    location: r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null,
-    divisionCode: r.division_code,
-    gridCode: r.grid_code,
-    description: r.description,
-    address: r.address,
-    subjectUscc: r.subject_uscc,
-    subjectName: r.subject_name,
-  };
-}
+const features = (r: RepRow): ReportFeatures => featuresOfRow(r);
 
 class Tally {
   readonly counts = new Map<string, number>();

@@ -28,7 +28,8 @@ export interface ApplyEffect {
   matterId?: string;
 }
 
-interface ReportRow {
+/** A stored report's columns that matching reads (reports table, subject fields from its payload). */
+export interface ReportRow {
   matter_id: string;
   source_system: string;
   source_record_id: string;
@@ -44,7 +45,7 @@ interface ReportRow {
   subject_name: string | null;
 }
 
-function featuresOfRow(r: ReportRow): ReportFeatures {
+export function featuresOfRow(r: ReportRow): ReportFeatures {
   return {
     sourceSystem: r.source_system,
     sourceRecordId: r.source_record_id,
