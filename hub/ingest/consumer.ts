@@ -5,13 +5,13 @@
  * idempotent by (source, id, version), a record delivered again after a crash changes nothing.
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { topics as topicNames, type Report, type Subject, type Topics } from '../../schemas/index.js';
+import { topics as topicNames, type RecordKind, type Topics } from '../../schemas/index.js';
 import type { SchemaCodec } from '../../schemas/registry.js';
 import { ensureTopics } from '../../connectors/runtime/kafka.js';
 import type { Logger } from '../../connectors/runtime/log.js';
 import type { Db } from '../store/db.js';
-import { applyReport, type ApplyEffect, type ApplyOutcome, type Position } from './apply-report.js';
-import { applySubject } from './apply-subject.js';
+import type { ApplyEffect, ApplyOutcome, Position } from './apply-report.js';
+import { consumedKinds, HANDLERS } from './handlers.js';
 import type { HubRouting } from './routing.js';
 
 export interface HubConsumerDeps {
@@ -56,7 +56,7 @@ export class HubConsumer {
     }
     this.consumer = this.deps.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false, sessionTimeout: 30_000 });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.topics.records('report'), this.topics.records('subject')], fromBeginning: true });
+    await this.consumer.subscribe({ topics: consumedKinds().map((k) => this.topics.records(k)), fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -70,8 +70,8 @@ export class HubConsumer {
 
   /** One record, by the kind its topic carries. */
   private apply(tx: Parameters<Parameters<Db['transaction']>[0]>[0], topic: string, record: unknown, pos: Position): Promise<ApplyEffect> {
-    if (topic === this.topics.records('subject')) return applySubject(tx, record as Subject, pos, this.deps.routing);
-    return applyReport(tx, record as Report, pos, this.deps.routing);
+    const kind = consumedKinds().find((k) => this.topics.records(k) === topic) as RecordKind;
+    return HANDLERS[kind]!(tx, record, pos, this.deps.routing);
   }
 
   private async applyBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
