@@ -55,9 +55,9 @@ const webhookPort = await freePort();
 const webhookUrl = `http://127.0.0.1:${webhookPort}/hooks/environment/alarms`;
 const withHistory = ['--dataset', history];
 const [hotline, grid, environment, approval, market] = await Promise.all([
-  startProcess('12345 simulator', 'simulators/hotline-12345/main.ts', ['--seed', '2026'], {}),
+  startProcess('12345 simulator', 'simulators/hotline-12345/main.ts', ['--seed', '2026', ...withHistory], {}),
   startProcess('grid simulator', 'simulators/grid/main.ts', ['--seed', '2026', ...withHistory], {}),
-  startProcess('environment simulator', 'simulators/environment/main.ts', ['--seed', '2026', ...withHistory, '--webhook', webhookUrl, '--webhook-secret', secret], {}),
+  startProcess('environment simulator', 'simulators/environment/main.ts', ['--seed', '2026', ...withHistory, '--webhook', webhookUrl, '--webhook-secret', secret, '--complaints-every-ms', '4000'], {}),
   startProcess('approval simulator', 'simulators/approval/main.ts', [...withHistory, '--receive-every-ms', '3000', '--advance-every-ms', '4000'], {}),
   startProcess('market simulator', 'simulators/market/main.ts', ['--database-url', stack.databaseUrl, ...withHistory, '--live-every-ms', '3000'], {}),
 ]);
@@ -74,6 +74,10 @@ for (const [name, entry, folder] of [
   ['emergency export', 'simulators/emergency/main.ts', drops.emergency],
 ] as const) {
   children.push(await startProcess(name, entry, [folder, ...withHistory, '--interval-ms', '4000'], {}));
+  // …and today's exports keep arriving after the history: a few rows every few seconds, generated on the spot
+  const today = new Date().toISOString().slice(0, 10);
+  const live = ['--seed', '2027', '--scale', '0.05', '--days', '7', '--start', today, '--rows-per-file', '5', '--corrupt', '0', '--interval-ms', '8000'];
+  children.push(await startProcess(`${name} (live)`, entry, [folder, ...live], {}));
 }
 const sims = { hotline: String(hotline.ready.url), grid: String(grid.ready.url), environment: String(environment.ready.url), approval: String(approval.ready.url) };
 say(`department simulators: 12345 ${sims.hotline}, grid ${sims.grid}, environment ${sims.environment}, approval ${sims.approval}, market table ${String(market.ready.table)}, enforcement ${enforcement ? String(enforcement.ready.table) : 'off'}, file drops under ${join(STACK_HOME, 'demo-drops')}`);

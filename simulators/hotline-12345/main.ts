@@ -1,5 +1,15 @@
-/** Runs the 12345 simulator as its own process: `tsx simulators/hotline-12345/main.ts [--port N]`. */
-import { buildHotlineServer, HotlineStore } from './server.js';
+/**
+ * Runs the 12345 simulator as its own process:
+ *   tsx simulators/hotline-12345/main.ts [--port N] [--host H] [--seed S] [--dataset <folder>]
+ * With --dataset it starts with departments/hotline.jsonl of a county dataset (simulators/county/cli.ts)
+ * as its history; new work orders come from POST /__sim/generate.
+ */
+import { readDepartment } from '../county/dataset.js';
+import { buildHotlineServer, HotlineStore, type WorkOrder } from './server.js';
 import { runSimulator } from '../shared/main.js';
 
-await runSimulator('hotline-12345', (opts) => buildHotlineServer(new HotlineStore({ seed: opts.seed })));
+await runSimulator('hotline-12345', (opts) => {
+  const store = new HotlineStore({ seed: opts.seed });
+  if (typeof opts.args.dataset === 'string') store.loadWorkOrders(readDepartment<WorkOrder>(opts.args.dataset, 'hotline').map((l) => l.record));
+  return buildHotlineServer(store);
+}, { dataset: { type: 'string' } });
