@@ -1,4 +1,4 @@
-/** Shared by the natural-resources, emergency and approval integration tests. */
+/** Shared by the natural-resources, emergency, approval and grid integration tests. */
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import type { ConnectorManifest, Emitted, Mapping } from '../../../connectors/sdk/types.js';
@@ -8,7 +8,7 @@ import { startProcess, type RunningProcess } from '../../../stack/processes.js';
 import { TEST_PERSONAL_DATA_KEY, type TestContext } from '../../support/context.js';
 import type { LedgerEntry } from '../../../simulators/natural-resources/drop-writer.js';
 
-export type AdapterName = 'natural-resources' | 'emergency' | 'approval';
+export type AdapterName = 'natural-resources' | 'emergency' | 'approval' | 'grid';
 
 const started = new Set<RunningProcess>();
 
@@ -46,10 +46,19 @@ export function readLedger(path: string): LedgerEntry[] {
     .map((l) => JSON.parse(l) as LedgerEntry);
 }
 
-/** Plain JSON of a decoded record, without what legitimately differs between two readings (ingest time). */
+/**
+ * Plain JSON of a decoded record, without what legitimately differs between two readings (ingest
+ * time), keys sorted: a mapping's output and the Avro decoding of it list fields in different orders.
+ */
 export function comparable(value: unknown): Record<string, unknown> {
   const v = JSON.parse(JSON.stringify(value)) as { envelope: Record<string, unknown> } & Record<string, unknown>;
   delete v.envelope.ingestTime;
+  return sortKeys(v) as Record<string, unknown>;
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
   return v;
 }
 
@@ -73,7 +82,7 @@ export function differences(expected: Map<string, Record<string, unknown>>, actu
     const a = actual.get(id);
     if (!a) out.push(`${id}: missing`);
     else if (JSON.stringify(a) !== JSON.stringify(e)) {
-      const field = Object.keys(e).find((k) => JSON.stringify(a[k]) !== JSON.stringify(e[k]));
+      const field = [...new Set([...Object.keys(e), ...Object.keys(a)])].find((k) => JSON.stringify(a[k]) !== JSON.stringify(e[k]));
       out.push(`${id}: ${field} is ${JSON.stringify(a[field ?? ''])?.slice(0, 200)}, expected ${JSON.stringify(e[field ?? ''])?.slice(0, 200)}`);
     }
     if (out.length >= max) break;

@@ -1,9 +1,9 @@
 /**
- * A connector worker process for the natural-resources, emergency and approval adapters, built the
+ * A connector worker process for the natural-resources, emergency, approval and grid adapters, built the
  * way a worker runs in production (`new ConnectorWorker(manifest, source, mapping, deps)`), so the
  * integration tests can kill -9 it and start it again. Environment: the usual KAFKA_BROKERS,
  * SCHEMA_REGISTRY_URL, TOPIC_PREFIX, PERSONAL_DATA_KEY, plus
- *   ADAPTER             natural-resources | emergency | approval
+ *   ADAPTER             natural-resources | emergency | approval | grid
  *   SOURCE_OVERRIDES    JSON merged into the manifest's source settings (folder, settleMs, url, auth, …)
  *   POLL_INTERVAL_MS    poll interval when the source has nothing new
  *   CONNECTOR_RETRIES, CONNECTOR_RETRY_MIN_MS, CONNECTOR_RETRY_MAX_MS, DEGRADED_BACKOFF_MS
@@ -13,6 +13,7 @@
 import Fastify from 'fastify';
 import * as approval from '../../../connectors/adapters/approval/index.js';
 import * as emergency from '../../../connectors/adapters/emergency/index.js';
+import * as grid from '../../../connectors/adapters/grid/index.js';
 import * as naturalResources from '../../../connectors/adapters/natural-resources/index.js';
 import { applyOverrides } from '../../../connectors/runtime/config.js';
 import { createKafka } from '../../../connectors/runtime/kafka.js';
@@ -20,8 +21,7 @@ import { createLogger } from '../../../connectors/runtime/log.js';
 import { ConnectorWorker } from '../../../connectors/runtime/worker.js';
 import { withRetry } from '../../../connectors/sdk/retry.js';
 import type { ConnectorManifest, Mapping, Source } from '../../../connectors/sdk/types.js';
-import { FileDropSource, type FileDropSettings } from '../../../connectors/sources/file-drop.js';
-import { HttpPollSource, type HttpPollSettings } from '../../../connectors/sources/http-poll.js';
+import { createSource, type SourceSettings } from '../../../connectors/sources/index.js';
 import { loadCatalogue } from '../../../hub/routing/catalogue.js';
 import { topics } from '../../../schemas/index.js';
 import { SchemaCodec } from '../../../schemas/registry.js';
@@ -31,6 +31,7 @@ const adapters: Record<string, { manifest: ConnectorManifest; mapping: Mapping }
   'natural-resources': naturalResources,
   emergency,
   approval,
+  grid,
 };
 const adapter = adapters[env.ADAPTER ?? ''];
 if (!adapter) {
@@ -40,9 +41,7 @@ if (!adapter) {
 const manifest = applyOverrides(adapter.manifest, {
   [adapter.manifest.id]: { source: JSON.parse(env.SOURCE_OVERRIDES ?? '{}') as Record<string, unknown>, pollIntervalMs: Number(env.POLL_INTERVAL_MS ?? 200) },
 });
-const settings = manifest.source as { kind: string };
-const source: Source =
-  settings.kind === 'file-drop' ? (new FileDropSource(settings as FileDropSettings) as Source) : (new HttpPollSource(settings as HttpPollSettings) as Source);
+const source: Source = createSource(manifest.source as SourceSettings);
 
 const names = topics(env.TOPIC_PREFIX);
 const n = (name: string, d: number) => (env[name] ? Number(env[name]) : d);
