@@ -2,12 +2,17 @@
 import type { ConnectorManifest } from '../sdk/types.js';
 import type { StoredCursor } from './cursor-store.js';
 
-export type ConnectorState = 'starting' | 'running' | 'degraded' | 'failed' | 'stopped';
+/**
+ * `degraded`: the upstream is failing in a way that may pass (5xx, time-outs); `refused`: it refuses
+ * us in a way that will not pass by itself (credentials, signature, a setting) — a person must act.
+ */
+export type ConnectorState = 'starting' | 'running' | 'degraded' | 'refused' | 'failed' | 'stopped';
 
 export const STATE_LABELS: Record<ConnectorState, string> = {
   starting: '启动中',
   running: '运行正常',
   degraded: '降级（上游异常，重试中）',
+  refused: '被拒绝（凭据或配置错误，请检查设置）',
   failed: '已停止（错误）',
   stopped: '已停止',
 };
@@ -60,7 +65,7 @@ export class ConnectorStatus {
     this.deadLettered += dead;
     this.recordsRead += read;
     this.lastSuccessAt = at;
-    if (this.state === 'degraded' || this.state === 'starting') this.state = 'running';
+    if (this.state === 'degraded' || this.state === 'refused' || this.state === 'starting') this.state = 'running';
   }
 
   retried(err: unknown): void {
@@ -70,6 +75,13 @@ export class ConnectorStatus {
 
   degraded(err: unknown): void {
     this.state = 'degraded';
+    this.errors += 1;
+    this.lastError = (err as Error)?.message ?? String(err);
+  }
+
+  /** Refused for a reason retrying will not fix; the worker still tries again, slowly, in case someone fixes it upstream. */
+  refused(err: unknown): void {
+    this.state = 'refused';
     this.errors += 1;
     this.lastError = (err as Error)?.message ?? String(err);
   }
@@ -120,7 +132,7 @@ export function renderMetrics(statuses: ConnectorStatus[], now = Date.now()): st
   metric('countyhub_connector_dead_letters_total', 'Records dead-lettered by this connector.', 'counter', (v) => v.deadLettered);
   metric('countyhub_connector_retries_total', 'Retried source requests and transactions.', 'counter', (v) => v.retries);
   metric('countyhub_connector_errors_total', 'Times the connector became degraded or failed.', 'counter', (v) => v.errors);
-  metric('countyhub_connector_up', '1 when running, 0 when degraded, failed or stopped.', 'gauge', (v) => (v.state === 'running' ? 1 : 0));
+  metric('countyhub_connector_up', '1 when running, 0 when degraded, refused, failed or stopped.', 'gauge', (v) => (v.state === 'running' ? 1 : 0));
   metric('countyhub_connector_seconds_since_last_success', 'Seconds since the last committed page.', 'gauge', (v) => v.secondsSinceLastSuccess);
   return lines.join('\n') + '\n';
 }

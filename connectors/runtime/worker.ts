@@ -168,7 +168,7 @@ export class ConnectorWorker<C = unknown> {
   private async recover(err: unknown): Promise<void> {
     this.status.retried(err);
     // a commit that fails the same way every time (record too large, authorisation) needs a person
-    if (!isRetriable(err)) this.status.degraded(err);
+    if (!isRetriable(err)) this.status.refused(err);
     this.deps.log.warn({ connector: this.manifest.id, err: (err as Error).message }, 'transaction failed; reconnecting and resuming from the committed cursor');
     await withRetry(
       () => this.connectOnce(),
@@ -197,8 +197,13 @@ export class ConnectorWorker<C = unknown> {
       } catch (err) {
         if (signal.aborted) break;
         if (err instanceof FencedError) throw err;
-        this.status.degraded(err);
-        this.deps.log.warn({ connector: this.manifest.id, err: (err as Error).message }, 'source unavailable after retries; will try the same page again');
+        if (isRetriable(err)) {
+          this.status.degraded(err);
+          this.deps.log.warn({ connector: this.manifest.id, err: (err as Error).message }, 'source unavailable after retries; will try the same page again');
+        } else {
+          this.status.refused(err);
+          this.deps.log.error({ connector: this.manifest.id, err: (err as Error).message }, 'source refused the connector; check its credentials and settings (trying the same page again later)');
+        }
         await sleep(this.deps.degradedBackoffMs ?? 30_000, undefined, { signal }).catch(() => undefined);
         continue;
       }

@@ -140,7 +140,7 @@ describe('approval applications: signed HTTP poll → Kafka, exactly once', () =
     }
   }, 480_000);
 
-  it('a wrong secret: HTTP 401 签名验证失败, reported at once and not retried, nothing produced', async () => {
+  it('a wrong secret: HTTP 401 签名验证失败, reported at once as refused (not degraded) and not retried, nothing produced', async () => {
     const ctx = testContext('ap_secret');
     const before = await control<Record<string, number>>('/__sim/auth-failures');
     const w = await worker(ctx, { auth: { type: 'app-key', appKey: KEY, appSecret: 'not-the-secret' } }, { CONNECTOR_RETRIES: '5', DEGRADED_BACKOFF_MS: '60000' })();
@@ -148,11 +148,12 @@ describe('approval applications: signed HTTP poll → Kafka, exactly once', () =
       const status = await eventually(
         'the connector to report the refusal',
         async () => {
-          const s = (await (await fetch(`${String(w.ready.statusUrl)}/status`)).json()) as { state: string; lastError: string | null; retries: number; produced: number; errors: number };
-          return s.state === 'degraded' ? s : undefined;
+          const s = (await (await fetch(`${String(w.ready.statusUrl)}/status`)).json()) as { state: string; stateLabel: string; lastError: string | null; retries: number; produced: number; errors: number };
+          return s.state === 'refused' ? s : undefined;
         },
         60_000,
       );
+      expect(status.stateLabel).toContain('凭据或配置错误');
       expect(status.lastError).toContain('HTTP 401');
       expect(status.lastError).toContain('40103');
       expect(status.lastError).toContain('签名验证失败');
