@@ -20,6 +20,7 @@ import { eventually, startProcess, type RunningProcess } from '../../../stack/pr
 import { kafkaFor, testContext, type TestContext } from '../../support/context.js';
 import { committedRecords, duplicates } from '../../support/kafka-records.js';
 import { killRepeatedly } from '../../support/kill-harness.js';
+import { injectUpstreamFaults, watchStates } from '../../support/upstream-faults.js';
 import { comparable, differences, mapAll, stopWorkers, workerStarter } from './nr-emergency-approval-support.js';
 
 const KEY = 'countyhub-test';
@@ -111,30 +112,18 @@ describe('approval applications: signed HTTP poll → Kafka, exactly once', () =
   it('500s, "系统繁忙", time-outs, truncated and slow pages: degraded, then healthy by itself, nothing lost', async () => {
     const ctx = testContext('ap_flaky');
     const w = await worker(ctx, { timeoutMs: 2000, pagination: { size: 500 } }, { CONNECTOR_RETRIES: '2', CONNECTOR_RETRY_MIN_MS: '50', CONNECTOR_RETRY_MAX_MS: '200', DEGRADED_BACKOFF_MS: '300' })();
-    const states: string[] = [];
-    const watch = setInterval(() => {
-      void fetch(`${String(w.ready.statusUrl)}/status`)
-        .then((r) => r.json() as Promise<{ state: string }>)
-        .then((v) => states.push(v.state))
-        .catch(() => undefined);
-    }, 100);
+    const watch = watchStates(`${String(w.ready.statusUrl)}/status`);
     try {
-      await control('/__sim/faults', { mode: 'http500', count: 8 });
-      await control('/__sim/faults', { mode: 'busy', count: 3 });
-      await control('/__sim/faults', { mode: 'timeout', count: 3, delayMs: 3000 });
-      await control('/__sim/faults', { mode: 'truncated', count: 2 });
-      await control('/__sim/faults', { mode: 'slow', count: 5, delayMs: 400 });
+      await injectUpstreamFaults(control, 3000);
       await control('/__sim/receive', { count: 50 });
       await control('/__sim/advance', { count: 20 });
       const { approvals, subjects, platform } = await caughtUp(ctx);
-      await eventually('the connector to report itself healthy', async () => (states.at(-1) === 'running' ? true : undefined), 60_000);
-      expect(states).toContain('degraded');
-      expect(states.lastIndexOf('running')).toBeGreaterThan(states.indexOf('degraded'));
+      await watch.expectRecovered(60_000);
       expectExactly(platform, approvals, subjects);
       const status = (await (await fetch(`${String(w.ready.statusUrl)}/status`)).json()) as { retries: number };
       expect(status.retries).toBeGreaterThan(0);
     } finally {
-      clearInterval(watch);
+      watch.stop();
       await control('/__sim/faults', undefined).catch(() => undefined);
       await w.stop();
     }

@@ -16,6 +16,7 @@ import { eventually, startProcess, type RunningProcess } from '../../../stack/pr
 import { kafkaFor, testContext, type TestContext } from '../../support/context.js';
 import { committedRecords, deadLetters, duplicates } from '../../support/kafka-records.js';
 import { killRepeatedly } from '../../support/kill-harness.js';
+import { injectUpstreamFaults, watchStates } from '../../support/upstream-faults.js';
 import { comparable, differences, mapAll, stopWorkers, workerStarter } from './nr-emergency-approval-support.js';
 
 let sim: RunningProcess;
@@ -111,29 +112,17 @@ describe('grid events: cursor-token feed → Kafka, exactly once', () => {
   it('500s, "系统繁忙", time-outs, truncated and slow pages: degraded, then healthy by itself, nothing lost', async () => {
     const ctx = testContext('grid_flaky');
     const w = await worker(ctx, { timeoutMs: 2000 }, { CONNECTOR_RETRIES: '2', CONNECTOR_RETRY_MIN_MS: '50', CONNECTOR_RETRY_MAX_MS: '200', DEGRADED_BACKOFF_MS: '300' })();
-    const states: string[] = [];
-    const watch = setInterval(() => {
-      void fetch(`${String(w.ready.statusUrl)}/status`)
-        .then((r) => r.json() as Promise<{ state: string }>)
-        .then((v) => states.push(v.state))
-        .catch(() => undefined);
-    }, 100);
+    const watch = watchStates(`${String(w.ready.statusUrl)}/status`);
     try {
-      await control('/__sim/faults', { mode: 'http500', count: 8 });
-      await control('/__sim/faults', { mode: 'busy', count: 3 });
-      await control('/__sim/faults', { mode: 'timeout', count: 3, delayMs: 3000 });
-      await control('/__sim/faults', { mode: 'truncated', count: 2 });
-      await control('/__sim/faults', { mode: 'slow', count: 5, delayMs: 400 });
+      await injectUpstreamFaults(control, 3000);
       await control('/__sim/generate', { count: 50 });
       const { reports, want } = await caughtUp(ctx);
-      await eventually('the connector to report itself healthy', async () => (states.at(-1) === 'running' ? true : undefined), 60_000);
-      expect(states).toContain('degraded');
-      expect(states.lastIndexOf('running')).toBeGreaterThan(states.indexOf('degraded'));
+      await watch.expectRecovered(60_000);
       expectExactly(want, reports);
       const status = (await (await fetch(`${String(w.ready.statusUrl)}/status`)).json()) as { retries: number };
       expect(status.retries).toBeGreaterThan(0);
     } finally {
-      clearInterval(watch);
+      watch.stop();
       await control('/__sim/faults', undefined, 'DELETE').catch(() => undefined);
       await w.stop();
     }

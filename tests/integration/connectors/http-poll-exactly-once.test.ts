@@ -8,6 +8,7 @@ import { eventually, startProcess, type RunningProcess } from '../../../stack/pr
 import { kafkaFor, testContext, type TestContext } from '../../support/context.js';
 import { committedRecords, duplicates } from '../../support/kafka-records.js';
 import { killRepeatedly } from '../../support/kill-harness.js';
+import { injectUpstreamFaults, watchStates } from '../../support/upstream-faults.js';
 
 let sim: RunningProcess;
 const simUrl = () => String(sim.ready.url);
@@ -78,32 +79,19 @@ describe('HTTP poll: exactly once into Kafka', () => {
     const kafka = kafkaFor(ctx);
     await sim_('/__sim/generate', { count: 400 });
     const w = await worker(ctx, { CONNECTOR_RETRIES: '2', CONNECTOR_RETRY_MIN_MS: '50', CONNECTOR_RETRY_MAX_MS: '200', DEGRADED_BACKOFF_MS: '300', STATUS_PORT: '0' }, { timeoutMs: 700 })();
-    const statusUrl = `${String(w.ready.statusUrl)}/status`;
-    const states: string[] = [];
-    const watch = setInterval(() => {
-      void fetch(statusUrl)
-        .then((r) => r.json() as Promise<Array<{ state: string }>>)
-        .then((v) => states.push(v[0]!.state))
-        .catch(() => undefined);
-    }, 100);
+    const watch = watchStates(`${String(w.ready.statusUrl)}/status`, (v) => (v as Array<{ state: string }>)[0]!.state);
     try {
-      await sim_('/__sim/faults', { mode: 'http500', count: 8 });
-      await sim_('/__sim/faults', { mode: 'busy', count: 3 });
-      await sim_('/__sim/faults', { mode: 'timeout', count: 3, delayMs: 1500 });
-      await sim_('/__sim/faults', { mode: 'truncated', count: 2 });
-      await sim_('/__sim/faults', { mode: 'slow', count: 5, delayMs: 400 });
+      await injectUpstreamFaults(sim_, 1500);
       await sim_('/__sim/generate', { count: 100 });
       const records = await caughtUp(ctx, kafka);
-      await eventually('the connector to report itself healthy', async () => (states.at(-1) === 'running' ? true : undefined), 20_000);
-      expect(states).toContain('degraded');
-      expect(states.lastIndexOf('running')).toBeGreaterThan(states.indexOf('degraded'));
+      await watch.expectRecovered(20_000);
       expect(duplicates(records)).toEqual([]);
       const health = await fetch(`${String(w.ready.statusUrl)}/health`);
       expect(health.status).toBe(200);
       const metrics = await (await fetch(`${String(w.ready.statusUrl)}/metrics`)).text();
       expect(metrics).toMatch(/countyhub_connector_retries_total\{connector="hotline-12345",department="hotline"\} [1-9]/);
     } finally {
-      clearInterval(watch);
+      watch.stop();
       await w.stop();
     }
   });
