@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Db } from '../store/db.js';
 import type { HubConsumer } from '../ingest/consumer.js';
 import { matterRoutes } from './matters.js';
+import { taskRoutes } from './tasks.js';
 
 export interface ApiDeps {
   db: Db;
@@ -31,7 +32,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'CountyHub unified API (县级指挥中心统一接口)', version: '1' },
-      tags: [{ name: 'matters', description: '事项 (一件事)' }],
+      tags: [
+        { name: 'matters', description: '事项 (一件事)' },
+        { name: 'tasks', description: '部门任务' },
+      ],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -63,5 +67,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
   });
   await app.register(matterRoutes, { prefix: '/api/v1', db: deps.db });
+  await app.register(taskRoutes, { prefix: '/api/v1', db: deps.db });
   return app;
 }
