@@ -34,3 +34,17 @@ export function scopedTasks(db: Knex, p: Principal): Knex.QueryBuilder {
   if (p.role === 'liaison') q.where('t.department', p.department ?? '\u0000none');
   return q;
 }
+
+/** Golden subjects located in the caller's jurisdiction (a subject without a division is county-level). */
+export function scopedSubjects(db: Knex, p: Principal): Knex.QueryBuilder {
+  const q = db('subjects as s');
+  if (p.jurisdiction) q.where('s.division_code', 'like', `${escapeLike(p.jurisdiction)}%`);
+  return q;
+}
+
+/** Reports and matters restricted to the caller's jurisdiction. */
+export function scopedMatters(db: Knex, p: Principal): Knex.QueryBuilder {
+  const q = db('matters as m');
+  if (p.jurisdiction) q.where('m.division_code', 'like', `${escapeLike(p.jurisdiction)}%`);
+  return q;
+}

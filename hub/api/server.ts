@@ -6,6 +6,7 @@ import type { Db } from '../store/db.js';
 import type { HubConsumer } from '../ingest/consumer.js';
 import { matterRoutes } from './matters.js';
 import { taskRoutes } from './tasks.js';
+import { subjectRoutes } from './subjects.js';
 
 export interface ApiDeps {
   db: Db;
@@ -35,6 +36,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       tags: [
         { name: 'matters', description: '事项 (一件事)' },
         { name: 'tasks', description: '部门任务' },
+        { name: 'subjects', description: '主体 (一企一档)' },
       ],
     },
   });
@@ -68,5 +70,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(matterRoutes, { prefix: '/api/v1', db: deps.db });
   await app.register(taskRoutes, { prefix: '/api/v1', db: deps.db });
+  await app.register(subjectRoutes, { prefix: '/api/v1', db: deps.db });
   return app;
 }
