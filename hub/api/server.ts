@@ -7,6 +7,7 @@ import type { HubConsumer } from '../ingest/consumer.js';
 import { matterRoutes } from './matters.js';
 import { taskRoutes } from './tasks.js';
 import { subjectRoutes } from './subjects.js';
+import { statisticsRoutes } from './statistics.js';
 
 export interface ApiDeps {
   db: Db;
@@ -37,6 +38,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         { name: 'matters', description: '事项 (一件事)' },
         { name: 'tasks', description: '部门任务' },
         { name: 'subjects', description: '主体 (一企一档)' },
+        { name: 'statistics', description: '统计与考核' },
       ],
     },
   });
@@ -71,5 +73,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(matterRoutes, { prefix: '/api/v1', db: deps.db });
   await app.register(taskRoutes, { prefix: '/api/v1', db: deps.db });
   await app.register(subjectRoutes, { prefix: '/api/v1', db: deps.db });
+  await app.register(statisticsRoutes, { prefix: '/api/v1', db: deps.db });
   return app;
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, migrate, type Db } from '../../../hub/store/db.js';
 import type { Principal } from '../../../hub/api/principal.js';
 import { taskRoutes } from '../../../hub/api/tasks.js';
+import { statisticsRoutes } from '../../../hub/api/statistics.js';
 import { testContext } from '../../support/context.js';
 
 const ctx = testContext('apitasks');
@@ -28,8 +29,8 @@ beforeAll(async () => {
   await migrate(db, ctx.dbSchema);
   const matters = await db('matters')
     .insert([
-      { title: '甲镇噪声', description: 'x', status: 'DISPATCHED', division_code: `${TOWN_A}001`, first_reported_at: h(-10), updated_at: h(-10) },
-      { title: '乙镇占道', description: 'y', status: 'DISPATCHED', division_code: `${TOWN_B}001`, first_reported_at: h(-10), updated_at: h(-10) },
+      { title: '甲镇噪声', description: 'x', status: 'DISPATCHED', division_code: `${TOWN_A}001`, town_code: TOWN_A, first_reported_at: h(-10), updated_at: h(-10) },
+      { title: '乙镇占道', description: 'y', status: 'DISPATCHED', division_code: `${TOWN_B}001`, town_code: TOWN_B, first_reported_at: h(-10), updated_at: h(-10) },
     ])
     .returning('id');
   const [a, b] = matters.map((r: { id: string }) => String(r.id)) as [string, string];
@@ -49,6 +50,7 @@ beforeAll(async () => {
     req.principal = principals[String(req.headers['x-test-principal'])] ?? null;
   });
   await app.register(taskRoutes, { prefix: '/api/v1', db, now: () => NOW });
+  await app.register(statisticsRoutes, { prefix: '/api/v1', db, now: () => NOW });
 });
 
 afterAll(async () => {
@@ -104,5 +106,32 @@ describe('tasks API', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/nextCursor/);
     expect((await list('nobody')).status).toBe(401);
+  });
+});
+
+describe('statistics API', () => {
+  async function stats(who: string, qs: string) {
+    const res = await app.inject({ url: `/api/v1/statistics${qs}`, headers: { 'x-test-principal': who } });
+    return { status: res.statusCode, body: res.json() as { items: Array<Record<string, unknown>>; message?: string } };
+  }
+
+  it('per department: counts, closure and response times, SLA compliance and open breaches', async () => {
+    const { body } = await stats('county', '?by=department');
+    expect(body.items).toEqual([
+      { key: 'environment', tasks: 2, done: 0, responseHours: { p50: 0.5, p90: 0.5 }, closureHours: { p50: null, p90: null }, closedOnTime: 0, openBreached: 1, slaCompliance: null },
+      { key: 'urban-management', tasks: 2, done: 1, responseHours: { p50: 0.5, p90: 0.5 }, closureHours: { p50: 8, p90: 8 }, closedOnTime: 1, openBreached: 0, slaCompliance: 1 },
+    ]);
+  });
+
+  it("per town, a town operator's figures cover only its own town", async () => {
+    expect((await stats('county', '?by=town')).body.items.map((r) => [r.key, r.tasks])).toEqual([[TOWN_A, 2], [TOWN_B, 2]]);
+    expect((await stats('townA', '?by=town')).body.items.map((r) => [r.key, r.tasks])).toEqual([[TOWN_A, 2]]);
+  });
+
+  it('refuses a missing grouping and an empty period', async () => {
+    expect((await stats('county', '')).status).toBe(400);
+    const bad = await stats('county', '?by=town&from=2026-11-25T00:00:00Z&to=2026-11-24T00:00:00Z');
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/from/);
   });
 });
