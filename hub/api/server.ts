@@ -8,6 +8,7 @@ import { matterRoutes } from './matters.js';
 import { taskRoutes } from './tasks.js';
 import { subjectRoutes } from './subjects.js';
 import { statisticsRoutes } from './statistics.js';
+import { streamRoutes } from './stream.js';
 
 export interface ApiDeps {
   db: Db;
@@ -74,5 +75,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(taskRoutes, { prefix: '/api/v1', db: deps.db });
   await app.register(subjectRoutes, { prefix: '/api/v1', db: deps.db });
   await app.register(statisticsRoutes, { prefix: '/api/v1', db: deps.db });
+  await app.register(streamRoutes, { prefix: '/api/v1', db: deps.db });
   return app;
 }
