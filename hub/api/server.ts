@@ -5,6 +5,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Db } from '../store/db.js';
 import type { HubConsumer } from '../ingest/consumer.js';
 import { matterRoutes } from './matters.js';
+import { taskRoutes } from './tasks.js';
+import { subjectRoutes } from './subjects.js';
+import { statisticsRoutes } from './statistics.js';
+import { streamRoutes } from './stream.js';
 
 export interface ApiDeps {
   db: Db;
@@ -31,7 +35,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'CountyHub unified API (县级指挥中心统一接口)', version: '1' },
-      tags: [{ name: 'matters', description: '事项 (一件事)' }],
+      tags: [
+        { name: 'matters', description: '事项 (一件事)' },
+        { name: 'tasks', description: '部门任务' },
+        { name: 'subjects', description: '主体 (一企一档)' },
+        { name: 'statistics', description: '统计与考核' },
+      ],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -63,5 +72,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
   });
   await app.register(matterRoutes, { prefix: '/api/v1', db: deps.db });
+  await app.register(taskRoutes, { prefix: '/api/v1', db: deps.db });
+  await app.register(subjectRoutes, { prefix: '/api/v1', db: deps.db });
+  await app.register(statisticsRoutes, { prefix: '/api/v1', db: deps.db });
+  await app.register(streamRoutes, { prefix: '/api/v1', db: deps.db });
   return app;
 }

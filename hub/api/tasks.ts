@@ -1,0 +1,104 @@
+/** GET /api/v1/tasks — dispatched tasks per department with their SLA state (按时/临期/超时). */
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../store/db.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { principalOf, scopedTasks } from './read-scope.js';
+
+export const SLA_STATE_LABELS: Record<string, string> = { on_time: '按时', at_risk: '临期', breached: '超时' };
+const ROLE_LABELS: Record<string, string> = { lead: '牵头', cooperating: '协办' };
+/** A task is "at risk" once less than this share of its closing window remains. */
+const AT_RISK_SHARE = 0.2;
+
+interface TaskRow {
+  id: string;
+  matter_id: string;
+  department: string;
+  role: string;
+  status: string;
+  dispatched_at: Date;
+  first_response_by: Date;
+  on_site_by: Date;
+  close_by: Date;
+  responded_at: Date | null;
+  on_site_at: Date | null;
+  done_at: Date | null;
+  breaches: string[];
+  title: string;
+  division_code: string | null;
+}
+
+/** SLA state from the deadlines alone, so it is right even before the hub's clock marks a breach. */
+export function slaState(t: Pick<TaskRow, 'dispatched_at' | 'close_by' | 'first_response_by' | 'responded_at' | 'done_at' | 'breaches'>, now: Date): 'on_time' | 'at_risk' | 'breached' {
+  const end = t.done_at ?? now;
+  if (t.breaches.length > 0 || end > t.close_by) return 'breached';
+  if (!t.responded_at && now > t.first_response_by && !t.done_at) return 'breached';
+  if (t.done_at) return 'on_time';
+  const window = t.close_by.getTime() - t.dispatched_at.getTime();
+  return t.close_by.getTime() - now.getTime() < window * AT_RISK_SHARE ? 'at_risk' : 'on_time';
+}
+
+const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+    cursor: { type: 'string', maxLength: 200 },
+    department: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' },
+    role: { type: 'string', enum: ['lead', 'cooperating'] },
+    status: { type: 'string', enum: ['DISPATCHED', 'ACCEPTED', 'ON_SITE', 'IN_PROGRESS', 'DONE', 'RETURNED'] },
+    open: { type: 'boolean', description: 'only tasks not yet done' },
+  },
+} as const;
+
+export async function taskRoutes(app: FastifyInstance, opts: { db: Db; now?: () => Date }): Promise<void> {
+  const { db } = opts;
+  const now = opts.now ?? (() => new Date());
+  app.get<{ Querystring: { limit: number; cursor?: string; department?: string; role?: string; status?: string; open?: boolean } }>(
+    '/tasks',
+    { schema: { querystring: listQuery, tags: ['tasks'], summary: '部门任务 (tasks by department, earliest deadline first, with SLA state)' } },
+    async (req) => {
+      const { limit, cursor, department, role, status, open } = req.query;
+      const q = scopedTasks(db, principalOf(req))
+        .select('t.*', 'm.title', 'm.division_code')
+        .orderBy([{ column: 't.close_by', order: 'asc' }, { column: 't.id', order: 'asc' }])
+        .limit(limit + 1);
+      if (department) q.where('t.department', department);
+      if (role) q.where('t.role', role);
+      if (status) q.where('t.status', status);
+      if (open) q.whereNull('t.done_at');
+      if (cursor) {
+        const [at, id] = decodeCursor(cursor);
+        q.whereRaw('(t.close_by, t.id) > (?::timestamptz, ?::bigint)', [at, id]);
+      }
+      const rows = (await q) as TaskRow[];
+      const page = rows.slice(0, limit);
+      const at = now();
+      const last = page[page.length - 1];
+      return {
+        items: page.map((t) => {
+          const sla = slaState(t, at);
+          return {
+            id: String(t.id),
+            matterId: String(t.matter_id),
+            matterTitle: t.title,
+            divisionCode: t.division_code,
+            department: t.department,
+            role: t.role,
+            roleLabel: ROLE_LABELS[t.role] ?? t.role,
+            status: t.status,
+            dispatchedAt: t.dispatched_at.toISOString(),
+            firstResponseBy: t.first_response_by.toISOString(),
+            onSiteBy: t.on_site_by.toISOString(),
+            closeBy: t.close_by.toISOString(),
+            respondedAt: t.responded_at?.toISOString() ?? null,
+            doneAt: t.done_at?.toISOString() ?? null,
+            sla,
+            slaLabel: SLA_STATE_LABELS[sla],
+            breaches: t.breaches,
+          };
+        }),
+        nextCursor: rows.length > limit && last ? encodeCursor(last.close_by.toISOString(), String(last.id)) : null,
+      };
+    },
+  );
+}
