@@ -14,6 +14,7 @@ import { familyOf, matchMatter, matterBlocking, subjectMentions, type MatterCand
 import { deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
 import { linkSubject } from './link-subject.js';
+import { registerSourceRecord } from './source-records.js';
 
 export interface Position {
   topic: string;
@@ -63,22 +64,7 @@ export function featuresOfRow(r: ReportRow): ReportFeatures {
 
 export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position, routing: HubRouting): Promise<ApplyEffect> {
   const e = r.envelope;
-  const inserted = await tx('source_records')
-    .insert({
-      kind: 'report',
-      source_system: e.sourceSystem,
-      source_record_id: e.sourceRecordId,
-      source_version: e.sourceVersion,
-      department: e.department,
-      payload: JSON.stringify(r),
-      topic: pos.topic,
-      partition: pos.partition,
-      offset: pos.offset,
-    })
-    .onConflict(['source_system', 'source_record_id', 'source_version'])
-    .ignore()
-    .returning('id');
-  if (inserted.length === 0) return { outcome: 'duplicate' };
+  if ((await registerSourceRecord(tx, 'report', r, pos)) === 'duplicate') return { outcome: 'duplicate' };
 
   const current = await tx('reports')
     .where({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId })

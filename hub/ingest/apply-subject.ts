@@ -5,25 +5,11 @@ import { subjectRecord } from '../merge/index.js';
 import type { ApplyEffect, Position } from './apply-report.js';
 import { linkSubject } from './link-subject.js';
 import type { HubRouting } from './routing.js';
+import { registerSourceRecord } from './source-records.js';
 
 export async function applySubject(tx: Knex.Transaction, s: Subject, pos: Position, routing: HubRouting): Promise<ApplyEffect> {
   const e = s.envelope;
-  const inserted = await tx('source_records')
-    .insert({
-      kind: 'subject',
-      source_system: e.sourceSystem,
-      source_record_id: e.sourceRecordId,
-      source_version: e.sourceVersion,
-      department: e.department,
-      payload: JSON.stringify(s),
-      topic: pos.topic,
-      partition: pos.partition,
-      offset: pos.offset,
-    })
-    .onConflict(['source_system', 'source_record_id', 'source_version'])
-    .ignore()
-    .returning('id');
-  if (inserted.length === 0) return { outcome: 'duplicate' };
+  if ((await registerSourceRecord(tx, 'subject', s, pos)) === 'duplicate') return { outcome: 'duplicate' };
   const before = await tx('subject_links').where({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId }).first<{ source_version: string } | undefined>('source_version');
   if (before && BigInt(before.source_version) > BigInt(e.sourceVersion)) return { outcome: 'stale' };
   await linkSubject(tx, subjectRecord(s), { kind: 'subject', sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, sourceVersion: e.sourceVersion, department: e.department, at: e.eventTime }, routing);

@@ -1,0 +1,41 @@
+/**
+ * Every version of every source record is kept in source_records, keyed by (source system, record
+ * id, source version). Many platforms version a record by its update time to the second (12345's
+ * 更新时间), so two changes within one second carry the same version: the key alone cannot tell a
+ * redelivery from a real change. The content can. A record of the same key with other content is
+ * a revision — and, since a record's versions travel in one partition (keyed by the record), it is
+ * the later one — so it replaces the stored payload and is applied; the same content is a duplicate.
+ */
+import type { Knex } from 'knex';
+import type { Envelope } from '../../schemas/index.js';
+import type { Position } from './apply-report.js';
+
+export type Registration = 'new' | 'revised' | 'duplicate';
+
+/** JSON with sorted keys and without the ingest time (which differs between deliveries of one change). */
+function canonical(value: unknown, top = true): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonical(v, false)).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([k, v]) => v !== undefined && !(top === false && k === 'ingestTime'))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v, false)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function sameContent(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+export async function registerSourceRecord(tx: Knex.Transaction, kind: string, record: { envelope: Envelope }, pos: Position): Promise<Registration> {
+  const e = record.envelope;
+  const key = { source_system: e.sourceSystem, source_record_id: e.sourceRecordId, source_version: e.sourceVersion };
+  const row = { kind, department: e.department, payload: JSON.stringify(record), topic: pos.topic, partition: pos.partition, offset: pos.offset };
+  const inserted = await tx('source_records').insert({ ...key, ...row }).onConflict(['source_system', 'source_record_id', 'source_version']).ignore().returning('id');
+  if (inserted.length > 0) return 'new';
+  const stored = await tx('source_records').where(key).forUpdate().first<{ payload: unknown }>('payload');
+  if (stored && sameContent(stored.payload, JSON.parse(row.payload))) return 'duplicate';
+  await tx('source_records').where(key).update(row);
+  return 'revised';
+}
