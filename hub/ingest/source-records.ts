@@ -13,7 +13,7 @@ import type { Position } from './apply-report.js';
 export type Registration = 'new' | 'revised' | 'duplicate';
 
 /** JSON with sorted keys and without the ingest time (which differs between deliveries of one change). */
-function canonical(value: unknown, top = true): string {
+export function canonical(value: unknown, top = true): string {
   if (Array.isArray(value)) return `[${value.map((v) => canonical(v, false)).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

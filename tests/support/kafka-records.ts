@@ -1,5 +1,6 @@
 /** Reading what connectors committed, as a read_committed consumer sees it. */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { canonical } from '../../hub/ingest/source-records.js';
 import type { Kafka } from 'kafkajs';
 import { readToEnd } from '../../connectors/runtime/read-to-end.js';
 import type { DeadLetter } from '../../connectors/runtime/dead-letters.js';
@@ -18,12 +19,17 @@ export async function deadLetters(kafka: Kafka, topic: string): Promise<DeadLett
   return out;
 }
 
-/** Fails with the offending keys when any (record id, version) appears more than once. */
+/**
+ * The offending keys when any change — (record id, version) and content, since platforms that
+ * version by an update time to the second give two changes within one second one version — appears
+ * more than once.
+ */
 export function duplicates(records: Array<{ envelope: Envelope }>): string[] {
   const seen = new Map<string, number>();
   for (const r of records) {
     const k = `${r.envelope.sourceRecordId}@${r.envelope.sourceVersion}`;
-    seen.set(k, (seen.get(k) ?? 0) + 1);
+    const change = `${k}#${canonical(r)}`;
+    seen.set(change, (seen.get(change) ?? 0) + 1);
   }
-  return [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${k}×${n}`);
+  return [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${k.slice(0, k.indexOf('#'))}×${n}`);
 }
