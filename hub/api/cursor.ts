@@ -21,3 +21,9 @@ export function decodeCursor(cursor: string): [string, string] {
   }
   throw new BadCursorError();
 }
+
+/** The paging parameters every list route accepts (JSON schema properties of its querystring). */
+export const PAGE_PROPERTIES = {
+  limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+  cursor: { type: 'string', maxLength: 200 },
+} as const;

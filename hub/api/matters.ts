@@ -1,7 +1,7 @@
 /** GET /api/v1/matters and /api/v1/matters/:id — the command center's list of matters (一件事). */
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../store/db.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor, PAGE_PROPERTIES } from './cursor.js';
 import { CHANNEL_LABELS, MATTER_STATUS_LABELS } from './labels.js';
 
 interface MatterRow {
@@ -73,8 +73,7 @@ const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-    cursor: { type: 'string', maxLength: 200 },
+    ...PAGE_PROPERTIES,
     division: { type: 'string', pattern: '^[0-9]{2,12}$', description: 'division-code prefix (6 county, 9 town, 12 village)' },
     status: { type: 'string', enum: Object.keys(MATTER_STATUS_LABELS) },
   },

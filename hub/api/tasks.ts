@@ -1,7 +1,7 @@
 /** GET /api/v1/tasks — dispatched tasks per department with their SLA state (按时/临期/超时). */
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../store/db.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor, PAGE_PROPERTIES } from './cursor.js';
 import { principalOf, scopedTasks } from './read-scope.js';
 
 export const SLA_STATE_LABELS: Record<string, string> = { on_time: '按时', at_risk: '临期', breached: '超时' };
@@ -41,8 +41,7 @@ const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-    cursor: { type: 'string', maxLength: 200 },
+    ...PAGE_PROPERTIES,
     department: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' },
     role: { type: 'string', enum: ['lead', 'cooperating'] },
     status: { type: 'string', enum: ['DISPATCHED', 'ACCEPTED', 'ON_SITE', 'IN_PROGRESS', 'DONE', 'RETURNED'] },
