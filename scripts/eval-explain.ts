@@ -36,21 +36,8 @@ export interface ExplainOptions {
 }
 
 interface RepRow extends ReportRow {
-  source_system: string;
-  source_record_id: string;
-  matter_id: string;
   merge_decision: { decision: string; rule: string; score: number; features: Record<string, unknown> | null; explanation: string } | null;
-  category_code: string | null;
-  event_time: Date;
-  lng: number | null;
-  lat: number | null;
-  division_code: string | null;
-  grid_code: string | null;
-  description: string;
   title: string | null;
-  address: string | null;
-  subject_uscc: string | null;
-  subject_name: string | null;
   ord: string;
 }
 

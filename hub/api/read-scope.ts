@@ -23,28 +23,29 @@ export function principalOf(req: FastifyRequest): Principal {
   return p;
 }
 
-function escapeLike(s: string): string {
+/** A value for SQL LIKE with its own %, _ and \ taken literally. */
+export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Rows whose division code lies in the caller's jurisdiction (the whole county when it has none). */
+function withinJurisdiction(q: Knex.QueryBuilder, p: Principal, column: string): Knex.QueryBuilder {
+  return p.jurisdiction ? q.where(column, 'like', `${escapeLike(p.jurisdiction)}%`) : q;
 }
 
 /** Tasks joined to their matter, restricted to the caller's jurisdiction and (liaison) department. */
 export function scopedTasks(db: Knex, p: Principal): Knex.QueryBuilder {
-  const q = db('tasks as t').join('matters as m', 'm.id', 't.matter_id');
-  if (p.jurisdiction) q.where('m.division_code', 'like', `${escapeLike(p.jurisdiction)}%`);
+  const q = withinJurisdiction(db('tasks as t').join('matters as m', 'm.id', 't.matter_id'), p, 'm.division_code');
   if (p.role === 'liaison') q.where('t.department', p.department ?? '\u0000none');
   return q;
 }
 
 /** Golden subjects located in the caller's jurisdiction (a subject without a division is county-level). */
 export function scopedSubjects(db: Knex, p: Principal): Knex.QueryBuilder {
-  const q = db('subjects as s');
-  if (p.jurisdiction) q.where('s.division_code', 'like', `${escapeLike(p.jurisdiction)}%`);
-  return q;
+  return withinJurisdiction(db('subjects as s'), p, 's.division_code');
 }
 
 /** Reports and matters restricted to the caller's jurisdiction. */
 export function scopedMatters(db: Knex, p: Principal): Knex.QueryBuilder {
-  const q = db('matters as m');
-  if (p.jurisdiction) q.where('m.division_code', 'like', `${escapeLike(p.jurisdiction)}%`);
-  return q;
+  return withinJurisdiction(db('matters as m'), p, 'm.division_code');
 }

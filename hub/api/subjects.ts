@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../store/db.js';
 import { keyString, nameKey } from '../merge/names.js';
-import { principalOf, scopedMatters, scopedSubjects } from './read-scope.js';
+import { escapeLike, principalOf, scopedMatters, scopedSubjects } from './read-scope.js';
 import { MATTER_STATUS_LABELS } from './labels.js';
 
 interface SubjectRow {
@@ -36,10 +36,6 @@ function summary(s: SubjectRow) {
   return { id: String(s.id), type: s.subject_type, uscc: s.uscc, name: s.name, address: s.address, divisionCode: s.division_code, updatedAt: s.updated_at.toISOString() };
 }
 
-function likeEscape(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 export async function subjectRoutes(app: FastifyInstance, opts: { db: Db }): Promise<void> {
   const { db } = opts;
 
@@ -53,15 +49,15 @@ export async function subjectRoutes(app: FastifyInstance, opts: { db: Db }): Pro
       }
       const q = scopedSubjects(db, principalOf(req)).select('s.*').orderBy('s.id').limit(limit);
       if (uscc) q.where('s.uscc', uscc.toUpperCase());
-      if (address) q.where('s.address', 'like', `%${likeEscape(address)}%`);
+      if (address) q.where('s.address', 'like', `%${escapeLike(address)}%`);
       if (name) {
         // The merge engine's name key (legal form, brackets, width, 老王→王记 folded away): every
         // spelling the hub linked is in subject_keys, so a variant finds the subject by the same key.
         const k = nameKey(name);
         q.where((w) => {
           w.whereIn('s.id', db('subject_keys').select('subject_id').where('key', `name:${keyString(k)}`));
-          if (k.core) w.orWhereIn('s.id', db('subject_keys').select('subject_id').where('key', 'like', `name:${likeEscape(k.core)}|%`));
-          w.orWhere('s.name', 'like', `%${likeEscape(name)}%`);
+          if (k.core) w.orWhereIn('s.id', db('subject_keys').select('subject_id').where('key', 'like', `name:${escapeLike(k.core)}|%`));
+          w.orWhere('s.name', 'like', `%${escapeLike(name)}%`);
         });
       }
       return { items: ((await q) as SubjectRow[]).map(summary) };
@@ -84,11 +80,8 @@ export async function subjectRoutes(app: FastifyInstance, opts: { db: Db }): Pro
       const [links, matters, reports] = await Promise.all([
         db('subject_links').where('subject_id', s.id).orderBy('linked_at'),
         scopedMatters(db, p).select('m.id', 'm.title', 'm.status', 'm.division_code', 'm.updated_at').where('m.subject_id', s.id).orderBy('m.updated_at', 'desc').limit(200),
-        db('reports as r')
-          .join('matters as m', 'm.id', 'r.matter_id')
-          .modify((qb) => {
-            if (p.jurisdiction) qb.where('m.division_code', 'like', `${likeEscape(p.jurisdiction)}%`);
-          })
+        scopedMatters(db, p)
+          .join('reports as r', 'r.matter_id', 'm.id')
           .where('r.subject_id', s.id)
           .select('r.source_system', 'r.source_record_id', 'r.department', 'r.title', 'r.event_time', 'r.matter_id')
           .orderBy('r.event_time', 'desc')
