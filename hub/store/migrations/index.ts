@@ -3,6 +3,7 @@ import * as m001 from './001-source-records-and-matters.js';
 import * as m002 from './002-merge-routing-subjects.js';
 import * as m003 from './003-subject-keys.js';
 import * as m004 from './004-candidate-indexes.js';
+import * as m005 from './005-principals-and-audit.js';
 
 export interface Migration {
   name: string;
@@ -16,4 +17,5 @@ export const migrations: Migration[] = [
   { name: '002-merge-routing-subjects', ...m002 },
   { name: '003-subject-keys', ...m003 },
   { name: '004-candidate-indexes', ...m004 },
+  { name: '005-principals-and-audit', ...m005 },
 ];
