@@ -1,7 +1,8 @@
 /**
  * The hub process: migrate the database, consume canonical records, serve the API.
  * Settings from the environment (see README): KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL,
- * TOPIC_PREFIX, HUB_PORT, HUB_HOST, DB_SCHEMA, HUB_GROUP_ID.
+ * TOPIC_PREFIX, HUB_PORT, HUB_HOST, DB_SCHEMA, HUB_GROUP_ID, HUB_JWT_SECRET, HUB_RATE_LIMIT (requests
+ * per principal per minute). Principals and API keys: `npm run hub:admin` (hub/admin.ts).
  */
 import { createKafka } from '../connectors/runtime/kafka.js';
 import { createLogger } from '../connectors/runtime/log.js';
@@ -24,7 +25,13 @@ const routing = HubRouting.load({ rulesPath: process.env.RULES_FILE || undefined
 const stopWatching = routing.rules.watch(); // the county edits its responsibility list; no deploy needed
 const consumer = new HubConsumer({ kafka, db, codec: new SchemaCodec(env.SCHEMA_REGISTRY_URL, names), topics: names, groupId: process.env.HUB_GROUP_ID, log, routing });
 await consumer.start();
-const app = await buildApi({ db, consumer });
+const app = await buildApi({
+  db,
+  consumer,
+  logger: log,
+  jwtSecret: process.env.HUB_JWT_SECRET || undefined,
+  rateLimitPerMinute: process.env.HUB_RATE_LIMIT ? Number(process.env.HUB_RATE_LIMIT) : undefined,
+});
 const url = await app.listen({ host: process.env.HUB_HOST ?? '127.0.0.1', port: Number(process.env.HUB_PORT ?? 8080) });
 log.info({ url }, 'hub API listening');
 process.stdout.write(JSON.stringify({ hub: 'ready', url }) + '\n');

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startStack, stopOnExit } from '../stack/index.js';
 import { startProcess, type RunningProcess } from '../stack/processes.js';
 import { freePort } from '../stack/net.js';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { STACK_HOME } from '../stack/local.js';
 import { generateDataset } from '../simulators/county/generate.js';
@@ -103,10 +103,17 @@ const workers = await startProcess('connectors', 'connectors/cli.ts', ['run', ..
 children.push(workers);
 
 const api = String(hub.ready.url);
+const keys = await demoPrincipals();
+const auth = { authorization: `Bearer ${keys.commander}` };
 console.log(`
 CountyHub demo county is running (${((Date.now() - t0) / 1000).toFixed(1)} s to start).
-  事项 API        ${api}/api/v1/matters
+  事项 API        ${api}/api/v1/matters   (curl -H 'Authorization: Bearer <key>' …)
   API 文档        ${api}/docs
+  演示账号 API key（仅显示一次）
+    县指挥中心（可申请查看个人信息）  ${keys.commander}
+    ${keys.townName}网格员/镇指挥中心      ${keys.town}
+    生态环境局联络员                  ${keys.liaison}
+    审计员                            ${keys.auditor}
   连接器状态      ${String(workers.ready.statusUrl)}/status   (Prometheus: /metrics)
   Ctrl-C 停止
 `);
@@ -122,9 +129,30 @@ for (;;) {
   }
   if (tick % 5 === 0) await post(`${sims.environment}/__sim/alarms`, { count: 1 });
   if (tick % 15 === 0) {
-    const res = await fetch(`${api}/api/v1/matters?limit=1`).catch(() => undefined);
+    const res = await fetch(`${api}/api/v1/matters?limit=1`, { headers: auth }).catch(() => undefined);
     const body = (await res?.json().catch(() => undefined)) as { items?: Array<{ title: string; statusLabel: string }> } | undefined;
     say(`running ${tick} s; latest matter: ${body?.items?.[0] ? `${body.items[0].title} (${body.items[0].statusLabel})` : 'none yet'}`);
+  }
+}
+
+/** One principal per role for operators to try the API with (the hub has migrated its tables by now). */
+async function demoPrincipals() {
+  const { createDb } = await import('../hub/store/db.js');
+  const { createPrincipal, issueApiKey } = await import('../hub/api/auth/principals.js');
+  const divisions = JSON.parse(readFileSync(join(history, 'geo', 'divisions.json'), 'utf8')) as { towns: Array<{ code: string; name: string }> };
+  const town = divisions.towns[0]!;
+  const db = createDb(stack.databaseUrl);
+  try {
+    const make = async (id: string, p: Parameters<typeof createPrincipal>[1]) => issueApiKey(db, (await createPrincipal(db, { id, ...p })).id);
+    return {
+      commander: await make('demo-commander', { name: '县指挥中心值班长', role: 'commander', canUnmask: true }),
+      town: await make('demo-town', { name: `${town.name}指挥中心`, role: 'town_operator', jurisdiction: town.code.slice(0, 9) }),
+      townName: town.name,
+      liaison: await make('demo-liaison-environment', { name: '生态环境局联络员', role: 'liaison', department: 'environment' }),
+      auditor: await make('demo-auditor', { name: '审计员', role: 'auditor' }),
+    };
+  } finally {
+    await db.destroy();
   }
 }
 

@@ -1,12 +1,12 @@
 /**
- * The one place the read routes of this branch take their base queries from. It applies the
- * caller's jurisdiction (division-code prefix) and, for liaisons, their department. When
- * hub/api/scope.ts (the auth branch) lands, these functions delegate to it so every route keeps
- * a single point of scoping.
+ * The one place the routes take their base queries from. It applies the caller's jurisdiction
+ * (division-code prefix) and, for department liaisons, their department; a route that starts from
+ * these functions cannot show a town another town's rows. The caller is always authenticated
+ * (hub/api/auth/authenticate.ts closes every non-public route before a handler runs).
  */
 import type { Knex } from 'knex';
 import type { FastifyRequest } from 'fastify';
-import type { Principal } from './principal.js';
+import type { Principal, Role } from './principal.js';
 
 export class NotAuthenticatedError extends Error {
   readonly statusCode = 401;
@@ -15,11 +15,20 @@ export class NotAuthenticatedError extends Error {
   }
 }
 
-/** The caller; a server built without authentication (tests, the demo) sees the whole county. */
+export class ForbiddenError extends Error {
+  readonly statusCode = 403;
+}
+
 export function principalOf(req: FastifyRequest): Principal {
-  const p = (req as FastifyRequest & { principal?: Principal | null }).principal;
-  if (p === undefined) return { id: 'anonymous', name: '匿名', role: 'commander', jurisdiction: '', department: null, canUnmask: false };
-  if (p === null) throw new NotAuthenticatedError();
+  const p = req.principal;
+  if (!p) throw new NotAuthenticatedError();
+  return p;
+}
+
+/** The caller, when its role is one of `roles`; otherwise 403 naming the roles that may. */
+export function requireRole(req: FastifyRequest, roles: readonly Role[]): Principal {
+  const p = principalOf(req);
+  if (!roles.includes(p.role)) throw new ForbiddenError(`无权限 (forbidden): this needs the role ${roles.join(' or ')}; you are ${p.role}`);
   return p;
 }
 
@@ -45,7 +54,9 @@ export function scopedSubjects(db: Knex, p: Principal): Knex.QueryBuilder {
   return withinJurisdiction(db('subjects as s'), p, 's.division_code');
 }
 
-/** Reports and matters restricted to the caller's jurisdiction. */
+/** Matters in the caller's jurisdiction; a liaison sees the matters its department has a task on. */
 export function scopedMatters(db: Knex, p: Principal): Knex.QueryBuilder {
-  return withinJurisdiction(db('matters as m'), p, 'm.division_code');
+  const q = withinJurisdiction(db('matters as m'), p, 'm.division_code');
+  if (p.role === 'liaison') q.whereExists(db('tasks as lt').whereRaw('lt.matter_id = m.id').where('lt.department', p.department ?? '\u0000none'));
+  return q;
 }

@@ -1,7 +1,19 @@
-/** The hub's HTTP server: the unified API under /api/v1 plus /health, /ready and /metrics. */
+/**
+ * The hub's HTTP server: the unified API under /api/v1 plus /health, /ready, /metrics and /docs.
+ * Every other route needs credentials (auth/authenticate.ts); requests are rate-limited per
+ * principal, bodies are capped, responses carry security headers, and each request leaves one
+ * structured access-log line (who, what, status, time) — never its query string, which may hold
+ * names or an access token.
+ */
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
+import { auditRoutes } from './audit/routes.js';
+import { registerAuthentication } from './auth/authenticate.js';
+import { authRoutes } from './auth/routes.js';
 import type { Db } from '../store/db.js';
 import type { HubConsumer } from '../ingest/consumer.js';
 import { matterRoutes } from './matters.js';
@@ -13,14 +25,36 @@ import { streamRoutes } from './stream.js';
 export interface ApiDeps {
   db: Db;
   consumer?: HubConsumer;
-  logger?: boolean;
+  /** Where access logs and errors go; none in tests. */
+  logger?: FastifyBaseLogger;
+  /** HS256 secret for JWTs (HUB_JWT_SECRET); without it only API keys authenticate. */
+  jwtSecret?: string;
+  /** Requests per principal (or address, before authentication) per minute. */
+  rateLimitPerMinute?: number;
 }
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
-    bodyLimit: 1 << 20,
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true }), // one access-log line per request instead, below
+    bodyLimit: 64 << 10, // decisions are small JSON documents
+    routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+  await app.register(helmet, { global: true, contentSecurityPolicy: false });
+  registerAuthentication(app, { db: deps.db, jwtSecret: deps.jwtSecret });
+  await app.register(rateLimit, {
+    hook: 'preHandler', // after authentication, so the budget is the principal's, not a shared NAT address's
+    max: deps.rateLimitPerMinute ?? 1200,
+    timeWindow: 60_000,
+    keyGenerator: (req) => req.principal?.id ?? req.ip,
+    errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: 'too_many_requests', message: `请求过于频繁，请 ${Math.ceil(ctx.ttl / 1000)} 秒后再试 (rate limit of ${ctx.max} requests per minute reached)` }),
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(
+      { principal: req.principal?.id ?? null, method: req.method, route: req.routeOptions.url ?? null, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: req.ip },
+      'access',
+    );
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
@@ -29,7 +63,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       req.log.error({ err }, 'request failed');
       return reply.code(status).send({ error: 'internal', message: '服务器内部错误，请稍后重试 (internal error; the details are in the hub log)' });
     }
-    return reply.code(status).send({ error: err.validation ? 'bad_request' : 'error', message: err.message });
+    const v = (err as { validation?: Array<{ keyword?: string; params?: { additionalProperty?: string } }> }).validation?.[0];
+    if (v?.keyword === 'additionalProperties') err.message = `未知参数 (unknown parameter "${v.params?.additionalProperty}"): ${err.message}`;
+    const error = err.validation ? 'bad_request' : ({ 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'payload_too_large', 429: 'too_many_requests' } as Record<number, string>)[status] ?? 'bad_request';
+    return reply.code(status).send({ error, message: err.message });
   });
 
   await app.register(swagger, {
@@ -40,7 +77,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         { name: 'tasks', description: '部门任务' },
         { name: 'subjects', description: '主体 (一企一档)' },
         { name: 'statistics', description: '统计与考核' },
+        { name: 'audit', description: '个人信息访问审计' },
+        { name: 'auth', description: '身份与令牌' },
       ],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API key (chk_…) or JWT' },
+        },
+      },
+      security: [{ bearer: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -76,5 +121,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(subjectRoutes, { prefix: '/api/v1', db: deps.db });
   await app.register(statisticsRoutes, { prefix: '/api/v1', db: deps.db });
   await app.register(streamRoutes, { prefix: '/api/v1', db: deps.db });
+  await app.register(auditRoutes, { prefix: '/api/v1', db: deps.db });
+  await app.register(authRoutes, { prefix: '/api/v1', db: deps.db, jwtSecret: deps.jwtSecret });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `没有这个接口 (no route ${req.method} ${req.url.split('?')[0]}); see /docs` }));
   return app;
 }

@@ -35,7 +35,7 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): P
     '/stream',
     {
       schema: {
-        querystring: { type: 'object', additionalProperties: false, properties: { lastEventId: { type: 'string', pattern: '^[0-9]{1,18}$' } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { lastEventId: { type: 'string', pattern: '^[0-9]{1,18}$' }, access_token: { type: 'string', maxLength: 2000, description: '浏览器 EventSource 无法设置请求头时使用 (for EventSource, which cannot send headers)' } } },
         headers: { type: 'object', properties: { 'last-event-id': { type: 'string', pattern: '^[0-9]{1,18}$' } } },
         tags: ['matters'],
         summary: '事项变更推送 (server-sent events of matter changes in your jurisdiction; resume with Last-Event-ID)',

@@ -8,6 +8,7 @@ import type { Db } from '../store/db.js';
 import { keyString, nameKey } from '../merge/names.js';
 import { escapeLike, principalOf, scopedMatters, scopedSubjects } from './read-scope.js';
 import { MATTER_STATUS_LABELS } from './labels.js';
+import { maskText } from './personal-data.js';
 
 interface SubjectRow {
   id: string;
@@ -102,7 +103,7 @@ export async function subjectRoutes(app: FastifyInstance, opts: { db: Db }): Pro
         })),
         matters: matters.map((m: { id: string; title: string; status: string; division_code: string | null; updated_at: Date }) => ({
           id: String(m.id),
-          title: m.title,
+          title: maskText(m.title),
           status: m.status,
           statusLabel: MATTER_STATUS_LABELS[m.status] ?? m.status,
           divisionCode: m.division_code,
@@ -112,7 +113,7 @@ export async function subjectRoutes(app: FastifyInstance, opts: { db: Db }): Pro
           sourceSystem: r.source_system,
           sourceRecordId: r.source_record_id,
           department: r.department,
-          title: r.title,
+          title: maskText(r.title),
           eventTime: r.event_time.toISOString(),
           matterId: String(r.matter_id),
         })),

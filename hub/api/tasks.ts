@@ -37,6 +37,19 @@ export function slaState(t: Pick<TaskRow, 'dispatched_at' | 'close_by' | 'first_
   return t.close_by.getTime() - now.getTime() < window * AT_RISK_SHARE ? 'at_risk' : 'on_time';
 }
 
+/**
+ * The same states as SQL conditions on a tasks alias, for filters (matters by SLA state): breached
+ * and at-risk tasks are found in the database rather than by reading every task of the county.
+ */
+export function slaStateSql(alias: string): Record<'breached' | 'at_risk', string> {
+  const t = alias;
+  const breached = `(cardinality(${t}.breaches) > 0 or coalesce(${t}.done_at, now()) > ${t}.close_by or (${t}.responded_at is null and ${t}.done_at is null and now() > ${t}.first_response_by))`;
+  return {
+    breached,
+    at_risk: `(not ${breached} and ${t}.done_at is null and ${t}.close_by - now() < (${t}.close_by - ${t}.dispatched_at) * ${AT_RISK_SHARE})`,
+  };
+}
+
 const listQuery = {
   type: 'object',
   additionalProperties: false,
