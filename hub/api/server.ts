@@ -21,6 +21,7 @@ import { taskRoutes } from './tasks.js';
 import { subjectRoutes } from './subjects.js';
 import { statisticsRoutes } from './statistics.js';
 import { streamRoutes } from './stream.js';
+import { installValidation } from './validation.js';
 
 export interface ApiDeps {
   db: Db;
@@ -38,9 +39,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger,
     logController: new LogController({ disableRequestLogging: true }), // one access-log line per request instead, below
     bodyLimit: 64 << 10, // decisions are small JSON documents
-    routerOptions: { maxParamLength: 200 },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    routerOptions: { maxParamLength: 8_000 }, // long ids reach the schema and get its 400, not a bare 414
   });
+  installValidation(app);
   await app.register(helmet, { global: true, contentSecurityPolicy: false });
   registerAuthentication(app, { db: deps.db, jwtSecret: deps.jwtSecret });
   await app.register(rateLimit, {

@@ -11,6 +11,8 @@ import type { Report } from '../../schemas/index.js';
 import { duplicates } from '../support/kafka-records.js';
 import { kafkaFor, testContext } from '../support/context.js';
 import { eventually, startProcess, type RunningProcess } from '../../stack/processes.js';
+import { createPrincipal, issueApiKey } from '../../hub/api/auth/principals.js';
+import { createDb } from '../../hub/store/db.js';
 
 const ctx = testContext('skeleton');
 const kafka = kafkaFor(ctx);
@@ -25,6 +27,7 @@ interface MatterView {
   reports: Array<{ sourceSystem: string; sourceRecordId: string; sourceVersion: string; status: string }>;
 }
 
+let apiKey: string;
 const simUrl = () => String(sim.ready.url);
 const hubUrl = () => String(hub.ready.url);
 
@@ -45,7 +48,8 @@ async function allMatters(): Promise<MatterView[]> {
   const out: MatterView[] = [];
   let cursor: string | null = null;
   do {
-    const res = await fetch(`${hubUrl()}/api/v1/matters?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+    const res = await fetch(`${hubUrl()}/api/v1/matters?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${apiKey}` } });
+    expect(res.status).toBe(200);
     const body = (await res.json()) as { items: MatterView[]; nextCursor: string | null };
     out.push(...body.items);
     cursor = body.nextCursor;
@@ -71,6 +75,13 @@ async function readTopic(topic: string): Promise<KafkaMessage[]> {
 beforeAll(async () => {
   sim = await startProcess('12345 simulator', 'simulators/hotline-12345/main.ts', ['--seed', '7'], {});
   [hub, worker] = await Promise.all([startProcess('hub', 'hub/main.ts', [], { ...ctx.env, HUB_PORT: '0' }), startWorker()]);
+  // the hub has migrated its schema by the time it is ready: a county commander to read the API with
+  const db = createDb(ctx.stack.databaseUrl, { schema: ctx.dbSchema });
+  try {
+    apiKey = await issueApiKey(db, (await createPrincipal(db, { id: 'e2e-commander', name: '县指挥中心', role: 'commander' })).id);
+  } finally {
+    await db.destroy();
+  }
 });
 
 afterAll(async () => {

@@ -97,7 +97,12 @@ export async function apiFixture(label: string, opts: Partial<ApiDeps> = {}): Pr
 }
 
 /** Every route the API serves, from its OpenAPI document (the docs UI's own routes are not in it). */
-export function apiRoutes(app: FastifyInstance): Array<{ method: string; path: string; op: { parameters?: Array<{ in: string; name: string; schema: Record<string, unknown>; required?: boolean }>; requestBody?: unknown } }> {
-  const doc = (app as FastifyInstance & { swagger(): { paths: Record<string, Record<string, never>> } }).swagger();
+export interface ApiOperation {
+  parameters?: Array<{ in: string; name: string; schema: Record<string, unknown>; required?: boolean }>;
+  requestBody?: { content: Record<string, { schema: { properties?: Record<string, Record<string, unknown>>; required?: string[] } }> };
+}
+
+export function apiRoutes(app: FastifyInstance): Array<{ method: string; path: string; op: ApiOperation }> {
+  const doc = app.swagger() as unknown as { paths: Record<string, Record<string, ApiOperation>> };
   return Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, op })));
 }

@@ -133,7 +133,7 @@ describe('a town operator sees its own town and nothing else', () => {
       { matter_id: f.ids.matterA, type: 'status_changed', at: new Date(), detail: '{}' },
     ]);
     const until = Date.now() + 8000;
-    let pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+    let pending: ReturnType<typeof reader.read> | null = null;
     while (!text.includes(`"matterId":"${f.ids.matterA}"`) && Date.now() < until) {
       pending ??= reader.read();
       const got = await Promise.race([pending, new Promise<null>((r) => setTimeout(() => r(null), 500))]);
