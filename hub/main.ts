@@ -2,13 +2,14 @@
  * The hub process: migrate the database, consume canonical records, serve the API.
  * Settings from the environment (see README): KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL,
  * TOPIC_PREFIX, HUB_PORT, HUB_HOST, DB_SCHEMA, HUB_GROUP_ID, HUB_JWT_SECRET, HUB_RATE_LIMIT (requests
- * per principal per minute). Principals and API keys: `npm run hub:admin` (hub/admin.ts).
+ * per principal per minute), DIVISIONS_FILE and GRIDS_FILE (map shapes), CONNECTOR_STATUS_URLS. Principals and API keys: `npm run hub:admin` (hub/admin.ts).
  */
 import { createKafka } from '../connectors/runtime/kafka.js';
 import { createLogger } from '../connectors/runtime/log.js';
 import { topics } from '../schemas/index.js';
 import { SchemaCodec } from '../schemas/registry.js';
 import { buildApi } from './api/server.js';
+import { loadGeo } from './api/geo.js';
 import { HubConsumer } from './ingest/consumer.js';
 import { HubRouting } from './ingest/routing.js';
 import { createDb, migrate } from './store/db.js';
@@ -30,6 +31,8 @@ const app = await buildApi({
   consumer,
   logger: log,
   jwtSecret: process.env.HUB_JWT_SECRET || undefined,
+  geo: loadGeo(process.env.DIVISIONS_FILE || undefined, process.env.GRIDS_FILE || undefined),
+  connectorStatusUrls: (process.env.CONNECTOR_STATUS_URLS ?? '').split(',').filter(Boolean),
   rateLimitPerMinute: process.env.HUB_RATE_LIMIT ? Number(process.env.HUB_RATE_LIMIT) : undefined,
 });
 const url = await app.listen({ host: process.env.HUB_HOST ?? '127.0.0.1', port: Number(process.env.HUB_PORT ?? 8080) });

@@ -81,7 +81,8 @@ for (const [name, entry, folder] of [
 }
 const sims = { hotline: String(hotline.ready.url), grid: String(grid.ready.url), environment: String(environment.ready.url), approval: String(approval.ready.url) };
 say(`department simulators: 12345 ${sims.hotline}, grid ${sims.grid}, environment ${sims.environment}, approval ${sims.approval}, market table ${String(market.ready.table)}, enforcement ${enforcement ? String(enforcement.ready.table) : 'off'}, file drops under ${join(STACK_HOME, 'demo-drops')}`);
-const hub = await startProcess('hub', 'hub/main.ts', [], { ...env, HUB_PORT: hubPort, DIVISIONS_FILE: join(history, 'geo', 'divisions.json') });
+const statusPort = await freePort();
+const hub = await startProcess('hub', 'hub/main.ts', [], { ...env, HUB_PORT: hubPort, DIVISIONS_FILE: join(history, 'geo', 'divisions.json'), CONNECTOR_STATUS_URLS: `http://127.0.0.1:${statusPort}` });
 children.push(hub);
 const connectorConfig = {
   'hotline-12345': { source: { url: `${sims.hotline}/api/v2/workorders` } },
@@ -96,7 +97,7 @@ const connectorConfig = {
 };
 const workers = await startProcess('connectors', 'connectors/cli.ts', ['run', ...Object.keys(connectorConfig)], {
   ...env,
-  STATUS_PORT: '0',
+  STATUS_PORT: String(statusPort),
   ENVIRONMENT_ALARMS_WEBHOOK_SECRET: secret,
   CONNECTOR_CONFIG: JSON.stringify(connectorConfig),
 });
@@ -114,7 +115,8 @@ CountyHub demo county is running (${((Date.now() - t0) / 1000).toFixed(1)} s to 
     ${keys.townName}网格员/镇指挥中心      ${keys.town}
     生态环境局联络员                  ${keys.liaison}
     审计员                            ${keys.auditor}
-  连接器状态      ${String(workers.ready.statusUrl)}/status   (Prometheus: /metrics)
+  连接器状态      ${api}/api/v1/connectors   (worker: ${String(workers.ready.statusUrl)}/status, Prometheus: /metrics)
+  地图            ${api}/api/v1/divisions  ${api}/api/v1/grids
   Ctrl-C 停止
 `);
 

@@ -21,6 +21,8 @@ import { taskRoutes } from './tasks.js';
 import { subjectRoutes } from './subjects.js';
 import { statisticsRoutes } from './statistics.js';
 import { streamRoutes } from './stream.js';
+import { connectorRoutes } from './connectors.js';
+import { geoRoutes, type GeoData } from './geo.js';
 import { installValidation } from './validation.js';
 
 export interface ApiDeps {
@@ -30,6 +32,10 @@ export interface ApiDeps {
   logger?: FastifyBaseLogger;
   /** HS256 secret for JWTs (HUB_JWT_SECRET); without it only API keys authenticate. */
   jwtSecret?: string;
+  /** Shapes of towns, villages and grids for the map routes. */
+  geo?: GeoData;
+  /** Connector workers' status endpoints (CONNECTOR_STATUS_URLS). */
+  connectorStatusUrls?: string[];
   /** Requests per principal (or address, before authentication) per minute. */
   rateLimitPerMinute?: number;
 }
@@ -79,6 +85,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         { name: 'subjects', description: '主体 (一企一档)' },
         { name: 'statistics', description: '统计与考核' },
         { name: 'audit', description: '个人信息访问审计' },
+        { name: 'geo', description: '区划与网格 (GeoJSON)' },
+        { name: 'operations', description: '连接器与同步状态' },
         { name: 'auth', description: '身份与令牌' },
       ],
       components: {
@@ -123,6 +131,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(statisticsRoutes, { prefix: '/api/v1', db: deps.db });
   await app.register(streamRoutes, { prefix: '/api/v1', db: deps.db });
   await app.register(auditRoutes, { prefix: '/api/v1', db: deps.db });
+  await app.register(geoRoutes, { prefix: '/api/v1', geo: deps.geo ?? { divisions: [], grids: [] } });
+  await app.register(connectorRoutes, { prefix: '/api/v1', statusUrls: deps.connectorStatusUrls ?? [], hubLag: deps.consumer ? () => deps.consumer!.lag() : undefined });
   await app.register(authRoutes, { prefix: '/api/v1', db: deps.db, jwtSecret: deps.jwtSecret });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `没有这个接口 (no route ${req.method} ${req.url.split('?')[0]}); see /docs` }));
   return app;

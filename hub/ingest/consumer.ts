@@ -68,6 +68,28 @@ export class HubConsumer {
     await this.consumer?.disconnect();
   }
 
+  /** Records in Kafka that this group has not applied yet, per topic (end offset − consumed offset in PostgreSQL). */
+  async lag(): Promise<Record<string, number>> {
+    const admin = this.deps.kafka.admin();
+    await admin.connect();
+    try {
+      const out: Record<string, number> = {};
+      const done = (await this.deps.db('consumed_offsets').where({ group_id: this.groupId })) as Array<{ topic: string; partition: number; next_offset: string }>;
+      for (const kind of consumedKinds()) {
+        const topic = this.topics.records(kind);
+        let behind = 0;
+        for (const p of await admin.fetchTopicOffsets(topic)) {
+          const at = done.find((d) => d.topic === topic && d.partition === p.partition);
+          behind += Math.max(0, Number(p.high) - Number(at?.next_offset ?? p.low));
+        }
+        out[topic] = behind;
+      }
+      return out;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   /** One record, by the kind its topic carries. */
   private apply(tx: Parameters<Parameters<Db['transaction']>[0]>[0], topic: string, record: unknown, pos: Position): Promise<ApplyEffect> {
     const kind = consumedKinds().find((k) => this.topics.records(k) === topic) as RecordKind;

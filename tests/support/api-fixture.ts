@@ -67,7 +67,15 @@ export async function apiFixture(label: string, opts: Partial<ApiDeps> = {}): Pr
   const keys = {} as Record<Who, string>;
   for (const [who, p] of Object.entries(PRINCIPALS)) keys[who as Who] = await issueApiKey(db, (await createPrincipal(db, p as NewPrincipal)).id);
 
-  const app = await buildApi({ db, jwtSecret: 'test-jwt-secret-0123456789abcdef', ...opts });
+  const square = (x: number) => [[[x, 30], [x + 0.1, 30], [x + 0.1, 30.1], [x, 30.1], [x, 30]]];
+  const geo = {
+    divisions: [TOWN_A, TOWN_B].flatMap((town, i) => [
+      { type: 'Feature' as const, properties: { code: `${town}000`, name: i ? `${TOWN_B_MARKER}` : '甲镇', level: 'town' }, geometry: { type: 'Polygon', coordinates: square(120 + i) } },
+      { type: 'Feature' as const, properties: { code: `${town}001`, name: i ? `${TOWN_B_MARKER}一村` : '甲镇一村', level: 'village', townCode: town }, geometry: { type: 'Polygon', coordinates: square(120 + i) } },
+    ]),
+    grids: [TOWN_A, TOWN_B].map((town, i) => ({ type: 'Feature' as const, properties: { gridCode: `${town}001G01`, villageCode: `${town}001`, townCode: town, gridName: i ? `${TOWN_B_MARKER}一网格` : '甲镇一网格' }, geometry: { type: 'Polygon', coordinates: square(120 + i) } })),
+  };
+  const app = await buildApi({ db, jwtSecret: 'test-jwt-secret-0123456789abcdef', geo, ...opts });
   await app.ready();
   return {
     ctx,

@@ -30,7 +30,7 @@ function urlFor(path: string, extra = ''): string {
 describe('authentication on every route', () => {
   it('the route list is the whole API (a new route appears here by itself)', () => {
     const paths = new Set(apiRoutes(f.app).map((r) => r.path));
-    for (const p of ['/api/v1/matters', '/api/v1/matters/{id}', '/api/v1/tasks', '/api/v1/subjects', '/api/v1/subjects/{id}', '/api/v1/statistics', '/api/v1/stream', '/api/v1/audit', '/api/v1/audit/verify', '/api/v1/me', '/api/v1/principals']) {
+    for (const p of ['/api/v1/divisions', '/api/v1/grids', '/api/v1/connectors', '/api/v1/matters', '/api/v1/matters/{id}', '/api/v1/tasks', '/api/v1/subjects', '/api/v1/subjects/{id}', '/api/v1/statistics', '/api/v1/stream', '/api/v1/audit', '/api/v1/audit/verify', '/api/v1/me', '/api/v1/principals']) {
       expect(paths, p).toContain(p);
     }
   });
@@ -118,6 +118,10 @@ describe('a town operator sees its own town and nothing else', () => {
     expect((await f.as('townB', `/api/v1/matters/${f.ids.matterB}`)).status).toBe(200);
     const stats = await f.as('townA', '/api/v1/statistics?by=town');
     expect(JSON.stringify(stats.body)).toContain(TOWN_A);
+    const map = await f.as('townA', '/api/v1/divisions');
+    expect(map.body.features.map((x: { properties: { code: string } }) => x.properties.code)).toEqual([`${TOWN_A}000`, `${TOWN_A}001`]);
+    expect((await f.as('townA', '/api/v1/grids')).body.features).toHaveLength(1);
+    expect((await f.as('commander', '/api/v1/grids')).body.features).toHaveLength(2);
   });
 
   it('the event stream carries town A events only', async () => {
