@@ -9,6 +9,7 @@ import type { Db } from '../store/db.js';
 import { appendAudit } from './audit/chain.js';
 import { decodeCursor, encodeCursor, PAGE_PROPERTIES } from './cursor.js';
 import { CHANNEL_LABELS, MATTER_STATUS_LABELS } from './labels.js';
+import { DEPARTMENT_ID, ROW_ID, TIMESTAMP } from './params.js';
 import { holdsPersonalData, maskText } from './personal-data.js';
 import { escapeLike, ForbiddenError, principalOf, scopedMatters } from './read-scope.js';
 import { SLA_STATE_LABELS, slaState, slaStateSql } from './tasks.js';
@@ -132,8 +133,6 @@ function taskView(t: TaskRow, now: Date, text: Text) {
   };
 }
 
-const DEPARTMENT = { type: 'string', pattern: '^[a-z0-9:-]{1,64}$' } as const;
-const TIME = { type: 'string', format: 'date-time', maxLength: 40 } as const;
 
 const listQuery = {
   type: 'object',
@@ -144,10 +143,10 @@ const listQuery = {
     grid: { type: 'string', pattern: '^[0-9A-Za-z-]{1,40}$', description: '网格编码' },
     category: { type: 'string', pattern: '^[0-9A-Za-z.-]{1,40}$', description: '县级事项分类代码（前缀）' },
     status: { type: 'string', enum: Object.keys(MATTER_STATUS_LABELS) },
-    lead: { ...DEPARTMENT, description: '牵头部门' },
-    department: { ...DEPARTMENT, description: '牵头或协办部门' },
-    from: { ...TIME, description: '首次上报时间不早于 (ISO 8601)' },
-    to: { ...TIME, description: '首次上报时间早于 (ISO 8601)' },
+    lead: { ...DEPARTMENT_ID, description: '牵头部门' },
+    department: { ...DEPARTMENT_ID, description: '牵头或协办部门' },
+    from: { ...TIMESTAMP, description: '首次上报时间不早于 (ISO 8601)' },
+    to: { ...TIMESTAMP, description: '首次上报时间早于 (ISO 8601)' },
     sla: { type: 'string', enum: ['on_time', 'at_risk', 'breached'], description: '时限状态：按时 / 临期 / 超时（任一任务）' },
   },
 } as const;
@@ -244,7 +243,7 @@ export async function matterRoutes(app: FastifyInstance, opts: { db: Db; now?: (
     '/matters/:id',
     {
       schema: {
-        params: { type: 'object', additionalProperties: false, properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } }, required: ['id'] },
+        params: { type: 'object', additionalProperties: false, properties: { id: ROW_ID }, required: ['id'] },
         querystring: detailQuery,
         tags: ['matters'],
         summary: '事项详情：全部关联报告的时间线、任务与时限 (one matter: reports, tasks, deadlines, timeline)',

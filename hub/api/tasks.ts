@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../store/db.js';
 import { decodeCursor, encodeCursor, PAGE_PROPERTIES } from './cursor.js';
+import { DEPARTMENT_ID } from './params.js';
 import { principalOf, scopedTasks } from './read-scope.js';
 
 export const SLA_STATE_LABELS: Record<string, string> = { on_time: '按时', at_risk: '临期', breached: '超时' };
@@ -55,7 +56,7 @@ const listQuery = {
   additionalProperties: false,
   properties: {
     ...PAGE_PROPERTIES,
-    department: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' },
+    department: DEPARTMENT_ID,
     role: { type: 'string', enum: ['lead', 'cooperating'] },
     status: { type: 'string', enum: ['DISPATCHED', 'ACCEPTED', 'ON_SITE', 'IN_PROGRESS', 'DONE', 'RETURNED'] },
     open: { type: 'boolean', description: 'only tasks not yet done' },

@@ -101,7 +101,7 @@ async function loadCandidates(tx: Knex.Transaction, keys: string[]): Promise<Sub
 }
 
 /** Golden values by survivorship over every linked record, with provenance of each field. */
-async function refreshGolden(tx: Knex.Transaction, subjectId: string): Promise<void> {
+export async function refreshGolden(tx: Knex.Transaction, subjectId: string): Promise<void> {
   const links: Array<{ source_system: string; source_record_id: string; source_version: string; record: SubjectRecord & { department?: string; at?: number } }> = await tx('subject_links')
     .select('source_system', 'source_record_id', 'source_version', 'record')
     .where({ subject_id: subjectId })

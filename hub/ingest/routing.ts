@@ -66,7 +66,7 @@ export class HubRouting {
     return { ...route, lead: sub(route.lead), cooperating: route.cooperating.map(sub).filter((d) => d !== sub(route.lead)) };
   }
 
-  deadlines(route: Route, reportedAt: Date): Deadlines {
+  deadlines(route: Pick<Route, 'sla'>, reportedAt: Date): Deadlines {
     return computeDeadlines(route, reportedAt, this.calendar);
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../store/db.js';
+import { DEPARTMENT_ID } from '../params.js';
 import { ROLES } from '../principal.js';
 import { principalOf, requireRole } from '../read-scope.js';
 import { signToken } from './authenticate.js';
@@ -19,7 +20,7 @@ const principalBody = {
     name: { type: 'string', minLength: 1, maxLength: 100 },
     role: { type: 'string', enum: [...ROLES] },
     jurisdiction: { type: 'string', pattern: '^([0-9]{2,12})?$' },
-    department: { type: ['string', 'null'], pattern: '^[a-z0-9:-]{1,64}$' },
+    department: { ...DEPARTMENT_ID, type: ['string', 'null'] },
     canUnmask: { type: 'boolean' },
   },
 } as const;
