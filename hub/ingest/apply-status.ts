@@ -155,9 +155,9 @@ async function taskOfDepartment(tx: Knex.Transaction, matterId: string, c: Statu
 function targetLockKeys(c: StatusChange): string[] {
   const t = c.target;
   const keys: string[] = [];
-  if (t.record) keys.push(`record\u0000${t.record.sourceSystem}\u0000${t.record.sourceRecordId}`);
-  if (t.matterId) keys.push(`matter\u0000${t.matterId}`);
-  if (t.taskId) keys.push(`task\u0000${t.taskId}`);
+  if (t.record) keys.push(`record\u001f${t.record.sourceSystem}\u001f${t.record.sourceRecordId}`);
+  if (t.matterId) keys.push(`matter\u001f${t.matterId}`);
+  if (t.taskId) keys.push(`task\u001f${t.taskId}`);
   return keys;
 }
 
@@ -167,7 +167,7 @@ function targetLockKeys(c: StatusChange): string[] {
  * the committed report or the report's pending scan sees the committed change — never neither.
  */
 async function lockTargets(tx: Knex.Transaction, keys: string[]): Promise<void> {
-  for (const k of [...new Set(keys)].sort()) await tx.raw('select pg_advisory_xact_lock(hashtext(?))', [`status-target\u0000${k}`]);
+  for (const k of [...new Set(keys)].sort()) await tx.raw('select pg_advisory_xact_lock(hashtext(?))', [`status-target\u001f${k}`]);
 }
 
 // ── pending changes ────────────────────────────────────────────────────────────────────────
@@ -178,7 +178,7 @@ async function lockTargets(tx: Knex.Transaction, keys: string[]): Promise<void> 
  */
 export async function resolvePendingStatusChanges(tx: Knex.Transaction, report: { sourceSystem: string; sourceRecordId: string }, matterId: string): Promise<number> {
   const taskIds = (await tx('tasks').where({ matter_id: matterId }).select<Array<{ id: string }>>('id')).map((t) => String(t.id));
-  await lockTargets(tx, [`record\u0000${report.sourceSystem}\u0000${report.sourceRecordId}`, `matter\u0000${matterId}`, ...taskIds.map((id) => `task\u0000${id}`)]);
+  await lockTargets(tx, [`record\u001f${report.sourceSystem}\u001f${report.sourceRecordId}`, `matter\u001f${matterId}`, ...taskIds.map((id) => `task\u001f${id}`)]);
   const pending: StatusChangeRow[] = await tx('status_changes')
     .whereNull('task_id')
     .where((w) => {
