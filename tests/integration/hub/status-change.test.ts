@@ -110,6 +110,44 @@ describe('status changes on tasks and matters', () => {
     expect(await db('matter_events').where({ type: 'status_changed' }).count<Array<{ count: string }>>('* as count')).toEqual([{ count: '1' }]);
   });
 
+  it('a report and its early status change applied at the same time in two transactions: the change is applied whichever commits first', async () => {
+    const ack = progress[6]!; // market, by the 12345 ticket
+    const pos = (n: number) => ({ topic: 'concurrent', partition: 0, offset: String(1_000 + n) });
+    const settled = (p: Promise<unknown>) => Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), 300))]);
+
+    // the report's transaction first: the change, not seeing the uncommitted report, waits for it
+    const reportTx = await db.transaction();
+    await HANDLERS.report!(reportTx, report, pos(1), routing);
+    const changeApplied = db.transaction((tx) => HANDLERS['status-change']!(tx, ack, pos(2), routing));
+    await settled(changeApplied); // give it every chance to run ahead of the report's commit
+    await reportTx.commit();
+    expect((await changeApplied).outcome).toBe('new');
+    expect(await db('tasks').where({ id: taskId('market') }).first()).toMatchObject({ status: 'ACCEPTED' });
+    expect((await state()).pending).toBe(0);
+
+    // the change's transaction first: it is kept as unresolved, and the report's pending scan waits for it
+    await db.raw('truncate status_changes, matter_events, tasks, reports, subject_links, subjects, matters, source_records restart identity cascade');
+    const changeTx = await db.transaction();
+    expect((await HANDLERS['status-change']!(changeTx, ack, pos(3), routing)).outcome).toBe('new');
+    const reportApplied = db.transaction((tx) => HANDLERS.report!(tx, report, pos(4), routing));
+    await settled(reportApplied);
+    await changeTx.commit();
+    expect((await reportApplied).outcome).toBe('new');
+    expect(await db('tasks').where({ id: taskId('market') }).first()).toMatchObject({ status: 'ACCEPTED' });
+    expect((await state()).pending).toBe(0);
+  });
+
+  it('退单: the task is returned with its reason and the matter stays open when the others are done', async () => {
+    const closures = progress.filter((c) => c.status === 'CLOSED' && c.actorDepartment !== 'market');
+    const rejected = change('market', 'REJECTED', 1, '2025-06-12 10:08:00', byReport, { sourceStatus: '退单', note: '无证经营不属实，非本局职责' });
+    await deliverAll([rep(report), ...closures.map(sc), sc(rejected)]);
+    const market = await db('tasks').where({ id: taskId('market') }).first();
+    expect(market).toMatchObject({ status: 'RETURNED', source_status: '退单', rejection_note: '无证经营不属实，非本局职责', done_at: null });
+    expect(market.rejected_at.getTime()).toBe(rejected.occurredAt);
+    expect(market.responded_at.getTime()).toBe(rejected.occurredAt);
+    expect(await db('matters').first()).toMatchObject({ status: 'IN_PROGRESS', closed_at: null });
+  });
+
   it('a change for a department with no task on the matter is kept with the reason, not applied elsewhere', async () => {
     await deliver(rep(report));
     await deliver(sc(change('agriculture', 'ACKNOWLEDGED', 1, '2025-06-12 10:00:00', byReport)));
