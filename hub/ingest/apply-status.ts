@@ -85,7 +85,8 @@ export async function applyStatusChange(tx: Knex.Transaction, c: StatusChange, p
     const stored = await tx('status_changes').where(key).forUpdate().first<{ payload: StatusChange }>('payload');
     // Two contents under one key (a source that corrected a change without a new version): the
     // same one wins whatever the arrival order — the later source version, then the larger content.
-    if (stored && (sameContent(stored.payload, c) || !supersedes(c, stored.payload))) return { outcome: 'duplicate', matterId: resolved?.matterId };
+    if (stored && sameContent(stored.payload, c)) return { outcome: 'duplicate', matterId: resolved?.matterId };
+    if (stored && !supersedes(c, stored.payload)) return { outcome: 'stale', matterId: resolved?.matterId };
     await tx('status_changes').where(key).update(row);
   }
   if (!resolved) return { outcome: 'new' };

@@ -12,7 +12,7 @@ import { HubRouting } from '../../../hub/ingest/routing.js';
 import { createDb, migrate } from '../../../hub/store/db.js';
 import type { Report, StatusChange } from '../../../schemas/index.js';
 import { shuffled } from '../../unit/merge/fixtures.js';
-import { sh } from '../../unit/schemas/examples.js';
+import { EXAMPLES, sh } from '../../unit/schemas/examples.js';
 import { again, byMatter, byReport, byTask, change, LEAD_RESULT, matterId, progress, rep, report, sc, taskId, type Delivery, hubState } from './status-fixtures.js';
 
 const schema = `t_status_${randomBytes(3).toString('hex')}`;
@@ -146,6 +146,24 @@ describe('status changes on tasks and matters', () => {
     expect(market.rejected_at.getTime()).toBe(rejected.occurredAt);
     expect(market.responded_at.getTime()).toBe(rejected.occurredAt);
     expect(await db('matters').first()).toMatchObject({ status: 'IN_PROGRESS', closed_at: null });
+  });
+
+  it('an acknowledgement naming ids from outside the hub is kept with the reason, and a corrected copy of a change wins in any order', async () => {
+    await deliver(rep(report));
+    const foreign = EXAMPLES['status-change']; // names the matter and task by another system's ids
+    expect((await deliver(sc(foreign))).outcome).toBe('new');
+    expect(await db('status_changes').select('task_id', 'unresolved_reason')).toEqual([
+      { task_id: null, unresolved_reason: `task id ${foreign.target.taskId} is not a hub id; matter id ${foreign.target.matterId} is not a hub id` },
+    ]);
+
+    // the same change id and version, corrected by the source (a later source version): whichever arrives last, the correction holds
+    const first = progress[3]!; // environment 签收
+    const corrected: StatusChange = { ...first, envelope: { ...first.envelope, sourceVersion: first.envelope.sourceVersion + 1_000 }, sourceStatus: '已签收（更正）' };
+    for (const order of [[first, corrected], [corrected, first]]) {
+      await db.raw('truncate status_changes, matter_events, tasks, reports, subject_links, subjects, matters, source_records restart identity cascade');
+      expect(await deliverAll([rep(report), ...order.map(sc)])).toEqual(order[0] === first ? ['new', 'new', 'updated'] : ['new', 'new', 'stale']);
+      expect(await db('tasks').where({ id: taskId('environment') }).first()).toMatchObject({ status: 'ACCEPTED', source_status: '已签收（更正）' });
+    }
   });
 
   it('a change for a department with no task on the matter is kept with the reason, not applied elsewhere', async () => {
