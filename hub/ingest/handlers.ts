@@ -4,16 +4,28 @@
  * kind is one entry here (and its apply module), not a change to the consumer.
  */
 import type { Knex } from 'knex';
-import type { RecordKind, Report, Subject } from '../../schemas/index.js';
+import type { RecordKind, Report, StatusChange, Subject } from '../../schemas/index.js';
 import { applyReport, type ApplyEffect, type Position } from './apply-report.js';
+import { applyStatusChange, resolvePendingStatusChanges } from './apply-status.js';
 import { applySubject } from './apply-subject.js';
 import type { HubRouting } from './routing.js';
 
 export type ApplyRecord = (tx: Knex.Transaction, record: unknown, pos: Position, routing: HubRouting) => Promise<ApplyEffect>;
 
+/**
+ * A report, then the status changes that waited for it: reports and status changes travel on
+ * different topics, so a department's 签收 can reach the hub before the ticket it is about.
+ */
+export async function applyReportAndPending(tx: Knex.Transaction, r: Report, pos: Position, routing: HubRouting): Promise<ApplyEffect> {
+  const effect = await applyReport(tx, r, pos, routing);
+  if (effect.matterId && (effect.outcome === 'new' || effect.outcome === 'updated')) await resolvePendingStatusChanges(tx, r.envelope, effect.matterId);
+  return effect;
+}
+
 export const HANDLERS: Partial<Record<RecordKind, ApplyRecord>> = {
-  report: (tx, r, pos, routing) => applyReport(tx, r as Report, pos, routing),
+  report: (tx, r, pos, routing) => applyReportAndPending(tx, r as Report, pos, routing),
   subject: (tx, s, pos, routing) => applySubject(tx, s as Subject, pos, routing),
+  'status-change': (tx, c, pos, routing) => applyStatusChange(tx, c as StatusChange, pos, routing),
 };
 
 export function consumedKinds(): RecordKind[] {

@@ -1,0 +1,299 @@
+/**
+ * Applies one StatusChange inside the caller's transaction:
+ *   - every change is stored (status_changes) keyed by (target as named, version, change identity)
+ *     and the task is refolded from all its stored changes (task-state.ts), so delivery order and
+ *     redeliveries do not matter; a redelivery of the same content changes nothing;
+ *   - the target is the task named by id, or the acting department's task on the named matter, or
+ *     on the matter of the named report (a town government acts as `town`, its task is `town:<code>`);
+ *   - a change whose target is not in the hub yet (it travelled on another topic than its report)
+ *     is kept with the reason and applied by resolvePendingStatusChanges when the report arrives;
+ *   - the matter follows its tasks: closed with the lead's result when every task is done, reopened
+ *     when one is not any more.
+ */
+import type { Knex } from 'knex';
+import type { StatusChange } from '../../schemas/index.js';
+import type { ApplyEffect, Position } from './apply-report.js';
+import type { HubRouting } from './routing.js';
+import { canonical, registerSourceRecord, sameContent } from './source-records.js';
+import { foldTaskState, matterStatusOf, type StoredChange, type TaskState } from './task-state.js';
+
+type Resolution = { taskId: string; matterId: string } | { reason: string };
+
+interface StatusChangeRow {
+  id: string;
+  task_id: string | null;
+  payload: StatusChange;
+}
+
+interface TaskRow {
+  id: string;
+  matter_id: string;
+  department: string;
+  role: string;
+  status: string;
+  status_version: string;
+  source_status: string | null;
+  responded_at: Date | null;
+  on_site_at: Date | null;
+  done_at: Date | null;
+  result: string | null;
+  outcome: string | null;
+  rejected_at: Date | null;
+  rejection_note: string | null;
+}
+
+const HUB_ID = /^\d{1,18}$/;
+
+/** The identity of what the source says the change is about: the same for every delivery, resolved or not. */
+export function targetKey(c: StatusChange): string {
+  const t = c.target;
+  return canonical({ kind: t.kind, record: t.record, matterId: t.matterId, taskId: t.taskId, actor: c.actorDepartment });
+}
+
+export async function applyStatusChange(tx: Knex.Transaction, c: StatusChange, pos: Position, _routing: HubRouting): Promise<ApplyEffect> {
+  if ((await registerSourceRecord(tx, 'status-change', c, pos)) === 'duplicate') return { outcome: 'duplicate' };
+
+  let target = await resolveTarget(tx, c);
+  if ('reason' in target) {
+    // Serialise with resolvePendingStatusChanges of a report being applied right now in another
+    // transaction: whichever commits first, the other sees it (see lockTargets).
+    await lockTargets(tx, targetLockKeys(c));
+    target = await resolveTarget(tx, c);
+  }
+  const resolved = 'taskId' in target ? target : undefined;
+  const key = { target_key: targetKey(c), version: c.version, source_system: c.envelope.sourceSystem, source_record_id: c.envelope.sourceRecordId };
+  const row = {
+    source_version: c.envelope.sourceVersion,
+    target_kind: c.target.kind,
+    target_source_system: c.target.record?.sourceSystem ?? null,
+    target_source_record_id: c.target.record?.sourceRecordId ?? null,
+    target_matter_id: c.target.matterId,
+    target_task_id: c.target.taskId,
+    actor_department: c.actorDepartment,
+    status: c.status,
+    source_status: c.sourceStatus,
+    occurred_at: new Date(c.occurredAt),
+    payload: JSON.stringify(c),
+    task_id: resolved?.taskId ?? null,
+    matter_id: resolved?.matterId ?? null,
+    unresolved_reason: 'reason' in target ? target.reason : null,
+    resolved_at: resolved ? new Date() : null,
+  };
+
+  const inserted = await tx('status_changes').insert({ ...key, ...row }).onConflict(['target_key', 'version', 'source_system', 'source_record_id']).ignore().returning('id');
+  if (inserted.length === 0) {
+    const stored = await tx('status_changes').where(key).forUpdate().first<{ payload: StatusChange }>('payload');
+    // Two contents under one key (a source that corrected a change without a new version): the
+    // same one wins whatever the arrival order — the later source version, then the larger content.
+    if (stored && sameContent(stored.payload, c)) return { outcome: 'duplicate', matterId: resolved?.matterId };
+    if (stored && !supersedes(c, stored.payload)) return { outcome: 'stale', matterId: resolved?.matterId };
+    await tx('status_changes').where(key).update(row);
+  }
+  if (!resolved) return { outcome: 'new' };
+
+  await statusEvent(tx, resolved.matterId, resolved.taskId, c);
+  const { before } = await refoldTask(tx, resolved.matterId, resolved.taskId);
+  // kept for lineage and its times, but it did not decide the status
+  const outcome = c.version < before.statusVersion ? 'stale' : inserted.length === 0 ? 'updated' : 'new';
+  return { outcome, matterId: resolved.matterId };
+}
+
+function supersedes(a: StatusChange, b: StatusChange): boolean {
+  if (a.envelope.sourceVersion !== b.envelope.sourceVersion) return a.envelope.sourceVersion > b.envelope.sourceVersion;
+  return canonical(a) > canonical(b);
+}
+
+// ── target resolution ──────────────────────────────────────────────────────────────────────
+
+async function resolveTarget(tx: Knex.Transaction, c: StatusChange): Promise<Resolution> {
+  const t = c.target;
+  const reasons: string[] = [];
+  if (t.taskId) {
+    if (HUB_ID.test(t.taskId)) {
+      const task = await tx('tasks').where({ id: t.taskId }).first<{ id: string; matter_id: string } | undefined>('id', 'matter_id');
+      if (task) return { taskId: String(task.id), matterId: String(task.matter_id) };
+      reasons.push(`task ${t.taskId} is not in the hub`);
+    } else reasons.push(`task id ${t.taskId} is not a hub id`);
+  }
+  if (t.matterId) {
+    if (HUB_ID.test(t.matterId)) {
+      const r = await taskOfDepartment(tx, t.matterId, c);
+      if ('taskId' in r) return r;
+      reasons.push(r.reason);
+    } else reasons.push(`matter id ${t.matterId} is not a hub id`);
+  }
+  if (t.record) {
+    const report = await tx('reports')
+      .where({ source_system: t.record.sourceSystem, source_record_id: t.record.sourceRecordId })
+      .first<{ matter_id: string } | undefined>('matter_id');
+    if (report) {
+      const r = await taskOfDepartment(tx, String(report.matter_id), c);
+      if ('taskId' in r) return r;
+      reasons.push(r.reason);
+    } else reasons.push(`report ${t.record.sourceSystem}/${t.record.sourceRecordId} is not in the hub`);
+  }
+  if (reasons.length === 0) reasons.push('the target names no task, matter or record');
+  return { reason: reasons.join('; ') };
+}
+
+/** The acting department's task on a matter (following a merge once); `town` acts on the town's task. */
+async function taskOfDepartment(tx: Knex.Transaction, matterId: string, c: StatusChange): Promise<Resolution> {
+  const matter = await tx('matters').where({ id: matterId }).first<{ id: string; merged_into: string | null } | undefined>('id', 'merged_into');
+  if (!matter) return { reason: `matter ${matterId} is not in the hub` };
+  const id = String(matter.merged_into ?? matter.id);
+  const tasks = await tx('tasks').where({ matter_id: id }).orderBy('id').select<Array<{ id: string; department: string }>>('id', 'department');
+  const actor = c.actorDepartment;
+  let mine = tasks.filter((t) => t.department === actor || (actor === 'town' && t.department.startsWith('town:')));
+  if (mine.length > 1 && actor === 'town' && c.envelope.divisionCode) {
+    const town = `town:${c.envelope.divisionCode.slice(0, 9)}`;
+    mine = mine.filter((t) => t.department === town);
+  }
+  if (mine.length === 1) return { taskId: String(mine[0]!.id), matterId: id };
+  if (mine.length === 0) return { reason: `matter ${id} has no task for department ${actor}` };
+  return { reason: `matter ${id} has ${mine.length} tasks for department ${actor} and the change does not say which` };
+}
+
+function targetLockKeys(c: StatusChange): string[] {
+  const t = c.target;
+  const keys: string[] = [];
+  if (t.record) keys.push(`record\u001f${t.record.sourceSystem}\u001f${t.record.sourceRecordId}`);
+  if (t.matterId) keys.push(`matter\u001f${t.matterId}`);
+  if (t.taskId) keys.push(`task\u001f${t.taskId}`);
+  return keys;
+}
+
+/**
+ * Transaction-scoped advisory locks on the target identities. A status change about to be kept as
+ * unresolved and a report whose arrival resolves it take the same lock, so either the change sees
+ * the committed report or the report's pending scan sees the committed change — never neither.
+ */
+async function lockTargets(tx: Knex.Transaction, keys: string[]): Promise<void> {
+  for (const k of [...new Set(keys)].sort()) await tx.raw('select pg_advisory_xact_lock(hashtext(?))', [`status-target\u001f${k}`]);
+}
+
+// ── pending changes ────────────────────────────────────────────────────────────────────────
+
+/**
+ * After a report was applied to `matterId`: applies the stored changes that waited for that
+ * report, its matter or one of its tasks. Returns how many were resolved.
+ */
+export async function resolvePendingStatusChanges(tx: Knex.Transaction, report: { sourceSystem: string; sourceRecordId: string }, matterId: string): Promise<number> {
+  const taskIds = (await tx('tasks').where({ matter_id: matterId }).select<Array<{ id: string }>>('id')).map((t) => String(t.id));
+  await lockTargets(tx, [`record\u001f${report.sourceSystem}\u001f${report.sourceRecordId}`, `matter\u001f${matterId}`, ...taskIds.map((id) => `task\u001f${id}`)]);
+  const pending: StatusChangeRow[] = await tx('status_changes')
+    .whereNull('task_id')
+    .where((w) => {
+      w.where({ target_source_system: report.sourceSystem, target_source_record_id: report.sourceRecordId }).orWhere('target_matter_id', matterId);
+      if (taskIds.length > 0) w.orWhereIn('target_task_id', taskIds);
+    })
+    .orderBy('id')
+    .forUpdate()
+    .select('id', 'task_id', 'payload');
+  const touched = new Map<string, string>();
+  let resolvedCount = 0;
+  for (const p of pending) {
+    const target = await resolveTarget(tx, p.payload);
+    if ('reason' in target) {
+      await tx('status_changes').where({ id: p.id }).update({ unresolved_reason: target.reason });
+      continue;
+    }
+    await tx('status_changes').where({ id: p.id }).update({ task_id: target.taskId, matter_id: target.matterId, unresolved_reason: null, resolved_at: new Date() });
+    await statusEvent(tx, target.matterId, target.taskId, p.payload);
+    touched.set(target.taskId, target.matterId);
+    resolvedCount += 1;
+  }
+  for (const [taskId, mId] of [...touched].sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1))) await refoldTask(tx, mId, taskId);
+  return resolvedCount;
+}
+
+// ── task and matter state ──────────────────────────────────────────────────────────────────
+
+function storedChange(c: StatusChange): StoredChange {
+  return {
+    version: c.version,
+    occurredAt: c.occurredAt,
+    status: c.status,
+    sourceStatus: c.sourceStatus,
+    sourceSystem: c.envelope.sourceSystem,
+    sourceRecordId: c.envelope.sourceRecordId,
+    note: c.note,
+    result: c.result ? { outcome: c.result.outcome, text: c.result.text } : null,
+  };
+}
+
+function stateOfRow(t: TaskRow): TaskState {
+  const ms = (d: Date | null) => d?.getTime() ?? null;
+  return {
+    status: t.status as TaskState['status'],
+    statusVersion: Number(t.status_version),
+    sourceStatus: t.source_status,
+    respondedAt: ms(t.responded_at),
+    onSiteAt: ms(t.on_site_at),
+    doneAt: ms(t.done_at),
+    result: t.result,
+    outcome: t.outcome as TaskState['outcome'],
+    rejectedAt: ms(t.rejected_at),
+    rejectionNote: t.rejection_note,
+  };
+}
+
+/** Recomputes a task from all its stored changes, then its matter from all its tasks. Locks the matter first, as report application does. */
+async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string): Promise<{ before: TaskState; after: TaskState }> {
+  const matter = await tx('matters').where({ id: matterId }).forUpdate().first<{ status: string; closed_at: Date | null; result: string | null; result_outcome: string | null }>('status', 'closed_at', 'result', 'result_outcome');
+  const task = await tx('tasks').where({ id: taskId }).forUpdate().first<TaskRow>('*');
+  const rows: Array<{ payload: StatusChange }> = await tx('status_changes').where({ task_id: taskId }).select('payload');
+  const before = stateOfRow(task);
+  const after = foldTaskState(rows.map((r) => storedChange(r.payload)));
+  const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+  await tx('tasks')
+    .where({ id: taskId })
+    .update({
+      status: after.status,
+      status_version: after.statusVersion,
+      source_status: after.sourceStatus,
+      responded_at: date(after.respondedAt),
+      on_site_at: date(after.onSiteAt),
+      done_at: date(after.doneAt),
+      result: after.result,
+      outcome: after.outcome,
+      rejected_at: date(after.rejectedAt),
+      rejection_note: after.rejectionNote,
+    });
+
+  const tasks: TaskRow[] = await tx('tasks').where({ matter_id: matterId }).orderBy('id').select('*');
+  const status = matterStatusOf(tasks, matter!.status);
+  const lead = tasks.find((t) => t.role === 'lead');
+  const closed = status === 'CLOSED';
+  const closedAt = closed ? new Date(Math.max(...tasks.map((t) => t.done_at!.getTime()))) : null;
+  const result = closed ? (lead?.result ?? null) : null;
+  const resultOutcome = closed ? (lead?.outcome ?? null) : null;
+  const lastActivity = Math.max(...rows.map((r) => r.payload.occurredAt));
+  await tx('matters')
+    .where({ id: matterId })
+    .update({ status, closed_at: closedAt, result, result_outcome: resultOutcome, updated_at: tx.raw('greatest(updated_at, ?)', [new Date(lastActivity)]) });
+  if (closed && matter!.status !== 'CLOSED') await matterEvent(tx, matterId, 'closed', closedAt!.getTime(), { result, outcome: resultOutcome, lead: lead?.department ?? null });
+  if (!closed && matter!.status === 'CLOSED') {
+    const reopening = tasks.filter((t) => t.status !== 'DONE').map((t) => t.department);
+    await matterEvent(tx, matterId, 'reopened', lastActivity, { departments: reopening, status });
+  }
+  return { before, after };
+}
+
+async function statusEvent(tx: Knex.Transaction, matterId: string, taskId: string, c: StatusChange): Promise<void> {
+  await matterEvent(tx, matterId, 'status_changed', c.occurredAt, {
+    taskId,
+    department: c.actorDepartment,
+    status: c.status,
+    sourceStatus: c.sourceStatus,
+    version: c.version,
+    sourceSystem: c.envelope.sourceSystem,
+    sourceRecordId: c.envelope.sourceRecordId,
+    actorUnitName: c.actorUnitName,
+    note: c.note,
+    result: c.result,
+  });
+}
+
+async function matterEvent(tx: Knex.Transaction, matterId: string, type: string, at: number, detail: object): Promise<void> {
+  await tx('matter_events').insert({ matter_id: matterId, type, at: new Date(at), detail: JSON.stringify(detail) });
+}
