@@ -10,6 +10,8 @@ import { topics } from '../schemas/index.js';
 import { SchemaCodec } from '../schemas/registry.js';
 import { buildApi } from './api/server.js';
 import { loadGeo } from './api/geo.js';
+import { PgDecisionOps } from './ops/decisions.js';
+import { OutboxPublisher } from './ops/publisher.js';
 import { HubConsumer } from './ingest/consumer.js';
 import { HubRouting } from './ingest/routing.js';
 import { createDb, migrate } from './store/db.js';
@@ -24,11 +26,15 @@ await migrate(db, schema);
 const kafka = createKafka(env.KAFKA_BROKERS.split(','), 'countyhub-hub');
 const routing = HubRouting.load({ rulesPath: process.env.RULES_FILE || undefined, divisionsFile: process.env.DIVISIONS_FILE || undefined, catalogueDir: process.env.CATALOGUE_DIR || undefined });
 const stopWatching = routing.rules.watch(); // the county edits its responsibility list; no deploy needed
-const consumer = new HubConsumer({ kafka, db, codec: new SchemaCodec(env.SCHEMA_REGISTRY_URL, names), topics: names, groupId: process.env.HUB_GROUP_ID, log, routing });
+const codec = new SchemaCodec(env.SCHEMA_REGISTRY_URL, names);
+const consumer = new HubConsumer({ kafka, db, codec, topics: names, groupId: process.env.HUB_GROUP_ID, log, routing });
 await consumer.start();
+const publisher = new OutboxPublisher({ db, kafka, codec, topics: names, log });
+await publisher.start();
 const app = await buildApi({
   db,
   consumer,
+  decisions: new PgDecisionOps(db, routing),
   logger: log,
   jwtSecret: process.env.HUB_JWT_SECRET || undefined,
   geo: loadGeo(process.env.DIVISIONS_FILE || undefined, process.env.GRIDS_FILE || undefined),
@@ -42,6 +48,7 @@ process.stdout.write(JSON.stringify({ hub: 'ready', url }) + '\n');
 const shutdown = async () => {
   await app.close();
   stopWatching();
+  await publisher.stop();
   await consumer.stop();
   await db.destroy();
   process.exit(0);

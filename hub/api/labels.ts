@@ -6,6 +6,7 @@ export const MATTER_STATUS_LABELS: Record<string, string> = {
   FOLLOW_UP: '回访中',
   CLOSED: '已办结',
   REJECTED: '已退回',
+  MERGED: '已合并',
   UNKNOWN: '未知',
 };
 

@@ -21,6 +21,8 @@ import { taskRoutes } from './tasks.js';
 import { subjectRoutes } from './subjects.js';
 import { statisticsRoutes } from './statistics.js';
 import { streamRoutes } from './stream.js';
+import { decisionRoutes } from './decisions.js';
+import { DecisionError, type DecisionOps } from '../ops/types.js';
 import { connectorRoutes } from './connectors.js';
 import { geoRoutes, type GeoData } from './geo.js';
 import { installValidation } from './validation.js';
@@ -36,9 +38,13 @@ export interface ApiDeps {
   geo?: GeoData;
   /** Connector workers' status endpoints (CONNECTOR_STATUS_URLS). */
   connectorStatusUrls?: string[];
+  /** The center's decisions (write API); without it those routes answer 503. */
+  decisions?: DecisionOps;
   /** Requests per principal (or address, before authentication) per minute. */
   rateLimitPerMinute?: number;
 }
+
+const DECISION_STATUS = { not_found: 404, conflict: 409, invalid: 400 } as const;
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -65,14 +71,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
-    const status = err.statusCode ?? 500;
+    const status = err instanceof DecisionError ? DECISION_STATUS[err.code] : (err.statusCode ?? 500);
     if (status >= 500) {
       req.log.error({ err }, 'request failed');
       return reply.code(status).send({ error: 'internal', message: '服务器内部错误，请稍后重试 (internal error; the details are in the hub log)' });
     }
     const v = (err as { validation?: Array<{ keyword?: string; params?: { additionalProperty?: string } }> }).validation?.[0];
     if (v?.keyword === 'additionalProperties') err.message = `未知参数 (unknown parameter "${v.params?.additionalProperty}"): ${err.message}`;
-    const error = err.validation ? 'bad_request' : ({ 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'payload_too_large', 429: 'too_many_requests' } as Record<number, string>)[status] ?? 'bad_request';
+    const error = err.validation ? 'bad_request' : ({ 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large', 429: 'too_many_requests' } as Record<number, string>)[status] ?? 'bad_request';
     return reply.code(status).send({ error, message: err.message });
   });
 
@@ -84,6 +90,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         { name: 'tasks', description: '部门任务' },
         { name: 'subjects', description: '主体 (一企一档)' },
         { name: 'statistics', description: '统计与考核' },
+        { name: 'decisions', description: '指挥中心决策：派单、办结、合并、拆分' },
         { name: 'audit', description: '个人信息访问审计' },
         { name: 'geo', description: '区划与网格 (GeoJSON)' },
         { name: 'operations', description: '连接器与同步状态' },
@@ -131,6 +138,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(statisticsRoutes, { prefix: '/api/v1', db: deps.db });
   await app.register(streamRoutes, { prefix: '/api/v1', db: deps.db });
   await app.register(auditRoutes, { prefix: '/api/v1', db: deps.db });
+  await app.register(decisionRoutes, { prefix: '/api/v1', db: deps.db, ops: deps.decisions });
   await app.register(geoRoutes, { prefix: '/api/v1', geo: deps.geo ?? { divisions: [], grids: [] } });
   await app.register(connectorRoutes, { prefix: '/api/v1', statusUrls: deps.connectorStatusUrls ?? [], hubLag: deps.consumer ? () => deps.consumer!.lag() : undefined });
   await app.register(authRoutes, { prefix: '/api/v1', db: deps.db, jwtSecret: deps.jwtSecret });

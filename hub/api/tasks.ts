@@ -58,7 +58,7 @@ const listQuery = {
     ...PAGE_PROPERTIES,
     department: DEPARTMENT_ID,
     role: { type: 'string', enum: ['lead', 'cooperating'] },
-    status: { type: 'string', enum: ['DISPATCHED', 'ACCEPTED', 'ON_SITE', 'IN_PROGRESS', 'DONE', 'RETURNED'] },
+    status: { type: 'string', enum: ['DISPATCHED', 'ACCEPTED', 'ON_SITE', 'IN_PROGRESS', 'DONE', 'RETURNED', 'WITHDRAWN', 'MERGED'] },
     open: { type: 'boolean', description: 'only tasks not yet done' },
   },
 } as const;

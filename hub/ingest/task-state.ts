@@ -130,7 +130,9 @@ function earliest(a: number | null, b: number): number {
 }
 
 /** Matter status derived from its tasks: closed when every task is done, in progress once any department acted. */
-export function matterStatusOf(tasks: ReadonlyArray<{ status: string }>, current: string): string {
+export function matterStatusOf(all: ReadonlyArray<{ status: string }>, current: string): string {
+  // tasks the center withdrew (redispatch) or left behind in a merge no longer hold the matter open
+  const tasks = all.filter((t) => t.status !== 'WITHDRAWN' && t.status !== 'MERGED');
   if (tasks.length === 0) return current;
   if (tasks.every((t) => t.status === 'DONE')) return 'CLOSED';
   if (tasks.some((t) => t.status !== 'DISPATCHED')) return 'IN_PROGRESS';

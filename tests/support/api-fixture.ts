@@ -7,6 +7,8 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApi, type ApiDeps } from '../../hub/api/server.js';
 import { createPrincipal, issueApiKey, type NewPrincipal } from '../../hub/api/auth/principals.js';
+import { HubRouting } from '../../hub/ingest/routing.js';
+import { PgDecisionOps } from '../../hub/ops/decisions.js';
 import { createDb, migrate, type Db } from '../../hub/store/db.js';
 import { testContext, type TestContext } from './context.js';
 
@@ -75,7 +77,7 @@ export async function apiFixture(label: string, opts: Partial<ApiDeps> = {}): Pr
     ]),
     grids: [TOWN_A, TOWN_B].map((town, i) => ({ type: 'Feature' as const, properties: { gridCode: `${town}001G01`, villageCode: `${town}001`, townCode: town, gridName: i ? `${TOWN_B_MARKER}一网格` : '甲镇一网格' }, geometry: { type: 'Polygon', coordinates: square(120 + i) } })),
   };
-  const app = await buildApi({ db, jwtSecret: 'test-jwt-secret-0123456789abcdef', geo, ...opts });
+  const app = await buildApi({ db, jwtSecret: 'test-jwt-secret-0123456789abcdef', geo, decisions: new PgDecisionOps(db, HubRouting.load()), ...opts });
   await app.ready();
   return {
     ctx,
