@@ -102,6 +102,17 @@ const workers = await startProcess('connectors', 'connectors/cli.ts', ['run', ..
   CONNECTOR_CONFIG: JSON.stringify(connectorConfig),
 });
 children.push(workers);
+// the center's decisions go back to the departments' platforms: environment to its own, towns
+// through the grid platform, every other department through the 12345 platform's dispatch interface
+const sinks = await startProcess('dispatch sinks', 'connectors/sinks/main.ts', [], {
+  ...env,
+  SINK_CONFIG: JSON.stringify([
+    { id: 'environment', url: `${sims.environment}/api/12369/dispatches`, departments: ['environment'] },
+    { id: 'grid', url: `${sims.grid}/api/grid/v1/assignments`, departments: ['town:*'] },
+    { id: 'hotline', url: `${sims.hotline}/api/v2/dispatches`, departments: ['*'], exceptDepartments: ['environment', 'town:*'] },
+  ]),
+});
+children.push(sinks);
 
 const api = String(hub.ready.url);
 const keys = await demoPrincipals();

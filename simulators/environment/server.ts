@@ -22,6 +22,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installFaults } from '../shared/faults.js';
+import { installDispatchInbox } from '../shared/dispatch-inbox.js';
 import { AlarmPlatform, type PushFaultMode } from './alarms.js';
 import { ComplaintStore, type EnvironmentComplaint } from './complaints.js';
 import type { Corruption } from './hj212.js';
@@ -66,6 +67,7 @@ export function buildEnvironmentServer(opts: EnvironmentServerOptions = {}): Fas
   const appSecret = opts.appSecret ?? DEMO_APP_SECRET;
   const app = Fastify({ logger: false });
   installFaults(app, () => ({ success: false, code: 500, message: '系统繁忙，请稍后再试', result: null }));
+  installDispatchInbox(app, { path: '/api/12369/dispatches', receiptPrefix: 'HBSD' }); // the county center's assignments arrive here
 
   app.get<{ Querystring: { updateTimeStart?: string; current?: string; size?: string; sortField?: string; sortOrder?: string } }>(
     '/api/12369/complaints',

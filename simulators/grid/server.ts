@@ -21,6 +21,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installFaults } from '../shared/faults.js';
+import { installDispatchInbox } from '../shared/dispatch-inbox.js';
 import { shanghaiDateTime } from '../shared/county.js';
 import { buildGrid, type ChannelContext } from '../county/channels.js';
 import { randomIncident, TargetPicker } from '../county/generate.js';
@@ -241,6 +242,7 @@ export class GridStore {
 export function buildGridServer(store = new GridStore()): FastifyInstance {
   const app = Fastify({ logger: false });
   installFaults(app, () => ({ code: 503, msg: '系统繁忙，请稍后再试', data: null }));
+  installDispatchInbox(app, { path: '/api/grid/v1/assignments', receiptPrefix: 'WGSD' }); // the county center's assignments arrive here
 
   app.get<{ Querystring: { cursor?: string; limit?: string } }>('/api/grid/v1/events', async (req, reply) => {
     const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);

@@ -10,6 +10,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installFaults } from '../shared/faults.js';
+import { installDispatchInbox } from '../shared/dispatch-inbox.js';
 import { VILLAGES, pick, seededRandom, shanghaiDateTime } from '../shared/county.js';
 
 export const HOTLINE_STATUSES = ['受理', '派单', '办理', '回访', '办结'] as const;
@@ -176,6 +177,7 @@ export class HotlineStore {
 export function buildHotlineServer(store = new HotlineStore()): FastifyInstance {
   const app = Fastify({ logger: false });
   installFaults(app, () => ({ code: '9999', msg: '系统繁忙,请稍后再试', data: null }));
+  installDispatchInbox(app, { path: '/api/v2/dispatches', receiptPrefix: 'RXSD' }); // the county center's assignments arrive here
 
   app.get<{ Querystring: { updateTimeBegin?: string; pageNum?: string; pageSize?: string; orderBy?: string } }>(
     '/api/v2/workorders',

@@ -1,0 +1,56 @@
+/**
+ * A Dispatch as one department's platform wants it (its 派单接收接口, simulators/shared/dispatch-inbox.ts):
+ * pinyin-initial field names, Beijing wall-clock times, the department's own task id. Pure, so the
+ * same decision always makes the same document — which is what lets the platform's idempotency
+ * (same 派单编号, same content → the first receipt) absorb redeliveries.
+ */
+import type { Dispatch } from '../../schemas/index.js';
+
+export interface Assignment {
+  pdbh: string;
+  sjbh: string;
+  rwbh: string | null;
+  pdlx: string;
+  qtbm: string | null;
+  xbbm: string[];
+  clsx: string | null;
+  pdyj: string | null;
+  dz: string | null;
+  sjms: string | null;
+  pdsj: string;
+}
+
+const ACTION_LABELS: Record<Dispatch['action'], string> = { DISPATCH: '派单', REDISPATCH: '改派', CLOSE: '办结', MERGE: '合并', SPLIT: '拆分', UNKNOWN: '其他' };
+
+export function beijingTime(ms: number): string {
+  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** Every department a decision concerns: lead, cooperating, and any department holding a task on the matter. */
+export function departmentsOf(d: Dispatch): string[] {
+  return [...new Set([...(d.leadDepartment ? [d.leadDepartment] : []), ...d.cooperatingDepartments, ...Object.keys(d.taskIds)])].sort();
+}
+
+/** The idempotency key of one department's copy of a decision. */
+export function deliveryKey(d: Dispatch, department: string): string {
+  return `${d.idempotencyKey}:${department}`;
+}
+
+export function assignmentFor(d: Dispatch, department: string): Assignment {
+  const role = d.leadDepartment === department ? '牵头' : '协办';
+  const deadline = role === '牵头' ? d.closureDeadline : (d.onSiteDeadline ?? d.closureDeadline);
+  const notes = [d.instructions, d.reason ? `原因：${d.reason}` : null, d.result ? `办理结果：${d.result}` : null, d.mergedIntoMatterId ? `已并入事项 ${d.mergedIntoMatterId}` : null].filter(Boolean);
+  return {
+    pdbh: deliveryKey(d, department),
+    sjbh: d.matterId,
+    rwbh: d.taskIds[department] ?? null,
+    pdlx: `${ACTION_LABELS[d.action]}（${role}）`,
+    qtbm: d.leadDepartment,
+    xbbm: [...d.cooperatingDepartments],
+    clsx: deadline ? beijingTime(deadline) : null,
+    pdyj: notes.length ? notes.join('；') : null,
+    dz: d.address,
+    sjms: d.summary,
+    pdsj: beijingTime(d.issuedAt),
+  };
+}
