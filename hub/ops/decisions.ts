@@ -71,7 +71,7 @@ export class PgDecisionOps implements DecisionOps {
       await tx('matters').where({ id: m.id }).update({ lead_department: input.leadDepartment, cooperating_departments: input.cooperatingDepartments, route_level: level, status: 'DISPATCHED', updated_at: new Date(at) });
       const action = existing.length ? 'REDISPATCH' : 'DISPATCH';
       await event(tx, m.id, action === 'DISPATCH' ? 'dispatched' : 'redispatched', at, { by: actor.principalId, lead: input.leadDepartment, cooperating: input.cooperatingDepartments, deadlines, reason: input.reason ?? null, withdrawn });
-      return this.publish(tx, m, actor, at, {
+      return queueDecision(tx, m, actor, at, {
         action,
         level,
         leadDepartment: input.leadDepartment,
@@ -94,7 +94,7 @@ export class PgDecisionOps implements DecisionOps {
       await tx('matters').where({ id: m.id }).update({ status: 'CLOSED', closed_at: new Date(at), result: input.result, updated_at: new Date(at) });
       await tx('tasks').where({ matter_id: m.id }).whereNull('done_at').whereNot('status', 'WITHDRAWN').update({ status: 'DONE', done_at: new Date(at), result: '由指挥中心统一办结' });
       await event(tx, m.id, 'closed', at, { by: actor.principalId, result: input.result, reason: input.reason ?? null });
-      return this.publish(tx, m, actor, at, { action: 'CLOSE', result: input.result, reason: input.reason ?? null });
+      return queueDecision(tx, m, actor, at, { action: 'CLOSE', result: input.result, reason: input.reason ?? null });
     });
   }
 
@@ -119,14 +119,14 @@ export class PgDecisionOps implements DecisionOps {
         await tx('tasks').where({ matter_id: id }).whereNull('done_at').update({ status: 'MERGED' });
         await tx('matters').where({ id }).update({ merged_into: into.id, status: 'MERGED', report_count: 0, updated_at: new Date(at) });
         await event(tx, id, 'merged_into', at, { by: actor.principalId, into: into.id, reason: input.reason });
-        await this.publish(tx, locked.get(id)!, actor, at, { action: 'MERGE', mergedIntoMatterId: into.id, reason: input.reason });
+        await queueDecision(tx, locked.get(id)!, actor, at, { action: 'MERGE', mergedIntoMatterId: into.id, reason: input.reason });
       }
       await refreshMatterSpan(tx, into.id, at);
       const cooperating = (await tx('tasks').where({ matter_id: into.id, role: 'cooperating' }).whereNotIn('status', ['WITHDRAWN', 'MERGED']).pluck('department')) as string[];
       await tx('matters').where({ id: into.id }).update({ cooperating_departments: cooperating });
       await event(tx, into.id, 'merged', at, { by: actor.principalId, from, reports: moved.length, reason: input.reason });
       await audit(tx, 'matter', 'merge', actor, at, { into: into.id, from, reports: moved.map((r) => `${r.source_system}/${r.source_record_id}`), reason: input.reason });
-      return this.publish(tx, { ...into, cooperating_departments: cooperating }, actor, at, { action: 'REDISPATCH', reason: `并入事项 ${from.join('、')}：${input.reason}`, previousLeadDepartment: into.lead_department });
+      return queueDecision(tx, { ...into, cooperating_departments: cooperating }, actor, at, { action: 'REDISPATCH', reason: `并入事项 ${from.join('、')}：${input.reason}`, previousLeadDepartment: into.lead_department });
     });
   }
 
@@ -167,7 +167,7 @@ export class PgDecisionOps implements DecisionOps {
       await event(tx, m.id, 'split', at, { by: actor.principalId, into: newId, reports: out.map((r) => `${r.source_system}/${r.source_record_id}`), reason: input.reason });
       await event(tx, newId, 'created', at, { by: actor.principalId, splitFrom: m.id, reason: input.reason });
       await audit(tx, 'matter', 'split', actor, at, { matter: m.id, newMatter: newId, reports: out.map((r) => `${r.source_system}/${r.source_record_id}`), reason: input.reason });
-      const result = await this.publish(tx, m, actor, at, { action: 'SPLIT', splitIntoMatterIds: [m.id, newId], reason: input.reason });
+      const result = await queueDecision(tx, m, actor, at, { action: 'SPLIT', splitIntoMatterIds: [m.id, newId], reason: input.reason });
       return { ...result, newMatterId: newId };
     });
   }
@@ -234,56 +234,78 @@ export class PgDecisionOps implements DecisionOps {
     return { firstResponseBy: pick(input.firstResponseDeadline, d.firstResponseBy), onSiteBy: pick(input.onSiteDeadline, d.onSiteBy), closeBy: pick(input.closureDeadline, d.closeBy) };
   }
 
-  /** Bumps the matter's decision version and puts the Dispatch record into the outbox. */
-  private async publish(tx: Tx, m: MatterRow, actor: Actor, at: number, d: Partial<Dispatch> & { action: Dispatch['action'] }): Promise<DecisionResult> {
-    const bumped = (await tx('matters').where({ id: m.id }).increment('decision_version', 1).returning('decision_version')) as Array<{ decision_version: string }>;
-    const version = Number(bumped[0]!.decision_version);
-    const idempotencyKey = `${m.id}:${version}`;
-    const tasks = (await tx('tasks').where({ matter_id: m.id }).whereNotIn('status', ['WITHDRAWN', 'MERGED']).select('id', 'department', 'role')) as Array<{ id: string; department: string; role: string }>;
-    const reports = (await tx('reports').where({ matter_id: m.id }).orderBy(['source_system', 'source_record_id']).select('source_system', 'source_record_id')) as Array<{ source_system: string; source_record_id: string }>;
-    const lead = d.leadDepartment ?? tasks.find((t) => t.role === 'lead')?.department ?? m.lead_department;
-    const record: Dispatch = {
-      envelope: {
-        sourceSystem: 'countyhub',
-        department: 'command',
-        sourceRecordId: idempotencyKey,
-        sourceVersion: version,
-        eventTime: at,
-        ingestTime: at,
-        divisionCode: m.division_code,
-        gridCode: m.grid_code,
-        // the hub's coordinates are already canonical: as given and as canonical are the same point
-        location: m.lng !== null && m.lat !== null ? { lng: m.lng, lat: m.lat, originalLng: m.lng, originalLat: m.lat, originalCrs: 'WGS84' } : null,
-        connector: 'hub',
-      },
-      matterId: String(m.id),
-      idempotencyKey,
-      version,
-      level: (d.level ?? (m.route_level && LEVELS.has(m.route_level) ? m.route_level : 'NORMAL')) as Dispatch['level'],
-      categoryCode: m.category_code,
-      summary: m.title,
-      address: m.address,
-      leadDepartment: lead ?? null,
-      cooperatingDepartments: d.cooperatingDepartments ?? tasks.filter((t) => t.role === 'cooperating').map((t) => t.department),
-      taskIds: Object.fromEntries(tasks.map((t) => [t.department, String(t.id)])),
-      firstResponseDeadline: null,
-      onSiteDeadline: null,
-      closureDeadline: null,
-      instructions: null,
-      issuedByRole: actor.role,
-      issuedByNameMasked: actor.nameMasked,
-      issuedAt: at,
-      reports: reports.map((r) => ({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id })),
-      reason: null,
-      previousLeadDepartment: null,
-      mergedIntoMatterId: null,
-      splitIntoMatterIds: [],
-      result: null,
-      ...d,
-    };
-    await tx('dispatch_outbox').insert({ matter_id: m.id, version, idempotency_key: idempotencyKey, action: d.action, record: JSON.stringify(record) });
-    return { matterId: String(m.id), version, idempotencyKey };
-  }
+}
+
+/** Bumps the matter's decision version and puts the Dispatch record into the outbox. */
+async function queueDecision(tx: Tx, m: MatterRow, actor: Actor, at: number, d: Partial<Dispatch> & { action: Dispatch['action'] }): Promise<DecisionResult> {
+  const bumped = (await tx('matters').where({ id: m.id }).increment('decision_version', 1).returning('decision_version')) as Array<{ decision_version: string }>;
+  const version = Number(bumped[0]!.decision_version);
+  const idempotencyKey = `${m.id}:${version}`;
+  const tasks = (await tx('tasks').where({ matter_id: m.id }).whereNotIn('status', ['WITHDRAWN', 'MERGED']).select('id', 'department', 'role')) as Array<{ id: string; department: string; role: string }>;
+  const reports = (await tx('reports').where({ matter_id: m.id }).orderBy(['source_system', 'source_record_id']).select('source_system', 'source_record_id')) as Array<{ source_system: string; source_record_id: string }>;
+  const lead = d.leadDepartment ?? tasks.find((t) => t.role === 'lead')?.department ?? m.lead_department;
+  const record: Dispatch = {
+    envelope: {
+      sourceSystem: 'countyhub',
+      department: 'command',
+      sourceRecordId: idempotencyKey,
+      sourceVersion: version,
+      eventTime: at,
+      ingestTime: at,
+      divisionCode: m.division_code,
+      gridCode: m.grid_code,
+      // the hub's coordinates are already canonical: as given and as canonical are the same point
+      location: m.lng !== null && m.lat !== null ? { lng: m.lng, lat: m.lat, originalLng: m.lng, originalLat: m.lat, originalCrs: 'WGS84' } : null,
+      connector: 'hub',
+    },
+    matterId: String(m.id),
+    idempotencyKey,
+    version,
+    level: (d.level ?? (m.route_level && LEVELS.has(m.route_level) ? m.route_level : 'NORMAL')) as Dispatch['level'],
+    categoryCode: m.category_code,
+    summary: m.title,
+    address: m.address,
+    leadDepartment: lead ?? null,
+    cooperatingDepartments: d.cooperatingDepartments ?? tasks.filter((t) => t.role === 'cooperating').map((t) => t.department),
+    taskIds: Object.fromEntries(tasks.map((t) => [t.department, String(t.id)])),
+    firstResponseDeadline: null,
+    onSiteDeadline: null,
+    closureDeadline: null,
+    instructions: null,
+    issuedByRole: actor.role,
+    issuedByNameMasked: actor.nameMasked,
+    issuedAt: at,
+    reports: reports.map((r) => ({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id })),
+    reason: null,
+    previousLeadDepartment: null,
+    mergedIntoMatterId: null,
+    splitIntoMatterIds: [],
+    result: null,
+    ...d,
+  };
+  // the key names the decision: a second insert of it can only be the same decision again
+  await tx('dispatch_outbox').insert({ matter_id: m.id, version, idempotency_key: idempotencyKey, action: d.action, record: JSON.stringify(record) }).onConflict('idempotency_key').ignore();
+  return { matterId: String(m.id), version, idempotencyKey };
+}
+
+/**
+ * A matter the responsibility rules dispatched when its first report arrived: the departments get
+ * the same Dispatch record an operator's decision would give them (issued by `rule`). Runs in the
+ * ingest transaction; its time is the report's, so a re-run produces the identical record.
+ */
+export async function queueRuleDispatch(tx: Tx, matterId: string, at: number): Promise<void> {
+  const m = (await tx('matters').where({ id: matterId }).first()) as MatterRow | undefined;
+  if (!m || Number(m.decision_version) !== 0 || !m.lead_department) return;
+  const lead = (await tx('tasks').where({ matter_id: matterId, role: 'lead' }).first()) as { first_response_by: Date; on_site_by: Date; close_by: Date } | undefined;
+  if (!lead) return;
+  await queueDecision(tx, { ...m, id: String(m.id) }, { principalId: 'rule', role: 'rule', nameMasked: null, from: null }, at, {
+    action: 'DISPATCH',
+    leadDepartment: m.lead_department,
+    cooperatingDepartments: m.cooperating_departments,
+    firstResponseDeadline: lead.first_response_by.getTime(),
+    onSiteDeadline: lead.on_site_by.getTime(),
+    closureDeadline: lead.close_by.getTime(),
+  });
 }
 
 async function lockOpenMatter(tx: Tx, id: string): Promise<MatterRow> {
