@@ -1,0 +1,166 @@
+/**
+ * The read API under load: matter list (several filters, cursor paging) and matter detail, on a
+ * database of a million matters, served by the hub's fastify app in a child process. The figure is
+ * the saturation throughput of those routes (closed loop); the ceiling is the saturation throughput
+ * of a fastify route returning a constant, served by the same process, measured in the same run;
+ * the latency figure is p99 of an open-loop run at 70% of the routes' saturation rate.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createPrincipal, issueApiKey } from '../hub/api/auth/principals.js';
+import { createDb, migrate, type Db } from '../hub/store/db.js';
+import { startStack } from '../stack/index.js';
+import { closedLoop, createPool, openLoop, type LoadResult, type Target } from './api-load.js';
+import { seedMatters, TOWNS, VILLAGES_PER_TOWN } from './api-seed.js';
+
+export interface ApiBenchOptions {
+  matters: number;
+  /** reuse this already seeded schema instead of seeding a new one */
+  schema?: string;
+  /** keep the schema afterwards (and print its name) */
+  keep: boolean;
+  quiet: boolean;
+  /** seconds of each saturation run and of the 70% open-loop run */
+  saturationSeconds?: number;
+  steadySeconds?: number;
+}
+
+const CONCURRENCY = 32;
+const STATUSES = ['IN_PROGRESS', 'DISPATCHED', 'FOLLOW_UP', 'RECEIVED', 'REJECTED'];
+
+async function startServer(databaseUrl: string, schema: string): Promise<{ child: ChildProcess; api: number; constant: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./api-server.ts', import.meta.url))], {
+    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, BENCH_SCHEMA: schema },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`API server exited with ${code} before it listened`)));
+  });
+  const ports = JSON.parse(line) as { api: number; constant: number };
+  return { child, ...ports };
+}
+
+function pick<T>(xs: readonly T[]): T {
+  return xs[Math.floor(Math.random() * xs.length)]!;
+}
+
+/**
+ * Half detail of a random existing matter, half list: no filter, a town, a village, a status, a town
+ * and a status, or the next page of an earlier list (the cursor its response returned).
+ */
+function requestMix(minId: number, maxId: number): () => Target {
+  const cursors: string[] = [];
+  const keepCursor = (base: string) => (body: string) => {
+    const next = (JSON.parse(body) as { nextCursor: string | null }).nextCursor;
+    if (next) cursors[Math.floor(Math.random() * 256)] = `${base}&cursor=${encodeURIComponent(next)}`;
+  };
+  const village = () => `${pick(TOWNS)}${201 + Math.floor(Math.random() * VILLAGES_PER_TOWN)}`;
+  const list = (q: string): Target => {
+    const path = `/api/v1/matters?limit=20${q}`;
+    // parse one list response in four for its cursor: enough to page, cheap for the generator
+    return Math.random() < 0.25 ? { path, onBody: keepCursor(path) } : { path };
+  };
+  return () => {
+    const r = Math.random();
+    if (r < 0.5) return { path: `/api/v1/matters/${minId + Math.floor(Math.random() * (maxId - minId + 1))}` };
+    if (r < 0.58) return list('');
+    if (r < 0.66) return list(`&division=${pick(TOWNS)}`);
+    if (r < 0.74) return list(`&division=${village()}`);
+    if (r < 0.82) return list(`&status=${pick(STATUSES)}`);
+    if (r < 0.9) return list(`&division=${pick(TOWNS)}&status=${pick(STATUSES)}`);
+    const c = cursors.length ? cursors[Math.floor(Math.random() * cursors.length)] : undefined;
+    return c ? { path: c } : list('');
+  };
+}
+
+function fmt(r: LoadResult): string {
+  return `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms, ${r.ok} ok, ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''}`;
+}
+
+async function prepareSchema(db: Db, schema: string, opts: ApiBenchOptions, say: (m: string) => void): Promise<void> {
+  if (opts.schema) {
+    say(`reusing schema ${schema}`);
+    await migrate(db, schema); // a migration added since it was seeded (e.g. read indexes)
+    return;
+  }
+  await migrate(db, schema);
+  say(`seeding ${opts.matters} matters into schema ${schema} …`);
+  const t0 = performance.now();
+  await seedMatters(db, { matters: opts.matters, say });
+  say(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+export async function benchApi(opts: ApiBenchOptions) {
+  const say = (m: string) => (opts.quiet ? undefined : console.log(m));
+  const stack = await startStack({ log: opts.quiet ? () => undefined : undefined });
+  const schema = opts.schema ?? `bench_api_${randomBytes(3).toString('hex')}`;
+  const db = createDb(stack.databaseUrl, { schema });
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    await prepareSchema(db, schema, opts, say);
+    const bounds = (await db('matters').min<{ lo: string; hi: string; n: string }[]>({ lo: 'id' }).max({ hi: 'id' }).count({ n: '*' }))[0]!;
+    const [minId, maxId] = [Number(bounds.lo), Number(bounds.hi)];
+    say(`${bounds.n} matters in ${schema}`);
+
+    // Sent on every request: ignored today, required once the API authenticates.
+    const principal = await createPrincipal(db, { name: 'bench', role: 'commander', jurisdiction: '' });
+    const headers = { authorization: `Bearer ${await issueApiKey(db, principal.id)}` };
+
+    server = await startServer(stack.databaseUrl, schema);
+    const apiPool = createPool(`http://127.0.0.1:${server.api}`, CONCURRENCY);
+    const constantPool = createPool(`http://127.0.0.1:${server.constant}`, CONCURRENCY);
+    const next = requestMix(minId, maxId);
+    const satSecs = opts.saturationSeconds ?? 10;
+
+    // warm-up: connections, JIT, the database's buffer cache
+    await closedLoop(apiPool, { concurrency: CONCURRENCY, seconds: 3, next, headers });
+    const sat = await closedLoop(apiPool, { concurrency: CONCURRENCY, seconds: satSecs, next, headers });
+    say(`saturation (closed loop, ${CONCURRENCY} in flight, ${satSecs} s), list + detail: ${fmt(sat)}`);
+
+    await closedLoop(constantPool, { concurrency: CONCURRENCY, seconds: 2, next: () => ({ path: '/constant' }), headers });
+    const ceil = await closedLoop(constantPool, { concurrency: CONCURRENCY, seconds: satSecs, next: () => ({ path: '/constant' }), headers });
+    say(`ceiling (closed loop, constant route, same server process): ${fmt(ceil)}`);
+
+    const rate = Math.max(1, Math.round(sat.rps * 0.7));
+    const steadySecs = opts.steadySeconds ?? 20;
+    const steady = await openLoop(apiPool, { rate, seconds: steadySecs, next, headers });
+    say(`open loop at 70% of saturation (${rate} req/s for ${steadySecs} s), list + detail: ${fmt(steady)}`);
+    say(`p99 at 70%: ${steady.p99.toFixed(1)} ms (aim: under 50 ms)`);
+
+    await Promise.all([apiPool.close(), constantPool.close()]);
+    const value = sat.rps;
+    const ceiling = ceil.rps;
+    const ratio = value / ceiling;
+    say(`ratio: ${ratio.toFixed(3)}`);
+    if (opts.keep) say(`schema kept: ${schema} (rerun with --schema ${schema})`);
+    return {
+      bench: 'api',
+      value: Math.round(value),
+      ceiling: Math.round(ceiling),
+      ratio: Number(ratio.toFixed(4)),
+      p99_ms: Number(steady.p99.toFixed(1)),
+      unit: 'req/s',
+      p50_ms: Number(steady.p50.toFixed(1)),
+      rate_70: rate,
+      sustained_70: Math.round(steady.rps),
+      errors: sat.errors + steady.errors,
+      matters: Number(bounds.n),
+    };
+  } finally {
+    if (server) {
+      const { child } = server;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    }
+    if (!opts.keep && !opts.schema) await db.raw(`drop schema "${schema}" cascade`);
+    await db.destroy();
+    await stack.stop();
+  }
+}
