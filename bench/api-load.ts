@@ -12,6 +12,8 @@ import { Pool } from 'undici';
 
 export interface Target {
   path: string;
+  /** what the request is, for the per-kind latency breakdown */
+  kind?: string;
   /** called with the body of a 2xx response (e.g. to collect a nextCursor) */
   onBody?: (body: string) => void;
 }
@@ -28,6 +30,7 @@ export interface LoadResult {
   max: number;
   /** first error seen, to say what went wrong */
   firstError?: string;
+  byKind: Record<string, { n: number; p50: number; p99: number }>;
 }
 
 export function createPool(origin: string, connections: number): Pool {
@@ -41,12 +44,16 @@ function percentile(sorted: Float64Array, p: number): number {
 
 class Recorder {
   private lat: number[] = [];
+  private kinds = new Map<string, number[]>();
   ok = 0;
   errors = 0;
   firstError?: string;
-  record(ms: number) {
+  record(ms: number, kind = 'other') {
     this.lat.push(ms);
     this.ok += 1;
+    const k = this.kinds.get(kind);
+    if (k) k.push(ms);
+    else this.kinds.set(kind, [ms]);
   }
   fail(why: string) {
     this.errors += 1;
@@ -54,7 +61,12 @@ class Recorder {
   }
   result(sent: number, seconds: number): LoadResult {
     const s = Float64Array.from(this.lat).sort();
-    return { sent, ok: this.ok, errors: this.errors, seconds, rps: this.ok / seconds, p50: percentile(s, 50), p99: percentile(s, 99), max: s.length ? s[s.length - 1]! : NaN, firstError: this.firstError };
+    const byKind: LoadResult['byKind'] = {};
+    for (const [k, v] of this.kinds) {
+      const ks = Float64Array.from(v).sort();
+      byKind[k] = { n: ks.length, p50: percentile(ks, 50), p99: percentile(ks, 99) };
+    }
+    return { sent, ok: this.ok, errors: this.errors, seconds, rps: this.ok / seconds, p50: percentile(s, 50), p99: percentile(s, 99), max: s.length ? s[s.length - 1]! : NaN, firstError: this.firstError, byKind };
   }
 }
 
@@ -63,7 +75,7 @@ async function send(pool: Pool, t: Target, headers: Record<string, string>, sinc
     const res = await pool.request({ method: 'GET', path: t.path, headers });
     const body = await res.body.text();
     if (res.statusCode >= 200 && res.statusCode < 300) {
-      rec.record(performance.now() - since);
+      rec.record(performance.now() - since, t.kind);
       t.onBody?.(body);
     } else rec.fail(`${res.statusCode} ${t.path}: ${body.slice(0, 200)}`);
   } catch (err) {

@@ -69,7 +69,8 @@ export async function seedMatters(db: Db, opts: { matters: number; say: (m: stri
               d.lead, case when g % 3 = 0 then array[d.coop] else '{}'::text[] end, case when g % 5 = 0 then 'town' else 'county' end,
               case when s.status = 'CLOSED' then t.updated_at end, case when s.status = 'CLOSED' then '已办结' end
          from generate_series(1, ?::bigint) g
-         cross join lateral (select (random() * ${categories.length - 1})::int + 1 as ci, floor(12 * power(random(), 1.6))::int as ti,
+         -- (g in the select list makes the subquery correlated: without it random() is drawn once for all rows)
+         cross join lateral (select g as seq, (random() * ${categories.length - 1})::int + 1 as ci, floor(12 * power(random(), 1.6))::int as ti,
                                     (random() * ${VILLAGES_PER_TOWN - 1})::int as vi, random() as sr, random() as tr, random() as ur,
                                     (random() * ${departments.length - 1})::int + 1 as di) r
          cross join lateral (select (${sqlArray(categories.map((c) => c.code))})[r.ci] as code, (${sqlArray(categories.map((c) => c.name))})[r.ci] as name,
@@ -83,6 +84,8 @@ export async function seedMatters(db: Db, opts: { matters: number; say: (m: stri
       [n],
     );
     await tx.raw(`select setval(pg_get_serial_sequence('matters', 'id'), ?::bigint)`, [n]);
+    const spread = (await tx.raw(`select count(distinct status)::int as statuses, count(distinct division_code)::int as villages from matters`)).rows[0] as { statuses: number; villages: number };
+    if (n >= 10_000 && (spread.statuses < 5 || spread.villages < TOWNS.length * VILLAGES_PER_TOWN * 0.9)) throw new Error(`seeded matters are not varied: ${JSON.stringify(spread)}`);
     lap(`${n} matters`);
 
     await tx.raw(

@@ -59,26 +59,33 @@ function requestMix(minId: number, maxId: number): () => Target {
     if (next) cursors[Math.floor(Math.random() * 256)] = `${base}&cursor=${encodeURIComponent(next)}`;
   };
   const village = () => `${pick(TOWNS)}${201 + Math.floor(Math.random() * VILLAGES_PER_TOWN)}`;
-  const list = (q: string): Target => {
+  const list = (kind: string, q: string): Target => {
     const path = `/api/v1/matters?limit=20${q}`;
     // parse one list response in four for its cursor: enough to page, cheap for the generator
-    return Math.random() < 0.25 ? { path, onBody: keepCursor(path) } : { path };
+    return Math.random() < 0.25 ? { kind, path, onBody: keepCursor(path) } : { kind, path };
   };
   return () => {
     const r = Math.random();
-    if (r < 0.5) return { path: `/api/v1/matters/${minId + Math.floor(Math.random() * (maxId - minId + 1))}` };
-    if (r < 0.58) return list('');
-    if (r < 0.66) return list(`&division=${pick(TOWNS)}`);
-    if (r < 0.74) return list(`&division=${village()}`);
-    if (r < 0.82) return list(`&status=${pick(STATUSES)}`);
-    if (r < 0.9) return list(`&division=${pick(TOWNS)}&status=${pick(STATUSES)}`);
+    if (r < 0.5) return { kind: 'detail', path: `/api/v1/matters/${minId + Math.floor(Math.random() * (maxId - minId + 1))}` };
+    if (r < 0.58) return list('list', '');
+    if (r < 0.66) return list('list town', `&division=${pick(TOWNS)}`);
+    if (r < 0.74) return list('list village', `&division=${village()}`);
+    if (r < 0.82) return list('list status', `&status=${pick(STATUSES)}`);
+    if (r < 0.9) return list('list town+status', `&division=${pick(TOWNS)}&status=${pick(STATUSES)}`);
     const c = cursors.length ? cursors[Math.floor(Math.random() * cursors.length)] : undefined;
-    return c ? { path: c } : list('');
+    return c ? { kind: 'list next page', path: c } : list('list', '');
   };
 }
 
 function fmt(r: LoadResult): string {
   return `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms, ${r.ok} ok, ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''}`;
+}
+
+function fmtKinds(r: LoadResult): string {
+  return Object.entries(r.byKind)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `    ${k.padEnd(16)} ${String(v.n).padStart(6)} ok  p50 ${v.p50.toFixed(1).padStart(7)} ms  p99 ${v.p99.toFixed(1).padStart(7)} ms`)
+    .join('\n');
 }
 
 async function prepareSchema(db: Db, schema: string, opts: ApiBenchOptions, say: (m: string) => void): Promise<void> {
@@ -102,7 +109,7 @@ export async function benchApi(opts: ApiBenchOptions) {
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     await prepareSchema(db, schema, opts, say);
-    const bounds = (await db('matters').min<{ lo: string; hi: string; n: string }[]>({ lo: 'id' }).max({ hi: 'id' }).count({ n: '*' }))[0]!;
+    const bounds = (await db.raw(`select min(id) as lo, max(id) as hi, count(*) as n from matters`)).rows[0] as { lo: string; hi: string; n: string };
     const [minId, maxId] = [Number(bounds.lo), Number(bounds.hi)];
     say(`${bounds.n} matters in ${schema}`);
 
@@ -119,7 +126,7 @@ export async function benchApi(opts: ApiBenchOptions) {
     // warm-up: connections, JIT, the database's buffer cache
     await closedLoop(apiPool, { concurrency: CONCURRENCY, seconds: 3, next, headers });
     const sat = await closedLoop(apiPool, { concurrency: CONCURRENCY, seconds: satSecs, next, headers });
-    say(`saturation (closed loop, ${CONCURRENCY} in flight, ${satSecs} s), list + detail: ${fmt(sat)}`);
+    say(`saturation (closed loop, ${CONCURRENCY} in flight, ${satSecs} s), list + detail: ${fmt(sat)}\n${fmtKinds(sat)}`);
 
     await closedLoop(constantPool, { concurrency: CONCURRENCY, seconds: 2, next: () => ({ path: '/constant' }), headers });
     const ceil = await closedLoop(constantPool, { concurrency: CONCURRENCY, seconds: satSecs, next: () => ({ path: '/constant' }), headers });
@@ -128,7 +135,7 @@ export async function benchApi(opts: ApiBenchOptions) {
     const rate = Math.max(1, Math.round(sat.rps * 0.7));
     const steadySecs = opts.steadySeconds ?? 20;
     const steady = await openLoop(apiPool, { rate, seconds: steadySecs, next, headers });
-    say(`open loop at 70% of saturation (${rate} req/s for ${steadySecs} s), list + detail: ${fmt(steady)}`);
+    say(`open loop at 70% of saturation (${rate} req/s for ${steadySecs} s), list + detail: ${fmt(steady)}\n${fmtKinds(steady)}`);
     say(`p99 at 70%: ${steady.p99.toFixed(1)} ms (aim: under 50 ms)`);
 
     await Promise.all([apiPool.close(), constantPool.close()]);

@@ -4,6 +4,7 @@ import * as m002 from './002-merge-routing-subjects.js';
 import * as m003 from './003-subject-keys.js';
 import * as m004 from './004-candidate-indexes.js';
 import * as m005 from './005-principals-and-audit.js';
+import * as m007 from './007-api-read-indexes.js';
 
 export interface Migration {
   name: string;
@@ -18,4 +19,6 @@ export const migrations: Migration[] = [
   { name: '003-subject-keys', ...m003 },
   { name: '004-candidate-indexes', ...m004 },
   { name: '005-principals-and-audit', ...m005 },
+  // 006 is taken by a migration on another branch
+  { name: '007-api-read-indexes', ...m007 },
 ];
