@@ -31,6 +31,10 @@ export interface LoadResult {
   /** first error seen, to say what went wrong */
   firstError?: string;
   byKind: Record<string, { n: number; p50: number; p99: number }>;
+  /** when (seconds into the run, by schedule) the slowest request was due */
+  maxAt: number;
+  /** the slowest latency among the requests due in each second of the run */
+  maxBySecond: number[];
 }
 
 export function createPool(origin: string, connections: number): Pool {
@@ -48,7 +52,14 @@ class Recorder {
   ok = 0;
   errors = 0;
   firstError?: string;
-  record(ms: number, kind = 'other') {
+  private maxMs = -1;
+  private maxAt = NaN;
+  constructor(private readonly start: number) {}
+  private maxBySecond: number[] = [];
+  record(ms: number, kind = 'other', since = 0) {
+    if (ms > this.maxMs) [this.maxMs, this.maxAt] = [ms, (since - this.start) / 1000];
+    const sec = Math.max(0, Math.floor((since - this.start) / 1000));
+    this.maxBySecond[sec] = Math.max(this.maxBySecond[sec] ?? 0, ms);
     this.lat.push(ms);
     this.ok += 1;
     const k = this.kinds.get(kind);
@@ -66,7 +77,7 @@ class Recorder {
       const ks = Float64Array.from(v).sort();
       byKind[k] = { n: ks.length, p50: percentile(ks, 50), p99: percentile(ks, 99) };
     }
-    return { sent, ok: this.ok, errors: this.errors, seconds, rps: this.ok / seconds, p50: percentile(s, 50), p99: percentile(s, 99), max: s.length ? s[s.length - 1]! : NaN, firstError: this.firstError, byKind };
+    return { sent, ok: this.ok, errors: this.errors, seconds, rps: this.ok / seconds, p50: percentile(s, 50), p99: percentile(s, 99), max: s.length ? s[s.length - 1]! : NaN, firstError: this.firstError, byKind, maxAt: this.maxAt, maxBySecond: Array.from(this.maxBySecond, (v) => v ?? 0) };
   }
 }
 
@@ -75,7 +86,7 @@ async function send(pool: Pool, t: Target, headers: Record<string, string>, sinc
     const res = await pool.request({ method: 'GET', path: t.path, headers });
     const body = await res.body.text();
     if (res.statusCode >= 200 && res.statusCode < 300) {
-      rec.record(performance.now() - since, t.kind);
+      rec.record(performance.now() - since, t.kind, since);
       t.onBody?.(body);
     } else rec.fail(`${res.statusCode} ${t.path}: ${body.slice(0, 200)}`);
   } catch (err) {
@@ -85,11 +96,11 @@ async function send(pool: Pool, t: Target, headers: Record<string, string>, sinc
 
 /** `rate` requests/s for `seconds`, on schedule; waits for the stragglers (at most `drainSeconds`). */
 export async function openLoop(pool: Pool, opts: { rate: number; seconds: number; next: () => Target; headers: Record<string, string>; drainSeconds?: number }): Promise<LoadResult> {
-  const rec = new Recorder();
+  const start = performance.now();
+  const rec = new Recorder(start);
   const total = Math.round(opts.rate * opts.seconds);
   const interval = 1000 / opts.rate;
   const inflight = new Set<Promise<void>>();
-  const start = performance.now();
   let i = 0;
   while (i < total) {
     const due = Math.min(total, Math.floor((performance.now() - start) / interval) + 1);
@@ -111,9 +122,9 @@ export async function openLoop(pool: Pool, opts: { rate: number; seconds: number
 
 /** `concurrency` requests in flight for `seconds`: the saturation throughput. */
 export async function closedLoop(pool: Pool, opts: { concurrency: number; seconds: number; next: () => Target; headers: Record<string, string> }): Promise<LoadResult> {
-  const rec = new Recorder();
-  let sent = 0;
   const start = performance.now();
+  const rec = new Recorder(start);
+  let sent = 0;
   const end = start + opts.seconds * 1000;
   await Promise.all(
     Array.from({ length: opts.concurrency }, async () => {

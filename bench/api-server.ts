@@ -4,6 +4,7 @@
  * route that returns a constant — the ceiling of the HTTP stack alone on this machine.
  * Reads BENCH_DATABASE_URL and BENCH_SCHEMA; prints one JSON line {"api":port,"constant":port} when ready.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { buildApi } from '../hub/api/server.js';
 import { createDb } from '../hub/store/db.js';
@@ -21,7 +22,13 @@ const apiUrl = new URL(await api.listen({ host: '127.0.0.1', port: 0 }));
 const constantUrl = new URL(await constant.listen({ host: '127.0.0.1', port: 0 }));
 process.stdout.write(JSON.stringify({ api: Number(apiUrl.port), constant: Number(constantUrl.port) }) + '\n');
 
+// reported at exit: tells a stall of this process (GC, a synchronous hot spot) from one of the database
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
 const stop = async () => {
+  loopDelay.disable();
+  process.stderr.write(`api server: event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms\n`);
   await Promise.allSettled([api.close(), constant.close()]);
   await db.destroy();
   process.exit(0);

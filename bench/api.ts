@@ -78,7 +78,7 @@ function requestMix(minId: number, maxId: number): () => Target {
 }
 
 function fmt(r: LoadResult): string {
-  return `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms, ${r.ok} ok, ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''}`;
+  return `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms (due at ${r.maxAt.toFixed(1)} s), ${r.ok} ok, ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''}`;
 }
 
 function fmtKinds(r: LoadResult): string {
@@ -136,6 +136,7 @@ export async function benchApi(opts: ApiBenchOptions) {
     const steadySecs = opts.steadySeconds ?? 20;
     const steady = await openLoop(apiPool, { rate, seconds: steadySecs, next, headers });
     say(`open loop at 70% of saturation (${rate} req/s for ${steadySecs} s), list + detail: ${fmt(steady)}\n${fmtKinds(steady)}`);
+    say(`  slowest per second: ${steady.maxBySecond.map((v) => v.toFixed(0)).join(' ')} ms`);
     say(`p99 at 70%: ${steady.p99.toFixed(1)} ms (aim: under 50 ms)`);
 
     await Promise.all([apiPool.close(), constantPool.close()]);
