@@ -35,7 +35,8 @@ interface ReportRow {
 }
 
 // The columns the views read: `select *` would also fetch and parse the jsonb payloads, routes and
-// merge decisions, which the list and detail do not show (a third of the CPU of a list page).
+// merge decisions, which the list and detail do not show (with the API bench's small payloads ~10%
+// of the API's CPU for a list page; a real source payload is larger).
 const MATTER_COLUMNS = ['id', 'title', 'description', 'category_code', 'source_category', 'status', 'division_code', 'grid_code', 'lng', 'lat', 'address', 'report_count', 'first_reported_at', 'updated_at'];
 const REPORT_COLUMNS = ['matter_id', 'source_system', 'source_record_id', 'source_version', 'department', 'channel', 'status', 'source_status', 'title', 'event_time'];
 
