@@ -14,6 +14,7 @@ import { createDb, migrate, type Db } from '../hub/store/db.js';
 import { startStack } from '../stack/index.js';
 import { closedLoop, createPool, openLoop, type LoadResult, type Target } from './api-load.js';
 import { seedMatters, TOWNS, VILLAGES_PER_TOWN } from './api-seed.js';
+import { cpuPressure } from './cpu-pressure.js';
 
 export interface ApiBenchOptions {
   matters: number;
@@ -90,6 +91,8 @@ function fmtKinds(r: LoadResult): string {
 
 async function prepareSchema(db: Db, schema: string, opts: ApiBenchOptions, say: (m: string) => void): Promise<void> {
   if (opts.schema) {
+    const seeded = await db.raw(`select 1 from information_schema.tables where table_schema = ? and table_name = 'matters'`, [schema]);
+    if (!seeded.rows.length) throw new Error(`schema ${schema} has no matters table: seed one with --keep first`);
     say(`reusing schema ${schema}`);
     await migrate(db, schema); // a migration added since it was seeded (e.g. read indexes)
     return;
@@ -112,6 +115,7 @@ export async function benchApi(opts: ApiBenchOptions) {
     await prepareSchema(db, schema, opts, say);
     const bounds = (await db.raw(`select min(id) as lo, max(id) as hi, count(*) as n from matters`)).rows[0] as { lo: string; hi: string; n: string };
     const [minId, maxId] = [Number(bounds.lo), Number(bounds.hi)];
+    if (!Number(bounds.n)) throw new Error(`schema ${schema} has no matters`);
     say(`${bounds.n} matters in ${schema}`);
 
     // Sent on every request: ignored today, required once the API authenticates.
@@ -131,9 +135,12 @@ export async function benchApi(opts: ApiBenchOptions) {
 
     const rate = Math.max(1, Math.round(sat.rps * 0.7));
     const steadySecs = opts.steadySeconds ?? 20;
+    const pressure = cpuPressure();
     const steady = await openLoop(apiPool, { rate, seconds: steadySecs, next, headers });
+    const stalled = pressure();
     say(`open loop at 70% of saturation (${rate} req/s for ${steadySecs} s), list + detail: ${fmt(steady)}\n${fmtKinds(steady)}`);
     say(`  slowest per second: ${steady.maxBySecond.map((v) => v.toFixed(0)).join(' ')} ms`);
+    if (stalled !== null) say(`  CPU pressure during the run: some task waited for a core ${(stalled * 100).toFixed(0)}% of the time (the machine is shared)`);
     say(`p99 at 70%: ${steady.p99.toFixed(1)} ms (aim: under 50 ms)`);
 
     // the ceiling last: the 70% run follows the saturation run as closely as possible, since what the
@@ -159,6 +166,7 @@ export async function benchApi(opts: ApiBenchOptions) {
       rate_70: rate,
       sustained_70: Math.round(steady.rps),
       errors: sat.errors + steady.errors,
+      cpu_pressure_70: stalled === null ? null : Number(stalled.toFixed(2)),
       matters: Number(bounds.n),
     };
   } finally {
