@@ -141,7 +141,4 @@ export async function seedMatters(db: Db, opts: { matters: number; say: (m: stri
   // keeps autovacuum from starting on the fresh rows in the middle of the measurement.
   for (const t of TABLES) await db.raw(`vacuum (analyze) "${t}"`);
   lap('vacuumed and analyzed');
-  // the load wrote gigabytes of WAL: have the checkpoint it forces now rather than during the measurement
-  await db.raw('checkpoint');
-  lap('checkpoint');
 }
