@@ -37,9 +37,21 @@ export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/**
+ * Rows whose division code starts with `prefix`, in the forms the matter indexes of migration 007
+ * serve in time order: a 12-digit code is a village's own code (codes have at most 12 digits); from
+ * 9 digits on, the prefix fixes the town, `left(code, 9)`.
+ */
+export function withinDivision(q: Knex.QueryBuilder, column: string, prefix: string): Knex.QueryBuilder {
+  if (prefix.length === 12) return q.where(column, prefix);
+  q.where(column, 'like', `${escapeLike(prefix)}%`);
+  if (prefix.length >= 9) q.whereRaw(`left(${column}, 9) = ?`, [prefix.slice(0, 9)]);
+  return q;
+}
+
 /** Rows whose division code lies in the caller's jurisdiction (the whole county when it has none). */
 function withinJurisdiction(q: Knex.QueryBuilder, p: Principal, column: string): Knex.QueryBuilder {
-  return p.jurisdiction ? q.where(column, 'like', `${escapeLike(p.jurisdiction)}%`) : q;
+  return p.jurisdiction ? withinDivision(q, column, p.jurisdiction) : q;
 }
 
 /** Tasks joined to their matter, restricted to the caller's jurisdiction and (liaison) department. */

@@ -5,6 +5,7 @@ import * as m003 from './003-subject-keys.js';
 import * as m004 from './004-candidate-indexes.js';
 import * as m005 from './005-principals-and-audit.js';
 import * as m006 from './006-status-changes.js';
+import * as m007 from './007-api-read-indexes.js';
 import * as m008 from './008-decisions-outbox.js';
 
 export interface Migration {
@@ -21,5 +22,6 @@ export const migrations: Migration[] = [
   { name: '004-candidate-indexes', ...m004 },
   { name: '005-principals-and-audit', ...m005 },
   { name: '006-status-changes', ...m006 },
+  { name: '007-api-read-indexes', ...m007 },
   { name: '008-decisions-outbox', ...m008 },
 ];
