@@ -12,6 +12,7 @@ import { buildApi } from './api/server.js';
 import { loadGeo } from './api/geo.js';
 import { PgDecisionOps } from './ops/decisions.js';
 import { OutboxPublisher } from './ops/publisher.js';
+import { SlaWatcher } from './routing/sla-watch.js';
 import { HubConsumer } from './ingest/consumer.js';
 import { HubRouting } from './ingest/routing.js';
 import { createDb, migrate } from './store/db.js';
@@ -31,6 +32,8 @@ const consumer = new HubConsumer({ kafka, db, codec, topics: names, groupId: pro
 await consumer.start();
 const publisher = new OutboxPublisher({ db, kafka, codec, topics: names, log });
 await publisher.start();
+const slaWatcher = new SlaWatcher(db, log);
+slaWatcher.start();
 const app = await buildApi({
   db,
   consumer,
@@ -49,6 +52,7 @@ const shutdown = async () => {
   await app.close();
   stopWatching();
   await publisher.stop();
+  await slaWatcher.stop();
   await consumer.stop();
   await db.destroy();
   process.exit(0);
