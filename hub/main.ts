@@ -22,7 +22,7 @@ await migrate(db, schema);
 const kafka = createKafka(env.KAFKA_BROKERS.split(','), 'countyhub-hub');
 const routing = HubRouting.load({ rulesPath: process.env.RULES_FILE || undefined, divisionsFile: process.env.DIVISIONS_FILE || undefined, catalogueDir: process.env.CATALOGUE_DIR || undefined });
 const stopWatching = routing.rules.watch(); // the county edits its responsibility list; no deploy needed
-const consumer = new HubConsumer({ kafka, db, codec: new SchemaCodec(env.SCHEMA_REGISTRY_URL, names), topics: names, groupId: process.env.HUB_GROUP_ID, log, routing });
+const consumer = new HubConsumer({ kafka, db, codec: new SchemaCodec(env.SCHEMA_REGISTRY_URL, names), topics: names, groupId: process.env.HUB_GROUP_ID, log, routing, sessionTimeoutMs: Number(process.env.HUB_SESSION_TIMEOUT_MS) || undefined });
 await consumer.start();
 const app = await buildApi({ db, consumer });
 const url = await app.listen({ host: process.env.HUB_HOST ?? '127.0.0.1', port: Number(process.env.HUB_PORT ?? 8080) });
