@@ -102,6 +102,7 @@ export class HubConsumer {
       if (next !== null && next > BigInt(batch.messages[0]!.offset)) {
         this.deps.log.info({ topic: batch.topic, partition: batch.partition, from: batch.messages[0]!.offset, to: String(next) }, 'seeking to the offset the database has applied up to');
         this.consumer!.seek({ topic: batch.topic, partition: batch.partition, offset: String(next) });
+        await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }]);
         return;
       }
     }
@@ -152,10 +153,7 @@ export class HubConsumer {
       // serialises instances on the partition; records another instance applied meanwhile are skipped
       const next = await this.appliedUpTo(tx, pos, true);
       for (const d of chunk) {
-        if (next !== null && BigInt(d.offset) < next) {
-          counts.duplicate = (counts.duplicate ?? 0) + 1;
-          continue;
-        }
+        if (next !== null && BigInt(d.offset) < next) continue;
         if (d.report) {
           const { outcome } = await this.apply(tx, pos.topic, d.report, { ...pos, offset: d.offset });
           counts[outcome] = (counts[outcome] ?? 0) + 1;
