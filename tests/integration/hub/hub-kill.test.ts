@@ -222,20 +222,23 @@ describe('the hub is effectively-once under kill -9 and rebalances', () => {
     await admin.connect();
     try {
       const hubs = new Map(await Promise.all(['c1', 'c2'].map(async (i) => [i, await startHub('c', i)] as const)));
-      // wait for the group to split the partitions between the two
-      const split = await eventually(
-        'both instances to hold partitions',
+      // wait until the group has split the partitions and one instance, having applied records of
+      // its own, still has records to apply: that one is killed and the survivor must take over
+      const { split, victim } = await eventually(
+        'an instance applying records with more to go',
         async () => {
           const m = await members(admin, groupId);
-          return m.size === 2 && [...m.values()].every((x) => x.partitions.length > 0) ? m : undefined;
+          if (m.size !== 2 || [...m.values()].some((x) => x.partitions.length === 0)) return undefined;
+          const at = await offsetsOf('c');
+          for (const [i, hub] of hubs) {
+            const pending = m.get(i)!.partitions.filter((k) => (at.get(k) ?? 0n) < targets.get(k)!);
+            if (pending.length && (await appliedBy(hub)) > 0) return { split: m, victim: i };
+          }
+          return undefined;
         },
         60_000,
         100,
       );
-      // kill the instance that still has records to apply: the survivor must take them over
-      const before = await offsetsOf('c');
-      const pending = (i: string) => split.get(i)!.partitions.filter((k) => (before.get(k) ?? 0n) < targets.get(k)!).length;
-      const victim = pending('c1') >= pending('c2') ? 'c1' : 'c2';
       const survivor = victim === 'c1' ? 'c2' : 'c1';
       await stop(hubs.get(victim)!, 'SIGKILL');
       const atKill = await offsetsOf('c'); // the victim's partitions stand still until the group hands them over
