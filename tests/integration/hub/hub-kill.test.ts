@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AssignerProtocol, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumedKinds } from '../../../hub/ingest/handlers.js';
-import { createDb, type Db } from '../../../hub/store/db.js';
+import { createDb, migrate, type Db } from '../../../hub/store/db.js';
 import { seededRandom } from '../../../simulators/shared/county.js';
 import { eventually, startProcess, type RunningProcess } from '../../../stack/processes.js';
 import { kafkaFor, testContext } from '../../support/context.js';
@@ -221,6 +221,9 @@ describe('the hub is effectively-once under kill -9 and rebalances', () => {
     const admin = kafkaFor(ctx, 'hub-kill-admin').admin();
     await admin.connect();
     try {
+      // two hubs migrating one fresh schema at the same moment race on creating knex's lock table
+      // (relation "knex_migrations_lock" already exists): migrate first, then start both together
+      await migrate(dbFor(`${ctx.dbSchema}_c`), `${ctx.dbSchema}_c`);
       const hubs = new Map(await Promise.all(['c1', 'c2'].map(async (i) => [i, await startHub('c', i)] as const)));
       // wait until the group has split the partitions and one instance, having applied records of
       // its own, still has records to apply: that one is killed and the survivor must take over
