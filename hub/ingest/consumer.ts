@@ -1,8 +1,12 @@
 /**
  * The hub's Kafka consumer: decodes each batch with the schemas from the registry and applies it
- * to PostgreSQL in ONE transaction together with the consumed offsets. Kafka's own group offsets
- * are committed afterwards, for lag monitoring and as the starting point; since applying is
- * idempotent by (source, id, version), a record delivered again after a crash changes nothing.
+ * to PostgreSQL in ONE transaction together with the consumed offsets. The database, not Kafka, is
+ * the source of truth for where a partition stands: on first sight of a partition after each
+ * (re)join the consumer seeks to its consumed_offsets.next_offset, and every transaction re-reads
+ * that row under a lock and skips records already applied — so a Kafka offset commit lost in a
+ * crash, or a partition still being applied by an instance that has just lost it, re-applies
+ * nothing. Kafka's group offsets are committed afterwards, for lag monitoring; applying is also
+ * idempotent by (source, id, version), a second line of defence.
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { topics as topicNames, type RecordKind, type Topics } from '../../schemas/index.js';
@@ -22,6 +26,8 @@ export interface HubConsumerDeps {
   groupId?: string;
   log: Logger;
   routing: HubRouting;
+  /** How long a silent member stays in the group (a SIGKILLed hub holds its partitions this long). */
+  sessionTimeoutMs?: number;
 }
 
 /** Records per PostgreSQL transaction. */
@@ -37,6 +43,8 @@ export interface IngestStats {
 export class HubConsumer {
   readonly stats: IngestStats = { batches: 0, applied: { new: 0, updated: 0, stale: 0, duplicate: 0 }, deadLettered: 0, lastAppliedAt: null };
   private consumer: Consumer | undefined;
+  /** Partitions whose position was checked against consumed_offsets since the last group join. */
+  private readonly positioned = new Set<string>();
   private readonly topics: Topics;
   readonly groupId: string;
 
@@ -54,7 +62,9 @@ export class HubConsumer {
     } finally {
       await admin.disconnect();
     }
-    this.consumer = this.deps.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false, sessionTimeout: 30_000 });
+    this.consumer = this.deps.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false, sessionTimeout: this.deps.sessionTimeoutMs ?? 30_000 });
+    // a (re)join may hand over partitions another instance advanced in the database meanwhile
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.positioned.clear());
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: consumedKinds().map((k) => this.topics.records(k)), fromBeginning: true });
     await this.consumer.run({
@@ -96,8 +106,28 @@ export class HubConsumer {
     return HANDLERS[kind]!(tx, record, pos, this.deps.routing);
   }
 
+  /** The next offset to apply for a partition, as committed with the effects in PostgreSQL. */
+  private async appliedUpTo(q: Db | Parameters<Parameters<Db['transaction']>[0]>[0], pos: { topic: string; partition: number }, lock = false): Promise<bigint | null> {
+    const query = q('consumed_offsets').where({ group_id: this.groupId, ...pos }).first<{ next_offset: string } | undefined>('next_offset');
+    const row = await (lock ? query.forUpdate() : query);
+    return row ? BigInt(row.next_offset) : null;
+  }
+
   private async applyBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const key = `${batch.topic}:${batch.partition}`;
+    if (!this.positioned.has(key)) {
+      // Kafka's committed offset may lag the database (a crash between the PostgreSQL commit and
+      // the Kafka commit): start where the database says, not where Kafka says
+      const next = await this.appliedUpTo(this.deps.db, { topic: batch.topic, partition: batch.partition });
+      this.positioned.add(key);
+      if (next !== null && next > BigInt(batch.messages[0]!.offset)) {
+        this.deps.log.info({ topic: batch.topic, partition: batch.partition, from: batch.messages[0]!.offset, to: String(next) }, 'seeking to the offset the database has applied up to');
+        this.consumer!.seek({ topic: batch.topic, partition: batch.partition, offset: String(next) });
+        await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }]);
+        return;
+      }
+    }
     const decoded: Array<{ offset: string; report?: unknown; error?: string; value: Buffer | null }> = [];
     for (const m of batch.messages) {
       if (!m.value) {
@@ -142,7 +172,10 @@ export class HubConsumer {
     const counts: Partial<Record<ApplyOutcome, number>> = {};
     let dead = 0;
     await this.deps.db.transaction(async (tx) => {
+      // serialises instances on the partition; records another instance applied meanwhile are skipped
+      const next = await this.appliedUpTo(tx, pos, true);
       for (const d of chunk) {
+        if (next !== null && BigInt(d.offset) < next) continue;
         if (d.report) {
           const { outcome } = await this.apply(tx, pos.topic, d.report, { ...pos, offset: d.offset });
           counts[outcome] = (counts[outcome] ?? 0) + 1;
@@ -157,7 +190,7 @@ export class HubConsumer {
       await tx('consumed_offsets')
         .insert({ group_id: this.groupId, ...pos, next_offset: BigInt(chunk[chunk.length - 1]!.offset) + 1n, updated_at: new Date() })
         .onConflict(['group_id', 'topic', 'partition'])
-        .merge();
+        .merge({ next_offset: tx.raw('greatest(consumed_offsets.next_offset, excluded.next_offset)'), updated_at: tx.raw('excluded.updated_at') });
     });
     for (const [k, v] of Object.entries(counts)) this.stats.applied[k as ApplyOutcome] += v;
     this.stats.deadLettered += dead;

@@ -21,8 +21,24 @@ export function createDb(databaseUrl: string, opts: { schema?: string; poolMax?:
   });
 }
 
-/** Brings the schema up to date. Safe to run from several hub instances at once (knex takes a lock). */
+/**
+ * Brings the schema up to date. Safe to run from several hub instances at once: knex takes a lock,
+ * but on a fresh schema two instances can race to create knex's own tables (CREATE TABLE IF NOT
+ * EXISTS is not atomic in PostgreSQL); the loser tries again and finds the work done.
+ */
 export async function migrate(db: Db, schema?: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(db, schema);
+    } catch (err) {
+      const raced = /already exists|duplicate key value|Migration table is already locked/i.test((err as Error).message);
+      if (!raced || attempt >= 10) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+async function migrateOnce(db: Db, schema?: string): Promise<void> {
   if (schema) await db.raw(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
   await db.migrate.latest({
     migrationSource: {

@@ -1,0 +1,63 @@
+/**
+ * Fills a test's topics with a generated county dataset (simulators/county), each department's
+ * records through its adapter's mapping and a ConnectorWorker into Kafka — as bench/hub.ts and
+ * scripts/eval-merge.ts do — so hub tests can consume a realistic mix of reports and subjects.
+ */
+import { join } from 'node:path';
+import { ADAPTERS } from '../../connectors/adapters/index.js';
+import { createLogger } from '../../connectors/runtime/log.js';
+import { readToEnd } from '../../connectors/runtime/read-to-end.js';
+import { ConnectorWorker } from '../../connectors/runtime/worker.js';
+import { JsonlReplaySource } from '../../connectors/sources/jsonl-replay.js';
+import { HubRouting } from '../../hub/ingest/routing.js';
+import { generateDataset } from '../../simulators/county/generate.js';
+import { codecFor, kafkaFor, type TestContext } from './context.js';
+
+export interface ProducedDataset {
+  /** Canonical records produced, over all kinds. */
+  produced: number;
+  divisionsFile: string;
+}
+
+export async function produceCountyDataset(ctx: TestContext, dir: string, opts: { seed: number; scale: number }): Promise<ProducedDataset> {
+  const { manifest } = generateDataset({ seed: opts.seed, scale: opts.scale }, dir);
+  const divisionsFile = join(dir, 'geo/divisions.json');
+  const kafka = kafkaFor(ctx, 'county-topics');
+  const codec = codecFor(ctx);
+  const log = createLogger('county-topics');
+  const routing = HubRouting.load({ divisionsFile });
+  let produced = 0;
+  for (const d of manifest.departments) {
+    const adapter = ADAPTERS.find((a) => a.manifest.sourceSystem === d.sourceSystem);
+    if (!adapter) continue;
+    const w = new ConnectorWorker({ ...adapter.manifest, id: `${ctx.id}-${adapter.manifest.id}` }, new JsonlReplaySource(join(dir, d.file), 2000), adapter.mapping, {
+      kafka,
+      codec,
+      topics: ctx.topics,
+      personalDataKey: ctx.env.PERSONAL_DATA_KEY!,
+      catalogue: routing.catalogue,
+      log,
+    });
+    await w.connect();
+    await w.drain();
+    await w.stop();
+    produced += w.status.view().produced;
+  }
+  return { produced, divisionsFile };
+}
+
+/**
+ * Per partition of `topic` that holds records: the offset after its last record — what a consumer
+ * that has applied everything records as its next offset. (The topic's end offset can be larger:
+ * transaction markers take offsets too.)
+ */
+export async function nextOffsetsAfterLastRecord(ctx: TestContext, topic: string): Promise<{ next: Map<number, bigint>; records: number }> {
+  const next = new Map<number, bigint>();
+  let records = 0;
+  await readToEnd(kafkaFor(ctx, 'county-topics-ends'), topic, (m, partition) => {
+    records += 1;
+    const after = BigInt(m.offset) + 1n;
+    if (after > (next.get(partition) ?? 0n)) next.set(partition, after);
+  });
+  return { next, records };
+}
