@@ -24,7 +24,6 @@ import { createLogger } from '../connectors/runtime/log.js';
 import { ConnectorWorker } from '../connectors/runtime/worker.js';
 import { JsonlReplaySource } from '../connectors/sources/jsonl-replay.js';
 import { HubConsumer } from '../hub/ingest/consumer.js';
-import { consumedKinds } from '../hub/ingest/handlers.js';
 import { HubRouting } from '../hub/ingest/routing.js';
 import { createDb, migrate } from '../hub/store/db.js';
 import { topics } from '../schemas/index.js';
@@ -88,27 +87,23 @@ try {
     say(`${d.sourceSystem}: ${v.produced} records produced, ${v.deadLettered} dead-lettered`);
   }
   say(`no adapter yet for: ${skipped.join(', ') || 'none'}`);
-  // The hub applies the kinds it consumes (cases and approvals are produced but not applied): wait
-  // for what is on those topics, or until the hub stops making progress.
-  const admin = kafka.admin();
-  await admin.connect();
-  const consumable = (await Promise.all(consumedKinds().map((k) => admin.fetchTopicOffsets(names.records(k))))).flat().reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
-  await admin.disconnect();
-  say(`${produced} records produced, ${consumable} of kinds the hub applies`);
+  // Wait until the hub has applied what is on the topics of the kinds it consumes (cases and
+  // approvals are produced but not applied yet), or has stopped making progress.
   let last = -1;
   let stalledSince = Date.now();
   for (;;) {
     const n = Number((await db('source_records').count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
     const d = Number((await db('hub_dead_letters').count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
-    if (n + d >= consumable) break;
+    const behind = Object.values(await hub.lag()).reduce((a, b) => a + b, 0);
+    if (behind === 0) break;
     if (n + d !== last) {
       last = n + d;
       stalledSince = Date.now();
     } else if (Date.now() - stalledSince > 180_000) {
-      say(`hub applied ${n} and dead-lettered ${d} of ${consumable} and made no progress for 180 s: going on`);
+      say(`hub applied ${n} and dead-lettered ${d}, ${behind} behind, and made no progress for 180 s: going on`);
       break;
     }
-    say(`hub applied ${n}/${consumable}${d ? ` (${d} dead letters)` : ''}…`);
+    say(`hub applied ${n}${d ? ` (${d} dead letters)` : ''}, ${behind} to go…`);
     await sleep(2000);
   }
   const seconds = (Date.now() - started) / 1000;

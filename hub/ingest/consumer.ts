@@ -78,7 +78,11 @@ export class HubConsumer {
     await this.consumer?.disconnect();
   }
 
-  /** Records in Kafka that this group has not applied yet, per topic (end offset − consumed offset in PostgreSQL). */
+  /**
+   * Records in Kafka this group has not applied yet, per topic: end offset − consumed offset in
+   * PostgreSQL − 1, since connectors write in transactions and a partition's last offset is then
+   * the commit marker, which is never delivered as a record.
+   */
   async lag(): Promise<Record<string, number>> {
     const admin = this.deps.kafka.admin();
     await admin.connect();
@@ -90,7 +94,7 @@ export class HubConsumer {
         let behind = 0;
         for (const p of await admin.fetchTopicOffsets(topic)) {
           const at = done.find((d) => d.topic === topic && d.partition === p.partition);
-          behind += Math.max(0, Number(p.high) - Number(at?.next_offset ?? p.low));
+          behind += Math.max(0, Number(p.high) - Number(at?.next_offset ?? p.low) - 1);
         }
         out[topic] = behind;
       }
