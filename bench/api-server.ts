@@ -14,7 +14,8 @@ const schema = process.env.BENCH_SCHEMA;
 if (!url || !schema) throw new Error('BENCH_DATABASE_URL and BENCH_SCHEMA must be set');
 
 const db = createDb(url, { schema, poolMax: Number(process.env.BENCH_POOL_MAX ?? 10) });
-const api = await buildApi({ db });
+// the bench is one principal at saturation: a production rate limit would measure the limiter's 429s
+const api = await buildApi({ db, rateLimitPerMinute: 100_000_000 });
 const constant = Fastify({ logger: false });
 constant.get('/constant', async () => ({ status: 'ok' }));
 
