@@ -2,7 +2,7 @@
  * The hub process: migrate the database, consume canonical records, serve the API.
  * Settings from the environment (see README): KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL,
  * TOPIC_PREFIX, HUB_PORT, HUB_HOST, DB_SCHEMA, HUB_GROUP_ID, HUB_INSTANCE_ID, HUB_SESSION_TIMEOUT_MS,
- * HUB_JWT_SECRET, HUB_RATE_LIMIT (requests per principal per minute), DIVISIONS_FILE and GRIDS_FILE
+ * HUB_SLA_CHECK_MS, HUB_JWT_SECRET, HUB_RATE_LIMIT (requests per principal per minute), DIVISIONS_FILE and GRIDS_FILE
  * (map shapes), CONNECTOR_STATUS_URLS. Principals and API keys: `npm run hub:admin` (hub/admin.ts).
  */
 import { createKafka } from '../connectors/runtime/kafka.js';
@@ -34,8 +34,10 @@ const consumer = new HubConsumer({ kafka, db, codec, topics: names, groupId: pro
 await consumer.start();
 const publisher = new OutboxPublisher({ db, kafka, codec, topics: names, log });
 await publisher.start();
-const slaWatcher = new SlaWatcher(db, log);
-slaWatcher.start();
+// HUB_SLA_CHECK_MS=0 turns breach marking off (e.g. replaying history whose deadlines are long past)
+const slaEveryMs = process.env.HUB_SLA_CHECK_MS === undefined ? 30_000 : Number(process.env.HUB_SLA_CHECK_MS);
+const slaWatcher = new SlaWatcher(db, log, slaEveryMs || 30_000);
+if (slaEveryMs > 0) slaWatcher.start();
 const app = await buildApi({
   db,
   consumer,
