@@ -10,11 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ADAPTERS } from '../connectors/adapters/index.js';
 import { createKafka } from '../connectors/runtime/kafka.js';
 import { createLogger } from '../connectors/runtime/log.js';
-import { ConnectorWorker } from '../connectors/runtime/worker.js';
-import { JsonlReplaySource } from '../connectors/sources/jsonl-replay.js';
+import { replayDataset } from '../connectors/runtime/replay-dataset.js';
 import { HubConsumer } from '../hub/ingest/consumer.js';
 import { HubRouting } from '../hub/ingest/routing.js';
 import { createDb, migrate } from '../hub/store/db.js';
@@ -37,23 +35,8 @@ export async function benchHub(opts: { scale: number; quiet: boolean }) {
     const codec = new SchemaCodec(stack.schemaRegistryUrl, names);
     const log = createLogger('bench');
     const routing = HubRouting.load({ divisionsFile: join(dir, 'geo/divisions.json') });
-    let produced = 0;
-    for (const d of manifest.departments) {
-      const adapter = ADAPTERS.find((a) => a.manifest.sourceSystem === d.sourceSystem);
-      if (!adapter) continue;
-      const w = new ConnectorWorker({ ...adapter.manifest, id: `bench-${adapter.manifest.id}` }, new JsonlReplaySource(join(dir, d.file), 2000), adapter.mapping, {
-        kafka,
-        codec,
-        topics: names,
-        personalDataKey: 'bench-county-key-0123456789',
-        catalogue: routing.catalogue,
-        log,
-      });
-      await w.connect();
-      await w.drain();
-      await w.stop();
-      produced += w.status.view().produced;
-    }
+    const { departments } = await replayDataset(dir, manifest, { kafka, codec, topics: names, personalDataKey: 'bench-county-key-0123456789', catalogue: routing.catalogue, log }, { idPrefix: 'bench' });
+    const produced = departments.reduce((n, d) => n + d.produced, 0);
     say(`${produced} canonical records in Kafka; the hub starts now`);
     const hub = new HubConsumer({ kafka, db, codec, topics: names, log, routing, groupId: `bench-${schema}` });
     const t0 = performance.now();

@@ -18,11 +18,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ADAPTERS } from '../connectors/adapters/index.js';
 import { createKafka } from '../connectors/runtime/kafka.js';
 import { createLogger } from '../connectors/runtime/log.js';
-import { ConnectorWorker } from '../connectors/runtime/worker.js';
-import { JsonlReplaySource } from '../connectors/sources/jsonl-replay.js';
+import { replayDataset } from '../connectors/runtime/replay-dataset.js';
 import { HubConsumer } from '../hub/ingest/consumer.js';
 import { HubRouting } from '../hub/ingest/routing.js';
 import { createDb, migrate } from '../hub/store/db.js';
@@ -58,34 +56,13 @@ try {
   const hub = new HubConsumer({ kafka, db, codec, topics: names, log, routing, groupId: `eval-${schema}` });
   await hub.start();
 
-  const evaluated: string[] = [];
-  const skipped: string[] = [];
-  let produced = 0;
-  let dead = 0;
   const started = Date.now();
-  for (const d of manifest.departments) {
-    const adapter = ADAPTERS.find((a) => a.manifest.sourceSystem === d.sourceSystem);
-    if (!adapter) {
-      skipped.push(d.sourceSystem);
-      continue;
-    }
-    const worker = new ConnectorWorker({ ...adapter.manifest, id: `eval-${adapter.manifest.id}` }, new JsonlReplaySource(join(dir, d.file), 2000), adapter.mapping, {
-      kafka,
-      codec,
-      topics: names,
-      personalDataKey: 'eval-county-key-0123456789',
-      catalogue: routing.catalogue,
-      log,
-    });
-    await worker.connect();
-    await worker.drain();
-    await worker.stop();
-    const v = worker.status.view();
-    produced += v.produced;
-    dead += v.deadLettered;
-    evaluated.push(d.sourceSystem);
-    say(`${d.sourceSystem}: ${v.produced} records produced, ${v.deadLettered} dead-lettered`);
-  }
+  const replay = await replayDataset(dir, manifest, { kafka, codec, topics: names, personalDataKey: 'eval-county-key-0123456789', catalogue: routing.catalogue, log }, { idPrefix: 'eval' });
+  for (const d of replay.departments) say(`${d.sourceSystem}: ${d.produced} records produced, ${d.deadLettered} dead-lettered`);
+  const evaluated = replay.departments.map((d) => d.sourceSystem);
+  const skipped = replay.withoutAdapter.map((d) => d.sourceSystem);
+  const produced = replay.departments.reduce((n, d) => n + d.produced, 0);
+  const dead = replay.departments.reduce((n, d) => n + d.deadLettered, 0);
   say(`no adapter yet for: ${skipped.join(', ') || 'none'}`);
   // Wait until the hub has applied what is on the topics of the kinds it consumes (cases and
   // approvals are produced but not applied yet), or has stopped making progress.

@@ -12,7 +12,7 @@ import { CHANNEL_LABELS, MATTER_STATUS_LABELS } from './labels.js';
 import { DEPARTMENT_ID, ROW_ID, TIMESTAMP } from './params.js';
 import { holdsPersonalData, maskText } from './personal-data.js';
 import { escapeLike, ForbiddenError, principalOf, scopedMatters, withinDivision } from './read-scope.js';
-import { SLA_STATE_LABELS, slaState, slaStateSql } from './tasks.js';
+import { slaStateSql, taskView, type TaskRow } from './tasks.js';
 
 interface MatterRow {
   id: string;
@@ -63,22 +63,6 @@ const WITH_REPORTS = `(select coalesce(json_agg(r order by r.event_time, r.sourc
            merge_decision->>'rule' as merge_rule, (merge_decision->>'score')::float as merge_score
       from reports where reports.matter_id = m.id) r) as reports`;
 
-interface TaskRow {
-  id: string;
-  department: string;
-  role: string;
-  status: string;
-  dispatched_at: Date;
-  first_response_by: Date;
-  on_site_by: Date;
-  close_by: Date;
-  responded_at: Date | null;
-  on_site_at: Date | null;
-  done_at: Date | null;
-  result: string | null;
-  breaches: string[];
-}
-
 type Text = (s: string | null) => string | null;
 
 function reportView(r: ReportRow, text: Text) {
@@ -123,28 +107,6 @@ function matterView(m: MatterRow, text: Text) {
     reports: m.reports.map((r) => reportView(r, text)),
   };
 }
-
-function taskView(t: TaskRow, now: Date, text: Text) {
-  const sla = slaState(t, now);
-  return {
-    id: String(t.id),
-    department: t.department,
-    role: t.role,
-    status: t.status,
-    dispatchedAt: t.dispatched_at.toISOString(),
-    firstResponseBy: t.first_response_by.toISOString(),
-    onSiteBy: t.on_site_by.toISOString(),
-    closeBy: t.close_by.toISOString(),
-    respondedAt: t.responded_at?.toISOString() ?? null,
-    onSiteAt: t.on_site_at?.toISOString() ?? null,
-    doneAt: t.done_at?.toISOString() ?? null,
-    result: text(t.result),
-    sla,
-    slaLabel: SLA_STATE_LABELS[sla],
-    breaches: t.breaches,
-  };
-}
-
 
 const listQuery = {
   type: 'object',

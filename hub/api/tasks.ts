@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../store/db.js';
 import { decodeCursor, encodeCursor, PAGE_PROPERTIES } from './cursor.js';
 import { DEPARTMENT_ID } from './params.js';
+import { maskText } from './personal-data.js';
 import { principalOf, scopedTasks } from './read-scope.js';
 
 export const SLA_STATE_LABELS: Record<string, string> = { on_time: '按时', at_risk: '临期', breached: '超时' };
@@ -10,7 +11,8 @@ const ROLE_LABELS: Record<string, string> = { lead: '牵头', cooperating: '协�
 /** A task is "at risk" once less than this share of its closing window remains. */
 const AT_RISK_SHARE = 0.2;
 
-interface TaskRow {
+/** A row of `tasks`, as the routes read it. */
+export interface TaskRow {
   id: string;
   matter_id: string;
   department: string;
@@ -23,9 +25,8 @@ interface TaskRow {
   responded_at: Date | null;
   on_site_at: Date | null;
   done_at: Date | null;
+  result: string | null;
   breaches: string[];
-  title: string;
-  division_code: string | null;
 }
 
 /** SLA state from the deadlines alone, so it is right even before the hub's clock marks a breach. */
@@ -36,6 +37,30 @@ export function slaState(t: Pick<TaskRow, 'dispatched_at' | 'close_by' | 'first_
   if (t.done_at) return 'on_time';
   const window = t.close_by.getTime() - t.dispatched_at.getTime();
   return t.close_by.getTime() - now.getTime() < window * AT_RISK_SHARE ? 'at_risk' : 'on_time';
+}
+
+/** One task as every route shows it; `text` masks (or not) the free text of its result. */
+export function taskView(t: TaskRow, now: Date, text: (s: string | null) => string | null = maskText) {
+  const sla = slaState(t, now);
+  return {
+    id: String(t.id),
+    matterId: String(t.matter_id),
+    department: t.department,
+    role: t.role,
+    roleLabel: ROLE_LABELS[t.role] ?? t.role,
+    status: t.status,
+    dispatchedAt: t.dispatched_at.toISOString(),
+    firstResponseBy: t.first_response_by.toISOString(),
+    onSiteBy: t.on_site_by.toISOString(),
+    closeBy: t.close_by.toISOString(),
+    respondedAt: t.responded_at?.toISOString() ?? null,
+    onSiteAt: t.on_site_at?.toISOString() ?? null,
+    doneAt: t.done_at?.toISOString() ?? null,
+    result: text(t.result),
+    sla,
+    slaLabel: SLA_STATE_LABELS[sla],
+    breaches: t.breaches,
+  };
 }
 
 /**
@@ -83,33 +108,12 @@ export async function taskRoutes(app: FastifyInstance, opts: { db: Db; now?: () 
         const [at, id] = decodeCursor(cursor);
         q.whereRaw('(t.close_by, t.id) > (?::timestamptz, ?::bigint)', [at, id]);
       }
-      const rows = (await q) as TaskRow[];
+      const rows = (await q) as Array<TaskRow & { title: string; division_code: string | null }>;
       const page = rows.slice(0, limit);
       const at = now();
       const last = page[page.length - 1];
       return {
-        items: page.map((t) => {
-          const sla = slaState(t, at);
-          return {
-            id: String(t.id),
-            matterId: String(t.matter_id),
-            matterTitle: t.title,
-            divisionCode: t.division_code,
-            department: t.department,
-            role: t.role,
-            roleLabel: ROLE_LABELS[t.role] ?? t.role,
-            status: t.status,
-            dispatchedAt: t.dispatched_at.toISOString(),
-            firstResponseBy: t.first_response_by.toISOString(),
-            onSiteBy: t.on_site_by.toISOString(),
-            closeBy: t.close_by.toISOString(),
-            respondedAt: t.responded_at?.toISOString() ?? null,
-            doneAt: t.done_at?.toISOString() ?? null,
-            sla,
-            slaLabel: SLA_STATE_LABELS[sla],
-            breaches: t.breaches,
-          };
-        }),
+        items: page.map((t) => ({ ...taskView(t, at), matterTitle: maskText(t.title), divisionCode: t.division_code })),
         nextCursor: rows.length > limit && last ? encodeCursor(last.close_by.toISOString(), String(last.id)) : null,
       };
     },

@@ -1,14 +1,12 @@
 /**
  * Fills a test's topics with a generated county dataset (simulators/county), each department's
- * records through its adapter's mapping and a ConnectorWorker into Kafka — as bench/hub.ts and
- * scripts/eval-merge.ts do — so hub tests can consume a realistic mix of reports and subjects.
+ * records through its adapter (connectors/runtime/replay-dataset.ts), so hub tests can consume a
+ * realistic mix of reports and subjects.
  */
 import { join } from 'node:path';
-import { ADAPTERS } from '../../connectors/adapters/index.js';
 import { createLogger } from '../../connectors/runtime/log.js';
 import { readToEnd } from '../../connectors/runtime/read-to-end.js';
-import { ConnectorWorker } from '../../connectors/runtime/worker.js';
-import { JsonlReplaySource } from '../../connectors/sources/jsonl-replay.js';
+import { replayDataset } from '../../connectors/runtime/replay-dataset.js';
 import { HubRouting } from '../../hub/ingest/routing.js';
 import { generateDataset } from '../../simulators/county/generate.js';
 import { codecFor, kafkaFor, type TestContext } from './context.js';
@@ -26,23 +24,8 @@ export async function produceCountyDataset(ctx: TestContext, dir: string, opts: 
   const codec = codecFor(ctx);
   const log = createLogger('county-topics');
   const routing = HubRouting.load({ divisionsFile });
-  let produced = 0;
-  for (const d of manifest.departments) {
-    const adapter = ADAPTERS.find((a) => a.manifest.sourceSystem === d.sourceSystem);
-    if (!adapter) continue;
-    const w = new ConnectorWorker({ ...adapter.manifest, id: `${ctx.id}-${adapter.manifest.id}` }, new JsonlReplaySource(join(dir, d.file), 2000), adapter.mapping, {
-      kafka,
-      codec,
-      topics: ctx.topics,
-      personalDataKey: ctx.env.PERSONAL_DATA_KEY!,
-      catalogue: routing.catalogue,
-      log,
-    });
-    await w.connect();
-    await w.drain();
-    await w.stop();
-    produced += w.status.view().produced;
-  }
+  const { departments } = await replayDataset(dir, manifest, { kafka, codec, topics: ctx.topics, personalDataKey: ctx.env.PERSONAL_DATA_KEY!, catalogue: routing.catalogue, log }, { idPrefix: ctx.id });
+  const produced = departments.reduce((n, d) => n + d.produced, 0);
   return { produced, divisionsFile };
 }
 

@@ -10,7 +10,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as grid from '../../../connectors/adapters/grid/index.js';
 import type { Emitted } from '../../../connectors/sdk/types.js';
-import { avroType, type Envelope, type Report } from '../../../schemas/index.js';
+import { avroType, type Report } from '../../../schemas/index.js';
 import type { GridEvent } from '../../../simulators/grid/types.js';
 import { eventually, startProcess, type RunningProcess } from '../../../stack/processes.js';
 import { kafkaFor, testContext, type TestContext } from '../../support/context.js';
