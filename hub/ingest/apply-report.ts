@@ -27,6 +27,8 @@ export type ApplyOutcome = 'new' | 'updated' | 'stale' | 'duplicate';
 export interface ApplyEffect {
   outcome: ApplyOutcome;
   matterId?: string;
+  /** The record opened this matter (its rule dispatch is due). */
+  opened?: boolean;
 }
 
 /** A stored report's columns that matching reads (reports table, subject fields from its payload). */
@@ -183,7 +185,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     await event(tx, matterId, 'dispatched', e.eventTime, { lead: route.lead, cooperating: route.cooperating, rule: route.rule, deadlines });
   }
   await linkReportSubject(tx, r, matterId, routing);
-  return { outcome: 'new', matterId };
+  return { outcome: 'new', matterId, opened: true };
 }
 
 /**
@@ -243,33 +245,35 @@ async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<
   else if (b.townCode) queries.push(base().where('town_code', b.townCode));
   else if (!b.bbox) queries.push(base().whereNull('division_code'));
   if (f.gridCode) queries.push(base().where('grid_code', f.gridCode));
-  const found = new Map<string, { id: string; closed_at: Date | null }>();
-  // one after another: they share the transaction's connection
-  for (const q of queries) for (const m of (await q) as Array<{ id: string; closed_at: Date | null }>) found.set(String(m.id), m);
-  const matters = [...found.values()].sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : 1));
-  if (matters.length === 0) return [];
-  const reports: ReportRow[] = await tx('reports')
+  if (queries.length === 0) return [];
+  // one round trip: the blocks' union, and the reports of the matters it found
+  const [first, ...others] = queries;
+  const blocks = others.length ? tx.queryBuilder().union([first!, ...others], true) : first!;
+  const rows: Array<ReportRow & { closed_at: Date | null }> = await tx('reports as r')
+    .join(tx.raw('(?) as m', [blocks]), 'm.id', 'r.matter_id')
     .select(
-      'matter_id',
-      'source_system',
-      'source_record_id',
-      'category_code',
-      'event_time',
-      'lng',
-      'lat',
-      'division_code',
-      'grid_code',
-      'description',
-      'address',
-      tx.raw("payload->>'subjectUscc' as subject_uscc"),
-      tx.raw("payload->>'subjectName' as subject_name"),
+      'r.matter_id',
+      'm.closed_at',
+      'r.source_system',
+      'r.source_record_id',
+      'r.category_code',
+      'r.event_time',
+      'r.lng',
+      'r.lat',
+      'r.division_code',
+      'r.grid_code',
+      'r.description',
+      'r.address',
+      tx.raw("r.payload->>'subjectUscc' as subject_uscc"),
+      tx.raw("r.payload->>'subjectName' as subject_name"),
     )
-    .whereIn(
-      'matter_id',
-      matters.map((m) => m.id),
-    )
-    .orderBy(['matter_id', 'source_system', 'source_record_id']);
-  const by = new Map<string, ReportFeatures[]>();
-  for (const r of reports) by.set(String(r.matter_id), [...(by.get(String(r.matter_id)) ?? []), featuresOfRow(r)]);
-  return matters.map((m) => ({ matterId: String(m.id), closedAt: m.closed_at?.getTime() ?? null, reports: by.get(String(m.id)) ?? [] }));
+    .orderBy(['r.matter_id', 'r.source_system', 'r.source_record_id']);
+  const matters = new Map<string, { closedAt: number | null; reports: ReportFeatures[] }>();
+  for (const r of rows) {
+    const id = String(r.matter_id);
+    const m = matters.get(id) ?? { closedAt: r.closed_at?.getTime() ?? null, reports: [] };
+    m.reports.push(featuresOfRow(r));
+    matters.set(id, m);
+  }
+  return [...matters].map(([matterId, m]) => ({ matterId, ...m }));
 }

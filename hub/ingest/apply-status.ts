@@ -168,7 +168,9 @@ function targetLockKeys(c: StatusChange): string[] {
  * the committed report or the report's pending scan sees the committed change — never neither.
  */
 async function lockTargets(tx: Knex.Transaction, keys: string[]): Promise<void> {
-  for (const k of [...new Set(keys)].sort()) await tx.raw('select pg_advisory_xact_lock(hashtext(?))', [`status-target\u001f${k}`]);
+  // one round trip; taken in sorted order, so two transactions never wait on each other in a cycle
+  const sorted = [...new Set(keys)].sort().map((k) => `status-target\u001f${k}`);
+  await tx.raw('select pg_advisory_xact_lock(hashtext(k)) from unnest(?::text[]) with ordinality as t(k, n) order by n', [sorted]);
 }
 
 // ── pending changes ────────────────────────────────────────────────────────────────────────

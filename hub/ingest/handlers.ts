@@ -20,7 +20,7 @@ export type ApplyRecord = (tx: Knex.Transaction, record: unknown, pos: Position,
  */
 export async function applyReportAndPending(tx: Knex.Transaction, r: Report, pos: Position, routing: HubRouting): Promise<ApplyEffect> {
   const effect = await applyReport(tx, r, pos, routing);
-  if (effect.matterId && effect.outcome === 'new') await queueRuleDispatch(tx, effect.matterId, r.envelope.eventTime);
+  if (effect.matterId && effect.opened) await queueRuleDispatch(tx, effect.matterId, r.envelope.eventTime);
   if (effect.matterId && (effect.outcome === 'new' || effect.outcome === 'updated')) await resolvePendingStatusChanges(tx, r.envelope, effect.matterId);
   return effect;
 }

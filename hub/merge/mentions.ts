@@ -46,11 +46,15 @@ const BOUNDARIES: readonly string[] = [
 /** Trade-name starts that are determiners, not names: 一家烧烤店, 这家超市, 该饭店. */
 const GENERIC_CORE = /^(?:一|这|那|该|某|此|有|每|几|多|各|个|家|所|间|小区|路边|街边|附近|周边|流动|无名|无证|无照|黑|私人|个人|本地|当地|楼下|楼上)/u;
 
+const HAN = /\p{Script=Han}/u;
+
 const SPLIT = /[\s,，。.;；!！?？、:：“”"'‘’《》<>/\\|]+/u;
 
 interface Lex {
-  words: string[];
-  byPinyin: Map<string, string>;
+  /** Longest first; each as its characters. */
+  words: Array<{ word: string; cs: string[] }>;
+  /** Pinyin of words of two or more Han characters → the word, each as its syllables. */
+  byPinyin: Array<{ word: string; syllables: string[] }>;
 }
 let LEXICON: Lex | null = null;
 function lexicon(): Lex {
@@ -58,8 +62,14 @@ function lexicon(): Lex {
   const words = [...new Set(INDUSTRIES.map((e) => e.word))].sort((a, b) => chars(b).length - chars(a).length);
   const byPinyin = new Map<string, string>();
   for (const w of words) if (chars(w).length >= 2 && /^\p{Script=Han}+$/u.test(w)) byPinyin.set(pinyinSyllables(w).join(' '), w);
-  LEXICON = { words, byPinyin };
+  LEXICON = { words: words.map((word) => ({ word, cs: chars(word) })), byPinyin: [...byPinyin].map(([p, word]) => ({ word, syllables: p.split(' ') })) };
   return LEXICON;
+}
+
+/** `needle` occurs in `hay` at `i` (element by element). */
+function occursAt(hay: readonly string[], needle: readonly string[], i: number): boolean {
+  for (let k = 0; k < needle.length; k++) if (hay[i + k] !== needle[k]) return false;
+  return true;
 }
 
 function normalise(text: string): string {
@@ -69,30 +79,25 @@ function normalise(text: string): string {
 /** Industry word occurrences in a clause: [start, end) in characters, by the characters or by their sound. */
 function industryHits(cs: readonly string[]): Array<{ start: number; end: number; homophone: boolean }> {
   const lex = lexicon();
-  const s = cs.join('');
   const hits: Array<{ start: number; end: number; homophone: boolean }> = [];
   const taken = new Array<boolean>(cs.length).fill(false);
   for (const w of lex.words) {
-    const wl = chars(w).length;
+    const wl = w.cs.length;
     for (let i = 0; i + wl <= cs.length; i++) {
-      if (taken[i]) continue;
-      if (cs.slice(i, i + wl).join('') === w) {
-        hits.push({ start: i, end: i + wl, homophone: false });
-        for (let k = i; k < i + wl; k++) taken[k] = true;
-      }
+      if (taken[i] || !occursAt(cs, w.cs, i)) continue;
+      hits.push({ start: i, end: i + wl, homophone: false });
+      for (let k = i; k < i + wl; k++) taken[k] = true;
     }
   }
   // homophones of words of two or more characters (稍烤 → 烧烤), only where no word was found
-  if (/\p{Script=Han}/u.test(s)) {
-    const py = cs.map((c) => (/\p{Script=Han}/u.test(c) ? (pinyinSyllables(c)[0] ?? '') : ''));
-    for (const [p, w] of lex.byPinyin) {
-      const n = p.split(' ').length;
+  if (cs.some((c) => HAN.test(c))) {
+    const py = cs.map((c) => (HAN.test(c) ? (pinyinSyllables(c)[0] ?? '') : ''));
+    for (const { word, syllables } of lex.byPinyin) {
+      const n = syllables.length;
       for (let i = 0; i + n <= cs.length; i++) {
-        if (taken.slice(i, i + n).some((t) => t)) continue;
-        if (py.slice(i, i + n).join(' ') === p && cs.slice(i, i + n).join('') !== w) {
-          hits.push({ start: i, end: i + n, homophone: true });
-          for (let k = i; k < i + n; k++) taken[k] = true;
-        }
+        if (!occursAt(py, syllables, i) || taken.slice(i, i + n).some((t) => t) || cs.slice(i, i + n).join('') === word) continue;
+        hits.push({ start: i, end: i + n, homophone: true });
+        for (let k = i; k < i + n; k++) taken[k] = true;
       }
     }
   }
