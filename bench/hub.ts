@@ -20,6 +20,7 @@ import { topics } from '../schemas/index.js';
 import { SchemaCodec } from '../schemas/registry.js';
 import { generateDataset } from '../simulators/county/generate.js';
 import { startStack } from '../stack/index.js';
+import { QueryProfile } from './query-profile.js';
 
 export async function benchHub(opts: { scale: number; quiet: boolean }) {
   const say = (m: string) => (opts.quiet ? undefined : console.log(m));
@@ -39,12 +40,14 @@ export async function benchHub(opts: { scale: number; quiet: boolean }) {
     const produced = departments.reduce((n, d) => n + d.produced, 0);
     say(`${produced} canonical records in Kafka; the hub starts now`);
     const hub = new HubConsumer({ kafka, db, codec, topics: names, log, routing, groupId: `bench-${schema}` });
+    const profile = new QueryProfile(db);
     const t0 = performance.now();
     await hub.start();
     // until it has applied everything on the topics it consumes (cases and approvals are produced but not applied yet)
     while (Object.values(await hub.lag()).some((behind) => behind > 0)) await sleep(250);
     const secs = (performance.now() - t0) / 1000;
     await hub.stop();
+    profile.stop();
     const a = hub.stats.applied;
     const toApply = a.new + a.updated + a.stale + a.duplicate;
     const value = toApply / secs;
@@ -70,6 +73,10 @@ export async function benchHub(opts: { scale: number; quiet: boolean }) {
     say(`hub: ${toApply} records merged into PostgreSQL in ${secs.toFixed(1)} s = ${value.toFixed(0)} records/s (${s.applied.new} new, ${s.applied.updated} updated, ${s.batches} transactions)`);
     say(`ceiling (PostgreSQL COPY of the same ${toApply} rows, psql \\copy incl. process start): ${ceiling.toFixed(0)} records/s`);
     say(`ratio: ${ratio.toFixed(3)}`);
+    // the ceiling's own statements are not the hub's
+    const pgMs = profile.totalMs();
+    say(`where the time goes: ${profile.count()} statements (${(profile.count() / toApply).toFixed(1)} per record) took ${(pgMs / 1000).toFixed(1)} s = ${((pgMs / 10 / secs)).toFixed(0)} % of the run waiting on PostgreSQL; the rest is Node (decode, matching, knex) and Kafka`);
+    for (const c of profile.statements().slice(0, 12)) say(`  ${c.statement.padEnd(32)} ${String(c.count).padStart(8)} × ${(c.ms / c.count).toFixed(2)} ms = ${(c.ms / 1000).toFixed(1)} s`);
     return { bench: 'hub', value: Math.round(value), ceiling: Math.round(ceiling), ratio: Number(ratio.toFixed(4)), unit: 'records/s' };
   } finally {
     await db.destroy();

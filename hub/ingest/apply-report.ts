@@ -15,6 +15,7 @@ import { deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
 import { linkSubject } from './link-subject.js';
 import { registerSourceRecord } from './source-records.js';
+import { appendMatterEvent } from '../store/matter-events.js';
 
 export interface Position {
   topic: string;
@@ -97,7 +98,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   if (current) {
     await tx('reports').where({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId }).update(row);
     await tx('matters').where({ id: current.matter_id }).update({ updated_at: new Date(Math.max(e.eventTime, e.ingestTime)) });
-    await event(tx, current.matter_id, 'report_updated', e.ingestTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, status: r.status, sourceStatus: r.sourceStatus });
+    await appendMatterEvent(tx, current.matter_id, 'report_updated', e.ingestTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, status: r.status, sourceStatus: r.sourceStatus });
     return { outcome: 'updated', matterId: String(current.matter_id) };
   }
 
@@ -131,7 +132,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
         lat: tx.raw('coalesce(lat, ?)', [row.lat]),
         grid_code: tx.raw('coalesce(grid_code, ?)', [row.grid_code]),
       });
-    await event(tx, matterId, 'report_linked', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, score: decision.score });
+    await appendMatterEvent(tx, matterId, 'report_linked', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, score: decision.score });
     await linkReportSubject(tx, r, matterId, routing);
     return { outcome: 'new', matterId };
   }
@@ -165,7 +166,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     recurrence_of: decision.recurrenceOf ?? null,
   });
   await tx('reports').insert({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
-  await event(tx, matterId, 'created', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, review: decision.decision === 'review' });
+  await appendMatterEvent(tx, matterId, 'created', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, review: decision.decision === 'review' });
   if (route) {
     const deadlines = routing.deadlines(route, new Date(e.eventTime));
     const departments: Array<[string, 'lead' | 'cooperating']> = [[route.lead, 'lead'], ...route.cooperating.map((d): [string, 'cooperating'] => [d, 'cooperating'])];
@@ -182,7 +183,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
         close_by: deadlines.closeBy,
       })),
     );
-    await event(tx, matterId, 'dispatched', e.eventTime, { lead: route.lead, cooperating: route.cooperating, rule: route.rule, deadlines });
+    await appendMatterEvent(tx, matterId, 'dispatched', e.eventTime, { lead: route.lead, cooperating: route.cooperating, rule: route.rule, deadlines });
   }
   await linkReportSubject(tx, r, matterId, routing);
   return { outcome: 'new', matterId, opened: true };
@@ -214,9 +215,6 @@ async function linkReportSubject(tx: Knex.Transaction, r: Report, matterId: stri
   await tx('matters').where({ id: matterId }).whereNull('subject_id').update({ subject_id: subjectId });
 }
 
-async function event(tx: Knex.Transaction, matterId: string, type: string, at: number, detail: object): Promise<void> {
-  await tx('matter_events').insert({ matter_id: matterId, type, at: new Date(at), detail: JSON.stringify(detail) });
-}
 
 /**
  * Open (or recently closed) matters that may be about the same incident, with their reports'

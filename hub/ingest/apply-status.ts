@@ -16,6 +16,7 @@ import type { ApplyEffect, Position } from './apply-report.js';
 import type { HubRouting } from './routing.js';
 import { canonical, registerSourceRecord, sameContent } from './source-records.js';
 import { foldTaskState, matterStatusOf, type StoredChange, type TaskState } from './task-state.js';
+import { appendMatterEvent } from '../store/matter-events.js';
 
 type Resolution = { taskId: string; matterId: string } | { reason: string };
 
@@ -167,10 +168,16 @@ function targetLockKeys(c: StatusChange): string[] {
  * unresolved and a report whose arrival resolves it take the same lock, so either the change sees
  * the committed report or the report's pending scan sees the committed change — never neither.
  */
-async function lockTargets(tx: Knex.Transaction, keys: string[]): Promise<void> {
-  // one round trip; taken in sorted order, so two transactions never wait on each other in a cycle
-  const sorted = [...new Set(keys)].sort().map((k) => `status-target\u001f${k}`);
-  await tx.raw('select pg_advisory_xact_lock(hashtext(k)) from unnest(?::text[]) with ordinality as t(k, n) order by n', [sorted]);
+async function lockTargets(tx: Knex.Transaction, keys: string[], tasksOfMatter?: string): Promise<void> {
+  // one round trip, the tasks of a matter included; always in byte order (collate "C"), so two
+  // transactions never wait on each other in a cycle
+  await tx.raw(
+    `select pg_advisory_xact_lock(hashtext(k)) from (
+       select 'status-target' || chr(31) || k as k from unnest(?::text[]) as given(k)
+       union select 'status-target' || chr(31) || 'task' || chr(31) || id::text from tasks where matter_id = ?
+     ) as keys order by k collate "C"`,
+    [[...new Set(keys)], tasksOfMatter ?? null],
+  );
 }
 
 // ── pending changes ────────────────────────────────────────────────────────────────────────
@@ -180,13 +187,12 @@ async function lockTargets(tx: Knex.Transaction, keys: string[]): Promise<void> 
  * report, its matter or one of its tasks. Returns how many were resolved.
  */
 export async function resolvePendingStatusChanges(tx: Knex.Transaction, report: { sourceSystem: string; sourceRecordId: string }, matterId: string): Promise<number> {
-  const taskIds = (await tx('tasks').where({ matter_id: matterId }).select<Array<{ id: string }>>('id')).map((t) => String(t.id));
-  await lockTargets(tx, [`record\u001f${report.sourceSystem}\u001f${report.sourceRecordId}`, `matter\u001f${matterId}`, ...taskIds.map((id) => `task\u001f${id}`)]);
+  await lockTargets(tx, [`record\u001f${report.sourceSystem}\u001f${report.sourceRecordId}`, `matter\u001f${matterId}`], matterId);
   const pending: StatusChangeRow[] = await tx('status_changes')
     .whereNull('task_id')
     .where((w) => {
       w.where({ target_source_system: report.sourceSystem, target_source_record_id: report.sourceRecordId }).orWhere('target_matter_id', matterId);
-      if (taskIds.length > 0) w.orWhereIn('target_task_id', taskIds);
+      w.orWhereIn('target_task_id', tx('tasks').where({ matter_id: matterId }).select(tx.raw('id::text')));
     })
     .orderBy('id')
     .forUpdate()
@@ -273,16 +279,16 @@ async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string
   await tx('matters')
     .where({ id: matterId })
     .update({ status, closed_at: closedAt, result, result_outcome: resultOutcome, updated_at: tx.raw('greatest(updated_at, ?)', [new Date(lastActivity)]) });
-  if (closed && matter!.status !== 'CLOSED') await matterEvent(tx, matterId, 'closed', closedAt!.getTime(), { result, outcome: resultOutcome, lead: lead?.department ?? null });
+  if (closed && matter!.status !== 'CLOSED') await appendMatterEvent(tx, matterId, 'closed', closedAt!.getTime(), { result, outcome: resultOutcome, lead: lead?.department ?? null });
   if (!closed && matter!.status === 'CLOSED') {
     const reopening = tasks.filter((t) => t.status !== 'DONE').map((t) => t.department);
-    await matterEvent(tx, matterId, 'reopened', lastActivity, { departments: reopening, status });
+    await appendMatterEvent(tx, matterId, 'reopened', lastActivity, { departments: reopening, status });
   }
   return { before, after };
 }
 
 async function statusEvent(tx: Knex.Transaction, matterId: string, taskId: string, c: StatusChange): Promise<void> {
-  await matterEvent(tx, matterId, 'status_changed', c.occurredAt, {
+  await appendMatterEvent(tx, matterId, 'status_changed', c.occurredAt, {
     taskId,
     department: c.actorDepartment,
     status: c.status,
@@ -296,6 +302,3 @@ async function statusEvent(tx: Knex.Transaction, matterId: string, taskId: strin
   });
 }
 
-async function matterEvent(tx: Knex.Transaction, matterId: string, type: string, at: number, detail: object): Promise<void> {
-  await tx('matter_events').insert({ matter_id: matterId, type, at: new Date(at), detail: JSON.stringify(detail) });
-}

@@ -9,11 +9,13 @@
  * idempotent by (source, id, version), a second line of defence.
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { topics as topicNames, type RecordKind, type Topics } from '../../schemas/index.js';
+import { topics as topicNames, type Envelope, type RecordKind, type Topics } from '../../schemas/index.js';
 import type { SchemaCodec } from '../../schemas/registry.js';
 import { ensureTopics } from '../../connectors/runtime/kafka.js';
 import type { Logger } from '../../connectors/runtime/log.js';
 import type { Db } from '../store/db.js';
+import { bufferMatterEvents, flushMatterEvents } from '../store/matter-events.js';
+import { preregisterSourceRecords } from './source-records.js';
 import type { ApplyEffect, ApplyOutcome, Position } from './apply-report.js';
 import { consumedKinds, HANDLERS } from './handlers.js';
 import type { HubRouting } from './routing.js';
@@ -104,10 +106,13 @@ export class HubConsumer {
     }
   }
 
+  private kindOf(topic: string): RecordKind {
+    return consumedKinds().find((k) => this.topics.records(k) === topic) as RecordKind;
+  }
+
   /** One record, by the kind its topic carries. */
   private apply(tx: Parameters<Parameters<Db['transaction']>[0]>[0], topic: string, record: unknown, pos: Position): Promise<ApplyEffect> {
-    const kind = consumedKinds().find((k) => this.topics.records(k) === topic) as RecordKind;
-    return HANDLERS[kind]!(tx, record, pos, this.deps.routing);
+    return HANDLERS[this.kindOf(topic)]!(tx, record, pos, this.deps.routing);
   }
 
   /** The next offset to apply for a partition, as committed with the effects in PostgreSQL. */
@@ -178,8 +183,14 @@ export class HubConsumer {
     await this.deps.db.transaction(async (tx) => {
       // serialises instances on the partition; records another instance applied meanwhile are skipped
       const next = await this.appliedUpTo(tx, pos, true);
-      for (const d of chunk) {
-        if (next !== null && BigInt(d.offset) < next) continue;
+      const todo = chunk.filter((d) => next === null || BigInt(d.offset) >= next);
+      const kind = this.kindOf(pos.topic);
+      await preregisterSourceRecords(
+        tx,
+        todo.filter((d) => d.report).map((d) => ({ kind, record: d.report as { envelope: Envelope }, pos: { ...pos, offset: d.offset } })),
+      );
+      bufferMatterEvents(tx);
+      for (const d of todo) {
         if (d.report) {
           const { outcome } = await this.apply(tx, pos.topic, d.report, { ...pos, offset: d.offset });
           counts[outcome] = (counts[outcome] ?? 0) + 1;
@@ -191,6 +202,7 @@ export class HubConsumer {
           dead += 1;
         }
       }
+      await flushMatterEvents(tx);
       await tx('consumed_offsets')
         .insert({ group_id: this.groupId, ...pos, next_offset: BigInt(chunk[chunk.length - 1]!.offset) + 1n, updated_at: new Date() })
         .onConflict(['group_id', 'topic', 'partition'])

@@ -28,10 +28,42 @@ export function sameContent(a: unknown, b: unknown): boolean {
   return canonical(a) === canonical(b);
 }
 
+function keyOf(e: Pick<Envelope, 'sourceSystem' | 'sourceRecordId' | 'sourceVersion'>): string {
+  return `${e.sourceSystem}\u001f${e.sourceRecordId}\u001f${e.sourceVersion}`;
+}
+
+/** Per consumer transaction: keys its bulk registration inserted, each consumed by the first registerSourceRecord of that key. */
+const preregistered = new WeakMap<Knex.Transaction, Set<string>>();
+
+/**
+ * Registers a transaction's records in one INSERT before they are applied one by one; each
+ * registerSourceRecord then knows without a round trip that its key is new. A key the INSERT did
+ * not take (stored before, or twice in this batch) goes the usual way, content compared.
+ */
+export async function preregisterSourceRecords(tx: Knex.Transaction, records: Array<{ kind: string; record: { envelope: Envelope }; pos: Position }>): Promise<void> {
+  const taken = new Set<string>();
+  for (let i = 0; i < records.length; i += 500) {
+    const rows = records.slice(i, i + 500).map(({ kind, record, pos }) => rowOf(kind, record, pos));
+    const inserted: Array<{ source_system: string; source_record_id: string; source_version: string }> = await tx('source_records')
+      .insert(rows)
+      .onConflict(['source_system', 'source_record_id', 'source_version'])
+      .ignore()
+      .returning(['source_system', 'source_record_id', 'source_version']);
+    for (const r of inserted) taken.add(keyOf({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id, sourceVersion: Number(r.source_version) }));
+  }
+  preregistered.set(tx, taken);
+}
+
+function rowOf(kind: string, record: { envelope: Envelope }, pos: Position) {
+  const e = record.envelope;
+  return { source_system: e.sourceSystem, source_record_id: e.sourceRecordId, source_version: e.sourceVersion, kind, department: e.department, payload: JSON.stringify(record), topic: pos.topic, partition: pos.partition, offset: pos.offset };
+}
+
 export async function registerSourceRecord(tx: Knex.Transaction, kind: string, record: { envelope: Envelope }, pos: Position): Promise<Registration> {
   const e = record.envelope;
-  const key = { source_system: e.sourceSystem, source_record_id: e.sourceRecordId, source_version: e.sourceVersion };
-  const row = { kind, department: e.department, payload: JSON.stringify(record), topic: pos.topic, partition: pos.partition, offset: pos.offset };
+  if (preregistered.get(tx)?.delete(keyOf(e))) return 'new';
+  const { source_system, source_record_id, source_version, ...row } = rowOf(kind, record, pos);
+  const key = { source_system, source_record_id, source_version };
   const inserted = await tx('source_records').insert({ ...key, ...row }).onConflict(['source_system', 'source_record_id', 'source_version']).ignore().returning('id');
   if (inserted.length > 0) return 'new';
   const stored = await tx('source_records').where(key).forUpdate().first<{ payload: unknown }>('payload');

@@ -12,6 +12,7 @@ import { refreshGolden } from '../ingest/link-subject.js';
 import { DEFAULT_SLA } from '../routing/rules.js';
 import { deterministicId } from '../store/ids.js';
 import { DecisionError, type Actor, type DecisionOps, type DecisionResult, type DispatchInput } from './types.js';
+import { appendMatterEvent } from '../store/matter-events.js';
 
 interface MatterRow {
   id: string;
@@ -70,7 +71,7 @@ export class PgDecisionOps implements DecisionOps {
       const level = (input.level ?? (m.route_level && LEVELS.has(m.route_level) ? m.route_level : 'NORMAL')) as Dispatch['level'];
       await tx('matters').where({ id: m.id }).update({ lead_department: input.leadDepartment, cooperating_departments: input.cooperatingDepartments, route_level: level, status: 'DISPATCHED', updated_at: new Date(at) });
       const action = existing.length ? 'REDISPATCH' : 'DISPATCH';
-      await event(tx, m.id, action === 'DISPATCH' ? 'dispatched' : 'redispatched', at, { by: actor.principalId, lead: input.leadDepartment, cooperating: input.cooperatingDepartments, deadlines, reason: input.reason ?? null, withdrawn });
+      await appendMatterEvent(tx, m.id, action === 'DISPATCH' ? 'dispatched' : 'redispatched', at, { by: actor.principalId, lead: input.leadDepartment, cooperating: input.cooperatingDepartments, deadlines, reason: input.reason ?? null, withdrawn });
       return queueDecision(tx, m, actor, at, {
         action,
         level,
@@ -93,7 +94,7 @@ export class PgDecisionOps implements DecisionOps {
       const at = this.now();
       await tx('matters').where({ id: m.id }).update({ status: 'CLOSED', closed_at: new Date(at), result: input.result, updated_at: new Date(at) });
       await tx('tasks').where({ matter_id: m.id }).whereNull('done_at').whereNot('status', 'WITHDRAWN').update({ status: 'DONE', done_at: new Date(at), result: '由指挥中心统一办结' });
-      await event(tx, m.id, 'closed', at, { by: actor.principalId, result: input.result, reason: input.reason ?? null });
+      await appendMatterEvent(tx, m.id, 'closed', at, { by: actor.principalId, result: input.result, reason: input.reason ?? null });
       return queueDecision(tx, m, actor, at, { action: 'CLOSE', result: input.result, reason: input.reason ?? null });
     });
   }
@@ -118,13 +119,13 @@ export class PgDecisionOps implements DecisionOps {
         intoDepartments.push(...movable);
         await tx('tasks').where({ matter_id: id }).whereNull('done_at').update({ status: 'MERGED' });
         await tx('matters').where({ id }).update({ merged_into: into.id, status: 'MERGED', report_count: 0, updated_at: new Date(at) });
-        await event(tx, id, 'merged_into', at, { by: actor.principalId, into: into.id, reason: input.reason });
+        await appendMatterEvent(tx, id, 'merged_into', at, { by: actor.principalId, into: into.id, reason: input.reason });
         await queueDecision(tx, locked.get(id)!, actor, at, { action: 'MERGE', mergedIntoMatterId: into.id, reason: input.reason });
       }
       await refreshMatterSpan(tx, into.id, at);
       const cooperating = (await tx('tasks').where({ matter_id: into.id, role: 'cooperating' }).whereNotIn('status', ['WITHDRAWN', 'MERGED']).pluck('department')) as string[];
       await tx('matters').where({ id: into.id }).update({ cooperating_departments: cooperating });
-      await event(tx, into.id, 'merged', at, { by: actor.principalId, from, reports: moved.length, reason: input.reason });
+      await appendMatterEvent(tx, into.id, 'merged', at, { by: actor.principalId, from, reports: moved.length, reason: input.reason });
       await audit(tx, 'matter', 'merge', actor, at, { into: into.id, from, reports: moved.map((r) => `${r.source_system}/${r.source_record_id}`), reason: input.reason });
       return queueDecision(tx, { ...into, cooperating_departments: cooperating }, actor, at, { action: 'REDISPATCH', reason: `并入事项 ${from.join('、')}：${input.reason}`, previousLeadDepartment: into.lead_department });
     });
@@ -164,8 +165,8 @@ export class PgDecisionOps implements DecisionOps {
       });
       await tx('reports').where({ matter_id: m.id }).whereIn(['source_system', 'source_record_id'], out.map((r) => [r.source_system, r.source_record_id])).update({ matter_id: newId });
       await refreshMatterSpan(tx, m.id, at);
-      await event(tx, m.id, 'split', at, { by: actor.principalId, into: newId, reports: out.map((r) => `${r.source_system}/${r.source_record_id}`), reason: input.reason });
-      await event(tx, newId, 'created', at, { by: actor.principalId, splitFrom: m.id, reason: input.reason });
+      await appendMatterEvent(tx, m.id, 'split', at, { by: actor.principalId, into: newId, reports: out.map((r) => `${r.source_system}/${r.source_record_id}`), reason: input.reason });
+      await appendMatterEvent(tx, newId, 'created', at, { by: actor.principalId, splitFrom: m.id, reason: input.reason });
       await audit(tx, 'matter', 'split', actor, at, { matter: m.id, newMatter: newId, reports: out.map((r) => `${r.source_system}/${r.source_record_id}`), reason: input.reason });
       const result = await queueDecision(tx, m, actor, at, { action: 'SPLIT', splitIntoMatterIds: [m.id, newId], reason: input.reason });
       return { ...result, newMatterId: newId };
@@ -330,9 +331,6 @@ async function refreshMatterSpan(tx: Tx, matterId: string, at: number): Promise<
   await tx('matters').where({ id: matterId }).update(update);
 }
 
-async function event(tx: Tx, matterId: string, type: string, at: number, detail: object): Promise<void> {
-  await tx('matter_events').insert({ matter_id: matterId, type, at: new Date(at), detail: JSON.stringify(detail) });
-}
 
 async function audit(tx: Tx, kind: 'matter' | 'subject', action: 'merge' | 'split', actor: Actor, at: number, detail: object): Promise<void> {
   await tx('merge_audit').insert({ kind, action, detail: JSON.stringify(detail), actor: actor.principalId, actor_role: actor.role, remote_addr: actor.from, at: new Date(at) });
