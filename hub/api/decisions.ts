@@ -12,9 +12,9 @@ import type { Principal } from './principal.js';
 import { requireRole, scopedMatters, scopedSubjects } from './read-scope.js';
 
 /** Operational roles decide; auditors and administrators do not (separation of duties, MLPS 2.0). */
-const DECIDERS = ['commander', 'town_operator'] as const;
+export const DECIDERS = ['commander', 'town_operator'] as const;
 
-const REASON = { type: 'string', minLength: 2, maxLength: 500 } as const;
+export const REASON = { type: 'string', minLength: 2, maxLength: 500 } as const;
 const REF = {
   type: 'object',
   additionalProperties: false,
@@ -40,7 +40,7 @@ interface DispatchBody {
   reason?: string;
 }
 
-function actorOf(req: FastifyRequest, p: Principal): Actor {
+export function actorOf(req: FastifyRequest, p: Principal): Actor {
   // departments see who decided, masked like any personal name: 李**
   return { principalId: p.id, role: p.role, nameMasked: p.name ? `${[...p.name][0]}**` : null, from: req.ip };
 }

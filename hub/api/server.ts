@@ -22,6 +22,7 @@ import { subjectRoutes } from './subjects.js';
 import { statisticsRoutes } from './statistics.js';
 import { streamRoutes } from './stream.js';
 import { decisionRoutes } from './decisions.js';
+import { proposalRoutes } from './proposals.js';
 import { DecisionError, type DecisionOps } from '../ops/types.js';
 import { connectorRoutes } from './connectors.js';
 import { geoRoutes, type GeoData } from './geo.js';
@@ -139,6 +140,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(streamRoutes, { prefix: '/api/v1', db: deps.db });
   await app.register(auditRoutes, { prefix: '/api/v1', db: deps.db });
   await app.register(decisionRoutes, { prefix: '/api/v1', db: deps.db, ops: deps.decisions });
+  await app.register(proposalRoutes, { prefix: '/api/v1', db: deps.db, decisions: deps.decisions });
   await app.register(geoRoutes, { prefix: '/api/v1', geo: deps.geo ?? { divisions: [], grids: [] } });
   await app.register(connectorRoutes, { prefix: '/api/v1', statusUrls: deps.connectorStatusUrls ?? [], hubLag: deps.consumer ? () => deps.consumer!.lag() : undefined });
   await app.register(authRoutes, { prefix: '/api/v1', db: deps.db, jwtSecret: deps.jwtSecret });
