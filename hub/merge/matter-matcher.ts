@@ -97,6 +97,12 @@ export const MATTER_ADDRESS_SAME = 0.85;
 export const MATTER_ADDRESS_DIFFERENT = 0.3;
 /** Bigram Dice of descriptions meaning "about the same thing" (same incident: 0.2–0.4; other incidents: < 0.1). */
 export const MATTER_TEXT_MIN = 0.15;
+/**
+ * Dice meaning "clearly about the same thing": what two reports need beyond MATTER_CLOSE_M
+ * when neither the address nor the subject ties them (a look-alike of the same kind a street
+ * further on reads almost the same, so the middling band 0.15–0.3 is not enough there).
+ */
+export const MATTER_TEXT_STRONG = 0.3;
 /** Dice at which the text part of the score is full. */
 export const MATTER_TEXT_FULL = 0.4;
 /** Subject names at least this similar are the same subject (names.ts). */
@@ -263,7 +269,21 @@ interface Prepared {
   nameFromText: boolean;
 }
 
+/**
+ * Prepared features by report object: a caller that keeps its candidates' ReportFeatures between
+ * calls (a cache, a replay) pays for parsing once. Options are part of the key by identity.
+ */
+const prepared = new WeakMap<ReportFeatures, { opts: unknown; p: Prepared }>();
+
 function prepare(r: ReportFeatures, nameOpts: NameOptions, addrOpts: AddressOptions): Prepared {
+  const hit = prepared.get(r);
+  if (hit && hit.opts === (nameOpts.regions ?? null)) return hit.p;
+  const p = prepareUncached(r, nameOpts, addrOpts);
+  prepared.set(r, { opts: nameOpts.regions ?? null, p });
+  return p;
+}
+
+function prepareUncached(r: ReportFeatures, nameOpts: NameOptions, addrOpts: AddressOptions): Prepared {
   const given = r.subjectName && r.subjectName.trim() !== '' ? r.subjectName : null;
   // no subject field (12345): the shop or enterprise its text names, if any
   const mention = given || usccOrNull(r.subjectUscc) ? null : (subjectMentions(r.description, nameOpts)[0] ?? null);
@@ -273,7 +293,7 @@ function prepare(r: ReportFeatures, nameOpts: NameOptions, addrOpts: AddressOpti
     location: isUsablePoint(r.location) ? r.location : null,
     address: r.address && r.address.trim() !== '' ? parseAddress(r.address, addrOpts) : null,
     town: townCodeOf(r.divisionCode),
-    text: textFingerprint(r.description),
+    text: textFingerprint(r.description, r.address),
     uscc: usccOrNull(r.subjectUscc),
     name: given ? nameKey(given, nameOpts) : (mention?.key ?? null),
     nameFromText: !given && mention !== null,
@@ -413,9 +433,17 @@ function evaluate(
   } else if (sameTown === false) {
     failed.push('place');
     why.push('different towns');
-  } else if (address !== null && address.score >= MATTER_ADDRESS_SAME) {
+  } else if (address !== null && address.score >= MATTER_ADDRESS_SAME && (address.rule !== 'same-intersection' || sameSubject)) {
     placeScore = address.score;
     why.push(`same address (${address.score})`);
+  } else if (address !== null && address.rule === 'same-intersection') {
+    // a crossing is where a caller stands, not a door: two shops at one crossing are two places
+    placeScore = address.score;
+    soft.push(`the same crossing (${address.score}) but no common subject`);
+  } else if (address !== null && address.rule === 'intersection-road' && sameSubject && sameCategoryCode) {
+    // the caller names the nearest crossing of the road the named shop is on
+    placeScore = address.score;
+    why.push(`a crossing on the same road (${address.score}) and ${subject.explanation}`);
   } else if (address !== null && address.score < MATTER_ADDRESS_DIFFERENT && !sameGrid) {
     failed.push('place');
     why.push(`different addresses (${address.score}, ${address.rule})`);
@@ -443,9 +471,17 @@ function evaluate(
     if (text === null || s.score > text.score) text = { score: s.score, explanation: s.explanation };
   }
   const textOk = text !== null && text.score >= MATTER_TEXT_MIN;
+  const bothCoded = r.categoryCode !== null && linked.every((l) => l.r.categoryCode !== null);
+  const sameAddress = address !== null && address.score >= MATTER_ADDRESS_SAME && address.rule !== 'same-intersection';
   if (subject.relation === 'different-uscc' || subject.relation === 'different-name') {
     failed.push('similar');
     why.push(subject.explanation);
+  } else if (sameSubject && bothCoded && !sameCategoryCode) {
+    // noise and fumes of one restaurant are two problems, however alike the complaints read
+    failed.push('similar');
+    why.push(`${subject.explanation}, but another category: another problem of that subject`);
+  } else if (textOk && distanceM !== null && distanceM > MATTER_CLOSE_M && !sameSubject && !sameAddress && (text?.score ?? 0) < MATTER_TEXT_STRONG) {
+    soft.push(`texts only partly similar (${text?.score}) ${Math.round(distanceM)} m apart, with no common address or subject`);
   } else if (textOk) {
     why.push(sameSubject ? `similar text (${text?.score}); ${subject.explanation}` : `similar text (${text?.score})`);
   } else {
@@ -507,7 +543,7 @@ function evaluate(
     ruleName = 'same-incident';
   } else {
     decision = 'review';
-    ruleName = soft.some((s) => s.startsWith('no category')) ? 'review-no-category' : soft.some((s) => s.startsWith('texts differ')) ? 'review-similarity' : 'review-place';
+    ruleName = soft.some((s) => s.startsWith('no category')) ? 'review-no-category' : soft.some((s) => s.startsWith('texts differ') || s.startsWith('texts only')) ? 'review-similarity' : 'review-place';
   }
   const explanation =
     `${decision} [${ruleName}] matter ${candidate.matterId}, score ${score}: ` +
