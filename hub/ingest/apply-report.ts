@@ -235,7 +235,7 @@ async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<
       .where((w) => w.whereNull('closed_at').orWhere('closed_at', '>=', new Date(b.recurrenceSince)))
       .orderBy('last_report_at', 'desc')
       .limit(100);
-    if (b.family) q.where('family', b.family);
+    if (b.families) q.whereIn('family', [...b.families]);
     return q;
   };
   const queries = [];

@@ -83,6 +83,36 @@ export const FAMILY_RULES: Readonly<Record<string, FamilyRule>> = {
   public_order: { distanceM: 150, timeWindowMs: 24 * HOUR },
 };
 
+/**
+ * Families whose reports can be about one incident although filed under different families:
+ * departments file a building site's night noise or dust under the environment (env.noise_social,
+ * env.air) or under construction (construction.noise, construction.dust). `other` (uncategorised)
+ * says nothing about the family, so it can be any family's incident.
+ */
+export const RELATED_FAMILIES: Readonly<Record<string, readonly string[]>> = { env: ['construction'], construction: ['env'] };
+/**
+ * The category codes of related families that name one kind of problem (a site's night noise is
+ * construction.noise to one department and env.noise_social to another). Across families only
+ * these pairs (or an uncategorised side) can be one incident: a site's noise and its dust are two.
+ */
+export const RELATED_CATEGORIES: readonly (readonly [string, string])[] = [
+  ['construction.noise', 'env.noise_social'],
+  ['construction.dust', 'env.air'],
+];
+
+function categoriesRelated(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return false;
+  if (a.startsWith(`${UNCATEGORISED_FAMILY}.`) || b.startsWith(`${UNCATEGORISED_FAMILY}.`)) return true;
+  return RELATED_CATEGORIES.some(([x, y]) => (a === x && b === y) || (a === y && b === x));
+}
+/** The family of uncategorised reports. */
+export const UNCATEGORISED_FAMILY = 'other';
+
+/** Can reports of families a and b be about one incident? */
+export function familiesCompatible(a: string, b: string): boolean {
+  return a === b || a === UNCATEGORISED_FAMILY || b === UNCATEGORISED_FAMILY || (RELATED_FAMILIES[a]?.includes(b) ?? false);
+}
+
 /** A matter accepts reports for at most this long after its first report (or the family window, if longer). */
 export const MATTER_MAX_SPAN_MS = 30 * DAY;
 /** A closed matter still accepts a report whose event time is at most this long after the closure (late delivery). */
@@ -352,13 +382,19 @@ function evaluate(
   // family
   const matterFamilies = [...new Set(linked.map((l) => l.family).filter((f): f is string => f !== null))].sort(compareStrings);
   const sameFamily = rep.family !== null && matterFamilies.includes(rep.family);
+  // a related family (or an uncategorised side) can be the same incident filed elsewhere; it is
+  // then judged like a report of another category code (text or subject must tie them)
+  const relatedFamily =
+    !sameFamily && rep.family !== null &&
+    linked.some((l) => l.family !== null && familiesCompatible(rep.family as string, l.family) && (rep.family === UNCATEGORISED_FAMILY || l.family === UNCATEGORISED_FAMILY || categoriesRelated(r.categoryCode, l.r.categoryCode)));
   if (rep.family === null || matterFamilies.length === 0) soft.push('no category family on one side');
-  else if (!sameFamily) {
+  else if (!sameFamily && !relatedFamily) {
     failed.push('family');
     why.push(`family ${rep.family} ∉ {${matterFamilies.join(', ')}}`);
-  }
+  } else if (relatedFamily) why.push(`family ${rep.family} related to {${matterFamilies.join(', ')}}`);
   const sameCategoryCode = r.categoryCode !== null && linked.some((l) => l.r.categoryCode === r.categoryCode);
-  const rule = familyRule(rep.family ?? matterFamilies[0] ?? null, rules);
+  const ruleFamily = rep.family !== null && rep.family !== UNCATEGORISED_FAMILY ? rep.family : (matterFamilies.find((f) => f !== UNCATEGORISED_FAMILY) ?? rep.family ?? null);
+  const rule = familyRule(ruleFamily, rules);
 
   // open
   const closedAt = candidate.closedAt ?? null;
@@ -476,7 +512,7 @@ function evaluate(
   if (subject.relation === 'different-uscc' || subject.relation === 'different-name') {
     failed.push('similar');
     why.push(subject.explanation);
-  } else if (sameSubject && bothCoded && !sameCategoryCode) {
+  } else if (sameSubject && bothCoded && !sameCategoryCode && sameFamily) {
     // noise and fumes of one restaurant are two problems, however alike the complaints read
     failed.push('similar');
     why.push(`${subject.explanation}, but another category: another problem of that subject`);
@@ -649,6 +685,8 @@ export function matchMatter(report: ReportFeatures, candidates: readonly MatterC
 export interface MatterBlocking {
   /** Category family to look in (null: the report has no category; look in every family, review only). */
   readonly family: string | null;
+  /** The families whose matters can take the report (RELATED_FAMILIES, uncategorised); null: any. */
+  readonly families: readonly string[] | null;
   /** 9-digit town code (statistical) of the report, when known. */
   readonly townCode: string | null;
   /** 6-digit county code, when known: the fallback block when the town is not. */
@@ -672,6 +710,11 @@ export interface MatterBlocking {
   readonly explanation: string;
 }
 
+function widestRule(rules: Readonly<Record<string, FamilyRule>>): FamilyRule {
+  const all = [DEFAULT_FAMILY_RULE, ...Object.values(rules)];
+  return { distanceM: Math.max(...all.map((r) => r.distanceM)), timeWindowMs: Math.max(...all.map((r) => r.timeWindowMs)) };
+}
+
 function shanghaiDay(ms: number): string {
   return new Date(ms + 8 * HOUR).toISOString().slice(0, 10);
 }
@@ -691,7 +734,8 @@ function shanghaiDay(ms: number): string {
  */
 export function matterBlocking(report: ReportFeatures, opts: Pick<MatterMatchOptions, 'familyRules'> = {}): MatterBlocking {
   const family = familyOf(report);
-  const rule = familyRule(family, opts.familyRules ?? FAMILY_RULES);
+  // an uncategorised report looks as far as the widest family would (its matter's family decides)
+  const rule = family === UNCATEGORISED_FAMILY ? widestRule(opts.familyRules ?? FAMILY_RULES) : familyRule(family, opts.familyRules ?? FAMILY_RULES);
   const townCode = townCodeOf(report.divisionCode);
   const countyCode = report.divisionCode && /^\d{6}/.test(report.divisionCode) ? report.divisionCode.slice(0, 6) : null;
   const from = report.eventTime - rule.timeWindowMs;
@@ -701,8 +745,10 @@ export function matterBlocking(report: ReportFeatures, opts: Pick<MatterMatchOpt
   const area = townCode ?? countyCode ?? '*';
   const keys = days.map((d) => `${area}|${family ?? '*'}|${d}`);
   const bbox = isUsablePoint(report.location) ? boundingBox(report.location, 2 * rule.distanceM) : null;
+  const families = family === null || family === UNCATEGORISED_FAMILY ? null : [...new Set([family, ...(RELATED_FAMILIES[family] ?? []), UNCATEGORISED_FAMILY])].sort(compareStrings);
   return {
     family,
+    families,
     townCode,
     countyCode,
     from,
