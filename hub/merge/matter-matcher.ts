@@ -579,7 +579,7 @@ function evaluate(
     ruleName = 'same-incident';
   } else {
     decision = 'review';
-    ruleName = soft.some((s) => s.startsWith('no category')) ? 'review-no-category' : soft.some((s) => s.startsWith('texts differ') || s.startsWith('texts only')) ? 'review-similarity' : 'review-place';
+    ruleName = soft.some((s) => s.startsWith('no category')) ? 'review-no-category' : soft.some((s) => s.startsWith('texts differ')) || soft.every((s) => s.startsWith('texts only')) ? 'review-similarity' : 'review-place';
   }
   const explanation =
     `${decision} [${ruleName}] matter ${candidate.matterId}, score ${score}: ` +
