@@ -224,6 +224,9 @@ async function event(tx: Knex.Transaction, matterId: string, type: string, at: n
  * the same village, or on the same grid. Each path is an indexed query (migration 004); the
  * town-wide block is only the fallback for reports without a village code.
  */
+/** At most this many matters per blocking path (bbox, village/town, grid). */
+const CANDIDATE_LIMIT = 300;
+
 async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<MatterCandidate[]> {
   const b = matterBlocking(f);
   const base = () => {
@@ -233,8 +236,10 @@ async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<
       .where('last_report_at', '>=', b.from)
       .where('first_report_ms', '<=', b.to)
       .where((w) => w.whereNull('closed_at').orWhere('closed_at', '>=', new Date(b.recurrenceSince)))
-      .orderBy('last_report_at', 'desc')
-      .limit(100);
+      // nearest in time first: a report delivered late must still find the matters of its own
+      // hours, not only the latest of a busy town (a full county day has hundreds per family)
+      .orderByRaw('abs(last_report_at - ?)', [f.eventTime])
+      .limit(CANDIDATE_LIMIT);
     if (b.families) q.whereIn('family', [...b.families]);
     return q;
   };

@@ -438,11 +438,15 @@ function evaluate(
     }
   }
   let address: MatterFeatures['address'] = null;
+  // the address least like the report's among the matter's reports: a matter that has grown by
+  // one report at a time must not take a report from a door none but one of its reports is at
+  let worstAddress: number | null = null;
   if (rep.address) {
     for (const l of linked) {
       if (!l.address) continue;
       const s = addressSimilarity(rep.address, l.address, addrOpts);
       if (address === null || s.score > address.score) address = { score: s.score, rule: s.rule, explanation: s.explanation };
+      if (s.rule !== 'text' && (worstAddress === null || s.score < worstAddress)) worstAddress = s.score;
     }
   }
   const sameGrid = !!r.gridCode && linked.some((l) => !!l.r.gridCode && l.r.gridCode === r.gridCode);
@@ -535,6 +539,10 @@ function evaluate(
           : `texts differ (${text?.score ?? 0} < ${MATTER_TEXT_MIN}) and no common subject`,
       );
     }
+  }
+
+  if (failed.length === 0 && worstAddress !== null && worstAddress < MATTER_ADDRESS_DIFFERENT && linked.length > 1) {
+    soft.push(`another report of the matter is at a different address (${worstAddress})`);
   }
 
   // score
