@@ -123,6 +123,8 @@ export const MATTER_RECURRENCE_LOOKBACK_MS = 60 * DAY;
 export const REPEAT_FILING_SOURCES: readonly string[] = ['hotline-12345'];
 /** Address similarity meaning "the same place" (same road and number; "near" = 0.9). */
 export const MATTER_ADDRESS_SAME = 0.85;
+/** Address similarity of the same village group or road without a number: not another door. */
+export const MATTER_ADDRESS_SAME_GROUP = 0.6;
 /** Address similarity below which two addresses are different places (different road, other town). */
 export const MATTER_ADDRESS_DIFFERENT = 0.3;
 /** Bigram Dice of descriptions meaning "about the same thing" (same incident: 0.2–0.4; other incidents: < 0.1). */
@@ -525,7 +527,10 @@ function evaluate(
   } else if (textOk) {
     why.push(sameSubject ? `similar text (${text?.score}); ${subject.explanation}` : `similar text (${text?.score})`);
   } else {
-    const close = (distanceM !== null && distanceM <= MATTER_CLOSE_M) || (address !== null && address.score >= MATTER_ADDRESS_SAME);
+    // within GPS error, unless the addresses name another door (another unit of the building,
+    // another number of the road): neighbours are not one place
+    const otherDoor = address !== null && address.rule !== 'text' && (address.score < MATTER_ADDRESS_SAME_GROUP || (address.rule === 'same-number' && address.score < MATTER_ADDRESS_SAME));
+    const close = (distanceM !== null && distanceM <= MATTER_CLOSE_M && !otherDoor) || sameAddress;
     const otherCategory = r.categoryCode !== null && !sameCategoryCode && linked.every((l) => l.r.categoryCode !== null);
     if (sameSubject && !otherCategory) why.push(subject.explanation);
     // one kind of problem at one door (or within GPS error) within the family's window is one

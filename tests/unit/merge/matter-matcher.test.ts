@@ -124,6 +124,17 @@ describe('matchMatter: different incidents stay apart', () => {
     expect(d.features?.subject.relation).toBe('similar-name');
   });
 
+  it('neighbours within GPS error are not one place when the addresses name another door', () => {
+    const a: ReportFeatures = { ...gridFume, subjectName: null, categoryCode: 'planning.illegal_building', address: '团结路阳光小区3号楼2单元501室', description: '住户在楼顶搭建彩钢房，已劝阻未果。' };
+    const b: ReportFeatures = { ...a, sourceSystem: 'natural-resources-patrol', sourceRecordId: 'ZY-1', location: offset(LAOWANG, 10, 12), address: '团结路阳光小区3号楼1单元501室', description: '疑似违反规划建设，现场有新建构筑物。' };
+    const d = matchMatter(b, [{ matterId: 'M1', reports: [a] }], opts);
+    expect(d.features?.distanceM).toBeLessThan(30);
+    expect(d.decision).toBe('new');
+    // the same door: one incident however differently the departments word it
+    const same = matchMatter({ ...b, address: a.address }, [{ matterId: 'M1', reports: [a] }], opts);
+    expect(same.decision).toBe('match');
+  });
+
   it('two shops at one crossing are two places unless the subject ties them', () => {
     const a: ReportFeatures = { ...hotlineFume, subjectName: null, address: '团结路与文化街交叉口', description: '团结路与文化街交叉口一家烧烤店油烟很大，熏得没法开窗。' };
     const b: ReportFeatures = { ...a, sourceRecordId: 'GD202506100777', description: '文化街与团结路交叉口一家火锅店油烟很大，熏得没法开窗。', address: '文化街与团结路交叉口' };
