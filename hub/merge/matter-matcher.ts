@@ -5,7 +5,9 @@
  *
  * A report joins a candidate matter when ALL of these hold (each is a named gate):
  *
- *   family        same category family (env, street …) as a report of the matter;
+ *   family        same category family (env, street …) as a report of the matter, or a related
+ *                 one with a related code (RELATED_CATEGORIES: construction.noise ~ env.noise_social),
+ *                 or an uncategorised side (other.*);
  *   open          the matter is open, or closed less than MATTER_CLOSED_GRACE_MS before the
  *                 report's event time (a late-arriving report of the same incident); a closed
  *                 matter is never reopened by a later report: that is a new matter, flagged
@@ -26,6 +28,13 @@
  *                 are two problems); or the same category code at the same place (address ≥
  *                 MATTER_ADDRESS_SAME or ≤ MATTER_CLOSE_M apart) — one kind of problem at one door
  *                 within the family window is one incident however differently it is worded.
+ *                 Descriptions are compared without their own address (a 12345 work order repeats
+ *                 it). Beyond MATTER_CLOSE_M with neither the same address nor subject, text needs
+ *                 MATTER_TEXT_STRONG (else review). One subject under another category code of
+ *                 the family is another problem. A crossing (X路与Y路交叉口) is a door only with a
+ *                 common subject; within MATTER_CLOSE_M the addresses must not name another door;
+ *                 a grown matter takes no report from an address clearly different from one of its
+ *                 reports (no chaining door to door).
  *                 Never when both name different subjects (two USCCs, or clearly different names
  *                 given in subject fields; a name read from a description (mentions.ts, for 12345
  *                 work orders) counts for the same subject, never against).
