@@ -104,7 +104,7 @@ function describeReport(r: RepRow, truth: string | undefined): string {
 /** Which of the apply-report candidate queries would have found `m` for report `f` (mirrors loadCandidates). */
 function blockingFinds(f: ReportFeatures, m: MatterRow, members: readonly RepRow[]): string | null {
   const b = matterBlocking(f);
-  if (b.family && m.family !== b.family) return `family ${b.family} ≠ matter's ${m.family}`;
+  if (b.families && !b.families.includes(m.family ?? '')) return `family ${m.family} of the matter ∉ {${b.families.join(', ')}}`;
   const times = members.map((x) => x.event_time.getTime());
   if (Math.max(...times) < b.from || Math.min(...times) > b.to) return 'outside the time window';
   const paths: string[] = [];

@@ -222,6 +222,9 @@ async function linkReportSubject(tx: Knex.Transaction, r: Report, matterId: stri
  * the same village, or on the same grid. Each path is an indexed query (migration 004); the
  * town-wide block is only the fallback for reports without a village code.
  */
+/** At most this many matters per blocking path (bbox, village/town, grid). */
+const CANDIDATE_LIMIT = 300;
+
 async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<MatterCandidate[]> {
   const b = matterBlocking(f);
   const base = () => {
@@ -231,9 +234,11 @@ async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<
       .where('last_report_at', '>=', b.from)
       .where('first_report_ms', '<=', b.to)
       .where((w) => w.whereNull('closed_at').orWhere('closed_at', '>=', new Date(b.recurrenceSince)))
-      .orderBy('last_report_at', 'desc')
-      .limit(100);
-    if (b.family) q.where('family', b.family);
+      // nearest in time first: a report delivered late must still find the matters of its own
+      // hours, not only the latest of a busy town (a full county day has hundreds per family)
+      .orderByRaw('abs(last_report_at - ?)', [f.eventTime])
+      .limit(CANDIDATE_LIMIT);
+    if (b.families) q.whereIn('family', [...b.families]);
     return q;
   };
   const queries = [];

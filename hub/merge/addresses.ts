@@ -111,6 +111,10 @@ const COMPOUND = /(\p{Script=Han}{2,8}?(?:小区|家园|花园|公寓|大厦|名
 const GROUP = /(\d+)(?:组|社|队)(?:(\d+)号)?/u;
 const BUILDING = /(\d+)(?:号楼|栋|幢|号院|#楼|#)/u;
 const UNIT = /(\d+)单元/u;
+/** "…以北约200米", "往北50米": a position relative to the place named, i.e. near it (the metres are no door number). */
+const OFFSET = /(?:以|往|向)?[东南西北]{1,2}(?:方向|方|侧)?约?(\d+)(?:米|m)/gu;
+/** 10-2-704 after a compound: building 10, unit 2, room 704. */
+const BUILDING_UNIT_ROOM = /(\d+)-(\d+)-(\d{3,4})(?!\d)/u;
 const ROOM = /(?:单元|楼|栋|幢|-)?(\d{3,4})(?:室|户|号房|号)?$/u;
 
 function regionIndexOf(opts: AddressOptions): RegionIndex {
@@ -137,6 +141,7 @@ export function parseAddress(raw: string, opts: AddressOptions = {}): ParsedAddr
   let s = normalised.replace(/[(（][^)）]*[)）]/gu, '').replace(/[^\p{L}\p{N}\-#/&+]+/gu, '');
   const stripped = regions.stripLeading(s, { keepAtLeast: 1 });
   s = stripped.rest;
+  s = s.replace(OFFSET, '附近');
   const approximate = APPROXIMATE.test(s);
   APPROXIMATE.lastIndex = 0;
   s = s.replace(APPROXIMATE, '');
@@ -186,7 +191,14 @@ export function parseAddress(raw: string, opts: AddressOptions = {}): ParsedAddr
       compound = compound.slice(inner.index + inner[0].length);
     }
   }
-  const bm = BUILDING.exec(rest);
+  const bur = compound !== null ? BUILDING_UNIT_ROOM.exec(rest) : null;
+  if (bur) {
+    building = Number(bur[1]);
+    unit = Number(bur[2]);
+    room = Number(bur[3]);
+    take(bur);
+  }
+  const bm = bur ? null : BUILDING.exec(rest);
   if (bm) {
     building = Number(bm[1]);
     take(bm);
@@ -196,7 +208,7 @@ export function parseAddress(raw: string, opts: AddressOptions = {}): ParsedAddr
     unit = Number(um[1]);
     rest = rest.slice(0, um.index) + rest.slice(um.index + um[0].length - '单元'.length);
   }
-  if (building !== null || unit !== null || compound !== null) {
+  if (!bur && (building !== null || unit !== null || compound !== null)) {
     const rm = ROOM.exec(rest.replace(/\s+/g, ''));
     if (rm) {
       room = Number(rm[1]);

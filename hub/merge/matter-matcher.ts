@@ -5,7 +5,9 @@
  *
  * A report joins a candidate matter when ALL of these hold (each is a named gate):
  *
- *   family        same category family (env, street …) as a report of the matter;
+ *   family        same category family (env, street …) as a report of the matter, or a related
+ *                 one with a related code (RELATED_CATEGORIES: construction.noise ~ env.noise_social),
+ *                 or an uncategorised side (other.*);
  *   open          the matter is open, or closed less than MATTER_CLOSED_GRACE_MS before the
  *                 report's event time (a late-arriving report of the same incident); a closed
  *                 matter is never reopened by a later report: that is a new matter, flagged
@@ -26,6 +28,13 @@
  *                 are two problems); or the same category code at the same place (address ≥
  *                 MATTER_ADDRESS_SAME or ≤ MATTER_CLOSE_M apart) — one kind of problem at one door
  *                 within the family window is one incident however differently it is worded.
+ *                 Descriptions are compared without their own address (a 12345 work order repeats
+ *                 it). Beyond MATTER_CLOSE_M with neither the same address nor subject, text needs
+ *                 MATTER_TEXT_STRONG (else review). One subject under another category code of
+ *                 the family is another problem. A crossing (X路与Y路交叉口) is a door only with a
+ *                 common subject; within MATTER_CLOSE_M the addresses must not name another door;
+ *                 a grown matter takes no report from an address clearly different from one of its
+ *                 reports (no chaining door to door).
  *                 Never when both name different subjects (two USCCs, or clearly different names
  *                 given in subject fields; a name read from a description (mentions.ts, for 12345
  *                 work orders) counts for the same subject, never against).
@@ -83,6 +92,36 @@ export const FAMILY_RULES: Readonly<Record<string, FamilyRule>> = {
   public_order: { distanceM: 150, timeWindowMs: 24 * HOUR },
 };
 
+/**
+ * Families whose reports can be about one incident although filed under different families:
+ * departments file a building site's night noise or dust under the environment (env.noise_social,
+ * env.air) or under construction (construction.noise, construction.dust). `other` (uncategorised)
+ * says nothing about the family, so it can be any family's incident.
+ */
+export const RELATED_FAMILIES: Readonly<Record<string, readonly string[]>> = { env: ['construction'], construction: ['env'] };
+/**
+ * The category codes of related families that name one kind of problem (a site's night noise is
+ * construction.noise to one department and env.noise_social to another). Across families only
+ * these pairs (or an uncategorised side) can be one incident: a site's noise and its dust are two.
+ */
+export const RELATED_CATEGORIES: readonly (readonly [string, string])[] = [
+  ['construction.noise', 'env.noise_social'],
+  ['construction.dust', 'env.air'],
+];
+
+function categoriesRelated(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return false;
+  if (a.startsWith(`${UNCATEGORISED_FAMILY}.`) || b.startsWith(`${UNCATEGORISED_FAMILY}.`)) return true;
+  return RELATED_CATEGORIES.some(([x, y]) => (a === x && b === y) || (a === y && b === x));
+}
+/** The family of uncategorised reports. */
+export const UNCATEGORISED_FAMILY = 'other';
+
+/** Can reports of families a and b be about one incident? */
+export function familiesCompatible(a: string, b: string): boolean {
+  return a === b || a === UNCATEGORISED_FAMILY || b === UNCATEGORISED_FAMILY || (RELATED_FAMILIES[a]?.includes(b) ?? false);
+}
+
 /** A matter accepts reports for at most this long after its first report (or the family window, if longer). */
 export const MATTER_MAX_SPAN_MS = 30 * DAY;
 /** A closed matter still accepts a report whose event time is at most this long after the closure (late delivery). */
@@ -93,10 +132,18 @@ export const MATTER_RECURRENCE_LOOKBACK_MS = 60 * DAY;
 export const REPEAT_FILING_SOURCES: readonly string[] = ['hotline-12345'];
 /** Address similarity meaning "the same place" (same road and number; "near" = 0.9). */
 export const MATTER_ADDRESS_SAME = 0.85;
+/** Address similarity of the same village group or road without a number: not another door. */
+export const MATTER_ADDRESS_SAME_GROUP = 0.6;
 /** Address similarity below which two addresses are different places (different road, other town). */
 export const MATTER_ADDRESS_DIFFERENT = 0.3;
 /** Bigram Dice of descriptions meaning "about the same thing" (same incident: 0.2–0.4; other incidents: < 0.1). */
 export const MATTER_TEXT_MIN = 0.15;
+/**
+ * Dice meaning "clearly about the same thing": what two reports need beyond MATTER_CLOSE_M
+ * when neither the address nor the subject ties them (a look-alike of the same kind a street
+ * further on reads almost the same, so the middling band 0.15–0.3 is not enough there).
+ */
+export const MATTER_TEXT_STRONG = 0.3;
 /** Dice at which the text part of the score is full. */
 export const MATTER_TEXT_FULL = 0.4;
 /** Subject names at least this similar are the same subject (names.ts). */
@@ -263,7 +310,21 @@ interface Prepared {
   nameFromText: boolean;
 }
 
+/**
+ * Prepared features by report object: a caller that keeps its candidates' ReportFeatures between
+ * calls (a cache, a replay) pays for parsing once. Options are part of the key by identity.
+ */
+const prepared = new WeakMap<ReportFeatures, { opts: unknown; p: Prepared }>();
+
 function prepare(r: ReportFeatures, nameOpts: NameOptions, addrOpts: AddressOptions): Prepared {
+  const hit = prepared.get(r);
+  if (hit && hit.opts === (nameOpts.regions ?? null)) return hit.p;
+  const p = prepareUncached(r, nameOpts, addrOpts);
+  prepared.set(r, { opts: nameOpts.regions ?? null, p });
+  return p;
+}
+
+function prepareUncached(r: ReportFeatures, nameOpts: NameOptions, addrOpts: AddressOptions): Prepared {
   const given = r.subjectName && r.subjectName.trim() !== '' ? r.subjectName : null;
   // no subject field (12345): the shop or enterprise its text names, if any
   const mention = given || usccOrNull(r.subjectUscc) ? null : (subjectMentions(r.description, nameOpts)[0] ?? null);
@@ -273,7 +334,7 @@ function prepare(r: ReportFeatures, nameOpts: NameOptions, addrOpts: AddressOpti
     location: isUsablePoint(r.location) ? r.location : null,
     address: r.address && r.address.trim() !== '' ? parseAddress(r.address, addrOpts) : null,
     town: townCodeOf(r.divisionCode),
-    text: textFingerprint(r.description),
+    text: textFingerprint(r.description, r.address),
     uscc: usccOrNull(r.subjectUscc),
     name: given ? nameKey(given, nameOpts) : (mention?.key ?? null),
     nameFromText: !given && mention !== null,
@@ -332,13 +393,19 @@ function evaluate(
   // family
   const matterFamilies = [...new Set(linked.map((l) => l.family).filter((f): f is string => f !== null))].sort(compareStrings);
   const sameFamily = rep.family !== null && matterFamilies.includes(rep.family);
+  // a related family (or an uncategorised side) can be the same incident filed elsewhere; it is
+  // then judged like a report of another category code (text or subject must tie them)
+  const relatedFamily =
+    !sameFamily && rep.family !== null &&
+    linked.some((l) => l.family !== null && familiesCompatible(rep.family as string, l.family) && (rep.family === UNCATEGORISED_FAMILY || l.family === UNCATEGORISED_FAMILY || categoriesRelated(r.categoryCode, l.r.categoryCode)));
   if (rep.family === null || matterFamilies.length === 0) soft.push('no category family on one side');
-  else if (!sameFamily) {
+  else if (!sameFamily && !relatedFamily) {
     failed.push('family');
     why.push(`family ${rep.family} ∉ {${matterFamilies.join(', ')}}`);
-  }
+  } else if (relatedFamily) why.push(`family ${rep.family} related to {${matterFamilies.join(', ')}}`);
   const sameCategoryCode = r.categoryCode !== null && linked.some((l) => l.r.categoryCode === r.categoryCode);
-  const rule = familyRule(rep.family ?? matterFamilies[0] ?? null, rules);
+  const ruleFamily = rep.family !== null && rep.family !== UNCATEGORISED_FAMILY ? rep.family : (matterFamilies.find((f) => f !== UNCATEGORISED_FAMILY) ?? rep.family ?? null);
+  const rule = familyRule(ruleFamily, rules);
 
   // open
   const closedAt = candidate.closedAt ?? null;
@@ -382,11 +449,15 @@ function evaluate(
     }
   }
   let address: MatterFeatures['address'] = null;
+  // the address least like the report's among the matter's reports: a matter that has grown by
+  // one report at a time must not take a report from a door none but one of its reports is at
+  let worstAddress: number | null = null;
   if (rep.address) {
     for (const l of linked) {
       if (!l.address) continue;
       const s = addressSimilarity(rep.address, l.address, addrOpts);
       if (address === null || s.score > address.score) address = { score: s.score, rule: s.rule, explanation: s.explanation };
+      if (s.rule !== 'text' && (worstAddress === null || s.score < worstAddress)) worstAddress = s.score;
     }
   }
   const sameGrid = !!r.gridCode && linked.some((l) => !!l.r.gridCode && l.r.gridCode === r.gridCode);
@@ -413,9 +484,17 @@ function evaluate(
   } else if (sameTown === false) {
     failed.push('place');
     why.push('different towns');
-  } else if (address !== null && address.score >= MATTER_ADDRESS_SAME) {
+  } else if (address !== null && address.score >= MATTER_ADDRESS_SAME && (address.rule !== 'same-intersection' || sameSubject)) {
     placeScore = address.score;
     why.push(`same address (${address.score})`);
+  } else if (address !== null && address.rule === 'same-intersection') {
+    // a crossing is where a caller stands, not a door: two shops at one crossing are two places
+    placeScore = address.score;
+    soft.push(`the same crossing (${address.score}) but no common subject`);
+  } else if (address !== null && address.rule === 'intersection-road' && sameSubject && sameCategoryCode) {
+    // the caller names the nearest crossing of the road the named shop is on
+    placeScore = address.score;
+    why.push(`a crossing on the same road (${address.score}) and ${subject.explanation}`);
   } else if (address !== null && address.score < MATTER_ADDRESS_DIFFERENT && !sameGrid) {
     failed.push('place');
     why.push(`different addresses (${address.score}, ${address.rule})`);
@@ -443,13 +522,24 @@ function evaluate(
     if (text === null || s.score > text.score) text = { score: s.score, explanation: s.explanation };
   }
   const textOk = text !== null && text.score >= MATTER_TEXT_MIN;
+  const bothCoded = r.categoryCode !== null && linked.every((l) => l.r.categoryCode !== null);
+  const sameAddress = address !== null && address.score >= MATTER_ADDRESS_SAME && address.rule !== 'same-intersection';
   if (subject.relation === 'different-uscc' || subject.relation === 'different-name') {
     failed.push('similar');
     why.push(subject.explanation);
+  } else if (sameSubject && bothCoded && !sameCategoryCode && sameFamily) {
+    // noise and fumes of one restaurant are two problems, however alike the complaints read
+    failed.push('similar');
+    why.push(`${subject.explanation}, but another category: another problem of that subject`);
+  } else if (textOk && distanceM !== null && distanceM > MATTER_CLOSE_M && !sameSubject && !sameAddress && (text?.score ?? 0) < MATTER_TEXT_STRONG) {
+    soft.push(`texts only partly similar (${text?.score}) ${Math.round(distanceM)} m apart, with no common address or subject`);
   } else if (textOk) {
     why.push(sameSubject ? `similar text (${text?.score}); ${subject.explanation}` : `similar text (${text?.score})`);
   } else {
-    const close = (distanceM !== null && distanceM <= MATTER_CLOSE_M) || (address !== null && address.score >= MATTER_ADDRESS_SAME);
+    // within GPS error, unless the addresses name another door (another unit of the building,
+    // another number of the road): neighbours are not one place
+    const otherDoor = address !== null && address.rule !== 'text' && (address.score < MATTER_ADDRESS_SAME_GROUP || (address.rule === 'same-number' && address.score < MATTER_ADDRESS_SAME));
+    const close = (distanceM !== null && distanceM <= MATTER_CLOSE_M && !otherDoor) || sameAddress;
     const otherCategory = r.categoryCode !== null && !sameCategoryCode && linked.every((l) => l.r.categoryCode !== null);
     if (sameSubject && !otherCategory) why.push(subject.explanation);
     // one kind of problem at one door (or within GPS error) within the family's window is one
@@ -463,6 +553,10 @@ function evaluate(
           : `texts differ (${text?.score ?? 0} < ${MATTER_TEXT_MIN}) and no common subject`,
       );
     }
+  }
+
+  if (failed.length === 0 && worstAddress !== null && worstAddress < MATTER_ADDRESS_DIFFERENT && linked.length > 1) {
+    soft.push(`another report of the matter is at a different address (${worstAddress})`);
   }
 
   // score
@@ -507,7 +601,7 @@ function evaluate(
     ruleName = 'same-incident';
   } else {
     decision = 'review';
-    ruleName = soft.some((s) => s.startsWith('no category')) ? 'review-no-category' : soft.some((s) => s.startsWith('texts differ')) ? 'review-similarity' : 'review-place';
+    ruleName = soft.some((s) => s.startsWith('no category')) ? 'review-no-category' : soft.some((s) => s.startsWith('texts differ')) || soft.every((s) => s.startsWith('texts only')) ? 'review-similarity' : 'review-place';
   }
   const explanation =
     `${decision} [${ruleName}] matter ${candidate.matterId}, score ${score}: ` +
@@ -613,6 +707,8 @@ export function matchMatter(report: ReportFeatures, candidates: readonly MatterC
 export interface MatterBlocking {
   /** Category family to look in (null: the report has no category; look in every family, review only). */
   readonly family: string | null;
+  /** The families whose matters can take the report (RELATED_FAMILIES, uncategorised); null: any. */
+  readonly families: readonly string[] | null;
   /** 9-digit town code (statistical) of the report, when known. */
   readonly townCode: string | null;
   /** 6-digit county code, when known: the fallback block when the town is not. */
@@ -636,6 +732,11 @@ export interface MatterBlocking {
   readonly explanation: string;
 }
 
+function widestRule(rules: Readonly<Record<string, FamilyRule>>): FamilyRule {
+  const all = [DEFAULT_FAMILY_RULE, ...Object.values(rules)];
+  return { distanceM: Math.max(...all.map((r) => r.distanceM)), timeWindowMs: Math.max(...all.map((r) => r.timeWindowMs)) };
+}
+
 function shanghaiDay(ms: number): string {
   return new Date(ms + 8 * HOUR).toISOString().slice(0, 10);
 }
@@ -655,7 +756,8 @@ function shanghaiDay(ms: number): string {
  */
 export function matterBlocking(report: ReportFeatures, opts: Pick<MatterMatchOptions, 'familyRules'> = {}): MatterBlocking {
   const family = familyOf(report);
-  const rule = familyRule(family, opts.familyRules ?? FAMILY_RULES);
+  // an uncategorised report looks as far as the widest family would (its matter's family decides)
+  const rule = family === UNCATEGORISED_FAMILY ? widestRule(opts.familyRules ?? FAMILY_RULES) : familyRule(family, opts.familyRules ?? FAMILY_RULES);
   const townCode = townCodeOf(report.divisionCode);
   const countyCode = report.divisionCode && /^\d{6}/.test(report.divisionCode) ? report.divisionCode.slice(0, 6) : null;
   const from = report.eventTime - rule.timeWindowMs;
@@ -665,8 +767,10 @@ export function matterBlocking(report: ReportFeatures, opts: Pick<MatterMatchOpt
   const area = townCode ?? countyCode ?? '*';
   const keys = days.map((d) => `${area}|${family ?? '*'}|${d}`);
   const bbox = isUsablePoint(report.location) ? boundingBox(report.location, 2 * rule.distanceM) : null;
+  const families = family === null || family === UNCATEGORISED_FAMILY ? null : [...new Set([family, ...(RELATED_FAMILIES[family] ?? []), UNCATEGORISED_FAMILY])].sort(compareStrings);
   return {
     family,
+    families,
     townCode,
     countyCode,
     from,

@@ -51,9 +51,19 @@ export interface TextSimilarity {
   readonly explanation: string;
 }
 
-/** Normalise a description for comparison and compute its bigrams (within segments, not across removed phrases). */
-export function textFingerprint(text: string): TextFingerprint {
-  const s = toSimplified(text.normalize('NFKC')).toLowerCase();
+function normaliseText(text: string): string {
+  return toSimplified(text.normalize('NFKC')).toLowerCase();
+}
+
+/**
+ * Normalise a description for comparison and compute its bigrams (within segments, not across
+ * removed phrases). `place`: the report's own address. Its bigrams are left out, because a 12345
+ * work order repeats the caller's address in its text: two problems at one door (a gas bottle and
+ * a cracked wall at 一社23号) would otherwise look like one text. Where it happened is the place
+ * gate's question; the text is only asked what happened.
+ */
+export function textFingerprint(text: string, place?: string | null): TextFingerprint {
+  const s = normaliseText(text);
   const cleaned = s
     .replace(STOP_RE, '|')
     .replace(/[^\p{L}\p{N}]+/gu, '|')
@@ -63,6 +73,12 @@ export function textFingerprint(text: string): TextFingerprint {
   for (const seg of cleaned.split('|')) {
     if (chars(seg).length < 2) continue;
     for (const b of bigrams(seg)) set.add(b);
+  }
+  if (place) {
+    for (const seg of normaliseText(place).split(/[^\p{L}\p{N}]+/u)) {
+      if (chars(seg).length < 2) continue;
+      for (const b of bigrams(seg)) set.delete(b);
+    }
   }
   return { cleaned, bigrams: set };
 }

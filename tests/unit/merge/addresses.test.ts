@@ -48,6 +48,19 @@ describe('parseAddress', () => {
     });
   });
 
+  it('parses the compact building-unit-room form after a compound (10-2-704)', () => {
+    expect(parseAddress('锡尼镇御景家园10-2-704', opts)).toMatchObject({ compound: '御景家园', building: 10, unit: 2, room: 704 });
+    // building 1 and building 5 of one compound are two doors, although both rooms are 401
+    const s = addressSimilarity('体育东路21号翠苑家园1-2-401', '体育东路21号翠苑家园5栋1单元401', opts);
+    expect(s.score).toBe(ADDRESS_SCORES.sameRoomDifferentUnit);
+  });
+
+  it('reads "…以北约200米" as near the place named, not as a door number', () => {
+    const p = parseAddress('巴拉贡镇巴音恩格尔嘎查4社南侧耕地以北约200米', opts);
+    expect(p.approximate).toBe(true);
+    expect(p.number).toBeNull();
+  });
+
   it('parses a village group address', () => {
     expect(parseAddress('塔拉沟嘎查三社15号', opts)).toMatchObject({ divisionCode: '150625100204', group: 3, number: 15 });
   });

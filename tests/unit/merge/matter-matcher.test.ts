@@ -116,6 +116,34 @@ describe('matchMatter: one incident, three channels', () => {
 });
 
 describe('matchMatter: different incidents stay apart', () => {
+  it('the same restaurant\'s fumes and its noise are two problems, however alike the complaints read', () => {
+    const noise: ReportFeatures = { ...hotlineFume, sourceRecordId: 'GD202506100999', categoryCode: 'env.noise_social', description: '市民来电反映：锡尼镇团结路老王烧烤音响很大，吵得家里没法休息。' };
+    const d = matchMatter(noise, [{ matterId: 'M1', reports: [gridFume] }], opts);
+    expect(d.decision).toBe('new');
+    expect(d.features?.failed).toContain('similar');
+    expect(d.features?.subject.relation).toBe('similar-name');
+  });
+
+  it('neighbours within GPS error are not one place when the addresses name another door', () => {
+    const a: ReportFeatures = { ...gridFume, subjectName: null, categoryCode: 'planning.illegal_building', address: '团结路阳光小区3号楼2单元501室', description: '住户在楼顶搭建彩钢房，已劝阻未果。' };
+    const b: ReportFeatures = { ...a, sourceSystem: 'natural-resources-patrol', sourceRecordId: 'ZY-1', location: offset(LAOWANG, 10, 12), address: '团结路阳光小区3号楼1单元501室', description: '疑似违反规划建设，现场有新建构筑物。' };
+    const d = matchMatter(b, [{ matterId: 'M1', reports: [a] }], opts);
+    expect(d.features?.distanceM).toBeLessThan(30);
+    expect(d.decision).toBe('new');
+    // the same door: one incident however differently the departments word it
+    const same = matchMatter({ ...b, address: a.address }, [{ matterId: 'M1', reports: [a] }], opts);
+    expect(same.decision).toBe('match');
+  });
+
+  it('two shops at one crossing are two places unless the subject ties them', () => {
+    const a: ReportFeatures = { ...hotlineFume, subjectName: null, address: '团结路与文化街交叉口', description: '团结路与文化街交叉口一家烧烤店油烟很大，熏得没法开窗。' };
+    const b: ReportFeatures = { ...a, sourceRecordId: 'GD202506100777', description: '文化街与团结路交叉口一家火锅店油烟很大，熏得没法开窗。', address: '文化街与团结路交叉口' };
+    const d = matchMatter(b, [{ matterId: 'M1', reports: [a] }], opts);
+    expect(d.decision).toBe('review');
+    expect(d.features?.soft.join()).toContain('the same crossing');
+  });
+
+
   it('two noise complaints 800 m apart the same evening → two matters', () => {
     const ktv = offset(LAOWANG, 200, 300);
     const square = offset(ktv, 0, 800);
@@ -271,7 +299,9 @@ describe('matchMatter: near misses go to review', () => {
   });
 
   it('two open matters both fit: the better one, and a merge to propose', () => {
-    const twin: ReportFeatures = { ...envFume, sourceSystem: 'patrol', sourceRecordId: 'XC-1', eventTime: at('2025-06-10 21:00') };
+    // the same kind of problem (an env.air complaint about the fumes is judged by its text alone,
+    // which without the address shares too little with the caller's words)
+    const twin: ReportFeatures = { ...envFume, categoryCode: 'env.cooking_fume', sourceSystem: 'patrol', sourceRecordId: 'XC-1', eventTime: at('2025-06-10 21:00') };
     const d = matchMatter(hotlineFume, [{ matterId: 'M2', reports: [twin] }, { matterId: 'M1', reports: [gridFume] }], opts);
     expect(d.decision).toBe('match');
     expect(d.alsoMatching).toHaveLength(1);

@@ -1,0 +1,136 @@
+/**
+ * npx tsx scripts/matter-replay.ts <reports.jsonl> <dataset folder>
+ * Replays matter matching in memory over the reports of a kept eval:merge run, in the hub's
+ * arrival order, and scores the matters pairwise against the dataset's truth — seconds instead of
+ * the pipeline's minutes, for iterating on hub/merge/matter-matcher.ts. Blocking mirrors
+ * loadCandidates (related families, bbox, village/town, grid) without its per-path limit, and
+ * closures are ignored, so confirm every gain with the real `npm run eval:merge`.
+ *
+ * Export the reports of a run kept with `eval:merge -- --keep` (schema eval_xxxxxx), one JSON per
+ * line, in the order the hub applied them (first created/report_linked event):
+ *
+ *   psql "$DATABASE_URL" -At -c "with ord as (select detail->>'sourceSystem' ss, detail->>'sourceRecordId' sid, min(id) eid
+ *       from eval_xxxxxx.matter_events where type in ('created','report_linked') group by 1,2)
+ *     select json_build_object('source_system', r.source_system, 'source_record_id', r.source_record_id,
+ *       'category_code', r.category_code, 'event_time', (extract(epoch from r.event_time)*1000)::bigint,
+ *       'lng', r.lng, 'lat', r.lat, 'division_code', r.division_code, 'grid_code', r.grid_code,
+ *       'description', r.description, 'address', r.address, 'subject_uscc', r.payload->>'subjectUscc',
+ *       'subject_name', r.payload->>'subjectName')
+ *     from eval_xxxxxx.reports r join ord o on o.ss = r.source_system and o.sid = r.source_record_id order by o.eid" > reports.jsonl
+ *
+ * Env: WRONG=n prints about n wrong predicted pairs with the pair-alone decision; MISS=n prints the
+ * missed pairs' pair-alone decisions by category with n examples each.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { matchMatter, matterBlocking, familyOf, type ReportFeatures, type MatterCandidate } from '../hub/merge/index.js';
+import { HubRouting } from '../hub/ingest/routing.js';
+
+const [exportFile, dataset] = process.argv.slice(2) as [string, string];
+if (!exportFile || !dataset) {
+  console.error('usage: npx tsx scripts/matter-replay.ts <reports.jsonl> <dataset folder>');
+  process.exit(2);
+}
+const routing = HubRouting.load({ divisionsFile: join(dataset, 'geo/divisions.json') });
+const truth = new Map<string, string>();
+const decoy = new Set<string>();
+for (const line of readFileSync(join(dataset, 'truth/matters.jsonl'), 'utf8').split('\n')) {
+  if (!line) continue;
+  const m = JSON.parse(line);
+  for (const r of m.refs) truth.set(`${r.sourceSystem}/${r.sourceRecordId}`, m.id);
+  if (m.decoyOf) decoy.add(m.id);
+}
+interface Row { source_system: string; source_record_id: string; category_code: string | null; event_time: number; lng: number | null; lat: number | null; division_code: string | null; grid_code: string | null; description: string; address: string | null; subject_uscc: string | null; subject_name: string | null; title: string | null }
+const rows: Row[] = readFileSync(exportFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+interface M { id: string; division: string | null; town: string | null; lng: number | null; lat: number | null; grid: string | null; family: string | null; first: number; last: number; reports: ReportFeatures[] }
+const matters: M[] = [];
+const byId = new Map<string, M>();
+const assign = new Map<string, string>();
+const stats: Record<string, number> = {};
+const dec = new Map<string, string>(); const feats = new Map<string, ReportFeatures>();
+const idx = new Map<string, M[]>();
+const famsSeen = new Set<string>();
+function index(m: M, k: string) { const key = `${m.family ?? 'null'}|${k}`; (idx.get(key) ?? idx.set(key, []).get(key)!).push(m); }
+for (const r of rows) {
+  const f: ReportFeatures = { sourceSystem: r.source_system, sourceRecordId: r.source_record_id, categoryCode: r.category_code, eventTime: Number(r.event_time), location: r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null, divisionCode: r.division_code, gridCode: r.grid_code, description: r.description, address: r.address, subjectUscc: r.subject_uscc, subjectName: r.subject_name };
+  const b = matterBlocking(f);
+  const div = f.divisionCode;
+  const cands: MatterCandidate[] = [];
+  const pool = new Set<M>();
+  const look = (k: string) => { for (const m of idx.get(k) ?? []) pool.add(m); };
+  const fams = b.families ? [...b.families] : [...famsSeen];
+  for (const fm of fams) {
+    if (f.location) { const cx = Math.floor(f.location.lng / 0.01), cy = Math.floor(f.location.lat / 0.01); for (let dx = -1; dx <= 1; dx++) for (let dy = -1; dy <= 1; dy++) look(`${fm}|c|${cx + dx}|${cy + dy}`); }
+    look(`${fm}|t|${b.townCode}`); look(`${fm}|d|${div}`); if (b.townCode) { look(`${fm}|d|${b.townCode}000`); look(`${fm}|d|${b.townCode}`); }
+    look(`${fm}|d|null`);
+    if (f.gridCode) look(`${fm}|g|${f.gridCode}`);
+  }
+  for (const m of pool) {
+    if (b.families && !b.families.includes(m.family ?? '')) continue;
+    if (m.last < b.from || m.first > b.to) continue;
+    let ok = false;
+    if (b.bbox && m.lng !== null && m.lat !== null && m.lng >= b.bbox[0] && m.lng <= b.bbox[2] && m.lat >= b.bbox[1] && m.lat <= b.bbox[3]) ok = true;
+    if (!ok) {
+      if (div && div.length === 12 && !div.endsWith('000')) ok = m.division !== null && (b.townCode ? [div, `${b.townCode}000`, b.townCode] : [div]).includes(m.division);
+      else if (b.townCode) ok = m.town === b.townCode;
+      else if (!b.bbox) ok = m.division === null;
+    }
+    if (!ok && f.gridCode && m.grid === f.gridCode) ok = true;
+    if (ok) cands.push({ matterId: m.id, closedAt: null, reports: m.reports });
+  }
+  const d = matchMatter(f, cands, { regions: routing.regions });
+  stats[`${d.decision}:${d.rule}`] = (stats[`${d.decision}:${d.rule}`] ?? 0) + 1;
+  const key = `${r.source_system}/${r.source_record_id}`;
+  dec.set(key, d.explanation); feats.set(key, f);
+  if (d.decision === 'match' && d.matterId) {
+    const m = byId.get(d.matterId)!;
+    m.reports.push(f);
+    m.last = Math.max(m.last, f.eventTime);
+    if (m.lng === null && f.location) index(m, `c|${Math.floor(f.location.lng / 0.01)}|${Math.floor(f.location.lat / 0.01)}`);
+    if (m.lng === null && f.location) { m.lng = f.location.lng; m.lat = f.location.lat; }
+    if (m.grid === null && f.gridCode) index(m, `g|${f.gridCode}`);
+    m.grid ??= f.gridCode ?? null;
+    assign.set(key, m.id);
+  } else {
+    const m: M = { id: key, division: div, town: div?.slice(0, 9) ?? null, lng: f.location?.lng ?? null, lat: f.location?.lat ?? null, grid: f.gridCode ?? null, family: familyOf(f), first: f.eventTime, last: f.eventTime, reports: [f] };
+    matters.push(m); byId.set(key, m); assign.set(key, key);
+    famsSeen.add(m.family ?? 'null');
+    if (m.lng !== null) index(m, `c|${Math.floor(m.lng / 0.01)}|${Math.floor(m.lat! / 0.01)}`);
+    index(m, `t|${m.town}`); index(m, `d|${m.division}`); if (m.grid) index(m, `g|${m.grid}`);
+  }
+}
+// pairwise
+function pairs(groups: Map<string, string[]>): Set<string> {
+  const s = new Set<string>();
+  for (const g of groups.values()) { g.sort(); for (let i = 0; i < g.length; i++) for (let j = i + 1; j < g.length; j++) s.add(`${g[i]}|${g[j]}`); }
+  return s;
+}
+const pg = new Map<string, string[]>(), tg = new Map<string, string[]>();
+for (const [k, m] of assign) { (pg.get(m) ?? pg.set(m, []).get(m)!).push(k); const t = truth.get(k) ?? `?${k}`; (tg.get(t) ?? tg.set(t, []).get(t)!).push(k); }
+const P = pairs(pg), T = pairs(tg);
+let tp = 0; for (const p of P) if (T.has(p)) tp++;
+let decoyWrong = 0;
+for (const p of P) if (!T.has(p)) { const [a, b] = p.split('|'); if (decoy.has(truth.get(a!)!) || decoy.has(truth.get(b!)!)) decoyWrong++; }
+console.log(`precision ${(tp / P.size).toFixed(4)} recall ${(tp / T.size).toFixed(4)} (${tp}/${P.size}, ${tp}/${T.size}) wrong-with-decoy ${decoyWrong}`);
+console.log(JSON.stringify(stats));
+
+if (process.env.WRONG) {
+  const n = Number(process.env.WRONG); let i = 0;
+  const pk = [...P].filter((p) => !T.has(p));
+  for (const p of pk) { if (i++ % Math.max(1, Math.floor(pk.length / n)) !== 0) continue; const [a, b] = p.split('|') as [string, string];
+    const fa = feats.get(a)!, fb = feats.get(b)!;
+    console.log(`\nWRONG ${a} [${truth.get(a)}] ${fa.categoryCode} addr ${fa.address} subj ${fa.subjectName}\n   ${fa.description}\n  ${b} [${truth.get(b)}] ${fb.categoryCode} addr ${fb.address} subj ${fb.subjectName}\n   ${fb.description}`);
+    const later = fa.eventTime > fb.eventTime ? a : b;
+    console.log('  pair:', matchMatter(feats.get(later === a ? a : b)!, [{ matterId: 'x', reports: [feats.get(later === a ? b : a)!] }], { regions: routing.regions }).explanation);
+  }
+}
+if (process.env.MISS) {
+  const n = Number(process.env.MISS); const hist: Record<string, number> = {}; const ex: Record<string, string[]> = {};
+  for (const p of T) { if (P.has(p)) continue; const [a, b] = p.split('|') as [string, string];
+    const fa = feats.get(a)!, fb = feats.get(b)!; const [x, y] = fa.eventTime >= fb.eventTime ? [fa, fb] : [fb, fa];
+    const d = matchMatter(x, [{ matterId: 'x', reports: [y] }], { regions: routing.regions });
+    const k = `${d.decision}:${d.features?.failed.join('+') ?? ''}:${d.features?.soft.map((s) => s.replace(/[\d.()]+/g, '')).join('+') ?? ''} ${[x.sourceSystem, y.sourceSystem].sort().join('~')}`;
+    hist[k] = (hist[k] ?? 0) + 1; (ex[k] ??= []).push(`  ${y.sourceSystem} ${y.categoryCode} ${y.address} | ${y.subjectName} | ${y.description.slice(0, 80)}\n  ${x.sourceSystem} ${x.categoryCode} ${x.address} | ${x.subjectName} | ${x.description.slice(0, 80)}\n   → ${d.explanation.slice(0, 300)}`);
+  }
+  for (const [k, c] of Object.entries(hist).sort((a, b) => b[1] - a[1]).slice(0, 25)) { console.log(`${c}  ${k}`); for (const e of ex[k]!.slice(0, n)) console.log(e); }
+}
