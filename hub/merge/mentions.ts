@@ -43,6 +43,9 @@ const BOUNDARIES: readonly string[] = [
   '号', '室', '单元', '在', '的', '于', '和', '与', '及', '对', '到', '找', '去', '从', '是', '被', '将', '把', '让', '给', '向',
 ];
 
+/** Boundaries that are also common last characters of trade names (佳和, 惠及): right before the industry word they are the name's. */
+const NAME_CONJUNCTIONS = new Set(['和', '与', '及']);
+
 /** Trade-name starts that are determiners, not names: 一家烧烤店, 这家超市, 该饭店. */
 const GENERIC_CORE = /^(?:一|这|那|该|某|此|有|每|几|多|各|个|家|所|间|小区|路边|街边|附近|周边|流动|无名|无证|无照|黑|私人|个人|本地|当地|楼下|楼上)/u;
 
@@ -144,27 +147,33 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       const rest = cs.slice(end).join('');
       const tail = LEGAL_TAILS.find((t) => rest.startsWith(t));
       if (tail) end += chars(tail).length;
-      // a word that only sounds like an industry (窗户 ~ 床户?) counts when a shop word or legal form follows it
-      if (h.homophone && !shopWord && !tail && !SHOP_WORDS.has(cs[h.end - 1] as string)) continue;
+      // a word that only sounds like an industry (窗户 ~ 床户?) counts when a shop word or legal form
+      // follows it, or when the name stands right after an address number or a reporting verb (below)
+      const looseHomophone = h.homophone && !shopWord && !tail && !SHOP_WORDS.has(cs[h.end - 1] as string);
       if (end < cs.length && OPEN.includes(cs[end] as string)) {
         const close = cs.findIndex((c, i) => i > end && CLOSE.includes(c));
         if (close > end && close - end <= 8) end = close + 1;
       }
       // the start: after the nearest boundary word before the industry word
+      // a one-character boundary right before the industry word is part of the name (佳和炸鸡, 惠及超市)
       let start = Math.max(0, h.start - LOOK_BACK);
+      let strong = false;
       for (let i = h.start - 1; i >= start; i--) {
         const before = cs.slice(0, i + 1).join('');
         const b = BOUNDARIES.find((w) => before.endsWith(w));
-        if (b) {
+        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b))) {
           start = i + 1;
+          strong = chars(b).length >= 2 && b !== '米';
           break;
         }
         if (/[0-9]/.test(cs[i] as string)) {
           start = i + 1;
+          strong = true;
           break;
         }
       }
       if (start >= h.start) continue;
+      if (looseHomophone && !strong) continue;
       const span = cs.slice(start, end).join('');
       if (seen.has(span)) continue;
       const key = nameKey(span, opts);
