@@ -53,6 +53,9 @@ interface LinkRow {
 
 export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src: SubjectSource, routing: HubRouting, opts: LinkOptions = {}): Promise<string | null> {
   if (!rec.uscc && !rec.idHash && !rec.name) return null;
+  // One linker at a time: re-forming a component reads it whole, and two transactions re-forming
+  // overlapping components concurrently would each miss the other's record.
+  await tx.raw('select pg_advisory_xact_lock(hashtext(?))', ['countyhub-subject-linking']);
   const where = { source_system: src.sourceSystem, source_record_id: src.sourceRecordId };
   const existing = (await tx('subject_links').where(where).first()) as LinkRow | undefined;
   if (existing && BigInt(existing.source_version) > BigInt(src.sourceVersion)) return String(existing.subject_id);
