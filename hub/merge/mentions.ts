@@ -14,6 +14,7 @@
  * town, or a new subject) is decided by the subject matcher.
  */
 import { INDUSTRIES, nameKey, type NameKey, type NameOptions } from './names.js';
+import { EMPTY_REGIONS, RegionIndex } from './regions.js';
 import { chars, pinyinSyllables, toSimplified } from './strings.js';
 
 export interface Mention {
@@ -129,8 +130,22 @@ const CACHE_MAX = 20_000;
 const NO_REGIONS = {};
 const CACHE = new WeakMap<object, Map<string, Mention[]>>();
 
+/**
+ * The start of a region name that covers the boundary word at [bStart, bEnd) and ends before the
+ * industry word (呼和木独镇 around 和), or null.
+ */
+function regionAcross(cs: readonly string[], bStart: number, bEnd: number, industryStart: number, regions: RegionIndex): number | null {
+  for (let k = Math.max(0, bStart - 6); k <= bStart; k++) {
+    const { hits } = regions.stripLeading(cs.slice(k, industryStart).join(''), { keepAtLeast: 1 });
+    const first = hits[0];
+    if (first && k + chars(first.text).length >= bEnd) return k;
+  }
+  return null;
+}
+
 function findMentions(text: string, opts: NameOptions): Mention[] {
   const s = normalise(text);
+  const regions = opts.regions === undefined ? EMPTY_REGIONS : opts.regions instanceof RegionIndex ? opts.regions : new RegionIndex([], opts.regions);
   const out: Mention[] = [];
   const seen = new Set<string>();
   let offset = 0;
@@ -162,6 +177,12 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
         const before = cs.slice(0, i + 1).join('');
         const b = BOUNDARIES.find((w) => before.endsWith(w));
         if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b))) {
+          // a boundary character inside a region name (呼和木独镇, 伊和乌素苏木) is the region's
+          const region = regionAcross(cs, i - chars(b).length + 1, i + 1, h.start, regions);
+          if (region !== null) {
+            start = region;
+            break;
+          }
           start = i + 1;
           strong = chars(b).length >= 2 && b !== '米';
           break;

@@ -25,6 +25,8 @@ describe('subjectMentions: shop names in a 12345 work order', () => {
   it('reads a name ending in 和/与/及 and a homophone typo right after a reporting verb or an address number', () => {
     expect(names('康乐北街62号佳和炸鸡油烟管道破损，油烟直接排放至楼道。')).toEqual(['佳和|炸鸡']);
     expect(names('反映林姐炸机使用的液化气瓶没有减压阀，担心出事。')).toEqual(['林记|炸鸡']);
+    // 和 inside a town name is the town's, not a boundary: the town is stripped, the name kept whole
+    expect(names('来电反映伊和乌素苏木马记面馆油烟扰民')).toEqual(['马记|面馆']);
     // a homophone with neither a shop word nor such context stays a word of the sentence
     expect(names('晚上没法开窗户')).toEqual([]);
   });
