@@ -14,7 +14,7 @@
  * joins it, so that an operator's decision is never undone by the next record.
  */
 import type { Knex } from 'knex';
-import { clusterSubjects, identityOf, subjectBlockingKeys, type MemberDecision, type SubjectMember, type SubjectRecord } from '../merge/index.js';
+import { clusterSubjects, identityOf, identityParts, subjectBlockingKeys, type MemberDecision, type SubjectMember, type SubjectRecord } from '../merge/index.js';
 import { deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
 
@@ -89,7 +89,7 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   const changedSubjects = new Set<string>();
   for (const c of clustering.clusters) {
     const sid = deterministicId('subject', c.first.sourceSystem, c.first.sourceRecordId);
-    const comp = deterministicId('subject', ...(c.component.split('\u0000') as [string, string]));
+    const comp = deterministicId('subject', ...identityParts(c.component));
     for (const m of c.members) {
       subjectOf.set(identityOf(m), sid);
       componentOf.set(identityOf(m), comp);
@@ -158,7 +158,7 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
 
 function decisionJson(d: MemberDecision | undefined): object {
   if (!d || d.with === null) return { decision: 'new', rule: d?.rule ?? 'no-candidate', score: 0, with: null, features: null, explanation: 'no other record matches' };
-  const other = d.with.replace('\u0000', '/');
+  const other = identityParts(d.with).join('/');
   return { decision: 'match', rule: d.rule, score: d.score, with: d.with, features: d.features, explanation: `${d.rule} with ${other} (score ${d.score})` };
 }
 

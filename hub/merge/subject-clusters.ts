@@ -85,8 +85,14 @@ export interface SubjectClustering {
   readonly edges: readonly SubjectEdge[];
 }
 
-const SEP = '\u0000';
+/** Between source system and record id in an identity (never in either; jsonb refuses U+0000). */
+const SEP = '\u001f';
 export const identityOf = (m: { sourceSystem: string; sourceRecordId: string }): string => `${m.sourceSystem}${SEP}${m.sourceRecordId}`;
+/** The source system and record id of an identity. */
+export const identityParts = (id: string): [string, string] => {
+  const i = id.indexOf(SEP);
+  return [id.slice(0, i), id.slice(i + 1)];
+};
 export const compareMembers = (a: SubjectMember, b: SubjectMember): number => compareStrings(a.sourceSystem, b.sourceSystem) || compareStrings(a.sourceRecordId, b.sourceRecordId);
 
 interface Prepared {
@@ -114,7 +120,7 @@ function prepareMember(m: SubjectMember, nameOpts: NameOptions, addrOpts: Addres
     idHash: rec.idHash,
     names: [r.name, ...(r.formerNames ?? [])].filter((n): n is string => typeof n === 'string' && n.trim() !== ''),
     addresses: [r.address, ...(r.addresses ?? [])].filter((a): a is string => typeof a === 'string' && a.trim() !== ''),
-    divisionCode: r.divisionCode ?? null,
+    divisionCode: rec.divisionCode,
     locations: isUsablePoint(r.location) ? [r.location] : [],
     subjectType: r.subjectType ?? null,
     operatorUscc: validOrNull(r.operatorUscc).code,

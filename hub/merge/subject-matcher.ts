@@ -56,8 +56,8 @@ export const SUBJECT_DISTANCE_FULL_M = 50;
 export const SUBJECT_DISTANCE_ZERO_M = 300;
 /** Farther than this apart: not the same premises, whatever the name (chains have many branches). */
 export const SUBJECT_FAR_M = 1000;
-/** `nameInTown`: names at least this similar, in the same town, are the same subject when unambiguous. */
-export const SUBJECT_NAME_IN_TOWN = 0.95;
+/** `name-in-town`: names at least this similar (a homophone typo of the trade name, 伊太 for 伊泰, is 0.925), in the same town. */
+export const SUBJECT_NAME_IN_TOWN = 0.92;
 /** `nameInTown`: addresses below this are on different roads: another shop of that name. */
 export const SUBJECT_ADDRESS_DIFFERENT = 0.3;
 /** Two candidates that both match within this margin: a person decides. */
@@ -228,18 +228,29 @@ export interface PreparedRecord {
   subjectType: SubjectKind | null;
 }
 
+/**
+ * The record's division, or — when it names only the county (a registry row gives 150625) — the
+ * town its address names: where the subject is, for the division feature and the town-scoped keys.
+ */
+function divisionOf(code: string | null, addresses: readonly ParsedAddress[]): string | null {
+  if (townCodeOf(code)) return code;
+  const fromAddress = addresses.map((a) => a.divisionCode).find((c) => townCodeOf(c) !== null);
+  return fromAddress ?? code;
+}
+
 export function prepare(r: SubjectRecord, nameOpts: NameOptions, addrOpts: AddressOptions): PreparedRecord {
   const { code, invalid } = validOrNull(r.uscc);
   const names = [r.name, ...(r.formerNames ?? [])].filter((n): n is string => typeof n === 'string' && n.trim() !== '');
   const addresses = [r.address, ...(r.addresses ?? [])].filter((a): a is string => typeof a === 'string' && a.trim() !== '');
+  const parsed = [...new Set(addresses)].map((a) => parseAddress(a, addrOpts));
   return {
     uscc: code,
     usccInvalid: invalid,
     operatorUscc: validOrNull(r.operatorUscc).code,
     idHash: r.idHash?.trim() || null,
     names: [...new Set(names)].map((n) => nameKey(n, nameOpts)),
-    addresses: [...new Set(addresses)].map((a) => parseAddress(a, addrOpts)),
-    divisionCode: r.divisionCode ?? null,
+    addresses: parsed,
+    divisionCode: divisionOf(r.divisionCode ?? null, parsed),
     location: isUsablePoint(r.location) ? r.location : null,
     subjectType: r.subjectType ?? null,
   };
