@@ -14,7 +14,7 @@
  * joins it, so that an operator's decision is never undone by the next record.
  */
 import type { Knex } from 'knex';
-import { clusterSubjects, identityOf, identityParts, subjectBlockingKeys, type MemberDecision, type SubjectMember, type SubjectRecord } from '../merge/index.js';
+import { clusterSubjects, identityOf, identityParts, matchRecordPair, subjectBlockingKeys, type MemberDecision, type SubjectMember, type SubjectRecord } from '../merge/index.js';
 import { deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
 
@@ -68,15 +68,20 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   const subjectIds: string[] = keys.length
     ? (await tx('subject_keys').distinct('subject_id').whereIn('key', keys).orderBy('subject_id').limit(MAX_BLOCK_SUBJECTS)).map((r: { subject_id: string }) => String(r.subject_id))
     : [];
-  const components = new Set<string>(
-    subjectIds.length ? (await tx('subject_links').distinct('component').whereIn('subject_id', subjectIds)).map((r: { component: string | null }) => String(r.component)) : [],
-  );
+  // only the components of records it matches (a common key finds many subjects it has nothing to do with)
+  const opts2 = { regions: routing.regions };
+  const candidates: LinkRow[] = subjectIds.length ? await tx('subject_links').whereIn('subject_id', subjectIds) : [];
+  const components = new Set<string>();
+  for (const r of candidates) {
+    if (r.component === null || components.has(r.component)) continue;
+    if (matchRecordPair(self, memberOf(r), opts2)) components.add(r.component);
+  }
   if (existing?.component) components.add(existing.component);
   const rows: LinkRow[] = components.size ? await tx('subject_links').whereIn('component', [...components]) : [];
   const others = rows.filter((r) => identityOf({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id }) !== selfId);
   const members: SubjectMember[] = [
     self,
-    ...others.map((r) => ({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id, record: r.record, ...(r.record.loose ? { loose: true } : {}) })),
+    ...others.map(memberOf),
   ];
   const clustering = clusterSubjects(members, { regions: routing.regions });
 
@@ -87,6 +92,7 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   const subjectOf = new Map<string, string>();
   const componentOf = new Map<string, string>();
   const changedSubjects = new Set<string>();
+  const grownOnly = new Set<string>();
   for (const c of clustering.clusters) {
     const sid = deterministicId('subject', c.first.sourceSystem, c.first.sourceRecordId);
     const comp = deterministicId('subject', ...identityParts(c.component));
@@ -101,6 +107,10 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
     const sid = subjectOf.get(identityOf(c.first)) as string;
     const old = new Set(c.members.map((m) => (identityOf(m) === selfId ? existing?.subject_id : before.get(identityOf(m))?.subject_id)).map((x) => (x === undefined ? null : String(x))));
     if (old.size !== 1 || !old.has(sid) || c.members.some((m) => identityOf(m) === selfId)) changedSubjects.add(sid);
+    // the usual case: the record joined one subject, nothing else moved — its keys are added, not rewritten
+    const othersOld = new Set(c.members.filter((m) => identityOf(m) !== selfId).map((m) => String(before.get(identityOf(m))?.subject_id)));
+    const hadBefore = others.filter((r) => String(r.subject_id) === sid).length;
+    if (c.members.some((m) => identityOf(m) === selfId) && othersOld.size === 1 && othersOld.has(sid) && hadBefore === c.members.length - 1 && !existing) grownOnly.add(sid);
   }
   // subjects first (links reference them), then links
   for (const sid of changedSubjects) {
@@ -135,10 +145,13 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   // blocking keys of every changed subject: those of its records
   const live = new Set(subjectOf.values());
   const gone = oldSubjects.filter((s) => !live.has(s));
-  const rewrite = [...new Set([...changedSubjects, ...gone])];
+  const rewrite = [...new Set([...changedSubjects, ...gone])].filter((sid) => !grownOnly.has(sid));
   if (rewrite.length) await tx('subject_keys').whereIn('subject_id', rewrite).del();
   const keyRows: Array<{ key: string; subject_id: string }> = [];
-  for (const [id, sid] of subjectOf) if (changedSubjects.has(sid)) for (const key of clustering.keys.get(id) ?? []) keyRows.push({ key, subject_id: sid });
+  for (const [id, sid] of subjectOf) {
+    if (!changedSubjects.has(sid) || (grownOnly.has(sid) && id !== selfId)) continue;
+    for (const key of clustering.keys.get(id) ?? []) keyRows.push({ key, subject_id: sid });
+  }
   for (let i = 0; i < keyRows.length; i += 1000) await tx('subject_keys').insert(keyRows.slice(i, i + 1000)).onConflict(['key', 'subject_id']).ignore();
 
   // reports and matters follow their records
@@ -154,6 +167,10 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   await refreshMatterSubjects(tx, [...matterIds]);
   for (const sid of changedSubjects) await refreshGolden(tx, sid);
   return selfSubject;
+}
+
+function memberOf(r: LinkRow): SubjectMember {
+  return { sourceSystem: r.source_system, sourceRecordId: r.source_record_id, record: r.record, ...(r.record.loose ? { loose: true } : {}) };
 }
 
 function decisionJson(d: MemberDecision | undefined): object {

@@ -110,7 +110,30 @@ function options(opts: SubjectMatchOptions): { nameOpts: NameOptions; addrOpts: 
   };
 }
 
+/**
+ * Prepared records by content (name keys, parsed addresses, blocking keys are pure functions of
+ * the record): the store re-forms a component from its records at every arrival, and parsing is
+ * most of the cost. Per region table; bounded.
+ */
+const PREPARED = new WeakMap<object, Map<string, Omit<Prepared, 'm' | 'id'>>>();
+const PREPARED_MAX = 50_000;
+const NO_REGIONS = {};
+
 function prepareMember(m: SubjectMember, nameOpts: NameOptions, addrOpts: AddressOptions): Prepared {
+  let cache = PREPARED.get(nameOpts.regions ?? NO_REGIONS);
+  if (!cache) PREPARED.set(nameOpts.regions ?? NO_REGIONS, (cache = new Map()));
+  const key = nameOpts.industries ? null : JSON.stringify(m.record);
+  const hit = key === null ? undefined : cache.get(key);
+  if (hit) return { ...hit, m, id: identityOf(m) };
+  const p = prepareUncached(m, nameOpts, addrOpts);
+  if (key !== null) {
+    if (cache.size >= PREPARED_MAX) cache.clear();
+    cache.set(key, { rec: p.rec, cand: p.cand, keys: p.keys });
+  }
+  return p;
+}
+
+function prepareUncached(m: SubjectMember, nameOpts: NameOptions, addrOpts: AddressOptions): Prepared {
   const r = m.record;
   const rec = prepare(r, nameOpts, addrOpts);
   const id = identityOf(m);
