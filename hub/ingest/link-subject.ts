@@ -268,9 +268,16 @@ export async function refreshGolden(tx: Knex.Transaction, subjectId: string): Pr
       subject_type: (golden.subjectType?.value as string | undefined) ?? 'OTHER',
       address: (golden.address?.value as string | undefined) ?? null,
       division_code: (golden.divisionCode?.value as string | undefined) ?? null,
+      // the town, for the API's town filter; the ID hash of a person, for blocking and display
+      town_code: townOf((golden.divisionCode?.value as string | undefined) ?? null),
+      id_hash: (pick(byRegistryThenNewest, 'idHash')?.value as string | undefined) ?? null,
       lng: loc?.lng ?? null,
       lat: loc?.lat ?? null,
       golden: JSON.stringify(golden),
       updated_at: new Date(Math.max(...links.map((l) => l.record.at ?? 0))),
     });
+}
+
+function townOf(code: string | null): string | null {
+  return code && code.length >= 9 ? code.slice(0, 9) : null;
 }
