@@ -53,9 +53,11 @@ interface LinkRow {
 
 export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src: SubjectSource, routing: HubRouting, opts: LinkOptions = {}): Promise<string | null> {
   if (!rec.uscc && !rec.idHash && !rec.name) return null;
-  // One linker at a time: re-forming a component reads it whole, and two transactions re-forming
-  // overlapping components concurrently would each miss the other's record.
-  await tx.raw('select pg_advisory_xact_lock(hashtext(?))', ['countyhub-subject-linking']);
+  // Two transactions linking records that may match, or re-forming one component, take turns
+  // (each would miss the other's uncommitted record): a lock per blocking key (records that can
+  // match share one) and, below, per component.
+  const keys = subjectBlockingKeys(rec, { regions: routing.regions });
+  await lockAll(tx, keys.map((k) => `subject-key${k}`));
   const where = { source_system: src.sourceSystem, source_record_id: src.sourceRecordId };
   const existing = (await tx('subject_links').where(where).first()) as LinkRow | undefined;
   if (existing && BigInt(existing.source_version) > BigInt(src.sourceVersion)) return String(existing.subject_id);
@@ -64,19 +66,30 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   const selfId = identityOf(self);
 
   // the components the record touches: those of every subject sharing a blocking key with it, and its own
-  const keys = subjectBlockingKeys(rec, { regions: routing.regions });
-  const subjectIds: string[] = keys.length
-    ? (await tx('subject_keys').distinct('subject_id').whereIn('key', keys).orderBy('subject_id').limit(MAX_BLOCK_SUBJECTS)).map((r: { subject_id: string }) => String(r.subject_id))
-    : [];
   // only the components of records it matches (a common key finds many subjects it has nothing to do with)
-  const opts2 = { regions: routing.regions };
-  const candidates: LinkRow[] = subjectIds.length ? await tx('subject_links').whereIn('subject_id', subjectIds) : [];
-  const components = new Set<string>();
-  for (const r of candidates) {
-    if (r.component === null || components.has(r.component)) continue;
-    if (matchRecordPair(self, memberOf(r), opts2)) components.add(r.component);
+  const touched = async (): Promise<Set<string>> => {
+    const subjectIds: string[] = keys.length
+      ? (await tx('subject_keys').distinct('subject_id').whereIn('key', keys).orderBy('subject_id').limit(MAX_BLOCK_SUBJECTS)).map((r: { subject_id: string }) => String(r.subject_id))
+      : [];
+    const candidates: LinkRow[] = subjectIds.length ? await tx('subject_links').whereIn('subject_id', subjectIds) : [];
+    const out = new Set<string>();
+    for (const r of candidates) {
+      if (r.component === null || out.has(r.component)) continue;
+      if (matchRecordPair(self, memberOf(r), { regions: routing.regions })) out.add(r.component);
+    }
+    const mine = (await tx('subject_links').where(where).first('component')) as { component: string | null } | undefined;
+    if (mine?.component) out.add(mine.component);
+    return out;
+  };
+  // lock the components, then look again: another transaction may have re-formed them meanwhile
+  const locked = new Set<string>();
+  let components = await touched();
+  for (let guard = 0; guard < 5 && [...components].some((c) => !locked.has(c)); guard++) {
+    const more = [...components].filter((c) => !locked.has(c));
+    await lockAll(tx, more.map((c) => `subject-component${c}`));
+    for (const c of more) locked.add(c);
+    components = await touched();
   }
-  if (existing?.component) components.add(existing.component);
   const rows: LinkRow[] = components.size ? await tx('subject_links').whereIn('component', [...components]) : [];
   const others = rows.filter((r) => identityOf({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id }) !== selfId);
   const members: SubjectMember[] = [
@@ -167,6 +180,12 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   await refreshMatterSubjects(tx, [...matterIds]);
   for (const sid of changedSubjects) await refreshGolden(tx, sid);
   return selfSubject;
+}
+
+/** Transaction-scoped advisory locks, in one order (a transaction's records still interleave: PostgreSQL detects the rare deadlock and the consumer retries record by record). */
+async function lockAll(tx: Knex.Transaction, names: string[]): Promise<void> {
+  const sorted = [...new Set(names)].sort();
+  if (sorted.length) await tx.raw('select pg_advisory_xact_lock(hashtext(k)) from unnest(?::text[]) with ordinality as t(k, n) order by n', [sorted]);
 }
 
 function memberOf(r: LinkRow): SubjectMember {
