@@ -57,7 +57,7 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   // (each would miss the other's uncommitted record): a lock per blocking key (records that can
   // match share one) and, below, per component.
   const keys = subjectBlockingKeys(rec, { regions: routing.regions });
-  await lockAll(tx, keys.map((k) => `subject-key${k}`));
+  await lockAll(tx, keys.map((k) => `subject-key:${k}`));
   const where = { source_system: src.sourceSystem, source_record_id: src.sourceRecordId };
   const existing = (await tx('subject_links').where(where).first()) as LinkRow | undefined;
   if (existing && BigInt(existing.source_version) > BigInt(src.sourceVersion)) return String(existing.subject_id);
@@ -86,7 +86,7 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   let components = await touched();
   for (let guard = 0; guard < 5 && [...components].some((c) => !locked.has(c)); guard++) {
     const more = [...components].filter((c) => !locked.has(c));
-    await lockAll(tx, more.map((c) => `subject-component${c}`));
+    await lockAll(tx, more.map((c) => `subject-component:${c}`));
     for (const c of more) locked.add(c);
     components = await touched();
   }
