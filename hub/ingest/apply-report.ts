@@ -13,7 +13,7 @@ import type { Report } from '../../schemas/index.js';
 import { familyOf, matchMatter, matterBlocking, subjectMentions, type MatterCandidate, type ReportFeatures } from '../merge/index.js';
 import { deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
-import { linkSubject } from './link-subject.js';
+import { linkSubject, refreshMatterSubjects } from './link-subject.js';
 import { registerSourceRecord } from './source-records.js';
 import { appendMatterEvent } from '../store/matter-events.js';
 import { raiseProposal } from '../ops/proposals.js';
@@ -201,7 +201,8 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
  * A report that names an enterprise or shop is one more record about that subject (一企一档): by
  * its subject fields, or — when it has none, as 12345 work orders — by the first shop or
  * enterprise name its text mentions (hub/merge/mentions.ts). A report's name is linked with the
- * `name-in-town` rule: the same name in the same town is that subject when no other is like it.
+ * `name-in-town` rule: the same name in the same town, nothing saying "another place". The matter's
+ * subject is that of its first report (by source identity) naming one, whatever the arrival order.
  */
 async function linkReportSubject(tx: Knex.Transaction, r: Report, matterId: string, routing: HubRouting): Promise<void> {
   let name = r.subjectName;
@@ -220,7 +221,7 @@ async function linkReportSubject(tx: Knex.Transaction, r: Report, matterId: stri
   );
   if (!subjectId) return;
   await tx('reports').where({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId }).update({ subject_id: subjectId });
-  await tx('matters').where({ id: matterId }).whereNull('subject_id').update({ subject_id: subjectId });
+  await refreshMatterSubjects(tx, [matterId]);
 }
 
 

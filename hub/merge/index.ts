@@ -41,4 +41,5 @@ export type {
   Exclusion,
 } from './subject-matcher.js';
 export * from './matter-matcher.js';
+export { clusterSubjects, matchRecordPair, identityOf, identityParts, compareMembers, compareEdges, type SubjectMember, type SubjectEdge, type SubjectCluster, type SubjectClustering, type MemberDecision } from './subject-clusters.js';
 export { subjectMentions, MENTION_MAX_CORE, type Mention } from './mentions.js';

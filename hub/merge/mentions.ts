@@ -14,6 +14,7 @@
  * town, or a new subject) is decided by the subject matcher.
  */
 import { INDUSTRIES, nameKey, type NameKey, type NameOptions } from './names.js';
+import { EMPTY_REGIONS, RegionIndex } from './regions.js';
 import { chars, pinyinSyllables, toSimplified } from './strings.js';
 
 export interface Mention {
@@ -42,6 +43,9 @@ const BOUNDARIES: readonly string[] = [
   '附近', '对面', '旁边', '门口', '西侧', '东侧', '南侧', '北侧', '路口', '交叉口', '一楼', '二楼', '楼下', '楼上', '底商', '米',
   '号', '室', '单元', '在', '的', '于', '和', '与', '及', '对', '到', '找', '去', '从', '是', '被', '将', '把', '让', '给', '向',
 ];
+
+/** Boundaries that are also common last characters of trade names (佳和, 惠及): right before the industry word they are the name's. */
+const NAME_CONJUNCTIONS = new Set(['和', '与', '及']);
 
 /** Trade-name starts that are determiners, not names: 一家烧烤店, 这家超市, 该饭店. */
 const GENERIC_CORE = /^(?:一|这|那|该|某|此|有|每|几|多|各|个|家|所|间|小区|路边|街边|附近|周边|流动|无名|无证|无照|黑|私人|个人|本地|当地|楼下|楼上)/u;
@@ -126,8 +130,22 @@ const CACHE_MAX = 20_000;
 const NO_REGIONS = {};
 const CACHE = new WeakMap<object, Map<string, Mention[]>>();
 
+/**
+ * The start of a region name that covers the boundary word at [bStart, bEnd) and ends before the
+ * industry word (呼和木独镇 around 和), or null.
+ */
+function regionAcross(cs: readonly string[], bStart: number, bEnd: number, industryStart: number, regions: RegionIndex): number | null {
+  for (let k = Math.max(0, bStart - 6); k <= bStart; k++) {
+    const { hits } = regions.stripLeading(cs.slice(k, industryStart).join(''), { keepAtLeast: 1 });
+    const first = hits[0];
+    if (first && k + chars(first.text).length >= bEnd) return k;
+  }
+  return null;
+}
+
 function findMentions(text: string, opts: NameOptions): Mention[] {
   const s = normalise(text);
+  const regions = opts.regions === undefined ? EMPTY_REGIONS : opts.regions instanceof RegionIndex ? opts.regions : new RegionIndex([], opts.regions);
   const out: Mention[] = [];
   const seen = new Set<string>();
   let offset = 0;
@@ -144,27 +162,39 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       const rest = cs.slice(end).join('');
       const tail = LEGAL_TAILS.find((t) => rest.startsWith(t));
       if (tail) end += chars(tail).length;
-      // a word that only sounds like an industry (窗户 ~ 床户?) counts when a shop word or legal form follows it
-      if (h.homophone && !shopWord && !tail && !SHOP_WORDS.has(cs[h.end - 1] as string)) continue;
+      // a word that only sounds like an industry (窗户 ~ 床户?) counts when a shop word or legal form
+      // follows it, or when the name stands right after an address number or a reporting verb (below)
+      const looseHomophone = h.homophone && !shopWord && !tail && !SHOP_WORDS.has(cs[h.end - 1] as string);
       if (end < cs.length && OPEN.includes(cs[end] as string)) {
         const close = cs.findIndex((c, i) => i > end && CLOSE.includes(c));
         if (close > end && close - end <= 8) end = close + 1;
       }
       // the start: after the nearest boundary word before the industry word
+      // a one-character boundary right before the industry word is part of the name (佳和炸鸡, 惠及超市)
       let start = Math.max(0, h.start - LOOK_BACK);
+      let strong = false;
       for (let i = h.start - 1; i >= start; i--) {
         const before = cs.slice(0, i + 1).join('');
         const b = BOUNDARIES.find((w) => before.endsWith(w));
-        if (b) {
+        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b))) {
+          // a boundary character inside a region name (呼和木独镇, 伊和乌素苏木) is the region's
+          const region = regionAcross(cs, i - chars(b).length + 1, i + 1, h.start, regions);
+          if (region !== null) {
+            start = region;
+            break;
+          }
           start = i + 1;
+          strong = chars(b).length >= 2 && b !== '米';
           break;
         }
         if (/[0-9]/.test(cs[i] as string)) {
           start = i + 1;
+          strong = true;
           break;
         }
       }
       if (start >= h.start) continue;
+      if (looseHomophone && !strong) continue;
       const span = cs.slice(start, end).join('');
       if (seen.has(span)) continue;
       const key = nameKey(span, opts);

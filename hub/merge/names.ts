@@ -279,7 +279,8 @@ function stripRegionSuffix(s: string): string {
 export function nameKey(name: string, opts: NameOptions = {}): NameKey {
   const regions = regionIndexOf(opts);
   const lexicon = opts.industries && opts.industries.length > 0 ? buildLexicon(opts.industries) : DEFAULT_LEXICON;
-  const basic = basicClean(name);
+  // an enforcement case names its party as 当事人XX: the role word is not part of the name
+  const basic = basicClean(name).replace(/^当事人[:：]?/u, '');
 
   // 1. Bracket notes (possibly nested: strip innermost first).
   const notes: string[] = [];

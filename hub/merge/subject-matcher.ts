@@ -56,8 +56,8 @@ export const SUBJECT_DISTANCE_FULL_M = 50;
 export const SUBJECT_DISTANCE_ZERO_M = 300;
 /** Farther than this apart: not the same premises, whatever the name (chains have many branches). */
 export const SUBJECT_FAR_M = 1000;
-/** `nameInTown`: names at least this similar, in the same town, are the same subject when unambiguous. */
-export const SUBJECT_NAME_IN_TOWN = 0.95;
+/** `name-in-town`: names at least this similar (a homophone typo of the trade name, 伊太 for 伊泰, is 0.925), in the same town. */
+export const SUBJECT_NAME_IN_TOWN = 0.92;
 /** `nameInTown`: addresses below this are on different roads: another shop of that name. */
 export const SUBJECT_ADDRESS_DIFFERENT = 0.3;
 /** Two candidates that both match within this margin: a person decides. */
@@ -102,6 +102,8 @@ export interface SubjectCandidate {
   readonly divisionCode?: string | null;
   readonly locations?: readonly GeoPoint[];
   readonly subjectType?: SubjectKind | null;
+  /** For a place compared record to record: the USCC of its operating enterprise. */
+  readonly operatorUscc?: string | null;
 }
 
 export type SubjectDecisionKind = 'match' | 'new' | 'review';
@@ -189,7 +191,7 @@ export function subjectRecord(s: Subject): SubjectRecord {
 
 // ── Helpers ────────────────────────────────────────────────────────────────────────────────
 
-function validOrNull(raw: string | null | undefined): { code: string | null; invalid: boolean } {
+export function validOrNull(raw: string | null | undefined): { code: string | null; invalid: boolean } {
   if (raw === null || raw === undefined || raw.trim() === '') return { code: null, invalid: false };
   try {
     return { code: validateUscc(raw, 'uscc'), invalid: false };
@@ -214,7 +216,7 @@ function divisionRelation(a: string | null | undefined, b: string | null | undef
   return { relation: 'same-town', score: DIVISION_SCORES.sameTown };
 }
 
-interface PreparedRecord {
+export interface PreparedRecord {
   uscc: string | null;
   usccInvalid: boolean;
   operatorUscc: string | null;
@@ -226,18 +228,29 @@ interface PreparedRecord {
   subjectType: SubjectKind | null;
 }
 
-function prepare(r: SubjectRecord, nameOpts: NameOptions, addrOpts: AddressOptions): PreparedRecord {
+/**
+ * The record's division, or — when it names only the county (a registry row gives 150625) — the
+ * town its address names: where the subject is, for the division feature and the town-scoped keys.
+ */
+function divisionOf(code: string | null, addresses: readonly ParsedAddress[]): string | null {
+  if (townCodeOf(code)) return code;
+  const fromAddress = addresses.map((a) => a.divisionCode).find((c) => townCodeOf(c) !== null);
+  return fromAddress ?? code;
+}
+
+export function prepare(r: SubjectRecord, nameOpts: NameOptions, addrOpts: AddressOptions): PreparedRecord {
   const { code, invalid } = validOrNull(r.uscc);
   const names = [r.name, ...(r.formerNames ?? [])].filter((n): n is string => typeof n === 'string' && n.trim() !== '');
   const addresses = [r.address, ...(r.addresses ?? [])].filter((a): a is string => typeof a === 'string' && a.trim() !== '');
+  const parsed = [...new Set(addresses)].map((a) => parseAddress(a, addrOpts));
   return {
     uscc: code,
     usccInvalid: invalid,
     operatorUscc: validOrNull(r.operatorUscc).code,
     idHash: r.idHash?.trim() || null,
     names: [...new Set(names)].map((n) => nameKey(n, nameOpts)),
-    addresses: [...new Set(addresses)].map((a) => parseAddress(a, addrOpts)),
-    divisionCode: r.divisionCode ?? null,
+    addresses: parsed,
+    divisionCode: divisionOf(r.divisionCode ?? null, parsed),
     location: isUsablePoint(r.location) ? r.location : null,
     subjectType: r.subjectType ?? null,
   };
@@ -258,7 +271,7 @@ const emptyFeatures = (extra: Partial<SubjectFeatures> = {}): SubjectFeatures =>
   ...extra,
 });
 
-function evaluate(rec: PreparedRecord, c: SubjectCandidate, nameOpts: NameOptions, addrOpts: AddressOptions): SubjectEvaluation {
+export function evaluate(rec: PreparedRecord, c: SubjectCandidate, nameOpts: NameOptions, addrOpts: AddressOptions): SubjectEvaluation {
   const cUscc = candidateUscc(c);
   const invalidNote = rec.usccInvalid ? { usccInvalid: true } : {};
 
@@ -283,7 +296,9 @@ function evaluate(rec: PreparedRecord, c: SubjectCandidate, nameOpts: NameOption
   const distanceM = rec.location ? minDistanceMetres([rec.location], c.locations ?? []) : null;
   const dScore = distanceM === null ? null : distanceScore(distanceM, SUBJECT_DISTANCE_FULL_M, SUBJECT_DISTANCE_ZERO_M);
   const division = divisionRelation(rec.divisionCode, c.divisionCode);
-  const operator = rec.operatorUscc && cUscc ? (rec.operatorUscc === cUscc ? 'same' : 'different') : null;
+  const cOperator = c.operatorUscc ? validOrNull(c.operatorUscc).code : null;
+  const operator =
+    rec.operatorUscc && cUscc ? (rec.operatorUscc === cUscc ? 'same' : 'different') : cOperator && rec.uscc ? (cOperator === rec.uscc ? 'same' : 'different') : null;
 
   let num = 0;
   let den = 0;
@@ -501,7 +516,11 @@ function nameInTown(evals: readonly SubjectEvaluation[]): SubjectDecision | null
 export function subjectBlockingKeys(record: SubjectRecord, opts: SubjectMatchOptions = {}): string[] {
   const nameOpts: NameOptions = { ...(opts.regions ? { regions: opts.regions } : {}), ...(opts.industries ? { industries: opts.industries } : {}) };
   const addrOpts: AddressOptions = opts.regions ? { regions: opts.regions } : {};
-  const rec = prepare(record, nameOpts, addrOpts);
+  return blockingKeysOf(prepare(record, nameOpts, addrOpts));
+}
+
+/** `subjectBlockingKeys` of a prepared record. */
+export function blockingKeysOf(rec: PreparedRecord): string[] {
   const keys = new Set<string>();
   if (rec.uscc) keys.add(`uscc:${rec.uscc}`);
   if (rec.operatorUscc) keys.add(`uscc:${rec.operatorUscc}`);

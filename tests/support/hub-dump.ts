@@ -4,14 +4,11 @@
  * identities), without the columns that only say when or in what order this process wrote a row
  * (sequence ids of append-only tables, received_at, failed_at).
  *
- * Subject linking (一企一档) is greedy and incremental: which record of an enterprise arrives first
- * decides the golden subject's id, and whether a later record finds it as a candidate at all. The
- * hub reads 3 partitions of 2 topics, whose interleaving differs from run to run, so two
- * uninterrupted runs of the same records end with different subject ids and ~1–2 % more or fewer
- * subjects (measured: 391–396 subjects, ~20 % of them with another id, over 4 runs of 1,634
- * records). Subjects, subject keys and every subject_id column are therefore not compared between
- * runs; subjectInvariants checks instead, within one run, that every link, key and subject
- * reference is whole — what a half-applied record would break.
+ * Subject linking (一企一档) is a function of the set of records (hub/merge/subject-clusters.ts):
+ * subjects are components of record-to-record matches, each named after its smallest source
+ * identity, so subjects, their keys and golden records, and every subject_id column are compared
+ * exactly, like everything else. subjectInvariants also checks, within one run, that every link,
+ * key and subject reference is whole — what a half-applied record would break.
  */
 import type { Db } from '../../hub/store/db.js';
 import { canonical } from '../../hub/ingest/source-records.js';
@@ -26,16 +23,15 @@ interface TableSpec {
   multiset?: boolean;
 }
 
-/** Order-dependent (see above): the subject a record was linked to, and the decision that chose it. */
-const SUBJECT_CHOICE = ['subject_id'];
-
 export const DUMPED_TABLES: Record<string, TableSpec> = {
   source_records: { key: ['source_system', 'source_record_id', 'source_version'], omit: ['id', 'received_at'] },
-  matters: { key: ['id'], omit: SUBJECT_CHOICE },
-  reports: { key: ['source_system', 'source_record_id'], omit: SUBJECT_CHOICE },
+  matters: { key: ['id'], omit: [] },
+  reports: { key: ['source_system', 'source_record_id'], omit: [] },
   tasks: { key: ['id'], omit: [] },
-  // every subject-bearing record linked once, at its newest version, with what it said
-  subject_links: { key: ['source_system', 'source_record_id'], omit: [...SUBJECT_CHOICE, 'decision'] },
+  // every subject-bearing record linked once, at its newest version, with what it said, to the same subject for the same reason
+  subject_links: { key: ['source_system', 'source_record_id'], omit: [] },
+  subjects: { key: ['id'], omit: [] },
+  subject_keys: { key: ['key', 'subject_id'], omit: [] },
   // one event per application of a record: a record applied twice shows here
   matter_events: { key: [], omit: ['id'], multiset: true },
   hub_dead_letters: { key: ['topic', 'partition', 'offset'], omit: ['id', 'failed_at'] },
@@ -107,8 +103,8 @@ export function diffDumps(a: Dump, b: Dump, sample = 5): string[] {
 }
 
 /**
- * Within one run: the subject graph is whole. Each subject has a link and was opened by one of its
- * linked records (its id derives from that record); each report's subject is its link's subject;
+ * Within one run: the subject graph is whole. Each subject has a link and is named after its
+ * linked record of smallest source identity; each report's subject is its link's subject;
  * each matter's subject is one of its reports' subjects; keys and golden provenance point at
  * existing subjects and their own links. Returns the violations, empty when whole.
  */
@@ -124,7 +120,8 @@ export async function subjectInvariants(db: Db): Promise<string[]> {
       out.push(`subject ${s.id} has no link`);
       continue;
     }
-    if (![...own].some((k) => deterministicId('subject', ...(k.split('|') as [string, string])) === String(s.id))) out.push(`subject ${s.id} was not opened by any of its linked records`);
+    const first = [...own].map((k) => k.split('|') as [string, string]).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0))[0]!;
+    if (deterministicId('subject', ...first) !== String(s.id)) out.push(`subject ${s.id} is not named after its smallest linked record ${first.join('|')}`);
     for (const [field, v] of Object.entries(s.golden ?? {})) {
       const p = v?.provenance;
       if (p && !own.has(`${p.sourceSystem}|${p.sourceRecordId}`)) out.push(`subject ${s.id}: golden ${field} comes from ${p.sourceSystem}|${p.sourceRecordId}, not one of its links`);
@@ -141,7 +138,7 @@ export async function subjectInvariants(db: Db): Promise<string[]> {
   return out;
 }
 
-/** How far two runs' subject linking differs (order dependence, see above): for the test's log, not an assertion. */
+/** How far two runs' subject linking differs: for the test's log when the dumps differ. */
 export async function subjectDifference(a: Db, b: Db): Promise<string> {
   const load = async (db: Db) => new Map(((await db('subject_links').select('source_system', 'source_record_id', 'subject_id')) as Array<Record<string, string>>).map((l) => [`${l.source_system}|${l.source_record_id}`, String(l.subject_id)]));
   const [la, lb] = [await load(a), await load(b)];

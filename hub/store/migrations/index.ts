@@ -7,6 +7,7 @@ import * as m005 from './005-principals-and-audit.js';
 import * as m006 from './006-status-changes.js';
 import * as m007 from './007-api-read-indexes.js';
 import * as m008 from './008-decisions-outbox.js';
+import * as m009 from './009-subject-components.js';
 import * as m010 from './010-merge-proposals.js';
 
 export interface Migration {
@@ -25,5 +26,6 @@ export const migrations: Migration[] = [
   { name: '006-status-changes', ...m006 },
   { name: '007-api-read-indexes', ...m007 },
   { name: '008-decisions-outbox', ...m008 },
+  { name: '009-subject-components', ...m009 },
   { name: '010-merge-proposals', ...m010 },
 ];

@@ -22,6 +22,15 @@ describe('subjectMentions: shop names in a 12345 work order', () => {
     expect(names('塞北便力店安全出口被货物堵塞')).toEqual(['塞北|便利']);
   });
 
+  it('reads a name ending in 和/与/及 and a homophone typo right after a reporting verb or an address number', () => {
+    expect(names('康乐北街62号佳和炸鸡油烟管道破损，油烟直接排放至楼道。')).toEqual(['佳和|炸鸡']);
+    expect(names('反映林姐炸机使用的液化气瓶没有减压阀，担心出事。')).toEqual(['林记|炸鸡']);
+    // 和 inside a town name is the town's, not a boundary: the town is stripped, the name kept whole
+    expect(names('来电反映伊和乌素苏木马记面馆油烟扰民')).toEqual(['马记|面馆']);
+    // a homophone with neither a shop word nor such context stays a word of the sentence
+    expect(names('晚上没法开窗户')).toEqual([]);
+  });
+
   it('a kind of place is not a subject: 一家面馆, 这家超市, 路边烧烤摊', () => {
     expect(names('团结路8号往北50米一楼一家面馆油烟扰民')).toEqual([]);
     expect(names('这家超市卖过期食品')).toEqual([]);

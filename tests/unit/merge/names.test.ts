@@ -42,6 +42,10 @@ describe('nameKey', () => {
     }
   });
 
+  it('an enforcement case\'s party (当事人老田火锅) is the shop, not a name starting with 当事人', () => {
+    expect(nameSimilarity('当事人老田火锅', '老田火锅', opts).score).toBe(1);
+  });
+
   it('keeps what it strips, for the explanation', () => {
     const k = nameKey('王记烧烤(锡尼店)', opts);
     expect(k.surname).toEqual({ surname: '王', form: '王记' });

@@ -9,6 +9,7 @@ import {
   type SubjectCandidate,
   type SubjectRecord,
 } from '../../../hub/merge/subject-matcher.js';
+import { clusterSubjects, matchRecordPair, type SubjectMember } from '../../../hub/merge/subject-clusters.js';
 import { LAOLI, LAOWANG, REGIONS, offset, shuffled, uscc } from './fixtures.js';
 
 const opts = { regions: REGIONS };
@@ -216,5 +217,47 @@ describe('subjectBlockingKeys', () => {
     expect(subjectBlockingKeys({ name: '锡尼镇老王烧烤店' }, opts)).toContain('name:王记|烧烤');
     // A homophone typo shares the pinyin key.
     expect(subjectBlockingKeys({ name: '汪记稍烤', divisionCode: '150625100' }, opts)).toContain('py:150625100|wangji');
+  });
+});
+
+describe('clusterSubjects: subjects as components of record-to-record matches', () => {
+  const m = (sourceSystem: string, sourceRecordId: string, record: SubjectRecord, loose = false): SubjectMember => ({ sourceSystem, sourceRecordId, record, ...(loose ? { loose: true } : {}) });
+  const registry = m('market', 'R1', { uscc: LAOWANG_USCC, name: '锡尼镇老王烧烤店', address: '锡尼镇团结路12号', divisionCode: '150625100001', location: LAOWANG, subjectType: 'INDIVIDUAL_BUSINESS' });
+  const inspection = m('enforcement', 'C1', { name: '老王烧烤', address: '锡尼镇团结路12号', divisionCode: '150625100001' });
+  const nearby = m('grid', 'G1', { name: '老王烧烤', address: null, divisionCode: '150625100001', location: offset(LAOWANG, 20, 10) }, true);
+  const call = m('hotline-12345', 'H1', { name: '老王烧烤', address: null, divisionCode: '150625100000' }, true);
+  const nextDoor = m('market', 'R2', { uscc: LAOLI_USCC, name: '锡尼镇老李烧烤店', address: '锡尼镇团结路14号', divisionCode: '150625100001', location: LAOLI });
+  const balagong = m('hotline-12345', 'H2', { name: '老王烧烤', address: '巴拉贡镇团结路12号', divisionCode: '150625101001' }, true);
+  const all = [registry, inspection, nearby, call, nextDoor, balagong];
+  const shape = (ms: readonly SubjectMember[]) =>
+    clusterSubjects(ms, opts)
+      .clusters.map((c) => c.members.map((x) => `${x.sourceSystem}/${x.sourceRecordId}`).join(' '))
+      .sort();
+
+  it('links records to each other: the registry row, an inspection at its door, a grid report near it and a 12345 call naming it in its town', () => {
+    expect(shape(all)).toEqual(['enforcement/C1 grid/G1 hotline-12345/H1 market/R1', 'hotline-12345/H2', 'market/R2']);
+  });
+
+  it('is a function of the set: every arrival order gives the same subjects, decisions and first record', () => {
+    const reference = clusterSubjects(all, opts);
+    for (let seed = 1; seed <= 20; seed++) {
+      const c = clusterSubjects(shuffled(all, seed), opts);
+      expect(c.clusters.map((x) => [x.first, x.members, x.component])).toEqual(reference.clusters.map((x) => [x.first, x.members, x.component]));
+      expect([...c.decisions].sort()).toEqual([...reference.decisions].sort());
+    }
+  });
+
+  it('a pair decision does not depend on which record is given first', () => {
+    expect(matchRecordPair(registry, call, opts)).toEqual(matchRecordPair(call, registry, opts));
+    expect(matchRecordPair(call, registry, opts)?.rule).toBe('name-in-town');
+    // name-in-town is for reports: two registry-like records with a name and a town only do not match
+    expect(matchRecordPair({ ...call, loose: false }, { ...registry, record: { ...registry.record, address: null, location: null } }, opts)).toBeNull();
+  });
+
+  it('never puts two valid USCCs in one subject, even when a record matches both', () => {
+    const other = m('market', 'R3', { uscc: uscc('92150625MA0LW9999'), name: '锡尼镇老王烧烤店', address: '锡尼镇团结路12号', divisionCode: '150625100001', location: LAOWANG });
+    const c = clusterSubjects([registry, other, inspection], opts);
+    expect(c.clusters.filter((x) => x.members.some((y) => y.record.uscc))).toHaveLength(2);
+    expect(new Set(c.clusters.map((x) => x.component)).size).toBe(1); // one component, split between the two enterprises
   });
 });
