@@ -35,6 +35,10 @@ export const DUMPED_TABLES: Record<string, TableSpec> = {
   // one event per application of a record: a record applied twice shows here
   matter_events: { key: [], omit: ['id'], multiset: true },
   hub_dead_letters: { key: ['topic', 'partition', 'offset'], omit: ['id', 'failed_at'] },
+  // the review queue: one row per pair, raised by the same record whichever instance applied it
+  merge_proposals: { key: ['id'], omit: [] },
+  // the rule's dispatch of each new matter, for the departments: queued once, with the same content
+  dispatch_outbox: { key: ['idempotency_key'], omit: ['id', 'created_at', 'published_at'] },
 };
 
 export interface DumpRow {
