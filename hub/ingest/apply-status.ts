@@ -172,7 +172,7 @@ async function lockTargets(tx: Knex.Transaction, keys: string[], tasksOfMatter?:
   // one round trip, the tasks of a matter included; always in byte order (collate "C"), so two
   // transactions never wait on each other in a cycle
   await tx.raw(
-    `select pg_advisory_xact_lock(hashtext(k)) from (
+    `select pg_advisory_xact_lock(hashtext(current_schema()), hashtext(k)) from (
        select 'status-target' || chr(31) || k as k from unnest(?::text[]) as given(k)
        union select 'status-target' || chr(31) || 'task' || chr(31) || id::text from tasks where matter_id = ?
      ) as keys order by k collate "C"`,

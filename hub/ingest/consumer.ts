@@ -13,7 +13,8 @@ import { topics as topicNames, type Envelope, type RecordKind, type Topics } fro
 import type { SchemaCodec } from '../../schemas/registry.js';
 import { ensureTopics } from '../../connectors/runtime/kafka.js';
 import type { Logger } from '../../connectors/runtime/log.js';
-import type { Db } from '../store/db.js';
+import pRetry from 'p-retry';
+import { isTransientDbError, type Db } from '../store/db.js';
 import { bufferMatterEvents, flushMatterEvents } from '../store/matter-events.js';
 import { preregisterSourceRecords } from './source-records.js';
 import type { ApplyEffect, ApplyOutcome, Position } from './apply-report.js';
@@ -31,6 +32,9 @@ export interface HubConsumerDeps {
   /** How long a silent member stays in the group (a SIGKILLed hub holds its partitions this long). */
   sessionTimeoutMs?: number;
 }
+
+/** Times a transaction PostgreSQL aborted for a deadlock is tried again before its records are tried one by one. */
+const TRANSIENT_RETRIES = 8;
 
 /** Records per PostgreSQL transaction. */
 const APPLY_CHUNK = 200;
@@ -156,13 +160,13 @@ export class HubConsumer {
       const chunk = decoded.slice(i, i + APPLY_CHUNK);
       const pos = { topic: batch.topic, partition: batch.partition };
       try {
-        await this.applyChunk(pos, chunk);
+        await this.applyRetrying(pos, chunk, heartbeat);
       } catch (err) {
         // one record that cannot be applied must not block its partition forever: find it, keep it
         this.deps.log.warn({ ...pos, from: chunk[0]!.offset, err: (err as Error).message }, 'batch failed; applying its records one by one');
         for (const d of chunk) {
           try {
-            await this.applyChunk(pos, [d]);
+            await this.applyRetrying(pos, [d], heartbeat);
           } catch (e) {
             this.deps.log.error({ ...pos, offset: d.offset, err: (e as Error).message }, 'record could not be applied; kept in hub_dead_letters');
             await this.applyChunk(pos, [{ ...d, report: undefined, error: `apply failed: ${(e as Error).message}` }]);
@@ -174,6 +178,26 @@ export class HubConsumer {
       await this.consumer!.commitOffsets([{ ...pos, offset: (BigInt(lastOffset) + 1n).toString() }]);
       await heartbeat();
     }
+  }
+
+  /**
+   * applyChunk, again when PostgreSQL aborted the transaction for a deadlock or a serialization
+   * failure with another hub instance: nothing was wrong with the records, so they must not be
+   * dead-lettered for it.
+   */
+  private applyRetrying(pos: { topic: string; partition: number }, chunk: Parameters<HubConsumer['applyChunk']>[1], heartbeat: () => Promise<void>): Promise<void> {
+    return pRetry(() => this.applyChunk(pos, chunk), {
+      retries: TRANSIENT_RETRIES,
+      minTimeout: 50,
+      maxTimeout: 2_000,
+      randomize: true,
+      shouldRetry: ({ error }) => isTransientDbError(error),
+      onFailedAttempt: async ({ error, attemptNumber }) => {
+        if (!isTransientDbError(error)) return;
+        this.deps.log.info({ ...pos, from: chunk[0]!.offset, attempt: attemptNumber, err: error.message }, 'transaction aborted by PostgreSQL (deadlock or serialization); applying it again');
+        await heartbeat();
+      },
+    });
   }
 
   /** Applies records and records the consumed offset in ONE PostgreSQL transaction. */

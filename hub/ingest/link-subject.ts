@@ -185,7 +185,7 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
 /** Transaction-scoped advisory locks, in one order (a transaction's records still interleave: PostgreSQL detects the rare deadlock and the consumer retries record by record). */
 async function lockAll(tx: Knex.Transaction, names: string[]): Promise<void> {
   const sorted = [...new Set(names)].sort();
-  if (sorted.length) await tx.raw('select pg_advisory_xact_lock(hashtext(k)) from unnest(?::text[]) with ordinality as t(k, n) order by n', [sorted]);
+  if (sorted.length) await tx.raw('select pg_advisory_xact_lock(hashtext(current_schema()), hashtext(k)) from unnest(?::text[]) with ordinality as t(k, n) order by n', [sorted]);
 }
 
 function memberOf(r: LinkRow): SubjectMember {

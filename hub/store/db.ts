@@ -49,3 +49,13 @@ async function migrateOnce(db: Db, schema?: string): Promise<void> {
     schemaName: schema,
   });
 }
+
+/**
+ * PostgreSQL errors a retry of the same transaction can cure: a deadlock (40P01) or a
+ * serialization failure (40001) aborts one of two transactions that each did nothing wrong.
+ */
+const TRANSIENT_SQLSTATES = new Set(['40P01', '40001', '55P03']);
+
+export function isTransientDbError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && TRANSIENT_SQLSTATES.has(String((err as { code?: unknown }).code));
+}

@@ -41,7 +41,7 @@ function rowHash(prev: string, seq: string, at: Date, e: AuditEntry): string {
 /** Appends one entry in its own transaction; serialised so the chain stays a line under concurrency. */
 export async function appendAudit(db: Knex, e: AuditEntry): Promise<{ seq: string; hash: string }> {
   return db.transaction(async (tx) => {
-    await tx.raw("select pg_advisory_xact_lock(hashtext('countyhub.access_audit'))");
+    await tx.raw("select pg_advisory_xact_lock(hashtext(current_schema()), hashtext('countyhub.access_audit'))");
     const last = await tx('access_audit').orderBy('seq', 'desc').first<{ seq: string; hash: string } | undefined>('seq', 'hash');
     const seq = String(BigInt(last?.seq ?? 0) + 1n);
     const at = new Date(); // millisecond precision survives timestamptz, so the hash re-computes
