@@ -74,9 +74,10 @@ async function sides(db: Knex, kind: 'matter' | 'subject', ids: string[]): Promi
 
 export async function proposalRoutes(app: FastifyInstance, opts: { db: Db; decisions?: DecisionOps }): Promise<void> {
   const { db } = opts;
+  const proposals = opts.decisions ? new ProposalOps(db, opts.decisions) : undefined;
   const ops = (): ProposalOps => {
-    if (!opts.decisions) throw new DecisionsUnavailableError();
-    return new ProposalOps(db, opts.decisions);
+    if (!proposals) throw new DecisionsUnavailableError();
+    return proposals;
   };
 
   app.get<{ Querystring: { limit: number; cursor?: string; kind: 'matter' | 'subject'; status: 'open' | 'accepted' | 'dismissed' } }>(

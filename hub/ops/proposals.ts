@@ -74,7 +74,7 @@ export class ProposalOps {
   ) {}
 
   async accept(id: string, input: { into?: string; reason: string }, actor: Actor): Promise<{ proposal: string; kept: string; merged: string; alreadyMerged: boolean }> {
-    const p = await this.open(this.db, id);
+    const p = await this.open(id);
     const into = input.into ?? (await this.defaultKept(p));
     if (into !== String(p.a_id) && into !== String(p.b_id)) throw new DecisionError('invalid', `保留对象 ${into} 不属于该建议 (into must be ${p.a_id} or ${p.b_id})`);
     const other = into === String(p.a_id) ? String(p.b_id) : String(p.a_id);
@@ -91,13 +91,13 @@ export class ProposalOps {
   }
 
   async dismiss(id: string, input: { reason: string }, actor: Actor): Promise<{ proposal: string }> {
-    await this.open(this.db, id);
+    await this.open(id);
     await this.decide(id, 'dismissed', input.reason, actor, {});
     return { proposal: id };
   }
 
-  private async open(q: Knex, id: string): Promise<ProposalRow> {
-    const p = (await q('merge_proposals').where({ id }).first()) as ProposalRow | undefined;
+  private async open(id: string): Promise<ProposalRow> {
+    const p = (await this.db('merge_proposals').where({ id }).first()) as ProposalRow | undefined;
     if (!p) throw new DecisionError('not_found', `合并建议 ${id} 不存在 (no such proposal)`);
     if (p.status !== 'open') throw new DecisionError('conflict', `合并建议 ${id} 已处理（${p.status === 'accepted' ? '已采纳' : '已驳回'}，${p.decided_by ?? ''}） (already ${p.status})`);
     return p;
