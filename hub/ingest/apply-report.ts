@@ -13,7 +13,8 @@ import type { Report } from '../../schemas/index.js';
 import { familyOf, matchMatter, matterBlocking, subjectMentions, type MatterCandidate, type ReportFeatures } from '../merge/index.js';
 import { deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
-import { linkSubject, refreshMatterSubjects } from './link-subject.js';
+import { linkSubject } from './link-subject.js';
+import { reportSubjectsDue } from './subject-followups.js';
 import { registerSourceRecord } from './source-records.js';
 import { appendMatterEvent } from '../store/matter-events.js';
 import { raiseProposal } from '../ops/proposals.js';
@@ -141,7 +142,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
       const alt = decision.evaluations.find((v) => v.matterId === other);
       await raiseProposal(tx, { kind: 'matter', ids: [matterId, other], sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: 'also-matching', score: alt?.score ?? decision.score, explanation: `${e.sourceSystem}/${e.sourceRecordId} fits both: ${alt?.explanation ?? ''}`, at: e.eventTime });
     }
-    await linkReportSubject(tx, r, matterId, routing);
+    await linkReportSubject(tx, r, routing);
     return { outcome: 'new', matterId };
   }
 
@@ -193,7 +194,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     );
     await appendMatterEvent(tx, matterId, 'dispatched', e.eventTime, { lead: route.lead, cooperating: route.cooperating, rule: route.rule, deadlines });
   }
-  await linkReportSubject(tx, r, matterId, routing);
+  await linkReportSubject(tx, r, routing);
   return { outcome: 'new', matterId, opened: true };
 }
 
@@ -204,7 +205,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
  * `name-in-town` rule: the same name in the same town, nothing saying "another place". The matter's
  * subject is that of its first report (by source identity) naming one, whatever the arrival order.
  */
-async function linkReportSubject(tx: Knex.Transaction, r: Report, matterId: string, routing: HubRouting): Promise<void> {
+async function linkReportSubject(tx: Knex.Transaction, r: Report, routing: HubRouting): Promise<void> {
   let name = r.subjectName;
   if (!r.subjectUscc && !name) {
     const mentions = subjectMentions(r.title && !r.description.includes(r.title) ? `${r.title}。${r.description}` : r.description, { regions: routing.regions });
@@ -212,16 +213,14 @@ async function linkReportSubject(tx: Knex.Transaction, r: Report, matterId: stri
     if (!name) return;
   }
   const e = r.envelope;
-  const subjectId = await linkSubject(
+  const linked = await linkSubject(
     tx,
     { uscc: r.subjectUscc, name, address: r.address, divisionCode: e.divisionCode, location: e.location ? { lng: e.location.lng, lat: e.location.lat } : null },
     { kind: 'report', sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, sourceVersion: e.sourceVersion, department: e.department, at: e.eventTime },
     routing,
     { nameInTown: true },
   );
-  if (!subjectId) return;
-  await tx('reports').where({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId }).update({ subject_id: subjectId });
-  await refreshMatterSubjects(tx, [matterId]);
+  if (linked) await reportSubjectsDue(tx, [{ source_system: e.sourceSystem, source_record_id: e.sourceRecordId, subject_id: linked.subjectId }]);
 }
 
 

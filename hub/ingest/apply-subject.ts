@@ -10,8 +10,8 @@ import { registerSourceRecord } from './source-records.js';
 export async function applySubject(tx: Knex.Transaction, s: Subject, pos: Position, routing: HubRouting): Promise<ApplyEffect> {
   const e = s.envelope;
   if ((await registerSourceRecord(tx, 'subject', s, pos)) === 'duplicate') return { outcome: 'duplicate' };
-  const before = await tx('subject_links').where({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId }).first<{ source_version: string } | undefined>('source_version');
-  if (before && BigInt(before.source_version) > BigInt(e.sourceVersion)) return { outcome: 'stale' };
-  await linkSubject(tx, subjectRecord(s), { kind: 'subject', sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, sourceVersion: e.sourceVersion, department: e.department, at: e.eventTime }, routing);
-  return { outcome: before ? 'updated' : 'new' };
+  const linked = await linkSubject(tx, subjectRecord(s), { kind: 'subject', sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, sourceVersion: e.sourceVersion, department: e.department, at: e.eventTime }, routing);
+  // a record without a USCC, an ID hash or a name names no subject: it is kept in source_records only
+  if (!linked) return { outcome: 'new' };
+  return { outcome: linked.stale ? 'stale' : linked.existed ? 'updated' : 'new' };
 }

@@ -15,10 +15,9 @@ import { ensureTopics } from '../../connectors/runtime/kafka.js';
 import type { Logger } from '../../connectors/runtime/log.js';
 import pRetry from 'p-retry';
 import { isTransientDbError, type Db } from '../store/db.js';
-import { bufferMatterEvents, flushMatterEvents } from '../store/matter-events.js';
-import { preregisterSourceRecords } from './source-records.js';
-import type { ApplyEffect, ApplyOutcome, Position } from './apply-report.js';
-import { consumedKinds, HANDLERS } from './handlers.js';
+import { applyRecords, type ChunkItem } from './apply-records.js';
+import type { ApplyOutcome } from './apply-report.js';
+import { consumedKinds } from './handlers.js';
 import type { HubRouting } from './routing.js';
 
 export interface HubConsumerDeps {
@@ -114,11 +113,6 @@ export class HubConsumer {
     return consumedKinds().find((k) => this.topics.records(k) === topic) as RecordKind;
   }
 
-  /** One record, by the kind its topic carries. */
-  private apply(tx: Parameters<Parameters<Db['transaction']>[0]>[0], topic: string, record: unknown, pos: Position): Promise<ApplyEffect> {
-    return HANDLERS[this.kindOf(topic)]!(tx, record, pos, this.deps.routing);
-  }
-
   /** The next offset to apply for a partition, as committed with the effects in PostgreSQL. */
   private async appliedUpTo(q: Db | Parameters<Parameters<Db['transaction']>[0]>[0], pos: { topic: string; partition: number }, lock = false): Promise<bigint | null> {
     const query = q('consumed_offsets').where({ group_id: this.groupId, ...pos }).first<{ next_offset: string } | undefined>('next_offset');
@@ -141,7 +135,7 @@ export class HubConsumer {
         return;
       }
     }
-    const decoded: Array<{ offset: string; report?: unknown; error?: string; value: Buffer | null }> = [];
+    const decoded: ChunkItem[] = [];
     for (const m of batch.messages) {
       if (!m.value) {
         decoded.push({ offset: m.offset, error: 'empty message value', value: null });
@@ -201,32 +195,16 @@ export class HubConsumer {
   }
 
   /** Applies records and records the consumed offset in ONE PostgreSQL transaction. */
-  private async applyChunk(pos: { topic: string; partition: number }, chunk: Array<{ offset: string; report?: unknown; error?: string; value: Buffer | null }>): Promise<void> {
-    const counts: Partial<Record<ApplyOutcome, number>> = {};
+  private async applyChunk(pos: { topic: string; partition: number }, chunk: ChunkItem[]): Promise<void> {
+    let counts: Partial<Record<ApplyOutcome, number>> = {};
     let dead = 0;
     await this.deps.db.transaction(async (tx) => {
       // serialises instances on the partition; records another instance applied meanwhile are skipped
       const next = await this.appliedUpTo(tx, pos, true);
       const todo = chunk.filter((d) => next === null || BigInt(d.offset) >= next);
-      const kind = this.kindOf(pos.topic);
-      await preregisterSourceRecords(
-        tx,
-        todo.filter((d) => d.report).map((d) => ({ kind, record: d.report as { envelope: Envelope }, pos: { ...pos, offset: d.offset } })),
-      );
-      bufferMatterEvents(tx);
-      for (const d of todo) {
-        if (d.report) {
-          const { outcome } = await this.apply(tx, pos.topic, d.report, { ...pos, offset: d.offset });
-          counts[outcome] = (counts[outcome] ?? 0) + 1;
-        } else {
-          await tx('hub_dead_letters')
-            .insert({ ...pos, offset: d.offset, reason: d.error, value: d.value })
-            .onConflict(['topic', 'partition', 'offset'])
-            .ignore();
-          dead += 1;
-        }
-      }
-      await flushMatterEvents(tx);
+      const applied = await applyRecords(tx, this.kindOf(pos.topic), pos, todo, this.deps.routing);
+      counts = applied.counts;
+      dead = applied.deadLettered;
       await tx('consumed_offsets')
         .insert({ group_id: this.groupId, ...pos, next_offset: BigInt(chunk[chunk.length - 1]!.offset) + 1n, updated_at: new Date() })
         .onConflict(['group_id', 'topic', 'partition'])

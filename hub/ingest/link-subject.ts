@@ -17,6 +17,7 @@ import type { Knex } from 'knex';
 import { clusterSubjects, identityOf, identityParts, matchRecordPair, subjectBlockingKeys, type MemberDecision, type SubjectMember, type SubjectRecord } from '../merge/index.js';
 import { deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
+import { goldenDue, matterSubjectsDue, reportSubjectsDue } from './subject-followups.js';
 
 export interface SubjectSource {
   kind: 'subject' | 'report' | 'case' | 'approval';
@@ -26,8 +27,6 @@ export interface SubjectSource {
   department: string;
   at: number;
 }
-
-const REGISTRY_DEPARTMENTS = new Set(['market']);
 
 /** Subjects found by one record's blocking keys, at most: beyond, a key is too common to block on. */
 const MAX_BLOCK_SUBJECTS = 400;
@@ -51,7 +50,16 @@ interface LinkRow {
   decision: { rule?: string; score?: number; with?: string | null } | null;
 }
 
-export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src: SubjectSource, routing: HubRouting, opts: LinkOptions = {}): Promise<string | null> {
+/** What linking did: the record's subject, and whether a version of the record was linked before. */
+export interface LinkResult {
+  subjectId: string;
+  /** A version of the record was linked before. */
+  existed: boolean;
+  /** The linked version is newer: nothing changed. */
+  stale: boolean;
+}
+
+export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src: SubjectSource, routing: HubRouting, opts: LinkOptions = {}): Promise<LinkResult | null> {
   if (!rec.uscc && !rec.idHash && !rec.name) return null;
   // Two transactions linking records that may match, or re-forming one component, take turns
   // (each would miss the other's uncommitted record): a lock per blocking key (records that can
@@ -59,47 +67,51 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   const keys = subjectBlockingKeys(rec, { regions: routing.regions });
   await lockAll(tx, keys.map((k) => `subject-key:${k}`));
   const where = { source_system: src.sourceSystem, source_record_id: src.sourceRecordId };
-  const existing = (await tx('subject_links').where(where).first()) as LinkRow | undefined;
-  if (existing && BigInt(existing.source_version) > BigInt(src.sourceVersion)) return String(existing.subject_id);
   const stored: StoredRecord = { ...rec, department: src.department, at: src.at, ...(opts.nameInTown ? { loose: true } : {}) };
   const self: SubjectMember = { sourceSystem: src.sourceSystem, sourceRecordId: src.sourceRecordId, record: stored, ...(opts.nameInTown ? { loose: true } : {}) };
   const selfId = identityOf(self);
 
-  // the components the record touches: those of every subject sharing a blocking key with it, and its own
-  // only the components of records it matches (a common key finds many subjects it has nothing to do with)
-  const touched = async (): Promise<Set<string>> => {
-    const subjectIds: string[] = keys.length
-      ? (await tx('subject_keys').distinct('subject_id').whereIn('key', keys).orderBy('subject_id').limit(MAX_BLOCK_SUBJECTS)).map((r: { subject_id: string }) => String(r.subject_id))
-      : [];
-    const candidates: LinkRow[] = subjectIds.length ? await tx('subject_links').whereIn('subject_id', subjectIds) : [];
-    const out = new Set<string>();
-    for (const r of candidates) {
-      if (r.component === null || out.has(r.component)) continue;
-      if (matchRecordPair(self, memberOf(r), { regions: routing.regions })) out.add(r.component);
+  // The components the record touches — of the records it matches among those sharing a blocking
+  // key with it (a common key finds many it has nothing to do with), and its own — and, in the same
+  // statement, every record of the components already locked.
+  const look = async (locked: Set<string>) => {
+    const found = await linksNear(tx, keys, where, [...locked]);
+    const touched = new Set<string>();
+    for (const r of found.near) {
+      if (r.component === null || touched.has(r.component)) continue;
+      if (matchRecordPair(self, memberOf(r), { regions: routing.regions })) touched.add(r.component);
     }
-    const mine = (await tx('subject_links').where(where).first('component')) as { component: string | null } | undefined;
-    if (mine?.component) out.add(mine.component);
-    return out;
+    if (found.self?.component) touched.add(found.self.component);
+    return { ...found, touched };
   };
   // lock the components, then look again: another transaction may have re-formed them meanwhile
   const locked = new Set<string>();
-  let components = await touched();
-  for (let guard = 0; guard < 5 && [...components].some((c) => !locked.has(c)); guard++) {
-    const more = [...components].filter((c) => !locked.has(c));
+  let seen = await look(locked);
+  const existing = seen.self;
+  if (existing && BigInt(existing.source_version) > BigInt(src.sourceVersion)) {
+    // an older version, late: it changes nothing but when the record was first seen
+    await tx('subject_links').where(where).where('linked_at', '>', new Date(src.at)).update({ linked_at: new Date(src.at) });
+    return { subjectId: String(existing.subject_id), existed: true, stale: true };
+  }
+  for (let guard = 0; guard < 5 && [...seen.touched].some((c) => !locked.has(c)); guard++) {
+    const more = [...seen.touched].filter((c) => !locked.has(c));
     await lockAll(tx, more.map((c) => `subject-component:${c}`));
     for (const c of more) locked.add(c);
-    components = await touched();
+    seen = await look(locked);
   }
-  const rows: LinkRow[] = components.size ? await tx('subject_links').whereIn('component', [...components]) : [];
+  // (after five rounds of others re-forming them meanwhile, the components are read unlocked)
+  const rows = [...seen.touched].every((c) => locked.has(c))
+    ? seen.inComponents.filter((r) => r.component !== null && seen.touched.has(r.component))
+    : ((await tx('subject_links').whereIn('component', [...seen.touched])) as LinkRow[]);
   const others = rows.filter((r) => identityOf({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id }) !== selfId);
-  const members: SubjectMember[] = [
-    self,
-    ...others.map(memberOf),
-  ];
+  const members: SubjectMember[] = [self, ...others.map(memberOf)];
   const clustering = clusterSubjects(members, { regions: routing.regions });
 
   const oldSubjects = [...new Set(rows.map((r) => String(r.subject_id)))];
-  if (await operatorGoverned(tx, oldSubjects)) return joinGoverned(tx, self, stored, src, existing, others, clustering.decisions.get(selfId), keys);
+  if (await operatorGoverned(tx, oldSubjects)) {
+    const subjectId = await joinGoverned(tx, self, stored, src, existing, others, clustering.decisions.get(selfId), keys);
+    return { subjectId, existed: !!existing, stale: false };
+  }
 
   // the subjects as they now are
   const subjectOf = new Map<string, string>();
@@ -126,20 +138,23 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
     if (c.members.some((m) => identityOf(m) === selfId) && othersOld.size === 1 && othersOld.has(sid) && hadBefore === c.members.length - 1 && !existing) grownOnly.add(sid);
   }
   // subjects first (links reference them), then links
-  for (const sid of changedSubjects) {
-    await tx('subjects').insert({ id: sid, subject_type: 'OTHER', name: '(未知)', updated_at: new Date(src.at) }).onConflict('id').ignore();
+  if (changedSubjects.size) {
+    await tx('subjects')
+      .insert([...changedSubjects].map((id) => ({ id, subject_type: 'OTHER', name: '(未知)', updated_at: new Date(src.at) })))
+      .onConflict('id')
+      .ignore();
   }
+  const relinked: Array<{ source_system: string; source_record_id: string; subject_id: string; component: string; decision: string }> = [];
   for (const [id, row] of before) {
     const sid = subjectOf.get(id) as string;
     const comp = componentOf.get(id) as string;
     const d = clustering.decisions.get(id);
     const decisionChanged = row.decision?.rule !== d?.rule || row.decision?.score !== d?.score || (row.decision?.with ?? null) !== (d?.with ?? null);
     if (String(row.subject_id) === sid && row.component === comp && !decisionChanged) continue;
-    await tx('subject_links')
-      .where({ source_system: row.source_system, source_record_id: row.source_record_id })
-      .update({ subject_id: sid, component: comp, decision: JSON.stringify(decisionJson(d)) });
+    relinked.push({ source_system: row.source_system, source_record_id: row.source_record_id, subject_id: sid, component: comp, decision: JSON.stringify(decisionJson(d)) });
     if (String(row.subject_id) !== sid) moved.push({ source_system: row.source_system, source_record_id: row.source_record_id, subject_id: sid });
   }
+  await relink(tx, relinked);
   const selfSubject = subjectOf.get(selfId) as string;
   const selfRow = {
     subject_id: selfSubject,
@@ -149,7 +164,8 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
     decision: JSON.stringify(decisionJson(clustering.decisions.get(selfId))),
   };
   if (existing) {
-    await tx('subject_links').where(where).update(selfRow);
+    // linked_at: when the record was first seen at the source, whichever of its versions came first
+    await tx('subject_links').where(where).update({ ...selfRow, linked_at: tx.raw('least(linked_at, ?)', [new Date(src.at)]) });
     if (String(existing.subject_id) !== selfSubject) moved.push({ ...where, subject_id: selfSubject });
   } else {
     await tx('subject_links').insert({ ...where, kind: src.kind, linked_at: new Date(src.at), ...selfRow });
@@ -167,19 +183,49 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   }
   for (let i = 0; i < keyRows.length; i += 1000) await tx('subject_keys').insert(keyRows.slice(i, i + 1000)).onConflict(['key', 'subject_id']).ignore();
 
-  // reports and matters follow their records
-  const matterIds = new Set<string>();
-  for (const m of moved) {
-    const r = await tx('reports').where({ source_system: m.source_system, source_record_id: m.source_record_id }).update({ subject_id: m.subject_id }, ['matter_id']);
-    for (const x of r as Array<{ matter_id: string }>) matterIds.add(String(x.matter_id));
-  }
+  // reports and matters follow their records (subject-followups.ts: at the end of the consumer's transaction)
+  await reportSubjectsDue(tx, moved);
   if (gone.length) {
-    for (const x of (await tx('matters').whereIn('subject_id', gone).select('id')) as Array<{ id: string }>) matterIds.add(String(x.id));
+    await matterSubjectsDue(tx, ((await tx('matters').whereIn('subject_id', gone).select('id')) as Array<{ id: string }>).map((x) => String(x.id)));
     await tx('subjects').whereIn('id', gone).whereNull('merged_into').del();
   }
-  await refreshMatterSubjects(tx, [...matterIds]);
-  for (const sid of changedSubjects) await refreshGolden(tx, sid);
-  return selfSubject;
+  await goldenDue(tx, changedSubjects);
+  return { subjectId: selfSubject, existed: !!existing, stale: false };
+}
+
+/**
+ * In one statement: the links of the subjects found by the blocking keys (at most
+ * MAX_BLOCK_SUBJECTS subjects), the record's own link, and every link of the given components.
+ */
+async function linksNear(tx: Knex.Transaction, keys: string[], self: { source_system: string; source_record_id: string }, components: string[]): Promise<{ near: LinkRow[]; self: LinkRow | undefined; inComponents: LinkRow[] }> {
+  const cols = 'l.source_system, l.source_record_id, l.kind, l.subject_id, l.source_version, l.component, l.record, l.decision';
+  const res = await tx.raw(
+    `select 'near' as why, ${cols} from subject_links l
+      where l.subject_id in (select distinct subject_id from subject_keys where key = any(?::text[]) order by subject_id limit ${MAX_BLOCK_SUBJECTS})
+     union all
+     select 'self', ${cols} from subject_links l where l.source_system = ? and l.source_record_id = ?
+     union all
+     select 'component', ${cols} from subject_links l where l.component = any(?::text[])`,
+    [keys, self.source_system, self.source_record_id, components],
+  );
+  const out = { near: [] as LinkRow[], self: undefined as LinkRow | undefined, inComponents: [] as LinkRow[] };
+  for (const r of res.rows as Array<LinkRow & { why: string }>) {
+    if (r.why === 'near') out.near.push(r);
+    else if (r.why === 'self') out.self = r;
+    else out.inComponents.push(r);
+  }
+  return out;
+}
+
+/** Links whose subject, component or decision changed, in one statement. */
+async function relink(tx: Knex.Transaction, rows: Array<{ source_system: string; source_record_id: string; subject_id: string; component: string; decision: string }>): Promise<void> {
+  if (!rows.length) return;
+  await tx.raw(
+    `update subject_links l set subject_id = v.subject_id, component = v.component, decision = v.decision
+       from jsonb_to_recordset(?::jsonb) as v(source_system text, source_record_id text, subject_id bigint, component text, decision jsonb)
+      where l.source_system = v.source_system and l.source_record_id = v.source_record_id`,
+    [JSON.stringify(rows.map((r) => ({ ...r, decision: JSON.parse(r.decision) })))],
+  );
 }
 
 /** Transaction-scoped advisory locks, in one order (a transaction's records still interleave: PostgreSQL detects the rare deadlock and the consumer retries record by record). */
@@ -198,9 +244,17 @@ function decisionJson(d: MemberDecision | undefined): object {
   return { decision: 'match', rule: d.rule, score: d.score, with: d.with, features: d.features, explanation: `${d.rule} with ${other} (score ${d.score})` };
 }
 
+/** Transactions that found no operator decision on subjects (one made meanwhile is seen by the next transaction). */
+const withoutOperatorSubjects = new WeakSet<Knex.Transaction>();
+
 /** Subjects an operator merged or split: automatic linking adds to them but never re-forms them. */
 async function operatorGoverned(tx: Knex.Transaction, subjectIds: string[]): Promise<boolean> {
-  if (!subjectIds.length) return false;
+  if (!subjectIds.length || withoutOperatorSubjects.has(tx)) return false;
+  // operators rarely merge or split subjects: while none ever has, a transaction asks once, not per record
+  if (!(await tx('merge_audit').where({ kind: 'subject' }).first('id'))) {
+    withoutOperatorSubjects.add(tx);
+    return false;
+  }
   const hit = await tx('merge_audit')
     .where({ kind: 'subject' })
     .where((w) =>
@@ -235,68 +289,6 @@ async function joinGoverned(
   if (existing) await tx('subject_links').where(where).update(row);
   else await tx('subject_links').insert({ ...where, kind: src.kind, linked_at: new Date(src.at), ...row });
   if (keys.length) await tx('subject_keys').insert(keys.map((key) => ({ key, subject_id: subjectId }))).onConflict(['key', 'subject_id']).ignore();
-  await refreshGolden(tx, subjectId);
+  await goldenDue(tx, [subjectId]);
   return subjectId;
-}
-
-/**
- * A matter's subject: that of its report of smallest source identity among those naming one — a
- * function of the matter's reports, whichever arrived first.
- */
-export async function refreshMatterSubjects(tx: Knex.Transaction, matterIds: string[]): Promise<void> {
-  if (!matterIds.length) return;
-  await tx.raw(
-    `update matters m set subject_id = (
-       select r.subject_id from reports r where r.matter_id = m.id and r.subject_id is not null
-       order by r.source_system collate "C", r.source_record_id collate "C" limit 1)
-     where m.id = any(?::bigint[])`,
-    [matterIds],
-  );
-}
-
-/** Golden values by survivorship over every linked record, with provenance of each field. */
-export async function refreshGolden(tx: Knex.Transaction, subjectId: string): Promise<void> {
-  const links: Array<{ source_system: string; source_record_id: string; source_version: string; record: SubjectRecord & { department?: string; at?: number } }> = await tx('subject_links')
-    .select('source_system', 'source_record_id', 'source_version', 'record')
-    .where({ subject_id: subjectId })
-    .orderBy(['source_system', 'source_record_id']);
-  const byRegistryThenNewest = [...links].sort((a, b) => {
-    const ra = REGISTRY_DEPARTMENTS.has(a.record.department ?? '') ? 1 : 0;
-    const rb = REGISTRY_DEPARTMENTS.has(b.record.department ?? '') ? 1 : 0;
-    return rb - ra || (b.record.at ?? 0) - (a.record.at ?? 0) || a.source_record_id.localeCompare(b.source_record_id);
-  });
-  const newest = [...links].sort((a, b) => (b.record.at ?? 0) - (a.record.at ?? 0) || a.source_record_id.localeCompare(b.source_record_id));
-  const pick = <K extends keyof SubjectRecord>(order: typeof links, field: K) => {
-    const l = order.find((x) => x.record[field] !== null && x.record[field] !== undefined && x.record[field] !== '');
-    return l ? { value: l.record[field], provenance: { sourceSystem: l.source_system, sourceRecordId: l.source_record_id, sourceVersion: l.source_version } } : null;
-  };
-  const golden = {
-    uscc: pick(byRegistryThenNewest, 'uscc'),
-    name: pick(byRegistryThenNewest, 'name'),
-    subjectType: pick(byRegistryThenNewest, 'subjectType'),
-    address: pick(newest, 'address'),
-    divisionCode: pick(byRegistryThenNewest, 'divisionCode'),
-    location: pick(newest, 'location'),
-  };
-  const loc = golden.location?.value as { lng: number; lat: number } | undefined;
-  await tx('subjects')
-    .where({ id: subjectId })
-    .update({
-      uscc: (golden.uscc?.value as string | undefined) ?? null,
-      name: (golden.name?.value as string | undefined) ?? '(未知)',
-      subject_type: (golden.subjectType?.value as string | undefined) ?? 'OTHER',
-      address: (golden.address?.value as string | undefined) ?? null,
-      division_code: (golden.divisionCode?.value as string | undefined) ?? null,
-      // the town, for the API's town filter; the ID hash of a person, for blocking and display
-      town_code: townOf((golden.divisionCode?.value as string | undefined) ?? null),
-      id_hash: (pick(byRegistryThenNewest, 'idHash')?.value as string | undefined) ?? null,
-      lng: loc?.lng ?? null,
-      lat: loc?.lat ?? null,
-      golden: JSON.stringify(golden),
-      updated_at: new Date(Math.max(...links.map((l) => l.record.at ?? 0))),
-    });
-}
-
-function townOf(code: string | null): string | null {
-  return code && code.length >= 9 ? code.slice(0, 9) : null;
 }

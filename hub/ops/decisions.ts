@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import type { Dispatch } from '../../schemas/index.js';
 import type { HubRouting } from '../ingest/routing.js';
-import { refreshGolden } from '../ingest/link-subject.js';
+import { refreshGolden } from '../ingest/subject-followups.js';
 import { DEFAULT_SLA } from '../routing/rules.js';
 import { deterministicId } from '../store/ids.js';
 import { DecisionError, type Actor, type DecisionOps, type DecisionResult, type DispatchInput } from './types.js';
@@ -188,7 +188,7 @@ export class PgDecisionOps implements DecisionOps {
       await tx('reports').whereIn('subject_id', from).update({ subject_id: input.into });
       await tx('matters').whereIn('subject_id', from).update({ subject_id: input.into });
       await tx('subjects').whereIn('id', from).update({ merged_into: input.into, updated_at: new Date(at) });
-      await refreshGolden(tx, input.into);
+      await refreshGolden(tx, [input.into]);
       await audit(tx, 'subject', 'merge', actor, at, { into: input.into, from, links: links.map((l) => `${l.source_system}/${l.source_record_id}`), reason: input.reason });
       return { subjectId: input.into };
     });
@@ -209,8 +209,7 @@ export class PgDecisionOps implements DecisionOps {
       const pairs = out.map((l) => [l.source_system, l.source_record_id]);
       await tx('subject_links').where({ subject_id: s.id }).whereIn(['source_system', 'source_record_id'], pairs).update({ subject_id: newId });
       await tx('reports').where({ subject_id: s.id }).whereIn(['source_system', 'source_record_id'], pairs).update({ subject_id: newId });
-      await refreshGolden(tx, s.id);
-      await refreshGolden(tx, newId);
+      await refreshGolden(tx, [s.id, newId]);
       await audit(tx, 'subject', 'split', actor, at, { subject: s.id, newSubject: newId, links: out.map((l) => `${l.source_system}/${l.source_record_id}`), reason: input.reason });
       return { subjectId: s.id, newSubjectId: newId };
     });

@@ -1,0 +1,58 @@
+/**
+ * Applies a run of records of one kind inside the caller's transaction (the consumer's, which also
+ * records the consumed offset): their source records in one INSERT, each record by its kind's
+ * handler in order, then what the handlers left for the end of the transaction — subject
+ * follow-ups and matter events, each written set-based. A record that could not be decoded is
+ * kept in hub_dead_letters with the reason.
+ *
+ * The result is a function of the records applied so far, whatever the runs they were cut into:
+ * a run cut anywhere else after a crash or a rebalance ends in the same state.
+ */
+import type { Knex } from 'knex';
+import type { Envelope, RecordKind } from '../../schemas/index.js';
+import { bufferMatterEvents, flushMatterEvents } from '../store/matter-events.js';
+import type { ApplyOutcome, Position } from './apply-report.js';
+import { HANDLERS } from './handlers.js';
+import type { HubRouting } from './routing.js';
+import { preregisterSourceRecords } from './source-records.js';
+import { bufferSubjectFollowups, flushSubjectFollowups } from './subject-followups.js';
+
+/** One Kafka message: the decoded record, or why it could not be decoded. */
+export interface ChunkItem {
+  offset: string;
+  report?: unknown;
+  error?: string;
+  value: Buffer | null;
+}
+
+export async function applyRecords(
+  tx: Knex.Transaction,
+  kind: RecordKind,
+  pos: { topic: string; partition: number },
+  items: ChunkItem[],
+  routing: HubRouting,
+): Promise<{ counts: Partial<Record<ApplyOutcome, number>>; deadLettered: number }> {
+  const handler = HANDLERS[kind];
+  if (!handler) throw new Error(`the hub has no handler for ${kind} records`);
+  const counts: Partial<Record<ApplyOutcome, number>> = {};
+  let deadLettered = 0;
+  await preregisterSourceRecords(
+    tx,
+    items.filter((d) => d.report).map((d) => ({ kind, record: d.report as { envelope: Envelope }, pos: { ...pos, offset: d.offset } })),
+  );
+  bufferMatterEvents(tx);
+  bufferSubjectFollowups(tx);
+  for (const d of items) {
+    if (d.report) {
+      const at: Position = { ...pos, offset: d.offset };
+      const { outcome } = await handler(tx, d.report, at, routing);
+      counts[outcome] = (counts[outcome] ?? 0) + 1;
+    } else {
+      await tx('hub_dead_letters').insert({ ...pos, offset: d.offset, reason: d.error, value: d.value }).onConflict(['topic', 'partition', 'offset']).ignore();
+      deadLettered += 1;
+    }
+  }
+  await flushSubjectFollowups(tx);
+  await flushMatterEvents(tx);
+  return { counts, deadLettered };
+}
