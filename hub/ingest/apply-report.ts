@@ -18,6 +18,7 @@ import { reportSubjectsDue } from './subject-followups.js';
 import { registerSourceRecord } from './source-records.js';
 import { appendMatterEvent } from '../store/matter-events.js';
 import { raiseProposal } from '../ops/proposals.js';
+import { insertDispatch, ruleDispatch } from '../ops/decisions.js';
 
 export interface Position {
   topic: string;
@@ -149,7 +150,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   // A new matter: its id is derived from the report that opened it.
   const matterId = deterministicId('matter', e.sourceSystem, e.sourceRecordId);
   const route = categoryCode ? routing.route(categoryCode, e.divisionCode) : undefined;
-  await tx('matters').insert({
+  const matter = {
     id: matterId,
     title: r.title ?? r.description.slice(0, 40),
     description: r.description,
@@ -173,26 +174,30 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     route_level: route?.level ?? null,
     route: route ? JSON.stringify({ rule: route.rule, sla: route.sla, category: route.category }) : null,
     recurrence_of: decision.recurrenceOf ?? null,
-  });
+    // the rule's dispatch below is the matter's first decision
+    decision_version: route ? 1 : 0,
+  };
+  await tx('matters').insert(matter);
   await tx('reports').insert({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
   await appendMatterEvent(tx, matterId, 'created', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, review: decision.decision === 'review' });
   if (route) {
     const deadlines = routing.deadlines(route, new Date(e.eventTime));
     const departments: Array<[string, 'lead' | 'cooperating']> = [[route.lead, 'lead'], ...route.cooperating.map((d): [string, 'cooperating'] => [d, 'cooperating'])];
-    await tx('tasks').insert(
-      departments.map(([department, role]) => ({
-        id: deterministicId('task', matterId, department),
-        matter_id: matterId,
-        department,
-        role,
-        status: 'DISPATCHED',
-        dispatched_at: new Date(e.eventTime),
-        first_response_by: deadlines.firstResponseBy,
-        on_site_by: deadlines.onSiteBy,
-        close_by: deadlines.closeBy,
-      })),
-    );
+    const tasks = departments.map(([department, role]) => ({
+      id: deterministicId('task', matterId, department),
+      matter_id: matterId,
+      department,
+      role,
+      status: 'DISPATCHED',
+      dispatched_at: new Date(e.eventTime),
+      first_response_by: deadlines.firstResponseBy,
+      on_site_by: deadlines.onSiteBy,
+      close_by: deadlines.closeBy,
+    }));
+    await tx('tasks').insert(tasks);
     await appendMatterEvent(tx, matterId, 'dispatched', e.eventTime, { lead: route.lead, cooperating: route.cooperating, rule: route.rule, deadlines });
+    // the departments get the rule's dispatch as they would an operator's (dispatch_outbox → Kafka)
+    await insertDispatch(tx, ruleDispatch({ ...matter, lead_department: route.lead }, tasks, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId }, e.eventTime, deadlines));
   }
   await linkReportSubject(tx, r, routing);
   return { outcome: 'new', matterId, opened: true };

@@ -8,19 +8,17 @@ import type { RecordKind, Report, StatusChange, Subject } from '../../schemas/in
 import { applyReport, type ApplyEffect, type Position } from './apply-report.js';
 import { applyStatusChange, resolvePendingStatusChanges } from './apply-status.js';
 import { applySubject } from './apply-subject.js';
-import { queueRuleDispatch } from '../ops/decisions.js';
 import type { HubRouting } from './routing.js';
 
 export type ApplyRecord = (tx: Knex.Transaction, record: unknown, pos: Position, routing: HubRouting) => Promise<ApplyEffect>;
 
 /**
- * A report; the rule's dispatch of the matter it opened, for the departments; then the status
+ * A report (with the rule's dispatch of a matter it opened, for the departments); then the status
  * changes that waited for it: reports and status changes travel on different topics, so a
  * department's 签收 can reach the hub before the ticket it is about.
  */
 export async function applyReportAndPending(tx: Knex.Transaction, r: Report, pos: Position, routing: HubRouting): Promise<ApplyEffect> {
   const effect = await applyReport(tx, r, pos, routing);
-  if (effect.matterId && effect.opened) await queueRuleDispatch(tx, effect.matterId, r.envelope.eventTime);
   if (effect.matterId && (effect.outcome === 'new' || effect.outcome === 'updated')) await resolvePendingStatusChanges(tx, r.envelope, effect.matterId);
   return effect;
 }

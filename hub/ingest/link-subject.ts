@@ -138,9 +138,10 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
     if (c.members.some((m) => identityOf(m) === selfId) && othersOld.size === 1 && othersOld.has(sid) && hadBefore === c.members.length - 1 && !existing) grownOnly.add(sid);
   }
   // subjects first (links reference them), then links
-  if (changedSubjects.size) {
+  const fresh = [...changedSubjects].filter((sid) => !oldSubjects.includes(sid));
+  if (fresh.length) {
     await tx('subjects')
-      .insert([...changedSubjects].map((id) => ({ id, subject_type: 'OTHER', name: '(未知)', updated_at: new Date(src.at) })))
+      .insert(fresh.map((id) => ({ id, subject_type: 'OTHER', name: '(未知)', updated_at: new Date(src.at) })))
       .onConflict('id')
       .ignore();
   }
@@ -174,7 +175,8 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   // blocking keys of every changed subject: those of its records
   const live = new Set(subjectOf.values());
   const gone = oldSubjects.filter((s) => !live.has(s));
-  const rewrite = [...new Set([...changedSubjects, ...gone])].filter((sid) => !grownOnly.has(sid));
+  // (a subject that did not exist before has no keys to remove)
+  const rewrite = [...new Set([...changedSubjects, ...gone])].filter((sid) => !grownOnly.has(sid) && oldSubjects.includes(sid));
   if (rewrite.length) await tx('subject_keys').whereIn('subject_id', rewrite).del();
   const keyRows: Array<{ key: string; subject_id: string }> = [];
   for (const [id, sid] of subjectOf) {

@@ -240,11 +240,21 @@ export class PgDecisionOps implements DecisionOps {
 async function queueDecision(tx: Tx, m: MatterRow, actor: Actor, at: number, d: Partial<Dispatch> & { action: Dispatch['action'] }): Promise<DecisionResult> {
   const bumped = (await tx('matters').where({ id: m.id }).increment('decision_version', 1).returning('decision_version')) as Array<{ decision_version: string }>;
   const version = Number(bumped[0]!.decision_version);
-  const idempotencyKey = `${m.id}:${version}`;
-  const tasks = (await tx('tasks').where({ matter_id: m.id }).whereNotIn('status', ['WITHDRAWN', 'MERGED']).select('id', 'department', 'role')) as Array<{ id: string; department: string; role: string }>;
+  const tasks = (await tx('tasks').where({ matter_id: m.id }).whereNotIn('status', ['WITHDRAWN', 'MERGED']).select('id', 'department', 'role')) as DispatchTask[];
   const reports = (await tx('reports').where({ matter_id: m.id }).orderBy(['source_system', 'source_record_id']).select('source_system', 'source_record_id')) as Array<{ source_system: string; source_record_id: string }>;
+  const record = dispatchRecord(m, version, tasks, reports.map((r) => ({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id })), actor, at, d);
+  await insertDispatch(tx, record);
+  return { matterId: String(m.id), version, idempotencyKey: record.idempotencyKey };
+}
+
+type DispatchTask = { id: string; department: string; role: string };
+type DispatchMatter = Pick<MatterRow, 'id' | 'title' | 'category_code' | 'division_code' | 'grid_code' | 'lng' | 'lat' | 'address' | 'lead_department' | 'route_level'>;
+
+/** The Dispatch record of a matter's decision of this version: what the departments receive. */
+function dispatchRecord(m: DispatchMatter, version: number, tasks: DispatchTask[], reports: ReportRef[], actor: Actor, at: number, d: Partial<Dispatch> & { action: Dispatch['action'] }): Dispatch {
+  const idempotencyKey = `${m.id}:${version}`;
   const lead = d.leadDepartment ?? tasks.find((t) => t.role === 'lead')?.department ?? m.lead_department;
-  const record: Dispatch = {
+  return {
     envelope: {
       sourceSystem: 'countyhub',
       department: 'command',
@@ -275,7 +285,7 @@ async function queueDecision(tx: Tx, m: MatterRow, actor: Actor, at: number, d: 
     issuedByRole: actor.role,
     issuedByNameMasked: actor.nameMasked,
     issuedAt: at,
-    reports: reports.map((r) => ({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id })),
+    reports,
     reason: null,
     previousLeadDepartment: null,
     mergedIntoMatterId: null,
@@ -283,28 +293,34 @@ async function queueDecision(tx: Tx, m: MatterRow, actor: Actor, at: number, d: 
     result: null,
     ...d,
   };
-  // the key names the decision: a second insert of it can only be the same decision again
-  await tx('dispatch_outbox').insert({ matter_id: m.id, version, idempotency_key: idempotencyKey, action: d.action, record: JSON.stringify(record) }).onConflict('idempotency_key').ignore();
-  return { matterId: String(m.id), version, idempotencyKey };
+}
+
+/** The key names the decision: a second insert of it can only be the same decision again. */
+export async function insertDispatch(tx: Tx, record: Dispatch): Promise<void> {
+  await tx('dispatch_outbox').insert({ matter_id: record.matterId, version: record.version, idempotency_key: record.idempotencyKey, action: record.action, record: JSON.stringify(record) }).onConflict('idempotency_key').ignore();
 }
 
 /**
  * A matter the responsibility rules dispatched when its first report arrived: the departments get
- * the same Dispatch record an operator's decision would give them (issued by `rule`). Runs in the
- * ingest transaction; its time is the report's, so a re-run produces the identical record.
+ * the same Dispatch record an operator's decision would give them (issued by `rule`), decision
+ * version 1. Built by the ingest transaction from the matter, tasks and report it has just written
+ * (the caller stores the matter with decision_version 1); its time is the report's, so a re-run
+ * produces the identical record.
  */
-export async function queueRuleDispatch(tx: Tx, matterId: string, at: number): Promise<void> {
-  const m = (await tx('matters').where({ id: matterId }).first()) as MatterRow | undefined;
-  if (!m || Number(m.decision_version) !== 0 || !m.lead_department) return;
-  const lead = (await tx('tasks').where({ matter_id: matterId, role: 'lead' }).first()) as { first_response_by: Date; on_site_by: Date; close_by: Date } | undefined;
-  if (!lead) return;
-  await queueDecision(tx, { ...m, id: String(m.id) }, { principalId: 'rule', role: 'rule', nameMasked: null, from: null }, at, {
+export function ruleDispatch(
+  m: DispatchMatter & { lead_department: string; cooperating_departments: string[] },
+  tasks: DispatchTask[],
+  report: ReportRef,
+  at: number,
+  deadlines: { firstResponseBy: Date; onSiteBy: Date; closeBy: Date },
+): Dispatch {
+  return dispatchRecord(m, 1, tasks, [report], { principalId: 'rule', role: 'rule', nameMasked: null, from: null }, at, {
     action: 'DISPATCH',
     leadDepartment: m.lead_department,
     cooperatingDepartments: m.cooperating_departments,
-    firstResponseDeadline: lead.first_response_by.getTime(),
-    onSiteDeadline: lead.on_site_by.getTime(),
-    closureDeadline: lead.close_by.getTime(),
+    firstResponseDeadline: deadlines.firstResponseBy.getTime(),
+    onSiteDeadline: deadlines.onSiteBy.getTime(),
+    closureDeadline: deadlines.closeBy.getTime(),
   });
 }
 

@@ -65,7 +65,7 @@ const reports: Report[] = [
   report('GD20250612000318', '2025-06-12 09:31:00', {}),
   report('GD20250612000577', '2025-06-12 21:05:00', { description: '来电人反映幸福路12号“老王家常菜”晚上十点后仍在营业，油烟扰民。' }),
   // one about 老李烧烤, named only in its text
-  report('GD20250612000402', '2025-06-12 13:10:00', { subjectName: null, title: '门店占道经营', address: '演示旗锡尼镇锡尼社区幸福路14号', description: '来电人反映幸福路14号老李烧烤店门口占道经营，烧烤油烟大。', categoryCode: 'city.street_vending' }),
+  report('GD20250612000402', '2025-06-12 13:10:00', { subjectName: null, title: '门店占道经营', address: '演示旗锡尼镇锡尼社区幸福路14号', description: '来电人反映幸福路14号老李烧烤店门口占道经营，烧烤油烟大。', categoryCode: 'street.outside_shop' }),
 ];
 
 type Run = { kind: 'subject'; records: Subject[] } | { kind: 'report'; records: Report[] };
@@ -107,6 +107,20 @@ describe('applying in runs', () => {
     expect(golden).toMatchObject({ uscc: LAOWANG_USCC, name: '演示旗锡尼镇老王家常菜馆' });
     const matters: Array<{ subject_id: string | null }> = await db('matters').select('subject_id');
     expect(matters.map((m) => String(m.subject_id)).sort()).toEqual(expect.arrayContaining([laowang, subjectOf('market-registration', LAOLI_USCC)]));
+    // each matter a report opened is dispatched by the rules, once, to the departments its tasks name, with their deadlines
+    const tasks: Array<{ id: string; matter_id: string; department: string; role: string; first_response_by: Date; close_by: Date }> = await db('tasks').select();
+    const outbox: Array<{ matter_id: string; version: string; action: string; record: Record<string, any> }> = await db('dispatch_outbox').select();
+    const opened: Array<{ id: string; decision_version: string }> = await db('matters').select('id', 'decision_version');
+    expect(outbox.map((o) => String(o.matter_id)).sort()).toEqual(opened.map((m) => String(m.id)).sort());
+    for (const o of outbox) {
+      const own = tasks.filter((t) => String(t.matter_id) === String(o.matter_id));
+      const lead = own.find((t) => t.role === 'lead')!;
+      expect(o).toMatchObject({ version: '1', action: 'DISPATCH' });
+      expect(o.record).toMatchObject({ idempotencyKey: `${o.matter_id}:1`, leadDepartment: lead.department, issuedByRole: 'rule', firstResponseDeadline: lead.first_response_by.getTime(), closureDeadline: lead.close_by.getTime() });
+      expect(o.record.taskIds).toEqual(Object.fromEntries(own.map((t) => [t.department, String(t.id)])));
+      expect(o.record.reports).toHaveLength(1);
+    }
+    expect(opened.map((m) => Number(m.decision_version))).toEqual(opened.map(() => 1));
   });
 
   it('any order of the two topics and any cut into runs ends in the same subjects, links, keys and subject ids', async () => {
