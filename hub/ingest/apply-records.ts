@@ -12,7 +12,7 @@ import type { Knex } from 'knex';
 import type { Envelope, RecordKind } from '../../schemas/index.js';
 import { bufferMatterEvents, flushMatterEvents } from '../store/matter-events.js';
 import type { ApplyOutcome, Position } from './apply-report.js';
-import { HANDLERS } from './handlers.js';
+import { HANDLERS, RUN_HOOKS } from './handlers.js';
 import type { HubRouting } from './routing.js';
 import { preregisterSourceRecords } from './source-records.js';
 import { bufferSubjectFollowups, flushSubjectFollowups } from './subject-followups.js';
@@ -40,6 +40,8 @@ export async function applyRecords(
     tx,
     items.filter((d) => d.report).map((d) => ({ kind, record: d.report as { envelope: Envelope }, pos: { ...pos, offset: d.offset } })),
   );
+  const hooks = RUN_HOOKS[kind];
+  await hooks?.prepare(tx, items.filter((d) => d.report).map((d) => d.report), routing);
   bufferMatterEvents(tx);
   bufferSubjectFollowups(tx);
   for (const d of items) {
@@ -52,6 +54,7 @@ export async function applyRecords(
       deadLettered += 1;
     }
   }
+  hooks?.end(tx);
   await flushSubjectFollowups(tx);
   await flushMatterEvents(tx);
   return { counts, deadLettered };

@@ -16,6 +16,7 @@ import type { HubRouting } from './routing.js';
 import { linkSubject } from './link-subject.js';
 import { reportSubjectsDue } from './subject-followups.js';
 import { registerSourceRecord } from './source-records.js';
+import { reportStored, storedReport } from './report-run.js';
 import { appendMatterEvent } from '../store/matter-events.js';
 import { raiseProposal } from '../ops/proposals.js';
 import { insertDispatch, ruleDispatch } from '../ops/decisions.js';
@@ -72,10 +73,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   const e = r.envelope;
   if ((await registerSourceRecord(tx, 'report', r, pos)) === 'duplicate') return { outcome: 'duplicate' };
 
-  const current = await tx('reports')
-    .where({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId })
-    .forUpdate()
-    .first<{ source_version: string; matter_id: string } | undefined>('source_version', 'matter_id');
+  const current = await storedReport(tx, e.sourceSystem, e.sourceRecordId);
   if (current && BigInt(current.source_version) > BigInt(e.sourceVersion)) return { outcome: 'stale', matterId: String(current.matter_id) };
 
   const categoryCode = r.categoryCode ?? routing.classify(`${r.title ?? ''} ${r.description}`);
@@ -100,7 +98,9 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
 
   if (current) {
     await tx('reports').where({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId }).update(row);
-    await tx('matters').where({ id: current.matter_id }).update({ updated_at: new Date(Math.max(e.eventTime, e.ingestTime)) });
+    reportStored(tx, e.sourceSystem, e.sourceRecordId, { source_version: String(e.sourceVersion), matter_id: String(current.matter_id) });
+    // (never back: a department's closure applied before this report may be the later change)
+    await tx('matters').where({ id: current.matter_id }).update({ updated_at: tx.raw('greatest(updated_at, ?)', [new Date(Math.max(e.eventTime, e.ingestTime))]) });
     await appendMatterEvent(tx, current.matter_id, 'report_updated', e.ingestTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, status: r.status, sourceStatus: r.sourceStatus });
     return { outcome: 'updated', matterId: String(current.matter_id) };
   }
@@ -124,13 +124,13 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
 
   if (decision.decision === 'match' && decision.matterId) {
     const matterId = decision.matterId;
-    await tx('reports').insert({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
+    await insertReport(tx, { source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
     await tx('matters')
       .where({ id: matterId })
       .update({
         report_count: tx.raw('report_count + 1'),
         last_report_at: tx.raw('greatest(last_report_at, ?)', [e.eventTime]),
-        updated_at: new Date(Math.max(e.eventTime, e.ingestTime)),
+        updated_at: tx.raw('greatest(updated_at, ?)', [new Date(Math.max(e.eventTime, e.ingestTime))]),
         lng: tx.raw('coalesce(lng, ?)', [row.lng]),
         lat: tx.raw('coalesce(lat, ?)', [row.lat]),
         grid_code: tx.raw('coalesce(grid_code, ?)', [row.grid_code]),
@@ -178,7 +178,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     decision_version: route ? 1 : 0,
   };
   await tx('matters').insert(matter);
-  await tx('reports').insert({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
+  await insertReport(tx, { source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
   await appendMatterEvent(tx, matterId, 'created', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, review: decision.decision === 'review' });
   if (route) {
     const deadlines = routing.deadlines(route, new Date(e.eventTime));
@@ -201,6 +201,11 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   }
   await linkReportSubject(tx, r, routing);
   return { outcome: 'new', matterId, opened: true };
+}
+
+async function insertReport(tx: Knex.Transaction, row: { source_system: string; source_record_id: string; matter_id: string; source_version: number } & Record<string, unknown>): Promise<void> {
+  await tx('reports').insert(row);
+  reportStored(tx, row.source_system, row.source_record_id, { source_version: String(row.source_version), matter_id: row.matter_id });
 }
 
 /**

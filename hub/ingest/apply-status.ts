@@ -168,7 +168,7 @@ function targetLockKeys(c: StatusChange): string[] {
  * unresolved and a report whose arrival resolves it take the same lock, so either the change sees
  * the committed report or the report's pending scan sees the committed change — never neither.
  */
-async function lockTargets(tx: Knex.Transaction, keys: string[], tasksOfMatter?: string): Promise<void> {
+export async function lockTargets(tx: Knex.Transaction, keys: string[], tasksOfMatter?: string): Promise<void> {
   // one round trip, the tasks of a matter included; always in byte order (collate "C"), so two
   // transactions never wait on each other in a cycle
   await tx.raw(

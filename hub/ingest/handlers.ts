@@ -9,6 +9,7 @@ import { applyReport, type ApplyEffect, type Position } from './apply-report.js'
 import { applyStatusChange, resolvePendingStatusChanges } from './apply-status.js';
 import { applySubject } from './apply-subject.js';
 import type { HubRouting } from './routing.js';
+import { endReportRun, mayHaveWaitingChanges, prepareReportRun } from './report-run.js';
 
 export type ApplyRecord = (tx: Knex.Transaction, record: unknown, pos: Position, routing: HubRouting) => Promise<ApplyEffect>;
 
@@ -19,7 +20,9 @@ export type ApplyRecord = (tx: Knex.Transaction, record: unknown, pos: Position,
  */
 export async function applyReportAndPending(tx: Knex.Transaction, r: Report, pos: Position, routing: HubRouting): Promise<ApplyEffect> {
   const effect = await applyReport(tx, r, pos, routing);
-  if (effect.matterId && (effect.outcome === 'new' || effect.outcome === 'updated')) await resolvePendingStatusChanges(tx, r.envelope, effect.matterId);
+  if (effect.matterId && (effect.outcome === 'new' || effect.outcome === 'updated') && mayHaveWaitingChanges(tx, r.envelope.sourceSystem, r.envelope.sourceRecordId, effect.matterId)) {
+    await resolvePendingStatusChanges(tx, r.envelope, effect.matterId);
+  }
   return effect;
 }
 
@@ -27,6 +30,11 @@ export const HANDLERS: Partial<Record<RecordKind, ApplyRecord>> = {
   report: (tx, r, pos, routing) => applyReportAndPending(tx, r as Report, pos, routing),
   subject: (tx, s, pos, routing) => applySubject(tx, s as Subject, pos, routing),
   'status-change': (tx, c, pos, routing) => applyStatusChange(tx, c as StatusChange, pos, routing),
+};
+
+/** Per kind, what a run of its records asks once before the first is applied, and forgets after the last. */
+export const RUN_HOOKS: Partial<Record<RecordKind, { prepare(tx: Knex.Transaction, records: unknown[], routing: HubRouting): Promise<void>; end(tx: Knex.Transaction): void }>> = {
+  report: { prepare: (tx, rs, routing) => prepareReportRun(tx, rs as Report[], routing), end: endReportRun },
 };
 
 export function consumedKinds(): RecordKind[] {

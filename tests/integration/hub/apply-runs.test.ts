@@ -15,7 +15,8 @@ import { applyRecords } from '../../../hub/ingest/apply-records.js';
 import { HubRouting } from '../../../hub/ingest/routing.js';
 import { createDb, migrate } from '../../../hub/store/db.js';
 import { deterministicId } from '../../../hub/store/ids.js';
-import type { Report, Subject } from '../../../schemas/index.js';
+import type { Report, StatusChange, Subject } from '../../../schemas/index.js';
+import { hubState, progress } from './status-fixtures.js';
 import { canonicalDump, diffDumps, subjectInvariants } from '../../support/hub-dump.js';
 import { DIVISIONS, shuffled, uscc } from '../../unit/merge/fixtures.js';
 import { EXAMPLES, sh } from '../../unit/schemas/examples.js';
@@ -68,7 +69,7 @@ const reports: Report[] = [
   report('GD20250612000402', '2025-06-12 13:10:00', { subjectName: null, title: '门店占道经营', address: '演示旗锡尼镇锡尼社区幸福路14号', description: '来电人反映幸福路14号老李烧烤店门口占道经营，烧烤油烟大。', categoryCode: 'street.outside_shop' }),
 ];
 
-type Run = { kind: 'subject'; records: Subject[] } | { kind: 'report'; records: Report[] };
+type Run = { kind: 'subject'; records: Subject[] } | { kind: 'report'; records: Report[] } | { kind: 'status-change'; records: StatusChange[] };
 
 let offset = 0;
 async function applyRuns(runs: Run[]) {
@@ -80,7 +81,7 @@ async function applyRuns(runs: Run[]) {
 }
 
 /** Each record its own run, in the given order. */
-const oneByOne = (kind: Run['kind'], records: Array<Subject | Report>): Run[] => records.map((r) => ({ kind, records: [r] }) as Run);
+const oneByOne = (kind: 'subject' | 'report', records: Array<Subject | Report>): Run[] => records.map((r) => ({ kind, records: [r] }) as Run);
 
 /** The hub's state as far as subjects go: what two runs must agree on. */
 async function subjectState() {
@@ -134,7 +135,7 @@ describe('applying in runs', () => {
     for (let seed = 1; seed <= 3; seed++) {
       // reports keep their order (one town, one partition): the subjects, even a record's two
       // versions, come in any order between them, and the stream is cut at random
-      const stream: Array<{ kind: Run['kind']; r: Subject | Report }> = reports.map((r) => ({ kind: 'report' as const, r }));
+      const stream: Array<{ kind: 'subject' | 'report'; r: Subject | Report }> = reports.map((r) => ({ kind: 'report' as const, r }));
       for (const [i, s] of shuffled(subjects, seed).entries()) stream.splice((seed * 7 + i * 3) % (stream.length + 1), 0, { kind: 'subject', r: s });
       const runs: Run[] = [];
       for (const r of stream) {
@@ -148,6 +149,20 @@ describe('applying in runs', () => {
       await applyRuns(runs);
       expect(await subjectInvariants(db), name).toEqual([]);
       expect(diffDumps(reference, await subjectState()), name).toEqual([]);
+    }
+  });
+
+  it('status changes that came before their report are applied with the report’s run, whether they name the task, the matter or the ticket', async () => {
+    await applyRuns([{ kind: 'report', records: reports }, { kind: 'status-change', records: progress }]);
+    const reference = await hubState(db);
+    expect(reference.pending).toBe(0);
+    expect(reference.matters.find((m) => m.status === 'CLOSED')).toBeDefined();
+    for (const runs of [
+      [{ kind: 'status-change', records: progress }, { kind: 'report', records: reports }],
+      [{ kind: 'status-change', records: progress.slice(0, 4) }, { kind: 'report', records: reports.slice(0, 1) }, { kind: 'status-change', records: progress.slice(4) }, { kind: 'report', records: reports.slice(1) }],
+    ] as Run[][]) {
+      await applyRuns(runs);
+      expect(await hubState(db)).toEqual(reference);
     }
   });
 });

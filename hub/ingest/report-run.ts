@@ -1,0 +1,94 @@
+/**
+ * What applying a run of reports needs to know about each before the first is applied, asked once
+ * for the run instead of once per report:
+ *   - the stored version and matter of each report (locked, as applyReport would lock it);
+ *   - which reports have status changes waiting for them (a department's 签收 can arrive before
+ *     the ticket): by the report, by the matter it would open or by one of that matter's tasks.
+ *     Their status-target locks are taken first, in one statement, so a status change applied
+ *     meanwhile by another transaction is either seen here or sees the report.
+ * Without a prepared run (a test applying one report) every question goes to the database.
+ */
+import type { Knex } from 'knex';
+import type { Report } from '../../schemas/index.js';
+import { deterministicId } from '../store/ids.js';
+import { lockTargets } from './apply-status.js';
+import type { HubRouting } from './routing.js';
+
+export interface StoredReport {
+  source_version: string;
+  matter_id: string;
+}
+
+interface Run {
+  stored: Map<string, StoredReport>;
+  /** Reports (source identity) and matters with status changes waiting for them. */
+  waiting: Set<string>;
+}
+
+const runs = new WeakMap<Knex.Transaction, Run>();
+
+const identity = (sourceSystem: string, sourceRecordId: string) => `${sourceSystem}\u001f${sourceRecordId}`;
+
+export async function prepareReportRun(tx: Knex.Transaction, reports: Report[], routing: HubRouting): Promise<void> {
+  if (!reports.length) return;
+  const systems = reports.map((r) => r.envelope.sourceSystem);
+  const ids = reports.map((r) => r.envelope.sourceRecordId);
+  // the matter each would open, and its tasks (ids derive from the report and the departments)
+  const matters = new Map<string, string>();
+  const tasks = new Map<string, string>();
+  for (const r of reports) {
+    const matterId = deterministicId('matter', r.envelope.sourceSystem, r.envelope.sourceRecordId);
+    matters.set(matterId, matterId);
+    const category = r.categoryCode ?? routing.classify(`${r.title ?? ''} ${r.description}`);
+    const route = category ? routing.route(category, r.envelope.divisionCode) : undefined;
+    for (const d of route ? [route.lead, ...route.cooperating] : []) tasks.set(deterministicId('task', matterId, d), matterId);
+  }
+  await lockTargets(tx, [...reports.map((r) => `record\u001f${identity(r.envelope.sourceSystem, r.envelope.sourceRecordId)}`), ...[...matters.keys()].map((m) => `matter\u001f${m}`), ...[...tasks.keys()].map((t) => `task\u001f${t}`)]);
+  const stored = (
+    await tx.raw(
+      `select r.source_system, r.source_record_id, r.source_version, r.matter_id from reports r
+        join unnest(?::text[], ?::text[]) as k(source_system, source_record_id) using (source_system, source_record_id)
+        for update of r`,
+      [systems, ids],
+    )
+  ).rows as Array<StoredReport & { source_system: string; source_record_id: string }>;
+  const waitingRows = (
+    await tx.raw(
+      `select target_source_system, target_source_record_id, target_matter_id, target_task_id from status_changes
+        where task_id is null and (
+          (target_source_system, target_source_record_id) in (select * from unnest(?::text[], ?::text[]))
+          or target_matter_id = any(?::text[]) or target_task_id = any(?::text[]))`,
+      [systems, ids, [...matters.keys()], [...tasks.keys()]],
+    )
+  ).rows as Array<{ target_source_system: string | null; target_source_record_id: string | null; target_matter_id: string | null; target_task_id: string | null }>;
+  const waiting = new Set<string>();
+  for (const w of waitingRows) {
+    if (w.target_source_system && w.target_source_record_id) waiting.add(identity(w.target_source_system, w.target_source_record_id));
+    if (w.target_matter_id && matters.has(w.target_matter_id)) waiting.add(`matter:${w.target_matter_id}`);
+    if (w.target_task_id && tasks.has(w.target_task_id)) waiting.add(`matter:${tasks.get(w.target_task_id)}`);
+  }
+  runs.set(tx, { stored: new Map(stored.map((s) => [identity(s.source_system, s.source_record_id), { source_version: String(s.source_version), matter_id: String(s.matter_id) }])), waiting });
+}
+
+/** The stored version and matter of a report, locked. */
+export async function storedReport(tx: Knex.Transaction, sourceSystem: string, sourceRecordId: string): Promise<StoredReport | undefined> {
+  const run = runs.get(tx);
+  if (run) return run.stored.get(identity(sourceSystem, sourceRecordId));
+  return tx('reports').where({ source_system: sourceSystem, source_record_id: sourceRecordId }).forUpdate().first<StoredReport | undefined>('source_version', 'matter_id');
+}
+
+/** A version of the report was stored (a later version in the same run reads it). */
+export function reportStored(tx: Knex.Transaction, sourceSystem: string, sourceRecordId: string, row: StoredReport): void {
+  runs.get(tx)?.stored.set(identity(sourceSystem, sourceRecordId), row);
+}
+
+/** Whether status changes may be waiting for this report or the matter it is on (always, without a prepared run). */
+export function mayHaveWaitingChanges(tx: Knex.Transaction, sourceSystem: string, sourceRecordId: string, matterId: string): boolean {
+  const run = runs.get(tx);
+  return !run || run.waiting.has(identity(sourceSystem, sourceRecordId)) || run.waiting.has(`matter:${matterId}`);
+}
+
+/** The run is applied. */
+export function endReportRun(tx: Knex.Transaction): void {
+  runs.delete(tx);
+}
