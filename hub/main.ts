@@ -30,7 +30,7 @@ const kafka = createKafka(env.KAFKA_BROKERS.split(','), process.env.HUB_INSTANCE
 const routing = HubRouting.load({ rulesPath: process.env.RULES_FILE || undefined, divisionsFile: process.env.DIVISIONS_FILE || undefined, catalogueDir: process.env.CATALOGUE_DIR || undefined });
 const stopWatching = routing.rules.watch(); // the county edits its responsibility list; no deploy needed
 const codec = new SchemaCodec(env.SCHEMA_REGISTRY_URL, names);
-const consumer = new HubConsumer({ kafka, db, codec, topics: names, groupId: process.env.HUB_GROUP_ID, log, routing, sessionTimeoutMs: Number(process.env.HUB_SESSION_TIMEOUT_MS) || undefined });
+const consumer = new HubConsumer({ kafka, db, codec, topics: names, groupId: process.env.HUB_GROUP_ID, log, routing, sessionTimeoutMs: Number(process.env.HUB_SESSION_TIMEOUT_MS) || undefined, partitionsConcurrently: Number(process.env.HUB_PARTITIONS_CONCURRENTLY) || undefined });
 await consumer.start();
 const publisher = new OutboxPublisher({ db, kafka, codec, topics: names, log });
 await publisher.start();

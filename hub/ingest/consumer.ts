@@ -30,7 +30,15 @@ export interface HubConsumerDeps {
   routing: HubRouting;
   /** How long a silent member stays in the group (a SIGKILLed hub holds its partitions this long). */
   sessionTimeoutMs?: number;
+  /**
+   * Partitions applied at the same time, each in its own transaction: most of an apply is waiting
+   * on PostgreSQL, so a second partition's records are matched meanwhile. Records of one partition
+   * stay in order; partitions meet only through locks (subjects, status targets).
+   */
+  partitionsConcurrently?: number;
 }
+
+const PARTITIONS_CONCURRENTLY = 3;
 
 /** Times a transaction PostgreSQL aborted for a deadlock is tried again before its records are tried one by one. */
 const TRANSIENT_RETRIES = 8;
@@ -73,6 +81,7 @@ export class HubConsumer {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: consumedKinds().map((k) => this.topics.records(k)), fromBeginning: true });
     await this.consumer.run({
+      partitionsConsumedConcurrently: this.deps.partitionsConcurrently ?? PARTITIONS_CONCURRENTLY,
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (p) => this.applyBatch(p),
