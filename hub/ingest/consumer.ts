@@ -43,6 +43,9 @@ const PARTITIONS_CONCURRENTLY = 3;
 /** Times a transaction PostgreSQL aborted for a deadlock is tried again before its records are tried one by one. */
 const TRANSIENT_RETRIES = 8;
 
+/** Heartbeats while a transaction is being applied (kafkajs sends at most one per heartbeat interval). */
+const HEARTBEAT_WHILE_APPLYING_MS = 3_000;
+
 /** Records per PostgreSQL transaction. */
 const APPLY_CHUNK = 200;
 
@@ -58,6 +61,7 @@ export class HubConsumer {
   private consumer: Consumer | undefined;
   /** Partitions whose position was checked against consumed_offsets since the last group join. */
   private readonly positioned = new Set<string>();
+  private stopping = false;
   private readonly topics: Topics;
   readonly groupId: string;
 
@@ -77,7 +81,16 @@ export class HubConsumer {
     }
     this.consumer = this.deps.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false, sessionTimeout: this.deps.sessionTimeoutMs ?? 30_000 });
     // a (re)join may hand over partitions another instance advanced in the database meanwhile
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.positioned.clear());
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
+      this.positioned.clear();
+      this.deps.log.info({ groupId: this.groupId, memberId: e.payload.memberId, assigned: e.payload.memberAssignment }, 'joined the consumer group');
+    });
+    // kafkajs restarts a consumer that crashed on a retriable error by itself; one it gave up on
+    // (its rejoins exhausted, say after the group dropped it) would otherwise stop applying for good
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      this.deps.log.error({ groupId: this.groupId, err: e.payload.error.message, restartedByKafkajs: e.payload.restart }, 'hub consumer crashed');
+      if (!e.payload.restart && !this.stopping) setTimeout(() => void this.restart(), 1_000);
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: consumedKinds().map((k) => this.topics.records(k)), fromBeginning: true });
     await this.consumer.run({
@@ -88,7 +101,21 @@ export class HubConsumer {
     });
   }
 
+  /** A consumer kafkajs gave up on: a new one, positioned from the database like any (re)join. */
+  private async restart(): Promise<void> {
+    try {
+      await this.consumer?.disconnect();
+      if (this.stopping) return;
+      this.deps.log.warn({ groupId: this.groupId }, 'restarting the hub consumer');
+      await this.start();
+    } catch (err) {
+      this.deps.log.error({ groupId: this.groupId, err: (err as Error).message }, 'could not restart the hub consumer; trying again in 5 s');
+      setTimeout(() => void this.restart(), 5_000);
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.consumer?.disconnect();
   }
 
@@ -162,6 +189,8 @@ export class HubConsumer {
       if (!isRunning() || isStale()) return;
       const chunk = decoded.slice(i, i + APPLY_CHUNK);
       const pos = { topic: batch.topic, partition: batch.partition };
+      // a transaction can outlast the session time-out on a loaded machine: keep the membership alive
+      const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_WHILE_APPLYING_MS);
       try {
         await this.applyRetrying(pos, chunk, heartbeat);
       } catch (err) {
@@ -175,6 +204,8 @@ export class HubConsumer {
             await this.applyChunk(pos, [{ ...d, report: undefined, error: `apply failed: ${(e as Error).message}` }]);
           }
         }
+      } finally {
+        clearInterval(beat);
       }
       const lastOffset = chunk[chunk.length - 1]!.offset;
       resolveOffset(lastOffset); // without it kafkajs fetches the same records again
