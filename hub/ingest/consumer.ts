@@ -38,7 +38,7 @@ export interface HubConsumerDeps {
   partitionsConcurrently?: number;
 }
 
-const PARTITIONS_CONCURRENTLY = 3;
+const PARTITIONS_CONCURRENTLY = 1;
 
 /** Times a transaction PostgreSQL aborted for a deadlock is tried again before its records are tried one by one. */
 const TRANSIENT_RETRIES = 8;
