@@ -77,6 +77,16 @@ export async function subjectRoutes(app: FastifyInstance, opts: { db: Db }): Pro
     async (req, reply) => {
       const p = principalOf(req);
       const s = (await scopedSubjects(db, p).select('s.*').where('s.id', req.params.id).first()) as SubjectRow | undefined;
+      if (!s) {
+        // an id that went when its records joined another subject (or the subject was renamed after a smaller record)
+        const movedTo = await currentSubjectId(db, req.params.id);
+        if (movedTo && (await scopedSubjects(db, p).where('s.id', movedTo).first('s.id'))) {
+          return reply
+            .code(308)
+            .header('location', `${req.url.split('?')[0]!.replace(/[0-9]+$/, movedTo)}`)
+            .send({ error: 'moved', movedTo, message: `主体 ${req.params.id} 已并入主体 ${movedTo} (the subject's records are now on ${movedTo})` });
+        }
+      }
       if (!s) return reply.code(404).send({ error: 'not_found', message: `主体 ${req.params.id} 不存在或不在您的辖区 (no such subject in your jurisdiction)` });
       const [links, matters, reports] = await Promise.all([
         db('subject_links').where('subject_id', s.id).orderBy('linked_at'),
@@ -120,4 +130,17 @@ export async function subjectRoutes(app: FastifyInstance, opts: { db: Db }): Pro
       };
     },
   );
+}
+
+/** Where a subject id that went now leads: the live subject at the end of its redirects, if any. */
+async function currentSubjectId(db: Db, id: string): Promise<string | null> {
+  let at = id;
+  // redirects are kept flat (each points at a live subject), so one hop is the rule; a few allow for a race
+  for (let hop = 0; hop < 5; hop++) {
+    const r = (await db('subject_redirects').where({ old_id: at }).first('new_id')) as { new_id: string } | undefined;
+    if (!r) return null;
+    at = String(r.new_id);
+    if (await db('subjects').where({ id: at }).first('id')) return at;
+  }
+  return null;
 }

@@ -190,9 +190,27 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   if (gone.length) {
     await matterSubjectsDue(tx, ((await tx('matters').whereIn('subject_id', gone).select('id')) as Array<{ id: string }>).map((x) => String(x.id)));
     await tx('subjects').whereIn('id', gone).whereNull('merged_into').del();
+    await redirect(tx, gone, [...rows.map((r) => ({ id: identityOf({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id }), old: String(r.subject_id) }))], subjectOf, src.at);
   }
   await goldenDue(tx, changedSubjects);
   return { subjectId: selfSubject, existed: !!existing, stale: false };
+}
+
+/**
+ * Each subject id that went is sent on to the subject that now holds most of its records (the
+ * smaller id on a tie), and so are the ids that were sent to it.
+ */
+async function redirect(tx: Knex.Transaction, gone: string[], records: Array<{ id: string; old: string }>, subjectOf: Map<string, string>, at: number): Promise<void> {
+  const rows = gone.map((old) => {
+    const votes = new Map<string, number>();
+    for (const r of records) if (r.old === old) votes.set(subjectOf.get(r.id)!, (votes.get(subjectOf.get(r.id)!) ?? 0) + 1);
+    const [newId] = [...votes].sort(([a, x], [b, y]) => y - x || (BigInt(a) < BigInt(b) ? -1 : 1))[0]!;
+    return { old_id: old, new_id: newId, redirected_at: new Date(at) };
+  });
+  await tx('subject_redirects').insert(rows).onConflict('old_id').merge(['new_id', 'redirected_at']);
+  for (const r of rows) await tx('subject_redirects').where({ new_id: r.old_id }).update({ new_id: r.new_id });
+  // an id that is a subject again is no longer sent anywhere
+  await tx('subject_redirects').whereIn('old_id', [...new Set(rows.map((r) => r.new_id))]).del();
 }
 
 /**

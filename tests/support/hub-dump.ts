@@ -137,6 +137,7 @@ export async function subjectInvariants(db: Db): Promise<string[]> {
   await rows('report whose subject is not its link\'s', `select r.source_system, r.source_record_id, r.subject_id, l.subject_id as linked from reports r left join subject_links l using (source_system, source_record_id) where r.subject_id is distinct from l.subject_id`);
   await rows('matter whose subject is none of its reports\'', `select m.id, m.subject_id from matters m where m.subject_id is not null and not exists (select 1 from reports r where r.matter_id = m.id and r.subject_id = m.subject_id)`);
   await rows('matter without the subject its reports name', `select m.id from matters m where m.subject_id is null and exists (select 1 from reports r where r.matter_id = m.id and r.subject_id is not null)`);
+  await rows('redirect to a subject that is not there', `select d.old_id, d.new_id from subject_redirects d where not exists (select 1 from subjects s where s.id = d.new_id)`);
   await rows('key of a missing subject', `select distinct k.subject_id from subject_keys k where not exists (select 1 from subjects s where s.id = k.subject_id)`);
   await rows('linked subject without keys', `select distinct l.subject_id from subject_links l where not exists (select 1 from subject_keys k where k.subject_id = l.subject_id)`);
   return out;

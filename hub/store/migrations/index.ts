@@ -9,6 +9,7 @@ import * as m007 from './007-api-read-indexes.js';
 import * as m008 from './008-decisions-outbox.js';
 import * as m009 from './009-subject-components.js';
 import * as m010 from './010-merge-proposals.js';
+import * as m011 from './011-subject-redirects.js';
 
 export interface Migration {
   name: string;
@@ -28,4 +29,5 @@ export const migrations: Migration[] = [
   { name: '008-decisions-outbox', ...m008 },
   { name: '009-subject-components', ...m009 },
   { name: '010-merge-proposals', ...m010 },
+  { name: '011-subject-redirects', ...m011 },
 ];

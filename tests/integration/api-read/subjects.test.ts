@@ -96,4 +96,16 @@ describe('subjects API', () => {
     expect((await get('county', '/api/v1/subjects?uscc=123')).status).toBe(400);
     expect((await get('county', '/api/v1/subjects?name=x&foo=1')).status).toBe(400);
   });
+
+  it('an id that went when its records joined another subject leads there (308), within the caller’s jurisdiction only', async () => {
+    await db('subject_redirects').insert({ old_id: '4242', new_id: subjectId, redirected_at: new Date() });
+    const res = await app.inject({ url: '/api/v1/subjects/4242?x=1', headers: { 'x-test-principal': 'townA' } });
+    expect(res.statusCode).toBe(308);
+    expect(res.headers.location).toBe(`/api/v1/subjects/${subjectId}`);
+    expect(res.json()).toMatchObject({ error: 'moved', movedTo: subjectId });
+    // another town's operator learns nothing about where it went
+    expect((await get('townB', '/api/v1/subjects/4242')).status).toBe(404);
+    // an id that never was a subject stays unknown
+    expect((await get('townA', '/api/v1/subjects/4343')).status).toBe(404);
+  });
 });

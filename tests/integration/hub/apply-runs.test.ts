@@ -101,6 +101,8 @@ describe('applying in runs', () => {
     expect(subjectOf('hotline-12345', 'GD20250612000577')).toBe(laowang);
     expect(subjectOf('market-registration', LAOLI_USCC)).not.toBe(laowang);
     expect(subjectOf('hotline-12345', 'GD20250612000402')).toBe(subjectOf('market-registration', LAOLI_USCC));
+    // the profile was first named after the registry row (applied first), then renamed after the licence's smaller identity: the old id leads to it
+    expect(await db('subject_redirects').where({ old_id: deterministicId('subject', 'market-registration', LAOWANG_USCC) }).first('new_id')).toEqual({ new_id: laowang });
     // the registry row is linked once, at its newest version
     expect(links.filter((l) => l.source_record_id === LAOWANG_USCC).map((l) => Number(l.source_version))).toEqual([v1 + 86_400_000]);
     // golden record: the registry's name and USCC; the matter names the profile too
