@@ -12,7 +12,7 @@
  *
  * Also used by eval-merge.ts `--explain N`.
  */
-import { featuresOfRow, type ReportRow } from '../hub/ingest/apply-report.js';
+import { featuresOfRow, type ReportRow } from '../hub/ingest/matter-candidates.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -10,7 +10,8 @@
  */
 import type { Knex } from 'knex';
 import type { Report } from '../../schemas/index.js';
-import { familyOf, matchMatter, matterBlocking, subjectMentions, type MatterCandidate, type ReportFeatures } from '../merge/index.js';
+import { familyOf, matchMatter, subjectMentions, type ReportFeatures } from '../merge/index.js';
+import { loadCandidates, matterCandidateChanged } from './matter-candidates.js';
 import { deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
 import { linkSubject } from './link-subject.js';
@@ -34,39 +35,6 @@ export interface ApplyEffect {
   matterId?: string;
   /** The record opened this matter (its rule dispatch is due). */
   opened?: boolean;
-}
-
-/** A stored report's columns that matching reads (reports table, subject fields from its payload). */
-export interface ReportRow {
-  matter_id: string;
-  source_system: string;
-  source_record_id: string;
-  category_code: string | null;
-  event_time: Date;
-  lng: number | null;
-  lat: number | null;
-  division_code: string | null;
-  grid_code: string | null;
-  description: string;
-  address: string | null;
-  subject_uscc: string | null;
-  subject_name: string | null;
-}
-
-export function featuresOfRow(r: ReportRow): ReportFeatures {
-  return {
-    sourceSystem: r.source_system,
-    sourceRecordId: r.source_record_id,
-    categoryCode: r.category_code,
-    eventTime: r.event_time.getTime(),
-    location: r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null,
-    divisionCode: r.division_code,
-    gridCode: r.grid_code,
-    description: r.description,
-    address: r.address,
-    subjectUscc: r.subject_uscc,
-    subjectName: r.subject_name,
-  };
 }
 
 export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position, routing: HubRouting): Promise<ApplyEffect> {
@@ -99,6 +67,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   if (current) {
     await tx('reports').where({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId }).update(row);
     reportStored(tx, e.sourceSystem, e.sourceRecordId, { source_version: String(e.sourceVersion), matter_id: String(current.matter_id) });
+    matterCandidateChanged(tx, String(current.matter_id), null);
     // (never back: a department's closure applied before this report may be the later change)
     await tx('matters').where({ id: current.matter_id }).update({ updated_at: tx.raw('greatest(updated_at, ?)', [new Date(Math.max(e.eventTime, e.ingestTime))]) });
     await appendMatterEvent(tx, current.matter_id, 'report_updated', e.ingestTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, status: r.status, sourceStatus: r.sourceStatus });
@@ -125,6 +94,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   if (decision.decision === 'match' && decision.matterId) {
     const matterId = decision.matterId;
     await insertReport(tx, { source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
+    matterCandidateChanged(tx, matterId, features);
     await tx('matters')
       .where({ id: matterId })
       .update({
@@ -179,6 +149,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   };
   await tx('matters').insert(matter);
   await insertReport(tx, { source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
+  matterCandidateChanged(tx, matterId, features, true);
   await appendMatterEvent(tx, matterId, 'created', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, review: decision.decision === 'review' });
   if (route) {
     const deadlines = routing.deadlines(route, new Date(e.eventTime));
@@ -231,70 +202,4 @@ async function linkReportSubject(tx: Knex.Transaction, r: Report, routing: HubRo
     { nameInTown: true },
   );
   if (linked) await reportSubjectsDue(tx, [{ source_system: e.sourceSystem, source_record_id: e.sourceRecordId, subject_id: linked.subjectId }]);
-}
-
-
-/**
- * Open (or recently closed) matters that may be about the same incident, with their reports'
- * features: same family and time window, and near it (within twice the family's distance), or in
- * the same village, or on the same grid. Each path is an indexed query (migration 004); the
- * town-wide block is only the fallback for reports without a village code.
- */
-/** At most this many matters per blocking path (bbox, village/town, grid). */
-const CANDIDATE_LIMIT = 300;
-
-async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<MatterCandidate[]> {
-  const b = matterBlocking(f);
-  const base = () => {
-    const q = tx('matters')
-      .select('id', 'closed_at')
-      .whereNull('merged_into')
-      .where('last_report_at', '>=', b.from)
-      .where('first_report_ms', '<=', b.to)
-      .where((w) => w.whereNull('closed_at').orWhere('closed_at', '>=', new Date(b.recurrenceSince)))
-      // nearest in time first: a report delivered late must still find the matters of its own
-      // hours, not only the latest of a busy town (a full county day has hundreds per family)
-      .orderByRaw('abs(last_report_at - ?)', [f.eventTime])
-      .limit(CANDIDATE_LIMIT);
-    if (b.families) q.whereIn('family', [...b.families]);
-    return q;
-  };
-  const queries = [];
-  if (b.bbox) queries.push(base().whereBetween('lng', [b.bbox[0], b.bbox[2]]).whereBetween('lat', [b.bbox[1], b.bbox[3]]));
-  // a village-coded report also finds matters its town was given for (12345 often gives <town>000)
-  if (f.divisionCode && f.divisionCode.length === 12 && !f.divisionCode.endsWith('000')) queries.push(base().whereIn('division_code', b.townCode ? [f.divisionCode, `${b.townCode}000`, b.townCode] : [f.divisionCode]));
-  else if (b.townCode) queries.push(base().where('town_code', b.townCode));
-  else if (!b.bbox) queries.push(base().whereNull('division_code'));
-  if (f.gridCode) queries.push(base().where('grid_code', f.gridCode));
-  if (queries.length === 0) return [];
-  // one round trip: the blocks' union, and the reports of the matters it found
-  const [first, ...others] = queries;
-  const blocks = others.length ? tx.queryBuilder().union([first!, ...others], true) : first!;
-  const rows: Array<ReportRow & { closed_at: Date | null }> = await tx('reports as r')
-    .join(tx.raw('(?) as m', [blocks]), 'm.id', 'r.matter_id')
-    .select(
-      'r.matter_id',
-      'm.closed_at',
-      'r.source_system',
-      'r.source_record_id',
-      'r.category_code',
-      'r.event_time',
-      'r.lng',
-      'r.lat',
-      'r.division_code',
-      'r.grid_code',
-      'r.description',
-      'r.address',
-      tx.raw("r.payload->>'subjectUscc' as subject_uscc"),
-      tx.raw("r.payload->>'subjectName' as subject_name"),
-    )
-    .orderBy(['r.matter_id', 'r.source_system', 'r.source_record_id']);
-  const matters = new Map<string, { closedAt: number | null; reports: ReportFeatures[] }>();
-  for (const r of rows) {
-    const id = String(r.matter_id);
-    const m = matters.get(id) ?? { closedAt: r.closed_at?.getTime() ?? null, reports: [] };
-    m.reports.push(featuresOfRow(r));
-    matters.set(id, m);
-  }
-  return [...matters].map(([matterId, m]) => ({ matterId, ...m }));
 }

@@ -10,6 +10,7 @@ import * as m008 from './008-decisions-outbox.js';
 import * as m009 from './009-subject-components.js';
 import * as m010 from './010-merge-proposals.js';
 import * as m011 from './011-subject-redirects.js';
+import * as m012 from './012-grid-candidate-index.js';
 
 export interface Migration {
   name: string;
@@ -30,4 +31,5 @@ export const migrations: Migration[] = [
   { name: '009-subject-components', ...m009 },
   { name: '010-merge-proposals', ...m010 },
   { name: '011-subject-redirects', ...m011 },
+  { name: '012-grid-candidate-index', ...m012 },
 ];
