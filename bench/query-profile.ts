@@ -58,7 +58,8 @@ export class QueryProfile {
 export function statementOf(sql: string): string {
   const s = sql.trim().replace(/\s+/g, ' ');
   if (/pg_advisory_xact_lock/i.test(s)) return 'advisory lock';
-  const verb = (/^(\w+)/.exec(s)?.[1] ?? '?').toLowerCase();
+  // a union of selects, as knex writes it: (select … from "matters" …) union (…)
+  const verb = (/^\(?(\w+)/.exec(s)?.[1] ?? '?').toLowerCase();
   const table = verb === 'insert' ? /^insert into "?([\w.]+)"?/i.exec(s) : verb === 'update' ? /^update "?([\w.]+)"?/i.exec(s) : verb === 'delete' ? /^delete from "?([\w.]+)"?/i.exec(s) : / from "?([\w.]+)"?/i.exec(s);
   return `${verb} ${table?.[1] ?? ''}`.trim();
 }
