@@ -2,7 +2,7 @@
  * Applies a run of records of one kind inside the caller's transaction (the consumer's, which also
  * records the consumed offset): their source records in one INSERT, each record by its kind's
  * handler in order, then what the handlers left for the end of the transaction — subject
- * follow-ups and matter events, each written set-based. A record that could not be decoded is
+ * follow-ups and deferred inserts (timeline, new tasks, rule dispatches), each written set-based. A record that could not be decoded is
  * kept in hub_dead_letters with the reason.
  *
  * The result is a function of the records applied so far, whatever the runs they were cut into:
@@ -10,7 +10,7 @@
  */
 import type { Knex } from 'knex';
 import type { Envelope, RecordKind } from '../../schemas/index.js';
-import { bufferMatterEvents, flushMatterEvents } from '../store/matter-events.js';
+import { deferInserts, endDeferredInserts } from '../store/deferred-inserts.js';
 import type { ApplyOutcome, Position } from './apply-report.js';
 import { HANDLERS, RUN_HOOKS } from './handlers.js';
 import type { HubRouting } from './routing.js';
@@ -42,7 +42,7 @@ export async function applyRecords(
   );
   const hooks = RUN_HOOKS[kind];
   await hooks?.prepare(tx, items.filter((d) => d.report).map((d) => d.report), routing);
-  bufferMatterEvents(tx);
+  deferInserts(tx);
   bufferSubjectFollowups(tx);
   for (const d of items) {
     if (d.report) {
@@ -56,6 +56,6 @@ export async function applyRecords(
   }
   hooks?.end(tx);
   await flushSubjectFollowups(tx);
-  await flushMatterEvents(tx);
+  await endDeferredInserts(tx);
   return { counts, deadLettered };
 }

@@ -19,6 +19,7 @@ import { reportSubjectsDue } from './subject-followups.js';
 import { registerSourceRecord } from './source-records.js';
 import { reportStored, storedReport } from './report-run.js';
 import { appendMatterEvent } from '../store/matter-events.js';
+import { insertDeferred } from '../store/deferred-inserts.js';
 import { raiseProposal } from '../ops/proposals.js';
 import { insertDispatch, ruleDispatch } from '../ops/decisions.js';
 
@@ -165,7 +166,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
       on_site_by: deadlines.onSiteBy,
       close_by: deadlines.closeBy,
     }));
-    await tx('tasks').insert(tasks);
+    await insertDeferred(tx, 'tasks', tasks);
     await appendMatterEvent(tx, matterId, 'dispatched', e.eventTime, { lead: route.lead, cooperating: route.cooperating, rule: route.rule, deadlines });
     // the departments get the rule's dispatch as they would an operator's (dispatch_outbox → Kafka)
     await insertDispatch(tx, ruleDispatch({ ...matter, lead_department: route.lead }, tasks, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId }, e.eventTime, deadlines));

@@ -9,6 +9,7 @@ import { applyReport, type ApplyEffect, type Position } from './apply-report.js'
 import { applyStatusChange, resolvePendingStatusChanges } from './apply-status.js';
 import { applySubject } from './apply-subject.js';
 import type { HubRouting } from './routing.js';
+import { flushDeferredInserts } from '../store/deferred-inserts.js';
 import { endReportRun, mayHaveWaitingChanges, prepareReportRun } from './report-run.js';
 
 export type ApplyRecord = (tx: Knex.Transaction, record: unknown, pos: Position, routing: HubRouting) => Promise<ApplyEffect>;
@@ -21,6 +22,8 @@ export type ApplyRecord = (tx: Knex.Transaction, record: unknown, pos: Position,
 export async function applyReportAndPending(tx: Knex.Transaction, r: Report, pos: Position, routing: HubRouting): Promise<ApplyEffect> {
   const effect = await applyReport(tx, r, pos, routing);
   if (effect.matterId && (effect.outcome === 'new' || effect.outcome === 'updated') && mayHaveWaitingChanges(tx, r.envelope.sourceSystem, r.envelope.sourceRecordId, effect.matterId)) {
+    // the changes are applied to tasks: those of a matter this run opened may not be written yet
+    await flushDeferredInserts(tx);
     await resolvePendingStatusChanges(tx, r.envelope, effect.matterId);
   }
   return effect;

@@ -9,6 +9,7 @@ import type { Knex } from 'knex';
 import type { Dispatch } from '../../schemas/index.js';
 import type { HubRouting } from '../ingest/routing.js';
 import { refreshGolden } from '../ingest/subject-followups.js';
+import { insertDeferred } from '../store/deferred-inserts.js';
 import { DEFAULT_SLA } from '../routing/rules.js';
 import { deterministicId } from '../store/ids.js';
 import { DecisionError, type Actor, type DecisionOps, type DecisionResult, type DispatchInput } from './types.js';
@@ -297,7 +298,7 @@ function dispatchRecord(m: DispatchMatter, version: number, tasks: DispatchTask[
 
 /** The key names the decision: a second insert of it can only be the same decision again. */
 export async function insertDispatch(tx: Tx, record: Dispatch): Promise<void> {
-  await tx('dispatch_outbox').insert({ matter_id: record.matterId, version: record.version, idempotency_key: record.idempotencyKey, action: record.action, record: JSON.stringify(record) }).onConflict('idempotency_key').ignore();
+  await insertDeferred(tx, 'dispatch_outbox', [{ matter_id: record.matterId, version: record.version, idempotency_key: record.idempotencyKey, action: record.action, record: JSON.stringify(record) }], ['idempotency_key']);
 }
 
 /**
