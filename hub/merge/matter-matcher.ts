@@ -107,12 +107,28 @@ export const RELATED_FAMILIES: Readonly<Record<string, readonly string[]>> = { e
 export const RELATED_CATEGORIES: readonly (readonly [string, string])[] = [
   ['construction.noise', 'env.noise_social'],
   ['construction.dust', 'env.air'],
+  // restaurant fumes are air pollution to the environment platform (12369 files them as 大气)
+  ['env.cooking_fume', 'env.air'],
+  // a livestock farm's manure is filed as water pollution by those who see where it runs
+  ['env.livestock', 'env.water'],
 ];
+/**
+ * A family's catch-all code (公共设施损坏: the GB/T 30428 class 部件/公用设施 itself, not one
+ * of its subclasses): a department that files a broken manhole cover or a dark streetlight under
+ * it names the same kind of problem as one that files it under the specific code.
+ */
+export const GENERAL_CATEGORIES: readonly string[] = ['facility.public'];
 
 function categoriesRelated(a: string | null, b: string | null): boolean {
   if (a === null || b === null) return false;
   if (a.startsWith(`${UNCATEGORISED_FAMILY}.`) || b.startsWith(`${UNCATEGORISED_FAMILY}.`)) return true;
+  if (a.slice(0, a.indexOf('.')) === b.slice(0, b.indexOf('.')) && (GENERAL_CATEGORIES.includes(a) || GENERAL_CATEGORIES.includes(b))) return true;
   return RELATED_CATEGORIES.some(([x, y]) => (a === x && b === y) || (a === y && b === x));
+}
+
+/** Do two category codes name one kind of problem (the same code, a related pair, a catch-all)? */
+export function sameKindOfProblem(a: string | null, b: string | null): boolean {
+  return a !== null && b !== null && (a === b || categoriesRelated(a, b));
 }
 /** The family of uncategorised reports. */
 export const UNCATEGORISED_FAMILY = 'other';
@@ -404,6 +420,8 @@ function evaluate(
     why.push(`family ${rep.family} ∉ {${matterFamilies.join(', ')}}`);
   } else if (relatedFamily) why.push(`family ${rep.family} related to {${matterFamilies.join(', ')}}`);
   const sameCategoryCode = r.categoryCode !== null && linked.some((l) => l.r.categoryCode === r.categoryCode);
+  // the same code, or a code naming the same kind of problem (a catch-all, a related pair)
+  const sameKind = r.categoryCode !== null && linked.some((l) => sameKindOfProblem(r.categoryCode, l.r.categoryCode));
   const ruleFamily = rep.family !== null && rep.family !== UNCATEGORISED_FAMILY ? rep.family : (matterFamilies.find((f) => f !== UNCATEGORISED_FAMILY) ?? rep.family ?? null);
   const rule = familyRule(ruleFamily, rules);
 
@@ -527,10 +545,15 @@ function evaluate(
   if (subject.relation === 'different-uscc' || subject.relation === 'different-name') {
     failed.push('similar');
     why.push(subject.explanation);
-  } else if (sameSubject && bothCoded && !sameCategoryCode && sameFamily) {
+  } else if (sameSubject && bothCoded && !sameKind && sameFamily) {
     // noise and fumes of one restaurant are two problems, however alike the complaints read
     failed.push('similar');
     why.push(`${subject.explanation}, but another category: another problem of that subject`);
+  } else if (bothCoded && !sameKind && sameFamily) {
+    // fumes and noise at one door, a house and a sand pit on one plot: two problems, however
+    // alike the complaints read (both name the shop, the plot)
+    failed.push('similar');
+    why.push(`category ${r.categoryCode} is another kind of problem than {${[...new Set(linked.map((l) => l.r.categoryCode))].sort(compareStrings).join(', ')}}`);
   } else if (textOk && distanceM !== null && distanceM > MATTER_CLOSE_M && !sameSubject && !sameAddress && (text?.score ?? 0) < MATTER_TEXT_STRONG) {
     soft.push(`texts only partly similar (${text?.score}) ${Math.round(distanceM)} m apart, with no common address or subject`);
   } else if (textOk) {
@@ -540,11 +563,11 @@ function evaluate(
     // another number of the road): neighbours are not one place
     const otherDoor = address !== null && address.rule !== 'text' && (address.score < MATTER_ADDRESS_SAME_GROUP || (address.rule === 'same-number' && address.score < MATTER_ADDRESS_SAME));
     const close = (distanceM !== null && distanceM <= MATTER_CLOSE_M && !otherDoor) || sameAddress;
-    const otherCategory = r.categoryCode !== null && !sameCategoryCode && linked.every((l) => l.r.categoryCode !== null);
+    const otherCategory = r.categoryCode !== null && !sameKind && linked.every((l) => l.r.categoryCode !== null);
     if (sameSubject && !otherCategory) why.push(subject.explanation);
     // one kind of problem at one door (or within GPS error) within the family's window is one
     // incident however differently the departments word it
-    else if (sameCategoryCode && close) why.push(`texts differ (${text?.score ?? 0}) but the same category at the same place`);
+    else if (sameKind && close) why.push(`texts differ (${text?.score ?? 0}) but the same ${sameCategoryCode ? 'category' : 'kind of problem'} at the same place`);
     else {
       failed.push('similar');
       why.push(
