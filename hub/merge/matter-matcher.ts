@@ -107,8 +107,6 @@ export const RELATED_FAMILIES: Readonly<Record<string, readonly string[]>> = { e
 export const RELATED_CATEGORIES: readonly (readonly [string, string])[] = [
   ['construction.noise', 'env.noise_social'],
   ['construction.dust', 'env.air'],
-  // restaurant fumes are air pollution to the environment platform (12369 files them as 大气)
-  ['env.cooking_fume', 'env.air'],
   // a livestock farm's manure is filed as water pollution by those who see where it runs
   ['env.livestock', 'env.water'],
 ];
@@ -118,6 +116,13 @@ export const RELATED_CATEGORIES: readonly (readonly [string, string])[] = [
  * it names the same kind of problem as one that files it under the specific code.
  */
 export const GENERAL_CATEGORIES: readonly string[] = ['facility.public'];
+/**
+ * Pairs of which one is the broader code (restaurant fumes are air pollution to the environment
+ * platform, 12369 files them as 大气): reports under them can be one incident, but the broader
+ * code also covers a factory's smoke next door, so text or subject must tie them (the same door
+ * alone does not).
+ */
+export const OVERLAPPING_CATEGORIES: readonly (readonly [string, string])[] = [['env.cooking_fume', 'env.air']];
 
 function categoriesRelated(a: string | null, b: string | null): boolean {
   if (a === null || b === null) return false;
@@ -129,6 +134,11 @@ function categoriesRelated(a: string | null, b: string | null): boolean {
 /** Do two category codes name one kind of problem (the same code, a related pair, a catch-all)? */
 export function sameKindOfProblem(a: string | null, b: string | null): boolean {
   return a !== null && b !== null && (a === b || categoriesRelated(a, b));
+}
+
+/** Can reports under these two codes be one incident (one kind, or one code broader than the other)? */
+function categoriesCompatible(a: string | null, b: string | null): boolean {
+  return sameKindOfProblem(a, b) || (a !== null && b !== null && OVERLAPPING_CATEGORIES.some(([x, y]) => (a === x && b === y) || (a === y && b === x)));
 }
 /** The family of uncategorised reports. */
 export const UNCATEGORISED_FAMILY = 'other';
@@ -422,6 +432,7 @@ function evaluate(
   const sameCategoryCode = r.categoryCode !== null && linked.some((l) => l.r.categoryCode === r.categoryCode);
   // the same code, or a code naming the same kind of problem (a catch-all, a related pair)
   const sameKind = r.categoryCode !== null && linked.some((l) => sameKindOfProblem(r.categoryCode, l.r.categoryCode));
+  const compatibleKind = r.categoryCode !== null && linked.some((l) => categoriesCompatible(r.categoryCode, l.r.categoryCode));
   const ruleFamily = rep.family !== null && rep.family !== UNCATEGORISED_FAMILY ? rep.family : (matterFamilies.find((f) => f !== UNCATEGORISED_FAMILY) ?? rep.family ?? null);
   const rule = familyRule(ruleFamily, rules);
 
@@ -545,11 +556,11 @@ function evaluate(
   if (subject.relation === 'different-uscc' || subject.relation === 'different-name') {
     failed.push('similar');
     why.push(subject.explanation);
-  } else if (sameSubject && bothCoded && !sameKind && sameFamily) {
+  } else if (sameSubject && bothCoded && !compatibleKind && sameFamily) {
     // noise and fumes of one restaurant are two problems, however alike the complaints read
     failed.push('similar');
     why.push(`${subject.explanation}, but another category: another problem of that subject`);
-  } else if (bothCoded && !sameKind && sameFamily) {
+  } else if (bothCoded && !compatibleKind && sameFamily) {
     // fumes and noise at one door, a house and a sand pit on one plot: two problems, however
     // alike the complaints read (both name the shop, the plot)
     failed.push('similar');
@@ -563,7 +574,7 @@ function evaluate(
     // another number of the road): neighbours are not one place
     const otherDoor = address !== null && address.rule !== 'text' && (address.score < MATTER_ADDRESS_SAME_GROUP || (address.rule === 'same-number' && address.score < MATTER_ADDRESS_SAME));
     const close = (distanceM !== null && distanceM <= MATTER_CLOSE_M && !otherDoor) || sameAddress;
-    const otherCategory = r.categoryCode !== null && !sameKind && linked.every((l) => l.r.categoryCode !== null);
+    const otherCategory = r.categoryCode !== null && !compatibleKind && linked.every((l) => l.r.categoryCode !== null);
     if (sameSubject && !otherCategory) why.push(subject.explanation);
     // one kind of problem at one door (or within GPS error) within the family's window is one
     // incident however differently the departments word it
