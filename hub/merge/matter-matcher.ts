@@ -244,6 +244,8 @@ export interface MatterFeatures {
   readonly subject: { readonly relation: 'same-uscc' | 'same-subject-id' | 'similar-name' | 'different-uscc' | 'different-name' | 'unknown'; readonly score: number | null; readonly explanation: string };
   readonly sameSourceConflict: string | null;
   readonly closedAt: number | null;
+  /** The similar gate failed only because the texts differ (no subject, no same kind at the same place). */
+  readonly textsDiffer: boolean;
   /** Gates that failed (hard) and gates that were only nearly met (soft). */
   readonly failed: readonly MatterGate[];
   readonly soft: readonly string[];
@@ -553,6 +555,7 @@ function evaluate(
   const textOk = text !== null && text.score >= MATTER_TEXT_MIN;
   const bothCoded = r.categoryCode !== null && linked.every((l) => l.r.categoryCode !== null);
   const sameAddress = address !== null && address.score >= MATTER_ADDRESS_SAME && address.rule !== 'same-intersection';
+  let textsDiffer = false;
   if (subject.relation === 'different-uscc' || subject.relation === 'different-name') {
     failed.push('similar');
     why.push(subject.explanation);
@@ -564,7 +567,7 @@ function evaluate(
     // fumes and noise at one door, a house and a sand pit on one plot: two problems, however
     // alike the complaints read (both name the shop, the plot)
     failed.push('similar');
-    why.push(`category ${r.categoryCode} is another kind of problem than {${[...new Set(linked.map((l) => l.r.categoryCode))].sort(compareStrings).join(', ')}}`);
+    why.push(`category ${r.categoryCode} is another kind of problem than {${[...new Set(linked.map((l) => l.r.categoryCode ?? "")))].sort(compareStrings).join(', ')}}`);
   } else if (textOk && distanceM !== null && distanceM > MATTER_CLOSE_M && !sameSubject && !sameAddress && (text?.score ?? 0) < MATTER_TEXT_STRONG) {
     soft.push(`texts only partly similar (${text?.score}) ${Math.round(distanceM)} m apart, with no common address or subject`);
   } else if (textOk) {
@@ -581,6 +584,7 @@ function evaluate(
     else if (sameKind && close) why.push(`texts differ (${text?.score ?? 0}) but the same ${sameCategoryCode ? 'category' : 'kind of problem'} at the same place`);
     else {
       failed.push('similar');
+      textsDiffer = true;
       why.push(
         sameSubject
           ? `${subject.explanation}, but another category and texts differ (${text?.score ?? 0} < ${MATTER_TEXT_MIN}): another problem of that subject`
@@ -592,6 +596,17 @@ function evaluate(
   if (failed.length === 0 && worstAddress !== null && worstAddress < MATTER_ADDRESS_DIFFERENT && linked.length > 1) {
     soft.push(`another report of the matter is at a different address (${worstAddress})`);
   }
+  // no chaining: a report that joins a grown matter by one of its reports must not be another
+  // problem than any of them (another subject, another kind), nor unlike as many of them as it is like
+  if (failed.length === 0 && soft.length === 0 && linked.length > 1) {
+    const pair = linked.map((l) => evaluate(rep, { matterId: candidate.matterId, reports: [l.r] }, [l], nameOpts, addrOpts, opts));
+    const like = pair.filter((e) => e.decision !== 'new').length;
+    const otherProblem = pair.filter((e) => e.features.failed.includes('similar') && !e.features.textsDiffer).length;
+    const unlike = pair.filter((e) => e.features.failed.includes('similar') && e.features.textsDiffer).length;
+    if (otherProblem > 0) soft.push(`another problem than ${otherProblem} of the matter's ${linked.length} reports (another subject or kind)`);
+    else if (unlike >= like) soft.push(`like ${like} of the matter's ${linked.length} reports, unlike ${unlike} (texts differ, nothing else ties them)`);
+  }
+
 
   // score
   const textScore = text === null ? 0 : Math.min(1, text.score / MATTER_TEXT_FULL);
@@ -620,6 +635,7 @@ function evaluate(
     subject,
     sameSourceConflict,
     closedAt,
+    textsDiffer,
     failed,
     soft,
     placeScore: round4(placeScore),
@@ -659,6 +675,7 @@ function emptyFeatures(rep: Prepared, candidate: MatterCandidate, linked: readon
     subject: { relation: 'unknown', score: null, explanation: 'same record' },
     sameSourceConflict: null,
     closedAt: candidate.closedAt ?? null,
+    textsDiffer: false,
     failed: [],
     soft: [],
     placeScore: 1,
