@@ -567,7 +567,7 @@ function evaluate(
     // fumes and noise at one door, a house and a sand pit on one plot: two problems, however
     // alike the complaints read (both name the shop, the plot)
     failed.push('similar');
-    why.push(`category ${r.categoryCode} is another kind of problem than {${[...new Set(linked.map((l) => l.r.categoryCode ?? "")))].sort(compareStrings).join(', ')}}`);
+    why.push(`category ${r.categoryCode} is another kind of problem than {${[...new Set(linked.map((l) => l.r.categoryCode ?? ''))].sort(compareStrings).join(', ')}}`);
   } else if (textOk && distanceM !== null && distanceM > MATTER_CLOSE_M && !sameSubject && !sameAddress && (text?.score ?? 0) < MATTER_TEXT_STRONG) {
     soft.push(`texts only partly similar (${text?.score}) ${Math.round(distanceM)} m apart, with no common address or subject`);
   } else if (textOk) {
