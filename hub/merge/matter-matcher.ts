@@ -35,6 +35,13 @@
  *                 common subject; within MATTER_CLOSE_M the addresses must not name another door;
  *                 a grown matter takes no report from an address clearly different from one of its
  *                 reports (no chaining door to door).
+ *                 Two codes of one family are two problems (fumes and noise at one door, a house
+ *                 and a sand pit on one plot) unless they name one kind (RELATED_CATEGORIES, the
+ *                 family's catch-all GENERAL_CATEGORIES) or one is broader (OVERLAPPING_CATEGORIES:
+ *                 then text or subject must tie them); one kind at one door counts as the same category.
+ *                 No chaining: a report joining a grown matter must not be another problem than any
+ *                 of its reports, nor clearly unlike (Dice < MATTER_TEXT_UNLIKE, nothing else tying
+ *                 them) as many of them as it is like (else review).
  *                 Never when both name different subjects (two USCCs, or clearly different names
  *                 given in subject fields; a name read from a description (mentions.ts, for 12345
  *                 work orders) counts for the same subject, never against).
@@ -170,6 +177,11 @@ export const MATTER_TEXT_MIN = 0.15;
  * further on reads almost the same, so the middling band 0.15–0.3 is not enough there).
  */
 export const MATTER_TEXT_STRONG = 0.3;
+/**
+ * Dice below which two descriptions are clearly about different things (no shared wording beyond
+ * a word or two): what counts against a report joining a grown matter (no chaining).
+ */
+export const MATTER_TEXT_UNLIKE = 0.1;
 /** Dice at which the text part of the score is full. */
 export const MATTER_TEXT_FULL = 0.4;
 /** Subject names at least this similar are the same subject (names.ts). */
@@ -602,7 +614,7 @@ function evaluate(
     const pair = linked.map((l) => evaluate(rep, { matterId: candidate.matterId, reports: [l.r] }, [l], nameOpts, addrOpts, opts));
     const like = pair.filter((e) => e.decision !== 'new').length;
     const otherProblem = pair.filter((e) => e.features.failed.includes('similar') && !e.features.textsDiffer).length;
-    const unlike = pair.filter((e) => e.features.failed.includes('similar') && e.features.textsDiffer).length;
+    const unlike = pair.filter((e) => e.features.failed.includes('similar') && e.features.textsDiffer && (e.features.text?.score ?? 0) < MATTER_TEXT_UNLIKE).length;
     if (otherProblem > 0) soft.push(`another problem than ${otherProblem} of the matter's ${linked.length} reports (another subject or kind)`);
     else if (unlike >= like) soft.push(`like ${like} of the matter's ${linked.length} reports, unlike ${unlike} (texts differ, nothing else ties them)`);
   }
