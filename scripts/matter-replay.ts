@@ -18,10 +18,10 @@
  *       'subject_name', r.payload->>'subjectName')
  *     from eval_xxxxxx.reports r join ord o on o.ss = r.source_system and o.sid = r.source_record_id order by o.eid" > reports.jsonl
  *
- * Env: WRONG=n prints about n wrong predicted pairs with the pair-alone decision; MISS=n prints the
+ * Env: ASSIGN=file writes the predicted matter of each report (JSON object); WRONG=n prints about n wrong predicted pairs with the pair-alone decision; MISS=n prints the
  * missed pairs' pair-alone decisions by category with n examples each.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { matchMatter, matterBlocking, familyOf, type ReportFeatures, type MatterCandidate } from '../hub/merge/index.js';
 import { HubRouting } from '../hub/ingest/routing.js';
@@ -108,6 +108,7 @@ function pairs(groups: Map<string, string[]>): Set<string> {
 const pg = new Map<string, string[]>(), tg = new Map<string, string[]>();
 for (const [k, m] of assign) { (pg.get(m) ?? pg.set(m, []).get(m)!).push(k); const t = truth.get(k) ?? `?${k}`; (tg.get(t) ?? tg.set(t, []).get(t)!).push(k); }
 const P = pairs(pg), T = pairs(tg);
+if (process.env.ASSIGN) writeFileSync(process.env.ASSIGN, JSON.stringify(Object.fromEntries(assign)));
 let tp = 0; for (const p of P) if (T.has(p)) tp++;
 let decoyWrong = 0;
 for (const p of P) if (!T.has(p)) { const [a, b] = p.split('|'); if (decoy.has(truth.get(a!)!) || decoy.has(truth.get(b!)!)) decoyWrong++; }

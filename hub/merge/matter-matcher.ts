@@ -35,6 +35,13 @@
  *                 common subject; within MATTER_CLOSE_M the addresses must not name another door;
  *                 a grown matter takes no report from an address clearly different from one of its
  *                 reports (no chaining door to door).
+ *                 Two codes of one family are two problems (fumes and noise at one door, a house
+ *                 and a sand pit on one plot) unless they name one kind (RELATED_CATEGORIES, the
+ *                 family's catch-all GENERAL_CATEGORIES) or one is broader (OVERLAPPING_CATEGORIES:
+ *                 then text or subject must tie them); one kind at one door counts as the same category.
+ *                 No chaining: a report joining a grown matter must not be another problem than any
+ *                 of its reports, nor clearly unlike (Dice < MATTER_TEXT_UNLIKE, nothing else tying
+ *                 them) as many of them as it is like (else review).
  *                 Never when both name different subjects (two USCCs, or clearly different names
  *                 given in subject fields; a name read from a description (mentions.ts, for 12345
  *                 work orders) counts for the same subject, never against).
@@ -107,12 +114,38 @@ export const RELATED_FAMILIES: Readonly<Record<string, readonly string[]>> = { e
 export const RELATED_CATEGORIES: readonly (readonly [string, string])[] = [
   ['construction.noise', 'env.noise_social'],
   ['construction.dust', 'env.air'],
+  // a livestock farm's manure is filed as water pollution by those who see where it runs
+  ['env.livestock', 'env.water'],
 ];
+/**
+ * A family's catch-all code (公共设施损坏: the GB/T 30428 class 部件/公用设施 itself, not one
+ * of its subclasses): a department that files a broken manhole cover or a dark streetlight under
+ * it names the same kind of problem as one that files it under the specific code.
+ */
+export const GENERAL_CATEGORIES: readonly string[] = ['facility.public'];
+/**
+ * Pairs of which one is the broader code (restaurant fumes are air pollution to the environment
+ * platform, 12369 files them as 大气): reports under them can be one incident, but the broader
+ * code also covers a factory's smoke next door, so text or subject must tie them (the same door
+ * alone does not).
+ */
+export const OVERLAPPING_CATEGORIES: readonly (readonly [string, string])[] = [['env.cooking_fume', 'env.air']];
 
 function categoriesRelated(a: string | null, b: string | null): boolean {
   if (a === null || b === null) return false;
   if (a.startsWith(`${UNCATEGORISED_FAMILY}.`) || b.startsWith(`${UNCATEGORISED_FAMILY}.`)) return true;
+  if (a.slice(0, a.indexOf('.')) === b.slice(0, b.indexOf('.')) && (GENERAL_CATEGORIES.includes(a) || GENERAL_CATEGORIES.includes(b))) return true;
   return RELATED_CATEGORIES.some(([x, y]) => (a === x && b === y) || (a === y && b === x));
+}
+
+/** Do two category codes name one kind of problem (the same code, a related pair, a catch-all)? */
+export function sameKindOfProblem(a: string | null, b: string | null): boolean {
+  return a !== null && b !== null && (a === b || categoriesRelated(a, b));
+}
+
+/** Can reports under these two codes be one incident (one kind, or one code broader than the other)? */
+function categoriesCompatible(a: string | null, b: string | null): boolean {
+  return sameKindOfProblem(a, b) || (a !== null && b !== null && OVERLAPPING_CATEGORIES.some(([x, y]) => (a === x && b === y) || (a === y && b === x)));
 }
 /** The family of uncategorised reports. */
 export const UNCATEGORISED_FAMILY = 'other';
@@ -144,6 +177,11 @@ export const MATTER_TEXT_MIN = 0.15;
  * further on reads almost the same, so the middling band 0.15–0.3 is not enough there).
  */
 export const MATTER_TEXT_STRONG = 0.3;
+/**
+ * Dice below which two descriptions are clearly about different things (no shared wording beyond
+ * a word or two): what counts against a report joining a grown matter (no chaining).
+ */
+export const MATTER_TEXT_UNLIKE = 0.1;
 /** Dice at which the text part of the score is full. */
 export const MATTER_TEXT_FULL = 0.4;
 /** Subject names at least this similar are the same subject (names.ts). */
@@ -218,6 +256,8 @@ export interface MatterFeatures {
   readonly subject: { readonly relation: 'same-uscc' | 'same-subject-id' | 'similar-name' | 'different-uscc' | 'different-name' | 'unknown'; readonly score: number | null; readonly explanation: string };
   readonly sameSourceConflict: string | null;
   readonly closedAt: number | null;
+  /** The similar gate failed only because the texts differ (no subject, no same kind at the same place). */
+  readonly textsDiffer: boolean;
   /** Gates that failed (hard) and gates that were only nearly met (soft). */
   readonly failed: readonly MatterGate[];
   readonly soft: readonly string[];
@@ -404,6 +444,9 @@ function evaluate(
     why.push(`family ${rep.family} ∉ {${matterFamilies.join(', ')}}`);
   } else if (relatedFamily) why.push(`family ${rep.family} related to {${matterFamilies.join(', ')}}`);
   const sameCategoryCode = r.categoryCode !== null && linked.some((l) => l.r.categoryCode === r.categoryCode);
+  // the same code, or a code naming the same kind of problem (a catch-all, a related pair)
+  const sameKind = r.categoryCode !== null && linked.some((l) => sameKindOfProblem(r.categoryCode, l.r.categoryCode));
+  const compatibleKind = r.categoryCode !== null && linked.some((l) => categoriesCompatible(r.categoryCode, l.r.categoryCode));
   const ruleFamily = rep.family !== null && rep.family !== UNCATEGORISED_FAMILY ? rep.family : (matterFamilies.find((f) => f !== UNCATEGORISED_FAMILY) ?? rep.family ?? null);
   const rule = familyRule(ruleFamily, rules);
 
@@ -524,13 +567,19 @@ function evaluate(
   const textOk = text !== null && text.score >= MATTER_TEXT_MIN;
   const bothCoded = r.categoryCode !== null && linked.every((l) => l.r.categoryCode !== null);
   const sameAddress = address !== null && address.score >= MATTER_ADDRESS_SAME && address.rule !== 'same-intersection';
+  let textsDiffer = false;
   if (subject.relation === 'different-uscc' || subject.relation === 'different-name') {
     failed.push('similar');
     why.push(subject.explanation);
-  } else if (sameSubject && bothCoded && !sameCategoryCode && sameFamily) {
+  } else if (sameSubject && bothCoded && !compatibleKind && sameFamily) {
     // noise and fumes of one restaurant are two problems, however alike the complaints read
     failed.push('similar');
     why.push(`${subject.explanation}, but another category: another problem of that subject`);
+  } else if (bothCoded && !compatibleKind && sameFamily) {
+    // fumes and noise at one door, a house and a sand pit on one plot: two problems, however
+    // alike the complaints read (both name the shop, the plot)
+    failed.push('similar');
+    why.push(`category ${r.categoryCode} is another kind of problem than {${[...new Set(linked.map((l) => l.r.categoryCode ?? ''))].sort(compareStrings).join(', ')}}`);
   } else if (textOk && distanceM !== null && distanceM > MATTER_CLOSE_M && !sameSubject && !sameAddress && (text?.score ?? 0) < MATTER_TEXT_STRONG) {
     soft.push(`texts only partly similar (${text?.score}) ${Math.round(distanceM)} m apart, with no common address or subject`);
   } else if (textOk) {
@@ -540,13 +589,14 @@ function evaluate(
     // another number of the road): neighbours are not one place
     const otherDoor = address !== null && address.rule !== 'text' && (address.score < MATTER_ADDRESS_SAME_GROUP || (address.rule === 'same-number' && address.score < MATTER_ADDRESS_SAME));
     const close = (distanceM !== null && distanceM <= MATTER_CLOSE_M && !otherDoor) || sameAddress;
-    const otherCategory = r.categoryCode !== null && !sameCategoryCode && linked.every((l) => l.r.categoryCode !== null);
+    const otherCategory = r.categoryCode !== null && !compatibleKind && linked.every((l) => l.r.categoryCode !== null);
     if (sameSubject && !otherCategory) why.push(subject.explanation);
     // one kind of problem at one door (or within GPS error) within the family's window is one
     // incident however differently the departments word it
-    else if (sameCategoryCode && close) why.push(`texts differ (${text?.score ?? 0}) but the same category at the same place`);
+    else if (sameKind && close) why.push(`texts differ (${text?.score ?? 0}) but the same ${sameCategoryCode ? 'category' : 'kind of problem'} at the same place`);
     else {
       failed.push('similar');
+      textsDiffer = true;
       why.push(
         sameSubject
           ? `${subject.explanation}, but another category and texts differ (${text?.score ?? 0} < ${MATTER_TEXT_MIN}): another problem of that subject`
@@ -558,6 +608,17 @@ function evaluate(
   if (failed.length === 0 && worstAddress !== null && worstAddress < MATTER_ADDRESS_DIFFERENT && linked.length > 1) {
     soft.push(`another report of the matter is at a different address (${worstAddress})`);
   }
+  // no chaining: a report that joins a grown matter by one of its reports must not be another
+  // problem than any of them (another subject, another kind), nor unlike as many of them as it is like
+  if (failed.length === 0 && soft.length === 0 && linked.length > 1) {
+    const pair = linked.map((l) => evaluate(rep, { matterId: candidate.matterId, reports: [l.r] }, [l], nameOpts, addrOpts, opts));
+    const like = pair.filter((e) => e.decision !== 'new').length;
+    const otherProblem = pair.filter((e) => e.features.failed.includes('similar') && !e.features.textsDiffer).length;
+    const unlike = pair.filter((e) => e.features.failed.includes('similar') && e.features.textsDiffer && (e.features.text?.score ?? 0) < MATTER_TEXT_UNLIKE).length;
+    if (otherProblem > 0) soft.push(`another problem than ${otherProblem} of the matter's ${linked.length} reports (another subject or kind)`);
+    else if (unlike >= like) soft.push(`like ${like} of the matter's ${linked.length} reports, unlike ${unlike} (texts differ, nothing else ties them)`);
+  }
+
 
   // score
   const textScore = text === null ? 0 : Math.min(1, text.score / MATTER_TEXT_FULL);
@@ -586,6 +647,7 @@ function evaluate(
     subject,
     sameSourceConflict,
     closedAt,
+    textsDiffer,
     failed,
     soft,
     placeScore: round4(placeScore),
@@ -625,6 +687,7 @@ function emptyFeatures(rep: Prepared, candidate: MatterCandidate, linked: readon
     subject: { relation: 'unknown', score: null, explanation: 'same record' },
     sameSourceConflict: null,
     closedAt: candidate.closedAt ?? null,
+    textsDiffer: false,
     failed: [],
     soft: [],
     placeScore: 1,

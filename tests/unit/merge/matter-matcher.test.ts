@@ -327,6 +327,80 @@ describe('matchMatter: determinism', () => {
   });
 });
 
+describe('matchMatter: kinds of problem within a family', () => {
+  /** A 12345 work order at 团结路12号 with no subject field and no coordinates. */
+  const call = (id: string, categoryCode: string, description: string, time = '2025-06-10 20:40'): ReportFeatures => ({
+    ...hotlineFume,
+    sourceRecordId: id,
+    categoryCode,
+    subjectName: null,
+    eventTime: at(time),
+    address: '锡尼镇团结路12号',
+    description,
+  });
+
+  it('fumes and noise at one door are two problems even without a subject, however alike the calls read', () => {
+    const fume = call('GD-1', 'env.cooking_fume', '团结路12号一家烧烤店油烟很大，晚上没法开窗。');
+    const noise = call('GD-2', 'env.noise_social', '团结路12号一家烧烤店音响很大，晚上没法睡觉。', '2025-06-10 21:40');
+    const d = matchMatter(noise, [{ matterId: 'M1', reports: [fume] }], opts);
+    expect(d.decision).toBe('new');
+    expect(d.features?.failed).toEqual(['similar']);
+    expect(d.explanation).toContain('another kind of problem');
+  });
+
+  it('the family\'s catch-all code (facility.public) and a specific one at one door are one problem, however worded', () => {
+    const road = call('GD-3', 'facility.road', '路面塌陷一个大坑，车辆经过很危险。');
+    const grid: ReportFeatures = { ...gridFume, subjectName: null, categoryCode: 'facility.public', address: '团结路12号', description: '团结路12号井盖破损，已设置临时警示。' };
+    const d = matchMatter(road, [{ matterId: 'M1', reports: [grid] }], opts);
+    expect(d.decision).toBe('match');
+    expect(d.features?.sameCategoryCode).toBe(false);
+    expect(d.explanation).toContain('the same kind of problem at the same place');
+    // two specific codes of the family are two problems
+    const light = { ...road, sourceRecordId: 'GD-4', categoryCode: 'facility.streetlight' };
+    expect(matchMatter(light, [{ matterId: 'M1', reports: [{ ...grid, categoryCode: 'facility.road' }] }], opts).decision).toBe('new');
+  });
+
+  it('a livestock farm\'s manure filed as water pollution is the same kind of problem', () => {
+    const water = call('GD-5', 'env.water', '养殖场粪污直排，臭味很大。');
+    const grid: ReportFeatures = { ...gridFume, subjectName: null, categoryCode: 'env.livestock', address: '团结路12号', description: '西侧耕地粪污随意堆放，未做防渗。' };
+    expect(matchMatter(water, [{ matterId: 'M1', reports: [grid] }], opts).decision).toBe('match');
+  });
+
+  it('restaurant fumes filed as air pollution need the text or subject, not only the door', () => {
+    const fume = call('GD-6', 'env.cooking_fume', '团结路12号一家烧烤店油烟很大，晚上没法开窗。');
+    const smoke: ReportFeatures = { ...envFume, address: '锡尼镇团结路12号', description: '附近工厂冒黑烟。' };
+    expect(matchMatter(smoke, [{ matterId: 'M1', reports: [fume] }], opts).decision).toBe('new');
+    expect(matchMatter(envFume, [{ matterId: 'M1', reports: [fume] }], opts).decision).toBe('match');
+  });
+});
+
+describe('matchMatter: no chaining', () => {
+  it('a report like one report of a grown matter but clearly unlike another, with nothing else to tie them, goes to review', () => {
+    // a grid worker's point (no address) and a call naming the building, about one rooftop shed
+    const a: ReportFeatures = { ...gridFume, subjectName: null, categoryCode: 'planning.illegal_building', address: null, description: '住户在楼顶搭建彩钢房，已劝阻未果。' };
+    const b: ReportFeatures = { ...hotlineFume, sourceRecordId: 'GD-11', categoryCode: 'planning.illegal_building', subjectName: null, address: '团结路阳光小区3号楼', description: '阳光小区3号楼有住户私自扩建院墙，占用公共绿地。' };
+    // a patrol 60 m from the shed about a wall: worded like the call, nothing like the shed
+    const c: ReportFeatures = { ...b, sourceSystem: 'natural-resources-patrol', sourceRecordId: 'ZY-12', location: offset(LAOWANG, 60, 0), description: '一楼住户私自扩建院墙，占用公共绿地。' };
+    expect(matchMatter(c, [{ matterId: 'M1', reports: [b] }], opts).decision).toBe('match');
+    const withA = matchMatter(c, [{ matterId: 'M1', reports: [a] }], opts);
+    expect(withA.features?.textsDiffer).toBe(true);
+    expect(withA.features?.text?.score ?? 0).toBeLessThan(0.1);
+    const d = matchMatter(c, [{ matterId: 'M1', reports: [a, b] }], opts);
+    expect(d.decision).toBe('review');
+    expect(d.explanation).toContain('like 1 of the matter\'s 2 reports, unlike 1');
+  });
+
+  it('a report of another kind of problem than one report of the matter does not join it by another', () => {
+    const road: ReportFeatures = { ...hotlineFume, sourceRecordId: 'GD-21', categoryCode: 'facility.road', subjectName: null, address: '锡尼镇团结路12号', description: '团结路12号路面塌陷一个大坑，车辆经过很危险。' };
+    const pub: ReportFeatures = { ...gridFume, subjectName: null, categoryCode: 'facility.public', address: '团结路12号', description: '团结路12号市政设施被损坏。' };
+    const light: ReportFeatures = { ...road, sourceSystem: 'enforcement-cases', sourceRecordId: 'AJ-22', categoryCode: 'facility.streetlight', description: '团结路12号路灯不亮。' };
+    expect(matchMatter(light, [{ matterId: 'M1', reports: [pub] }], opts).decision).toBe('match');
+    const d = matchMatter(light, [{ matterId: 'M1', reports: [road, pub] }], opts);
+    expect(d.decision).toBe('review');
+    expect(d.explanation).toContain('another problem than 1 of the matter\'s 2 reports');
+  });
+});
+
 describe('matterBlocking', () => {
   it('town + family + day window, a box around located reports, and the closure limit', () => {
     const b = matterBlocking(gridFume);
