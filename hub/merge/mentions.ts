@@ -44,11 +44,25 @@ const BOUNDARIES: readonly string[] = [
   '号', '室', '单元', '在', '的', '于', '和', '与', '及', '对', '到', '找', '去', '从', '是', '被', '将', '把', '让', '给', '向',
 ];
 
+/** Boundaries that end an address: a name right after them (团结路18号老王烧烤) stands on its own. */
+const ADDRESS_END = new Set(['号', '室']);
+/** 的 after an address (18号的, 路口的, 附近的, 旁边的) introduces the name as well. */
+const ADDRESS_END_BEFORE = /(?:号|室|口|附近|旁边|对面|门口|侧|米)$/u;
+/**
+ * A homophone industry word with neither a shop word nor a legal form after it is read as a name
+ * only after an address, a reporting verb or at the start of a clause, and with a short trade name
+ * (鸿福理法 for 鸿福理发; not 地下室墙面潮湿).
+ */
+const LOOSE_HOMOPHONE_MAX_CORE = 4;
+
 /** Boundaries that are also common last characters of trade names (佳和, 惠及): right before the industry word they are the name's. */
 const NAME_CONJUNCTIONS = new Set(['和', '与', '及']);
 
 /** Trade-name starts that are determiners, not names: 一家烧烤店, 这家超市, 该饭店. */
 const GENERIC_CORE = /^(?:一|这|那|该|某|此|有|每|几|多|各|个|家|所|间|小区|路边|街边|附近|周边|流动|无名|无证|无照|黑|私人|个人|本地|当地|楼下|楼上)/u;
+
+/** What complaints are about, not who: never a trade name (垃圾收集点 sounds like 垃圾手机店). */
+const COMPLAINT_NOUN = /^(?:垃圾|污水|废水|废气|油烟|噪音|噪声|道路|路面|车辆|居民|住户|楼道|管道|井盖|路灯|绿地|树木|河道|下水)/u;
 
 const HAN = /\p{Script=Han}/u;
 
@@ -147,6 +161,8 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
   const s = normalise(text);
   const regions = opts.regions === undefined ? EMPTY_REGIONS : opts.regions instanceof RegionIndex ? opts.regions : new RegionIndex([], opts.regions);
   const out: Mention[] = [];
+  /** Mentions read by the sound of the industry word and their context only: after the others. */
+  const weak: Mention[] = [];
   const seen = new Set<string>();
   let offset = 0;
   for (const clause of s.split(SPLIT)) {
@@ -172,7 +188,8 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       // the start: after the nearest boundary word before the industry word
       // a one-character boundary right before the industry word is part of the name (佳和炸鸡, 惠及超市)
       let start = Math.max(0, h.start - LOOK_BACK);
-      let strong = false;
+      // the clause's start (after punctuation) bounds a name as well as a reporting verb does
+      let strong = h.start <= LOOK_BACK;
       for (let i = h.start - 1; i >= start; i--) {
         const before = cs.slice(0, i + 1).join('');
         const b = BOUNDARIES.find((w) => before.endsWith(w));
@@ -184,7 +201,7 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
             break;
           }
           start = i + 1;
-          strong = chars(b).length >= 2 && b !== '米';
+          strong = (chars(b).length >= 2 && b !== '米') || ADDRESS_END.has(b) || (b === '的' && ADDRESS_END_BEFORE.test(before.slice(0, -1)));
           break;
         }
         if (/[0-9]/.test(cs[i] as string)) {
@@ -199,10 +216,12 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       if (seen.has(span)) continue;
       const key = nameKey(span, opts);
       const core = chars(key.core);
-      if (core.length === 0 || core.length > MENTION_MAX_CORE || GENERIC_CORE.test(key.core) || key.industry === '') continue;
+      // a surname trade name (老那 → 那记) is a name even when its surname is also a determiner (那, 每)
+      const generic = key.surname === null ? GENERIC_CORE.test(key.core) || COMPLAINT_NOUN.test(key.core) : false;
+      if (core.length === 0 || (looseHomophone && core.length < 2) || core.length > (looseHomophone ? LOOSE_HOMOPHONE_MAX_CORE : MENTION_MAX_CORE) || generic || key.industry === '') continue;
       seen.add(span);
-      out.push({ text: span, start: at + start, key, homophone: h.homophone });
+      (looseHomophone ? weak : out).push({ text: span, start: at + start, key, homophone: h.homophone });
     }
   }
-  return out;
+  return [...out, ...weak];
 }

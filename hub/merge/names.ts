@@ -50,6 +50,8 @@ export interface IndustryEntry {
   readonly generic?: boolean;
   /** Canonical form when synonyms are common (饭店/饭馆/餐厅 → 餐馆). */
   readonly canonical?: string;
+  /** A trade worked on other people's sites (建筑工程, 市政工程): its reports come from anywhere in the county. */
+  readonly siteWork?: boolean;
 }
 
 const g = (group: string, words: string, extra: Partial<IndustryEntry> = {}): IndustryEntry[] =>
@@ -62,7 +64,8 @@ export const INDUSTRIES: readonly IndustryEntry[] = [
   ...g('food', '餐饮 餐饮管理 餐饮服务 饮食 食品', { generic: true }),
   ...g('retail', '超市 便利店 商店 小卖部 百货 烟酒 副食 水果 果蔬 蔬菜 粮油 日杂 杂货 批发部 零售 母婴 文具'),
   ...g('retail', '商贸 贸易 商业 商务 经贸 商行', { generic: true }),
-  ...g('building', '五金 建材 五金建材 装饰 装修 门窗 瓷砖 家具 装饰工程 建筑工程 建设工程 建筑安装工程 市政工程 建筑劳务'),
+  ...g('building', '五金 建材 五金建材 装饰 装修 门窗 瓷砖 家具'),
+  ...g('building', '装饰工程 建筑工程 建设工程 建筑安装工程 市政工程 建筑劳务 路桥工程 水利工程 园林工程 绿化工程', { siteWork: true }),
   ...g('clothing', '服装 服饰 鞋帽 鞋业 纺织'),
   ...g('beauty', '理发 美发 美容 美容美发 美甲 养生 足疗 足浴'),
   ...g('medical', '药店 药房 大药房 医药 诊所 门诊 卫生室 医院'),
@@ -130,6 +133,8 @@ export interface NameKey {
   readonly pinyin: readonly string[];
   /** When the industry word was recognised by sound only (稍烤 → 烧烤): the characters as written. */
   readonly industryHomophone: string | null;
+  /** The industry is worked on sites anywhere (IndustryEntry.siteWork). */
+  readonly siteWork: boolean;
 }
 
 export type NameMethod = 'exact-key' | 'surname' | 'jaro-winkler' | 'dice' | 'pinyin' | 'none';
@@ -227,6 +232,21 @@ function stripShopWord(s: string): string {
     if (s.endsWith(w) && chars(s).length - chars(w).length >= 2) return s.slice(0, s.length - w.length);
   }
   return s;
+}
+
+/** Toneless pinyin of the shop words (馆 guan, 店 dian …). */
+let SHOP_WORD_SOUNDS: Set<string> | null = null;
+
+/**
+ * The name without its last character when that character only sounds like a shop word (官 or 管
+ * typed for 馆, 点 for 店) and at least two characters stay; null otherwise.
+ */
+function stripShopHomophone(s: string): string | null {
+  const cs = chars(s);
+  const last = cs[cs.length - 1];
+  if (cs.length < 3 || last === undefined || SHOP_WORDS.includes(last) || !/^\p{Script=Han}$/u.test(last)) return null;
+  SHOP_WORD_SOUNDS ??= new Set(SHOP_WORDS.map((w) => pinyinSyllables(w)[0] as string));
+  return SHOP_WORD_SOUNDS.has(pinyinSyllables(last)[0] as string) ? cs.slice(0, -1).join('') : null;
 }
 
 function chineseOrdinal(s: string): string {
@@ -356,10 +376,24 @@ export function nameKey(name: string, opts: NameOptions = {}): NameKey {
     }
   }
   let industryAsWritten: string | null = null;
+  // A homophone typo in the trailing shop word (手把肉官 for 手把肉馆, 蒙餐管 for 蒙餐馆): the
+  // industry word is then found as written, before the slip.
+  const shopHomophone = stripShopHomophone(s);
+  if (!entry && shopHomophone !== null) {
+    for (const word of lexicon.words) {
+      if (shopHomophone.endsWith(word)) {
+        entry = lexicon.byWord.get(word);
+        prefix = shopHomophone.slice(0, shopHomophone.length - word.length);
+        industry = word;
+        industryAsWritten = `${word}${s.slice(shopHomophone.length)}`;
+        break;
+      }
+    }
+  }
   if (!entry) {
     // A homophone typo in the industry word (稍烤 for 烧烤): match the ending by pinyin.
     const byPinyin = lexiconPinyin(lexicon);
-    outerPinyin: for (const cand of candidates) {
+    outerPinyin: for (const cand of shopHomophone === null ? candidates : [...candidates, shopHomophone]) {
       const cs = chars(cand);
       for (let k = Math.min(5, cs.length - 1); k >= 2; k--) {
         const tail = cs.slice(cs.length - k).join('');
@@ -410,6 +444,7 @@ export function nameKey(name: string, opts: NameOptions = {}): NameKey {
     notes,
     pinyin: pinyinSyllables(`${core}${industry}`),
     industryHomophone: industryAsWritten,
+    siteWork: entry?.siteWork ?? false,
   };
 }
 

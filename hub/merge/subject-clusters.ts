@@ -162,12 +162,25 @@ function nameInTownPair(f: SubjectFeatures): boolean {
   return f.operator !== 'different';
 }
 
+/**
+ * `site-name` for a pair: a firm whose trade is worked on sites (建筑安装工程, 市政工程) is reported
+ * where it builds, anywhere in the county, not at its office: the same name — trade name of two or
+ * more characters and the site-work industry on both sides — is the same firm whatever the towns
+ * and addresses say, unless another operator is named.
+ */
+function siteNamePair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
+  if ((f.name?.score ?? 0) < SUBJECT_NAME_IN_TOWN || f.operator === 'different') return false;
+  const site = (r: PreparedRecord) => r.names.some((k) => k.siteWork && [...k.core].length >= 2);
+  return site(p.rec) && site(q.rec);
+}
+
 function pairEdge(x: Prepared, y: Prepared, nameOpts: NameOptions, addrOpts: AddressOptions): SubjectEdge | null {
   const [p, q] = compareStrings(x.id, y.id) <= 0 ? [x, y] : [y, x];
   const ev = evaluate(p.rec, q.cand, nameOpts, addrOpts);
   if (ev.decision === 'excluded') return null;
   if (ev.decision === 'match') return { a: p.id, b: q.id, rule: ev.rule as SubjectRule, score: ev.score, features: ev.features };
   if ((p.m.loose || q.m.loose) && nameInTownPair(ev.features)) return { a: p.id, b: q.id, rule: 'name-in-town', score: ev.score, features: ev.features };
+  if ((p.m.loose || q.m.loose) && siteNamePair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'site-name', score: ev.score, features: ev.features };
   return null;
 }
 
@@ -177,7 +190,7 @@ export function matchRecordPair(x: SubjectMember, y: SubjectMember, opts: Subjec
   return pairEdge(prepareMember(x, nameOpts, addrOpts), prepareMember(y, nameOpts, addrOpts), nameOpts, addrOpts);
 }
 
-const RULE_RANK: Partial<Record<SubjectRule, number>> = { 'uscc-equal': 0, 'id-hash-equal': 0, 'probabilistic-match': 1, 'name-in-town': 2 };
+const RULE_RANK: Partial<Record<SubjectRule, number>> = { 'uscc-equal': 0, 'id-hash-equal': 0, 'probabilistic-match': 1, 'name-in-town': 2, 'site-name': 2 };
 
 /** Strongest first; a total order, so the result never depends on input order. */
 export function compareEdges(e: SubjectEdge, f: SubjectEdge): number {

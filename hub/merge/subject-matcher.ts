@@ -115,6 +115,7 @@ export type SubjectRule =
   | 'probabilistic-review'
   | 'ambiguous'
   | 'name-in-town'
+  | 'site-name'
   | 'below-threshold'
   | 'no-candidate'
   | 'all-excluded';
