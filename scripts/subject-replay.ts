@@ -207,6 +207,14 @@ const score = scoreClusters(truthRefs, clusters);
 const f = (x: number) => x.toFixed(4);
 console.log(`replay: ${n} linked records, ${pairSet.size} blocked pairs, ${edges.length} edges, ${clusters.length} subjects; ${overCap} records' keys reach > ${MAX_BLOCK_SUBJECTS} records (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 console.log(`subjects: precision ${f(score.precision)}  recall ${f(score.recall)}  (${score.correctPairs}/${score.predictedPairs}, ${score.correctPairs}/${score.truePairs}; ${score.missing} truth records never linked)`);
+const sizes = comps.map((c) => c.length).sort((a, b) => b - a);
+console.log(`largest components: ${sizes.slice(0, 8).join(', ')}; pairs compared re-forming every component once per record: ${comps.reduce((x, c) => x + (c.length * c.length * (c.length - 1)) / 2, 0)}`);
+if (process.env.BIG) {
+  const big = comps.reduce((a, c) => (c.length > a.length ? c : a), [] as number[]);
+  const names = new Map<string, number>();
+  for (const i of big) { const k = `${(members[i] as SubjectMember).record.name}`; names.set(k, (names.get(k) ?? 0) + 1); }
+  console.log([...names].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([k, v]) => `${k}×${v}`).join(' '));
+}
 const ruleCount: Record<string, number> = {};
 for (const e of edges) ruleCount[e.rule] = (ruleCount[e.rule] ?? 0) + 1;
 console.log(`edges by rule: ${JSON.stringify(ruleCount)}`);

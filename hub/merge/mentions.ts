@@ -61,8 +61,11 @@ const NAME_CONJUNCTIONS = new Set(['和', '与', '及']);
 /** Trade-name starts that are determiners, not names: 一家烧烤店, 这家超市, 该饭店. */
 const GENERIC_CORE = /^(?:一|这|那|该|某|此|有|每|几|多|各|个|家|所|间|小区|路边|街边|附近|周边|流动|无名|无证|无照|黑|私人|个人|本地|当地|楼下|楼上)/u;
 
-/** What complaints are about, not who: never a trade name (垃圾收集点 sounds like 垃圾手机店). */
-const COMPLAINT_NOUN = /^(?:垃圾|污水|废水|废气|油烟|噪音|噪声|道路|路面|车辆|居民|住户|楼道|管道|井盖|路灯|绿地|树木|河道|下水)/u;
+/**
+ * What complaints are about or say happened, never a trade name: 垃圾收集点 (sounds like 垃圾手机店),
+ * 未取得建设工程规划许可证, 擅自改变建设工程.
+ */
+const COMPLAINT_NOUN = /^(?:垃圾|污水|废水|废气|油烟|噪音|噪声|道路|路面|车辆|居民|住户|楼道|管道|井盖|路灯|绿地|树木|河道|下水|未|没|不|无|非法|违法|违规|违章|擅自|私自|涉嫌|疑似)/u;
 
 const HAN = /\p{Script=Han}/u;
 

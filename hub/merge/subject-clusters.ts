@@ -217,6 +217,25 @@ class UnionFind {
 }
 
 /**
+ * Records whose `site-name` edges lead to records of two different valid USCCs: two registered firms
+ * share the name (演示旗兴旺建筑安装工程 and 鄂尔多斯市兴旺建筑安装工程) and a report giving only the
+ * name could be about either — it joins neither by its name alone.
+ */
+function ambiguousSiteNames(edges: readonly SubjectEdge[], hard: ReadonlyMap<string, { uscc: string | null }>): Set<string> {
+  const usccs = new Map<string, Set<string>>();
+  const note = (x: string, y: string) => {
+    const u = hard.get(y)?.uscc;
+    if (u) (usccs.get(x) ?? usccs.set(x, new Set()).get(x)!).add(u);
+  };
+  for (const e of edges) {
+    if (e.rule !== 'site-name') continue;
+    note(e.a, e.b);
+    note(e.b, e.a);
+  }
+  return new Set([...usccs].filter(([, us]) => us.size > 1).map(([id]) => id));
+}
+
+/**
  * The subjects a set of records forms (see the header). Give it whole components (every record
  * that shares a blocking key with one of them and matches it, transitively), or the result is
  * only a function of what was given.
@@ -247,7 +266,9 @@ export function clusterSubjects(members: readonly SubjectMember[], opts: Subject
   const clus = new UnionFind();
   const hard = new Map<string, { uscc: string | null; idHash: string | null }>(prepared.map((p) => [p.id, { uscc: p.rec.uscc, idHash: p.rec.idHash }]));
   const clash = (x: string | null, y: string | null) => x !== null && y !== null && x !== y;
+  const ambiguous = ambiguousSiteNames(edges, hard);
   for (const e of edges) {
+    if (e.rule === 'site-name' && (ambiguous.has(e.a) || ambiguous.has(e.b))) continue;
     const ra = clus.find(e.a);
     const rb = clus.find(e.b);
     if (ra === rb) continue;
