@@ -44,6 +44,11 @@ const BOUNDARIES: readonly string[] = [
   '号', '室', '单元', '在', '的', '于', '和', '与', '及', '对', '到', '找', '去', '从', '是', '被', '将', '把', '让', '给', '向',
 ];
 
+const SENTENCE_END = /[。.!！?？;；:：\n]/u;
+
+/** A road word right after an industry word, with or without a direction (商贸北街, 农业路). */
+const ROAD_AFTER = /^[东西南北中]?(?:路|街|大街|大道|巷|胡同)/u;
+
 /** Boundaries that end an address: a name right after them (团结路18号老王烧烤) stands on its own. */
 const ADDRESS_END = new Set(['号', '室']);
 /** 的 after an address (18号的, 路口的, 附近的, 旁边的) introduces the name as well. */
@@ -65,7 +70,7 @@ const GENERIC_CORE = /^(?:一|这|那|该|某|此|有|每|几|多|各|个|家|�
  * What complaints are about or say happened, never a trade name: 垃圾收集点 (sounds like 垃圾手机店),
  * 未取得建设工程规划许可证, 擅自改变建设工程.
  */
-const COMPLAINT_NOUN = /^(?:垃圾|污水|废水|废气|油烟|噪音|噪声|道路|路面|车辆|居民|住户|楼道|管道|井盖|路灯|绿地|树木|河道|下水|未|没|不|无|非法|违法|违规|违章|擅自|私自|涉嫌|疑似)/u;
+const COMPLAINT_NOUN = /^(?:垃圾|污水|废水|废气|油烟|噪音|噪声|道路|路面|车辆|居民|住户|楼道|管道|井盖|路灯|绿地|树木|河道|下水|未|没|不|无|非法|违法|违规|违章|擅自|私自|涉嫌|疑似|晚上|早上|夜间|夜里|凌晨|白天|中午|下午|上午|傍晚|每天|今天|昨天|最近)/u;
 
 const HAN = /\p{Script=Han}/u;
 
@@ -170,10 +175,14 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
   let offset = 0;
   for (const clause of s.split(SPLIT)) {
     const at = s.indexOf(clause, offset);
+    // a clause that starts the text or a sentence (not one after a comma: 熏得没法开窗)
+    const sentenceStart = at === 0 || SENTENCE_END.test(s.slice(offset, at));
     offset = at + clause.length;
     const cs = chars(clause);
     if (cs.length < 3) continue;
     for (const h of industryHits(cs)) {
+      // an industry word that goes on into a road is the road's name (商贸北街, 农业路)
+      if (ROAD_AFTER.test(cs.slice(h.end, h.end + 3).join(''))) continue;
       // the end: shop word, legal form, bracketed note
       let end = h.end;
       const shopWord = end < cs.length && SHOP_WORDS.has(cs[end] as string);
@@ -191,8 +200,8 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       // the start: after the nearest boundary word before the industry word
       // a one-character boundary right before the industry word is part of the name (佳和炸鸡, 惠及超市)
       let start = Math.max(0, h.start - LOOK_BACK);
-      // the clause's start (after punctuation) bounds a name as well as a reporting verb does
-      let strong = h.start <= LOOK_BACK;
+      // the start of a sentence bounds a name as well as a reporting verb does
+      let strong = sentenceStart && h.start <= LOOK_BACK;
       for (let i = h.start - 1; i >= start; i--) {
         const before = cs.slice(0, i + 1).join('');
         const b = BOUNDARIES.find((w) => before.endsWith(w));
