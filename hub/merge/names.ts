@@ -74,6 +74,7 @@ export const INDUSTRIES: readonly IndustryEntry[] = [
   ...g('entertainment', 'KTV 歌厅 网吧 网咖 棋牌室 棋牌 酒吧 洗浴 洗浴中心 洗浴服务 娱乐 休闲娱乐 台球 电玩 餐饮娱乐'),
   ...g('lodging', '宾馆 酒店 旅馆 旅店 招待所 民宿 快捷酒店 旅社'),
   ...g('manufacturing', '建材厂 化工 化工厂 煤炭 煤矿 洗煤厂 砂石 砂石场 机械加工 机械制造 机械 食品厂 羊绒 羊绒制品 木材加工 木业 砖厂 新型墙材 水泥 混凝土 搅拌站 钢结构 塑料 包装 印刷'),
+  ...g('manufacturing', '木材', { canonical: '木业' }),
   ...g('services', '物流 运输 快递 劳务 劳务服务 物业 物业服务 信息咨询 商务服务 文化传媒 传媒 广告 科技 网络科技 信息技术 电子商务 房地产开发 房地产 置业 环保科技 新能源 矿业 旅游开发 旅游 市场管理 家政 保洁 培训 教育咨询 幼儿园'),
   ...g('telecom', '手机 通讯 通讯器材 电器 家电 电脑 数码'),
 ];
@@ -234,6 +235,27 @@ function stripShopWord(s: string): string {
   return s;
 }
 
+/**
+ * A lexicon word longer than `word` that `prefix + word` ends with when read by sound (its last
+ * characters being `word` as written), leaving at least one character of trade name.
+ */
+function homophoneTail(prefix: string, word: string, lexicon: Lexicon): { word: string; written: string; prefix: string } | null {
+  const ps = chars(prefix);
+  const wl = chars(word).length;
+  const byPinyin = lexiconPinyin(lexicon);
+  // two or more characters typed by sound (鸿达药房 is not 鸿 + 大药房)
+  for (let k = Math.min(4, ps.length - 1); k >= 2; k--) {
+    const head = ps.slice(ps.length - k).join('');
+    if (!/^\p{Script=Han}+$/u.test(head)) continue;
+    const written = `${head}${word}`;
+    const found = byPinyin.get(pinyinSyllables(written).join(' '));
+    if (found !== undefined && found !== written && chars(found).length === k + wl && found.endsWith(word)) {
+      return { word: found, written, prefix: ps.slice(0, ps.length - k).join('') };
+    }
+  }
+  return null;
+}
+
 /** Toneless pinyin of the shop words (馆 guan, 店 dian …). */
 let SHOP_WORD_SOUNDS: Set<string> | null = null;
 
@@ -376,6 +398,17 @@ export function nameKey(name: string, opts: NameOptions = {}): NameKey {
     }
   }
   let industryAsWritten: string | null = null;
+  if (entry) {
+    // a longer industry word whose first characters were typed as homophones (旺络科技 for 网络科技,
+    // 参饮娱乐 for 餐饮娱乐) is the industry, not the shorter word it ends with
+    const longer = homophoneTail(prefix, industry, lexicon);
+    if (longer) {
+      entry = lexicon.byWord.get(longer.word);
+      industryAsWritten = longer.written;
+      prefix = longer.prefix;
+      industry = longer.word;
+    }
+  }
   // A homophone typo in the trailing shop word (手把肉官 for 手把肉馆, 蒙餐管 for 蒙餐馆): the
   // industry word is then found as written, before the slip.
   const shopHomophone = stripShopHomophone(s);
@@ -467,6 +500,8 @@ function industrySimilarity(a: NameKey, b: NameKey): number | null {
     return a.genericIndustry || b.genericIndustry ? INDUSTRY_GENERIC_SIMILARITY : INDUSTRY_SAME_GROUP_SIMILARITY;
   }
   if (a.industry.includes(b.industry) || b.industry.includes(a.industry)) return INDUSTRY_GENERIC_SIMILARITY;
+  // one side's word was read by its sound, and the two words sound the same (牧叶 → 牧业 or 木业)
+  if ((a.industryHomophone !== null || b.industryHomophone !== null) && pinyinSyllables(a.industry).join(' ') === pinyinSyllables(b.industry).join(' ')) return INDUSTRY_GENERIC_SIMILARITY;
   return Math.max(INDUSTRY_DIFFERENT_SIMILARITY, round4(Math.max(jaroWinkler(a.industry, b.industry), dice(a.industry, b.industry)) * 0.5));
 }
 
