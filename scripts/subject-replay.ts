@@ -20,6 +20,8 @@
  *                subject failed, N examples per group (default 3; 0 = counts only)
  *   --wrong N    wrong predicted pairs grouped by the rule of the edge that joined two true subjects
  *   --hub        also score the hub's own subjects (subject_links.subject_id) and say how far the replay agrees
+ *   --applied-only  score only the truth's records the hub applied (source_records): for a run that
+ *                stopped early
  *   --remention  re-read the shop names of reports without subject fields from their text with the
  *                current hub/merge/mentions.ts, as apply-report.ts does (first mention; none: not linked)
  */
@@ -45,6 +47,7 @@ const { values } = parseArgs({
     category: { type: 'string' },
     hub: { type: 'boolean' },
     remention: { type: 'boolean' },
+    'applied-only': { type: 'boolean' },
   },
 });
 if (!values.dataset || (!values.schema && !(values.cache && existsSync(values.cache)))) {
@@ -72,14 +75,16 @@ interface TextReport {
   payload: { title: string | null; description: string; address: string | null; envelope: { divisionCode?: string | null; location?: { lng: number; lat: number } | null; department: string; eventTime: number } };
 }
 
-async function loadRows(): Promise<{ rows: Row[]; inScope: string[]; reports: TextReport[] }> {
+async function loadRows(): Promise<{ rows: Row[]; inScope: string[]; reports: TextReport[]; applied: string[] }> {
   if (values.cache && existsSync(values.cache)) {
     const lines = readFileSync(values.cache, 'utf8').split('\n').filter(Boolean);
     const head = JSON.parse(lines[0] as string) as { inScope: string[] };
     const rf = `${values.cache}.reports`;
     const reports = existsSync(rf) ? readFileSync(rf, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as TextReport) : [];
+    const af = `${values.cache}.applied`;
+    const applied = existsSync(af) ? readFileSync(af, 'utf8').split('\n').filter(Boolean) : [];
     if (values.remention && !existsSync(rf)) throw new Error(`--remention: ${rf} missing (give --schema to read it)`);
-    return { rows: lines.slice(1).map((l) => JSON.parse(l) as Row), inScope: head.inScope, reports };
+    return { rows: lines.slice(1).map((l) => JSON.parse(l) as Row), inScope: head.inScope, reports, applied };
   }
   const client = new pg.Client({ connectionString: values.database ?? process.env.DATABASE_URL });
   await client.connect();
@@ -97,11 +102,13 @@ async function loadRows(): Promise<{ rows: Row[]; inScope: string[]; reports: Te
           order by source_system, source_record_id, source_version desc`,
       )
     ).rows as TextReport[];
+    const applied = (await client.query(`select distinct source_system || '/' || source_record_id as k from ${s}.source_records`)).rows.map((r: { k: string }) => r.k);
     if (values.cache) {
       writeFileSync(values.cache, [JSON.stringify({ inScope }), ...rows.map((r) => JSON.stringify(r))].join('\n') + '\n');
       writeFileSync(`${values.cache}.reports`, reports.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      writeFileSync(`${values.cache}.applied`, applied.join('\n') + '\n');
     }
-    return { rows, inScope, reports };
+    return { rows, inScope, reports, applied };
   } finally {
     await client.end();
   }
@@ -202,7 +209,10 @@ clusters.forEach((c, i) => c.forEach((m) => subjectOf.set(keyOf(m), String(i))))
 
 // truth and scores
 const truthSubjects = readJsonl<TruthSubject>(join(dir, manifest.truth?.subjects ?? 'truth/subjects.jsonl'));
-const truthRefs = truthSubjects.map((s) => s.refs.filter((r) => scope.has(r.sourceSystem))).filter((c) => c.length > 0);
+const appliedSet = new Set(loaded.applied);
+const truthRefs = truthSubjects
+  .map((s) => s.refs.filter((r) => scope.has(r.sourceSystem) && (!values['applied-only'] || appliedSet.has(`${r.sourceSystem}/${r.sourceRecordId}`))))
+  .filter((c) => c.length > 0);
 const score = scoreClusters(truthRefs, clusters);
 const f = (x: number) => x.toFixed(4);
 console.log(`replay: ${n} linked records, ${pairSet.size} blocked pairs, ${edges.length} edges, ${clusters.length} subjects; ${overCap} records' keys reach > ${MAX_BLOCK_SUBJECTS} records (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
