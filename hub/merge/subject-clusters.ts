@@ -153,10 +153,12 @@ function prepareUncached(m: SubjectMember, nameOpts: NameOptions, addrOpts: Addr
 
 const SAME_TOWN = new Set(['same-village', 'same-town', 'same-town-other-village']);
 
-/** `name-in-town` for a pair: the same name, the same town, and nothing saying "another place". */
+/** `name-in-town` for a pair: the same name and trade, the same town, and nothing saying "another place". */
 function nameInTownPair(f: SubjectFeatures): boolean {
   if (!f.division || !SAME_TOWN.has(f.division.relation)) return false;
   if ((f.name?.score ?? 0) < SUBJECT_NAME_IN_TOWN) return false;
+  // the same trade: 旭日粮油 is not 演示旗旭日商贸有限公司 by the trade name alone (both may be in the town)
+  if ((f.name?.industry ?? 1) < 1) return false;
   if (f.address !== null && f.address.score < SUBJECT_ADDRESS_DIFFERENT && ['different-road', 'different-compound', 'different-town'].includes(f.address.rule)) return false;
   if (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) return false;
   return f.operator !== 'different';

@@ -123,7 +123,8 @@ export type SubjectRule =
 export type Exclusion = 'uscc-conflict' | 'id-hash-conflict' | 'type-conflict';
 
 export interface SubjectFeatures {
-  readonly name: { readonly score: number; readonly pair: readonly [string, string]; readonly explanation: string } | null;
+  /** `industry`: the industry words' similarity (null when a side has none), as in NameSimilarity. */
+  readonly name: { readonly score: number; readonly pair: readonly [string, string]; readonly explanation: string; readonly industry?: number | null } | null;
   readonly address: { readonly score: number; readonly rule: string; readonly pair: readonly [string, string]; readonly explanation: string } | null;
   readonly distanceM: number | null;
   readonly distanceScore: number | null;
@@ -335,7 +336,7 @@ export function evaluate(rec: PreparedRecord, c: SubjectCandidate, nameOpts: Nam
   if (score < SUBJECT_MATCH_SCORE) blockers.push(`score ${score} < ${SUBJECT_MATCH_SCORE}`);
 
   const features: SubjectFeatures = {
-    name: name ? { score: name.score, pair: name.pair, explanation: name.explanation } : null,
+    name: name ? { score: name.score, pair: name.pair, explanation: name.explanation, industry: name.industry } : null,
     address: address ? { score: address.score, rule: address.rule, pair: address.pair, explanation: address.explanation } : null,
     distanceM: distanceM === null ? null : Math.round(distanceM * 10) / 10,
     distanceScore: dScore,
