@@ -205,7 +205,8 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       for (let i = h.start - 1; i >= start; i--) {
         const before = cs.slice(0, i + 1).join('');
         const b = BOUNDARIES.find((w) => before.endsWith(w));
-        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b))) {
+        // …, and so is one standing before 记 (向记奶茶, 于记面馆): a surname
+        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b)) && !(chars(b).length === 1 && cs[i + 1] === '记')) {
           // a boundary character inside a region name (呼和木独镇, 伊和乌素苏木) is the region's
           const region = regionAcross(cs, i - chars(b).length + 1, i + 1, h.start, regions);
           if (region !== null) {

@@ -235,6 +235,25 @@ function stripShopWord(s: string): string {
   return s;
 }
 
+/** Toneless pinyin of the legal forms of three or more characters, longest first. */
+let LEGAL_FORM_SOUNDS: Array<{ form: string; length: number; sound: string }> | null = null;
+
+/**
+ * The legal form `s` ends with when read by sound (专叶合作社 typed for 专业合作社, 有线公司 for
+ * 有限公司), as written; only forms of three or more characters, so that a trade name is never
+ * taken for one. Null when none.
+ */
+function legalFormBySound(s: string): string | null {
+  LEGAL_FORM_SOUNDS ??= LEGAL_FORMS.filter((f) => chars(f).length >= 3).map((form) => ({ form, length: chars(form).length, sound: pinyinSyllables(form).join(' ') }));
+  const cs = chars(s);
+  for (const f of LEGAL_FORM_SOUNDS) {
+    if (cs.length <= f.length) continue;
+    const tail = cs.slice(cs.length - f.length).join('');
+    if (/^\p{Script=Han}+$/u.test(tail) && pinyinSyllables(tail).join(' ') === f.sound) return tail;
+  }
+  return null;
+}
+
 /**
  * A lexicon word longer than `word` that `prefix + word` ends with when read by sound (its last
  * characters being `word` as written), leaving at least one character of trade name.
@@ -357,7 +376,9 @@ export function nameKey(name: string, opts: NameOptions = {}): NameKey {
     branch ??= r.branch;
   } else {
     for (let guard = 0; guard < 3; guard++) {
-      const form = LEGAL_FORMS.find((f) => s.endsWith(f) && chars(s).length > chars(f).length);
+      const exact = LEGAL_FORMS.find((f) => s.endsWith(f) && chars(s).length > chars(f).length);
+      const bySound = legalFormBySound(s);
+      const form = bySound !== null && chars(bySound).length > chars(exact ?? '').length ? bySound : exact;
       if (!form) break;
       s = s.slice(0, s.length - form.length);
       legalForm = legalForm === null ? form : `${form}${legalForm}`;
@@ -426,7 +447,9 @@ export function nameKey(name: string, opts: NameOptions = {}): NameKey {
   if (!entry) {
     // A homophone typo in the industry word (稍烤 for 烧烤): match the ending by pinyin.
     const byPinyin = lexiconPinyin(lexicon);
-    outerPinyin: for (const cand of shopHomophone === null ? candidates : [...candidates, shopHomophone]) {
+    // without a trailing shop word first: 蒙参馆 is 蒙参 (蒙餐) + 馆 rather than 蒙 + 参馆 (餐馆)
+    const byPinyinCands = [...new Set([stripShopWord(s), s, ...(shopHomophone === null ? [] : [shopHomophone])])];
+    outerPinyin: for (const cand of byPinyinCands) {
       const cs = chars(cand);
       for (let k = Math.min(5, cs.length - 1); k >= 2; k--) {
         const tail = cs.slice(cs.length - k).join('');
@@ -496,10 +519,11 @@ function dedupeHits(hits: readonly RegionHit[]): RegionHit[] {
 function industrySimilarity(a: NameKey, b: NameKey): number | null {
   if (a.industry === '' || b.industry === '') return null;
   if (a.industry === b.industry) return 1;
+  // one word within the other (洗浴 ~ 洗浴服务, 科技 ~ 网络科技): the same trade said shorter
+  if (a.industry.includes(b.industry) || b.industry.includes(a.industry)) return INDUSTRY_GENERIC_SIMILARITY;
   if (a.industryGroup !== null && a.industryGroup === b.industryGroup) {
     return a.genericIndustry || b.genericIndustry ? INDUSTRY_GENERIC_SIMILARITY : INDUSTRY_SAME_GROUP_SIMILARITY;
   }
-  if (a.industry.includes(b.industry) || b.industry.includes(a.industry)) return INDUSTRY_GENERIC_SIMILARITY;
   // one side's word was read by its sound, and the two words sound the same (牧叶 → 牧业 or 木业)
   if ((a.industryHomophone !== null || b.industryHomophone !== null) && pinyinSyllables(a.industry).join(' ') === pinyinSyllables(b.industry).join(' ')) return INDUSTRY_GENERIC_SIMILARITY;
   return Math.max(INDUSTRY_DIFFERENT_SIMILARITY, round4(Math.max(jaroWinkler(a.industry, b.industry), dice(a.industry, b.industry)) * 0.5));
