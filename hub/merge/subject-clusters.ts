@@ -34,6 +34,7 @@ import {
   SUBJECT_ADDRESS_DIFFERENT,
   SUBJECT_FAR_M,
   SUBJECT_NAME_IN_TOWN,
+  SUBJECT_NAME_SAME_DOOR,
   validOrNull,
   type PreparedRecord,
   type SubjectCandidate,
@@ -176,6 +177,19 @@ function siteNamePair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
   return site(p.rec) && site(q.rec);
 }
 
+/**
+ * `same-door` for a pair: the same road and number (address similarity 1) in the same town, the same
+ * trade, and trade names one slip apart (富民烧烤 ~ 富明烧烤, name ≥ SUBJECT_NAME_SAME_DOOR): two shops
+ * of one trade with near-identical names do not share a door.
+ */
+function sameDoorPair(f: SubjectFeatures): boolean {
+  if (!f.division || !SAME_TOWN.has(f.division.relation)) return false;
+  if ((f.name?.score ?? 0) < SUBJECT_NAME_SAME_DOOR || (f.name?.industry ?? 0) < 1) return false;
+  if ((f.address?.score ?? 0) < 1) return false;
+  if (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) return false;
+  return f.operator !== 'different';
+}
+
 function pairEdge(x: Prepared, y: Prepared, nameOpts: NameOptions, addrOpts: AddressOptions): SubjectEdge | null {
   const [p, q] = compareStrings(x.id, y.id) <= 0 ? [x, y] : [y, x];
   const ev = evaluate(p.rec, q.cand, nameOpts, addrOpts);
@@ -183,6 +197,7 @@ function pairEdge(x: Prepared, y: Prepared, nameOpts: NameOptions, addrOpts: Add
   if (ev.decision === 'match') return { a: p.id, b: q.id, rule: ev.rule as SubjectRule, score: ev.score, features: ev.features };
   if ((p.m.loose || q.m.loose) && nameInTownPair(ev.features)) return { a: p.id, b: q.id, rule: 'name-in-town', score: ev.score, features: ev.features };
   if ((p.m.loose || q.m.loose) && siteNamePair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'site-name', score: ev.score, features: ev.features };
+  if (sameDoorPair(ev.features)) return { a: p.id, b: q.id, rule: 'same-door', score: ev.score, features: ev.features };
   return null;
 }
 
@@ -192,7 +207,7 @@ export function matchRecordPair(x: SubjectMember, y: SubjectMember, opts: Subjec
   return pairEdge(prepareMember(x, nameOpts, addrOpts), prepareMember(y, nameOpts, addrOpts), nameOpts, addrOpts);
 }
 
-const RULE_RANK: Partial<Record<SubjectRule, number>> = { 'uscc-equal': 0, 'id-hash-equal': 0, 'probabilistic-match': 1, 'name-in-town': 2, 'site-name': 2 };
+const RULE_RANK: Partial<Record<SubjectRule, number>> = { 'uscc-equal': 0, 'id-hash-equal': 0, 'probabilistic-match': 1, 'name-in-town': 2, 'site-name': 2, 'same-door': 2 };
 
 /** Strongest first; a total order, so the result never depends on input order. */
 export function compareEdges(e: SubjectEdge, f: SubjectEdge): number {

@@ -58,6 +58,8 @@ export const SUBJECT_DISTANCE_ZERO_M = 300;
 export const SUBJECT_FAR_M = 1000;
 /** `name-in-town`: names at least this similar (a homophone typo of the trade name, 伊太 for 伊泰, is 0.925), in the same town. */
 export const SUBJECT_NAME_IN_TOWN = 0.92;
+/** `same-door` (record pairs): trade names at least this similar (one character of two differs: 0.7 → 0.775 with the same trade) at the same road and number. */
+export const SUBJECT_NAME_SAME_DOOR = 0.75;
 /** `nameInTown`: addresses below this are on different roads: another shop of that name. */
 export const SUBJECT_ADDRESS_DIFFERENT = 0.3;
 /** Two candidates that both match within this margin: a person decides. */
@@ -116,6 +118,7 @@ export type SubjectRule =
   | 'ambiguous'
   | 'name-in-town'
   | 'site-name'
+  | 'same-door'
   | 'below-threshold'
   | 'no-candidate'
   | 'all-excluded';
