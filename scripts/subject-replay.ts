@@ -329,6 +329,12 @@ const missN = values.miss === undefined ? 3 : Number(values.miss);
       (frags.get(s) ?? frags.set(s, []).get(s)!).push(i);
     }
     neverLinked += unlinked * (refs.length - unlinked) + (unlinked * (unlinked - 1)) / 2;
+    if (unlinked) {
+      const sm = samples.get('record never linked by the hub') ?? [];
+      const r = refs.find((x) => !memberByKey.has(keyOf(x)));
+      if (r && sm.length < missN) sm.push(`${keyOf(r)}, truth ${truthName.get(truthOf.get(keyOf(r)) as string)} (${refs.length} refs)`);
+      samples.set('record never linked by the hub', sm);
+    }
     const fs = [...frags.values()];
     for (let a = 0; a < fs.length; a++) for (let b = a + 1; b < fs.length; b++) {
       const A = fs[a] as number[];

@@ -64,13 +64,13 @@ const LOOSE_HOMOPHONE_MAX_CORE = 4;
 const NAME_CONJUNCTIONS = new Set(['和', '与', '及']);
 
 /** Trade-name starts that are determiners, not names: 一家烧烤店, 这家超市, 该饭店. */
-const GENERIC_CORE = /^(?:一|这|那|该|某|此|有|每|几|多|各|个|家|所|间|小区|路边|街边|附近|周边|流动|无名|无证|无照|黑|私人|个人|本地|当地|楼下|楼上)/u;
+const GENERIC_CORE = /^(?:个|家|所|间)$|^(?:一|这|那|该|某|此|有|每|几|多|各|小区|路边|街边|附近|周边|流动|无名|无证|无照|黑|私人|个人|本地|当地|楼下|楼上)/u;
 
 /**
  * What complaints are about or say happened, never a trade name: 垃圾收集点 (sounds like 垃圾手机店),
  * 未取得建设工程规划许可证, 擅自改变建设工程.
  */
-const COMPLAINT_NOUN = /^(?:垃圾|污水|废水|废气|油烟|噪音|噪声|道路|路面|车辆|居民|住户|楼道|管道|井盖|路灯|绿地|树木|河道|下水|未|没|不|无|非法|违法|违规|违章|擅自|私自|涉嫌|疑似|晚上|早上|夜间|夜里|凌晨|白天|中午|下午|上午|傍晚|每天|今天|昨天|最近)/u;
+const COMPLAINT_NOUN = /^(?:垃圾|污水|废水|废气|油烟|噪音|噪声|道路|路面|车辆|居民|住户|楼道|管道|井盖|路灯|绿地|树木|河道|下水|未|没|不|无|非法|违法|违规|违章|擅自|私自|涉嫌|疑似|楼顶|屋顶|房顶|院内|院子|门前|门口|路口|晚上|早上|夜间|夜里|凌晨|白天|中午|下午|上午|傍晚|每天|今天|昨天|最近)/u;
 
 const HAN = /\p{Script=Han}/u;
 
@@ -192,10 +192,14 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       if (tail) end += chars(tail).length;
       // a word that only sounds like an industry (窗户 ~ 床户?) counts when a shop word or legal form
       // follows it, or when the name stands right after an address number or a reporting verb (below)
-      const looseHomophone = h.homophone && !shopWord && !tail && !SHOP_WORDS.has(cs[h.end - 1] as string);
+      let looseHomophone = h.homophone && !shopWord && !tail && !SHOP_WORDS.has(cs[h.end - 1] as string);
       if (end < cs.length && OPEN.includes(cs[end] as string)) {
         const close = cs.findIndex((c, i) => i > end && CLOSE.includes(c));
-        if (close > end && close - end <= 8) end = close + 1;
+        if (close > end && close - end <= 8) {
+          // a branch note right after it ((伊和乌素店)) says a shop's name, as a shop word does
+          if (/[店号部]$/u.test(cs.slice(end + 1, close).join(''))) looseHomophone = false;
+          end = close + 1;
+        }
       }
       // the start: after the nearest boundary word before the industry word
       // a one-character boundary right before the industry word is part of the name (佳和炸鸡, 惠及超市)
@@ -214,7 +218,7 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
             break;
           }
           start = i + 1;
-          strong = (chars(b).length >= 2 && b !== '米') || ADDRESS_END.has(b) || (b === '的' && ADDRESS_END_BEFORE.test(before.slice(0, -1)));
+          strong = (chars(b).length >= 2 && b !== '米') || ADDRESS_END.has(b) || b === '在' || (b === '的' && ADDRESS_END_BEFORE.test(before.slice(0, -1)));
           break;
         }
         if (/[0-9]/.test(cs[i] as string)) {

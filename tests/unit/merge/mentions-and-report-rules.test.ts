@@ -138,6 +138,14 @@ describe('subjectMentions: homophone typos and what is not a name', () => {
     expect(names('晚上没法开窗户')).toEqual([]);
   });
 
+  it('after 在 (在X吃饭) or with a branch note after it, a homophone industry word is a name; 家和 is a trade name, 一家 is not', () => {
+    expect(names('在阳光角子吃饭后腹泻，怀疑食材不新鲜。')).toEqual(['阳光|饺子']);
+    expect(names('饭店卫生差，顾客说沙漠之舟烧考（伊和乌素店）的菜不新鲜')).toEqual(['沙漠之舟|烧烤']);
+    expect(names('饭店卫生差，顾客说沙漠之舟烧考的菜不新鲜')).toEqual([]);
+    expect(names('康乐北街62号往北50米家和炸鸡液化气罐放在后厨门口')).toEqual(['家和|炸鸡']);
+    expect(names('住户在楼顶搭建彩钢房，已劝阻未果。')).toEqual([]);
+  });
+
   it('mentions read by sound come after those read by their characters', () => {
     expect(names('鸿福理法旁边的老王烧烤店油烟扰民')).toEqual(['王记|烧烤', '鸿福|理发']);
   });
