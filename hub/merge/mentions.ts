@@ -44,11 +44,33 @@ const BOUNDARIES: readonly string[] = [
   '号', '室', '单元', '在', '的', '于', '和', '与', '及', '对', '到', '找', '去', '从', '是', '被', '将', '把', '让', '给', '向',
 ];
 
+const SENTENCE_END = /[。.!！?？;；:：\n]/u;
+
+/** A road word right after an industry word, with or without a direction (商贸北街, 农业路). */
+const ROAD_AFTER = /^[东西南北中]?(?:路|街|大街|大道|巷|胡同)/u;
+
+/** Boundaries that end an address: a name right after them (团结路18号老王烧烤) stands on its own. */
+const ADDRESS_END = new Set(['号', '室']);
+/** 的 after an address (18号的, 路口的, 附近的, 旁边的) introduces the name as well. */
+const ADDRESS_END_BEFORE = /(?:号|室|口|附近|旁边|对面|门口|侧|米)$/u;
+/**
+ * A homophone industry word with neither a shop word nor a legal form after it is read as a name
+ * only after an address, a reporting verb or at the start of a clause, and with a short trade name
+ * (鸿福理法 for 鸿福理发; not 地下室墙面潮湿).
+ */
+const LOOSE_HOMOPHONE_MAX_CORE = 4;
+
 /** Boundaries that are also common last characters of trade names (佳和, 惠及): right before the industry word they are the name's. */
 const NAME_CONJUNCTIONS = new Set(['和', '与', '及']);
 
 /** Trade-name starts that are determiners, not names: 一家烧烤店, 这家超市, 该饭店. */
-const GENERIC_CORE = /^(?:一|这|那|该|某|此|有|每|几|多|各|个|家|所|间|小区|路边|街边|附近|周边|流动|无名|无证|无照|黑|私人|个人|本地|当地|楼下|楼上)/u;
+const GENERIC_CORE = /^(?:个|家|所|间)$|^(?:一|这|那|该|某|此|有|每|几|多|各|小区|路边|街边|附近|周边|流动|无名|无证|无照|黑|私人|个人|本地|当地|楼下|楼上)/u;
+
+/**
+ * What complaints are about or say happened, never a trade name: 垃圾收集点 (sounds like 垃圾手机店),
+ * 未取得建设工程规划许可证, 擅自改变建设工程.
+ */
+const COMPLAINT_NOUN = /^(?:垃圾|污水|废水|废气|油烟|噪音|噪声|道路|路面|车辆|居民|住户|楼道|管道|井盖|路灯|绿地|树木|河道|下水|未|没|不|无|非法|违法|违规|违章|擅自|私自|涉嫌|疑似|楼顶|屋顶|房顶|院内|院子|门前|门口|路口|晚上|早上|夜间|夜里|凌晨|白天|中午|下午|上午|傍晚|每天|今天|昨天|最近)/u;
 
 const HAN = /\p{Script=Han}/u;
 
@@ -147,14 +169,20 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
   const s = normalise(text);
   const regions = opts.regions === undefined ? EMPTY_REGIONS : opts.regions instanceof RegionIndex ? opts.regions : new RegionIndex([], opts.regions);
   const out: Mention[] = [];
+  /** Mentions read by the sound of the industry word and their context only: after the others. */
+  const weak: Mention[] = [];
   const seen = new Set<string>();
   let offset = 0;
   for (const clause of s.split(SPLIT)) {
     const at = s.indexOf(clause, offset);
+    // a clause that starts the text or a sentence (not one after a comma: 熏得没法开窗)
+    const sentenceStart = at === 0 || SENTENCE_END.test(s.slice(offset, at));
     offset = at + clause.length;
     const cs = chars(clause);
     if (cs.length < 3) continue;
     for (const h of industryHits(cs)) {
+      // an industry word that goes on into a road is the road's name (商贸北街, 农业路)
+      if (ROAD_AFTER.test(cs.slice(h.end, h.end + 3).join(''))) continue;
       // the end: shop word, legal form, bracketed note
       let end = h.end;
       const shopWord = end < cs.length && SHOP_WORDS.has(cs[end] as string);
@@ -164,19 +192,25 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       if (tail) end += chars(tail).length;
       // a word that only sounds like an industry (窗户 ~ 床户?) counts when a shop word or legal form
       // follows it, or when the name stands right after an address number or a reporting verb (below)
-      const looseHomophone = h.homophone && !shopWord && !tail && !SHOP_WORDS.has(cs[h.end - 1] as string);
+      let looseHomophone = h.homophone && !shopWord && !tail && !SHOP_WORDS.has(cs[h.end - 1] as string);
       if (end < cs.length && OPEN.includes(cs[end] as string)) {
         const close = cs.findIndex((c, i) => i > end && CLOSE.includes(c));
-        if (close > end && close - end <= 8) end = close + 1;
+        if (close > end && close - end <= 8) {
+          // a branch note right after it ((伊和乌素店)) says a shop's name, as a shop word does
+          if (/[店号部]$/u.test(cs.slice(end + 1, close).join(''))) looseHomophone = false;
+          end = close + 1;
+        }
       }
       // the start: after the nearest boundary word before the industry word
       // a one-character boundary right before the industry word is part of the name (佳和炸鸡, 惠及超市)
       let start = Math.max(0, h.start - LOOK_BACK);
-      let strong = false;
+      // the start of a sentence bounds a name as well as a reporting verb does
+      let strong = sentenceStart && h.start <= LOOK_BACK;
       for (let i = h.start - 1; i >= start; i--) {
         const before = cs.slice(0, i + 1).join('');
         const b = BOUNDARIES.find((w) => before.endsWith(w));
-        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b))) {
+        // …, and so is one standing before 记 (向记奶茶, 于记面馆): a surname
+        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b)) && !(chars(b).length === 1 && cs[i + 1] === '记')) {
           // a boundary character inside a region name (呼和木独镇, 伊和乌素苏木) is the region's
           const region = regionAcross(cs, i - chars(b).length + 1, i + 1, h.start, regions);
           if (region !== null) {
@@ -184,7 +218,7 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
             break;
           }
           start = i + 1;
-          strong = chars(b).length >= 2 && b !== '米';
+          strong = (chars(b).length >= 2 && b !== '米') || ADDRESS_END.has(b) || b === '在' || (b === '的' && ADDRESS_END_BEFORE.test(before.slice(0, -1)));
           break;
         }
         if (/[0-9]/.test(cs[i] as string)) {
@@ -199,10 +233,12 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       if (seen.has(span)) continue;
       const key = nameKey(span, opts);
       const core = chars(key.core);
-      if (core.length === 0 || core.length > MENTION_MAX_CORE || GENERIC_CORE.test(key.core) || key.industry === '') continue;
+      // a surname trade name (老那 → 那记) is a name even when its surname is also a determiner (那, 每)
+      const generic = key.surname === null ? GENERIC_CORE.test(key.core) || COMPLAINT_NOUN.test(key.core) : false;
+      if (core.length === 0 || (looseHomophone && core.length < 2) || core.length > (looseHomophone ? LOOSE_HOMOPHONE_MAX_CORE : MENTION_MAX_CORE) || generic || key.industry === '') continue;
       seen.add(span);
-      out.push({ text: span, start: at + start, key, homophone: h.homophone });
+      (looseHomophone ? weak : out).push({ text: span, start: at + start, key, homophone: h.homophone });
     }
   }
-  return out;
+  return [...out, ...weak];
 }

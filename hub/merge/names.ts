@@ -50,6 +50,8 @@ export interface IndustryEntry {
   readonly generic?: boolean;
   /** Canonical form when synonyms are common (饭店/饭馆/餐厅 → 餐馆). */
   readonly canonical?: string;
+  /** A trade worked on other people's sites (建筑工程, 市政工程): its reports come from anywhere in the county. */
+  readonly siteWork?: boolean;
 }
 
 const g = (group: string, words: string, extra: Partial<IndustryEntry> = {}): IndustryEntry[] =>
@@ -62,7 +64,8 @@ export const INDUSTRIES: readonly IndustryEntry[] = [
   ...g('food', '餐饮 餐饮管理 餐饮服务 饮食 食品', { generic: true }),
   ...g('retail', '超市 便利店 商店 小卖部 百货 烟酒 副食 水果 果蔬 蔬菜 粮油 日杂 杂货 批发部 零售 母婴 文具'),
   ...g('retail', '商贸 贸易 商业 商务 经贸 商行', { generic: true }),
-  ...g('building', '五金 建材 五金建材 装饰 装修 门窗 瓷砖 家具 装饰工程 建筑工程 建设工程 建筑安装工程 市政工程 建筑劳务'),
+  ...g('building', '五金 建材 五金建材 装饰 装修 门窗 瓷砖 家具'),
+  ...g('building', '装饰工程 建筑工程 建设工程 建筑安装工程 市政工程 建筑劳务 路桥工程 水利工程 园林工程 绿化工程', { siteWork: true }),
   ...g('clothing', '服装 服饰 鞋帽 鞋业 纺织'),
   ...g('beauty', '理发 美发 美容 美容美发 美甲 养生 足疗 足浴'),
   ...g('medical', '药店 药房 大药房 医药 诊所 门诊 卫生室 医院'),
@@ -71,6 +74,7 @@ export const INDUSTRIES: readonly IndustryEntry[] = [
   ...g('entertainment', 'KTV 歌厅 网吧 网咖 棋牌室 棋牌 酒吧 洗浴 洗浴中心 洗浴服务 娱乐 休闲娱乐 台球 电玩 餐饮娱乐'),
   ...g('lodging', '宾馆 酒店 旅馆 旅店 招待所 民宿 快捷酒店 旅社'),
   ...g('manufacturing', '建材厂 化工 化工厂 煤炭 煤矿 洗煤厂 砂石 砂石场 机械加工 机械制造 机械 食品厂 羊绒 羊绒制品 木材加工 木业 砖厂 新型墙材 水泥 混凝土 搅拌站 钢结构 塑料 包装 印刷'),
+  ...g('manufacturing', '木材', { canonical: '木业' }),
   ...g('services', '物流 运输 快递 劳务 劳务服务 物业 物业服务 信息咨询 商务服务 文化传媒 传媒 广告 科技 网络科技 信息技术 电子商务 房地产开发 房地产 置业 环保科技 新能源 矿业 旅游开发 旅游 市场管理 家政 保洁 培训 教育咨询 幼儿园'),
   ...g('telecom', '手机 通讯 通讯器材 电器 家电 电脑 数码'),
 ];
@@ -130,6 +134,8 @@ export interface NameKey {
   readonly pinyin: readonly string[];
   /** When the industry word was recognised by sound only (稍烤 → 烧烤): the characters as written. */
   readonly industryHomophone: string | null;
+  /** The industry is worked on sites anywhere (IndustryEntry.siteWork). */
+  readonly siteWork: boolean;
 }
 
 export type NameMethod = 'exact-key' | 'surname' | 'jaro-winkler' | 'dice' | 'pinyin' | 'none';
@@ -229,6 +235,61 @@ function stripShopWord(s: string): string {
   return s;
 }
 
+/** Toneless pinyin of the legal forms of three or more characters, longest first. */
+let LEGAL_FORM_SOUNDS: Array<{ form: string; length: number; sound: string }> | null = null;
+
+/**
+ * The legal form `s` ends with when read by sound (专叶合作社 typed for 专业合作社, 有线公司 for
+ * 有限公司), as written; only forms of three or more characters, so that a trade name is never
+ * taken for one. Null when none.
+ */
+function legalFormBySound(s: string): string | null {
+  LEGAL_FORM_SOUNDS ??= LEGAL_FORMS.filter((f) => chars(f).length >= 3).map((form) => ({ form, length: chars(form).length, sound: pinyinSyllables(form).join(' ') }));
+  const cs = chars(s);
+  for (const f of LEGAL_FORM_SOUNDS) {
+    if (cs.length <= f.length) continue;
+    const tail = cs.slice(cs.length - f.length).join('');
+    if (/^\p{Script=Han}+$/u.test(tail) && pinyinSyllables(tail).join(' ') === f.sound) return tail;
+  }
+  return null;
+}
+
+/**
+ * A lexicon word longer than `word` that `prefix + word` ends with when read by sound (its last
+ * characters being `word` as written), leaving at least one character of trade name.
+ */
+function homophoneTail(prefix: string, word: string, lexicon: Lexicon): { word: string; written: string; prefix: string } | null {
+  const ps = chars(prefix);
+  const wl = chars(word).length;
+  const byPinyin = lexiconPinyin(lexicon);
+  // two or more characters typed by sound (鸿达药房 is not 鸿 + 大药房)
+  for (let k = Math.min(4, ps.length - 1); k >= 2; k--) {
+    const head = ps.slice(ps.length - k).join('');
+    if (!/^\p{Script=Han}+$/u.test(head)) continue;
+    const written = `${head}${word}`;
+    const found = byPinyin.get(pinyinSyllables(written).join(' '));
+    if (found !== undefined && found !== written && chars(found).length === k + wl && found.endsWith(word)) {
+      return { word: found, written, prefix: ps.slice(0, ps.length - k).join('') };
+    }
+  }
+  return null;
+}
+
+/** Toneless pinyin of the shop words (馆 guan, 店 dian …). */
+let SHOP_WORD_SOUNDS: Set<string> | null = null;
+
+/**
+ * The name without its last character when that character only sounds like a shop word (官 or 管
+ * typed for 馆, 点 for 店) and at least two characters stay; null otherwise.
+ */
+function stripShopHomophone(s: string): string | null {
+  const cs = chars(s);
+  const last = cs[cs.length - 1];
+  if (cs.length < 3 || last === undefined || SHOP_WORDS.includes(last) || !/^\p{Script=Han}$/u.test(last)) return null;
+  SHOP_WORD_SOUNDS ??= new Set(SHOP_WORDS.map((w) => pinyinSyllables(w)[0] as string));
+  return SHOP_WORD_SOUNDS.has(pinyinSyllables(last)[0] as string) ? cs.slice(0, -1).join('') : null;
+}
+
 function chineseOrdinal(s: string): string {
   // 二店, 第二分店, 2号店 → '2'
   const m = /^第?([0-9]+|[一二三四五六七八九十]+)号?$/u.exec(s);
@@ -315,7 +376,9 @@ export function nameKey(name: string, opts: NameOptions = {}): NameKey {
     branch ??= r.branch;
   } else {
     for (let guard = 0; guard < 3; guard++) {
-      const form = LEGAL_FORMS.find((f) => s.endsWith(f) && chars(s).length > chars(f).length);
+      const exact = LEGAL_FORMS.find((f) => s.endsWith(f) && chars(s).length > chars(f).length);
+      const bySound = legalFormBySound(s);
+      const form = bySound !== null && chars(bySound).length > chars(exact ?? '').length ? bySound : exact;
       if (!form) break;
       s = s.slice(0, s.length - form.length);
       legalForm = legalForm === null ? form : `${form}${legalForm}`;
@@ -356,10 +419,37 @@ export function nameKey(name: string, opts: NameOptions = {}): NameKey {
     }
   }
   let industryAsWritten: string | null = null;
+  if (entry) {
+    // a longer industry word whose first characters were typed as homophones (旺络科技 for 网络科技,
+    // 参饮娱乐 for 餐饮娱乐) is the industry, not the shorter word it ends with
+    const longer = homophoneTail(prefix, industry, lexicon);
+    if (longer) {
+      entry = lexicon.byWord.get(longer.word);
+      industryAsWritten = longer.written;
+      prefix = longer.prefix;
+      industry = longer.word;
+    }
+  }
+  // A homophone typo in the trailing shop word (手把肉官 for 手把肉馆, 蒙餐管 for 蒙餐馆): the
+  // industry word is then found as written, before the slip.
+  const shopHomophone = stripShopHomophone(s);
+  if (!entry && shopHomophone !== null) {
+    for (const word of lexicon.words) {
+      if (shopHomophone.endsWith(word)) {
+        entry = lexicon.byWord.get(word);
+        prefix = shopHomophone.slice(0, shopHomophone.length - word.length);
+        industry = word;
+        industryAsWritten = `${word}${s.slice(shopHomophone.length)}`;
+        break;
+      }
+    }
+  }
   if (!entry) {
     // A homophone typo in the industry word (稍烤 for 烧烤): match the ending by pinyin.
     const byPinyin = lexiconPinyin(lexicon);
-    outerPinyin: for (const cand of candidates) {
+    // without a trailing shop word first: 蒙参馆 is 蒙参 (蒙餐) + 馆 rather than 蒙 + 参馆 (餐馆)
+    const byPinyinCands = [...new Set([stripShopWord(s), s, ...(shopHomophone === null ? [] : [shopHomophone])])];
+    outerPinyin: for (const cand of byPinyinCands) {
       const cs = chars(cand);
       for (let k = Math.min(5, cs.length - 1); k >= 2; k--) {
         const tail = cs.slice(cs.length - k).join('');
@@ -410,6 +500,7 @@ export function nameKey(name: string, opts: NameOptions = {}): NameKey {
     notes,
     pinyin: pinyinSyllables(`${core}${industry}`),
     industryHomophone: industryAsWritten,
+    siteWork: entry?.siteWork ?? false,
   };
 }
 
@@ -428,10 +519,13 @@ function dedupeHits(hits: readonly RegionHit[]): RegionHit[] {
 function industrySimilarity(a: NameKey, b: NameKey): number | null {
   if (a.industry === '' || b.industry === '') return null;
   if (a.industry === b.industry) return 1;
+  // one word within the other (洗浴 ~ 洗浴服务, 科技 ~ 网络科技): the same trade said shorter
+  if (a.industry.includes(b.industry) || b.industry.includes(a.industry)) return INDUSTRY_GENERIC_SIMILARITY;
   if (a.industryGroup !== null && a.industryGroup === b.industryGroup) {
     return a.genericIndustry || b.genericIndustry ? INDUSTRY_GENERIC_SIMILARITY : INDUSTRY_SAME_GROUP_SIMILARITY;
   }
-  if (a.industry.includes(b.industry) || b.industry.includes(a.industry)) return INDUSTRY_GENERIC_SIMILARITY;
+  // one side's word was read by its sound, and the two words sound the same (牧叶 → 牧业 or 木业)
+  if ((a.industryHomophone !== null || b.industryHomophone !== null) && pinyinSyllables(a.industry).join(' ') === pinyinSyllables(b.industry).join(' ')) return INDUSTRY_GENERIC_SIMILARITY;
   return Math.max(INDUSTRY_DIFFERENT_SIMILARITY, round4(Math.max(jaroWinkler(a.industry, b.industry), dice(a.industry, b.industry)) * 0.5));
 }
 

@@ -43,8 +43,8 @@ const PROVINCES: ReadonlyArray<readonly [string, string, readonly string[]]> = [
   ['63', '青海省', ['青海']], ['64', '宁夏回族自治区', ['宁夏']], ['65', '新疆维吾尔自治区', ['新疆']],
 ];
 
-/** Characters that start a road, compound or building word: a short form followed by one is part of that word (锡尼路). */
-const FOLLOWING_WORD = /^(?:路|街|大街|大道|巷|胡同|道|线|小区|家园|花园|苑|广场|大厦|市场|公寓|桥|村|河|湖|山|站|口)/u;
+/** Characters that start a road, compound or building word, after a direction or not: a short form followed by one is part of that word (锡尼路, 胜利南巷). */
+const FOLLOWING_WORD = /^[东西南北中]?(?:路|街|大街|大道|巷|胡同|道|线|小区|家园|花园|苑|广场|大厦|市场|公寓|桥|村|河|湖|山|站|口)/u;
 
 /** Significant length of a statistical code: 150625100000 → 9, 150600 → 4. */
 export function codeDepth(code: string): string {

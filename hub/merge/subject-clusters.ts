@@ -34,6 +34,7 @@ import {
   SUBJECT_ADDRESS_DIFFERENT,
   SUBJECT_FAR_M,
   SUBJECT_NAME_IN_TOWN,
+  SUBJECT_NAME_SAME_DOOR,
   validOrNull,
   type PreparedRecord,
   type SubjectCandidate,
@@ -153,11 +154,38 @@ function prepareUncached(m: SubjectMember, nameOpts: NameOptions, addrOpts: Addr
 
 const SAME_TOWN = new Set(['same-village', 'same-town', 'same-town-other-village']);
 
-/** `name-in-town` for a pair: the same name, the same town, and nothing saying "another place". */
+/** `name-in-town` for a pair: the same name and trade, the same town, and nothing saying "another place". */
 function nameInTownPair(f: SubjectFeatures): boolean {
   if (!f.division || !SAME_TOWN.has(f.division.relation)) return false;
   if ((f.name?.score ?? 0) < SUBJECT_NAME_IN_TOWN) return false;
+  // the same trade: 旭日粮油 is not 演示旗旭日商贸有限公司 by the trade name alone (both may be in the town)
+  if ((f.name?.industry ?? 1) < 1) return false;
   if (f.address !== null && f.address.score < SUBJECT_ADDRESS_DIFFERENT && ['different-road', 'different-compound', 'different-town'].includes(f.address.rule)) return false;
+  if (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) return false;
+  return f.operator !== 'different';
+}
+
+/**
+ * `site-name` for a pair: a firm whose trade is worked on sites (建筑安装工程, 市政工程) is reported
+ * where it builds, anywhere in the county, not at its office: the same name — trade name of two or
+ * more characters and the site-work industry on both sides — is the same firm whatever the towns
+ * and addresses say, unless another operator is named.
+ */
+function siteNamePair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
+  if ((f.name?.score ?? 0) < SUBJECT_NAME_IN_TOWN || f.operator === 'different') return false;
+  const site = (r: PreparedRecord) => r.names.some((k) => k.siteWork && [...k.core].length >= 2);
+  return site(p.rec) && site(q.rec);
+}
+
+/**
+ * `same-door` for a pair: the same road and number (address similarity 1) in the same town, the same
+ * trade, and trade names one slip apart (富民烧烤 ~ 富明烧烤, name ≥ SUBJECT_NAME_SAME_DOOR): two shops
+ * of one trade with near-identical names do not share a door.
+ */
+function sameDoorPair(f: SubjectFeatures): boolean {
+  if (!f.division || !SAME_TOWN.has(f.division.relation)) return false;
+  if ((f.name?.score ?? 0) < SUBJECT_NAME_SAME_DOOR || (f.name?.industry ?? 0) < 1) return false;
+  if ((f.address?.score ?? 0) < 1) return false;
   if (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) return false;
   return f.operator !== 'different';
 }
@@ -168,6 +196,8 @@ function pairEdge(x: Prepared, y: Prepared, nameOpts: NameOptions, addrOpts: Add
   if (ev.decision === 'excluded') return null;
   if (ev.decision === 'match') return { a: p.id, b: q.id, rule: ev.rule as SubjectRule, score: ev.score, features: ev.features };
   if ((p.m.loose || q.m.loose) && nameInTownPair(ev.features)) return { a: p.id, b: q.id, rule: 'name-in-town', score: ev.score, features: ev.features };
+  if ((p.m.loose || q.m.loose) && siteNamePair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'site-name', score: ev.score, features: ev.features };
+  if (sameDoorPair(ev.features)) return { a: p.id, b: q.id, rule: 'same-door', score: ev.score, features: ev.features };
   return null;
 }
 
@@ -177,7 +207,7 @@ export function matchRecordPair(x: SubjectMember, y: SubjectMember, opts: Subjec
   return pairEdge(prepareMember(x, nameOpts, addrOpts), prepareMember(y, nameOpts, addrOpts), nameOpts, addrOpts);
 }
 
-const RULE_RANK: Partial<Record<SubjectRule, number>> = { 'uscc-equal': 0, 'id-hash-equal': 0, 'probabilistic-match': 1, 'name-in-town': 2 };
+const RULE_RANK: Partial<Record<SubjectRule, number>> = { 'uscc-equal': 0, 'id-hash-equal': 0, 'probabilistic-match': 1, 'name-in-town': 2, 'site-name': 2, 'same-door': 2 };
 
 /** Strongest first; a total order, so the result never depends on input order. */
 export function compareEdges(e: SubjectEdge, f: SubjectEdge): number {
@@ -201,6 +231,25 @@ class UnionFind {
     this.parent.set(child, root);
     return root;
   }
+}
+
+/**
+ * Records whose `site-name` edges lead to records of two different valid USCCs: two registered firms
+ * share the name (演示旗兴旺建筑安装工程 and 鄂尔多斯市兴旺建筑安装工程) and a report giving only the
+ * name could be about either — it joins neither by its name alone.
+ */
+function ambiguousSiteNames(edges: readonly SubjectEdge[], hard: ReadonlyMap<string, { uscc: string | null }>): Set<string> {
+  const usccs = new Map<string, Set<string>>();
+  const note = (x: string, y: string) => {
+    const u = hard.get(y)?.uscc;
+    if (u) (usccs.get(x) ?? usccs.set(x, new Set()).get(x)!).add(u);
+  };
+  for (const e of edges) {
+    if (e.rule !== 'site-name') continue;
+    note(e.a, e.b);
+    note(e.b, e.a);
+  }
+  return new Set([...usccs].filter(([, us]) => us.size > 1).map(([id]) => id));
 }
 
 /**
@@ -234,7 +283,9 @@ export function clusterSubjects(members: readonly SubjectMember[], opts: Subject
   const clus = new UnionFind();
   const hard = new Map<string, { uscc: string | null; idHash: string | null }>(prepared.map((p) => [p.id, { uscc: p.rec.uscc, idHash: p.rec.idHash }]));
   const clash = (x: string | null, y: string | null) => x !== null && y !== null && x !== y;
+  const ambiguous = ambiguousSiteNames(edges, hard);
   for (const e of edges) {
+    if (e.rule === 'site-name' && (ambiguous.has(e.a) || ambiguous.has(e.b))) continue;
     const ra = clus.find(e.a);
     const rb = clus.find(e.b);
     if (ra === rb) continue;

@@ -58,6 +58,8 @@ export const SUBJECT_DISTANCE_ZERO_M = 300;
 export const SUBJECT_FAR_M = 1000;
 /** `name-in-town`: names at least this similar (a homophone typo of the trade name, 伊太 for 伊泰, is 0.925), in the same town. */
 export const SUBJECT_NAME_IN_TOWN = 0.92;
+/** `same-door` (record pairs): trade names at least this similar (one character of two differs: 0.7 → 0.775 with the same trade) at the same road and number. */
+export const SUBJECT_NAME_SAME_DOOR = 0.75;
 /** `nameInTown`: addresses below this are on different roads: another shop of that name. */
 export const SUBJECT_ADDRESS_DIFFERENT = 0.3;
 /** Two candidates that both match within this margin: a person decides. */
@@ -115,6 +117,8 @@ export type SubjectRule =
   | 'probabilistic-review'
   | 'ambiguous'
   | 'name-in-town'
+  | 'site-name'
+  | 'same-door'
   | 'below-threshold'
   | 'no-candidate'
   | 'all-excluded';
@@ -122,7 +126,8 @@ export type SubjectRule =
 export type Exclusion = 'uscc-conflict' | 'id-hash-conflict' | 'type-conflict';
 
 export interface SubjectFeatures {
-  readonly name: { readonly score: number; readonly pair: readonly [string, string]; readonly explanation: string } | null;
+  /** `industry`: the industry words' similarity (null when a side has none), as in NameSimilarity. */
+  readonly name: { readonly score: number; readonly pair: readonly [string, string]; readonly explanation: string; readonly industry?: number | null } | null;
   readonly address: { readonly score: number; readonly rule: string; readonly pair: readonly [string, string]; readonly explanation: string } | null;
   readonly distanceM: number | null;
   readonly distanceScore: number | null;
@@ -334,7 +339,7 @@ export function evaluate(rec: PreparedRecord, c: SubjectCandidate, nameOpts: Nam
   if (score < SUBJECT_MATCH_SCORE) blockers.push(`score ${score} < ${SUBJECT_MATCH_SCORE}`);
 
   const features: SubjectFeatures = {
-    name: name ? { score: name.score, pair: name.pair, explanation: name.explanation } : null,
+    name: name ? { score: name.score, pair: name.pair, explanation: name.explanation, industry: name.industry } : null,
     address: address ? { score: address.score, rule: address.rule, pair: address.pair, explanation: address.explanation } : null,
     distanceM: distanceM === null ? null : Math.round(distanceM * 10) / 10,
     distanceScore: dScore,

@@ -125,3 +125,51 @@ describe('division files', () => {
     expect(addressSimilarity(parseAddress('滨河街道新华路87号', o), parseAddress('繁荣社区新华路87号', o), o).rule).toBe('same-number');
   });
 });
+
+describe('subjectMentions: homophone typos and what is not a name', () => {
+  const names = (t: string) => subjectMentions(t, opts).map((m) => `${m.key.core}|${m.key.industry}`);
+
+  it('a homophone industry word without a shop word counts after an address number (号, 号的) or at the start of the text', () => {
+    expect(names('塔然高勒镇杭锦路180号的万通烧拷每天晚上音响声音很大，到凌晨还不停。')).toEqual(['万通|烧烤']);
+    expect(names('来电人反映阿斯尔街101号老戴麻腊烫后厨排烟管道直接对着居民楼。')).toEqual(['戴记|麻辣烫']);
+    expect(names('银河化公工人作业不戴安全帽，设备无防护罩。')).toEqual(['银河|化工']);
+    // not after a comma in the middle of the text, and never a time word or a one-character trade name
+    expect(names('来电称团结路12号烧烤店油烟呛人，熏得没法开窗。')).toEqual([]);
+    expect(names('晚上没法开窗户')).toEqual([]);
+  });
+
+  it('after 在 (在X吃饭) or with a branch note after it, a homophone industry word is a name; 家和 is a trade name, 一家 is not', () => {
+    expect(names('在阳光角子吃饭后腹泻，怀疑食材不新鲜。')).toEqual(['阳光|饺子']);
+    expect(names('饭店卫生差，顾客说沙漠之舟烧考（伊和乌素店）的菜不新鲜')).toEqual(['沙漠之舟|烧烤']);
+    expect(names('饭店卫生差，顾客说沙漠之舟烧考的菜不新鲜')).toEqual([]);
+    expect(names('康乐北街62号往北50米家和炸鸡液化气罐放在后厨门口')).toEqual(['家和|炸鸡']);
+    expect(names('住户在楼顶搭建彩钢房，已劝阻未果。')).toEqual([]);
+  });
+
+  it('mentions read by sound come after those read by their characters', () => {
+    expect(names('鸿福理法旁边的老王烧烤店油烟扰民')).toEqual(['王记|烧烤', '鸿福|理发']);
+  });
+
+  it('what complaints are about or say happened is no trade name (垃圾收集点, 未取得建设工程规划许可证)', () => {
+    expect(names('和平北街198号垃圾收集点满溢，需及时清运。')).toEqual([]);
+    expect(names('未取得建设工程规划许可证擅自建设')).toEqual([]);
+  });
+
+  it('an industry word that goes on into a road is the road (商贸北街)', () => {
+    expect(names('园丁北街与商贸北街交叉口诚信手把肉油烟扰民')).toEqual(['诚信|手把肉']);
+  });
+
+  it('surname trade names whose surname is also a word (老那, 向记)', () => {
+    expect(names('来电反映老那理发（安居街与敖包南巷交叉口）门口高音喇叭循环播放广告，噪音扰民。')).toEqual(['那记|理发']);
+    expect(names('工业巷76号向记奶茶油烟扰民')).toEqual(['向记|奶茶']);
+  });
+});
+
+describe('RegionIndex: a short form going on into a road with a direction is the road (胜利南巷)', () => {
+  it('keeps the village short form when a directional road word follows', () => {
+    const r = new RegionIndex([{ code: '150625100', name: '锡尼镇' }, { code: '150625101201', name: '胜利村' }]);
+    expect(r.stripLeading('锡尼镇胜利南巷165号').rest).toBe('胜利南巷165号');
+    expect(r.stripLeading('锡尼镇胜利路12号').rest).toBe('胜利路12号');
+    expect(r.stripLeading('锡尼镇胜利村3组').rest).toBe('3组');
+  });
+});

@@ -158,3 +158,41 @@ describe('nameSimilarity', () => {
     expect(best?.score).toBeGreaterThan(0.9);
   });
 });
+
+describe('typos read by sound in the shop word, the industry and the legal form', () => {
+  it('a shop word typed as a homophone (手把肉官, 蒙餐管) leaves the industry as written', () => {
+    expect(nameKey('老李手把肉官', opts)).toMatchObject({ core: '李记', industry: '手把肉', industryHomophone: '手把肉官' });
+    expect(nameKey('老杜蒙餐管', opts)).toMatchObject({ core: '杜记', industry: '蒙餐' });
+    expect(nameSimilarity('老李手把肉官', '李记手把肉馆', opts).score).toBe(1);
+    // a last character that does not sound like a shop word is left alone
+    expect(nameKey('鑫源超市', opts)).toMatchObject({ core: '鑫源', industry: '超市', industryHomophone: null });
+  });
+
+  it('an industry word with a trailing shop word read by sound takes the word before the shop word (蒙参馆 = 蒙餐 + 馆)', () => {
+    expect(nameKey('银河蒙参馆', opts)).toMatchObject({ core: '银河', industry: '蒙餐', industryHomophone: '蒙参' });
+  });
+
+  it('a longer industry word typed partly by sound wins over the word it ends with', () => {
+    expect(nameKey('金泰旺络科技', opts)).toMatchObject({ core: '金泰', industry: '网络科技', industryHomophone: '旺络科技' });
+    expect(nameKey('鼎立参饮娱乐公司', opts)).toMatchObject({ core: '鼎立', industry: '餐饮娱乐' });
+    // one character that sounds like the start of a longer word is the trade name's (鸿达 is not 鸿 + 大药房)
+    expect(nameKey('鸿达药房', opts)).toMatchObject({ core: '鸿达', industry: '药房' });
+  });
+
+  it('a legal form typed by sound is stripped as one (专叶合作社, 有线公司)', () => {
+    expect(nameKey('演示旗查汗淖蔬菜种植专叶合作社', opts)).toMatchObject({ core: '查汗淖', industry: '蔬菜种植', legalForm: '专叶合作社' });
+    expect(nameKey('鑫源商贸有线公司', opts)).toMatchObject({ core: '鑫源', industry: '商贸', legalForm: '有线公司' });
+  });
+
+  it('industries: one word within the other is the same trade said shorter; sound-alike words when one was read by sound', () => {
+    expect(nameSimilarity('佳禾洗浴', '佳禾洗浴服务', opts).industry).toBe(0.9);
+    expect(nameSimilarity('泰和牧叶', '泰和牧业', opts).industry).toBeGreaterThanOrEqual(0.9);
+    expect(nameSimilarity('泰和烧烤', '泰和火锅', opts).industry).toBe(0.6);
+    expect(nameKey('长城木材', opts)).toMatchObject({ core: '长城', industry: '木业' });
+  });
+
+  it('marks trades worked on sites anywhere (建筑安装工程, 市政工程)', () => {
+    expect(nameKey('演示旗兴旺建筑安装工程有限公司', opts)).toMatchObject({ core: '兴旺', industry: '建筑安装工程', siteWork: true });
+    expect(nameKey('老王烧烤', opts).siteWork).toBe(false);
+  });
+});

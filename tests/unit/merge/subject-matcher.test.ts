@@ -261,3 +261,42 @@ describe('clusterSubjects: subjects as components of record-to-record matches', 
     expect(new Set(c.clusters.map((x) => x.component)).size).toBe(1); // one component, split between the two enterprises
   });
 });
+
+describe('record pairs: site-name, name-in-town needs the same trade, same-door', () => {
+  const member = (id: string, record: SubjectMember['record'], loose = false): SubjectMember => ({ sourceSystem: loose ? 'hotline-12345' : 'market-registry', sourceRecordId: id, record, ...(loose ? { loose: true } : {}) });
+  const XINGWANG = uscc('91150625MA0XW0001');
+  const XINGWANG_CITY = uscc('91150600MA0XW0002');
+  const firm = member('R1', { uscc: XINGWANG, name: '演示旗兴旺建筑安装工程有限公司', address: '内蒙古自治区鄂尔多斯市演示旗锡尼镇团结路8号', divisionCode: '150625', subjectType: 'ENTERPRISE' });
+  const site = member('GD1', { name: '兴旺建筑安装工程', address: '巴拉贡镇东风路86号', divisionCode: '150625101001' }, true);
+
+  it('a site-work firm reported at a site in another town: the same name is the firm (site-name), for reports only', () => {
+    expect(matchRecordPair(firm, site, opts)).toMatchObject({ rule: 'site-name' });
+    expect(matchRecordPair(firm, { ...site, loose: false }, opts)).toBeNull();
+    // a shop in another town is another shop
+    const shop = member('R2', { uscc: LAOWANG_USCC, name: '锡尼镇老王烧烤店', address: '锡尼镇团结路12号', divisionCode: '150625100001' });
+    expect(matchRecordPair(shop, member('GD2', { name: '老王烧烤', address: '巴拉贡镇东风路86号', divisionCode: '150625101001' }, true), opts)).toBeNull();
+  });
+
+  it('two registered firms share the name: a report giving only the name joins neither', () => {
+    const city = member('R3', { uscc: XINGWANG_CITY, name: '鄂尔多斯市兴旺建筑安装工程有限公司', address: '巴拉贡镇友谊路3号', divisionCode: '150625101000', subjectType: 'ENTERPRISE' });
+    const c = clusterSubjects([firm, city, site], opts);
+    const withSite = c.clusters.find((x) => x.members.some((m) => m.sourceRecordId === 'GD1'));
+    expect(withSite?.members.map((m) => m.sourceRecordId)).toEqual(['GD1']);
+    // with one firm of that name, the report joins it
+    expect(clusterSubjects([firm, site], opts).clusters).toHaveLength(1);
+  });
+
+  it('name-in-town needs the same trade: 旭日粮油 is not 演示旗旭日商贸有限公司 by the trade name alone', () => {
+    const trading = member('R4', { uscc: XINYUAN_USCC, name: '演示旗旭日商贸有限公司', address: '锡尼镇解放大街211号', divisionCode: '150625100000' });
+    expect(matchRecordPair(trading, member('GD3', { name: '旭日粮油', address: '锡尼镇文化街与团结路交叉口', divisionCode: '150625100001' }, true), opts)).toBeNull();
+    expect(matchRecordPair(trading, member('GD4', { name: '旭日商贸', address: '锡尼镇文化街与团结路交叉口', divisionCode: '150625100001' }, true), opts)).toMatchObject({ rule: 'name-in-town' });
+  });
+
+  it('same-door: the same road and number, the same trade, trade names one slip apart (富民烧烤 ~ 富明烧烤)', () => {
+    const a = member('GD5', { name: '富民烧烤', address: '锡尼镇学府东路18号', divisionCode: '150625100001' }, true);
+    expect(matchRecordPair(a, member('GD6', { name: '富明烧烤', address: '学府东路18号', divisionCode: '150625100001' }, true), opts)).toMatchObject({ rule: 'same-door' });
+    // another number, or another trade, is not
+    expect(matchRecordPair(a, member('GD7', { name: '富明烧烤', address: '学府东路28号', divisionCode: '150625100001' }, true), opts)).toBeNull();
+    expect(matchRecordPair(a, member('GD8', { name: '富明火锅', address: '学府东路18号', divisionCode: '150625100001' }, true), opts)).toBeNull();
+  });
+});
