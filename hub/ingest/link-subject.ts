@@ -137,6 +137,13 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
     const hadBefore = others.filter((r) => String(r.subject_id) === sid).length;
     if (c.members.some((m) => identityOf(m) === selfId) && othersOld.size === 1 && othersOld.has(sid) && hadBefore === c.members.length - 1 && !existing) grownOnly.add(sid);
   }
+  // a subject that lost a record (it left for another subject) has changed too: its keys and golden
+  // record must no longer carry the departed record's, or they would depend on the arrival order
+  const live = new Set(subjectOf.values());
+  for (const [id, row] of [...before, [selfId, existing] as const]) {
+    const old = row ? String(row.subject_id) : null;
+    if (old !== null && live.has(old) && old !== subjectOf.get(id)) changedSubjects.add(old);
+  }
   // subjects first (links reference them), then links
   const fresh = [...changedSubjects].filter((sid) => !oldSubjects.includes(sid));
   if (fresh.length) {
@@ -173,7 +180,6 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   }
 
   // blocking keys of every changed subject: those of its records
-  const live = new Set(subjectOf.values());
   const gone = oldSubjects.filter((s) => !live.has(s));
   // (a subject that did not exist before has no keys to remove)
   const rewrite = [...new Set([...changedSubjects, ...gone])].filter((sid) => !grownOnly.has(sid) && oldSubjects.includes(sid));
