@@ -32,7 +32,7 @@ import pg from 'pg';
 import { HubRouting } from '../hub/ingest/routing.js';
 import { clusterSubjects, identityOf, matchRecordPair, subjectBlockingKeys, type SubjectEdge, type SubjectMember, type SubjectRecord } from '../hub/merge/index.js';
 import { evaluate, prepare, type SubjectCandidate } from '../hub/merge/subject-matcher.js';
-import { isUsablePoint } from '../hub/merge/geo.js';
+import { candidateOf } from '../hub/merge/subject-clusters.js';
 import { readJsonl, readManifest, scoreClusters, type TruthSubject } from '../simulators/county/dataset.js';
 import { subjectMentions } from '../hub/merge/mentions.js';
 
@@ -253,17 +253,7 @@ function prep(i: number) {
   if (p) return p;
   const r = (members[i] as SubjectMember).record;
   const rec = prepare(r, nameOpts, nameOpts);
-  const cand: SubjectCandidate = {
-    subjectId: String(i),
-    uscc: rec.uscc,
-    idHash: rec.idHash,
-    names: [r.name, ...(r.formerNames ?? [])].filter((x): x is string => typeof x === 'string' && x.trim() !== ''),
-    addresses: [r.address, ...(r.addresses ?? [])].filter((x): x is string => typeof x === 'string' && x.trim() !== ''),
-    divisionCode: rec.divisionCode,
-    locations: isUsablePoint(r.location) ? [r.location] : [],
-    subjectType: r.subjectType ?? null,
-    operatorUscc: rec.operatorUscc,
-  };
+  const cand = candidateOf(String(i), r, rec);
   p = { rec, cand };
   prepCache.set(i, p);
   return p;

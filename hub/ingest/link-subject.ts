@@ -152,14 +152,14 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
       .onConflict('id')
       .ignore();
   }
-  const relinked: Array<{ source_system: string; source_record_id: string; subject_id: string; component: string; decision: string }> = [];
+  const relinked: Array<{ source_system: string; source_record_id: string; subject_id: string; component: string; decision: object }> = [];
   for (const [id, row] of before) {
     const sid = subjectOf.get(id) as string;
     const comp = componentOf.get(id) as string;
     const d = clustering.decisions.get(id);
     const decisionChanged = row.decision?.rule !== d?.rule || row.decision?.score !== d?.score || (row.decision?.with ?? null) !== (d?.with ?? null);
     if (String(row.subject_id) === sid && row.component === comp && !decisionChanged) continue;
-    relinked.push({ source_system: row.source_system, source_record_id: row.source_record_id, subject_id: sid, component: comp, decision: JSON.stringify(decisionJson(d)) });
+    relinked.push({ source_system: row.source_system, source_record_id: row.source_record_id, subject_id: sid, component: comp, decision: decisionJson(d) });
     if (String(row.subject_id) !== sid) moved.push({ source_system: row.source_system, source_record_id: row.source_record_id, subject_id: sid });
   }
   await relink(tx, relinked);
@@ -244,13 +244,13 @@ async function linksNear(tx: Knex.Transaction, keys: string[], self: { source_sy
 }
 
 /** Links whose subject, component or decision changed, in one statement. */
-async function relink(tx: Knex.Transaction, rows: Array<{ source_system: string; source_record_id: string; subject_id: string; component: string; decision: string }>): Promise<void> {
+async function relink(tx: Knex.Transaction, rows: Array<{ source_system: string; source_record_id: string; subject_id: string; component: string; decision: object }>): Promise<void> {
   if (!rows.length) return;
   await tx.raw(
     `update subject_links l set subject_id = v.subject_id, component = v.component, decision = v.decision
        from jsonb_to_recordset(?::jsonb) as v(source_system text, source_record_id text, subject_id bigint, component text, decision jsonb)
       where l.source_system = v.source_system and l.source_record_id = v.source_record_id`,
-    [JSON.stringify(rows.map((r) => ({ ...r, decision: JSON.parse(r.decision) })))],
+    [JSON.stringify(rows)],
   );
 }
 

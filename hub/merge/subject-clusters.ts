@@ -138,8 +138,13 @@ function prepareUncached(m: SubjectMember, nameOpts: NameOptions, addrOpts: Addr
   const r = m.record;
   const rec = prepare(r, nameOpts, addrOpts);
   const id = identityOf(m);
-  const cand: SubjectCandidate = {
-    subjectId: id,
+  return { m, id, rec, cand: candidateOf(id, r, rec), keys: blockingKeysOf(rec) };
+}
+
+/** A record as the other side of a pair (matchSubject's candidate), under the given id. */
+export function candidateOf(subjectId: string, r: SubjectRecord, rec: PreparedRecord): SubjectCandidate {
+  return {
+    subjectId,
     uscc: rec.uscc,
     idHash: rec.idHash,
     names: [r.name, ...(r.formerNames ?? [])].filter((n): n is string => typeof n === 'string' && n.trim() !== ''),
@@ -149,7 +154,6 @@ function prepareUncached(m: SubjectMember, nameOpts: NameOptions, addrOpts: Addr
     subjectType: r.subjectType ?? null,
     operatorUscc: validOrNull(r.operatorUscc).code,
   };
-  return { m, id, rec, cand, keys: blockingKeysOf(rec) };
 }
 
 const SAME_TOWN = new Set(['same-village', 'same-town', 'same-town-other-village']);
