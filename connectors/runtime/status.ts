@@ -30,6 +30,10 @@ export interface ConnectorStatusView {
   errors: number;
   lastSuccessAt: string | null;
   lastError: string | null;
+  /** The latest thing an operator should look at although the connector runs (e.g. a record with an update time in the future). */
+  warning: string | null;
+  warningAt: string | null;
+  warnings: number;
   /** Seconds since the last committed page (the connector's staleness). */
   secondsSinceLastSuccess: number | null;
   timings: { fetchMs: number; mapMs: number; encodeMs: number; produceMs: number };
@@ -44,6 +48,9 @@ export class ConnectorStatus {
   errors = 0;
   lastSuccessAt: number | null = null;
   lastError: string | null = null;
+  warning: string | null = null;
+  warningAt: number | null = null;
+  warnings = 0;
   /** Where the time goes (ms since start): reading the source, mapping, Avro encoding, transactional produce. */
   readonly timings = { fetchMs: 0, mapMs: 0, encodeMs: 0, produceMs: 0 };
 
@@ -71,6 +78,13 @@ export class ConnectorStatus {
   retried(err: unknown): void {
     this.retries += 1;
     this.lastError = (err as Error)?.message ?? String(err);
+  }
+
+  /** Running, but something needs a person's eye (the data, not the connector): kept in the view until the next warning. */
+  warned(message: string, at: number): void {
+    this.warning = message;
+    this.warningAt = at;
+    this.warnings += 1;
   }
 
   degraded(err: unknown): void {
@@ -110,6 +124,9 @@ export class ConnectorStatus {
       errors: this.errors,
       lastSuccessAt: this.lastSuccessAt === null ? null : new Date(this.lastSuccessAt).toISOString(),
       lastError: this.lastError,
+      warning: this.warning === null ? null : `警告: ${this.warning}`,
+      warningAt: this.warningAt === null ? null : new Date(this.warningAt).toISOString(),
+      warnings: this.warnings,
       secondsSinceLastSuccess: this.lastSuccessAt === null ? null : Math.round((now - this.lastSuccessAt) / 1000),
       timings: { ...this.timings },
     };
@@ -131,6 +148,7 @@ export function renderMetrics(statuses: ConnectorStatus[], now = Date.now()): st
   metric('countyhub_connector_records_produced_total', 'Canonical records committed to Kafka by this connector.', 'counter', (v) => v.produced);
   metric('countyhub_connector_dead_letters_total', 'Records dead-lettered by this connector.', 'counter', (v) => v.deadLettered);
   metric('countyhub_connector_retries_total', 'Retried source requests and transactions.', 'counter', (v) => v.retries);
+  metric('countyhub_connector_warnings_total', 'Warnings about the data read (e.g. update times in the future), each with a dead letter.', 'counter', (v) => v.warnings);
   metric('countyhub_connector_errors_total', 'Times the connector became degraded or failed.', 'counter', (v) => v.errors);
   metric('countyhub_connector_up', '1 when running, 0 when degraded, refused, failed or stopped.', 'gauge', (v) => (v.state === 'running' ? 1 : 0));
   metric('countyhub_connector_seconds_since_last_success', 'Seconds since the last committed page.', 'gauge', (v) => v.secondsSinceLastSuccess);

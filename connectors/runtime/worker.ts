@@ -252,6 +252,7 @@ export class ConnectorWorker<C = unknown> {
     let produced = 0;
     for (const rec of page.records) {
       try {
+        if (rec.rejected) throw rec.rejected; // the source already knows it cannot be delivered
         const t0 = performance.now();
         const emitted = this.mapping(rec.payload, ctx);
         const t1 = performance.now();
@@ -298,6 +299,10 @@ export class ConnectorWorker<C = unknown> {
     this.stored = next;
     await this.source.committed?.(page.cursor);
     this.status.committed(produced, dead.length, page.records.length, this.now());
+    for (const w of page.warnings ?? []) {
+      this.status.warned(w, this.now());
+      this.deps.log.warn({ connector: this.manifest.id, warning: w }, 'connector warning');
+    }
   }
 }
 
