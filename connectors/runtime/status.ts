@@ -39,6 +39,9 @@ export interface ConnectorStatusView {
   timings: { fetchMs: number; mapMs: number; encodeMs: number; produceMs: number };
 }
 
+/** A page's transaction normally takes well under a second; this long means the broker is away. */
+const PRODUCE_STALL_MS = 10_000;
+
 export class ConnectorStatus {
   state: ConnectorState = 'starting';
   recordsRead = 0;
@@ -51,6 +54,8 @@ export class ConnectorStatus {
   warning: string | null = null;
   warningAt: number | null = null;
   warnings = 0;
+  /** When the transaction under way began: a broker that does not answer stalls it while the client retries. */
+  private producingSince: number | null = null;
   /** Where the time goes (ms since start): reading the source, mapping, Avro encoding, transactional produce. */
   readonly timings = { fetchMs: 0, mapMs: 0, encodeMs: 0, produceMs: 0 };
 
@@ -78,6 +83,14 @@ export class ConnectorStatus {
   retried(err: unknown): void {
     this.retries += 1;
     this.lastError = (err as Error)?.message ?? String(err);
+  }
+
+  producing(at: number): void {
+    this.producingSince = at;
+  }
+
+  produced_(): void {
+    this.producingSince = null;
   }
 
   /** Running, but something needs a person's eye (the data, not the connector): kept in the view until the next warning. */
@@ -111,19 +124,23 @@ export class ConnectorStatus {
   }
 
   view(now = Date.now()): ConnectorStatusView {
+    // a page transaction that has waited this long means Kafka does not answer: say so while it lasts
+    const stalledMs = this.state === 'running' && this.producingSince !== null ? now - this.producingSince : 0;
+    const stalled = stalledMs > PRODUCE_STALL_MS;
+    const state = stalled ? 'degraded' : this.state;
     return {
       id: this.manifest.id,
       title: this.manifest.title,
       department: this.manifest.department,
-      state: this.state,
-      stateLabel: STATE_LABELS[this.state],
+      state,
+      stateLabel: stalled ? `降级（Kafka写入已等待${Math.round(stalledMs / 1000)}秒，代理不可达？）` : STATE_LABELS[state],
       recordsRead: this.recordsRead,
       produced: this.produced,
       deadLettered: this.deadLettered,
       retries: this.retries,
       errors: this.errors,
       lastSuccessAt: this.lastSuccessAt === null ? null : new Date(this.lastSuccessAt).toISOString(),
-      lastError: this.lastError,
+      lastError: stalled ? `Kafka写入已等待${Math.round(stalledMs / 1000)}秒 (no answer from the Kafka broker; the page is retried, nothing is lost)` : this.lastError,
       warning: this.warning === null ? null : `警告: ${this.warning}`,
       warningAt: this.warningAt === null ? null : new Date(this.warningAt).toISOString(),
       warnings: this.warnings,
