@@ -192,6 +192,16 @@ export class HttpPollSource implements Source<HttpPollCursor> {
         warnings,
       };
     }
+    if (later.length === 0) {
+      // Read to the head of the listing: stay on this timestamp's last page with this pass as the
+      // reference, so the next poll reads one page, not the whole timestamp again.
+      return {
+        records: [...deliver, ...fresh.map((u) => u.rec)],
+        cursor: { since: c.since, seenAtSince: marksAtSince, page: c.page, pass: { prev: cur, cur: cur.slice(0, c.page) }, ...heldPart },
+        hasMore: false,
+        warnings,
+      };
+    }
     return { records: [...deliver, ...later.map((l) => l.rec), ...fresh.map((u) => u.rec)], cursor: { ...this.advance({ ...c, seenAtSince: marksAtSince }, later), ...heldPart }, hasMore: full, warnings };
   }
 

@@ -87,6 +87,25 @@ describe('HTTP-poll keyset reading', () => {
     expect(all.length).toBeLessThan(2 * 700);
   });
 
+  it('at the head, a timestamp shared by whole pages is not read and delivered again on every poll', async () => {
+    const now = { t: Date.UTC(2026, 2, 1, 2, 0, 0) };
+    const { store, source } = await setup(now);
+    for (let i = 0; i < 300; i++) store.generate();
+    const first = await readAll(source);
+    expect(new Set(first.seen.map((s) => s.id)).size).toBe(300);
+    expect(first.seen.length).toBe(300);
+    let c = first.cursor;
+    for (let i = 0; i < 5; i++) {
+      const again = await readAll(source, c);
+      expect(again.seen).toEqual([]);
+      c = again.cursor;
+    }
+    now.t += 1000;
+    const o = store.generate();
+    const next = await readAll(source, c);
+    expect(next.seen.map((s) => s.id)).toEqual([o.gdbh]);
+  });
+
   it('a mistyped update time six months ahead does not move the cursor: later updates are still read, the record is refused once', async () => {
     const now = { t: Date.UTC(2026, 2, 1, 2, 0, 0) };
     const { store, source } = await setup(now);
