@@ -89,7 +89,7 @@ export class ConnectorStatus {
     this.producingSince = at;
   }
 
-  produced_(): void {
+  produceEnded(): void {
     this.producingSince = null;
   }
 

@@ -46,7 +46,7 @@ const MIN_MESSAGE_BYTES = 16 * 1024;
 /** The broker refused a message or batch for its size: the same page would fail the same way. */
 function isTooLarge(err: unknown): boolean {
   for (let e = err as { type?: string; message?: string; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
-    if (e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE' || e.type === 'INVALID_RECORD') return true;
+    if (e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE') return true;
     if (/too large|MESSAGE_TOO_LARGE/i.test(e.message ?? '')) return true;
   }
   return false;
@@ -388,7 +388,7 @@ export class ConnectorWorker<C = unknown> {
       if (isFenced(err)) throw new FencedError(this.manifest.id, err);
       throw err;
     } finally {
-      this.status.produced_();
+      this.status.produceEnded();
     }
     this.status.timings.produceMs += performance.now() - tProduce;
     this.stored = next;

@@ -13,7 +13,7 @@ describe('connector status', () => {
     expect(stalled.state).toBe('degraded');
     expect(stalled.stateLabel).toMatch(/Kafka写入已等待39秒/);
     expect(renderMetrics([s], 40_000)).toMatch(/countyhub_connector_up\{connector="hotline-12345",department="hotline"\} 0/);
-    s.produced_();
+    s.produceEnded();
     s.committed(1, 0, 1, 41_000);
     expect(s.view(42_000).state).toBe('running');
   });
