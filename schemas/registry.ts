@@ -4,9 +4,29 @@
  * subject by the project, BACKWARD by default, before the first version is registered.
  */
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { SchemaError } from '../connectors/sdk/errors.js';
+import { CountyHubError, SchemaError } from '../connectors/sdk/errors.js';
 import { compatibilityProblems, describeProblems, registryErrorDetail, type RegisteredVersion } from './compatibility.js';
 import { loadSchema, subjectFor, type RecordKind, type Topics } from './index.js';
+
+/**
+ * The schema a record names could not be fetched: the registry is unreachable, answers a server
+ * error, or does not know the id (yet — a registry restarting may still be restoring its storage).
+ * Nothing is wrong with the record: wait and decode it again.
+ */
+export class SchemaUnavailableError extends CountyHubError {
+  constructor(
+    readonly schemaId: number,
+    /** The registry's HTTP status, when it answered. */
+    readonly status: number | undefined,
+    message: string,
+    cause?: unknown,
+  ) {
+    super('CH_STACK', message, { retriable: true, cause });
+  }
+}
+
+/** The bytes are not a record in the wire format, or not Avro of the schema they name: dead-letter it. */
+export class UndecodableRecordError extends SchemaError {}
 
 export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE';
 
@@ -98,8 +118,39 @@ export class SchemaCodec {
     }
   }
 
-  /** Decodes any record in the wire format, fetching its schema from the registry by id. */
+  /**
+   * Decodes any record in the wire format, fetching its schema from the registry by id (kept in
+   * memory once fetched). Throws SchemaUnavailableError when the schema cannot be had now — a
+   * reason to wait — and UndecodableRecordError when the bytes themselves are wrong.
+   */
   async decode<T = unknown>(buf: Buffer): Promise<T> {
-    return (await this.registry.decode(buf)) as T;
+    if (buf.length < 5 || buf[0] !== 0) {
+      throw new UndecodableRecordError(buf.length < 5 ? `a message of ${buf.length} bytes is too short for the wire format (magic byte and schema id)` : `a message with magic byte ${buf[0]} is not in the registry's wire format (expected 0)`);
+    }
+    const id = buf.readInt32BE(1);
+    try {
+      await this.registry.getSchema(id);
+    } catch (err) {
+      throw this.unavailable(id, err);
+    }
+    try {
+      return (await this.registry.decode(buf)) as T;
+    } catch (err) {
+      throw new UndecodableRecordError(`the record does not decode with schema ${id}: ${(err as Error).message}`, undefined, err);
+    }
+  }
+
+  private unavailable(id: number, err: unknown): SchemaUnavailableError {
+    const status = (err as { status?: unknown }).status;
+    // the HTTP client reports a network failure as status 400 with the socket error in its message
+    const network = /ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND|socket hang up|fetch failed/i.test((err as Error).message);
+    const code = typeof status === 'number' && status >= 100 && !network ? status : undefined;
+    const why =
+      code === 404
+        ? `the registry does not know schema id ${id} (it may still be restoring its storage after a restart)`
+        : code !== undefined
+          ? `the registry answered HTTP ${code} for schema id ${id}`
+          : `the registry could not be reached for schema id ${id}`;
+    return new SchemaUnavailableError(id, code, `${why} (${this.registryUrl}): ${(err as Error).message}`, err);
   }
 }
