@@ -149,6 +149,10 @@ export function registryJavaArgs(jar: string, port: number, db: RegistryOptions[
   return [
     '-Xms128m',
     '-Xmx512m',
+    // a schema registry answers few, small requests: start fast and lean on a busy machine
+    // (C1 only, one GC thread) rather than compile for peak throughput
+    '-XX:TieredStopAtLevel=1',
+    '-XX:+UseSerialGC',
     `-Dquarkus.http.port=${port}`,
     '-Dquarkus.http.host=127.0.0.1',
     '-Dapicurio.storage.kind=sql',
@@ -174,7 +178,7 @@ export async function startRegistryProcess(opts: RegistryOptions): Promise<Regis
     p.child.once('exit', (code, signal) => {
       if (!stopping && proc === p) opts.onUnexpectedExit?.(code, signal);
     });
-    await waitFor(`Apicurio Registry on port ${port}`, async () => (await fetch(`${url}/subjects`)).ok, opts.startTimeoutMs ?? 180_000, () => p.child.exitCode !== null, opts.logFile);
+    await waitFor(`Apicurio Registry on port ${port}`, async () => (await fetch(`${url}/subjects`)).ok, opts.startTimeoutMs ?? 600_000, () => p.child.exitCode !== null, opts.logFile);
   };
   const stop = async (): Promise<void> => {
     stopping = true;
@@ -333,8 +337,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<Stack> {
     }
     const registryUrl = `http://127.0.0.1:${registryPort}/apis/ccompat/v7`;
     await Promise.all([
-      waitFor(`Kafka on 127.0.0.1:${kafkaPort}`, () => kafkaReady(`127.0.0.1:${kafkaPort}`), 90_000, () => procs[0]!.child.exitCode !== null, kafkaLog),
-      waitFor(`Apicurio Registry on port ${registryPort}`, async () => (await fetch(`${registryUrl}/subjects`)).ok, 180_000, () => procs[1]!.child.exitCode !== null, join(logsDir, 'registry.log')),
+      waitFor(`Kafka on 127.0.0.1:${kafkaPort}`, () => kafkaReady(`127.0.0.1:${kafkaPort}`), 600_000, () => procs[0]!.child.exitCode !== null, kafkaLog),
+      waitFor(`Apicurio Registry on port ${registryPort}`, async () => (await fetch(`${registryUrl}/subjects`)).ok, 600_000, () => procs[1]!.child.exitCode !== null, join(logsDir, 'registry.log')),
     ]);
   } catch (err) {
     await stop();
