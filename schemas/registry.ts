@@ -33,6 +33,8 @@ export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FULL' | 'FULL_
 export class SchemaCodec {
   readonly registry: SchemaRegistry;
   private readonly ids = new Map<RecordKind, number>();
+  /** Registrations under way: records encoded at once must not race to set a subject's rule (the registry answers 409). */
+  private readonly registering = new Map<RecordKind, Promise<number>>();
 
   constructor(
     readonly registryUrl: string,
@@ -46,6 +48,15 @@ export class SchemaCodec {
   async ensureRegistered(kind: RecordKind, schema: object = loadSchema(kind)): Promise<number> {
     const known = this.ids.get(kind);
     if (known !== undefined && schema === loadSchema(kind)) return known;
+    if (schema !== loadSchema(kind)) return this.register(kind, schema);
+    const under = this.registering.get(kind);
+    if (under) return under;
+    const p = this.register(kind, schema).finally(() => this.registering.delete(kind));
+    this.registering.set(kind, p);
+    return p;
+  }
+
+  private async register(kind: RecordKind, schema: object): Promise<number> {
     const subject = subjectFor(this.topicNames.records(kind));
     await this.setCompatibility(subject);
     try {
@@ -99,11 +110,15 @@ export class SchemaCodec {
   }
 
   private async setCompatibility(subject: string): Promise<void> {
-    const res = await fetch(`${this.registryUrl}/config/${encodeURIComponent(subject)}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-      body: JSON.stringify({ compatibility: this.compatibility }),
-    });
+    const put = () =>
+      fetch(`${this.registryUrl}/config/${encodeURIComponent(subject)}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+        body: JSON.stringify({ compatibility: this.compatibility }),
+      });
+    let res = await put();
+    // Apicurio answers 409 "rule already exists" when another client created the rule at the same moment: set it again
+    if (res.status === 409) res = await put();
     if (!res.ok) throw new SchemaError(`could not set ${this.compatibility} compatibility on ${subject}: HTTP ${res.status} ${await res.text()}`);
   }
 

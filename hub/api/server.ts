@@ -137,6 +137,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
           '# HELP countyhub_hub_dead_letters_total Records the hub could not decode.',
           '# TYPE countyhub_hub_dead_letters_total counter',
           `countyhub_hub_dead_letters_total ${s.deadLettered}`,
+          '# HELP countyhub_hub_waiting_seconds How long the hub has been waiting for a server it needs (records kept, not dead-lettered); 0 when it is not.',
+          '# TYPE countyhub_hub_waiting_seconds gauge',
+          ...Object.entries(s.waiting).map(([server, since]) => `countyhub_hub_waiting_seconds{server="${server}"} ${since === null ? 0 : ((Date.now() - since) / 1000).toFixed(1)}`),
         ]
       : [];
     return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');

@@ -88,7 +88,8 @@ describe('PostgreSQL down', () => {
   };
 
   it('/api/v1/connectors and the other routes answer 503 with a clear message, and 200 again when it is back', async () => {
-    expect((await get('/api/v1/connectors')).status).toBe(200);
+    // no request before the outage: the API key is then looked up in the database (and not in the
+    // few seconds' cache of principals)
     await proxy.stop();
     for (const url of ['/api/v1/connectors', '/api/v1/matters', '/ready']) {
       const res = await get(url);
