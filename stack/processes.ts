@@ -23,7 +23,7 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startProcess(name: string, entry: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<RunningProcess> {
+export async function startProcess(name: string, entry: string, args: string[], env: Record<string, string>, timeoutMs = 240_000): Promise<RunningProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
