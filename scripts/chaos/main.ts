@@ -17,6 +17,7 @@ import { converged, SequenceChecker, type Observation } from './checker.js';
 import { allFaults, QUICK_FAULTS, type Fault } from './faults.js';
 import { DB_SCHEMA, startPipeline, TOPIC_PREFIX, type Pipeline } from './pipeline.js';
 import { printTable, type FaultResult } from './report.js';
+import { crashSummary } from './supervisor.js';
 
 const { values } = parseArgs({
   options: {
@@ -154,7 +155,7 @@ async function runFault(
     deadLettered: o.deadLettered.length,
     records: o.truth,
     decisions: o.dispatches.queued,
-    crashes: p.crashes.slice(crashesBefore).map((c) => `${c.name} (code ${c.code}, signal ${c.signal}): ${c.lastLines.split('\n').filter(Boolean).at(-1) ?? ''}`.slice(0, 300)),
+    crashes: p.crashes.slice(crashesBefore).map(crashSummary),
     note: note || '',
     unresolved: outcome.ok ? [] : explainList(o),
     samples: [...missing.slice(0, 5), ...o.kafkaDuplicates.slice(0, 3)],

@@ -49,7 +49,7 @@ export class Supervised {
         return;
       } catch (err) {
         // failing to start is a crash too (e.g. a worker that gives up while the registry is down)
-        this.record({ name: this.name, at: Date.now(), code: null, signal: null, lastLines: lastLines(String((err as Error).message), 6) });
+        this.record({ name: this.name, at: Date.now(), code: null, signal: null, lastLines: lastLines(String((err as Error).message), 25) });
         await sleep(Math.min(10_000, 1000 * attempt));
       }
     }
@@ -59,7 +59,7 @@ export class Supervised {
     if (this.stopped || p !== this.current) return;
     this.current = undefined;
     if (this.expectingDeath) return;
-    this.record({ name: this.name, at: Date.now(), code, signal, lastLines: lastLines(p.output(), 6) });
+    this.record({ name: this.name, at: Date.now(), code, signal, lastLines: lastLines(p.output(), 25) });
     void sleep(2000).then(() => (this.stopped ? undefined : this.start()));
   }
 
@@ -98,5 +98,12 @@ export class Supervised {
 }
 
 function lastLines(text: string, n: number): string {
-  return text.trimEnd().split('\n').slice(-n).join('\n').slice(-1500);
+  return text.trimEnd().split('\n').slice(-n).join('\n').slice(-3000);
+}
+
+/** The line of a crash worth a table cell: the error's own message, not the stack or Node's banner. */
+export function crashSummary(c: Crash): string {
+  const lines = c.lastLines.split('\n').map((l) => l.trim()).filter(Boolean);
+  const msg = lines.find((l) => /^(\w*Error|CountyHubError|KafkaJS\w*|Error)\b|error:|"msg":/i.test(l)) ?? lines.find((l) => !l.startsWith('at ') && !/^Node\.js v/.test(l) && l !== '}') ?? '';
+  return `${c.name} (code ${c.code}, signal ${c.signal}): ${msg}`.slice(0, 300);
 }
