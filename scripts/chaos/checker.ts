@@ -16,9 +16,10 @@ import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import { readToEnd } from '../../connectors/runtime/read-to-end.js';
 import type { DeadLetter } from '../../connectors/runtime/dead-letters.js';
+import { departmentsOf, deliveryKey } from '../../connectors/sinks/assignment.js';
 import { canonical } from '../../hub/ingest/source-records.js';
 import { consumedKinds } from '../../hub/ingest/handlers.js';
-import { topics as topicNames, type Envelope, type RecordKind } from '../../schemas/index.js';
+import { topics as topicNames, type Dispatch, type Envelope, type RecordKind } from '../../schemas/index.js';
 import type { Pipeline } from './pipeline.js';
 import { rowsAt, versionOf } from './platforms.js';
 
@@ -191,7 +192,11 @@ export class SequenceChecker {
         offsets.set(`${r.topic}:${r.partition}`, Number(r.next));
       }
       const dup = await c.query<{ n: string }>(`select coalesce(sum(n - 1), 0) as n from (select count(*) as n from "${s}".matter_events group by matter_id, type, at, detail::text having count(*) > 1) d`);
-      const outbox = new Map((await c.query<{ k: string; published: boolean }>(`select idempotency_key as k, published_at is not null as published from "${s}".dispatch_outbox`)).rows.map((r) => [r.k, r.published]));
+      // each decision is delivered once per department it names (connectors/sinks/assignment.ts)
+      const outbox = new Map<string, boolean>();
+      for (const r of (await c.query<{ record: Dispatch; published: boolean }>(`select record, published_at is not null as published from "${s}".dispatch_outbox`)).rows) {
+        for (const department of departmentsOf(r.record)) outbox.set(deliveryKey(r.record, department), r.published);
+      }
       return { stored, offsets, duplicateEvents: Number(dup.rows[0]?.n ?? 0), outbox };
     } finally {
       await c.end().catch(() => undefined);

@@ -86,6 +86,7 @@ async function main(): Promise<number> {
     say(`the pipeline did not settle before any fault: ${explain(base.last)}`);
   } else say(`settled: ${base.last.truth} platform records in Kafka and the hub (${(base.seconds ?? 0).toFixed(1)} s)`);
 
+  const startupCrashes = pipeline.crashes.map(crashSummary);
   const results: FaultResult[] = [];
   const reported = { missing: new Set<string>(), duplicates: duplicateCount(base.last) };
   for (const fault of faults) {
@@ -101,11 +102,13 @@ async function main(): Promise<number> {
     duplicated: results.reduce((n, r) => n + r.duplicated, 0),
     unrecovered: results.filter((r) => !r.recovered).length,
     crashes: results.reduce((n, r) => n + r.crashes.length, 0),
+    startupCrashes,
     seconds: Math.round((Date.now() - t0) / 1000),
     seed,
   };
   if (json) console.log(JSON.stringify(total));
   else printTable(results, total);
+  for (const c of startupCrashes) say(`start-up crash (restarted): ${c}`);
   return total.lost || total.duplicated || total.unrecovered || !base.ok ? 1 : 0;
 }
 
@@ -165,7 +168,12 @@ async function runFault(
 async function untilConverged(checker: SequenceChecker, p: Pipeline, from: number, boundMs: number): Promise<{ ok: boolean; seconds?: number; last: Observation }> {
   const deadline = from + boundMs;
   let last = await checker.observe(p);
+  let told = Date.now();
   while (!converged(last) && Date.now() < deadline) {
+    if (Date.now() - told > 20_000) {
+      told = Date.now();
+      say(`  not yet (${Math.round((Date.now() - from) / 1000)} s): ${explain(last)}`);
+    }
     await sleep(1000);
     last = await checker.observe(p);
   }
