@@ -71,9 +71,9 @@ describe('silent loss: faults nobody scripted', () => {
     for (let i = 0; i < 600; i++) store.generate(bulk);
     await app!.inject({ method: 'POST', url: '/__sim/quirks', payload: { mode: 'shift-before-page', page: 3, count: 100 } });
     await startWorker(ctx, url, 200);
-    const rs = await delivered(ctx, [...store.orders.values()]);
-    const shifted = ((await app!.inject({ method: 'GET', url: '/__sim/quirks' })).json() as Array<{ shifted?: string[] }>)[0]!.shifted!;
+    const shifted = await eventually('page 3 to be asked for (and the list to shift)', async () => ((await app!.inject({ method: 'GET', url: '/__sim/quirks' })).json() as Array<{ shifted?: string[] }>)[0]!.shifted, 60_000);
     expect(shifted).toHaveLength(100);
+    const rs = await delivered(ctx, [...store.orders.values()]); // the orders as they are now: 100 of them updated
     expect(new Set(rs.map((r) => r.envelope.sourceRecordId)).size).toBe(600);
     // both versions of each shifted order: the one read on page 1 and the update
     for (const id of shifted) expect(rs.filter((r) => r.envelope.sourceRecordId === id).map((r) => r.envelope.sourceVersion).sort()).toEqual([bulk - (bulk % 1000), versionOf(store.orders.get(id)!.gxsj)]);
