@@ -38,7 +38,11 @@ export async function startProcess(name: string, entry: string, args: string[], 
   living.add(child);
   void exited.then(() => living.delete(child));
   const ready = await new Promise<Record<string, unknown>>((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} not ready after ${timeoutMs} ms:\n${err}`)), timeoutMs);
+    // a child that never got ready must not keep running (and holding its ports) behind the caller's back
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} not ready after ${timeoutMs} ms:\n${err}`));
+    }, timeoutMs);
     const rl = createInterface({ input: child.stdout! });
     rl.on('line', (line) => {
       try {
