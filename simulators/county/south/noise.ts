@@ -89,7 +89,7 @@ export function writeSouthAddress(rng: Rng, c: AddressContext, a: Address, write
       const r = rng.next();
       const shop = r < h.landmark ? neighbourShop(c.w, c.roadId, c.at, c.place) : null;
       const other = r >= h.landmark && r < h.landmark + h.crossing ? c.village.roads.find((x) => x.kind === 'road' && x.id !== c.roadId) : undefined;
-      if (r < h.landmark) body = `${village}${a.road}${shop ? shop.name.replace(/\(.*\)$/, '') : ''}${rng.pick(LANDMARK_WORDS.filter((x) => (shop ? /对面|旁|隔壁/.test(x) : true)))}`;
+      if (r < h.landmark) body = `${village}${a.road}${shop ? `${shop.name.replace(/\(.*\)$/, '')}${rng.pick(['对面', '斜对面', '旁边', '隔壁'])}` : rng.pick(LANDMARK_WORDS)}`;
       else if (other) body = `${village}${a.road}${rng.chance(0.5) ? '与' : ''}${other.name}${rng.pick(['交叉口', '路口', '十字路口'])}`;
       else body = `${village}${a.road}${door(rng, a.doorNo, h)}`;
     }

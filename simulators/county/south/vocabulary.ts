@@ -91,5 +91,5 @@ export const TRADITIONAL: Record<string, string> = {
   馆: '館', 面: '麵', 杂: '雜', 货: '貨', 电: '電', 车: '車', 药: '藥', 广: '廣', 业: '業', 楼: '樓', 号: '號', 门: '門', 湾: '灣',
   刘: '劉', 黄: '黃', 罗: '羅', 钟: '鍾', 谢: '謝', 赖: '賴', 邓: '鄧', 叶: '葉', 龙: '龍', 宝: '寶', 汤: '湯', 锦: '錦', 园: '園',
 };
-/** Syllable initials of common characters, for signs and notes written as pinyin initials (CJ米粉 = 陈记米粉). */
+/** Landmarks people give instead of a door number when no named shop is near. */
 export const LANDMARK_WORDS = ['超市对面', '便利店旁边', '农商银行隔壁', '加油站斜对面', '卫生院对面', '小学门口', '菜市场后面', '老供销社旁', '移动营业厅楼上', '桥头'];
