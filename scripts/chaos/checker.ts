@@ -37,11 +37,12 @@ export interface Observation {
   problems: string[];
 }
 
-export function converged(o: Observation): boolean {
+/** `known` holds losses already reported by an earlier fault ("kafka:key", "hub:key"): they stay lost, and are not counted again. */
+export function converged(o: Observation, known: Set<string> = new Set()): boolean {
   return (
     o.problems.length === 0 &&
-    o.missingInKafka.length === 0 &&
-    o.missingInHub.length === 0 &&
+    o.missingInKafka.every((k) => known.has(`kafka:${k}`)) &&
+    o.missingInHub.every((k) => known.has(`hub:${k}`)) &&
     o.lag === 0 &&
     o.notRunning.length === 0 &&
     o.dispatches.unpublished === 0 &&
@@ -145,7 +146,12 @@ export class SequenceChecker {
       [...kinds].map(async (kind) => {
         const topic = this.names.records(kind);
         const values: Buffer[] = [];
+        // a message seen twice at the same offset is the reader's redelivery (a rebalance), not a duplicate
+        const seenOffsets = new Set<string>();
         await readToEnd(this.kafka, topic, (m, partition) => {
+          const at = `${partition}:${m.offset}`;
+          if (seenOffsets.has(at)) return;
+          seenOffsets.add(at);
           if (consumed.has(topic)) {
             const tp = `${topic}:${partition}`;
             nextAfterLast.set(tp, Math.max(nextAfterLast.get(tp) ?? 0, Number(m.offset) + 1));
