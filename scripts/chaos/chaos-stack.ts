@@ -196,7 +196,7 @@ export async function startChaosStack(log: (m: string) => void): Promise<ChaosSt
     () => ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${join(ROOT, 'stack', 'log4j2.properties')}`, `-Dcountyhub.log.file=${kafkaLog}`, '-cp', kafkaCp, 'kafka.Kafka', propsFile],
     join(logsDir, 'kafka.out'),
     runDir,
-    () => waitFor(`Kafka on 127.0.0.1:${kafkaPort}`, () => kafkaReady(`127.0.0.1:${kafkaPort}`), 120_000, () => !kafka.alive(), kafkaLog),
+    () => waitFor(`Kafka on 127.0.0.1:${kafkaPort}`, () => kafkaReady(`127.0.0.1:${kafkaPort}`), 300_000, () => !kafka.alive(), kafkaLog),
     () => writePids(),
   );
   const registryUrl = `http://127.0.0.1:${registryPort}/apis/ccompat/v7`;
@@ -205,7 +205,7 @@ export async function startChaosStack(log: (m: string) => void): Promise<ChaosSt
     () => registryArgs(registryPort, apicurioJar),
     join(logsDir, 'registry.log'),
     runDir,
-    () => waitFor(`Apicurio Registry on port ${registryPort}`, async () => (await fetch(`${registryUrl}/subjects`)).ok, 120_000, () => !registry.alive(), join(logsDir, 'registry.log')),
+    () => waitFor(`Apicurio Registry on port ${registryPort}`, async () => (await fetch(`${registryUrl}/subjects`)).ok, 300_000, () => !registry.alive(), join(logsDir, 'registry.log')),
     () => writePids(),
   );
   let pgUp = false;
