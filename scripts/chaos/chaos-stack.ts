@@ -148,7 +148,7 @@ export async function startChaosStack(log: (m: string) => void): Promise<ChaosSt
   ];
   const propsFile = join(runDir, 'server.properties');
   writeFileSync(propsFile, props.join('\n') + '\n');
-  const fmt = spawnSync('java', ['-cp', kafkaCp, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'), '-c', propsFile], { encoding: 'utf8' });
+  const fmt = spawnSync('java', ['-cp', kafkaCp, 'kafka.tools.StorageTool', 'format', `--cluster-id=${randomBytes(16).toString('base64url')}`, '-c', propsFile], { encoding: 'utf8' });
   if (fmt.status !== 0) throw new StackError(`formatting the Kafka log folder failed: ${fmt.stderr || fmt.stdout}`);
 
   // PostgreSQL: a cluster of our own
