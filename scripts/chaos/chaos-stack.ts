@@ -149,7 +149,10 @@ export async function startChaosStack(log: (m: string) => void): Promise<ChaosSt
   const propsFile = join(runDir, 'server.properties');
   writeFileSync(propsFile, props.join('\n') + '\n');
   const fmt = spawnSync('java', ['-cp', kafkaCp, 'kafka.tools.StorageTool', 'format', `--cluster-id=${randomBytes(16).toString('base64url')}`, '-c', propsFile], { encoding: 'utf8' });
-  if (fmt.status !== 0) throw new StackError(`formatting the Kafka log folder failed: ${fmt.stderr || fmt.stdout}`);
+  if (fmt.status !== 0) {
+    rmSync(runDir, { recursive: true, force: true });
+    throw new StackError(`formatting the Kafka log folder failed: ${fmt.stderr || fmt.stdout}`);
+  }
 
   // PostgreSQL: a cluster of our own
   const bin = pgBinDir();
@@ -160,7 +163,12 @@ export async function startChaosStack(log: (m: string) => void): Promise<ChaosSt
   const owner = postgresOwner();
   if (owner) for (const d of [pgData, pgSock]) chownSync(d, owner.uid, owner.gid);
   chmodSync(pgData, 0o700);
-  run(join(bin, 'initdb'), ['-D', pgData, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], 'initdb');
+  try {
+    run(join(bin, 'initdb'), ['-D', pgData, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], 'initdb');
+  } catch (err) {
+    rmSync(runDir, { recursive: true, force: true });
+    throw err;
+  }
   const pgLog = join(logsDir, 'postgres.log');
   writeFileSync(pgLog, '');
   if (owner) chownSync(pgLog, owner.uid, owner.gid);
