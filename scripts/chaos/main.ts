@@ -2,7 +2,7 @@
  * `npm run chaos`: the demo pipeline under a sequence of faults, each bounded in time; after each,
  * the sequence checker (checker.ts) compares the platforms' records with Kafka and the hub.
  *
- *   npm run chaos [-- --json] [--quick] [--faults a,b] [--list] [--seed N] [--registry-minute] [--recover-s N]
+ *   npm run chaos [-- --json] [--quick] [--faults a,b|all] [--list] [--seed N] [--registry-minute] [--recover-s N]
  *
  * Exit code 1 when anything is lost, duplicated or not recovered; 2 when the suite itself could
  * not run (stack, pipeline). See README "Chaos suite".
@@ -66,7 +66,7 @@ async function main(): Promise<number> {
     for (const n of faultNames()) console.log(n);
     return 0;
   }
-  const wanted = values.faults ? values.faults.split(',').map((s) => s.trim()).filter(Boolean) : quick ? QUICK_FAULTS : undefined;
+  const wanted = values.faults === 'all' ? undefined : values.faults ? values.faults.split(',').map((s) => s.trim()).filter(Boolean) : quick ? QUICK_FAULTS : undefined;
   const unknown = (wanted ?? []).filter((n) => !faultNames().includes(n));
   if (unknown.length) {
     say(`unknown fault(s): ${unknown.join(', ')}; known: ${faultNames().join(', ')}`);
