@@ -294,7 +294,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<Stack> {
   const propsFile = join(runDir, 'server.properties');
   writeFileSync(propsFile, props.join('\n') + '\n');
 
-  const fmt = spawnSync('java', ['-cp', kafkaCp, 'kafka.tools.StorageTool', 'format', '-t', kafkaClusterId(), '-c', propsFile], { encoding: 'utf8' });
+  const fmt = spawnSync('java', ['-cp', kafkaCp, 'kafka.tools.StorageTool', 'format', `--cluster-id=${kafkaClusterId()}`, '-c', propsFile], { encoding: 'utf8' });
   if (fmt.status !== 0) throw new StackError(`formatting the Kafka log folder failed: ${fmt.stderr || fmt.stdout}`);
 
   const kafkaLog = join(logsDir, 'kafka.log');

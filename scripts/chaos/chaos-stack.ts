@@ -148,8 +148,11 @@ export async function startChaosStack(log: (m: string) => void): Promise<ChaosSt
   ];
   const propsFile = join(runDir, 'server.properties');
   writeFileSync(propsFile, props.join('\n') + '\n');
-  const fmt = spawnSync('java', ['-cp', kafkaCp, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'), '-c', propsFile], { encoding: 'utf8' });
-  if (fmt.status !== 0) throw new StackError(`formatting the Kafka log folder failed: ${fmt.stderr || fmt.stdout}`);
+  const fmt = spawnSync('java', ['-cp', kafkaCp, 'kafka.tools.StorageTool', 'format', `--cluster-id=${randomBytes(16).toString('base64url')}`, '-c', propsFile], { encoding: 'utf8' });
+  if (fmt.status !== 0) {
+    rmSync(runDir, { recursive: true, force: true });
+    throw new StackError(`formatting the Kafka log folder failed: ${fmt.stderr || fmt.stdout}`);
+  }
 
   // PostgreSQL: a cluster of our own
   const bin = pgBinDir();
@@ -160,7 +163,12 @@ export async function startChaosStack(log: (m: string) => void): Promise<ChaosSt
   const owner = postgresOwner();
   if (owner) for (const d of [pgData, pgSock]) chownSync(d, owner.uid, owner.gid);
   chmodSync(pgData, 0o700);
-  run(join(bin, 'initdb'), ['-D', pgData, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], 'initdb');
+  try {
+    run(join(bin, 'initdb'), ['-D', pgData, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], 'initdb');
+  } catch (err) {
+    rmSync(runDir, { recursive: true, force: true });
+    throw err;
+  }
   const pgLog = join(logsDir, 'postgres.log');
   writeFileSync(pgLog, '');
   if (owner) chownSync(pgLog, owner.uid, owner.gid);
@@ -196,7 +204,7 @@ export async function startChaosStack(log: (m: string) => void): Promise<ChaosSt
     () => ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${join(ROOT, 'stack', 'log4j2.properties')}`, `-Dcountyhub.log.file=${kafkaLog}`, '-cp', kafkaCp, 'kafka.Kafka', propsFile],
     join(logsDir, 'kafka.out'),
     runDir,
-    () => waitFor(`Kafka on 127.0.0.1:${kafkaPort}`, () => kafkaReady(`127.0.0.1:${kafkaPort}`), 120_000, () => !kafka.alive(), kafkaLog),
+    () => waitFor(`Kafka on 127.0.0.1:${kafkaPort}`, () => kafkaReady(`127.0.0.1:${kafkaPort}`), 300_000, () => !kafka.alive(), kafkaLog),
     () => writePids(),
   );
   const registryUrl = `http://127.0.0.1:${registryPort}/apis/ccompat/v7`;
@@ -205,7 +213,7 @@ export async function startChaosStack(log: (m: string) => void): Promise<ChaosSt
     () => registryArgs(registryPort, apicurioJar),
     join(logsDir, 'registry.log'),
     runDir,
-    () => waitFor(`Apicurio Registry on port ${registryPort}`, async () => (await fetch(`${registryUrl}/subjects`)).ok, 120_000, () => !registry.alive(), join(logsDir, 'registry.log')),
+    () => waitFor(`Apicurio Registry on port ${registryPort}`, async () => (await fetch(`${registryUrl}/subjects`)).ok, 300_000, () => !registry.alive(), join(logsDir, 'registry.log')),
     () => writePids(),
   );
   let pgUp = false;

@@ -98,12 +98,19 @@ export function allFaults(p: Pipeline): Fault[] {
   });
   faults.push({
     name: 'registry-down',
-    what: 'schema registry killed, down, started again',
+    what: 'registry down; a worker starts meanwhile; a fresh hub after',
     async run(ctx) {
       await ctx.stack.registry.kill();
+      // a worker that starts while the registry is away (its supervisor keeps trying)…
+      const worker = ctx.pipeline.platforms[0]!.worker;
+      await sleep(Math.min(3000, ctx.registryDownMs / 4));
+      const restarted = worker.kill9();
       await sleep(ctx.registryDownMs);
       await ctx.stack.registry.start();
-      return `down ${(ctx.registryDownMs / 1000).toFixed(0)} s`;
+      // …and a hub that starts after it is back, knowing no schema yet: it must fetch them by id
+      await ctx.pipeline.hub.kill9();
+      await restarted;
+      return `down ${(ctx.registryDownMs / 1000).toFixed(0)} s; ${worker.name} killed during it, the hub after it`;
     },
   });
   faults.push({

@@ -2,7 +2,7 @@
  * `npm run chaos`: the demo pipeline under a sequence of faults, each bounded in time; after each,
  * the sequence checker (checker.ts) compares the platforms' records with Kafka and the hub.
  *
- *   npm run chaos [-- --json] [--quick] [--faults a,b] [--list] [--seed N] [--registry-minute] [--recover-s N]
+ *   npm run chaos [-- --json] [--quick] [--faults a,b|all] [--list] [--seed N] [--registry-minute] [--recover-s N]
  *
  * Exit code 1 when anything is lost, duplicated or not recovered; 2 when the suite itself could
  * not run (stack, pipeline). See README "Chaos suite".
@@ -66,7 +66,7 @@ async function main(): Promise<number> {
     for (const n of faultNames()) console.log(n);
     return 0;
   }
-  const wanted = values.faults ? values.faults.split(',').map((s) => s.trim()).filter(Boolean) : quick ? QUICK_FAULTS : undefined;
+  const wanted = values.faults === 'all' ? undefined : values.faults ? values.faults.split(',').map((s) => s.trim()).filter(Boolean) : quick ? QUICK_FAULTS : undefined;
   const unknown = (wanted ?? []).filter((n) => !faultNames().includes(n));
   if (unknown.length) {
     say(`unknown fault(s): ${unknown.join(', ')}; known: ${faultNames().join(', ')}`);
@@ -74,7 +74,7 @@ async function main(): Promise<number> {
   }
   say(`seed ${seed}${quick ? ', quick' : ''}; starting a stack of its own (Kafka, registry, private PostgreSQL)…`);
   stack = await startChaosStack(say);
-  pipeline = await startPipeline(stack, { scale: quick ? 0.02 : 0.05, dir: join(stack.runDir, 'data'), log: say });
+  pipeline = await startPipeline(stack, { activityEveryMs: quick ? 2000 : 1000, scale: quick ? 0.02 : 0.05, dir: join(stack.runDir, 'data'), log: say });
   const checker = new SequenceChecker(createKafka(stack.kafkaBrokers, 'chaos-checker'), stack.schemaRegistryUrl, stack.databaseUrl, DB_SCHEMA, TOPIC_PREFIX);
   const faults = allFaults(pipeline).filter((f) => !wanted || wanted.includes(f.name));
   const rand = seededRandom(seed);
@@ -138,8 +138,9 @@ async function runFault(
   const ended = Date.now();
   // the departments stop changing records, so the checker has a fixed truth to reach
   p.pauseActivity();
-  const outcome = await untilConverged(checker, p, ended, recoverMs);
+  const outcome = await untilConverged(checker, p, ended, recoverMs, reported.missing);
   const o = outcome.last;
+  const unresolved = outcome.ok ? [] : explainList(o, reported.missing);
   const missing = [...o.missingInKafka.map((k) => `kafka:${k}`), ...o.missingInHub.map((k) => `hub:${k}`)].filter((k) => !reported.missing.has(k));
   for (const k of missing) reported.missing.add(k);
   const dupNow = duplicateCount(o);
@@ -160,35 +161,37 @@ async function runFault(
     decisions: o.dispatches.queued,
     crashes: p.crashes.slice(crashesBefore).map(crashSummary),
     note: note || '',
-    unresolved: outcome.ok ? [] : explainList(o),
+    unresolved,
     samples: [...missing.slice(0, 5), ...o.kafkaDuplicates.slice(0, 3)],
   };
 }
 
-async function untilConverged(checker: SequenceChecker, p: Pipeline, from: number, boundMs: number): Promise<{ ok: boolean; seconds?: number; last: Observation }> {
+async function untilConverged(checker: SequenceChecker, p: Pipeline, from: number, boundMs: number, known = new Set<string>()): Promise<{ ok: boolean; seconds?: number; last: Observation }> {
   const deadline = from + boundMs;
   let last = await checker.observe(p);
   let told = Date.now();
-  while (!converged(last) && Date.now() < deadline) {
+  while (!converged(last, known) && Date.now() < deadline) {
     if (Date.now() - told > 20_000) {
       told = Date.now();
-      say(`  not yet (${Math.round((Date.now() - from) / 1000)} s): ${explain(last)}`);
+      say(`  not yet (${Math.round((Date.now() - from) / 1000)} s): ${explain(last, known)}`);
     }
     await sleep(1000);
     last = await checker.observe(p);
   }
   // "recovered at" is when the observation that passed began reading the platforms
-  return converged(last) ? { ok: true, seconds: Math.max(0, (last.at - from) / 1000), last } : { ok: false, last };
+  return converged(last, known) ? { ok: true, seconds: Math.max(0, (last.at - from) / 1000), last } : { ok: false, last };
 }
 
 function duplicateCount(o: Observation): number {
   return o.kafkaDuplicates.length + o.hubDuplicates + o.dispatches.duplicated.length;
 }
 
-function explainList(o: Observation): string[] {
+function explainList(o: Observation, known = new Set<string>()): string[] {
   const out: string[] = [...o.problems];
-  if (o.missingInKafka.length) out.push(`${o.missingInKafka.length} platform record(s) not in Kafka, e.g. ${o.missingInKafka.slice(0, 3).join(', ')}`);
-  if (o.missingInHub.length) out.push(`${o.missingInHub.length} platform record(s) not in the hub, e.g. ${o.missingInHub.slice(0, 3).join(', ')}`);
+  const kafka = o.missingInKafka.filter((k) => !known.has(`kafka:${k}`));
+  const hub = o.missingInHub.filter((k) => !known.has(`hub:${k}`));
+  if (kafka.length) out.push(`${kafka.length} platform record(s) not in Kafka, e.g. ${kafka.slice(0, 3).join(', ')}`);
+  if (hub.length) out.push(`${hub.length} platform record(s) not in the hub, e.g. ${hub.slice(0, 3).join(', ')}`);
   if (o.lag !== 0) out.push(`hub lag ${o.lag ?? 'unknown'}`);
   if (o.notRunning.length) out.push(`connectors not running: ${o.notRunning.join('; ')}`);
   if (o.dispatches.unpublished) out.push(`${o.dispatches.unpublished} decision(s) not published`);
@@ -196,8 +199,8 @@ function explainList(o: Observation): string[] {
   return out;
 }
 
-function explain(o: Observation): string {
-  return explainList(o).join('; ') || 'converged';
+function explain(o: Observation, known = new Set<string>()): string {
+  return explainList(o, known).join('; ') || 'converged';
 }
 
 function round1(n: number): number {

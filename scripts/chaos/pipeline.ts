@@ -41,7 +41,7 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-export async function startPipeline(stack: ChaosStack, opts: { scale: number; dir: string; log: (m: string) => void }): Promise<Pipeline> {
+export async function startPipeline(stack: ChaosStack, opts: { scale: number; activityEveryMs: number; dir: string; log: (m: string) => void }): Promise<Pipeline> {
   const history = join(opts.dir, 'history');
   rmSync(history, { recursive: true, force: true });
   mkdirSync(history, { recursive: true });
@@ -111,12 +111,12 @@ export async function startPipeline(stack: ChaosStack, opts: { scale: number; di
   // one after another: the first registers the schemas they share (see the report's start-up crashes)
   for (const s of sinks) await s.start();
 
-  // the departments at work: new records and progress every second
+  // the departments at work: new records and progress every second or two
   let active = true;
   let stopped = false;
   const driver = (async () => {
     while (!stopped) {
-      await sleep(1000);
+      await sleep(opts.activityEveryMs);
       if (!active) continue;
       await Promise.all(
         platforms.flatMap((p) =>

@@ -42,7 +42,7 @@ export class Supervised {
   private async startLoop(): Promise<void> {
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
-        const p = await startProcess(this.name, this.entry, this.args, this.env(), 90_000);
+        const p = await startProcess(this.name, this.entry, this.args, this.env(), 240_000);
         this.starts += 1;
         this.current = p;
         p.child.once('exit', (code, signal) => this.exited(p, code, signal));
