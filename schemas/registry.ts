@@ -116,10 +116,24 @@ export class SchemaCodec {
         headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
         body: JSON.stringify({ compatibility: this.compatibility }),
       });
+    // Apicurio answers 409 "rule already exists" when another client (a second worker starting at the
+    // same moment) created the rule meanwhile: the rule that is there now is what counts
     let res = await put();
-    // Apicurio answers 409 "rule already exists" when another client created the rule at the same moment: set it again
-    if (res.status === 409) res = await put();
+    for (let attempt = 1; res.status === 409 && attempt < 5; attempt++) {
+      if ((await this.currentCompatibility(subject)) === this.compatibility) return;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+      res = await put();
+    }
+    if (res.status === 409 && (await this.currentCompatibility(subject)) === this.compatibility) return;
     if (!res.ok) throw new SchemaError(`could not set ${this.compatibility} compatibility on ${subject}: HTTP ${res.status} ${await res.text()}`);
+  }
+
+  /** The compatibility level set on the subject, if any (undefined when unset or not readable). */
+  private async currentCompatibility(subject: string): Promise<string | undefined> {
+    const res = await fetch(`${this.registryUrl}/config/${encodeURIComponent(subject)}`, { headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' } });
+    if (!res.ok) return undefined;
+    const body = (await res.json().catch(() => ({}))) as { compatibilityLevel?: string; compatibility?: string };
+    return body.compatibilityLevel ?? body.compatibility;
   }
 
   /** Avro-encodes with the registered schema; a value that does not fit names the failing fields. */

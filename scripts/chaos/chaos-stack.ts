@@ -8,7 +8,8 @@
  *   and are told to stay on it, so the suite can delay and cut only their connections (the machine
  *   has no sch_netem, so `tc netem` in a network namespace is not an option; see slow-network fault).
  *   The hub and the checker use the direct PLAINTEXT listener.
- * - The registry is Apicurio as stack/local.ts runs it (registryArgs() is the one place to follow it).
+ * - The registry is Apicurio started with stack/local.ts's arguments (registryJavaArgs), its schemas kept
+ *   in the private cluster's `registry` database, so a registry restart keeps every schema id.
  * - PostgreSQL is a throw-away cluster made with initdb from the machine's binaries, on a free port;
  *   never the machine's own service (restarting that would break every other user of it).
  *
@@ -22,7 +23,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { StackError } from '../../connectors/sdk/errors.js';
 import { freePort, waitFor } from '../../stack/net.js';
-import { ensureApicurio, ensureKafkaJars, STACK_HOME } from '../../stack/local.js';
+import { ensureApicurio, ensureKafkaJars, registryJavaArgs, STACK_HOME } from '../../stack/local.js';
 import { TcpFaultProxy } from './tcp-fault-proxy.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -75,11 +76,6 @@ function javaServer(name: string, args: () => string[], logFile: string, cwd: st
       await exited;
     },
   };
-}
-
-/** The registry as stack/local.ts starts it; follow that file when its storage changes. */
-function registryArgs(port: number, jar: string): string[] {
-  return ['-Xms128m', '-Xmx512m', `-Dquarkus.http.port=${port}`, '-Dquarkus.http.host=127.0.0.1', '-jar', jar];
 }
 
 /** PostgreSQL refuses to run as root; as root the cluster belongs to the `postgres` user. */
@@ -210,7 +206,7 @@ export async function startChaosStack(log: (m: string) => void): Promise<ChaosSt
   const registryUrl = `http://127.0.0.1:${registryPort}/apis/ccompat/v7`;
   const registry = javaServer(
     'registry',
-    () => registryArgs(registryPort, apicurioJar),
+    () => registryJavaArgs(apicurioJar, registryPort, { host: '127.0.0.1', port: pgPort, name: 'registry', user: 'postgres' }),
     join(logsDir, 'registry.log'),
     runDir,
     () => waitFor(`Apicurio Registry on port ${registryPort}`, async () => (await fetch(`${registryUrl}/subjects`)).ok, 300_000, () => !registry.alive(), join(logsDir, 'registry.log')),
@@ -254,7 +250,16 @@ export async function startChaosStack(log: (m: string) => void): Promise<ChaosSt
   });
 
   try {
-    await Promise.all([kafka.start(), registry.start(), postgres.start()]);
+    // the registry keeps its schemas in the private cluster: that comes first
+    await postgres.start();
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
+    try {
+      await admin.query('create database registry');
+    } finally {
+      await admin.end();
+    }
+    await Promise.all([kafka.start(), registry.start()]);
   } catch (err) {
     await stop();
     throw err;
