@@ -10,7 +10,9 @@
  */
 import type { Knex } from 'knex';
 import type { Envelope, RecordKind } from '../../schemas/index.js';
-import { deferInserts, endDeferredInserts } from '../store/deferred-inserts.js';
+import { deferInserts, endDeferredInserts, flushDeferredInserts } from '../store/deferred-inserts.js';
+import { endMatterWrites } from './matter-writes.js';
+import { endSubjectRun } from './subject-link-store.js';
 import type { ApplyOutcome, Position } from './apply-report.js';
 import { HANDLERS, RUN_HOOKS } from './handlers.js';
 import type { HubRouting } from './routing.js';
@@ -55,7 +57,11 @@ export async function applyRecords(
     }
   }
   hooks?.end(tx);
+  // matters and reports first: the follow-ups set their subjects
+  await flushDeferredInserts(tx);
+  await endSubjectRun(tx);
   await flushSubjectFollowups(tx);
   await endDeferredInserts(tx);
+  endMatterWrites(tx);
   return { counts, deadLettered };
 }
