@@ -14,6 +14,7 @@ import { deterministicId } from '../store/ids.js';
 import { lockTargets } from './apply-status.js';
 import { reportFeatures, reportSubjectRecord } from './apply-report.js';
 import { prepareSubjectRunOf } from './subject-run.js';
+import { addPhase } from './phase-clock.js';
 import { endCandidatePool, prepareCandidatePool } from './matter-candidates.js';
 import type { HubRouting } from './routing.js';
 
@@ -40,6 +41,7 @@ export async function prepareReportRun(tx: Knex.Transaction, reports: Report[], 
   const matters = new Map<string, string>();
   const tasks = new Map<string, string>();
   const features = [];
+  const t0 = performance.now();
   for (const r of reports) {
     const matterId = deterministicId('matter', r.envelope.sourceSystem, r.envelope.sourceRecordId);
     matters.set(matterId, matterId);
@@ -48,6 +50,7 @@ export async function prepareReportRun(tx: Knex.Transaction, reports: Report[], 
     const route = category ? routing.route(category, r.envelope.divisionCode) : undefined;
     for (const d of route ? [route.lead, ...route.cooperating] : []) tasks.set(deterministicId('task', matterId, d), matterId);
   }
+  addPhase('features', performance.now() - t0);
   await lockTargets(tx, [...reports.map((r) => `record\u001f${identity(r.envelope.sourceSystem, r.envelope.sourceRecordId)}`), ...[...matters.keys()].map((m) => `matter\u001f${m}`), ...[...tasks.keys()].map((t) => `task\u001f${t}`)]);
   const stored = (
     await tx.raw(

@@ -7,11 +7,12 @@ import type { Envelope } from '../../schemas/index.js';
 import { subjectBlockingKeys, type SubjectRecord } from '../merge/index.js';
 import type { HubRouting } from './routing.js';
 import { prepareSubjectRun } from './subject-link-store.js';
+import { addPhase } from './phase-clock.js';
 
 export async function prepareSubjectRunOf(tx: Knex.Transaction, records: Array<{ rec: SubjectRecord | null; envelope: Envelope }>, routing: HubRouting): Promise<void> {
+  const t0 = performance.now();
   const named = records.filter((r): r is { rec: SubjectRecord; envelope: Envelope } => !!r.rec && !!(r.rec.uscc || r.rec.idHash || r.rec.name));
-  await prepareSubjectRun(
-    tx,
-    named.map((r) => ({ keys: subjectBlockingKeys(r.rec, { regions: routing.regions }), self: { source_system: r.envelope.sourceSystem, source_record_id: r.envelope.sourceRecordId } })),
-  );
+  const keyed = named.map((r) => ({ keys: subjectBlockingKeys(r.rec, { regions: routing.regions }), self: { source_system: r.envelope.sourceSystem, source_record_id: r.envelope.sourceRecordId } }));
+  addPhase('features', performance.now() - t0);
+  await prepareSubjectRun(tx, keyed);
 }
