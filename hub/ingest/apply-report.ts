@@ -12,7 +12,7 @@ import type { Knex } from 'knex';
 import type { Report } from '../../schemas/index.js';
 import { familyOf, matchMatter, subjectMentions, type ReportFeatures, type SubjectRecord } from '../merge/index.js';
 import { loadCandidates, matterCandidateChanged, poolMatter, poolMatterChanged } from './matter-candidates.js';
-import { foldIntoMatter, insertMatter, insertReportRow } from './matter-writes.js';
+import { foldIntoMatter, insertMatter, insertReportRow, updateReportRow } from './matter-writes.js';
 import { deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
 import { linkSubject } from './link-subject.js';
@@ -67,7 +67,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   };
 
   if (current) {
-    await tx('reports').where({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId }).update(row);
+    await updateReportRow(tx, { source_system: e.sourceSystem, source_record_id: e.sourceRecordId }, row);
     reportStored(tx, e.sourceSystem, e.sourceRecordId, { source_version: String(e.sourceVersion), matter_id: String(current.matter_id) });
     matterCandidateChanged(tx, String(current.matter_id), reportFeatures(r, categoryCode));
     // (never back: a department's closure applied before this report may be the later change)

@@ -27,9 +27,8 @@ export async function applyReportAndPending(tx: Knex.Transaction, r: Report, pos
   if (effect.matterId && (effect.outcome === 'new' || effect.outcome === 'updated') && mayHaveWaitingChanges(tx, r.envelope.sourceSystem, r.envelope.sourceRecordId, effect.matterId)) {
     // the changes are applied to tasks: those of a matter this run opened may not be written yet
     await flushDeferredInserts(tx);
-    await resolvePendingStatusChanges(tx, r.envelope, effect.matterId);
     // a department's 办结 that waited may have closed it: the run's candidate pool reads it again
-    await poolMatterReread(tx, effect.matterId);
+    if ((await resolvePendingStatusChanges(tx, r.envelope, effect.matterId)) > 0) await poolMatterReread(tx, effect.matterId);
   }
   return effect;
 }

@@ -24,6 +24,8 @@ interface Fold {
 interface Pending {
   /** Matters opened by the run whose row is still waiting to be inserted: the row itself. */
   unwritten: Map<string, Record<string, unknown>>;
+  /** Reports inserted by the run and not written yet, by source identity: a later version in the run changes the row itself. */
+  unwrittenReports: Map<string, Record<string, unknown>>;
   folds: Map<string, Fold>;
 }
 
@@ -33,7 +35,7 @@ function stateOf(tx: Knex.Transaction): Pending | undefined {
   if (!isDeferring(tx)) return undefined;
   let p = pending.get(tx);
   if (!p) {
-    pending.set(tx, (p = { unwritten: new Map(), folds: new Map() }));
+    pending.set(tx, (p = { unwritten: new Map(), unwrittenReports: new Map(), folds: new Map() }));
     afterFlush(tx, () => flushFolds(tx));
   }
   return p;
@@ -49,9 +51,23 @@ export async function insertMatter(tx: Knex.Transaction, row: Record<string, unk
   await insertDeferred(tx, 'matters', [row]);
 }
 
-export async function insertReportRow(tx: Knex.Transaction, row: Record<string, unknown>): Promise<void> {
-  if (!isDeferring(tx)) await tx('reports').insert(row);
-  else await insertDeferred(tx, 'reports', [row]);
+const reportKey = (sourceSystem: unknown, sourceRecordId: unknown) => `${String(sourceSystem)}\u001f${String(sourceRecordId)}`;
+
+export async function insertReportRow(tx: Knex.Transaction, row: Record<string, unknown> & { source_system: string; source_record_id: string }): Promise<void> {
+  const p = stateOf(tx);
+  if (!p) {
+    await tx('reports').insert(row);
+    return;
+  }
+  p.unwrittenReports.set(reportKey(row.source_system, row.source_record_id), row);
+  await insertDeferred(tx, 'reports', [row]);
+}
+
+/** A new version of a stored report: the row waiting to be inserted, or an UPDATE. */
+export async function updateReportRow(tx: Knex.Transaction, where: { source_system: string; source_record_id: string }, row: Record<string, unknown>): Promise<void> {
+  const waiting = stateOf(tx)?.unwrittenReports.get(reportKey(where.source_system, where.source_record_id));
+  if (waiting) Object.assign(waiting, row);
+  else await tx('reports').where(where).update(row);
 }
 
 /** A report joined the matter (count: 1) or a report of it changed (count: 0). */
@@ -97,6 +113,7 @@ async function flushFolds(tx: Knex.Transaction): Promise<void> {
   const p = pending.get(tx);
   if (!p) return;
   p.unwritten.clear();
+  p.unwrittenReports.clear();
   const folds = [...p.folds];
   p.folds.clear();
   if (!folds.length) return;
