@@ -4,15 +4,37 @@
  * subject by the project, BACKWARD by default, before the first version is registered.
  */
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { SchemaError } from '../connectors/sdk/errors.js';
+import { CountyHubError, SchemaError } from '../connectors/sdk/errors.js';
 import { compatibilityProblems, describeProblems, registryErrorDetail, type RegisteredVersion } from './compatibility.js';
 import { loadSchema, subjectFor, type RecordKind, type Topics } from './index.js';
+
+/**
+ * The schema a record names could not be fetched: the registry is unreachable, answers a server
+ * error, or does not know the id (yet — a registry restarting may still be restoring its storage).
+ * Nothing is wrong with the record: wait and decode it again.
+ */
+export class SchemaUnavailableError extends CountyHubError {
+  constructor(
+    readonly schemaId: number,
+    /** The registry's HTTP status, when it answered. */
+    readonly status: number | undefined,
+    message: string,
+    cause?: unknown,
+  ) {
+    super('CH_STACK', message, { retriable: true, cause });
+  }
+}
+
+/** The bytes are not a record in the wire format, or not Avro of the schema they name: dead-letter it. */
+export class UndecodableRecordError extends SchemaError {}
 
 export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE';
 
 export class SchemaCodec {
   readonly registry: SchemaRegistry;
   private readonly ids = new Map<RecordKind, number>();
+  /** Registrations under way: records encoded at once must not race to set a subject's rule (the registry answers 409). */
+  private readonly registering = new Map<RecordKind, Promise<number>>();
 
   constructor(
     readonly registryUrl: string,
@@ -26,6 +48,15 @@ export class SchemaCodec {
   async ensureRegistered(kind: RecordKind, schema: object = loadSchema(kind)): Promise<number> {
     const known = this.ids.get(kind);
     if (known !== undefined && schema === loadSchema(kind)) return known;
+    if (schema !== loadSchema(kind)) return this.register(kind, schema);
+    const under = this.registering.get(kind);
+    if (under) return under;
+    const p = this.register(kind, schema).finally(() => this.registering.delete(kind));
+    this.registering.set(kind, p);
+    return p;
+  }
+
+  private async register(kind: RecordKind, schema: object): Promise<number> {
     const subject = subjectFor(this.topicNames.records(kind));
     await this.setCompatibility(subject);
     try {
@@ -79,11 +110,15 @@ export class SchemaCodec {
   }
 
   private async setCompatibility(subject: string): Promise<void> {
-    const res = await fetch(`${this.registryUrl}/config/${encodeURIComponent(subject)}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-      body: JSON.stringify({ compatibility: this.compatibility }),
-    });
+    const put = () =>
+      fetch(`${this.registryUrl}/config/${encodeURIComponent(subject)}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+        body: JSON.stringify({ compatibility: this.compatibility }),
+      });
+    let res = await put();
+    // Apicurio answers 409 "rule already exists" when another client created the rule at the same moment: set it again
+    if (res.status === 409) res = await put();
     if (!res.ok) throw new SchemaError(`could not set ${this.compatibility} compatibility on ${subject}: HTTP ${res.status} ${await res.text()}`);
   }
 
@@ -98,8 +133,39 @@ export class SchemaCodec {
     }
   }
 
-  /** Decodes any record in the wire format, fetching its schema from the registry by id. */
+  /**
+   * Decodes any record in the wire format, fetching its schema from the registry by id (kept in
+   * memory once fetched). Throws SchemaUnavailableError when the schema cannot be had now — a
+   * reason to wait — and UndecodableRecordError when the bytes themselves are wrong.
+   */
   async decode<T = unknown>(buf: Buffer): Promise<T> {
-    return (await this.registry.decode(buf)) as T;
+    if (buf.length < 5 || buf[0] !== 0) {
+      throw new UndecodableRecordError(buf.length < 5 ? `a message of ${buf.length} bytes is too short for the wire format (magic byte and schema id)` : `a message with magic byte ${buf[0]} is not in the registry's wire format (expected 0)`);
+    }
+    const id = buf.readInt32BE(1);
+    try {
+      await this.registry.getSchema(id);
+    } catch (err) {
+      throw this.unavailable(id, err);
+    }
+    try {
+      return (await this.registry.decode(buf)) as T;
+    } catch (err) {
+      throw new UndecodableRecordError(`the record does not decode with schema ${id}: ${(err as Error).message}`, undefined, err);
+    }
+  }
+
+  private unavailable(id: number, err: unknown): SchemaUnavailableError {
+    const status = (err as { status?: unknown }).status;
+    // the HTTP client reports a network failure as status 400 with the socket error in its message
+    const network = /ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND|socket hang up|fetch failed/i.test((err as Error).message);
+    const code = typeof status === 'number' && status >= 100 && !network ? status : undefined;
+    const why =
+      code === 404
+        ? `the registry does not know schema id ${id} (it may still be restoring its storage after a restart)`
+        : code !== undefined
+          ? `the registry answered HTTP ${code} for schema id ${id}`
+          : `the registry could not be reached for schema id ${id}`;
+    return new SchemaUnavailableError(id, code, `${why} (${this.registryUrl}): ${(err as Error).message}`, err);
   }
 }

@@ -12,12 +12,17 @@
  *                 Without --keep the schema is dropped at the end.
  *   --explain N   after scoring, categorise every missed and wrong pair and print N examples per
  *                 category (scripts/eval-explain.ts).
+ *   --stall-seconds S  how long the hub may apply nothing while records wait (default 600); then
+ *                 the run fails with exit status 3 and prints no scores.
+ *
+ * Scoring (simulators/county/scoring.ts): a record the hub links into a subject while the truth has
+ * it in none is a wrong link; look-alike matters (decoyOf) get their own precision; the JSON line
+ * carries the counts behind every figure.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createKafka } from '../connectors/runtime/kafka.js';
 import { createLogger } from '../connectors/runtime/log.js';
 import { replayDataset } from '../connectors/runtime/replay-dataset.js';
@@ -27,13 +32,15 @@ import { createDb, migrate } from '../hub/store/db.js';
 import { topics } from '../schemas/index.js';
 import { SchemaCodec } from '../schemas/registry.js';
 import pg from 'pg';
-import { readJsonl, readManifest, scoreClusters, type TruthMatter, type TruthSubject } from '../simulators/county/dataset.js';
+import { readJsonl, readManifest, type TruthMatter, type TruthSubject } from '../simulators/county/dataset.js';
+import { scoreClusters, scoreLookalikes } from '../simulators/county/scoring.js';
 import { startStack } from '../stack/index.js';
 import { explainMerge } from './eval-explain.js';
+import { exitCodeFor, HubStalledError, waitForHub } from './eval-wait.js';
 
-const { values } = parseArgs({ options: { dataset: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'boolean' }, explain: { type: 'string' } } });
+const { values } = parseArgs({ options: { dataset: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'boolean' }, explain: { type: 'string' }, 'stall-seconds': { type: 'string', default: '600' } } });
 if (!values.dataset || !existsSync(join(values.dataset, 'manifest.json'))) {
-  console.error('usage: npm run eval:merge -- --dataset <folder with manifest.json> [--json] [--keep] [--explain N]\n(make one with: npx tsx simulators/county/cli.ts --seed 1 --out /tmp/county)');
+  console.error('usage: npm run eval:merge -- --dataset <folder with manifest.json> [--json] [--keep] [--explain N] [--stall-seconds 600]\n(make one with: npx tsx simulators/county/cli.ts --seed 1 --out /tmp/county)');
   process.exit(2);
 }
 const dir = values.dataset;
@@ -47,6 +54,7 @@ const databaseUrl = values.keep && stack.kind === 'local' ? await keptDatabase(s
 if (values.keep && stack.kind === 'containers') say('--keep: the containers are removed at the end; set DATABASE_URL (and the two others) to keep the tables');
 const db = createDb(databaseUrl, { schema });
 let failed = true;
+let exitCode = 0;
 try {
   await migrate(db, schema);
   const kafka = createKafka(stack.kafkaBrokers, 'countyhub-eval');
@@ -64,42 +72,33 @@ try {
   const produced = replay.departments.reduce((n, d) => n + d.produced, 0);
   const dead = replay.departments.reduce((n, d) => n + d.deadLettered, 0);
   say(`no adapter yet for: ${skipped.join(', ') || 'none'}`);
-  // Wait until the hub has applied what is on the topics of the kinds it consumes (cases and
-  // approvals are produced but not applied yet), or has stopped making progress.
-  let last = -1;
-  let stalledSince = Date.now();
-  for (;;) {
-    const n = Number((await db('source_records').count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
-    const d = Number((await db('hub_dead_letters').count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
-    const behind = Object.values(await hub.lag()).reduce((a, b) => a + b, 0);
-    if (behind === 0) break;
-    if (n + d !== last) {
-      last = n + d;
-      stalledSince = Date.now();
-    } else if (Date.now() - stalledSince > 180_000) {
-      say(`hub applied ${n} and dead-lettered ${d}, ${behind} behind, and made no progress for 180 s: going on`);
-      break;
-    }
-    say(`hub applied ${n}${d ? ` (${d} dead letters)` : ''}, ${behind} to go…`);
-    await sleep(2000);
-  }
+  // Wait until the hub has applied what is on the topics it consumes; a stall fails the run.
+  const count = async (table: string): Promise<number> => Number((await db(table).count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
+  const final = await waitForHub(
+    async () => ({ applied: await count('source_records'), deadLetters: await count('hub_dead_letters'), behind: Object.values(await hub.lag()).reduce((a, b) => a + b, 0) }),
+    {
+      stallMs: Number(values['stall-seconds']) * 1000,
+      onPoll: (p) => say(`hub applied ${p.applied}${p.deadLetters ? ` (${p.deadLetters} dead letters)` : ''}, ${p.behind} to go…`),
+    },
+  );
   const seconds = (Date.now() - started) / 1000;
   await hub.stop();
 
   const inScope = new Set(evaluated);
   const rows: Array<{ matter_id: string; source_system: string; source_record_id: string }> = await db('reports').select('matter_id', 'source_system', 'source_record_id');
   const predictedMatters = [...groupBy(rows, (r) => String(r.matter_id)).values()].map((rs) => rs.map((r) => ({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id })));
-  const truthMatters = readJsonl<TruthMatter>(join(dir, manifest.truth?.matters ?? 'truth/matters.jsonl'))
-    .map((m) => m.refs.filter((r) => inScope.has(r.sourceSystem)))
-    .filter((c) => c.length > 0);
+  const truthMatterRows = readJsonl<TruthMatter>(join(dir, manifest.truth?.matters ?? 'truth/matters.jsonl')).map((m) => ({ ...m, refs: m.refs.filter((r) => inScope.has(r.sourceSystem)) }));
+  const truthMatters = truthMatterRows.map((m) => m.refs).filter((c) => c.length > 0);
   const matters = scoreClusters(truthMatters, predictedMatters);
+  const lookalike = scoreLookalikes(truthMatterRows, predictedMatters);
 
   const links: Array<{ subject_id: string; source_system: string; source_record_id: string }> = await db('subject_links').select('subject_id', 'source_system', 'source_record_id');
   const predictedSubjects = [...groupBy(links, (r) => String(r.subject_id)).values()].map((rs) => rs.map((r) => ({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id })));
   const truthSubjects = readJsonl<TruthSubject>(join(dir, manifest.truth?.subjects ?? 'truth/subjects.jsonl'))
     .map((s) => s.refs.filter((r) => inScope.has(r.sourceSystem)))
     .filter((c) => c.length > 0);
-  const subjects = scoreClusters(truthSubjects, predictedSubjects);
+  // every record of the dataset is covered: a report in no true subject is a singleton, so linking it is a wrong link
+  const subjects = scoreClusters(truthSubjects, predictedSubjects, { unknown: 'singleton' });
 
   const result = {
     eval: 'merge',
@@ -107,18 +106,34 @@ try {
     subject_recall: round(subjects.recall),
     matter_precision: round(matters.precision),
     matter_recall: round(matters.recall),
+    lookalike_precision: round(lookalike.precision),
+    counts: {
+      records_produced: produced,
+      records_applied: final.applied,
+      hub_dead_letters: final.deadLetters,
+      connector_dead_letters: dead,
+      matters: { true_pairs: matters.truePairs, predicted_pairs: matters.predictedPairs, correct_pairs: matters.correctPairs, missing_records: matters.missing, predicted_matters: predictedMatters.length },
+      subjects: { true_pairs: subjects.truePairs, predicted_pairs: subjects.predictedPairs, correct_pairs: subjects.correctPairs, missing_records: subjects.missing, phantom_records: subjects.phantomRecords, phantom_pairs: subjects.phantomPairs, predicted_subjects: predictedSubjects.length },
+      lookalikes: { matters: lookalike.lookalikes, predicted_pairs: lookalike.predictedPairs, correct_pairs: lookalike.correctPairs, confused_with_original_pairs: lookalike.confusedPairs },
+    },
+    seconds: Math.round(seconds),
   };
   if (values.json) {
     console.log(JSON.stringify(result));
   } else {
-    console.log(`dataset ${dir}: ${produced} records through the pipeline in ${seconds.toFixed(0)} s (${dead} dead-lettered); departments evaluated: ${evaluated.join(', ')}${skipped.length ? `; without adapter (left out of the truth): ${skipped.join(', ')}` : ''}`);
-    console.log(`matters:  precision ${result.matter_precision}  recall ${result.matter_recall}  (${matters.correctPairs}/${matters.predictedPairs} predicted pairs right, ${matters.correctPairs}/${matters.truePairs} true pairs found)`);
-    console.log(`subjects: precision ${result.subject_precision}  recall ${result.subject_recall}  (${subjects.correctPairs}/${subjects.predictedPairs}, ${subjects.correctPairs}/${subjects.truePairs}; ${predictedSubjects.length} golden subjects)`);
+    console.log(`dataset ${dir}: ${produced} records through the pipeline in ${seconds.toFixed(0)} s (${dead} dead-lettered by connectors, ${final.deadLetters} by the hub, ${final.applied} applied); departments evaluated: ${evaluated.join(', ')}${skipped.length ? `; without adapter (left out of the truth): ${skipped.join(', ')}` : ''}`);
+    console.log(`matters:    precision ${result.matter_precision}  recall ${result.matter_recall}  (${matters.correctPairs}/${matters.predictedPairs} predicted pairs right, ${matters.correctPairs}/${matters.truePairs} true pairs found)`);
+    console.log(`look-alikes: precision ${result.lookalike_precision}  (${lookalike.correctPairs}/${lookalike.predictedPairs} predicted pairs touching a look-alike right; ${lookalike.confusedPairs} join a look-alike with the matter it imitates)`);
+    console.log(`subjects:   precision ${result.subject_precision}  recall ${result.subject_recall}  (${subjects.correctPairs}/${subjects.predictedPairs}, ${subjects.correctPairs}/${subjects.truePairs}; ${subjects.phantomRecords} records linked though in no true subject, ${subjects.phantomPairs} pairs; ${predictedSubjects.length} golden subjects)`);
   }
   if (values.explain !== undefined) {
     await explainMerge(db, { dataset: dir, inScope, routing, sample: Number(values.explain) || 3, print: (l) => console.log(l) });
   }
   failed = false;
+} catch (err) {
+  if (!(err instanceof HubStalledError)) throw err;
+  console.error(`[eval] ${err.message}: no scores`);
+  exitCode = exitCodeFor(err);
 } finally {
   if (values.keep) {
     const url = databaseUrl.replace(/\/\/[^@/]*@/, '//');
@@ -135,7 +150,7 @@ try {
   await db.destroy();
   await stack.stop();
 }
-process.exit(0);
+process.exit(exitCode);
 
 /** A database on the same server that outlives the local stack (which drops its own when it stops). */
 async function keptDatabase(stackUrl: string): Promise<string> {

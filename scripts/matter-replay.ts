@@ -25,6 +25,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { matchMatter, matterBlocking, familyOf, type ReportFeatures, type MatterCandidate } from '../hub/merge/index.js';
 import { HubRouting } from '../hub/ingest/routing.js';
+import { scoreClusters, scoreLookalikes } from '../simulators/county/scoring.js';
+import type { SourceRef } from '../simulators/county/generate.js';
 
 const [exportFile, dataset] = process.argv.slice(2) as [string, string];
 if (!exportFile || !dataset) {
@@ -33,12 +35,12 @@ if (!exportFile || !dataset) {
 }
 const routing = HubRouting.load({ divisionsFile: join(dataset, 'geo/divisions.json') });
 const truth = new Map<string, string>();
-const decoy = new Set<string>();
+const truthMatters: Array<{ id: string; decoyOf: string | null; refs: SourceRef[] }> = [];
 for (const line of readFileSync(join(dataset, 'truth/matters.jsonl'), 'utf8').split('\n')) {
   if (!line) continue;
   const m = JSON.parse(line);
+  truthMatters.push(m);
   for (const r of m.refs) truth.set(`${r.sourceSystem}/${r.sourceRecordId}`, m.id);
-  if (m.decoyOf) decoy.add(m.id);
 }
 interface Row { source_system: string; source_record_id: string; category_code: string | null; event_time: number; lng: number | null; lat: number | null; division_code: string | null; grid_code: string | null; description: string; address: string | null; subject_uscc: string | null; subject_name: string | null; title: string | null }
 const rows: Row[] = readFileSync(exportFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -109,10 +111,16 @@ const pg = new Map<string, string[]>(), tg = new Map<string, string[]>();
 for (const [k, m] of assign) { (pg.get(m) ?? pg.set(m, []).get(m)!).push(k); const t = truth.get(k) ?? `?${k}`; (tg.get(t) ?? tg.set(t, []).get(t)!).push(k); }
 const P = pairs(pg), T = pairs(tg);
 if (process.env.ASSIGN) writeFileSync(process.env.ASSIGN, JSON.stringify(Object.fromEntries(assign)));
-let tp = 0; for (const p of P) if (T.has(p)) tp++;
-let decoyWrong = 0;
-for (const p of P) if (!T.has(p)) { const [a, b] = p.split('|'); if (decoy.has(truth.get(a!)!) || decoy.has(truth.get(b!)!)) decoyWrong++; }
-console.log(`precision ${(tp / P.size).toFixed(4)} recall ${(tp / T.size).toFixed(4)} (${tp}/${P.size}, ${tp}/${T.size}) wrong-with-decoy ${decoyWrong}`);
+// the figures: the same scoring as eval:merge (simulators/county/scoring.ts), over the source systems
+// in the export; true records the export lacks (the hub never applied them) count as singletons
+const inScope = new Set(rows.map((r) => r.source_system));
+const asRef = (k: string): SourceRef => { const i = k.indexOf('/'); return { sourceSystem: k.slice(0, i), sourceRecordId: k.slice(i + 1) }; };
+const predicted = [...pg.values()].map((g) => g.map(asRef));
+const scopedTruth = truthMatters.map((m) => ({ ...m, refs: m.refs.filter((r) => inScope.has(r.sourceSystem)) }));
+const sc = scoreClusters(scopedTruth.map((m) => m.refs).filter((c) => c.length), predicted);
+const la = scoreLookalikes(scopedTruth, predicted);
+console.log(`precision ${sc.precision.toFixed(4)} recall ${sc.recall.toFixed(4)} (${sc.correctPairs}/${sc.predictedPairs}, ${sc.correctPairs}/${sc.truePairs}; ${sc.missing} true records not in the export) look-alike precision ${la.precision.toFixed(4)} (${la.correctPairs}/${la.predictedPairs}, ${la.confusedPairs} joined to the matter they imitate)`);
+console.log(JSON.stringify({ eval: 'matter-replay', matter_precision: Number(sc.precision.toFixed(4)), matter_recall: Number(sc.recall.toFixed(4)), lookalike_precision: Number(la.precision.toFixed(4)), counts: { true_pairs: sc.truePairs, predicted_pairs: sc.predictedPairs, correct_pairs: sc.correctPairs, missing_records: sc.missing, lookalike_predicted_pairs: la.predictedPairs, lookalike_correct_pairs: la.correctPairs, lookalike_confused_pairs: la.confusedPairs, records: rows.length } }));
 console.log(JSON.stringify(stats));
 
 if (process.env.WRONG) {

@@ -4,7 +4,8 @@
  * Replays subject matching (一企一档) in memory over the records a kept `eval:merge -- --keep` run
  * linked (subject_links: source system, record id, stored record; record.loose marks reports), and
  * scores the subjects pairwise against <dataset>/truth/subjects.jsonl exactly as eval-merge.ts does
- * (records the truth has and the hub never linked count as singletons). Subjects are a function of
+ * (simulators/county/scoring.ts: records the truth has and the hub never linked count as singletons;
+ * a linked record the truth has in no subject is a wrong link). Subjects are a function of
  * the set of records (hub/merge/subject-clusters.ts), so the replay is: blocking (records sharing a
  * `subjectBlockingKeys` key) → `matchRecordPair` → components → `clusterSubjects` per component
  * (the split between two valid USCCs / ID hashes). Seconds instead of the pipeline's minutes, for
@@ -213,10 +214,12 @@ const appliedSet = new Set(loaded.applied);
 const truthRefs = truthSubjects
   .map((s) => s.refs.filter((r) => scope.has(r.sourceSystem) && (!values['applied-only'] || appliedSet.has(`${r.sourceSystem}/${r.sourceRecordId}`))))
   .filter((c) => c.length > 0);
-const score = scoreClusters(truthRefs, clusters);
+// the same scoring as eval:merge: a linked record in no true subject is a wrong link (phantom)
+const score = scoreClusters(truthRefs, clusters, { unknown: 'singleton' });
 const f = (x: number) => x.toFixed(4);
 console.log(`replay: ${n} linked records, ${pairSet.size} blocked pairs, ${edges.length} edges, ${clusters.length} subjects; ${overCap} records' keys reach > ${MAX_BLOCK_SUBJECTS} records (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-console.log(`subjects: precision ${f(score.precision)}  recall ${f(score.recall)}  (${score.correctPairs}/${score.predictedPairs}, ${score.correctPairs}/${score.truePairs}; ${score.missing} truth records never linked)`);
+console.log(`subjects: precision ${f(score.precision)}  recall ${f(score.recall)}  (${score.correctPairs}/${score.predictedPairs}, ${score.correctPairs}/${score.truePairs}; ${score.missing} truth records never linked; ${score.phantomRecords} records linked though in no true subject, ${score.phantomPairs} pairs)`);
+console.log(JSON.stringify({ eval: 'subject-replay', subject_precision: Number(f(score.precision)), subject_recall: Number(f(score.recall)), counts: { true_pairs: score.truePairs, predicted_pairs: score.predictedPairs, correct_pairs: score.correctPairs, missing_records: score.missing, phantom_records: score.phantomRecords, phantom_pairs: score.phantomPairs, linked_records: n } }));
 const sizes = comps.map((c) => c.length).sort((a, b) => b - a);
 console.log(`largest components: ${sizes.slice(0, 8).join(', ')}; pairs compared re-forming every component once per record: ${comps.reduce((x, c) => x + (c.length * c.length * (c.length - 1)) / 2, 0)}`);
 if (process.env.BIG) {
@@ -232,7 +235,7 @@ console.log(`edges by rule: ${JSON.stringify(ruleCount)}`);
 if (values.hub) {
   const hub = new Map<string, SubjectMember[]>();
   rows.forEach((r, i) => (hub.get(r.subject_id) ?? hub.set(r.subject_id, []).get(r.subject_id)!).push(members[i] as SubjectMember));
-  const hs = scoreClusters(truthRefs, [...hub.values()]);
+  const hs = scoreClusters(truthRefs, [...hub.values()], { unknown: 'singleton' });
   const agree = scoreClusters([...hub.values()], clusters);
   console.log(`hub:      precision ${f(hs.precision)}  recall ${f(hs.recall)}  (${hs.correctPairs}/${hs.predictedPairs}, ${hs.correctPairs}/${hs.truePairs}; ${hub.size} subjects)`);
   console.log(`replay vs hub (hub as truth): precision ${f(agree.precision)} recall ${f(agree.recall)}`);

@@ -3,9 +3,9 @@
  * Image versions match the local stack (Kafka 4.1.1 KRaft, Apicurio 3.0.9, PostgreSQL 15) and
  * docker-compose.yml, so what is tested is what is deployed.
  */
-import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
+import { GenericContainer, Network, Wait, getContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
-import { APICURIO_VERSION, KAFKA_VERSION } from './local.js';
+import { APICURIO_VERSION, KAFKA_VERSION, createDatabase } from './local.js';
 import { freePort } from './net.js';
 import type { Stack, StackOptions } from './types.js';
 
@@ -46,15 +46,30 @@ export async function startContainerStack(opts: StackOptions = {}): Promise<Stac
     })
     .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
     .withStartupTimeout(120_000);
-  const registry = new GenericContainer(`apicurio/apicurio-registry:${APICURIO_VERSION}`)
-    .withExposedPorts(8080)
-    .withWaitStrategy(Wait.forHttp('/apis/ccompat/v7/subjects', 8080))
-    .withStartupTimeout(120_000);
   say('starting Kafka, Apicurio Registry and PostgreSQL containers…');
   const started: StartedTestContainer[] = [];
+  let network: StartedNetwork | undefined;
   try {
-    const [k, r, p] = await Promise.all([kafka.start(), registry.start(), new PostgreSqlContainer('postgres:15').start()]);
-    started.push(k, r, p);
+    network = await new Network().start();
+    const [k, p] = await Promise.all([kafka.start(), new PostgreSqlContainer('postgres:15').withNetwork(network).withNetworkAliases('postgres').start()]);
+    started.push(k, p);
+    // the registry keeps its schemas in a database of its own on the PostgreSQL container (as in
+    // docker-compose.yml), so a registry restart loses no schema id
+    await createDatabase(p.getConnectionUri(), 'registry');
+    const r = await new GenericContainer(`apicurio/apicurio-registry:${APICURIO_VERSION}`)
+      .withNetwork(network)
+      .withEnvironment({
+        APICURIO_STORAGE_KIND: 'sql',
+        APICURIO_STORAGE_SQL_KIND: 'postgresql',
+        APICURIO_DATASOURCE_URL: 'jdbc:postgresql://postgres:5432/registry',
+        APICURIO_DATASOURCE_USERNAME: p.getUsername(),
+        APICURIO_DATASOURCE_PASSWORD: p.getPassword(),
+      })
+      .withExposedPorts(8080)
+      .withWaitStrategy(Wait.forHttp('/apis/ccompat/v7/subjects', 8080))
+      .withStartupTimeout(180_000)
+      .start();
+    started.push(r);
     return {
       kind: 'containers',
       kafkaBrokers: [`127.0.0.1:${kafkaPort}`],
@@ -62,10 +77,12 @@ export async function startContainerStack(opts: StackOptions = {}): Promise<Stac
       databaseUrl: p.getConnectionUri(),
       stop: async () => {
         await Promise.all(started.map((c) => c.stop()));
+        await network?.stop();
       },
     };
   } catch (err) {
     await Promise.all(started.map((c) => c.stop().catch(() => undefined)));
+    await network?.stop().catch(() => undefined);
     throw err;
   }
 }

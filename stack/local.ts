@@ -118,6 +118,82 @@ async function stopProc(p: Proc): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * Apicurio keeps its schemas in PostgreSQL (SQL storage), not in memory: a registry restarted
+ * under running connectors and hubs still knows every schema id they hold in their records.
+ * `jdbcUrl` names a database of its own on the stack's PostgreSQL server.
+ */
+export interface RegistryProcess {
+  /** Base URL of the Confluent-compatible API. */
+  readonly url: string;
+  readonly port: number;
+  pid(): number | undefined;
+  /** Stops (SIGTERM, SIGKILL after 10 s) and starts it again on the same port and storage. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  /** Starts it again after a stop. */
+  start(): Promise<void>;
+}
+
+export interface RegistryOptions {
+  database: { host: string; port: number; name: string; user: string; password?: string };
+  port?: number;
+  logFile: string;
+  cwd: string;
+  startTimeoutMs?: number;
+  /** Told when the process exits without being asked to. */
+  onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+export function registryJavaArgs(jar: string, port: number, db: RegistryOptions['database']): string[] {
+  return [
+    '-Xms128m',
+    '-Xmx512m',
+    // a schema registry answers few, small requests: start fast and lean on a busy machine
+    // (C1 only, one GC thread) rather than compile for peak throughput
+    '-XX:TieredStopAtLevel=1',
+    '-XX:+UseSerialGC',
+    `-Dquarkus.http.port=${port}`,
+    '-Dquarkus.http.host=127.0.0.1',
+    '-Dapicurio.storage.kind=sql',
+    '-Dapicurio.storage.sql.kind=postgresql',
+    `-Dapicurio.datasource.url=jdbc:postgresql://${db.host}:${db.port}/${db.name}`,
+    `-Dapicurio.datasource.username=${db.user}`,
+    `-Dapicurio.datasource.password=${db.password ?? ''}`,
+    '-jar',
+    jar,
+  ];
+}
+
+export async function startRegistryProcess(opts: RegistryOptions): Promise<RegistryProcess> {
+  const jar = ensureApicurio();
+  const port = opts.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}/apis/ccompat/v7`;
+  let proc: Proc | undefined;
+  let stopping = false;
+  const start = async (): Promise<void> => {
+    stopping = false;
+    const p = startJava('registry', registryJavaArgs(jar, port, opts.database), opts.logFile, opts.cwd);
+    proc = p;
+    p.child.once('exit', (code, signal) => {
+      if (!stopping && proc === p) opts.onUnexpectedExit?.(code, signal);
+    });
+    await waitFor(`Apicurio Registry on port ${port}`, async () => (await fetch(`${url}/subjects`)).ok, opts.startTimeoutMs ?? 600_000, () => p.child.exitCode !== null, opts.logFile);
+  };
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    if (proc) await stopProc(proc);
+  };
+  await start();
+  return { url, port, pid: () => proc?.child.pid, start, stop, restart: async () => (await stop(), await start()) };
+}
+
+/** Where a postgres:// URL points, for a JDBC URL. */
+export function pgAddress(url: string, database: string): RegistryOptions['database'] {
+  const u = new URL(url);
+  return { host: u.hostname || '127.0.0.1', port: Number(u.port || 5432), name: database, user: decodeURIComponent(u.username || 'postgres'), password: u.password ? decodeURIComponent(u.password) : undefined };
+}
+
 /** A run killed with -9 leaves its Java processes and its database behind; clean them up before starting anew. */
 async function reapOrphans(runsDir: string, adminUrl: string, opts: StackOptions): Promise<void> {
   if (!existsSync(runsDir)) return;
@@ -125,7 +201,7 @@ async function reapOrphans(runsDir: string, adminUrl: string, opts: StackOptions
     const pidFile = join(runsDir, run, 'pids.json');
     if (!existsSync(pidFile)) continue;
     try {
-      const { owner, pids, database } = JSON.parse(readFileSync(pidFile, 'utf8')) as { owner: number; pids: number[]; database?: string };
+      const { owner, pids, database, databases } = JSON.parse(readFileSync(pidFile, 'utf8')) as { owner: number; pids: number[]; database?: string; databases?: string[] };
       if (isAlive(owner)) continue;
       for (const pid of pids) {
         if (isAlive(pid)) {
@@ -133,7 +209,7 @@ async function reapOrphans(runsDir: string, adminUrl: string, opts: StackOptions
           process.kill(pid, 'SIGKILL');
         }
       }
-      if (database) await dropDatabase(adminUrl, database).catch(() => undefined);
+      for (const name of databases ?? (database ? [database] : [])) await dropDatabase(adminUrl, name).catch(() => undefined);
       rmSync(join(runsDir, run), { recursive: true, force: true });
     } catch {
       // an unreadable pid file is not worth failing a start for
@@ -150,7 +226,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function createDatabase(adminUrl: string, name: string): Promise<void> {
+export async function createDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   try {
     await client.connect();
@@ -167,7 +243,7 @@ async function createDatabase(adminUrl: string, name: string): Promise<void> {
   }
 }
 
-async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
@@ -222,6 +298,14 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<Stack> {
   if (fmt.status !== 0) throw new StackError(`formatting the Kafka log folder failed: ${fmt.stderr || fmt.stdout}`);
 
   const kafkaLog = join(logsDir, 'kafka.log');
+  const databaseName = `countyhub_${runId.replace(/-/g, '_')}`;
+  // the registry's schemas live in a database of their own, so they survive a registry restart
+  const registryDatabase = `${databaseName}_registry`;
+  await createDatabase(adminUrl, databaseName);
+  await createDatabase(adminUrl, registryDatabase).catch(async (err: unknown) => {
+    await dropDatabase(adminUrl, databaseName).catch(() => undefined);
+    throw err;
+  });
   const procs: Proc[] = [
     startJava(
       'kafka',
@@ -229,15 +313,9 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<Stack> {
       join(logsDir, 'kafka.out'),
       runDir,
     ),
-    startJava(
-      'registry',
-      ['-Xms128m', '-Xmx512m', `-Dquarkus.http.port=${registryPort}`, '-Dquarkus.http.host=127.0.0.1', '-jar', apicurioJar],
-      join(logsDir, 'registry.log'),
-      runDir,
-    ),
+    startJava('registry', registryJavaArgs(apicurioJar, registryPort, pgAddress(adminUrl, registryDatabase)), join(logsDir, 'registry.log'), runDir),
   ];
-  const databaseName = `countyhub_${runId.replace(/-/g, '_')}`;
-  writeFileSync(join(runDir, 'pids.json'), JSON.stringify({ owner: process.pid, pids: procs.map((p) => p.child.pid), database: databaseName }));
+  writeFileSync(join(runDir, 'pids.json'), JSON.stringify({ owner: process.pid, pids: procs.map((p) => p.child.pid), databases: [databaseName, registryDatabase] }));
 
   const databaseUrl = adminUrl.replace(/\/[^/?]*(\?|$)/, `/${databaseName}$1`);
 
@@ -246,7 +324,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<Stack> {
     if (stopped) return;
     stopped = true;
     await Promise.all(procs.map(stopProc));
-    await dropDatabase(adminUrl, databaseName).catch(() => undefined);
+    for (const name of [databaseName, registryDatabase]) await dropDatabase(adminUrl, name).catch(() => undefined);
     if (!opts.keepRunDir) rmSync(join(runDir, 'kafka-data'), { recursive: true, force: true });
     rmSync(join(runDir, 'pids.json'), { force: true });
   };
@@ -257,18 +335,17 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<Stack> {
         if (!stopped) log(opts, `${p.name} exited unexpectedly (code ${code}, signal ${signal}); see ${logsDir}`);
       });
     }
-    await createDatabase(adminUrl, databaseName);
     const registryUrl = `http://127.0.0.1:${registryPort}/apis/ccompat/v7`;
     await Promise.all([
-      waitFor(`Kafka on 127.0.0.1:${kafkaPort}`, () => kafkaReady(`127.0.0.1:${kafkaPort}`), 90_000, () => procs[0]!.child.exitCode !== null, kafkaLog),
-      waitFor(`Apicurio Registry on port ${registryPort}`, async () => (await fetch(`${registryUrl}/subjects`)).ok, 120_000, () => procs[1]!.child.exitCode !== null, join(logsDir, 'registry.log')),
+      waitFor(`Kafka on 127.0.0.1:${kafkaPort}`, () => kafkaReady(`127.0.0.1:${kafkaPort}`), 600_000, () => procs[0]!.child.exitCode !== null, kafkaLog),
+      waitFor(`Apicurio Registry on port ${registryPort}`, async () => (await fetch(`${registryUrl}/subjects`)).ok, 600_000, () => procs[1]!.child.exitCode !== null, join(logsDir, 'registry.log')),
     ]);
   } catch (err) {
     await stop();
     throw err;
   }
 
-  log(opts, `local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Kafka 127.0.0.1:${kafkaPort}, registry :${registryPort}, database ${databaseName}; logs ${logsDir})`);
+  log(opts, `local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Kafka 127.0.0.1:${kafkaPort}, registry :${registryPort} keeping its schemas in database ${registryDatabase}, database ${databaseName}; logs ${logsDir})`);
   return {
     kind: 'local',
     kafkaBrokers: [`127.0.0.1:${kafkaPort}`],

@@ -23,7 +23,7 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startProcess(name: string, entry: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<RunningProcess> {
+export async function startProcess(name: string, entry: string, args: string[], env: Record<string, string>, timeoutMs = 240_000): Promise<RunningProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
@@ -38,7 +38,11 @@ export async function startProcess(name: string, entry: string, args: string[], 
   living.add(child);
   void exited.then(() => living.delete(child));
   const ready = await new Promise<Record<string, unknown>>((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} not ready after ${timeoutMs} ms:\n${err}`)), timeoutMs);
+    // a child that never got ready must not keep running (and holding its ports) behind the caller's back
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} not ready after ${timeoutMs} ms:\n${err}`));
+    }, timeoutMs);
     const rl = createInterface({ input: child.stdout! });
     rl.on('line', (line) => {
       try {

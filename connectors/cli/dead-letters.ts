@@ -71,9 +71,12 @@ export async function replayDeadLetters(
   await producer.connect();
   try {
     for (const l of letters) {
-      const input = corrected ?? (l.letter.mappingInput ? JSON.parse(l.letter.mappingInput) : JSON.parse(l.letter.payload));
       let messages;
       try {
+        if (l.letter.truncated && corrected === undefined) {
+          throw new Error(`the dead letter keeps only the beginning of a ${l.letter.truncated.originalBytes}-byte record (sha256 ${l.letter.truncated.sha256}); replay it with --payload-file`);
+        }
+        const input = corrected ?? (l.letter.mappingInput ? JSON.parse(l.letter.mappingInput) : JSON.parse(l.letter.payload));
         const emitted = adapter.mapping(input, {
           connectorId: opts.connector,
           sourceSystem: adapter.manifest.sourceSystem,

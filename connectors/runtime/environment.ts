@@ -60,5 +60,7 @@ export function workerFor(env: ConnectorEnvironment, id: string, adjust: (m: Con
     log: env.log,
     retry: env.retry,
     degradedBackoffMs: Number(process.env.DEGRADED_BACKOFF_MS ?? 30_000),
+    // set it to the broker's message.max.bytes (less headroom) when that is not the default 1 MiB
+    maxMessageBytes: process.env.CONNECTOR_MAX_MESSAGE_BYTES ? Number(process.env.CONNECTOR_MAX_MESSAGE_BYTES) : undefined,
   });
 }

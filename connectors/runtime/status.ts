@@ -30,10 +30,17 @@ export interface ConnectorStatusView {
   errors: number;
   lastSuccessAt: string | null;
   lastError: string | null;
+  /** The latest thing an operator should look at although the connector runs (e.g. a record with an update time in the future). */
+  warning: string | null;
+  warningAt: string | null;
+  warnings: number;
   /** Seconds since the last committed page (the connector's staleness). */
   secondsSinceLastSuccess: number | null;
   timings: { fetchMs: number; mapMs: number; encodeMs: number; produceMs: number };
 }
+
+/** A page's transaction normally takes well under a second; this long means the broker is away. */
+const PRODUCE_STALL_MS = 10_000;
 
 export class ConnectorStatus {
   state: ConnectorState = 'starting';
@@ -44,6 +51,11 @@ export class ConnectorStatus {
   errors = 0;
   lastSuccessAt: number | null = null;
   lastError: string | null = null;
+  warning: string | null = null;
+  warningAt: number | null = null;
+  warnings = 0;
+  /** When the transaction under way began: a broker that does not answer stalls it while the client retries. */
+  private producingSince: number | null = null;
   /** Where the time goes (ms since start): reading the source, mapping, Avro encoding, transactional produce. */
   readonly timings = { fetchMs: 0, mapMs: 0, encodeMs: 0, produceMs: 0 };
 
@@ -73,6 +85,21 @@ export class ConnectorStatus {
     this.lastError = (err as Error)?.message ?? String(err);
   }
 
+  producing(at: number): void {
+    this.producingSince = at;
+  }
+
+  produced_(): void {
+    this.producingSince = null;
+  }
+
+  /** Running, but something needs a person's eye (the data, not the connector): kept in the view until the next warning. */
+  warned(message: string, at: number): void {
+    this.warning = message;
+    this.warningAt = at;
+    this.warnings += 1;
+  }
+
   degraded(err: unknown): void {
     this.state = 'degraded';
     this.errors += 1;
@@ -97,19 +124,26 @@ export class ConnectorStatus {
   }
 
   view(now = Date.now()): ConnectorStatusView {
+    // a page transaction that has waited this long means Kafka does not answer: say so while it lasts
+    const stalledMs = this.state === 'running' && this.producingSince !== null ? now - this.producingSince : 0;
+    const stalled = stalledMs > PRODUCE_STALL_MS;
+    const state = stalled ? 'degraded' : this.state;
     return {
       id: this.manifest.id,
       title: this.manifest.title,
       department: this.manifest.department,
-      state: this.state,
-      stateLabel: STATE_LABELS[this.state],
+      state,
+      stateLabel: stalled ? `降级（Kafka写入已等待${Math.round(stalledMs / 1000)}秒，代理不可达？）` : STATE_LABELS[state],
       recordsRead: this.recordsRead,
       produced: this.produced,
       deadLettered: this.deadLettered,
       retries: this.retries,
       errors: this.errors,
       lastSuccessAt: this.lastSuccessAt === null ? null : new Date(this.lastSuccessAt).toISOString(),
-      lastError: this.lastError,
+      lastError: stalled ? `Kafka写入已等待${Math.round(stalledMs / 1000)}秒 (no answer from the Kafka broker; the page is retried, nothing is lost)` : this.lastError,
+      warning: this.warning === null ? null : `警告: ${this.warning}`,
+      warningAt: this.warningAt === null ? null : new Date(this.warningAt).toISOString(),
+      warnings: this.warnings,
       secondsSinceLastSuccess: this.lastSuccessAt === null ? null : Math.round((now - this.lastSuccessAt) / 1000),
       timings: { ...this.timings },
     };
@@ -131,6 +165,7 @@ export function renderMetrics(statuses: ConnectorStatus[], now = Date.now()): st
   metric('countyhub_connector_records_produced_total', 'Canonical records committed to Kafka by this connector.', 'counter', (v) => v.produced);
   metric('countyhub_connector_dead_letters_total', 'Records dead-lettered by this connector.', 'counter', (v) => v.deadLettered);
   metric('countyhub_connector_retries_total', 'Retried source requests and transactions.', 'counter', (v) => v.retries);
+  metric('countyhub_connector_warnings_total', 'Warnings about the data read (e.g. update times in the future), each with a dead letter.', 'counter', (v) => v.warnings);
   metric('countyhub_connector_errors_total', 'Times the connector became degraded or failed.', 'counter', (v) => v.errors);
   metric('countyhub_connector_up', '1 when running, 0 when degraded, refused, failed or stopped.', 'gauge', (v) => (v.state === 'running' ? 1 : 0));
   metric('countyhub_connector_seconds_since_last_success', 'Seconds since the last committed page.', 'gauge', (v) => v.secondsSinceLastSuccess);

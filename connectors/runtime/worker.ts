@@ -15,7 +15,7 @@ import { CountyHubError, isRetriable } from '../sdk/errors.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../sdk/retry.js';
 import type { ConnectorManifest, Mapping, MappingContext, Source, SourcePage } from '../sdk/types.js';
 import { cursorMessage, loadCursor, type StoredCursor } from './cursor-store.js';
-import { deadLetterFrom, deadLetterMessage } from './dead-letters.js';
+import { DEAD_LETTER_MAX_BYTES, deadLetterFrom, deadLetterMessage } from './dead-letters.js';
 import { ensureTopics } from './kafka.js';
 import type { Logger } from './log.js';
 import { ConnectorStatus } from './status.js';
@@ -33,7 +33,46 @@ export interface WorkerDeps {
   retry?: RetryPolicy;
   /** Wait after retries ran out before trying the same page again. */
   degradedBackoffMs?: number;
+  /** Largest Kafka message this worker produces (the broker's message.max.bytes, default 1 MiB, less headroom). */
+  maxMessageBytes?: number;
   now?: () => number;
+}
+
+/** Under the broker's default message.max.bytes (1 MiB) with room for the batch and record overhead. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 900 * 1024;
+/** The smallest limit the worker narrows to after the broker refused a message as too large. */
+const MIN_MESSAGE_BYTES = 16 * 1024;
+
+/** The broker refused a message or batch for its size: the same page would fail the same way. */
+function isTooLarge(err: unknown): boolean {
+  for (let e = err as { type?: string; message?: string; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
+    if (e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE' || e.type === 'INVALID_RECORD') return true;
+    if (/too large|MESSAGE_TOO_LARGE/i.test(e.message ?? '')) return true;
+  }
+  return false;
+}
+
+/** A server the worker needs (Kafka, the schema registry) cannot be reached: named for the operator, and worth retrying. */
+export class DependencyUnavailableError extends CountyHubError {
+  constructor(what: string, cause: unknown) {
+    super('CH_STACK', `${what}: ${(cause as Error)?.message ?? String(cause)} — retrying with back-off`, { retriable: true, cause });
+  }
+}
+
+/** Failures of Kafka or the registry that pass when the server is back (kafkajs wraps them after its own retries). */
+function isTransient(err: unknown): boolean {
+  if (isRetriable(err) || isNetworkFailure(err)) return true;
+  const name = (err as { name?: string })?.name ?? '';
+  if (/^KafkaJS(NumberOfRetriesExceeded|ConnectionError|ConnectionClosedError|RequestTimeoutError|BrokerNotFound|LockTimeout|MetadataNotLoaded|TopicMetadataNotLoaded|StaleTopicMetadataAssignment)$/.test(name)) return true;
+  const cause = (err as { cause?: unknown })?.cause;
+  return cause !== undefined && cause !== err && isRetriable(cause);
+}
+
+function isNetworkFailure(err: unknown): boolean {
+  const e = err as { message?: string; cause?: { code?: string; message?: string }; status?: number };
+  if (err instanceof TypeError && /fetch failed/i.test(e.message ?? '')) return true;
+  if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|fetch failed|socket hang up/i.test(`${e.message ?? ''} ${e.cause?.code ?? ''} ${e.cause?.message ?? ''}`)) return true;
+  return typeof e.status === 'number' && e.status >= 500;
 }
 
 export class FencedError extends CountyHubError {
@@ -58,6 +97,8 @@ export class ConnectorWorker<C = unknown> {
   private opened = false;
   private readAhead: Promise<SourcePage<C>> | undefined;
   private readonly mapCategory: (code: string | null) => string | null;
+  /** Narrowed after the broker refuses a message as too large, so the offending record is isolated. */
+  private messageLimit: number;
 
   constructor(
     readonly manifest: ConnectorManifest,
@@ -69,6 +110,7 @@ export class ConnectorWorker<C = unknown> {
     this.now = deps.now ?? Date.now;
     this.status = new ConnectorStatus(manifest);
     this.mapCategory = categoryMapper(deps.catalogue, manifest.department);
+    this.messageLimit = deps.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   }
 
   /** Source time of a cursor (epoch ms), when the source can tell. */
@@ -85,20 +127,57 @@ export class ConnectorWorker<C = unknown> {
    * transaction), then loads the cursor — in that order, so the cursor read is final.
    */
   async connect(): Promise<void> {
-    // a broker that has just created the topics may still answer UNKNOWN_TOPIC_OR_PARTITION for a moment
-    await withRetry(() => this.connectOnce(), this.deps.retry ?? DEFAULT_RETRY, { signal: this.abort.signal, onRetry: (e) => this.status.retried(e) });
+    await this.connectUntilReady();
+  }
+
+  /**
+   * Connects, however long Kafka or the registry stay away: a worker started while either is down
+   * waits (status degraded, naming the server) and runs once it is back. Only a refusal that no
+   * retry can fix (an incompatible schema, a bad setting) ends it.
+   */
+  private async connectUntilReady(): Promise<void> {
+    let backoff = 1000;
+    for (;;) {
+      try {
+        // a broker that has just created the topics may still answer UNKNOWN_TOPIC_OR_PARTITION for a moment
+        await withRetry(() => this.connectOnce(), this.deps.retry ?? DEFAULT_RETRY, {
+          signal: this.abort.signal,
+          onRetry: (e) => {
+            this.status.retried(e);
+            this.status.degraded(e);
+          },
+        });
+        return;
+      } catch (err) {
+        if (this.abort.signal.aborted || !isTransient(err)) throw err;
+        this.status.degraded(err instanceof DependencyUnavailableError ? err : new DependencyUnavailableError('Kafka不可达 (Kafka broker unreachable)', err));
+        this.deps.log.warn({ connector: this.manifest.id, err: (err as Error).message, retryInMs: backoff }, 'cannot connect yet; retrying');
+        await sleep(backoff, undefined, { signal: this.abort.signal }).catch(() => undefined);
+        backoff = Math.min(backoff * 2, this.deps.degradedBackoffMs ?? 30_000);
+      }
+    }
   }
 
   private async connectOnce(): Promise<void> {
     await this.producer?.disconnect().catch(() => undefined);
     const admin = this.deps.kafka.admin();
-    await admin.connect();
     try {
-      await ensureTopics(admin, this.topics);
-    } finally {
-      await admin.disconnect();
+      await admin.connect();
+      try {
+        await ensureTopics(admin, this.topics);
+      } finally {
+        await admin.disconnect();
+      }
+    } catch (err) {
+      if (isTransient(err)) throw new DependencyUnavailableError('Kafka不可达 (Kafka broker unreachable)', err);
+      throw err;
     }
-    await Promise.all(this.manifest.emits.map((k) => this.deps.codec.ensureRegistered(k)));
+    try {
+      await Promise.all(this.manifest.emits.map((k) => this.deps.codec.ensureRegistered(k)));
+    } catch (err) {
+      if (isNetworkFailure(err) || isNetworkFailure((err as { cause?: unknown }).cause)) throw new DependencyUnavailableError('模式注册中心不可达 (schema registry unreachable)', err);
+      throw err;
+    }
     this.producer = this.deps.kafka.producer({
       transactionalId: `countyhub-connector-${this.manifest.id}`,
       idempotent: true,
@@ -167,14 +246,19 @@ export class ConnectorWorker<C = unknown> {
    */
   private async recover(err: unknown): Promise<void> {
     this.status.retried(err);
-    // a commit that fails the same way every time (record too large, authorisation) needs a person
-    if (!isRetriable(err)) this.status.refused(err);
+    if (isTooLarge(err)) {
+      // The broker's limit is below ours: narrow ours and commit the page again; the record over it
+      // is then dead-lettered (truncated) instead of failing the page for ever.
+      this.messageLimit = Math.max(MIN_MESSAGE_BYTES, Math.floor(this.messageLimit / 2));
+      this.status.degraded(new Error(`Kafka拒收过大的消息 (the broker refused a message as too large); isolating it under a ${this.messageLimit}-byte limit: ${(err as Error).message}`));
+    } else if (isTransient(err)) {
+      this.status.degraded(new DependencyUnavailableError('Kafka写入失败 (cannot produce to Kafka)', err));
+    } else {
+      // a commit that fails the same way every time (authorisation) needs a person
+      this.status.refused(err);
+    }
     this.deps.log.warn({ connector: this.manifest.id, err: (err as Error).message }, 'transaction failed; reconnecting and resuming from the committed cursor');
-    await withRetry(
-      () => this.connectOnce(),
-      this.deps.retry ?? DEFAULT_RETRY,
-      { signal: this.abort.signal, onRetry: (e) => this.status.retried(e) },
-    );
+    await this.connectUntilReady();
   }
 
   /** Stops after the in-flight page: its transaction commits or aborts, never half. */
@@ -252,6 +336,7 @@ export class ConnectorWorker<C = unknown> {
     let produced = 0;
     for (const rec of page.records) {
       try {
+        if (rec.rejected) throw rec.rejected; // the source already knows it cannot be delivered
         const t0 = performance.now();
         const emitted = this.mapping(rec.payload, ctx);
         const t1 = performance.now();
@@ -259,6 +344,10 @@ export class ConnectorWorker<C = unknown> {
         const encoded = await Promise.all(emitted.map(async (e) => ({ topic: this.topics.records(e.kind), key: e.key, value: await this.deps.codec.encode(e.kind, e.value) })));
         this.status.timings.mapMs += t1 - t0;
         this.status.timings.encodeMs += performance.now() - t1;
+        const oversized = encoded.find((e) => messageBytes(e) > this.messageLimit);
+        if (oversized) {
+          throw new CountyHubError('CH_VALIDATION', `记录过大: the ${oversized.topic} record is ${messageBytes(oversized)} bytes; Kafka accepts at most ${this.messageLimit} per message`);
+        }
         for (const e of encoded) {
           const list = byTopic.get(e.topic) ?? [];
           list.push({ key: e.key, value: e.value });
@@ -266,7 +355,11 @@ export class ConnectorWorker<C = unknown> {
         }
         produced += encoded.length;
       } catch (err) {
-        const letter = deadLetterFrom(err, { ...ctx, connector: ctx.connectorId, sourceRecordId: rec.id, payload: rec.raw, mappingInput: rec.payload, at: ingestTime });
+        const letter = deadLetterFrom(
+          err,
+          { ...ctx, connector: ctx.connectorId, sourceRecordId: rec.id, payload: rec.raw, mappingInput: rec.payload, at: ingestTime },
+          Math.min(DEAD_LETTER_MAX_BYTES, Math.floor(this.messageLimit / 2)),
+        );
         dead.push(deadLetterMessage(letter));
         this.deps.log.warn({ connector: this.manifest.id, record: rec.id, code: letter.code, field: letter.field, reason: letter.reason }, 'record dead-lettered');
       }
@@ -283,6 +376,7 @@ export class ConnectorWorker<C = unknown> {
     topicMessages.push({ topic: this.topics.cursors, messages: [cursorMessage(next as StoredCursor)] });
 
     const tProduce = performance.now();
+    this.status.producing(this.now());
     const tx = await producer.transaction();
     try {
       // one transaction, several requests: kafkajs sends a partition's messages as one record batch,
@@ -293,18 +387,24 @@ export class ConnectorWorker<C = unknown> {
       await tx.abort().catch(() => undefined);
       if (isFenced(err)) throw new FencedError(this.manifest.id, err);
       throw err;
+    } finally {
+      this.status.produced_();
     }
     this.status.timings.produceMs += performance.now() - tProduce;
     this.stored = next;
     await this.source.committed?.(page.cursor);
     this.status.committed(produced, dead.length, page.records.length, this.now());
+    for (const w of page.warnings ?? []) {
+      this.status.warned(w, this.now());
+      this.deps.log.warn({ connector: this.manifest.id, warning: w }, 'connector warning');
+    }
   }
 }
 
 /** Bytes of messages per produce request, under the broker's default message.max.bytes of 1 MiB. */
 const MAX_REQUEST_BYTES = 768 * 1024;
 
-function messageBytes(m: Message): number {
+function messageBytes(m: { key?: Message['key']; value: Message['value'] }): number {
   const v = m.value;
   const k = m.key;
   return 64 + (typeof v === 'string' ? Buffer.byteLength(v) : (v?.length ?? 0)) + (typeof k === 'string' ? Buffer.byteLength(k) : (k?.length ?? 0));

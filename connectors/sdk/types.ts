@@ -8,6 +8,7 @@
  * transactions, dead letters, metrics.
  */
 import type { CanonicalRecords, RecordKind } from '../../schemas/index.js';
+import type { CountyHubError } from './errors.js';
 
 /** One record as read from a source, before mapping. `raw` keeps the original bytes for dead letters. */
 export interface SourceRecord {
@@ -15,6 +16,8 @@ export interface SourceRecord {
   id?: string;
   payload: unknown;
   raw: string;
+  /** Set when the source already knows the record cannot be delivered: dead-lettered with this error, never mapped. */
+  rejected?: CountyHubError;
 }
 
 /** A page read from a source, and the cursor that is valid once every record of it is in Kafka. */
@@ -23,6 +26,8 @@ export interface SourcePage<C> {
   cursor: C;
   /** True when the source has more ready now; false means wait for the next poll. */
   hasMore: boolean;
+  /** Things an operator should look at although the connector keeps running (shown in its status). */
+  warnings?: string[];
 }
 
 /**

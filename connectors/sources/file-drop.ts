@@ -33,7 +33,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { ConfigError, MappingError, UpstreamUnavailableError } from '../sdk/errors.js';
+import { ConfigError, MappingError, UpstreamUnavailableError, ValidationError } from '../sdk/errors.js';
 import type { Source, SourcePage, SourceRecord } from '../sdk/types.js';
 import { FileUnreadable, readTable, type CsvDelimiter, type FileEncodingSetting, type Table } from './file-table.js';
 
@@ -259,10 +259,11 @@ export class FileDropSource implements Source<FileDropCursor> {
     // written to since it was listed: not settled after all; the next listing decides
     if (table === 'changed') return { records: [], cursor: c, hasMore: false };
     const slice = table.rows.slice(offset, offset + this.pageSize);
-    const records: SourceRecord[] = slice.map(({ row, values }) => {
+    const records: SourceRecord[] = slice.map(({ row, values, problem }) => {
       const info = { file: f.name, row, format: table.format, ...(table.encoding ? { encoding: table.encoding } : {}), ...(table.sheet ? { sheet: table.sheet } : {}) };
       const payload = this.s.rowInfoKey ? { ...values, [this.s.rowInfoKey]: info } : values;
-      return { id: `${f.name}#${row}`, payload, raw: JSON.stringify({ ...info, values }) };
+      const rejected = problem ? { rejected: new ValidationError(problem.column, `${f.name} row ${row}: ${problem.reason}`) } : {};
+      return { id: `${f.name}#${row}`, payload, raw: JSON.stringify({ ...info, values }), ...rejected };
     });
     const rowsDone = offset + slice.length;
     const finished = rowsDone >= table.rows.length;

@@ -35,7 +35,12 @@ export interface TableRow {
   /** Row number as the operator sees it: CSV record number or worksheet row, header = headerRow. */
   row: number;
   values: Record<string, unknown>;
+  /** A row that cannot be delivered as it is (a NUL byte in a cell): dead-lettered alone, with this reason. */
+  problem?: { column: string; reason: string };
 }
+
+/** Control characters no text cell holds (tab, CR and LF aside): a cell with one is refused, never cleaned. */
+const CELL_BINARY = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 
 export interface Table {
   format: 'csv' | 'xlsx';
@@ -105,8 +110,11 @@ function utf8(bytes: Buffer): string {
 }
 
 function readCsv(text: string, encoding: FileEncoding, opts: TableOptions): Table {
+  // Binary data has control characters everywhere; one NUL in one cell of a text file is a bad row
+  // (dead-lettered by itself below), not a reason to refuse the good rows around it.
   const controls = (text.match(/[\u0000-\u0008\u000E-\u001F]/g) ?? []).length;
-  if (text.includes('\u0000') || controls > Math.max(8, text.length / 100)) {
+  const nuls = (text.match(/\u0000/g) ?? []).length;
+  if (nuls > Math.max(2, text.length / 1000) || controls > Math.max(8, text.length / 100)) {
     throw new FileUnreadable(`this is not a CSV text file (it contains binary data; read as ${encoding}); drop CSV or XLSX files only`);
   }
   const delimiter = opts.delimiter === 'auto' ? guessDelimiter(text) : opts.delimiter;
@@ -121,7 +129,12 @@ function readCsv(text: string, encoding: FileEncoding, opts: TableOptions): Tabl
   for (let i = headerIndex + 1; i < records.length; i++) {
     const cells = records[i] as string[];
     if (cells.every((c) => c.trim() === '')) continue;
-    rows.push({ row: i + 1, values: rowObject(headers, cells, opts.codeColumns) });
+    const bad = cells.findIndex((c) => CELL_BINARY.test(c));
+    const problem =
+      bad < 0
+        ? undefined
+        : { column: headers[bad] ?? `column${bad + 1}`, reason: `单元格含有二进制控制字符 (U+${(CELL_BINARY.exec(cells[bad]!)![0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} in column ${headers[bad] ?? bad + 1}); the row is refused rather than changed — fix the cell in the source file` };
+    rows.push({ row: i + 1, values: rowObject(headers, cells, opts.codeColumns), ...(problem ? { problem } : {}) });
   }
   return { format: 'csv', encoding, headers, rows };
 }
@@ -227,10 +240,11 @@ async function readXlsx(bytes: Buffer, opts: TableOptions): Promise<Table> {
   for (let col = 1; col <= width; col++) headerCells.push(cellText(headerRow.getCell(col).value));
   while (headerCells.length > 0 && (headerCells[headerCells.length - 1] as string).trim() === '') headerCells.pop();
   if (headerCells.length === 0) throw new FileUnreadable(`worksheet "${ws.name}" has no header row at row ${opts.headerRow}`);
+  const lastHeaderRow = unmergeHeader(ws, opts.headerRow, headerCells);
   const headers = headerNames(headerCells);
   const rows: TableRow[] = [];
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    if (rowNumber <= opts.headerRow) return;
+    if (rowNumber <= lastHeaderRow) return;
     const cells: unknown[] = [];
     const last = Math.max(row.cellCount, headers.length);
     for (let col = 1; col <= last; col++) cells.push(cellValue(row.getCell(col).value));
@@ -238,6 +252,63 @@ async function readXlsx(bytes: Buffer, opts: TableOptions): Promise<Table> {
     rows.push({ row: rowNumber, values: rowObject(headers, cells, opts.codeColumns) });
   });
   return { format: 'xlsx', sheet: ws.name, headers, rows };
+}
+
+interface CellRange {
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
+}
+
+function mergedRanges(ws: ExcelJS.Worksheet): CellRange[] {
+  const merges = (ws.model as { merges?: string[] }).merges ?? [];
+  return merges.flatMap((ref) => {
+    const m = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/.exec(ref);
+    if (!m) return [];
+    return [{ left: columnNumber(m[1]!), top: Number(m[2]), right: columnNumber(m[3]!), bottom: Number(m[4]) }];
+  });
+}
+
+function columnNumber(letters: string): number {
+  let n = 0;
+  for (const ch of letters) n = n * 26 + (ch.charCodeAt(0) - 64);
+  return n;
+}
+
+/**
+ * Merged header cells, read the way a person reads them (instead of one name repeated over
+ * several columns, which would leave those columns silently empty to every mapping):
+ *  - a header spanning two rows ("位置" merged over two columns, "经度" and "纬度" below it): the
+ *    columns under the merge take the names of the row below, and data starts after it;
+ *  - one cell naming several columns ("经度/纬度" merged over two): split at / 、 , ; |;
+ *  - otherwise the file is refused with the columns and the fix.
+ * Updates `headerCells` in place; returns the last row of the header.
+ */
+function unmergeHeader(ws: ExcelJS.Worksheet, headerRow: number, headerCells: string[]): number {
+  const ranges = mergedRanges(ws).filter((r) => r.top <= headerRow && r.bottom >= headerRow);
+  let last = headerRow;
+  for (const r of ranges) last = Math.max(last, r.bottom); // a header cell merged downwards: the rows below are header too
+  const below = ws.getRow(headerRow + 1);
+  for (const r of ranges.filter((x) => x.right > x.left && x.top === headerRow && x.bottom === headerRow)) {
+    const cols = Array.from({ length: r.right - r.left + 1 }, (_, i) => r.left + i);
+    const master = headerCells[r.left - 1] ?? '';
+    // sub-header cells are names (text), not data (numbers, dates)
+    const subNames = cols.map((c) => below.getCell(c).value).map((v) => (typeof v === 'string' ? v.trim() : ''));
+    const parts = master.split(/[\/、,，;；|]/).map((x) => x.trim()).filter((x) => x !== '');
+    if (parts.length === cols.length) {
+      cols.forEach((c, i) => (headerCells[c - 1] = parts[i]!));
+    } else if (subNames.every((n) => n !== '' && !/^[\d.+-]+$/.test(n))) {
+      cols.forEach((c, i) => (headerCells[c - 1] = subNames[i]!));
+      last = Math.max(last, headerRow + 1);
+    } else {
+      const span = `${ws.getRow(headerRow).getCell(r.left).address}:${ws.getRow(headerRow).getCell(r.right).address}`;
+      throw new FileUnreadable(
+        `表头单元格合并: the header cell "${master}" is merged over ${cols.length} columns (${span}), so those columns have no names of their own; unmerge it and give each column its header name, then drop the file again`,
+      );
+    }
+  }
+  return last;
 }
 
 /**

@@ -8,10 +8,16 @@
  * records at exactly the cursor time that were already delivered are skipped by id. This survives
  * the classic quirks: coarse (second) timestamps shared by many records, and records that change
  * while we page (offset paging over a moving list would skip them). Only when a whole page shares
- * one timestamp does the cursor move to the next page within that timestamp.
+ * one timestamp does the cursor move to the next page within that timestamp; those pages are read
+ * in passes until two passes agree (see `HttpPollCursor.pass`), so records updated while we page
+ * cannot shift unread records onto pages already read.
+ *
+ * An update time that is unreadable, out of range or further in the future than a small clock-skew
+ * allowance never moves the cursor: such a record is dead-lettered once (remembered in the cursor)
+ * and the page carries a warning for the connector's status.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError, UpstreamUnavailableError } from '../sdk/errors.js';
+import { ConfigError, UpstreamUnavailableError, ValidationError } from '../sdk/errors.js';
 import { parseTimestamp } from '../sdk/normalise/time.js';
 import type { Source, SourcePage, SourceRecord } from '../sdk/types.js';
 import { getPath } from './paths.js';
@@ -35,6 +41,8 @@ export interface HttpPollSettings {
     field: string;
     /** Cursor time of the very first request. */
     initial: string;
+    /** Update times further ahead of our clock than this are refused (dead-lettered); default 10 minutes. */
+    maxClockSkewMs?: number;
   };
   /** Field holding the record's id in the source. */
   idField: string;
@@ -57,7 +65,26 @@ export interface HttpPollCursor {
   seenAtSince: string[];
   /** Page within `since` (only advances when whole pages share one timestamp). */
   page: number;
+  /**
+   * Present while the pages of one timestamp are read (more records share `since` than fit a page):
+   * one digest per page of the previous complete pass over that timestamp (null on the first pass)
+   * and of the pass under way. The cursor leaves `since` only after two passes saw the same pages:
+   * a listing that shifted under the page numbers (records updated while we paged) forces another
+   * pass instead of skipping the records that moved onto pages already read.
+   */
+  pass?: { prev: string[] | null; cur: string[] };
+  /**
+   * Records whose update time cannot move the cursor (unreadable, out of range, or in the future)
+   * and that were already dead-lettered, as id#content-hash: the platform lists them on every poll,
+   * and each is dead-lettered once. A corrected record has new content and is read again.
+   */
+  held?: string[];
 }
+
+/** Untrusted records remembered in the cursor; the oldest are forgotten beyond this (then dead-lettered again, never lost). */
+const MAX_HELD = 500;
+/** Default clock-skew allowance: an update time further ahead than this is a mistake, not a clock difference. */
+const DEFAULT_MAX_CLOCK_SKEW_MS = 10 * 60_000;
 
 export function validateHttpPollSettings(s: HttpPollSettings, at = 'source'): void {
   try {
@@ -75,7 +102,11 @@ export class HttpPollSource implements Source<HttpPollCursor> {
   readonly readAhead = process.env.COUNTYHUB_READ_AHEAD === "1";
   private readonly client: HttpJsonClient;
 
-  constructor(private readonly s: HttpPollSettings) {
+  constructor(
+    private readonly s: HttpPollSettings,
+    /** Our clock, for refusing update times from the future (tests pin it). */
+    private readonly now: () => number = Date.now,
+  ) {
     validateHttpPollSettings(s);
     this.client = new HttpJsonClient(s);
   }
@@ -88,13 +119,12 @@ export class HttpPollSource implements Source<HttpPollCursor> {
       throw new UpstreamUnavailableError(`response has no array at "${this.s.recordsPath}" (got ${typeof list}); the platform may be mid-deploy`);
     }
     const seen = new Set(c.seenAtSince);
+    const held = new Set(c.held ?? []);
     const sinceMs = this.timeOf(c.since);
-    const records: SourceRecord[] = [];
-    let maxTime = c.since;
-    let maxMs = sinceMs;
-    const marksAtMax: string[] = [];
-    // every record of this page at the cursor time, delivered now or before: a shifted list may show it again
-    const marksAtSince: string[] = [];
+    const latestTrusted = this.now() + (this.s.incremental.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS);
+    const atSince: Array<{ rec: SourceRecord; mark: string }> = [];
+    const later: Array<{ rec: SourceRecord; mark: string; t: number; rawTime: string }> = [];
+    const untrusted: Array<{ rec: SourceRecord; mark: string }> = [];
     for (const item of list as unknown[]) {
       const id = String(getPath(item, this.s.idField) ?? '');
       const raw = JSON.stringify(item);
@@ -103,29 +133,74 @@ export class HttpPollSource implements Source<HttpPollCursor> {
       let t: number;
       try {
         t = this.timeOf(String(rawTime));
-      } catch {
-        // an unreadable update time cannot move the cursor; the mapping will dead-letter the record
-        records.push({ id, payload: item, raw });
+      } catch (err) {
+        // an unreadable or out-of-range update time cannot move the cursor; dead-lettered once
+        untrusted.push({ rec: { id, payload: item, raw, rejected: err as ValidationError }, mark });
         continue;
       }
-      if (t === sinceMs) marksAtSince.push(mark);
-      if (t === sinceMs && seen.has(mark)) continue;
-      if (t < sinceMs) continue; // a platform that ignores the filter must not make us go back
-      records.push({ id, payload: item, raw });
-      if (t > maxMs) {
-        maxMs = t;
-        maxTime = String(rawTime);
-        marksAtMax.length = 0;
+      if (t > latestTrusted) {
+        // Dead-lettered, not delivered: the update time is the record's version, and a version months
+        // ahead would make the hub ignore every genuine change of the record until then.
+        const why = new ValidationError(
+          this.s.incremental.field,
+          `更新时间在未来: ${String(rawTime)} is more than ${Math.round((latestTrusted - this.now()) / 60_000)} minutes ahead of this connector's clock; ` +
+            'it cannot move the cursor (nothing updated before it would be read again). Correct the time on the platform: the corrected record is read again.',
+        );
+        untrusted.push({ rec: { id, payload: item, raw, rejected: why }, mark });
+        continue;
       }
-      if (t === maxMs && t > sinceMs) marksAtMax.push(mark);
+      if (t < sinceMs) continue; // a platform that ignores the filter must not make us go back
+      if (t === sinceMs) atSince.push({ rec: { id, payload: item, raw }, mark });
+      else later.push({ rec: { id, payload: item, raw }, mark, t, rawTime: String(rawTime) });
     }
     const full = list.length >= this.s.pagination.size;
-    // The cursor stays small (at most one page of marks) however many records share a timestamp.
-    const next: HttpPollCursor =
-      maxMs > sinceMs
-        ? { since: maxTime, seenAtSince: marksAtMax, page: 0 }
-        : { since: c.since, seenAtSince: marksAtSince, page: full ? c.page + 1 : c.page };
-    return { records, cursor: next, hasMore: full };
+    const fresh = untrusted.filter((u) => !held.has(u.mark));
+    const nextHeld = [...(c.held ?? []), ...fresh.map((u) => u.mark)].slice(-MAX_HELD);
+    const heldPart = nextHeld.length ? { held: nextHeld } : {};
+    const warnings = fresh.map((u) => `记录 ${u.rec.id} 的更新时间不可信，已转入死信: ${u.rec.rejected!.message}`);
+    const marksAtSince = atSince.map((a) => a.mark);
+    const unseen = atSince.filter((a) => !seen.has(a.mark)).map((a) => a.rec);
+
+    const inPass = c.pass !== undefined || c.page > 0;
+    const blockContinues = full && later.length === 0 && atSince.length > 0;
+    if (!inPass && !blockContinues) {
+      // The common case: this page reaches past `since`, so reading on from the newest time is keyset-safe.
+      return { records: [...unseen, ...later.map((l) => l.rec), ...fresh.map((u) => u.rec)], cursor: { ...this.advance({ ...c, seenAtSince: marksAtSince }, later), ...heldPart }, hasMore: full, warnings };
+    }
+    // Reading the pages of one timestamp (page numbers over a list that may shift while we read).
+    const pass = c.pass ?? { prev: null, cur: [] };
+    const digest = createHash('sha1').update(marksAtSince.join('|')).digest('base64url').slice(0, 12);
+    // a page identical to the same page of the previous pass was delivered whole in that pass
+    const deliver = pass.prev?.[c.page] === digest ? [] : unseen;
+    const cur = [...pass.cur, digest];
+    if (blockContinues) {
+      return {
+        records: [...deliver, ...fresh.map((u) => u.rec)],
+        cursor: { since: c.since, seenAtSince: marksAtSince, page: c.page + 1, pass: { prev: pass.prev, cur }, ...heldPart },
+        hasMore: true,
+        warnings,
+      };
+    }
+    const stable = pass.prev !== null && pass.prev.length === cur.length && pass.prev.every((d, i) => d === cur[i]);
+    if (!stable) {
+      // The listing of this timestamp may have shifted under the page numbers: read its pages again
+      // before leaving it. Newer records on this page come again once a pass is stable.
+      return {
+        records: [...deliver, ...fresh.map((u) => u.rec)],
+        cursor: { since: c.since, seenAtSince: marksAtSince, page: 0, pass: { prev: cur, cur: [] }, ...heldPart },
+        hasMore: true,
+        warnings,
+      };
+    }
+    return { records: [...deliver, ...later.map((l) => l.rec), ...fresh.map((u) => u.rec)], cursor: { ...this.advance({ ...c, seenAtSince: marksAtSince }, later), ...heldPart }, hasMore: full, warnings };
+  }
+
+  /** The cursor after a page that reached past `since`: the newest time delivered and the records at it. */
+  private advance(c: HttpPollCursor, later: Array<{ mark: string; t: number; rawTime: string }>): HttpPollCursor {
+    if (later.length === 0) return { since: c.since, seenAtSince: c.seenAtSince, page: 0 };
+    const maxMs = Math.max(...later.map((l) => l.t));
+    const atMax = later.filter((l) => l.t === maxMs);
+    return { since: atMax[0]!.rawTime, seenAtSince: atMax.map((l) => l.mark), page: 0 };
   }
 
   position(cursor: HttpPollCursor): number | undefined {

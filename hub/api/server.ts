@@ -14,7 +14,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { auditRoutes } from './audit/routes.js';
 import { registerAuthentication } from './auth/authenticate.js';
 import { authRoutes } from './auth/routes.js';
-import type { Db } from '../store/db.js';
+import { isConnectionDbError, type Db } from '../store/db.js';
 import type { HubConsumer } from '../ingest/consumer.js';
 import { matterRoutes } from './matters.js';
 import { taskRoutes } from './tasks.js';
@@ -45,6 +45,9 @@ export interface ApiDeps {
   rateLimitPerMinute?: number;
 }
 
+/** What every route answers while PostgreSQL cannot be reached (503, with Retry-After). */
+const DATABASE_UNAVAILABLE = { error: 'database_unavailable', message: '数据库暂时无法连接，请稍后重试 (the database is not reachable at the moment; try again shortly)' } as const;
+
 const DECISION_STATUS = { not_found: 404, conflict: 409, invalid: 400 } as const;
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -72,6 +75,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    if (isConnectionDbError(err)) {
+      // PostgreSQL down or restarting: a condition that passes, not a fault of the hub or the request
+      req.log.warn({ err: err.message }, 'database not reachable');
+      return reply.code(503).header('retry-after', '5').send(DATABASE_UNAVAILABLE);
+    }
     const status = err instanceof DecisionError ? DECISION_STATUS[err.code] : (err.statusCode ?? 500);
     if (status >= 500) {
       req.log.error({ err }, 'request failed');
@@ -113,7 +121,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await deps.db.raw('select 1');
       return { status: 'ready' };
     } catch {
-      return reply.code(503).send({ status: 'not_ready', message: 'database not reachable' });
+      return reply.code(503).header('retry-after', '5').send({ status: 'not_ready', message: DATABASE_UNAVAILABLE.message });
     }
   });
   app.get('/metrics', async (_req, reply) => {
@@ -129,6 +137,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
           '# HELP countyhub_hub_dead_letters_total Records the hub could not decode.',
           '# TYPE countyhub_hub_dead_letters_total counter',
           `countyhub_hub_dead_letters_total ${s.deadLettered}`,
+          '# HELP countyhub_hub_waiting_seconds How long the hub has been waiting for a server it needs (records kept, not dead-lettered); 0 when it is not.',
+          '# TYPE countyhub_hub_waiting_seconds gauge',
+          ...Object.entries(s.waiting).map(([server, since]) => `countyhub_hub_waiting_seconds{server="${server}"} ${since === null ? 0 : ((Date.now() - since) / 1000).toFixed(1)}`),
         ]
       : [];
     return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');

@@ -5,8 +5,10 @@
  *     not the string "5");
  *   - routes that declare no querystring get an empty one: an unknown parameter is an error on
  *     every route, not silently ignored on some;
- *   - control characters (NUL and friends) are refused in any text a caller sends: PostgreSQL
- *     cannot store NUL in text, and nothing an operator types contains them.
+ *   - control characters (NUL and friends) and lone UTF-16 surrogates (a JSON "\ud800" escape
+ *     without its pair) are refused in any text a caller sends, keys included, with the field's
+ *     name: PostgreSQL cannot store NUL or an unpaired surrogate in text, and nothing an operator
+ *     types contains them.
  */
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -25,22 +27,44 @@ function ajv(options: Options): Ajv {
 }
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function findControl(v: unknown, path: string): string | null {
-  if (typeof v === 'string') return CONTROL.test(v) ? path : null;
+type Problem = 'control' | 'surrogate';
+
+function problemOf(text: string): Problem | null {
+  if (CONTROL.test(text)) return 'control';
+  if (LONE_SURROGATE.test(text)) return 'surrogate';
+  return null;
+}
+
+/** The first text (or key) in a value that cannot be stored as text, with its path. */
+function findBadText(v: unknown, path: string): { path: string; problem: Problem } | null {
+  if (typeof v === 'string') {
+    const problem = problemOf(v);
+    return problem ? { path, problem } : null;
+  }
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const hit = findControl(v[i], `${path}[${i}]`);
+      const hit = findBadText(v[i], `${path}[${i}]`);
       if (hit) return hit;
     }
   } else if (v && typeof v === 'object') {
     for (const [k, x] of Object.entries(v)) {
-      const hit = findControl(x, path ? `${path}.${k}` : k);
+      const at = path ? `${path}.${k}` : k;
+      const inKey = problemOf(k);
+      if (inKey) return { path: `${path}${path ? '.' : ''}(a key)`, problem: inKey };
+      const hit = findBadText(x, at);
       if (hit) return hit;
     }
   }
   return null;
 }
+
+const PROBLEM_TEXT: Record<Problem, string> = {
+  control: '含有控制字符 (contains a control character such as NUL); send plain text',
+  surrogate: '含有无效的 Unicode 字符 (contains a lone UTF-16 surrogate such as \\ud800 without its pair); send valid Unicode text',
+};
 
 export function installValidation(app: FastifyInstance): void {
   const coercing = ajv({ coerceTypes: 'array' });
@@ -53,8 +77,8 @@ export function installValidation(app: FastifyInstance): void {
   });
   app.addHook('preValidation', async (req: FastifyRequest) => {
     for (const [part, value] of [['querystring', req.query], ['params', req.params], ['body', req.body]] as const) {
-      const at = findControl(value, '');
-      if (at !== null) throw new BadInputError(`${part}${at ? `/${at}` : ''} 含有控制字符 (contains a control character such as NUL); send plain text`);
+      const bad = findBadText(value, '');
+      if (bad !== null) throw new BadInputError(`${part}${bad.path ? `/${bad.path}` : ''} ${PROBLEM_TEXT[bad.problem]}`);
     }
   });
 }

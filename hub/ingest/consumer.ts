@@ -10,16 +10,16 @@
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { topics as topicNames, type Envelope, type RecordKind, type Topics } from '../../schemas/index.js';
-import type { SchemaCodec } from '../../schemas/registry.js';
+import { SchemaUnavailableError, type SchemaCodec } from '../../schemas/registry.js';
 import { ensureTopics } from '../../connectors/runtime/kafka.js';
 import type { Logger } from '../../connectors/runtime/log.js';
-import pRetry from 'p-retry';
-import { isTransientDbError, type Db } from '../store/db.js';
+import { classifyDbError, isConnectionDbError, type Db } from '../store/db.js';
 import { applyRecords, type ChunkItem } from './apply-records.js';
 import type { ApplyOutcome } from './apply-report.js';
 import { consumedKinds } from './handlers.js';
 import { addPhase, timed } from './phase-clock.js';
 import type { HubRouting } from './routing.js';
+import { ConsumerStoppedWhileWaiting, untilAvailable, type OutageWaitOptions } from './outage-wait.js';
 
 export interface HubConsumerDeps {
   kafka: Kafka;
@@ -55,10 +55,12 @@ export interface IngestStats {
   applied: Record<ApplyOutcome, number>;
   deadLettered: number;
   lastAppliedAt: number | null;
+  /** Since when the hub has been waiting for a server it cannot do without (records kept, not dead-lettered). */
+  waiting: { registry: number | null; database: number | null };
 }
 
 export class HubConsumer {
-  readonly stats: IngestStats = { batches: 0, applied: { new: 0, updated: 0, stale: 0, duplicate: 0 }, deadLettered: 0, lastAppliedAt: null };
+  readonly stats: IngestStats = { batches: 0, applied: { new: 0, updated: 0, stale: 0, duplicate: 0 }, deadLettered: 0, lastAppliedAt: null, waiting: { registry: null, database: null } };
   private consumer: Consumer | undefined;
   /** Partitions whose position was checked against consumed_offsets since the last group join. */
   private readonly positioned = new Set<string>();
@@ -157,13 +159,37 @@ export class HubConsumer {
     return row ? BigInt(row.next_offset) : null;
   }
 
-  private async applyBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+  private async applyBatch(payload: EachBatchPayload): Promise<void> {
+    try {
+      await this.applyBatchWaiting(payload);
+    } catch (err) {
+      // stopped or rebalanced during an outage: nothing of the unresolved records was applied or
+      // dead-lettered; whoever owns the partition next fetches them again
+      if (!(err instanceof ConsumerStoppedWhileWaiting)) throw err;
+      this.deps.log.info({ topic: payload.batch.topic, partition: payload.batch.partition, reason: err.message }, 'batch left to be fetched again');
+    }
+  }
+
+  /** How to wait out an outage of the registry or PostgreSQL while this batch is being applied. */
+  private outageWait(what: 'registry' | 'database', { batch, heartbeat, isRunning, isStale }: EachBatchPayload, fields: Record<string, unknown>): OutageWaitOptions {
+    return {
+      what: what === 'registry' ? `the schema registry (${this.deps.codec.registryUrl})` : 'PostgreSQL',
+      log: this.deps.log,
+      fields: { topic: batch.topic, partition: batch.partition, ...fields },
+      alive: () => !this.stopping && isRunning() && !isStale(),
+      heartbeat,
+      onOutage: (since) => (this.stats.waiting[what] = since),
+    };
+  }
+
+  private async applyBatchWaiting(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const key = `${batch.topic}:${batch.partition}`;
     if (!this.positioned.has(key)) {
       // Kafka's committed offset may lag the database (a crash between the PostgreSQL commit and
       // the Kafka commit): start where the database says, not where Kafka says
-      const next = await this.appliedUpTo(this.deps.db, { topic: batch.topic, partition: batch.partition });
+      const next = await untilAvailable(() => this.appliedUpTo(this.deps.db, { topic: batch.topic, partition: batch.partition }), isConnectionDbError, this.outageWait('database', payload, {}));
       this.positioned.add(key);
       if (next !== null && next > BigInt(batch.messages[0]!.offset)) {
         this.deps.log.info({ topic: batch.topic, partition: batch.partition, from: batch.messages[0]!.offset, to: String(next) }, 'seeking to the offset the database has applied up to');
@@ -179,10 +205,15 @@ export class HubConsumer {
         decoded.push({ offset: m.offset, error: 'empty message value', value: null });
         continue;
       }
+      const value = m.value;
       try {
-        decoded.push({ offset: m.offset, report: await this.deps.codec.decode(m.value), value: m.value });
+        // a schema the registry cannot hand out now (down, restarting, restoring) is no fault of
+        // the record: the partition waits for it; only bytes that do not decode are dead-lettered
+        const report = await untilAvailable(() => this.deps.codec.decode(value), (e) => e instanceof SchemaUnavailableError, this.outageWait('registry', payload, { offset: m.offset }));
+        decoded.push({ offset: m.offset, report, value });
       } catch (err) {
-        decoded.push({ offset: m.offset, error: `could not decode with the registry: ${(err as Error).message}`, value: m.value });
+        if (err instanceof ConsumerStoppedWhileWaiting) throw err;
+        decoded.push({ offset: m.offset, error: `could not decode: ${(err as Error).message}`, value });
       }
     }
     addPhase('decode', performance.now() - decodeStart);
@@ -192,19 +223,22 @@ export class HubConsumer {
       if (!isRunning() || isStale()) return;
       const chunk = decoded.slice(i, i + APPLY_CHUNK);
       const pos = { topic: batch.topic, partition: batch.partition };
+      const dbWait = this.outageWait('database', payload, { from: chunk[0]!.offset });
       // a transaction can outlast the session time-out on a loaded machine: keep the membership alive
       const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_WHILE_APPLYING_MS);
       try {
-        await this.applyRetrying(pos, chunk, heartbeat);
+        await this.applyRetrying(pos, chunk, dbWait);
       } catch (err) {
+        if (err instanceof ConsumerStoppedWhileWaiting) throw err;
         // one record that cannot be applied must not block its partition forever: find it, keep it
         this.deps.log.warn({ ...pos, from: chunk[0]!.offset, err: (err as Error).message }, 'batch failed; applying its records one by one');
         for (const d of chunk) {
           try {
-            await this.applyRetrying(pos, [d], heartbeat);
+            await this.applyRetrying(pos, [d], dbWait);
           } catch (e) {
+            if (e instanceof ConsumerStoppedWhileWaiting) throw e;
             this.deps.log.error({ ...pos, offset: d.offset, err: (e as Error).message }, 'record could not be applied; kept in hub_dead_letters');
-            await this.applyChunk(pos, [{ ...d, report: undefined, error: `apply failed: ${(e as Error).message}` }]);
+            await this.applyRetrying(pos, [{ ...d, report: undefined, error: `apply failed: ${(e as Error).message}` }], dbWait);
           }
         }
       } finally {
@@ -218,23 +252,22 @@ export class HubConsumer {
   }
 
   /**
-   * applyChunk, again when PostgreSQL aborted the transaction for a deadlock or a serialization
-   * failure with another hub instance: nothing was wrong with the records, so they must not be
-   * dead-lettered for it.
+   * applyChunk until it commits or fails for a reason in the records. A lost connection to
+   * PostgreSQL (refused, reset, terminated, pool time-out) is waited out however long it lasts —
+   * the records are never dead-lettered for it; a transaction PostgreSQL aborted for a deadlock or
+   * a serialization failure with another hub instance is tried again a few times.
    */
-  private applyRetrying(pos: { topic: string; partition: number }, chunk: Parameters<HubConsumer['applyChunk']>[1], heartbeat: () => Promise<void>): Promise<void> {
-    return pRetry(() => this.applyChunk(pos, chunk), {
-      retries: TRANSIENT_RETRIES,
-      minTimeout: 50,
-      maxTimeout: 2_000,
-      randomize: true,
-      shouldRetry: ({ error }) => isTransientDbError(error),
-      onFailedAttempt: async ({ error, attemptNumber }) => {
-        if (!isTransientDbError(error)) return;
-        this.deps.log.info({ ...pos, from: chunk[0]!.offset, attempt: attemptNumber, err: error.message }, 'transaction aborted by PostgreSQL (deadlock or serialization); applying it again');
-        await heartbeat();
-      },
-    });
+  private async applyRetrying(pos: { topic: string; partition: number }, chunk: ChunkItem[], wait: OutageWaitOptions): Promise<void> {
+    for (let conflicts = 0; ; conflicts++) {
+      try {
+        return await untilAvailable(() => this.applyChunk(pos, chunk), isConnectionDbError, wait);
+      } catch (err) {
+        if (classifyDbError(err) !== 'conflict' || conflicts >= TRANSIENT_RETRIES) throw err;
+        this.deps.log.info({ ...pos, from: chunk[0]!.offset, attempt: conflicts + 1, err: (err as Error).message }, 'transaction aborted by PostgreSQL (deadlock or serialization); applying it again');
+        await new Promise((r) => setTimeout(r, Math.min(2_000, 50 * 2 ** conflicts) * (0.5 + Math.random())));
+        await wait.heartbeat().catch(() => undefined);
+      }
+    }
   }
 
   /** Applies records and records the consumed offset in ONE PostgreSQL transaction. */

@@ -51,11 +51,59 @@ async function migrateOnce(db: Db, schema?: string): Promise<void> {
 }
 
 /**
- * PostgreSQL errors a retry of the same transaction can cure: a deadlock (40P01) or a
- * serialization failure (40001) aborts one of two transactions that each did nothing wrong.
+ * Why a database call failed, and whether trying the same transaction again helps:
+ * - `conflict`: PostgreSQL aborted one of two transactions that each did nothing wrong (deadlock
+ *   40P01, serialization failure 40001, lock not available 55P03) — a retry a moment later succeeds;
+ * - `connection`: the database could not be reached or dropped the connection (refused, reset,
+ *   terminated by an administrator or a restart, a pool that cannot hand out a connection) — nothing
+ *   was wrong with the records; wait until the database answers again, however long that takes;
+ * - `permanent`: the statement itself failed (a constraint, bad data, a bug) — a retry fails again.
  */
-const TRANSIENT_SQLSTATES = new Set(['40P01', '40001', '55P03']);
+export type DbFailure = 'conflict' | 'connection' | 'permanent';
 
+const CONFLICT_SQLSTATES = new Set(['40P01', '40001', '55P03']);
+/** 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up or shutting down). */
+const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'ENOTFOUND']);
+const CONNECTION_MESSAGES = [
+  /Connection terminated/i, // pg: the server closed the socket (restart, pg_terminate_backend, a cut network)
+  /Client has encountered a connection error and is not queryable/i,
+  /Client was closed and is not queryable/i,
+  /timeout exceeded when trying to connect/i,
+  /Timeout acquiring a connection/i, // knex: no connection could be made within the pool's acquire time
+  /terminating connection due to administrator command/i,
+  /the database system is (starting up|shutting down|in recovery mode)/i,
+  /Connection ended unexpectedly/i,
+  /read ECONNRESET|connect ECONNREFUSED|write EPIPE/i,
+];
+
+export function classifyDbError(err: unknown): DbFailure {
+  // pg and knex wrap: an AggregateError (several addresses tried), a `cause`, a KnexTimeoutError
+  const seen = new Set<unknown>();
+  const visit = (e: unknown): DbFailure => {
+    if (typeof e !== 'object' || e === null || seen.has(e)) return 'permanent';
+    seen.add(e);
+    const code = String((e as { code?: unknown }).code ?? '');
+    if (CONFLICT_SQLSTATES.has(code)) return 'conflict';
+    if (CONNECTION_SQLSTATES.has(code) || code.startsWith('08') || CONNECTION_ERRNOS.has(code)) return 'connection';
+    if ((e as { name?: unknown }).name === 'KnexTimeoutError') return 'connection';
+    const message = String((e as { message?: unknown }).message ?? '');
+    if (CONNECTION_MESSAGES.some((re) => re.test(message))) return 'connection';
+    for (const inner of [(e as { cause?: unknown }).cause, ...(((e as { errors?: unknown }).errors as unknown[] | undefined) ?? [])]) {
+      const kind = visit(inner);
+      if (kind !== 'permanent') return kind;
+    }
+    return 'permanent';
+  };
+  return visit(err);
+}
+
+/** A retry of the same transaction can cure it: a conflict with another transaction, or a lost connection. */
 export function isTransientDbError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && TRANSIENT_SQLSTATES.has(String((err as { code?: unknown }).code));
+  return classifyDbError(err) !== 'permanent';
+}
+
+/** The database could not be reached or dropped the connection: wait for it, never blame the records. */
+export function isConnectionDbError(err: unknown): boolean {
+  return classifyDbError(err) === 'connection';
 }

@@ -1,11 +1,12 @@
 /**
  * Writes a demo-county dataset:
- *   tsx simulators/county/cli.ts --seed 1 --out <folder> [--days 1] [--scale 1] [--start 2026-03-02]
+ *   tsx simulators/county/cli.ts --seed 1 --out <folder> [--days 1] [--scale 1] [--start 2026-03-02] [--profile demo|south]
  * Prints one JSON line with the counts and the time taken.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { generateDataset } from './generate.js';
+import { PROFILES } from './profiles.js';
 
 const { values } = parseArgs({
   options: {
@@ -14,12 +15,13 @@ const { values } = parseArgs({
     days: { type: 'string', default: '1' },
     scale: { type: 'string', default: '1' },
     start: { type: 'string', default: '2026-03-02' },
+    profile: { type: 'string', default: 'demo' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help || !values.out) {
-  process.stderr.write('usage: tsx simulators/county/cli.ts --seed 1 --out <folder> [--days 1] [--scale 1] [--start yyyy-MM-dd]\n');
+  process.stderr.write('usage: tsx simulators/county/cli.ts --seed 1 --out <folder> [--days 1] [--scale 1] [--start yyyy-MM-dd] [--profile demo|south]\n');
   process.exit(values.help ? 0 : 2);
 }
 
@@ -32,6 +34,11 @@ const num = (name: string, raw: string, min: number): number => {
   return n;
 };
 
+const profile = PROFILES[values.profile];
+if (!profile) {
+  process.stderr.write(`--profile must be one of ${Object.keys(PROFILES).join(', ')}, got ${values.profile}\n`);
+  process.exit(2);
+}
 const out = resolve(values.out);
 const { manifest, elapsedMs } = generateDataset(
   {
@@ -39,6 +46,7 @@ const { manifest, elapsedMs } = generateDataset(
     days: Math.trunc(num('days', values.days, 1)),
     scale: num('scale', values.scale, 0.001),
     start: values.start,
+    profile,
   },
   out,
 );

@@ -73,46 +73,5 @@ export function readDepartment<T = Record<string, unknown>>(dir: string, departm
 
 export const refKey = (r: SourceRef): string => `${r.sourceSystem}\u0000${r.sourceRecordId}`;
 
-export interface ClusterScores {
-  /** Pairs of records put together that belong together / all pairs put together. */
-  precision: number;
-  /** Pairs put together that belong together / all pairs that belong together. */
-  recall: number;
-  f1: number;
-  truePairs: number;
-  predictedPairs: number;
-  correctPairs: number;
-  /** Records in the truth that the prediction does not mention (scored as singletons). */
-  missing: number;
-}
-
-function pairCount(n: number): number {
-  return (n * (n - 1)) / 2;
-}
-
-/**
- * Pairwise precision/recall of predicted clusters (lists of source refs, e.g. the hub's matters with
- * their reports) against true clusters (truth/matters.jsonl or truth/subjects.jsonl refs). Records
- * the prediction leaves out count as singletons; records the truth does not know are ignored.
- */
-export function scoreClusters(truth: SourceRef[][], predicted: SourceRef[][]): ClusterScores {
-  const truthOf = new Map<string, number>();
-  truth.forEach((c, i) => c.forEach((r) => truthOf.set(refKey(r), i)));
-  let truePairs = 0;
-  for (const c of truth) truePairs += pairCount(c.length);
-  let predictedPairs = 0;
-  let correctPairs = 0;
-  const seen = new Set<string>();
-  for (const c of predicted) {
-    const keys = [...new Set(c.map(refKey))].filter((k) => truthOf.has(k));
-    keys.forEach((k) => seen.add(k));
-    predictedPairs += pairCount(keys.length);
-    const byTruth = new Map<number, number>();
-    for (const k of keys) byTruth.set(truthOf.get(k) as number, (byTruth.get(truthOf.get(k) as number) ?? 0) + 1);
-    for (const n of byTruth.values()) correctPairs += pairCount(n);
-  }
-  const precision = predictedPairs === 0 ? 1 : correctPairs / predictedPairs;
-  const recall = truePairs === 0 ? 1 : correctPairs / truePairs;
-  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  return { precision, recall, f1, truePairs, predictedPairs, correctPairs, missing: truthOf.size - seen.size };
-}
+// Scoring lives in scoring.ts; re-exported here for callers that read and score in one import.
+export { scoreClusters, scoreLookalikes, type ClusterScores, type LookalikeScores, type ScoreOptions } from './scoring.js';

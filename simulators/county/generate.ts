@@ -24,6 +24,7 @@ import { NATURAL_RESOURCES_SOURCE } from './native/natural_resources.js';
 import { GRID_SOURCE } from '../grid/types.js';
 import { Rng } from './random.js';
 import { buildWorld, gridAt, roadPoint, type Address, type Place, type Subject, type Village, type World } from './world.js';
+import type { CountyProfile } from './profile.js';
 
 export const DATASET_FORMAT = 'countyhub-dataset';
 export const DATASET_FORMAT_VERSION = 1;
@@ -65,6 +66,8 @@ export interface GenerateOptions {
   incidentsPerDay?: number;
   /** Approval applications a day at scale 1 (default 3,000). */
   approvalsPerDay?: number;
+  /** Which county to generate (simulators/county/profiles.ts); default the demo county. */
+  profile?: CountyProfile;
 }
 
 export interface SourceRef {
@@ -182,7 +185,8 @@ export function generateDataset(opts: GenerateOptions, outDir: string): { manife
   if (!/^\d{4}-\d{2}-\d{2}$/.test(start)) throw new Error(`start must be yyyy-MM-dd, got ${start}`);
   const startMs = Date.parse(`${start}T00:00:00+08:00`);
   const end = startMs + days * DAY;
-  const w = buildWorld({ seed, scale, before: start });
+  const profile = opts.profile ?? DEMO_PROFILE;
+  const w = profile.buildWorld({ seed, scale, before: start });
 
   for (const dir of ['departments', 'truth', 'geo', 'world']) mkdirSync(join(outDir, dir), { recursive: true });
   const writers = new Map<DepartmentId, LineWriter>();
@@ -211,10 +215,10 @@ export function generateDataset(opts: GenerateOptions, outDir: string): { manife
     const recent = new Map<string, Incident[]>();
     const nIncidents = Math.round((opts.incidentsPerDay ?? 22_000) * scale);
     for (let i = 0; i < nIncidents; i++) {
-      const type = incRng.weighted(INCIDENT_TYPES.map((t) => [t, t.weight] as const));
+      const type = incRng.weighted(profile.incidentTypes.map((t) => [t, t.weight] as const));
       const pool = recent.get(type.key);
       let inc: Incident | null = null;
-      if (pool && pool.length > 3 && incRng.chance(0.22)) inc = targets.decoy(incRng, incRng.pick(pool), dayStart, occupancy, `M${String(incidentSeq + 1).padStart(7, '0')}`);
+      if (pool && pool.length > 3 && incRng.chance(profile.decoyRate)) inc = targets.decoy(incRng, incRng.pick(pool), dayStart, occupancy, `M${String(incidentSeq + 1).padStart(7, '0')}`);
       if (!inc) inc = targets.incident(incRng, type, dayStart, occupancy, `M${String(incidentSeq + 1).padStart(7, '0')}`);
       if (!inc) continue;
       incidentSeq += 1;
@@ -224,26 +228,14 @@ export function generateDataset(opts: GenerateOptions, outDir: string): { manife
       if (list.length > 300) list.shift();
       recent.set(type.key, list);
 
-      const channels = chooseChannels(chRng, inc.type);
+      const channels = profile.chooseChannels(chRng, inc.type);
       const first = inc.at + Math.round(chRng.float(3, 90)) * MIN;
       const ctx: ChannelContext = { w, rng: chRng, end, channels };
       const own: Emission[] = [];
       channels.forEach((ch, k) => {
-        const at =
-          k === 0
-            ? first
-            : first +
-              Math.round(
-                chRng.weighted<number>([
-                  [chRng.float(5, 120), 60],
-                  [chRng.float(120, 480), 30],
-                  [chRng.float(480, 1800), 10],
-                ]),
-              ) *
-                MIN +
-              chRng.int(0, 59) * 1000;
+        const at = k === 0 ? first : first + Math.round(profile.followUpMinutes(chRng)) * MIN + chRng.int(0, 59) * 1000;
         if (at >= end) return;
-        const e = BUILDERS[ch](ctx, inc as Incident, at);
+        const e = profile.builders[ch](ctx, inc as Incident, at);
         own.push(e);
         emissions.push(e);
       });
@@ -358,7 +350,7 @@ export function generateDataset(opts: GenerateOptions, outDir: string): { manife
   const manifest: DatasetManifest = {
     format: DATASET_FORMAT,
     formatVersion: DATASET_FORMAT_VERSION,
-    generator: 'simulators/county/generate.ts',
+    generator: profile.name === DEMO_PROFILE.name ? 'simulators/county/generate.ts' : `simulators/county/generate.ts --profile ${profile.name}`,
     seed,
     scale,
     period: { start: formatShanghai(startMs), end: formatShanghai(end), days, timezone: 'Asia/Shanghai' },
@@ -417,6 +409,22 @@ function canonicalAddress(a: Address): string {
   const base = a.roadKind === 'group' ? `${a.town}${a.village}${a.road}${a.doorNo}号` : `${a.town}${a.road}${a.doorNo}号`;
   return a.compound ? `${base}${a.compound}${a.building}号楼${a.unit}单元${a.room}室` : base;
 }
+
+/** The demo county (Ordos-like, the vocabulary of names.ts, the channels of channels.ts). */
+export const DEMO_PROFILE: CountyProfile = {
+  name: 'demo',
+  buildWorld,
+  incidentTypes: INCIDENT_TYPES,
+  builders: BUILDERS,
+  chooseChannels,
+  followUpMinutes: (rng) =>
+    rng.weighted<number>([
+      [rng.float(5, 120), 60],
+      [rng.float(120, 480), 30],
+      [rng.float(480, 1800), 10],
+    ]),
+  decoyRate: 0.22,
+};
 
 function chooseChannels(rng: Rng, type: IncidentType): Channel[] {
   const available = CHANNELS.filter((c) => type[c] !== undefined).map((c) => [c, (type[c] as { weight: number }).weight] as [Channel, number]);

@@ -183,6 +183,7 @@ export function buildHotlineServer(store = new HotlineStore()): FastifyInstance 
     '/api/v2/workorders',
     async (req) => {
       const pageNum = Math.max(1, Number(req.query.pageNum ?? 1));
+      beforePage(app, store, req.query.updateTimeBegin, req.query.orderBy, pageNum);
       const pageSize = Math.min(2000, Math.max(1, Number(req.query.pageSize ?? 20)));
       const all = store.list(req.query.updateTimeBegin, req.query.orderBy);
       const rows = all.slice((pageNum - 1) * pageSize, pageNum * pageSize);
@@ -196,12 +197,48 @@ export function buildHotlineServer(store = new HotlineStore()): FastifyInstance 
     const o = store.update(req.params.id, req.body ?? {});
     return o ?? reply.code(404).send({ error: 'no such work order' });
   });
-  app.post<{ Body: { count?: number } }>('/__sim/generate', async (req) => {
+  app.post<{ Body: { count?: number; at?: number } }>('/__sim/generate', async (req) => {
     const n = req.body?.count ?? 1;
-    return { created: Array.from({ length: n }, () => store.generate().gdbh) };
+    const at = req.body?.at; // one update time for all (a bulk operation), epoch ms
+    return { created: Array.from({ length: n }, () => (at === undefined ? store.generate() : store.generate(at)).gdbh) };
   });
+  // Orders stored exactly as given, whatever their update time (mistyped, null, far future).
+  app.post<{ Body: { orders: WorkOrder[] } }>('/__sim/load', async (req) => ({ loaded: store.loadWorkOrders(req.body.orders) }));
+  installListQuirks(app, store);
   app.post('/__sim/advance', async () => store.advanceRandom() ?? null);
   app.get('/__sim/workorders', async () => [...store.orders.values()]);
   app.get('/health', async () => ({ status: 'ok', orders: store.orders.size }));
   return app;
+}
+
+/**
+ * List quirks (POST /__sim/quirks): {"mode":"shift-before-page","page":3,"count":100} — the first
+ * time page 3 is asked for, the first `count` orders of the listing (already read on earlier pages)
+ * are updated to the current time first, so the list shifts under the page numbers. What happens
+ * on a real platform when orders are worked on while a connector pages through a bulk import.
+ */
+interface ListQuirk {
+  mode: 'shift-before-page';
+  page: number;
+  count: number;
+  shifted?: string[];
+}
+const quirks = new WeakMap<FastifyInstance, ListQuirk[]>();
+
+function installListQuirks(app: FastifyInstance, _store: HotlineStore): void {
+  quirks.set(app, []);
+  app.post<{ Body: ListQuirk }>('/__sim/quirks', async (req) => {
+    quirks.get(app)!.push({ mode: req.body.mode, page: req.body.page, count: req.body.count });
+    return { queued: quirks.get(app)!.length };
+  });
+  app.get('/__sim/quirks', async () => quirks.get(app));
+}
+
+function beforePage(app: FastifyInstance, store: HotlineStore, since: string | undefined, orderBy: string | undefined, pageNum: number): void {
+  for (const q of quirks.get(app) ?? []) {
+    if (q.shifted || q.mode !== 'shift-before-page' || q.page !== pageNum) continue;
+    const victims = store.list(since, orderBy).slice(0, q.count).map((o) => o.gdbh);
+    for (const id of victims) store.update(id, { gdzt: '派单', cbdw: '综合行政执法局' });
+    q.shifted = victims;
+  }
 }

@@ -22,7 +22,7 @@
  */
 import type { Approval, ApprovalItemType, ApprovalOutcome, ApprovalStatus, Licence, Party, PartyType, PersonIdentity, Subject, SubjectType } from '../../../schemas/index.js';
 import { MappingError, ValidationError } from '../../sdk/errors.js';
-import { object, structuredText, townKey } from '../../sdk/mapping-helpers.js';
+import { object, structuredText, townKey, sourceRecordId } from '../../sdk/mapping-helpers.js';
 import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, protectResidentId, usccKind, validateUscc } from '../../sdk/normalise/index.js';
 import type { Mapping } from '../../sdk/types.js';
 import { nameText, numberCell, shanghaiEpochDay } from '../natural-resources/columns.js';
@@ -109,7 +109,7 @@ function notBefore(t: number | null, earlier: number, field: string, what: strin
 export function makeApprovalMapping(gazetteer: TownGazetteer = townGazetteer()): Mapping {
   return (payload, ctx) => {
     const o = object(payload);
-    const id = normaliseCode(cleanText(o.办件编号, { field: '办件编号', required: true, maxLength: 64 }), '办件编号');
+    const id = normaliseCode(sourceRecordId(o.办件编号, '办件编号'), '办件编号');
     const updated = parseTimestamp(o.更新时间, '更新时间');
     const received = parseTimestamp(o.申请时间, '申请时间');
     const acceptedAt = optionalTime(o.受理时间, '受理时间');

@@ -15,7 +15,7 @@
  */
 import type { Report, ReportStatus } from '../../../schemas/index.js';
 import { MappingError, ValidationError } from '../../sdk/errors.js';
-import { structuredText, townKey } from '../../sdk/mapping-helpers.js';
+import { structuredText, townKey, sourceRecordId } from '../../sdk/mapping-helpers.js';
 import { cleanText, maskName, normaliseCode, parseTimestamp, validateUscc } from '../../sdk/normalise/index.js';
 import type { Mapping } from '../../sdk/types.js';
 import { columns, endOfShanghaiDay, locationOf, nameText, requireExportColumn } from '../natural-resources/columns.js';
@@ -42,7 +42,7 @@ export function makeHazardMapping(gazetteer: TownGazetteer = townGazetteer()): M
   return (payload, ctx) => {
     const col = columns(payload);
     requireExportColumn(col, '隐患编号', 'a hidden-danger ledger (sheet 隐患台账, header on row 2)');
-    const idRaw = cleanText(col('隐患编号'), { field: '隐患编号', required: true, maxLength: 64 });
+    const idRaw = sourceRecordId(col('隐患编号'), '隐患编号');
     const id = normaliseCode(idRaw, '隐患编号');
     const inspected = parseTimestamp(col('排查时间'), '排查时间', SPREADSHEET);
     const updated = col('更新时间') === null ? inspected : parseTimestamp(col('更新时间'), '更新时间', SPREADSHEET);

@@ -17,7 +17,7 @@
 import type { Case, CaseOrigin, CaseStage, CaseStageTimes, Location, Party, PartyType, PenaltyDecision, Report, ReportChannel, ReportStatus } from '../../../schemas/index.js';
 import { MappingError, ValidationError } from '../../sdk/errors.js';
 import { cleanText, maskName, parseTimestamp, protectPhone, protectResidentId, toCanonical, validateUscc, type ParsedTime } from '../../sdk/normalise/index.js';
-import { divisionCode, object, structuredText, townKey } from '../../sdk/mapping-helpers.js';
+import { divisionCode, object, structuredText, townKey, structuredId } from '../../sdk/mapping-helpers.js';
 import type { Mapping, MappingContext } from '../../sdk/types.js';
 import { COUNTY_BBOX } from './manifest.js';
 
@@ -153,7 +153,7 @@ function partyOf(o: Record<string, unknown>, ctx: MappingContext): Party | null 
 
 export const mapEnforcementCase: Mapping = (payload, ctx) => {
   const o = object(payload);
-  const id = structuredText(o['案件编号'], { field: '案件编号', required: true, maxLength: 64 }) as string;
+  const id = structuredId(o['案件编号'], '案件编号');
   const updated = time(o['更新时间'], '更新时间', ctx);
   const found = time(o['发现时间'], '发现时间', ctx);
   const registered = time(o['登记时间'], '登记时间', ctx);

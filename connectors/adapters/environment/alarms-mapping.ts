@@ -11,7 +11,7 @@
  */
 import type { Report } from '../../../schemas/index.js';
 import { MappingError, ValidationError } from '../../sdk/errors.js';
-import { divisionCode, object, townKey } from '../../sdk/mapping-helpers.js';
+import { divisionCode, object, townKey, sourceRecordId } from '../../sdk/mapping-helpers.js';
 import { cleanText, formatShanghai, parseTimestamp, validateUscc } from '../../sdk/normalise/index.js';
 import type { Mapping } from '../../sdk/types.js';
 import { HJ212_DATA_FLAGS, HJ212_POLLUTANTS, parseHj212 } from './hj212.js';
@@ -44,7 +44,7 @@ function limitOf(limits: unknown, code: string): number | null {
 
 export const mapAlarm: Mapping = (payload, ctx) => {
   const o = object(payload);
-  const alarmId = cleanText(o.id, { field: 'id', required: true, maxLength: 64 });
+  const alarmId = sourceRecordId(o.id, 'id');
   const frame = parseHj212(o.frame, 'frame');
   const kind = DATA_COMMANDS[frame.cn];
   if (!kind) throw new MappingError(`报警报文不是监测数据 (the frame's command CN=${frame.cn} carries no monitoring data; expected one of ${Object.keys(DATA_COMMANDS).join(', ')})`, 'frame.CN');

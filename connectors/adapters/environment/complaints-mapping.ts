@@ -17,7 +17,7 @@
 import type { Report, ReportStatus } from '../../../schemas/index.js';
 import type { EnvironmentComplaint, EnvironmentStatus } from '../../../simulators/county/native/environment.js';
 import { MappingError, ValidationError } from '../../sdk/errors.js';
-import { object, structuredText, townKey } from '../../sdk/mapping-helpers.js';
+import { object, structuredText, townKey, structuredId } from '../../sdk/mapping-helpers.js';
 import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, validateUscc, type Crs } from '../../sdk/normalise/index.js';
 import type { Mapping, MappingContext } from '../../sdk/types.js';
 import { locationOf } from './location.js';
@@ -83,7 +83,7 @@ function deadlineOf(raw: unknown, ctx: MappingContext, reported: { raw: unknown;
 
 export const mapComplaint: Mapping = (payload, ctx) => {
   const o = object(payload);
-  const id = structuredText(o[f('举报编号')], { field: f('举报编号'), required: true, maxLength: 64 }) as string;
+  const id = structuredId(o[f('举报编号')], f('举报编号'));
   const now = { now: new Date(ctx.ingestTime) };
   const updated = parseTimestamp(o[f('更新时间')], f('更新时间'), now);
   const reported = parseTimestamp(o[f('举报时间')], f('举报时间'), now);

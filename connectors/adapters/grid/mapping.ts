@@ -2,7 +2,7 @@
 import type { Location, Report, ReportStatus } from '../../../schemas/index.js';
 import { MappingError, ValidationError } from '../../sdk/errors.js';
 import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, toCanonical, validateUscc, type BBox } from '../../sdk/normalise/index.js';
-import { divisionCode, object, structuredText, townKey } from '../../sdk/mapping-helpers.js';
+import { divisionCode, object, structuredText, townKey, sourceRecordId } from '../../sdk/mapping-helpers.js';
 import type { Mapping } from '../../sdk/types.js';
 import { COUNTY_BBOX } from './manifest.js';
 
@@ -46,7 +46,7 @@ function photos(raw: unknown): string[] {
 export function makeGridMapping(bbox: BBox): Mapping {
   return (payload, ctx) => {
     const o = object(payload);
-    const id = cleanText(o.eventId, { field: 'eventId', required: true, maxLength: 64 });
+    const id = sourceRecordId(o.eventId, 'eventId');
     const updated = parseTimestamp(o.updateTime, 'updateTime');
     const reported = parseTimestamp(o.reportTime, 'reportTime');
     const happened = o.happenTime ? parseTimestamp(o.happenTime, 'happenTime') : reported;

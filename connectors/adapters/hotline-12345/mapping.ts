@@ -2,7 +2,7 @@
 import type { Report, ReportStatus } from '../../../schemas/index.js';
 import { MappingError, ValidationError } from '../../sdk/errors.js';
 import { cleanText, maskName, parseTimestamp, protectPhone, protectResidentId, validateUscc } from '../../sdk/normalise/index.js';
-import { divisionCode, object, structuredText, townKey } from '../../sdk/mapping-helpers.js';
+import { divisionCode, object, structuredText, townKey, sourceRecordId } from '../../sdk/mapping-helpers.js';
 import type { Mapping } from '../../sdk/types.js';
 
 const STATUS: Record<string, ReportStatus> = {
@@ -16,7 +16,7 @@ const STATUS: Record<string, ReportStatus> = {
 
 export const mapWorkOrder: Mapping = (payload, ctx) => {
   const o = object(payload);
-  const id = cleanText(o.gdbh, { field: 'gdbh', required: true, maxLength: 64 });
+  const id = sourceRecordId(o.gdbh, 'gdbh');
   const updated = parseTimestamp(o.gxsj, 'gxsj');
   const accepted = parseTimestamp(o.slsj, 'slsj');
   const sourceStatus = cleanText(o.gdzt, { field: 'gdzt', required: true });

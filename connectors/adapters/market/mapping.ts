@@ -18,7 +18,7 @@
 import type { RegistrationStatus, Subject, SubjectType } from '../../../schemas/index.js';
 import { MappingError, ValidationError } from '../../sdk/errors.js';
 import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, protectResidentId, validateUscc } from '../../sdk/normalise/index.js';
-import { object, structuredText } from '../../sdk/mapping-helpers.js';
+import { object, structuredText, structuredId } from '../../sdk/mapping-helpers.js';
 import type { Mapping, MappingContext } from '../../sdk/types.js';
 
 /** 登记状态 (national registration-status code table, with the variants exchanges write) → county set. */
@@ -106,7 +106,7 @@ function industryCode(raw: unknown): string | null {
 
 export const mapMarketEntity: Mapping = (payload, ctx) => {
   const o = object(payload);
-  const id = structuredText(o['主体身份代码'], { field: '主体身份代码', required: true, maxLength: 64 }) as string;
+  const id = structuredId(o['主体身份代码'], '主体身份代码');
   const updated = parseTimestamp(o['更新时间'], '更新时间', { now: new Date(ctx.ingestTime) });
   const name = structuredText(o['主体名称'], { field: '主体名称', required: true, maxLength: 200 }) as string;
 

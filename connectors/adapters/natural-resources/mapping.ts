@@ -18,7 +18,7 @@
  */
 import type { Report, ReportStatus } from '../../../schemas/index.js';
 import { MappingError, ValidationError } from '../../sdk/errors.js';
-import { structuredText, townKey } from '../../sdk/mapping-helpers.js';
+import { structuredText, townKey, sourceRecordId } from '../../sdk/mapping-helpers.js';
 import { cleanText, maskName, normaliseCode, parseTimestamp, protectResidentId, validateUscc, type Crs } from '../../sdk/normalise/index.js';
 import type { Mapping } from '../../sdk/types.js';
 import { columns, locationOf, nameText, numberCell, requireExportColumn } from './columns.js';
@@ -59,7 +59,7 @@ export function makePatrolMapping(gazetteer: TownGazetteer = townGazetteer()): M
   return (payload, ctx) => {
     const col = columns(payload);
     requireExportColumn(col, '线索编号', 'a patrol-finding export');
-    const idRaw = cleanText(col('线索编号'), { field: '线索编号', required: true, maxLength: 64 });
+    const idRaw = sourceRecordId(col('线索编号'), '线索编号');
     const id = normaliseCode(idRaw, '线索编号');
 
     const patrolDay = col('巡查日期') === null ? null : parseTimestamp(col('巡查日期'), '巡查日期');

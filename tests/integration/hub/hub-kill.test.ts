@@ -22,6 +22,7 @@ import { seededRandom } from '../../../simulators/shared/county.js';
 import { eventually, startProcess, type RunningProcess } from '../../../stack/processes.js';
 import { kafkaFor, testContext } from '../../support/context.js';
 import { nextOffsetsAfterLastRecord, produceCountyDataset } from '../../support/county-topics.js';
+import { until } from '../../support/until.js';
 import { canonicalDump, diffDumps, subjectDifference, subjectInvariants, type Dump } from '../../support/hub-dump.js';
 
 const ctx = testContext('hubkill');
@@ -101,9 +102,13 @@ async function progress(run: string): Promise<{ applied: bigint; caughtUp: boole
   return { applied, caughtUp };
 }
 
-async function caughtUp(run: string, timeoutMs = 90_000): Promise<void> {
+/**
+ * Waits on progress, not on a clock: a busy machine may take minutes, which is fine as long as the
+ * consumed offsets keep moving; two minutes without any movement is a stuck hub.
+ */
+async function caughtUp(run: string): Promise<void> {
   try {
-    await eventually(`hub run ${run} to apply every record`, async () => ((await progress(run)).caughtUp ? true : undefined), timeoutMs, 250);
+    await until(`hub run ${run} to apply every record`, async () => (await progress(run)).caughtUp, { timeoutMs: 1_200_000, stallMs: 120_000, progress: async () => String((await progress(run)).applied) });
   } catch (err) {
     const p = await progress(run);
     const rows = await dbFor(`${ctx.dbSchema}_${run}`)('consumed_offsets').select('topic', 'partition', 'next_offset');
@@ -185,7 +190,7 @@ describe('the hub is effectively-once under kill -9 and rebalances', () => {
         const at = new Map(committed.flatMap((t) => t.partitions.map((p) => [`${t.topic}:${p.partition}`, BigInt(p.offset)])));
         return [...targets].every(([k, end]) => (at.get(k) ?? -1n) >= end) ? true : undefined;
       };
-      await eventually('the restarted hub to position every partition', kafkaCaughtUp, 60_000, 250);
+      await until('the restarted hub to position every partition', kafkaCaughtUp, { timeoutMs: 600_000, stallMs: 120_000, progress: async () => JSON.stringify(await admin.fetchOffsets({ groupId, topics: consumedKinds().map((k) => ctx.topics.records(k)) })) });
       const metrics = await (await fetch(`${String(hub.ready.url)}/metrics`)).text();
       await stop(hub, 'SIGTERM');
       expect(metrics).toMatch(/countyhub_hub_records_total\{outcome="new"\} 0\n/);
@@ -203,7 +208,8 @@ describe('the hub is effectively-once under kill -9 and rebalances', () => {
     for (let i = 0; i < 3; i++) {
       // each kill lands while records are being applied: after the (re)started hub made progress
       const last = killedAt.at(-1) ?? 0n;
-      await eventually('the hub to apply records again', async () => ((await progress('b')).applied > last ? true : undefined), 60_000, 50);
+      // a restarted hub needs its start-up (and a loaded machine its time) before it applies again
+      await until('the hub to apply records again', async () => (await progress('b')).applied > last, { timeoutMs: 300_000, intervalMs: 50 });
       await sleep(Math.round(rand() * uninterruptedMs * 0.2));
       await stop(hub, 'SIGKILL');
       const at = await progress('b');
@@ -241,7 +247,7 @@ describe('the hub is effectively-once under kill -9 and rebalances', () => {
           }
           return undefined;
         },
-        60_000,
+        300_000,
         100,
       );
       const survivor = victim === 'c1' ? 'c2' : 'c1';
@@ -253,7 +259,7 @@ describe('the hub is effectively-once under kill -9 and rebalances', () => {
       await eventually('the group to rebalance onto the survivor', async () => {
         const m = await members(admin, groupId);
         return m.size === 1 && m.has(survivor) ? true : undefined;
-      }, 60_000, 250);
+      }, 300_000, 250);
       await caughtUp('c');
       console.log(`[hub-kill] run c: ${victim} killed holding ${orphaned.join(', ')}; unfinished then: ${unfinished.map((k) => `${k} at ${atKill.get(k) ?? 0n}/${targets.get(k)}`).join(', ')}; ${survivor} applied ${await appliedBy(hubs.get(survivor)!)} records`);
       await stop(hubs.get(survivor)!, 'SIGTERM');

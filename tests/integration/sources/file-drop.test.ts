@@ -197,6 +197,52 @@ describe('file-drop source', () => {
     expect(await ls('processed')).toEqual(['big.csv']);
   });
 
+  it('one NUL byte in one cell of a 446-row CSV: that row alone is refused with its column, the other 445 are read', async () => {
+    const lines = ['编号,描述'];
+    for (let i = 1; i <= 446; i++) lines.push(i === 200 ? `K${i},路灯\u0000不亮` : `K${i},路灯不亮`);
+    await writeFile(join(folder, 'rows.csv'), lines.join('\n') + '\n');
+    const { records } = await drain(source());
+    expect(records).toHaveLength(446);
+    const refused = records.filter((r) => r.rejected);
+    expect(refused.map((r) => r.id)).toEqual(['rows.csv#201']);
+    expect(refused[0]!.rejected).toMatchObject({ field: '描述', message: expect.stringMatching(/U\+0000/) });
+    expect(records.filter((r) => !r.rejected).map((r) => (r.payload as { 编号: string }).编号)).not.toContain('K200');
+    expect(await ls('processed')).toEqual(['rows.csv']);
+  });
+
+  it('XLSX with merged header cells: a two-row header (位置 over 经度/纬度) and a cell "经度/纬度" over two columns are read by name; an unsplittable merge refuses the file', async () => {
+    const twoRows = new ExcelJS.Workbook();
+    const a = twoRows.addWorksheet('隐患台账');
+    a.addRow(['编号', '位置', '']);
+    a.mergeCells(1, 2, 1, 3);
+    a.addRow(['', '经度', '纬度']);
+    a.mergeCells(1, 1, 2, 1);
+    a.addRow(['YH1', 109.78, 39.61]);
+    await writeFile(join(folder, 'a.xlsx'), Buffer.from(await twoRows.xlsx.writeBuffer()));
+    await sleep(20);
+    const oneCell = new ExcelJS.Workbook();
+    const b = oneCell.addWorksheet('s');
+    b.addRow(['编号', '经度/纬度', '']);
+    b.mergeCells(1, 2, 1, 3);
+    b.addRow(['YH2', 109.7, 39.6]);
+    await writeFile(join(folder, 'b.xlsx'), Buffer.from(await oneCell.xlsx.writeBuffer()));
+    await sleep(20);
+    const vague = new ExcelJS.Workbook();
+    const c = vague.addWorksheet('s');
+    c.addRow(['编号', '坐标', '']);
+    c.mergeCells(1, 2, 1, 3);
+    c.addRow(['YH3', 109.7, 39.6]);
+    await writeFile(join(folder, 'c.xlsx'), Buffer.from(await vague.xlsx.writeBuffer()));
+
+    const src = source();
+    const first = await drain(src);
+    const records = [...first.records, ...(await drain(src, first.cursor)).records];
+    expect(records.map((r) => r.id)).toEqual(['a.xlsx#3', 'b.xlsx#2', 'c.xlsx#rejected']);
+    expect(records[0]!.payload).toEqual({ 编号: 'YH1', 经度: 109.78, 纬度: 39.61 });
+    expect(records[1]!.payload).toEqual({ 编号: 'YH2', 经度: 109.7, 纬度: 39.6 });
+    expect(rejectedFileOf(records[2]!.payload)?.reason).toMatch(/表头单元格合并.*坐标.*B1:C1/);
+  });
+
   it('moves unreadable files to rejected/ with a reason, and surfaces each as a record that dead-letters with that reason', async () => {
     const wb = new ExcelJS.Workbook();
     wb.addWorksheet('s').addRow(['编号']);
