@@ -10,7 +10,10 @@
  */
 import type { Knex } from 'knex';
 import type { Envelope, RecordKind } from '../../schemas/index.js';
-import { deferInserts, endDeferredInserts } from '../store/deferred-inserts.js';
+import { deferInserts, endDeferredInserts, flushDeferredInserts } from '../store/deferred-inserts.js';
+import { endMatterWrites } from './matter-writes.js';
+import { endSubjectRun } from './subject-link-store.js';
+import { timed } from './phase-clock.js';
 import type { ApplyOutcome, Position } from './apply-report.js';
 import { HANDLERS, RUN_HOOKS } from './handlers.js';
 import type { HubRouting } from './routing.js';
@@ -36,26 +39,37 @@ export async function applyRecords(
   if (!handler) throw new Error(`the hub has no handler for ${kind} records`);
   const counts: Partial<Record<ApplyOutcome, number>> = {};
   let deadLettered = 0;
-  await preregisterSourceRecords(
-    tx,
-    items.filter((d) => d.report).map((d) => ({ kind, record: d.report as { envelope: Envelope }, pos: { ...pos, offset: d.offset } })),
+  await timed('writes', () =>
+    preregisterSourceRecords(
+      tx,
+      items.filter((d) => d.report).map((d) => ({ kind, record: d.report as { envelope: Envelope }, pos: { ...pos, offset: d.offset } })),
+    ),
   );
   const hooks = RUN_HOOKS[kind];
-  await hooks?.prepare(tx, items.filter((d) => d.report).map((d) => d.report), routing);
+  // (the run's features, locks and reads of candidate matters and subject neighbourhoods)
+  await timed('candidates', async () => hooks?.prepare(tx, items.filter((d) => d.report).map((d) => d.report), routing));
   deferInserts(tx);
   bufferSubjectFollowups(tx);
-  for (const d of items) {
-    if (d.report) {
-      const at: Position = { ...pos, offset: d.offset };
-      const { outcome } = await handler(tx, d.report, at, routing);
-      counts[outcome] = (counts[outcome] ?? 0) + 1;
-    } else {
-      await tx('hub_dead_letters').insert({ ...pos, offset: d.offset, reason: d.error, value: d.value }).onConflict(['topic', 'partition', 'offset']).ignore();
-      deadLettered += 1;
+  await timed('matching', async () => {
+    for (const d of items) {
+      if (d.report) {
+        const at: Position = { ...pos, offset: d.offset };
+        const { outcome } = await handler(tx, d.report, at, routing);
+        counts[outcome] = (counts[outcome] ?? 0) + 1;
+      } else {
+        await tx('hub_dead_letters').insert({ ...pos, offset: d.offset, reason: d.error, value: d.value }).onConflict(['topic', 'partition', 'offset']).ignore();
+        deadLettered += 1;
+      }
     }
-  }
+  });
   hooks?.end(tx);
-  await flushSubjectFollowups(tx);
-  await endDeferredInserts(tx);
+  await timed('writes', async () => {
+    // matters and reports first: the follow-ups set their subjects
+    await flushDeferredInserts(tx);
+    await endSubjectRun(tx);
+    await flushSubjectFollowups(tx);
+    await endDeferredInserts(tx);
+  });
+  endMatterWrites(tx);
   return { counts, deadLettered };
 }

@@ -10,8 +10,9 @@
  */
 import type { Knex } from 'knex';
 import type { Report } from '../../schemas/index.js';
-import { familyOf, matchMatter, subjectMentions, type ReportFeatures } from '../merge/index.js';
-import { loadCandidates, matterCandidateChanged } from './matter-candidates.js';
+import { familyOf, matchMatter, subjectMentions, type ReportFeatures, type SubjectRecord } from '../merge/index.js';
+import { loadCandidates, matterCandidateChanged, poolMatter, poolMatterChanged } from './matter-candidates.js';
+import { foldIntoMatter, insertMatter, insertReportRow, updateReportRow } from './matter-writes.js';
 import { deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
 import { linkSubject } from './link-subject.js';
@@ -66,28 +67,16 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   };
 
   if (current) {
-    await tx('reports').where({ source_system: e.sourceSystem, source_record_id: e.sourceRecordId }).update(row);
+    await updateReportRow(tx, { source_system: e.sourceSystem, source_record_id: e.sourceRecordId }, row);
     reportStored(tx, e.sourceSystem, e.sourceRecordId, { source_version: String(e.sourceVersion), matter_id: String(current.matter_id) });
-    matterCandidateChanged(tx, String(current.matter_id), null);
+    matterCandidateChanged(tx, String(current.matter_id), reportFeatures(r, categoryCode));
     // (never back: a department's closure applied before this report may be the later change)
-    await tx('matters').where({ id: current.matter_id }).update({ updated_at: tx.raw('greatest(updated_at, ?)', [new Date(Math.max(e.eventTime, e.ingestTime))]) });
+    await foldIntoMatter(tx, String(current.matter_id), { count: 0, updated: Math.max(e.eventTime, e.ingestTime) });
     await appendMatterEvent(tx, current.matter_id, 'report_updated', e.ingestTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, status: r.status, sourceStatus: r.sourceStatus });
     return { outcome: 'updated', matterId: String(current.matter_id) };
   }
 
-  const features: ReportFeatures = {
-    sourceSystem: e.sourceSystem,
-    sourceRecordId: e.sourceRecordId,
-    categoryCode,
-    eventTime: e.eventTime,
-    location: e.location ? { lng: e.location.lng, lat: e.location.lat } : null,
-    divisionCode: e.divisionCode,
-    gridCode: e.gridCode,
-    description: r.description,
-    address: r.address,
-    subjectUscc: r.subjectUscc,
-    subjectName: r.subjectName,
-  };
+  const features = reportFeatures(r, categoryCode);
   const candidates = await loadCandidates(tx, features);
   const decision = matchMatter(features, candidates, { regions: routing.regions });
   const explanation = { decision: decision.decision, rule: decision.rule, score: decision.score, features: decision.features, alsoMatching: decision.alsoMatching, explanation: decision.explanation };
@@ -96,16 +85,9 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     const matterId = decision.matterId;
     await insertReport(tx, { source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
     matterCandidateChanged(tx, matterId, features);
-    await tx('matters')
-      .where({ id: matterId })
-      .update({
-        report_count: tx.raw('report_count + 1'),
-        last_report_at: tx.raw('greatest(last_report_at, ?)', [e.eventTime]),
-        updated_at: tx.raw('greatest(updated_at, ?)', [new Date(Math.max(e.eventTime, e.ingestTime))]),
-        lng: tx.raw('coalesce(lng, ?)', [row.lng]),
-        lat: tx.raw('coalesce(lat, ?)', [row.lat]),
-        grid_code: tx.raw('coalesce(grid_code, ?)', [row.grid_code]),
-      });
+    await foldIntoMatter(tx, matterId, { count: 1, last: e.eventTime, updated: Math.max(e.eventTime, e.ingestTime), lng: row.lng, lat: row.lat, grid: row.grid_code });
+    const pooled = poolMatter(tx, matterId);
+    if (pooled) poolMatterChanged(tx, { ...pooled, last: Math.max(pooled.last, e.eventTime), lng: pooled.lng ?? row.lng, lat: pooled.lat ?? row.lat, gridCode: pooled.gridCode ?? row.grid_code });
     await appendMatterEvent(tx, matterId, 'report_linked', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, score: decision.score });
     // the report fits other open matters as well: they may be one incident (合并建议). Measured on
     // the demo county day, about half of such pairs are; a near miss ('review') only rarely is
@@ -148,7 +130,8 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     // the rule's dispatch below is the matter's first decision
     decision_version: route ? 1 : 0,
   };
-  await tx('matters').insert(matter);
+  await insertMatter(tx, matter);
+  poolMatterChanged(tx, { id: matterId, closedAt: null, last: e.eventTime, first: e.eventTime, family: matter.family, lng: row.lng, lat: row.lat, divisionCode: matter.division_code, townCode: matter.town_code, gridCode: matter.grid_code });
   await insertReport(tx, { source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
   matterCandidateChanged(tx, matterId, features, true);
   await appendMatterEvent(tx, matterId, 'created', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, review: decision.decision === 'review' });
@@ -175,8 +158,26 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   return { outcome: 'new', matterId, opened: true };
 }
 
+/** What matter matching reads of a report (the same as it reads back from a stored report's row). */
+export function reportFeatures(r: Report, categoryCode: string | null): ReportFeatures {
+  const e = r.envelope;
+  return {
+    sourceSystem: e.sourceSystem,
+    sourceRecordId: e.sourceRecordId,
+    categoryCode,
+    eventTime: e.eventTime,
+    location: e.location ? { lng: e.location.lng, lat: e.location.lat } : null,
+    divisionCode: e.divisionCode,
+    gridCode: e.gridCode,
+    description: r.description,
+    address: r.address,
+    subjectUscc: r.subjectUscc,
+    subjectName: r.subjectName,
+  };
+}
+
 async function insertReport(tx: Knex.Transaction, row: { source_system: string; source_record_id: string; matter_id: string; source_version: number } & Record<string, unknown>): Promise<void> {
-  await tx('reports').insert(row);
+  await insertReportRow(tx, row);
   reportStored(tx, row.source_system, row.source_record_id, { source_version: String(row.source_version), matter_id: row.matter_id });
 }
 
@@ -188,19 +189,27 @@ async function insertReport(tx: Knex.Transaction, row: { source_system: string; 
  * subject is that of its first report (by source identity) naming one, whatever the arrival order.
  */
 async function linkReportSubject(tx: Knex.Transaction, r: Report, routing: HubRouting): Promise<void> {
-  let name = r.subjectName;
-  if (!r.subjectUscc && !name) {
-    const mentions = subjectMentions(r.title && !r.description.includes(r.title) ? `${r.title}。${r.description}` : r.description, { regions: routing.regions });
-    name = mentions[0]?.text ?? null;
-    if (!name) return;
-  }
+  const rec = reportSubjectRecord(r, routing);
+  if (!rec) return;
   const e = r.envelope;
   const linked = await linkSubject(
     tx,
-    { uscc: r.subjectUscc, name, address: r.address, divisionCode: e.divisionCode, location: e.location ? { lng: e.location.lng, lat: e.location.lat } : null },
+    rec,
     { kind: 'report', sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, sourceVersion: e.sourceVersion, department: e.department, at: e.eventTime },
     routing,
     { nameInTown: true },
   );
   if (linked) await reportSubjectsDue(tx, [{ source_system: e.sourceSystem, source_record_id: e.sourceRecordId, subject_id: linked.subjectId }]);
+}
+
+/** The subject a report names (its subject fields, or the first shop or enterprise its text mentions), or null. */
+export function reportSubjectRecord(r: Report, routing: HubRouting): SubjectRecord | null {
+  let name = r.subjectName;
+  if (!r.subjectUscc && !name) {
+    const mentions = subjectMentions(r.title && !r.description.includes(r.title) ? `${r.title}。${r.description}` : r.description, { regions: routing.regions });
+    name = mentions[0]?.text ?? null;
+    if (!name) return null;
+  }
+  const e = r.envelope;
+  return { uscc: r.subjectUscc, name, address: r.address, divisionCode: e.divisionCode, location: e.location ? { lng: e.location.lng, lat: e.location.lat } : null };
 }

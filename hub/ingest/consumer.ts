@@ -17,6 +17,7 @@ import { classifyDbError, isConnectionDbError, type Db } from '../store/db.js';
 import { applyRecords, type ChunkItem } from './apply-records.js';
 import type { ApplyOutcome } from './apply-report.js';
 import { consumedKinds } from './handlers.js';
+import { addPhase, timed } from './phase-clock.js';
 import type { HubRouting } from './routing.js';
 import { ConsumerStoppedWhileWaiting, untilAvailable, type OutageWaitOptions } from './outage-wait.js';
 
@@ -198,6 +199,7 @@ export class HubConsumer {
       }
     }
     const decoded: ChunkItem[] = [];
+    const decodeStart = performance.now();
     for (const m of batch.messages) {
       if (!m.value) {
         decoded.push({ offset: m.offset, error: 'empty message value', value: null });
@@ -214,6 +216,7 @@ export class HubConsumer {
         decoded.push({ offset: m.offset, error: `could not decode: ${(err as Error).message}`, value });
       }
     }
+    addPhase('decode', performance.now() - decodeStart);
     // Small transactions with a heartbeat between them: a fetch can hold thousands of records, and
     // a consumer silent for longer than its session time-out is thrown out of the group.
     for (let i = 0; i < decoded.length; i += APPLY_CHUNK) {
@@ -271,6 +274,7 @@ export class HubConsumer {
   private async applyChunk(pos: { topic: string; partition: number }, chunk: ChunkItem[]): Promise<void> {
     let counts: Partial<Record<ApplyOutcome, number>> = {};
     let dead = 0;
+    let commitStart = performance.now();
     await this.deps.db.transaction(async (tx) => {
       // serialises instances on the partition; records another instance applied meanwhile are skipped
       const next = await this.appliedUpTo(tx, pos, true);
@@ -278,11 +282,13 @@ export class HubConsumer {
       const applied = await applyRecords(tx, this.kindOf(pos.topic), pos, todo, this.deps.routing);
       counts = applied.counts;
       dead = applied.deadLettered;
-      await tx('consumed_offsets')
+      await timed('commit', async () => tx('consumed_offsets')
         .insert({ group_id: this.groupId, ...pos, next_offset: BigInt(chunk[chunk.length - 1]!.offset) + 1n, updated_at: new Date() })
         .onConflict(['group_id', 'topic', 'partition'])
-        .merge({ next_offset: tx.raw('greatest(consumed_offsets.next_offset, excluded.next_offset)'), updated_at: tx.raw('excluded.updated_at') });
+        .merge({ next_offset: tx.raw('greatest(consumed_offsets.next_offset, excluded.next_offset)'), updated_at: tx.raw('excluded.updated_at') }));
+      commitStart = performance.now();
     });
+    addPhase('commit', performance.now() - commitStart);
     for (const [k, v] of Object.entries(counts)) this.stats.applied[k as ApplyOutcome] += v;
     this.stats.deadLettered += dead;
     this.stats.batches += 1;

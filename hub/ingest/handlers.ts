@@ -10,6 +10,9 @@ import { applyStatusChange, resolvePendingStatusChanges } from './apply-status.j
 import { applySubject } from './apply-subject.js';
 import type { HubRouting } from './routing.js';
 import { flushDeferredInserts } from '../store/deferred-inserts.js';
+import { poolMatterReread } from './matter-candidates.js';
+import { prepareSubjectRunOf } from './subject-run.js';
+import { subjectRecord } from '../merge/index.js';
 import { endReportRun, mayHaveWaitingChanges, prepareReportRun } from './report-run.js';
 
 export type ApplyRecord = (tx: Knex.Transaction, record: unknown, pos: Position, routing: HubRouting) => Promise<ApplyEffect>;
@@ -24,7 +27,8 @@ export async function applyReportAndPending(tx: Knex.Transaction, r: Report, pos
   if (effect.matterId && (effect.outcome === 'new' || effect.outcome === 'updated') && mayHaveWaitingChanges(tx, r.envelope.sourceSystem, r.envelope.sourceRecordId, effect.matterId)) {
     // the changes are applied to tasks: those of a matter this run opened may not be written yet
     await flushDeferredInserts(tx);
-    await resolvePendingStatusChanges(tx, r.envelope, effect.matterId);
+    // a department's 办结 that waited may have closed it: the run's candidate pool reads it again
+    if ((await resolvePendingStatusChanges(tx, r.envelope, effect.matterId)) > 0) await poolMatterReread(tx, effect.matterId);
   }
   return effect;
 }
@@ -38,6 +42,10 @@ export const HANDLERS: Partial<Record<RecordKind, ApplyRecord>> = {
 /** Per kind, what a run of its records asks once before the first is applied, and forgets after the last. */
 export const RUN_HOOKS: Partial<Record<RecordKind, { prepare(tx: Knex.Transaction, records: unknown[], routing: HubRouting): Promise<void>; end(tx: Knex.Transaction): void }>> = {
   report: { prepare: (tx, rs, routing) => prepareReportRun(tx, rs as Report[], routing), end: endReportRun },
+  subject: {
+    prepare: (tx, ss, routing) => prepareSubjectRunOf(tx, (ss as Subject[]).map((s) => ({ rec: subjectRecord(s), envelope: s.envelope })), routing),
+    end: () => undefined,
+  },
 };
 
 export function consumedKinds(): RecordKind[] {

@@ -18,6 +18,7 @@ import { clusterSubjects, identityOf, identityParts, matchRecordPair, subjectBlo
 import { deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
 import { goldenDue, matterSubjectsDue, reportSubjectsDue } from './subject-followups.js';
+import { dbStore, endSubjectRun, NeedsDatabase, subjectRunOf, type LinkRow, type LinkStore, type StoredRecord } from './subject-link-store.js';
 
 export interface SubjectSource {
   kind: 'subject' | 'report' | 'case' | 'approval';
@@ -28,26 +29,9 @@ export interface SubjectSource {
   at: number;
 }
 
-/** Subjects found by one record's blocking keys, at most: beyond, a key is too common to block on. */
-const MAX_BLOCK_SUBJECTS = 400;
-
 export interface LinkOptions {
   /** A report naming a subject: the same name in the same town suffices (pairwise `name-in-town`). */
   nameInTown?: boolean;
-}
-
-/** What a link stores as `record`: the matching fields, and what the golden record needs. */
-type StoredRecord = SubjectRecord & { department?: string; at?: number; loose?: boolean };
-
-interface LinkRow {
-  source_system: string;
-  source_record_id: string;
-  kind: string;
-  subject_id: string;
-  source_version: string;
-  component: string | null;
-  record: StoredRecord;
-  decision: { rule?: string; score?: number; with?: string | null } | null;
 }
 
 /** What linking did: the record's subject, and whether a version of the record was linked before. */
@@ -61,11 +45,25 @@ export interface LinkResult {
 
 export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src: SubjectSource, routing: HubRouting, opts: LinkOptions = {}): Promise<LinkResult | null> {
   if (!rec.uscc && !rec.idHash && !rec.name) return null;
+  const run = subjectRunOf(tx);
+  if (run) {
+    try {
+      return await linkWith(tx, run, rec, src, routing, opts);
+    } catch (err) {
+      if (!(err instanceof NeedsDatabase)) throw err;
+      // something the run's memory does not hold: write what it has, ask PostgreSQL from here on
+      await endSubjectRun(tx);
+    }
+  }
+  return linkWith(tx, dbStore(tx), rec, src, routing, opts);
+}
+
+async function linkWith(tx: Knex.Transaction, store: LinkStore, rec: SubjectRecord, src: SubjectSource, routing: HubRouting, opts: LinkOptions): Promise<LinkResult | null> {
   // Two transactions linking records that may match, or re-forming one component, take turns
   // (each would miss the other's uncommitted record): a lock per blocking key (records that can
   // match share one) and, below, per component.
   const keys = subjectBlockingKeys(rec, { regions: routing.regions });
-  await lockAll(tx, keys.map((k) => `subject-key:${k}`));
+  await store.lockKeys(keys);
   const where = { source_system: src.sourceSystem, source_record_id: src.sourceRecordId };
   const stored: StoredRecord = { ...rec, department: src.department, at: src.at, ...(opts.nameInTown ? { loose: true } : {}) };
   const self: SubjectMember = { sourceSystem: src.sourceSystem, sourceRecordId: src.sourceRecordId, record: stored, ...(opts.nameInTown ? { loose: true } : {}) };
@@ -75,7 +73,7 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   // key with it (a common key finds many it has nothing to do with), and its own — and, in the same
   // statement, every record of the components already locked.
   const look = async (locked: Set<string>) => {
-    const found = await linksNear(tx, keys, where, [...locked]);
+    const found = await store.near(keys, where, [...locked]);
     const touched = new Set<string>();
     for (const r of found.near) {
       if (r.component === null || touched.has(r.component)) continue;
@@ -90,25 +88,25 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   const existing = seen.self;
   if (existing && BigInt(existing.source_version) > BigInt(src.sourceVersion)) {
     // an older version, late: it changes nothing but when the record was first seen
-    await tx('subject_links').where(where).where('linked_at', '>', new Date(src.at)).update({ linked_at: new Date(src.at) });
+    await store.touchLinkedAt(where, src.at);
     return { subjectId: String(existing.subject_id), existed: true, stale: true };
   }
   for (let guard = 0; guard < 5 && [...seen.touched].some((c) => !locked.has(c)); guard++) {
     const more = [...seen.touched].filter((c) => !locked.has(c));
-    await lockAll(tx, more.map((c) => `subject-component:${c}`));
+    await store.lockComponents(more);
     for (const c of more) locked.add(c);
     seen = await look(locked);
   }
   // (after five rounds of others re-forming them meanwhile, the components are read unlocked)
   const rows = [...seen.touched].every((c) => locked.has(c))
     ? seen.inComponents.filter((r) => r.component !== null && seen.touched.has(r.component))
-    : ((await tx('subject_links').whereIn('component', [...seen.touched])) as LinkRow[]);
+    : await store.linksOfComponents([...seen.touched]);
   const others = rows.filter((r) => identityOf({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id }) !== selfId);
   const members: SubjectMember[] = [self, ...others.map(memberOf)];
   const clustering = clusterSubjects(members, { regions: routing.regions });
 
   const oldSubjects = [...new Set(rows.map((r) => String(r.subject_id)))];
-  if (await operatorGoverned(tx, oldSubjects)) {
+  if (await store.governed(oldSubjects)) {
     const subjectId = await joinGoverned(tx, self, stored, src, existing, others, clustering.decisions.get(selfId), keys);
     return { subjectId, existed: !!existing, stale: false };
   }
@@ -146,12 +144,7 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
   }
   // subjects first (links reference them), then links
   const fresh = [...changedSubjects].filter((sid) => !oldSubjects.includes(sid));
-  if (fresh.length) {
-    await tx('subjects')
-      .insert(fresh.map((id) => ({ id, subject_type: 'OTHER', name: '(未知)', updated_at: new Date(src.at) })))
-      .onConflict('id')
-      .ignore();
-  }
+  if (fresh.length) await store.insertSubjects(fresh, src.at);
   const relinked: Array<{ source_system: string; source_record_id: string; subject_id: string; component: string; decision: object }> = [];
   for (const [id, row] of before) {
     const sid = subjectOf.get(id) as string;
@@ -162,40 +155,40 @@ export async function linkSubject(tx: Knex.Transaction, rec: SubjectRecord, src:
     relinked.push({ source_system: row.source_system, source_record_id: row.source_record_id, subject_id: sid, component: comp, decision: decisionJson(d) });
     if (String(row.subject_id) !== sid) moved.push({ source_system: row.source_system, source_record_id: row.source_record_id, subject_id: sid });
   }
-  await relink(tx, relinked);
+  await store.relink(relinked);
   const selfSubject = subjectOf.get(selfId) as string;
   const selfRow = {
     subject_id: selfSubject,
     component: componentOf.get(selfId) as string,
     source_version: src.sourceVersion,
-    record: JSON.stringify(stored),
-    decision: JSON.stringify(decisionJson(clustering.decisions.get(selfId))),
+    record: stored,
+    decision: decisionJson(clustering.decisions.get(selfId)),
   };
   if (existing) {
     // linked_at: when the record was first seen at the source, whichever of its versions came first
-    await tx('subject_links').where(where).update({ ...selfRow, linked_at: tx.raw('least(linked_at, ?)', [new Date(src.at)]) });
+    await store.updateLink(where, selfRow, src.at);
     if (String(existing.subject_id) !== selfSubject) moved.push({ ...where, subject_id: selfSubject });
   } else {
-    await tx('subject_links').insert({ ...where, kind: src.kind, linked_at: new Date(src.at), ...selfRow });
+    await store.insertLink({ ...where, kind: src.kind, ...selfRow }, src.at);
   }
 
   // blocking keys of every changed subject: those of its records
   const gone = oldSubjects.filter((s) => !live.has(s));
   // (a subject that did not exist before has no keys to remove)
   const rewrite = [...new Set([...changedSubjects, ...gone])].filter((sid) => !grownOnly.has(sid) && oldSubjects.includes(sid));
-  if (rewrite.length) await tx('subject_keys').whereIn('subject_id', rewrite).del();
+  if (rewrite.length) await store.deleteKeys(rewrite);
   const keyRows: Array<{ key: string; subject_id: string }> = [];
   for (const [id, sid] of subjectOf) {
     if (!changedSubjects.has(sid) || (grownOnly.has(sid) && id !== selfId)) continue;
     for (const key of clustering.keys.get(id) ?? []) keyRows.push({ key, subject_id: sid });
   }
-  for (let i = 0; i < keyRows.length; i += 1000) await tx('subject_keys').insert(keyRows.slice(i, i + 1000)).onConflict(['key', 'subject_id']).ignore();
+  await store.insertKeys(keyRows);
 
   // reports and matters follow their records (subject-followups.ts: at the end of the consumer's transaction)
   await reportSubjectsDue(tx, moved);
   if (gone.length) {
     await matterSubjectsDue(tx, ((await tx('matters').whereIn('subject_id', gone).select('id')) as Array<{ id: string }>).map((x) => String(x.id)));
-    await tx('subjects').whereIn('id', gone).whereNull('merged_into').del();
+    await store.deleteSubjects(gone);
     await redirect(tx, gone, [...rows.map((r) => ({ id: identityOf({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id }), old: String(r.subject_id) }))], subjectOf, src.at);
   }
   await goldenDue(tx, changedSubjects);
@@ -219,47 +212,6 @@ async function redirect(tx: Knex.Transaction, gone: string[], records: Array<{ i
   await tx('subject_redirects').whereIn('old_id', [...new Set(rows.map((r) => r.new_id))]).del();
 }
 
-/**
- * In one statement: the links of the subjects found by the blocking keys (at most
- * MAX_BLOCK_SUBJECTS subjects), the record's own link, and every link of the given components.
- */
-async function linksNear(tx: Knex.Transaction, keys: string[], self: { source_system: string; source_record_id: string }, components: string[]): Promise<{ near: LinkRow[]; self: LinkRow | undefined; inComponents: LinkRow[] }> {
-  const cols = 'l.source_system, l.source_record_id, l.kind, l.subject_id, l.source_version, l.component, l.record, l.decision';
-  const res = await tx.raw(
-    `select 'near' as why, ${cols} from subject_links l
-      where l.subject_id in (select distinct subject_id from subject_keys where key = any(?::text[]) order by subject_id limit ${MAX_BLOCK_SUBJECTS})
-     union all
-     select 'self', ${cols} from subject_links l where l.source_system = ? and l.source_record_id = ?
-     union all
-     select 'component', ${cols} from subject_links l where l.component = any(?::text[])`,
-    [keys, self.source_system, self.source_record_id, components],
-  );
-  const out = { near: [] as LinkRow[], self: undefined as LinkRow | undefined, inComponents: [] as LinkRow[] };
-  for (const r of res.rows as Array<LinkRow & { why: string }>) {
-    if (r.why === 'near') out.near.push(r);
-    else if (r.why === 'self') out.self = r;
-    else out.inComponents.push(r);
-  }
-  return out;
-}
-
-/** Links whose subject, component or decision changed, in one statement. */
-async function relink(tx: Knex.Transaction, rows: Array<{ source_system: string; source_record_id: string; subject_id: string; component: string; decision: object }>): Promise<void> {
-  if (!rows.length) return;
-  await tx.raw(
-    `update subject_links l set subject_id = v.subject_id, component = v.component, decision = v.decision
-       from jsonb_to_recordset(?::jsonb) as v(source_system text, source_record_id text, subject_id bigint, component text, decision jsonb)
-      where l.source_system = v.source_system and l.source_record_id = v.source_record_id`,
-    [JSON.stringify(rows)],
-  );
-}
-
-/** Transaction-scoped advisory locks, in one order (a transaction's records still interleave: PostgreSQL detects the rare deadlock and the consumer retries record by record). */
-async function lockAll(tx: Knex.Transaction, names: string[]): Promise<void> {
-  const sorted = [...new Set(names)].sort();
-  if (sorted.length) await tx.raw('select pg_advisory_xact_lock(hashtext(current_schema()), hashtext(k)) from unnest(?::text[]) with ordinality as t(k, n) order by n', [sorted]);
-}
-
 function memberOf(r: LinkRow): SubjectMember {
   return { sourceSystem: r.source_system, sourceRecordId: r.source_record_id, record: r.record, ...(r.record.loose ? { loose: true } : {}) };
 }
@@ -268,29 +220,6 @@ function decisionJson(d: MemberDecision | undefined): object {
   if (!d || d.with === null) return { decision: 'new', rule: d?.rule ?? 'no-candidate', score: 0, with: null, features: null, explanation: 'no other record matches' };
   const other = identityParts(d.with).join('/');
   return { decision: 'match', rule: d.rule, score: d.score, with: d.with, features: d.features, explanation: `${d.rule} with ${other} (score ${d.score})` };
-}
-
-/** Transactions that found no operator decision on subjects (one made meanwhile is seen by the next transaction). */
-const withoutOperatorSubjects = new WeakSet<Knex.Transaction>();
-
-/** Subjects an operator merged or split: automatic linking adds to them but never re-forms them. */
-async function operatorGoverned(tx: Knex.Transaction, subjectIds: string[]): Promise<boolean> {
-  if (!subjectIds.length || withoutOperatorSubjects.has(tx)) return false;
-  // operators rarely merge or split subjects: while none ever has, a transaction asks once, not per record
-  if (!(await tx('merge_audit').where({ kind: 'subject' }).first('id'))) {
-    withoutOperatorSubjects.add(tx);
-    return false;
-  }
-  const hit = await tx('merge_audit')
-    .where({ kind: 'subject' })
-    .where((w) =>
-      w
-        .whereRaw("detail->>'into' = any(?)", [subjectIds])
-        .orWhereRaw("detail->>'subject' = any(?)", [subjectIds])
-        .orWhereRaw("detail->>'newSubject' = any(?)", [subjectIds]),
-    )
-    .first('id');
-  return !!hit;
 }
 
 /** Near operator decisions: the record joins the subject of the record it matches best (or is a subject of its own). */

@@ -12,7 +12,7 @@
  * matter (matterCandidateChanged). Which matters are candidates is still asked every time.
  */
 import type { Knex } from 'knex';
-import { matterBlocking, type MatterCandidate, type ReportFeatures } from '../merge/index.js';
+import { matterBlocking, type MatterBlocking, type MatterCandidate, type ReportFeatures } from '../merge/index.js';
 
 /** A stored report's columns that matching reads (reports table, subject fields from its payload). */
 export interface ReportRow {
@@ -79,7 +79,209 @@ export function matterCandidateChanged(tx: Knex.Transaction, matterId: string, r
   }
 }
 
+/**
+ * The run's candidate pool: every matter that any report of the run could find by the per-report
+ * queries below, read in ONE statement when the run starts (the union of the run's blocks: towns,
+ * villages, grids, the envelope of their boxes, the run's whole time window). Each report's
+ * candidates are then chosen from it in memory with exactly the predicates, order and limit of
+ * those queries (ties in time broken by id). The run's own changes are applied to the pool as they
+ * happen (a matter it opens; a report joining a matter: its newest report, a first location or
+ * grid), so a report sees what it would have seen asking PostgreSQL after the reports before it.
+ * The pool is closed under the run's changes: a matter the run changes was a candidate of one of
+ * its reports, so it is in the pool, and its changes only widen what finds it.
+ */
+export interface PoolMatter {
+  id: string;
+  closedAt: number | null;
+  last: number;
+  first: number;
+  family: string | null;
+  lng: number | null;
+  lat: number | null;
+  divisionCode: string | null;
+  townCode: string | null;
+  gridCode: string | null;
+}
+
+const pools = new WeakMap<Knex.Transaction, Map<string, PoolMatter>>();
+
+interface PoolRow {
+  id: string;
+  closed_at: Date | null;
+  last_report_at: string;
+  first_report_ms: string;
+  family: string | null;
+  lng: number | null;
+  lat: number | null;
+  division_code: string | null;
+  town_code: string | null;
+  grid_code: string | null;
+}
+
+const poolMatterOf = (m: PoolRow): PoolMatter => ({
+  id: String(m.id),
+  closedAt: m.closed_at ? m.closed_at.getTime() : null,
+  last: Number(m.last_report_at),
+  first: Number(m.first_report_ms),
+  family: m.family,
+  lng: m.lng,
+  lat: m.lat,
+  divisionCode: m.division_code,
+  townCode: m.town_code,
+  gridCode: m.grid_code,
+});
+
+/** What the per-report queries of one report ask: its paths and their common predicates. */
+interface Paths {
+  b: MatterBlocking;
+  eventTime: number;
+  bbox: readonly [number, number, number, number] | null;
+  divisions: string[] | null;
+  town: string | null;
+  noDivision: boolean;
+  grid: string | null;
+}
+
+function pathsOf(f: ReportFeatures): Paths {
+  const b = matterBlocking(f);
+  const p: Paths = { b, eventTime: f.eventTime, bbox: b.bbox ? [b.bbox[0], b.bbox[1], b.bbox[2], b.bbox[3]] : null, divisions: null, town: null, noDivision: false, grid: f.gridCode ?? null };
+  if (f.divisionCode && f.divisionCode.length === 12 && !f.divisionCode.endsWith('000')) p.divisions = b.townCode ? [f.divisionCode, `${b.townCode}000`, b.townCode] : [f.divisionCode];
+  else if (b.townCode) p.town = b.townCode;
+  else if (!b.bbox) p.noDivision = true;
+  return p;
+}
+
+/**
+ * Reads the pool of a run of reports (their features) and the reports of the matters they would
+ * find now, in two statements; loadCandidates then answers from memory for this transaction.
+ */
+export async function prepareCandidatePool(tx: Knex.Transaction, reports: ReportFeatures[]): Promise<void> {
+  const pool = new Map<string, PoolMatter>();
+  pools.set(tx, pool);
+  if (!reports.length) return;
+  const paths = reports.map(pathsOf);
+  const from = Math.min(...paths.map((p) => p.b.from));
+  const to = Math.max(...paths.map((p) => p.b.to));
+  const recurrenceSince = Math.min(...paths.map((p) => p.b.recurrenceSince));
+  const families = paths.some((p) => !p.b.families) ? null : [...new Set(paths.flatMap((p) => p.b.families ?? []))];
+  const boxes = paths.filter((p) => p.bbox).map((p) => p.bbox!);
+  const envelope = boxes.length ? [Math.min(...boxes.map((x) => x[0])), Math.min(...boxes.map((x) => x[1])), Math.max(...boxes.map((x) => x[2])), Math.max(...boxes.map((x) => x[3]))] : null;
+  const divisions = [...new Set(paths.flatMap((p) => p.divisions ?? []))];
+  const towns = [...new Set(paths.flatMap((p) => (p.town ? [p.town] : [])))];
+  const grids = [...new Set(paths.flatMap((p) => (p.grid ? [p.grid] : [])))];
+  const noDivision = paths.some((p) => p.noDivision);
+  const rows = (
+    await tx.raw(
+      `select id, closed_at, last_report_at, first_report_ms, family, lng, lat, division_code, town_code, grid_code from matters
+        where merged_into is null and last_report_at >= ? and first_report_ms <= ? and (closed_at is null or closed_at >= ?)
+          and (?::text[] is null or family = any(?::text[]))
+          and ((?::float8 is not null and lng between ?::float8 and ?::float8 and lat between ?::float8 and ?::float8)
+            or division_code = any(?::text[]) or town_code = any(?::text[]) or grid_code = any(?::text[]) or (?::boolean and division_code is null))`,
+      [from, to, new Date(recurrenceSince), families, families, envelope?.[0] ?? null, envelope?.[0] ?? null, envelope?.[2] ?? null, envelope?.[1] ?? null, envelope?.[3] ?? null, divisions, towns, grids, noDivision],
+    )
+  ).rows as PoolRow[];
+  for (const r of rows) pool.set(String(r.id), poolMatterOf(r));
+  // the reports of the matters the run's reports find as things stand: most of what it will ask
+  const wanted = new Set<string>();
+  for (const p of paths) for (const m of choose(pool, p)) wanted.add(m.id);
+  await readReports(tx, [...wanted].filter((id) => !cacheOf(tx).has(id)));
+}
+
+/** The matter the run opened, or a report the run linked to it: the pool follows the database. */
+export function poolMatterChanged(tx: Knex.Transaction, m: PoolMatter): void {
+  pools.get(tx)?.set(m.id, m);
+}
+
+export function poolMatter(tx: Knex.Transaction, id: string): PoolMatter | undefined {
+  return pools.get(tx)?.get(id);
+}
+
+/** A matter changed in a way only the database knows (a status change closed it): read it again. */
+export async function poolMatterReread(tx: Knex.Transaction, id: string): Promise<void> {
+  const pool = pools.get(tx);
+  if (!pool) return;
+  const row = (await tx('matters').where({ id }).whereNull('merged_into').first('id', 'closed_at', 'last_report_at', 'first_report_ms', 'family', 'lng', 'lat', 'division_code', 'town_code', 'grid_code')) as PoolRow | undefined;
+  if (row) pool.set(id, poolMatterOf(row));
+  else pool.delete(id);
+}
+
+export function endCandidatePool(tx: Knex.Transaction): void {
+  pools.delete(tx);
+}
+
+/** A report's candidates from the pool: each path's predicates, nearest in time first, its limit; their union. */
+function choose(pool: Map<string, PoolMatter>, p: Paths): PoolMatter[] {
+  const { b } = p;
+  const fams = b.families ? new Set(b.families) : null;
+  const lists: PoolMatter[][] = [];
+  const bbox: PoolMatter[] = [];
+  const division: PoolMatter[] = [];
+  const grid: PoolMatter[] = [];
+  const divs = p.divisions ? new Set(p.divisions) : null;
+  for (const m of pool.values()) {
+    if (m.last < b.from || m.first > b.to) continue;
+    if (m.closedAt !== null && m.closedAt < b.recurrenceSince) continue;
+    if (fams && (m.family === null || !fams.has(m.family))) continue;
+    if (p.bbox && m.lng !== null && m.lat !== null && m.lng >= p.bbox[0] && m.lng <= p.bbox[2] && m.lat >= p.bbox[1] && m.lat <= p.bbox[3]) bbox.push(m);
+    if (divs ? m.divisionCode !== null && divs.has(m.divisionCode) : p.town ? m.townCode === p.town : p.noDivision && m.divisionCode === null) division.push(m);
+    if (p.grid && m.gridCode === p.grid) grid.push(m);
+  }
+  if (p.bbox) lists.push(bbox);
+  if (divs || p.town || p.noDivision) lists.push(division);
+  if (p.grid) lists.push(grid);
+  const near = (m: PoolMatter) => Math.abs(m.last - p.eventTime);
+  const out = new Map<string, PoolMatter>();
+  for (const l of lists) {
+    if (l.length > CANDIDATE_LIMIT) l.sort((x, y) => near(x) - near(y) || (BigInt(x.id) < BigInt(y.id) ? -1 : 1));
+    for (const m of l.slice(0, CANDIDATE_LIMIT)) out.set(m.id, m);
+  }
+  return [...out.values()];
+}
+
+async function readReports(tx: Knex.Transaction, missing: string[]): Promise<void> {
+  if (!missing.length) return;
+  // reports the run linked but has not written yet are in the cache already; those it did not
+  // touch are in the database (a matter not in the cache has no deferred reports: see matterCandidateChanged)
+  const rows: ReportRow[] = await tx('reports as r')
+    .whereIn('r.matter_id', missing)
+    .select(
+      'r.matter_id',
+      'r.source_system',
+      'r.source_record_id',
+      'r.category_code',
+      'r.event_time',
+      'r.lng',
+      'r.lat',
+      'r.division_code',
+      'r.grid_code',
+      'r.description',
+      'r.address',
+      tx.raw("r.payload->>'subjectUscc' as subject_uscc"),
+      tx.raw("r.payload->>'subjectName' as subject_name"),
+    )
+    .orderByRaw('r.matter_id, r.source_system collate "C", r.source_record_id collate "C"');
+  const cache = cacheOf(tx);
+  for (const id of missing) cache.set(id, []);
+  for (const r of rows) cache.get(String(r.matter_id))!.push(featuresOfRow(r));
+}
+
 export async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<MatterCandidate[]> {
+  const pool = pools.get(tx);
+  let matters: Array<[string, number | null]>;
+  if (pool) {
+    matters = choose(pool, pathsOf(f))
+      .map((m): [string, number | null] => [m.id, m.closedAt])
+      .sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  } else {
+    matters = await queryCandidates(tx, f);
+  }
+  const cache = cacheOf(tx);
+  await readReports(tx, matters.map(([id]) => id).filter((id) => !cache.has(id)));
+  return matters.filter(([id]) => cache.get(id)!.length > 0).map(([matterId, closedAt]) => ({ matterId, closedAt, reports: cache.get(matterId)! }));
+}
+
+/** The per-report queries (a transaction without a prepared run: a test applying one report). */
+async function queryCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<Array<[string, number | null]>> {
   const b = matterBlocking(f);
   const base = () => {
     const q = tx('matters')
@@ -105,31 +307,5 @@ export async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): P
   if (queries.length === 0) return [];
   const [first, ...others] = queries;
   const found: Array<{ id: string; closed_at: Date | null }> = await (others.length ? tx.queryBuilder().union([first!, ...others], true) : first!);
-  const matters = [...new Map(found.map((m) => [String(m.id), m.closed_at?.getTime() ?? null])).entries()].sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1));
-
-  const cache = cacheOf(tx);
-  const missing = matters.map(([id]) => id).filter((id) => !cache.has(id));
-  if (missing.length) {
-    const rows: ReportRow[] = await tx('reports as r')
-      .whereIn('r.matter_id', missing)
-      .select(
-        'r.matter_id',
-        'r.source_system',
-        'r.source_record_id',
-        'r.category_code',
-        'r.event_time',
-        'r.lng',
-        'r.lat',
-        'r.division_code',
-        'r.grid_code',
-        'r.description',
-        'r.address',
-        tx.raw("r.payload->>'subjectUscc' as subject_uscc"),
-        tx.raw("r.payload->>'subjectName' as subject_name"),
-      )
-      .orderByRaw('r.matter_id, r.source_system collate "C", r.source_record_id collate "C"');
-    for (const id of missing) cache.set(id, []);
-    for (const r of rows) cache.get(String(r.matter_id))!.push(featuresOfRow(r));
-  }
-  return matters.filter(([id]) => cache.get(id)!.length > 0).map(([matterId, closedAt]) => ({ matterId, closedAt, reports: cache.get(matterId)! }));
+  return [...new Map(found.map((m) => [String(m.id), m.closed_at?.getTime() ?? null])).entries()].sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1));
 }

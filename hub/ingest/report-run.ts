@@ -12,6 +12,10 @@ import type { Knex } from 'knex';
 import type { Report } from '../../schemas/index.js';
 import { deterministicId } from '../store/ids.js';
 import { lockTargets } from './apply-status.js';
+import { reportFeatures, reportSubjectRecord } from './apply-report.js';
+import { prepareSubjectRunOf } from './subject-run.js';
+import { addPhase } from './phase-clock.js';
+import { endCandidatePool, prepareCandidatePool } from './matter-candidates.js';
 import type { HubRouting } from './routing.js';
 
 export interface StoredReport {
@@ -36,13 +40,17 @@ export async function prepareReportRun(tx: Knex.Transaction, reports: Report[], 
   // the matter each would open, and its tasks (ids derive from the report and the departments)
   const matters = new Map<string, string>();
   const tasks = new Map<string, string>();
+  const features = [];
+  const t0 = performance.now();
   for (const r of reports) {
     const matterId = deterministicId('matter', r.envelope.sourceSystem, r.envelope.sourceRecordId);
     matters.set(matterId, matterId);
     const category = r.categoryCode ?? routing.classify(`${r.title ?? ''} ${r.description}`);
+    features.push(reportFeatures(r, category));
     const route = category ? routing.route(category, r.envelope.divisionCode) : undefined;
     for (const d of route ? [route.lead, ...route.cooperating] : []) tasks.set(deterministicId('task', matterId, d), matterId);
   }
+  addPhase('features', performance.now() - t0);
   await lockTargets(tx, [...reports.map((r) => `record\u001f${identity(r.envelope.sourceSystem, r.envelope.sourceRecordId)}`), ...[...matters.keys()].map((m) => `matter\u001f${m}`), ...[...tasks.keys()].map((t) => `task\u001f${t}`)]);
   const stored = (
     await tx.raw(
@@ -67,6 +75,10 @@ export async function prepareReportRun(tx: Knex.Transaction, reports: Report[], 
     if (w.target_matter_id && matters.has(w.target_matter_id)) waiting.add(`matter:${w.target_matter_id}`);
     if (w.target_task_id && tasks.has(w.target_task_id)) waiting.add(`matter:${tasks.get(w.target_task_id)}`);
   }
+  // the candidate matters of the whole run, after the locks (the run's town is its partition's)
+  await prepareCandidatePool(tx, features);
+  // and the subjects they name: their keys locked, their neighbourhood read, in a few statements
+  await prepareSubjectRunOf(tx, reports.map((r) => ({ rec: reportSubjectRecord(r, routing), envelope: r.envelope })), routing);
   runs.set(tx, { stored: new Map(stored.map((s) => [identity(s.source_system, s.source_record_id), { source_version: String(s.source_version), matter_id: String(s.matter_id) }])), waiting });
 }
 
@@ -91,4 +103,5 @@ export function mayHaveWaitingChanges(tx: Knex.Transaction, sourceSystem: string
 /** The run is applied. */
 export function endReportRun(tx: Knex.Transaction): void {
   runs.delete(tx);
+  endCandidatePool(tx);
 }

@@ -102,6 +102,8 @@ interface Prepared {
   readonly rec: PreparedRecord;
   readonly cand: SubjectCandidate;
   readonly keys: readonly string[];
+  /** Identity, looseness and prepared content: two Prepared of one tag give the same edges (null: not cached). */
+  readonly tag: string | null;
 }
 
 function options(opts: SubjectMatchOptions): { nameOpts: NameOptions; addrOpts: AddressOptions } {
@@ -116,7 +118,8 @@ function options(opts: SubjectMatchOptions): { nameOpts: NameOptions; addrOpts: 
  * the record): the store re-forms a component from its records at every arrival, and parsing is
  * most of the cost. Per region table; bounded.
  */
-const PREPARED = new WeakMap<object, Map<string, Omit<Prepared, 'm' | 'id'>>>();
+const PREPARED = new WeakMap<object, Map<string, Omit<Prepared, 'm' | 'id' | 'tag'> & { serial: number }>>();
+let serials = 0;
 const PREPARED_MAX = 50_000;
 const NO_REGIONS = {};
 
@@ -125,11 +128,17 @@ function prepareMember(m: SubjectMember, nameOpts: NameOptions, addrOpts: Addres
   if (!cache) PREPARED.set(nameOpts.regions ?? NO_REGIONS, (cache = new Map()));
   const key = nameOpts.industries ? null : JSON.stringify(m.record);
   const hit = key === null ? undefined : cache.get(key);
-  if (hit) return { ...hit, m, id: identityOf(m) };
+  const tagOf = (id: string, serial: number) => `${id}\u0002${m.loose ? 1 : 0}\u0002${serial}`;
+  if (hit) {
+    const id = identityOf(m);
+    return { rec: hit.rec, cand: hit.cand, keys: hit.keys, m, id, tag: tagOf(id, hit.serial) };
+  }
   const p = prepareUncached(m, nameOpts, addrOpts);
   if (key !== null) {
     if (cache.size >= PREPARED_MAX) cache.clear();
-    cache.set(key, { rec: p.rec, cand: p.cand, keys: p.keys });
+    const serial = ++serials;
+    cache.set(key, { rec: p.rec, cand: p.cand, keys: p.keys, serial });
+    return { ...p, tag: tagOf(p.id, serial) };
   }
   return p;
 }
@@ -138,7 +147,7 @@ function prepareUncached(m: SubjectMember, nameOpts: NameOptions, addrOpts: Addr
   const r = m.record;
   const rec = prepare(r, nameOpts, addrOpts);
   const id = identityOf(m);
-  return { m, id, rec, cand: candidateOf(id, r, rec), keys: blockingKeysOf(rec) };
+  return { m, id, rec, cand: candidateOf(id, r, rec), keys: blockingKeysOf(rec), tag: null };
 }
 
 /** A record as the other side of a pair (matchSubject's candidate), under the given id. */
@@ -194,7 +203,29 @@ function sameDoorPair(f: SubjectFeatures): boolean {
   return f.operator !== 'different';
 }
 
+/**
+ * Edges by the tags of their two records, per region table; bounded. The store re-forms a
+ * component at every arrival of one of its records: without this, a popular restaurant's hundred
+ * reports would be compared pairwise again for each new one (a pair's edge depends on the two
+ * records only).
+ */
+const EDGES = new WeakMap<object, Map<string, SubjectEdge | null>>();
+const EDGES_MAX = 1_000_000;
+
 function pairEdge(x: Prepared, y: Prepared, nameOpts: NameOptions, addrOpts: AddressOptions): SubjectEdge | null {
+  if (x.tag === null || y.tag === null) return pairEdgeUncached(x, y, nameOpts, addrOpts);
+  let cache = EDGES.get(nameOpts.regions ?? NO_REGIONS);
+  if (!cache) EDGES.set(nameOpts.regions ?? NO_REGIONS, (cache = new Map()));
+  const key = x.tag < y.tag ? `${x.tag}\u0003${y.tag}` : `${y.tag}\u0003${x.tag}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const e = pairEdgeUncached(x, y, nameOpts, addrOpts);
+  if (cache.size >= EDGES_MAX) cache.clear();
+  cache.set(key, e);
+  return e;
+}
+
+function pairEdgeUncached(x: Prepared, y: Prepared, nameOpts: NameOptions, addrOpts: AddressOptions): SubjectEdge | null {
   const [p, q] = compareStrings(x.id, y.id) <= 0 ? [x, y] : [y, x];
   const ev = evaluate(p.rec, q.cand, nameOpts, addrOpts);
   if (ev.decision === 'excluded') return null;
@@ -269,7 +300,7 @@ export function clusterSubjects(members: readonly SubjectMember[], opts: Subject
 
   // blocking: pairs that share a key
   const byKey = new Map<string, number[]>();
-  prepared.forEach((p, i) => p.keys.forEach((k) => byKey.set(k, [...(byKey.get(k) ?? []), i])));
+  prepared.forEach((p, i) => p.keys.forEach((k) => (byKey.get(k) ?? byKey.set(k, []).get(k)!).push(i)));
   const pairs = new Set<number>();
   const n = prepared.length;
   for (const idx of byKey.values()) for (let i = 0; i < idx.length; i++) for (let j = i + 1; j < idx.length; j++) pairs.add((idx[i] as number) * n + (idx[j] as number));
