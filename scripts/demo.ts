@@ -22,6 +22,11 @@ stopOnExit(stack, async () => {
 
 process.on('uncaughtException', (err) => void shutdownAfter(err));
 process.on('unhandledRejection', (err) => void shutdownAfter(err));
+/** yyyy-MM-dd of an instant in the county's time zone. */
+function shanghaiDate(ms: number): string {
+  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
 async function shutdownAfter(err: unknown): Promise<never> {
   say(`failed: ${err instanceof Error ? err.message : String(err)}`);
   await Promise.all(children.map((c) => c.stop()));
@@ -43,7 +48,9 @@ const env = {
 // History to back-fill: a small generated county, served by every simulator from the start.
 const history = join(STACK_HOME, 'demo-history');
 rmSync(history, { recursive: true, force: true });
-generateDataset({ seed: 2026, scale: 0.05 }, history);
+// dated yesterday (the county's calendar day, Asia/Shanghai): SLA clocks, countdowns and statistics
+// then mean something today, instead of every task being months overdue
+generateDataset({ seed: 2026, scale: 0.05, start: shanghaiDate(Date.now() - 86_400_000) }, history);
 const drops = { natural: join(STACK_HOME, 'demo-drops', 'natural-resources'), emergency: join(STACK_HOME, 'demo-drops', 'emergency') };
 for (const d of Object.values(drops)) {
   rmSync(d, { recursive: true, force: true });

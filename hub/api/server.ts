@@ -27,6 +27,7 @@ import { DecisionError, type DecisionOps } from '../ops/types.js';
 import { connectorRoutes } from './connectors.js';
 import { geoRoutes, type GeoData } from './geo.js';
 import { installValidation } from './validation.js';
+import { webRoutes } from './web.js';
 
 export interface ApiDeps {
   db: Db;
@@ -144,6 +145,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(geoRoutes, { prefix: '/api/v1', geo: deps.geo ?? { divisions: [], grids: [] } });
   await app.register(connectorRoutes, { prefix: '/api/v1', statusUrls: deps.connectorStatusUrls ?? [], hubLag: deps.consumer ? () => deps.consumer!.lag() : undefined });
   await app.register(authRoutes, { prefix: '/api/v1', db: deps.db, jwtSecret: deps.jwtSecret });
+  await app.register(webRoutes, {}); // the command center's screen at /
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `没有这个接口 (no route ${req.method} ${req.url.split('?')[0]}); see /docs` }));
   return app;
 }
