@@ -28,6 +28,7 @@ import { connectorRoutes } from './connectors.js';
 import { geoRoutes, type GeoData } from './geo.js';
 import { installValidation } from './validation.js';
 import { webRoutes } from './web.js';
+import { installResponseSchemas } from './response-schemas.js';
 
 export interface ApiDeps {
   db: Db;
@@ -56,6 +57,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 8_000 }, // long ids reach the schema and get its 400, not a bare 414
   });
   installValidation(app);
+  installResponseSchemas(app);
   await app.register(helmet, { global: true, contentSecurityPolicy: false });
   registerAuthentication(app, { db: deps.db, jwtSecret: deps.jwtSecret });
   await app.register(rateLimit, {
