@@ -2,8 +2,11 @@
 import departments from '../../../schemas/catalogues/departments.json';
 import categories from '../../../schemas/catalogues/categories.json';
 
-const DEPT = new Map<string, string>((departments as { departments: Array<{ id: string; shortName?: string; name: string }> }).departments.map((d) => [d.id, d.shortName ?? d.name]));
-export const DEPARTMENTS = [...DEPT.entries()].map(([id, name]) => ({ id, name }));
+const catalogue = (departments as { departments: Array<{ id: string; shortName?: string; name: string; kind: string }> }).departments;
+const DEPT = new Map<string, string>(catalogue.map((d) => [d.id, d.shortName ?? d.name]));
+export const DEPARTMENTS = catalogue.filter((d) => d.id !== 'town').map((d) => ({ id: d.id, name: d.shortName ?? d.name }));
+/** Who a matter can be dispatched to: the county's departments (intake platforms and the generic town entry excluded). */
+export const DISPATCH_TARGETS = catalogue.filter((d) => d.kind === 'department').map((d) => ({ id: d.id, name: d.shortName ?? d.name }));
 const CAT = new Map<string, string>();
 const cats = categories as { families: Array<{ code: string; name: string }>; categories: Array<{ code: string; name: string }> };
 for (const f of cats.families) CAT.set(f.code, f.name);

@@ -4,7 +4,7 @@
  */
 import { api, me } from '../api.js';
 import { clear, confirmDialog, h, toast } from '../dom.js';
-import { categoryName, countdown, DEPARTMENTS, departmentName, eventName, ruleInWords, SLA, time, townName } from '../labels.js';
+import { categoryName, countdown, DISPATCH_TARGETS, departmentName, eventName, ruleInWords, SLA, time, townName } from '../labels.js';
 
 interface Report {
   sourceSystem: string;
@@ -156,7 +156,7 @@ const reasonInput = (required = true) => field('理由', h('input', { name: 'rea
 
 async function dispatch(m: Matter): Promise<void> {
   const town = m.divisionCode ? [{ id: `town:${m.divisionCode.slice(0, 9)}`, name: `${townName(m.divisionCode)}人民政府` }] : [];
-  const options = [...town, ...DEPARTMENTS];
+  const options = [...town, ...DISPATCH_TARGETS];
   const lead = h('select', { name: 'lead', required: true, 'data-testid': 'dispatch-lead' }, ...options.map((d) => h('option', { value: d.id, selected: d.id === m.leadDepartment }, d.name)));
   const coop = h('select', { name: 'cooperating', multiple: true, size: 5, 'data-testid': 'dispatch-cooperating' }, ...options.map((d) => h('option', { value: d.id, selected: m.cooperatingDepartments.includes(d.id) }, d.name)));
   const form = await confirmDialog(m.tasks.length ? '确认改派' : '确认派单', `事项：${m.title}`, [field('牵头部门', lead), field('协办部门（可多选）', coop), field('指令', h('input', { name: 'instructions', maxlength: 2000 })), reasonInput(false)]);
