@@ -35,6 +35,7 @@ export function categoryName(code: string | null): string {
 }
 
 export const STATUS: Record<string, string> = { RECEIVED: '已受理', DISPATCHED: '已派单', IN_PROGRESS: '办理中', FOLLOW_UP: '回访中', CLOSED: '已办结', REJECTED: '已退回', MERGED: '已合并' };
+export const TASK_STATUS: Record<string, string> = { DISPATCHED: '已派单', ACCEPTED: '已签收', ON_SITE: '已到场', IN_PROGRESS: '办理中', DONE: '已办结', RETURNED: '已退单', WITHDRAWN: '已撤回' };
 export const SLA: Record<string, string> = { on_time: '按时', at_risk: '临期', breached: '超时' };
 export const SLA_COLOR: Record<string, string> = { on_time: '#2e9d5b', at_risk: '#e6a23c', breached: '#e04545', closed: '#8a94a6' };
 

@@ -4,7 +4,7 @@
  */
 import { api, me } from '../api.js';
 import { clear, confirmDialog, h, toast } from '../dom.js';
-import { categoryName, countdown, DISPATCH_TARGETS, departmentName, eventName, ruleInWords, SLA, time, townName } from '../labels.js';
+import { categoryName, countdown, DISPATCH_TARGETS, departmentName, eventName, ruleInWords, SLA, TASK_STATUS, time, townName } from '../labels.js';
 
 interface Report {
   sourceSystem: string;
@@ -114,7 +114,7 @@ export async function matterView(root: HTMLElement, id: string): Promise<() => v
           ? h('table', { 'data-testid': 'tasks' },
               h('thead', {}, h('tr', {}, ...['部门', '角色', '状态', '时限', '首次响应', '到场', '办结'].map((x) => h('th', {}, x)))),
               h('tbody', {}, m.tasks.map((t) => h('tr', { 'data-testid': 'task-row', 'data-department': t.department },
-                h('td', {}, departmentName(t.department)), h('td', {}, t.roleLabel), h('td', {}, t.status), h('td', {}, h('span', { class: `badge sla-${t.sla}` }, SLA[t.sla] ?? t.slaLabel)),
+                h('td', {}, departmentName(t.department)), h('td', {}, t.roleLabel), h('td', {}, TASK_STATUS[t.status] ?? t.status), h('td', {}, h('span', { class: `badge sla-${t.sla}` }, SLA[t.sla] ?? t.slaLabel)),
                 h('td', {}, deadline(t.firstResponseBy, t.respondedAt ?? t.doneAt)), h('td', {}, deadline(t.onSiteBy, t.onSiteAt ?? t.doneAt)), h('td', {}, deadline(t.closeBy, t.doneAt)),
               ))),
             )
