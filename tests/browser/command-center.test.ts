@@ -33,7 +33,7 @@ interface MatterItem {
   title: string;
   divisionCode: string | null;
   location: unknown;
-  reports: Array<{ department: string }>;
+  reports: Array<{ department: string; title?: string | null }>;
 }
 
 describe.skipIf(!CHROMIUM)('the command center in a real browser', () => {
@@ -250,7 +250,12 @@ describe.skipIf(!CHROMIUM)('the command center in a real browser', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ title: `${marker}井盖缺失`, content: `${marker}：人行道井盖缺失，行人有坠落危险。`, gridCode: place.gridCode, divisionCode: place.divisionCode, townName: place.townName, lng: place.lng, lat: place.lat }),
       });
-      await page.locator('[data-testid="feed-item"]', { hasText: marker }).first().waitFor({ timeout: 120_000 });
+      // the report may open a matter of its own or join one nearby: the feed names that matter either way
+      const matter = await eventually('the grid report in the hub', async () => {
+        const items = (await api<{ items: MatterItem[] }>('/matters?limit=50')).items;
+        return items.find((m) => m.reports.some((r) => r.title?.includes(marker)))?.id;
+      }, 120_000, 1000);
+      await page.locator(`[data-testid="feed-item"][data-matter="${matter}"]`).first().waitFor({ timeout: 60_000 });
       expect(await page.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
       await shot(page, '11-feed-new-grid-report');
       expect(offline).toEqual([]);
