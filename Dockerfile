@@ -1,4 +1,14 @@
 # One image for the hub, the connector workers and the simulators; docker-compose.yml picks the command.
+# The command center's screen is built first (esbuild and ECharts are build-time only).
+FROM node:20-bookworm-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY hub/web ./hub/web
+COPY schemas/catalogues ./schemas/catalogues
+COPY scripts/build-web.ts ./scripts/
+RUN npx tsx scripts/build-web.ts
+
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -6,6 +16,7 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY bin ./bin
 COPY connectors ./connectors
 COPY hub ./hub
+COPY --from=web /app/hub/web/dist ./hub/web/dist
 COPY schemas ./schemas
 COPY simulators ./simulators
 COPY stack ./stack

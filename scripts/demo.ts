@@ -9,6 +9,7 @@ import { startProcess, type RunningProcess } from '../stack/processes.js';
 import { freePort } from '../stack/net.js';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { STACK_HOME } from '../stack/local.js';
 import { generateDataset } from '../simulators/county/generate.js';
 
@@ -22,6 +23,11 @@ stopOnExit(stack, async () => {
 
 process.on('uncaughtException', (err) => void shutdownAfter(err));
 process.on('unhandledRejection', (err) => void shutdownAfter(err));
+/** yyyy-MM-dd of an instant in the county's time zone. */
+function shanghaiDate(ms: number): string {
+  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
 async function shutdownAfter(err: unknown): Promise<never> {
   say(`failed: ${err instanceof Error ? err.message : String(err)}`);
   await Promise.all(children.map((c) => c.stop()));
@@ -43,7 +49,9 @@ const env = {
 // History to back-fill: a small generated county, served by every simulator from the start.
 const history = join(STACK_HOME, 'demo-history');
 rmSync(history, { recursive: true, force: true });
-generateDataset({ seed: 2026, scale: 0.05 }, history);
+// dated yesterday (the county's calendar day, Asia/Shanghai): SLA clocks, countdowns and statistics
+// then mean something today, instead of every task being months overdue
+generateDataset({ seed: 2026, scale: 0.05, start: shanghaiDate(Date.now() - 86_400_000) }, history);
 const drops = { natural: join(STACK_HOME, 'demo-drops', 'natural-resources'), emergency: join(STACK_HOME, 'demo-drops', 'emergency') };
 for (const d of Object.values(drops)) {
   rmSync(d, { recursive: true, force: true });
@@ -75,14 +83,14 @@ for (const [name, entry, folder] of [
 ] as const) {
   children.push(await startProcess(name, entry, [folder, ...withHistory, '--interval-ms', '4000'], {}));
   // …and today's exports keep arriving after the history: a few rows every few seconds, generated on the spot
-  const today = new Date().toISOString().slice(0, 10);
+  const today = shanghaiDate(Date.now());
   const live = ['--seed', '2027', '--scale', '0.05', '--days', '7', '--start', today, '--rows-per-file', '5', '--corrupt', '0', '--interval-ms', '8000'];
   children.push(await startProcess(`${name} (live)`, entry, [folder, ...live], {}));
 }
 const sims = { hotline: String(hotline.ready.url), grid: String(grid.ready.url), environment: String(environment.ready.url), approval: String(approval.ready.url) };
 say(`department simulators: 12345 ${sims.hotline}, grid ${sims.grid}, environment ${sims.environment}, approval ${sims.approval}, market table ${String(market.ready.table)}, enforcement ${enforcement ? String(enforcement.ready.table) : 'off'}, file drops under ${join(STACK_HOME, 'demo-drops')}`);
 const statusPort = await freePort();
-const hub = await startProcess('hub', 'hub/main.ts', [], { ...env, HUB_PORT: hubPort, DIVISIONS_FILE: join(history, 'geo', 'divisions.json'), CONNECTOR_STATUS_URLS: `http://127.0.0.1:${statusPort}` });
+const hub = await startProcess('hub', 'hub/main.ts', [], { ...env, HUB_PORT: hubPort, HUB_JWT_SECRET: process.env.HUB_JWT_SECRET ?? randomBytes(32).toString('hex'), DIVISIONS_FILE: join(history, 'geo', 'divisions.json'), CONNECTOR_STATUS_URLS: `http://127.0.0.1:${statusPort}` });
 children.push(hub);
 const connectorConfig = {
   'hotline-12345': { source: { url: `${sims.hotline}/api/v2/workorders` } },
@@ -119,6 +127,7 @@ const keys = await demoPrincipals();
 const auth = { authorization: `Bearer ${keys.commander}` };
 console.log(`
 CountyHub demo county is running (${((Date.now() - t0) / 1000).toFixed(1)} s to start).
+  指挥中心大屏    ${api}/   （用下面的 API key 登录）
   事项 API        ${api}/api/v1/matters   (curl -H 'Authorization: Bearer <key>' …)
   API 文档        ${api}/docs
   演示账号 API key（仅显示一次）

@@ -9,7 +9,7 @@ import type { Db } from '../store/db.js';
 import { appendAudit } from './audit/chain.js';
 import { decodeCursor, encodeCursor, PAGE_PROPERTIES } from './cursor.js';
 import { CHANNEL_LABELS, MATTER_STATUS_LABELS } from './labels.js';
-import { DEPARTMENT_ID, ROW_ID, TIMESTAMP } from './params.js';
+import { CATEGORY_CODE, DEPARTMENT_ID, ROW_ID, TIMESTAMP } from './params.js';
 import { holdsPersonalData, maskText } from './personal-data.js';
 import { escapeLike, ForbiddenError, principalOf, scopedMatters, withinDivision } from './read-scope.js';
 import { slaStateSql, taskView, type TaskRow } from './tasks.js';
@@ -115,7 +115,7 @@ const listQuery = {
     ...PAGE_PROPERTIES,
     division: { type: 'string', pattern: '^[0-9]{2,12}$', description: '区划代码前缀 (6 county, 9 town, 12 village)' },
     grid: { type: 'string', pattern: '^[0-9A-Za-z-]{1,40}$', description: '网格编码' },
-    category: { type: 'string', pattern: '^[0-9A-Za-z.-]{1,40}$', description: '县级事项分类代码（前缀）' },
+    category: { ...CATEGORY_CODE, description: '县级事项分类代码（前缀），如 construction.site_safety' },
     status: { type: 'string', enum: Object.keys(MATTER_STATUS_LABELS) },
     lead: { ...DEPARTMENT_ID, description: '牵头部门' },
     department: { ...DEPARTMENT_ID, description: '牵头或协办部门' },

@@ -8,3 +8,10 @@ export const TIMESTAMP = { type: 'string', format: 'date-time', maxLength: 40 } 
 
 /** A hub row id (matters, subjects, tasks): decimal, at most 18 digits. */
 export const ROW_ID = { type: 'string', pattern: '^[0-9]{1,18}$' } as const;
+
+/**
+ * A county category code or a prefix of one (schemas/catalogues/categories.json): a family and a
+ * category joined by a dot, both of which may hold an underscore (`construction.site_safety`,
+ * `food_drug`). The code is matched as a prefix with LIKE, so `_` and `%` are escaped there.
+ */
+export const CATEGORY_CODE = { type: 'string', pattern: '^[0-9A-Za-z][0-9A-Za-z._-]{0,39}$' } as const;

@@ -27,6 +27,8 @@ import { DecisionError, type DecisionOps } from '../ops/types.js';
 import { connectorRoutes } from './connectors.js';
 import { geoRoutes, type GeoData } from './geo.js';
 import { installValidation } from './validation.js';
+import { webRoutes } from './web.js';
+import { installResponseSchemas } from './response-schemas.js';
 
 export interface ApiDeps {
   db: Db;
@@ -58,6 +60,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 8_000 }, // long ids reach the schema and get its 400, not a bare 414
   });
   installValidation(app);
+  installResponseSchemas(app);
   await app.register(helmet, { global: true, contentSecurityPolicy: false });
   registerAuthentication(app, { db: deps.db, jwtSecret: deps.jwtSecret });
   await app.register(rateLimit, {
@@ -155,6 +158,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(geoRoutes, { prefix: '/api/v1', geo: deps.geo ?? { divisions: [], grids: [] } });
   await app.register(connectorRoutes, { prefix: '/api/v1', statusUrls: deps.connectorStatusUrls ?? [], hubLag: deps.consumer ? () => deps.consumer!.lag() : undefined });
   await app.register(authRoutes, { prefix: '/api/v1', db: deps.db, jwtSecret: deps.jwtSecret });
+  await app.register(webRoutes, {}); // the command center's screen at /
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `没有这个接口 (no route ${req.method} ${req.url.split('?')[0]}); see /docs` }));
   return app;
 }

@@ -1,10 +1,16 @@
 /**
  * GET /api/v1/stream — server-sent events of matter changes (created, report linked, dispatched,
  * status changed, closed …) from the matter_events timeline, only for matters in the caller's
- * jurisdiction. The event id is the timeline id, so a client reconnecting with Last-Event-ID
- * resumes where it stopped. Polling by id keeps the hub free of a LISTEN connection per client.
- * Known limit: ids are assigned at insert, so an event of a long transaction that commits after a
- * later id was already sent is skipped; the hub applies in short transactions, which keeps this rare.
+ * jurisdiction. Polling keeps the hub free of a LISTEN connection per client.
+ *
+ * Never skipping an event: ids are drawn at insert, so a transaction that commits late can make an
+ * event with a lower id visible after higher ids were sent. Each event therefore records the
+ * transaction that wrote it (matter_events.xid, migration 013), and a poll sends only events of
+ * transactions older than the oldest transaction still in progress (the snapshot's xmin): that set
+ * can no longer grow. Events go out ordered by (xid, id), and the event id `<xid>.<id>` is the
+ * resume point for Last-Event-ID. The price: while any transaction of the database server stays
+ * open, events of later transactions wait for it (the hub's own transactions last well under a
+ * second; an idle-in-transaction session elsewhere delays the feed until it ends).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../store/db.js';
@@ -18,12 +24,43 @@ export interface StreamOptions {
 
 interface EventRow {
   id: string;
+  xid: string;
   matter_id: string;
   type: string;
   at: Date;
   detail: unknown;
   division_code: string | null;
   status: string;
+}
+
+/** A position in the stream: everything up to and including (xid, id) was considered. */
+export interface StreamCursor {
+  xid: string;
+  id: string;
+}
+
+/** Event ids are `<xid>.<id>`; a bare number (ids before migration 013) is a timeline id. */
+export const EVENT_ID_PATTERN = '^[0-9]{1,20}(\\.[0-9]{1,18})?$';
+const PAGE = 500;
+
+/** The oldest transaction still in progress: every transaction below it has committed or aborted. */
+async function horizon(db: Db): Promise<string> {
+  const r = await db.raw<{ rows: Array<{ h: string }> }>('select pg_snapshot_xmin(pg_current_snapshot())::text as h');
+  return r.rows[0]!.h;
+}
+
+/** Where a client resumes: after its last event, or (no resume point) at the present. */
+async function startingCursor(db: Db, lastEventId: string | undefined): Promise<StreamCursor> {
+  if (lastEventId?.includes('.')) {
+    const [xid, id] = lastEventId.split('.') as [string, string];
+    return { xid, id };
+  }
+  if (lastEventId) {
+    const row = (await db('matter_events').where({ id: lastEventId }).first('xid')) as { xid: string } | undefined;
+    if (row) return { xid: String(row.xid), id: lastEventId };
+  }
+  // history is what the list endpoints are for: from the present, every transaction not yet finished
+  return { xid: await horizon(db), id: '0' };
 }
 
 export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): Promise<void> {
@@ -35,42 +72,46 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): P
     '/stream',
     {
       schema: {
-        querystring: { type: 'object', additionalProperties: false, properties: { lastEventId: { type: 'string', pattern: '^[0-9]{1,18}$' }, access_token: { type: 'string', maxLength: 2000, description: '浏览器 EventSource 无法设置请求头时使用 (for EventSource, which cannot send headers)' } } },
-        headers: { type: 'object', properties: { 'last-event-id': { type: 'string', pattern: '^[0-9]{1,18}$' } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { lastEventId: { type: 'string', pattern: EVENT_ID_PATTERN }, access_token: { type: 'string', maxLength: 2000, description: '浏览器 EventSource 无法设置请求头时使用 (for EventSource, which cannot send headers)' } } },
+        headers: { type: 'object', properties: { 'last-event-id': { type: 'string', pattern: EVENT_ID_PATTERN } } },
         tags: ['matters'],
         summary: '事项变更推送 (server-sent events of matter changes in your jurisdiction; resume with Last-Event-ID)',
+        description: '每条事件：`id: <事务号>.<序号>`，`event: <类型>`，`data: {id, matterId, type, at, divisionCode, matterStatus, detail}`。按提交顺序水位线发送，不丢事件 (events are sent once their transaction and every older one has finished, so none is skipped).',
       },
     },
     async (req, reply) => {
       const p = principalOf(req);
       const header = req.headers['last-event-id'];
-      // Without a resume point the stream starts at "now": history is what the list endpoints are for.
-      let last = String(header ?? req.query.lastEventId ?? '') || String((await db('matter_events').max('id as max').first())?.max ?? 0);
+      let cursor = await startingCursor(db, String(header ?? req.query.lastEventId ?? '') || undefined);
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      raw.write(`retry: ${Math.max(pollMs, 1000)}\n: stream from ${last}\n\n`);
+      raw.write(`retry: ${Math.max(pollMs, 1000)}\n: stream from ${cursor.xid}.${cursor.id}\n\n`);
       let closed = false;
       let busy = false;
       const poll = async () => {
         if (closed || busy) return;
         busy = true;
         try {
-          // the newest id first: events outside the jurisdiction up to it advance the scan too
-          const ceiling = String((await db('matter_events').max('id as max').first())?.max ?? last);
+          // first the horizon, then the rows: a later snapshot sees every transaction below it finished
+          const below = await horizon(db);
           const rows = (await scopedMatters(db, p)
             .join('matter_events as e', 'e.matter_id', 'm.id')
-            .where('e.id', '>', last)
-            .where('e.id', '<=', ceiling)
-            .select('e.id', 'e.matter_id', 'e.type', 'e.at', 'e.detail', 'm.division_code', 'm.status')
-            .orderBy('e.id')
-            .limit(500)) as EventRow[];
+            .whereRaw('(e.xid, e.id) > (?::xid8, ?::bigint)', [cursor.xid, cursor.id])
+            .whereRaw('e.xid < ?::xid8', [below])
+            .select(db.raw('e.xid::text as xid'), 'e.id', 'e.matter_id', 'e.type', 'e.at', 'e.detail', 'm.division_code', 'm.status')
+            .orderBy([{ column: 'e.xid' }, { column: 'e.id' }])
+            .limit(PAGE)) as EventRow[];
           for (const r of rows) {
-            const data = { id: String(r.id), matterId: String(r.matter_id), type: r.type, at: r.at.toISOString(), divisionCode: r.division_code, matterStatus: r.status, detail: r.detail };
-            raw.write(`id: ${r.id}\nevent: ${r.type}\ndata: ${JSON.stringify(data)}\n\n`);
-            last = String(r.id);
+            if (closed) return;
+            const id = `${r.xid}.${r.id}`;
+            const data = { id, matterId: String(r.matter_id), type: r.type, at: r.at.toISOString(), divisionCode: r.division_code, matterStatus: r.status, detail: r.detail };
+            raw.write(`id: ${id}\nevent: ${r.type}\ndata: ${JSON.stringify(data)}\n\n`);
+            cursor = { xid: r.xid, id: String(r.id) };
           }
-          if (rows.length < 500 && BigInt(ceiling) > BigInt(last)) last = ceiling;
+          // a short page means every finished transaction below the horizon was considered, events
+          // outside the jurisdiction included: the scan moves on to the horizon
+          if (rows.length < PAGE && BigInt(below) > BigInt(cursor.xid)) cursor = { xid: below, id: '0' };
         } catch (err) {
           req.log.warn({ err }, 'stream poll failed; retrying');
         } finally {

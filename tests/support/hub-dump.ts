@@ -33,7 +33,7 @@ export const DUMPED_TABLES: Record<string, TableSpec> = {
   subjects: { key: ['id'], omit: [] },
   subject_keys: { key: ['key', 'subject_id'], omit: [] },
   // one event per application of a record: a record applied twice shows here
-  matter_events: { key: [], omit: ['id'], multiset: true },
+  matter_events: { key: [], omit: ['id', 'xid'], multiset: true }, // xid: the writing transaction, for the change stream
   hub_dead_letters: { key: ['topic', 'partition', 'offset'], omit: ['id', 'failed_at'] },
   // the review queue: one row per pair, raised by the same record whichever instance applied it
   merge_proposals: { key: ['id'], omit: [] },

@@ -11,6 +11,7 @@ import * as m009 from './009-subject-components.js';
 import * as m010 from './010-merge-proposals.js';
 import * as m011 from './011-subject-redirects.js';
 import * as m012 from './012-grid-candidate-index.js';
+import * as m013 from './013-matter-events-commit-order.js';
 
 export interface Migration {
   name: string;
@@ -32,4 +33,5 @@ export const migrations: Migration[] = [
   { name: '010-merge-proposals', ...m010 },
   { name: '011-subject-redirects', ...m011 },
   { name: '012-grid-candidate-index', ...m012 },
+  { name: '013-matter-events-commit-order', ...m013 },
 ];

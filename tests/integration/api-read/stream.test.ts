@@ -48,7 +48,7 @@ afterAll(async () => {
 /** Reads the stream until `until` says stop (or the timeout); returns the events and the raw text. */
 async function read(headers: Record<string, string>, until: (events: Array<{ id: string; event: string; data: { matterId: string } }>, text: string) => boolean, act?: () => Promise<void>) {
   const ac = new AbortController();
-  const timeout = setTimeout(() => ac.abort(), 8000);
+  const timeout = setTimeout(() => ac.abort(), 30_000); // the commit watermark waits for every older transaction of the server: generous on a shared one
   const res = await fetch(`${base}/api/v1/stream`, { headers, signal: ac.signal });
   expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
   const reader = res.body!.getReader();
@@ -99,7 +99,38 @@ describe('matter event stream', () => {
     await db('matter_events').insert([event(matterA, 'status_changed'), event(matterB, 'closed')]);
     const resumed = await read({ 'last-event-id': lastSeen }, (ev) => ev.length >= 1);
     expect(resumed.events.map((e) => [e.event, e.data.matterId])).toEqual([['status_changed', matterA]]);
-    expect(BigInt(resumed.events[0]!.id)).toBeGreaterThan(BigInt(lastSeen));
+    expect(resumed.events[0]!.id).not.toBe(lastSeen);
+  });
+
+  // Ids are drawn at insert, visibility comes at commit: the event with the lower id commits last.
+  it.each([
+    ['the later transaction', false],
+    ['the transaction that took its transaction id first', true],
+  ])('never skips an event whose transaction commits after one with a higher id (lower id written by %s)', async (_label, laterTakesXidFirst) => {
+    const slow = await db.transaction();
+    const fast = await db.transaction();
+    try {
+      if (laterTakesXidFirst) await fast.raw('select pg_current_xact_id()');
+      const [low] = await slow('matter_events').insert(event(matterA, 'slow_commit')).returning('id');
+      const [high] = await fast('matter_events').insert(event(matterA, 'fast_commit')).returning('id');
+      expect(BigInt(high.id)).toBeGreaterThan(BigInt(low.id));
+      const got = await read(
+        {},
+        (ev) => ev.some((e) => e.event === 'slow_commit') && ev.some((e) => e.event === 'fast_commit'),
+        async () => {
+          await fast.commit();
+          // the higher id is committed and visible; give the stream polls to (wrongly) move past the lower one
+          await new Promise((r) => setTimeout(r, 600));
+          await slow.commit();
+        },
+      );
+      const mine = got.events.filter((e) => ['slow_commit', 'fast_commit'].includes(e.event));
+      expect(mine.map((e) => e.event).sort()).toEqual(['fast_commit', 'slow_commit']);
+      expect(new Set(got.events.map((e) => e.id)).size).toBe(got.events.length);
+    } finally {
+      if (!slow.isCompleted()) await slow.rollback();
+      if (!fast.isCompleted()) await fast.rollback();
+    }
   });
 
   it('refuses a malformed Last-Event-ID', async () => {

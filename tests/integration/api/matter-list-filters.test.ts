@@ -29,6 +29,10 @@ beforeAll(async () => {
     { ...base, id: 900002, division_code: `${TOWNS[4]}000` },
     { ...base, id: 900003, division_code: null },
     { ...base, id: 900004, division_code: `${TOWNS[4]}207`, status: 'REJECTED' },
+    // catalogue codes hold underscores; the second differs from the first only where `_` stands
+    { ...base, id: 900005, division_code: `${TOWNS[4]}207`, category_code: 'construction.site_safety' },
+    { ...base, id: 900006, division_code: `${TOWNS[4]}207`, category_code: 'construction.siteXsafety' },
+    { ...base, id: 900007, division_code: `${TOWNS[4]}207`, category_code: 'food_drug.expired' },
   ]);
   app = await buildApi({ db });
   key = await issueApiKey(db, (await createPrincipal(db, { id: 'county', name: '县指挥中心', role: 'commander' })).id);
@@ -81,5 +85,24 @@ describe('matter list filters, paged to the end', () => {
     expect(got).toEqual(want);
     expect(new Set(got).size).toBe(got.length);
     expect(want.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the category filter', () => {
+  it('takes catalogue codes with an underscore, matching `_` literally, not as a LIKE wildcard', async () => {
+    for (const code of ['construction.site_safety', 'food_drug']) {
+      const want = (await db('matters').select('id').whereRaw('starts_with(category_code, ?)', [code]).orderBy([{ column: 'updated_at', order: 'desc' }, { column: 'id', order: 'desc' }])).map((r: { id: string }) => String(r.id));
+      expect(await pageThrough(`&category=${code}`)).toEqual(want);
+    }
+    const safety = await pageThrough('&category=construction.site_safety');
+    expect(safety).toContain('900005');
+    expect(safety).not.toContain('900006');
+    expect(await pageThrough('&category=food_drug')).toContain('900007');
+  });
+
+  it.each(['construction site', 'a%', '_x', 'x;drop'])('refuses %j with a 400 naming the parameter', async (bad) => {
+    const res = await app.inject({ method: 'GET', url: `/api/v1/matters?category=${encodeURIComponent(bad)}`, headers: { authorization: `Bearer ${key}` } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain('category');
   });
 });

@@ -1,0 +1,193 @@
+/**
+ * 事项详情: every source report (department, channel, original text, why it joined), the tasks with
+ * live countdowns, the timeline, and the center's decisions — each confirmed in a dialog first.
+ */
+import { api, me } from '../api.js';
+import { clear, confirmDialog, h, toast } from '../dom.js';
+import { categoryName, countdown, DISPATCH_TARGETS, departmentName, eventName, ruleInWords, SLA, TASK_STATUS, time, townName } from '../labels.js';
+
+interface Report {
+  sourceSystem: string;
+  sourceRecordId: string;
+  department: string;
+  channelLabel: string;
+  status: string;
+  title: string | null;
+  description: string | null;
+  eventTime: string;
+  mergeRule: string | null;
+  mergeScore: number | null;
+}
+interface Task {
+  id: string;
+  department: string;
+  roleLabel: string;
+  status: string;
+  firstResponseBy: string;
+  onSiteBy: string;
+  closeBy: string;
+  respondedAt: string | null;
+  onSiteAt: string | null;
+  doneAt: string | null;
+  sla: string;
+  slaLabel: string;
+}
+interface Matter {
+  id: string;
+  title: string;
+  description: string;
+  categoryCode: string | null;
+  status: string;
+  statusLabel: string;
+  divisionCode: string | null;
+  address: string | null;
+  leadDepartment: string | null;
+  cooperatingDepartments: string[];
+  subjectId: string | null;
+  firstReportedAt: string;
+  result: string | null;
+  reports: Report[];
+  tasks: Task[];
+  timeline: Array<{ id: string; type: string; at: string; detail: Record<string, unknown> }>;
+}
+
+const field = (label: string, el: HTMLElement) => h('label', { class: 'field' }, label, el);
+
+export async function matterView(root: HTMLElement, id: string): Promise<() => void> {
+  const m = await api<Matter>(`/matters/${id}`);
+  const who = me()!;
+  const decides = who.role === 'commander' || who.role === 'town_operator';
+  const countdowns: Array<() => void> = [];
+  const deadline = (by: string, done: string | null) => {
+    const el = h('span', { class: 'countdown', 'data-testid': 'countdown' });
+    const tick = () => {
+      const c = countdown(by, done);
+      el.textContent = c.text;
+      el.classList.toggle('late', c.late);
+    };
+    tick();
+    countdowns.push(tick);
+    return h('div', {}, h('small', {}, time(by)), ' ', el);
+  };
+  const departmentsInvolved = [...new Set(m.reports.map((r) => r.department))];
+
+  const decisions = decides && m.status !== 'MERGED'
+    ? h('div', { class: 'decisions' },
+        h('button', { class: 'primary', 'data-testid': 'dispatch', onclick: () => void dispatch(m) }, m.tasks.length ? '改派' : '派单'),
+        m.status !== 'CLOSED' ? h('button', { 'data-testid': 'close', onclick: () => void close(m) }, '办结') : null,
+        h('button', { 'data-testid': 'merge', onclick: () => void merge(m) }, '合并'),
+        m.reports.length > 1 ? h('button', { 'data-testid': 'split', onclick: () => void split(m) }, '拆分') : null,
+      )
+    : null;
+
+  clear(
+    root,
+    h('div', { class: 'matter', 'data-testid': 'matter-detail', 'data-id': m.id },
+      h('p', {}, h('a', { href: '#/' }, '← 返回总览')),
+      h('h1', {}, m.title, ' ', h('span', { class: `badge s-${m.status}` }, m.statusLabel)),
+      h('dl', { class: 'facts' },
+        h('dt', {}, '类别'), h('dd', {}, categoryName(m.categoryCode)),
+        h('dt', {}, '乡镇'), h('dd', {}, townName(m.divisionCode)),
+        h('dt', {}, '地址'), h('dd', {}, m.address ?? '—'),
+        h('dt', {}, '牵头部门'), h('dd', { 'data-testid': 'lead' }, departmentName(m.leadDepartment)),
+        h('dt', {}, '协办部门'), h('dd', {}, m.cooperatingDepartments.map(departmentName).join('、') || '—'),
+        h('dt', {}, '首次上报'), h('dd', {}, time(m.firstReportedAt)),
+        h('dt', {}, '来源部门'), h('dd', { 'data-testid': 'source-departments' }, departmentsInvolved.map(departmentName).join('、')),
+        m.subjectId ? h('dt', {}, '相关主体') : null, m.subjectId ? h('dd', {}, h('a', { href: `#/subjects/${m.subjectId}` }, '查看一企一档')) : null,
+        m.result ? h('dt', {}, '办理结果') : null, m.result ? h('dd', {}, m.result) : null,
+      ),
+      decisions,
+      h('section', { class: 'panel' }, h('h2', {}, `来源报告（${m.reports.length}）`),
+        h('table', { 'data-testid': 'reports' },
+          h('thead', {}, h('tr', {}, ...['部门', '渠道', '原始内容', '上报时间', '为何归入本事项'].map((x) => h('th', {}, x)))),
+          h('tbody', {}, m.reports.map((r) => h('tr', { 'data-testid': 'report-row', 'data-department': r.department },
+            h('td', {}, departmentName(r.department)),
+            h('td', {}, r.channelLabel),
+            h('td', {}, h('b', {}, r.title ?? ''), h('br'), h('span', { class: 'original' }, r.description ?? '')),
+            h('td', {}, time(r.eventTime)),
+            h('td', {}, ruleInWords(r.mergeRule, r.mergeScore)),
+          ))),
+        ),
+      ),
+      h('section', { class: 'panel' }, h('h2', {}, '部门任务与时限'),
+        m.tasks.length
+          ? h('table', { 'data-testid': 'tasks' },
+              h('thead', {}, h('tr', {}, ...['部门', '角色', '状态', '时限', '首次响应', '到场', '办结'].map((x) => h('th', {}, x)))),
+              h('tbody', {}, m.tasks.map((t) => h('tr', { 'data-testid': 'task-row', 'data-department': t.department },
+                h('td', {}, departmentName(t.department)), h('td', {}, t.roleLabel), h('td', {}, TASK_STATUS[t.status] ?? t.status), h('td', {}, h('span', { class: `badge sla-${t.sla}` }, SLA[t.sla] ?? t.slaLabel)),
+                h('td', {}, deadline(t.firstResponseBy, t.respondedAt ?? t.doneAt)), h('td', {}, deadline(t.onSiteBy, t.onSiteAt ?? t.doneAt)), h('td', {}, deadline(t.closeBy, t.doneAt)),
+              ))),
+            )
+          : h('p', { class: 'empty' }, '尚未派单'),
+      ),
+      h('section', { class: 'panel' }, h('h2', {}, '时间线'),
+        h('ol', { class: 'timeline', 'data-testid': 'timeline' }, m.timeline.map((e) => h('li', { 'data-type': e.type }, h('time', {}, time(e.at)), h('b', {}, eventName(e.type)), h('span', {}, describe(e.detail))))),
+      ),
+    ),
+  );
+  const timer = setInterval(() => countdowns.forEach((f) => f()), 1000);
+  return () => clearInterval(timer);
+}
+
+function describe(d: Record<string, unknown>): string {
+  const parts: string[] = [];
+  if (d.lead) parts.push(`牵头：${departmentName(String(d.lead))}`);
+  if (Array.isArray(d.cooperating) && d.cooperating.length) parts.push(`协办：${d.cooperating.map((x) => departmentName(String(x))).join('、')}`);
+  if (d.sourceSystem) parts.push(`来源：${String(d.sourceSystem)}`);
+  if (d.rule && !d.lead) parts.push(ruleInWords(String(d.rule), typeof d.score === 'number' ? d.score : null));
+  if (d.department) parts.push(departmentName(String(d.department)));
+  if (d.reason) parts.push(`理由：${String(d.reason)}`);
+  if (d.result) parts.push(`结果：${String(d.result)}`);
+  return parts.join('；');
+}
+
+async function decide(path: string, body: unknown, done: string, id: string): Promise<void> {
+  try {
+    await api(path, { method: 'POST', body });
+    toast(done);
+    if (location.hash === `#/matter/${id}`) window.dispatchEvent(new HashChangeEvent("hashchange"));
+    else location.hash = `#/matter/${id}`;
+  } catch (err) {
+    toast((err as Error).message, 'error');
+  }
+}
+
+const reasonInput = (required = true) => field('理由', h('input', { name: 'reason', minlength: 2, maxlength: 500, required, 'data-testid': 'reason' }));
+
+async function dispatch(m: Matter): Promise<void> {
+  const town = m.divisionCode ? [{ id: `town:${m.divisionCode.slice(0, 9)}`, name: `${townName(m.divisionCode)}人民政府` }] : [];
+  const options = [...town, ...DISPATCH_TARGETS];
+  const lead = h('select', { name: 'lead', required: true, 'data-testid': 'dispatch-lead' }, ...options.map((d) => h('option', { value: d.id, selected: d.id === m.leadDepartment }, d.name)));
+  const coop = h('select', { name: 'cooperating', multiple: true, size: 5, 'data-testid': 'dispatch-cooperating' }, ...options.map((d) => h('option', { value: d.id, selected: m.cooperatingDepartments.includes(d.id) }, d.name)));
+  const form = await confirmDialog(m.tasks.length ? '确认改派' : '确认派单', `事项：${m.title}`, [field('牵头部门', lead), field('协办部门（可多选）', coop), field('指令', h('input', { name: 'instructions', maxlength: 2000 })), reasonInput(false)]);
+  if (!form) return;
+  const leadId = String(form.get('lead'));
+  const body = {
+    leadDepartment: leadId,
+    cooperatingDepartments: (form.getAll('cooperating') as string[]).filter((d) => d !== leadId),
+    ...(form.get('instructions') ? { instructions: String(form.get('instructions')) } : {}),
+    ...(String(form.get('reason') ?? '').length >= 2 ? { reason: String(form.get('reason')) } : {}),
+  };
+  await decide(`/matters/${m.id}/dispatch`, body, `已派单至${departmentName(leadId)}`, m.id);
+}
+
+async function close(m: Matter): Promise<void> {
+  const form = await confirmDialog('确认办结', `事项：${m.title}`, [field('办理结果', h('textarea', { name: 'result', minlength: 2, required: true })), reasonInput(false)]);
+  if (!form) return;
+  await decide(`/matters/${m.id}/close`, { result: String(form.get('result')), ...(String(form.get('reason') ?? '').length >= 2 ? { reason: String(form.get('reason')) } : {}) }, '已办结', m.id);
+}
+
+async function merge(m: Matter): Promise<void> {
+  const form = await confirmDialog('确认合并', `把以下事项并入「${m.title}」`, [field('事项编号（逗号分隔）', h('input', { name: 'from', required: true, pattern: '[0-9]+(,[0-9]+)*' })), reasonInput()]);
+  if (!form) return;
+  await decide('/matters/merge', { into: m.id, from: String(form.get('from')).split(',').map((s) => s.trim()).filter(Boolean), reason: String(form.get('reason')) }, '已合并', m.id);
+}
+
+async function split(m: Matter): Promise<void> {
+  const boxes = m.reports.map((r, i) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'report', value: String(i) }), `${departmentName(r.department)}：${r.title ?? r.sourceRecordId}`));
+  const form = await confirmDialog('确认拆分', '选中的报告将拆出为新事项', [h('div', {}, boxes), reasonInput()]);
+  if (!form) return;
+  const reports = (form.getAll('report') as string[]).map((i) => m.reports[Number(i)]!).map((r) => ({ sourceSystem: r.sourceSystem, sourceRecordId: r.sourceRecordId }));
+  if (!reports.length) return toast('请至少选择一条报告', 'error');
+  await decide(`/matters/${m.id}/split`, { reports, reason: String(form.get('reason')) }, '已拆分', m.id);
+}
