@@ -70,9 +70,12 @@ export interface HttpPollCursor {
    * one digest per page of the previous complete pass over that timestamp (null on the first pass)
    * and of the pass under way. The cursor leaves `since` only after two passes saw the same pages:
    * a listing that shifted under the page numbers (records updated while we paged) forces another
-   * pass instead of skipping the records that moved onto pages already read.
+   * pass instead of skipping the records that moved onto pages already read. `delivered` holds an
+   * 8-byte digest (base64) of every record (id and content) this timestamp's passes delivered, so a
+   * record that a shift moved onto another page is not produced twice (up to MAX_DELIVERED_MARKS;
+   * beyond, a repeat is possible and the hub drops it by content — never a loss).
    */
-  pass?: { prev: string[] | null; cur: string[] };
+  pass?: { prev: string[] | null; cur: string[]; delivered?: string };
   /**
    * Records whose update time cannot move the cursor (unreadable, out of range, or in the future)
    * and that were already dead-lettered, as id#content-hash: the platform lists them on every poll,
@@ -80,6 +83,9 @@ export interface HttpPollCursor {
    */
   held?: string[];
 }
+
+/** Records remembered as delivered while one timestamp's pages are read in passes (8 bytes each, about 11 characters of cursor). */
+const MAX_DELIVERED_MARKS = 5_000;
 
 /** Untrusted records remembered in the cursor; the oldest are forgotten beyond this (then dead-lettered again, never lost). */
 const MAX_HELD = 500;
@@ -170,13 +176,22 @@ export class HttpPollSource implements Source<HttpPollCursor> {
     // Reading the pages of one timestamp (page numbers over a list that may shift while we read).
     const pass = c.pass ?? { prev: null, cur: [] };
     const digest = createHash('sha1').update(marksAtSince.join('|')).digest('base64url').slice(0, 12);
-    // a page identical to the same page of the previous pass was delivered whole in that pass
-    const deliver = pass.prev?.[c.page] === digest ? [] : unseen;
+    // a page identical to the same page of the previous pass was delivered whole in that pass, and a
+    // record the passes delivered from another page (the listing shifted) is not produced again
+    const digestOf = (mark: string) => createHash('sha1').update(mark).digest().subarray(0, 8);
+    // the first page of the passes starts from what was delivered at this time before them (seenAtSince)
+    const before = c.pass ? Buffer.from(c.pass.delivered ?? '', 'base64') : Buffer.concat(c.seenAtSince.map(digestOf));
+    const done = new Set<string>();
+    for (let i = 0; i + 8 <= before.length; i += 8) done.add(before.subarray(i, i + 8).toString('hex'));
+    const deliverMarks = pass.prev?.[c.page] === digest ? [] : atSince.filter((a) => !seen.has(a.mark) && !done.has(digestOf(a.mark).toString('hex')));
+    const deliver = deliverMarks.map((a) => a.rec);
+    const all = Buffer.concat([before, ...deliverMarks.map((a) => digestOf(a.mark))]);
+    const delivered = all.subarray(Math.max(0, all.length - 8 * MAX_DELIVERED_MARKS)).toString('base64');
     const cur = [...pass.cur, digest];
     if (blockContinues) {
       return {
         records: [...deliver, ...fresh.map((u) => u.rec)],
-        cursor: { since: c.since, seenAtSince: marksAtSince, page: c.page + 1, pass: { prev: pass.prev, cur }, ...heldPart },
+        cursor: { since: c.since, seenAtSince: marksAtSince, page: c.page + 1, pass: { prev: pass.prev, cur, delivered }, ...heldPart },
         hasMore: true,
         warnings,
       };
@@ -187,7 +202,7 @@ export class HttpPollSource implements Source<HttpPollCursor> {
       // before leaving it. Newer records on this page come again once a pass is stable.
       return {
         records: [...deliver, ...fresh.map((u) => u.rec)],
-        cursor: { since: c.since, seenAtSince: marksAtSince, page: 0, pass: { prev: cur, cur: [] }, ...heldPart },
+        cursor: { since: c.since, seenAtSince: marksAtSince, page: 0, pass: { prev: cur, cur: [], delivered }, ...heldPart },
         hasMore: true,
         warnings,
       };
@@ -197,7 +212,7 @@ export class HttpPollSource implements Source<HttpPollCursor> {
       // reference, so the next poll reads one page, not the whole timestamp again.
       return {
         records: [...deliver, ...fresh.map((u) => u.rec)],
-        cursor: { since: c.since, seenAtSince: marksAtSince, page: c.page, pass: { prev: cur, cur: cur.slice(0, c.page) }, ...heldPart },
+        cursor: { since: c.since, seenAtSince: marksAtSince, page: c.page, pass: { prev: cur, cur: cur.slice(0, c.page), delivered }, ...heldPart },
         hasMore: false,
         warnings,
       };
