@@ -249,12 +249,14 @@ export class Gazetteer {
           return result(best.point, 'crossing', u.crossing + Math.round(best.gapM / 2), `${x}与${y}交叉口`, [`crossing:${ids[0]}|${ids[1]}`], best.a.townCode, best.a.villageCode ?? village);
         }
       }
-      if (p.road && p.number !== null) {
+      // 团结路192号楼 / 192栋 on a road without a compound: the building number is the door
+      const doorNo = p.number ?? (p.compound === null ? p.building : null);
+      if (p.road && doorNo !== null) {
         const rs = this.roads(p.road, town);
         if (rs.length === 1) {
           const r = rs[0]!;
-          const d = this.door(r, p.number, u);
-          return result(d.point, d.level, d.uncertaintyM, `${r.name}${p.number}号`, [`door:${r.id}#${p.number}`], r.townCode, r.villageCode ?? village);
+          const d = this.door(r, doorNo, u);
+          return result(d.point, d.level, d.uncertaintyM, `${r.name}${doorNo}号`, [`door:${r.id}#${doorNo}`], r.townCode, r.villageCode ?? village);
         }
       }
       if (p.group !== null) {

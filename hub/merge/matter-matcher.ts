@@ -59,6 +59,7 @@ import { RegionIndex, townCodeOf } from './regions.js';
 import { subjectMentions } from './mentions.js';
 import { chars, compareStrings, round4 } from './strings.js';
 import { textFingerprint, textSimilarity, type TextFingerprint } from './text.js';
+import type { Comparison, ComparisonVector } from './fellegi-sunter.js';
 import { DEFAULT_MATTER_PROFILE, type FamilyRule, type MatterProfile, type MatterThresholds } from './matter-profile.js';
 
 // ── Knowledge and thresholds: the county matching profile (data) ─────────────────────────
@@ -873,4 +874,35 @@ export function matterBlocking(report: ReportFeatures, opts: Pick<MatterMatchOpt
       (addressKeys.length ? `, or at ${addressKeys.join(' / ')}` : '') +
       `, open or closed since ${new Date(report.eventTime - T.closedGraceMs).toISOString()}`,
   };
+}
+
+// ── Comparison vectors for weights estimated from the county's own pairs (fellegi-sunter.ts) ──
+
+
+/** The comparisons of a report–matter pair, each with levels from disagreement to agreement. */
+export const MATTER_COMPARISONS: readonly Comparison[] = [
+  { name: 'place', levels: ['beyond 2·D', 'D..2·D', 'within D', 'same door'] },
+  { name: 'time', levels: ['outside window', 'second half of window', 'first half of window'] },
+  { name: 'text', levels: ['unlike', 'weak', 'similar', 'strong'] },
+  { name: 'subject', levels: ['different', 'same name', 'same identity'] },
+  { name: 'category', levels: ['other kind', 'compatible', 'same kind', 'same code'] },
+];
+
+/**
+ * A pair's comparison vector from its features (null: cannot be compared). Feed many candidate
+ * pairs to `estimateWeights(MATTER_COMPARISONS, …)`, then `matchWeight` explains a pair by each
+ * comparison's log2(m/u).
+ */
+export function matterComparisonVector(f: MatterFeatures, profile: MatterProfile = PROFILE): ComparisonVector {
+  const T = profile.thresholds;
+  const d = f.distanceM;
+  const sameDoor = (f.rawDistanceM !== null && f.rawDistanceM <= T.closeM) || (f.address !== null && f.address.score >= T.addressSame);
+  const place = sameDoor ? 3 : d !== null ? (d <= f.distanceLimitM ? 2 : d <= 2 * f.distanceLimitM ? 1 : 0) : f.address !== null ? (f.address.score < T.addressDifferent ? 0 : 1) : null;
+  const time = f.timeWindowMs === 0 ? null : f.timeDeltaMs > f.timeWindowMs ? 0 : f.timeDeltaMs > f.timeWindowMs / 2 ? 1 : 2;
+  const t = f.text?.score;
+  const text = t === undefined ? null : t < T.textUnlike ? 0 : t < T.textMin ? 1 : t < T.textStrong ? 2 : 3;
+  const rel = f.subject.relation;
+  const subject = rel === 'unknown' ? null : rel === 'different-uscc' || rel === 'different-name' ? 0 : rel === 'similar-name' ? 1 : 2;
+  const category = f.sameCategoryCode ? 3 : f.failed.includes('family') ? 0 : null;
+  return [place, time, text, subject, category];
 }
