@@ -601,7 +601,10 @@ function evaluate(
     }
   }
 
-  if (sameSourceConflict !== null && failed.length === 0) {
+  if (sameSourceConflict !== null && !profile.sameSourceRepeats) {
+    failed.push('same-source');
+    why.push(`${sameSourceConflict}; this profile has platforms other than repeatFilingSources file an incident once`);
+  } else if (sameSourceConflict !== null && failed.length === 0) {
     const strongText = (text?.score ?? 0) >= T.textStrong;
     const sameDoor = sameAddress || (rawDistanceM !== null && rawDistanceM <= T.closeM && (combinedUncertaintyM ?? Infinity) <= 1.5 * profile.nominalPairM);
     if (!(strongText && (sameDoor || subjectIdentity))) {

@@ -47,6 +47,8 @@ export interface MatterProfile {
   readonly overlappingCategories: readonly (readonly [string, string])[];
   /** Source systems that may file one incident more than once; '*' = every platform. */
   readonly repeatFilingSources: '*' | readonly string[];
+  /** Whether another platform's second record may join on strong evidence (else never). */
+  readonly sameSourceRepeats: boolean;
   readonly defaultUncertaintyM: Readonly<Record<string, number>>;
   readonly nominalPairM: number;
   readonly thresholds: MatterThresholds;
@@ -108,6 +110,7 @@ export function parseMatterProfile(raw: unknown): MatterProfile {
     generalCategories: gen as string[],
     overlappingCategories: pairs(o.overlappingCategories ?? [], 'overlappingCategories'),
     repeatFilingSources: rfs as '*' | string[],
+    sameSourceRepeats: o.sameSourceRepeats === true,
     defaultUncertaintyM: unc,
     nominalPairM: num(loc.nominalPairM ?? 30, 'location.nominalPairM'),
     thresholds: {
