@@ -27,6 +27,9 @@ import { matchMatter, matterBlocking, familyOf, type ReportFeatures, type Matter
 import { HubRouting } from '../hub/ingest/routing.js';
 import { scoreClusters, scoreLookalikes } from '../simulators/county/scoring.js';
 import type { SourceRef } from '../simulators/county/generate.js';
+import { existsSync } from 'node:fs';
+import { loadGazetteer } from '../hub/gazetteer/load.js';
+import { geocodeFeatures } from '../hub/gazetteer/features.js';
 
 const [exportFile, dataset] = process.argv.slice(2) as [string, string];
 if (!exportFile || !dataset) {
@@ -34,6 +37,10 @@ if (!exportFile || !dataset) {
   process.exit(2);
 }
 const routing = HubRouting.load({ divisionsFile: join(dataset, 'geo/divisions.json') });
+// GAZETTEER=off replays without the county gazetteer (no geocoding, no address keys)
+const gazetteerFile = join(dataset, 'geo/gazetteer.jsonl');
+const gazetteer = process.env.GAZETTEER !== 'off' && existsSync(gazetteerFile) ? loadGazetteer(gazetteerFile, join(dataset, 'geo/divisions.json')) : null;
+if (gazetteer) console.log('gazetteer', JSON.stringify(gazetteer.size));
 const truth = new Map<string, string>();
 const truthMatters: Array<{ id: string; decoyOf: string | null; refs: SourceRef[] }> = [];
 for (const line of readFileSync(join(dataset, 'truth/matters.jsonl'), 'utf8').split('\n')) {
@@ -42,9 +49,9 @@ for (const line of readFileSync(join(dataset, 'truth/matters.jsonl'), 'utf8').sp
   truthMatters.push(m);
   for (const r of m.refs) truth.set(`${r.sourceSystem}/${r.sourceRecordId}`, m.id);
 }
-interface Row { source_system: string; source_record_id: string; category_code: string | null; event_time: number; lng: number | null; lat: number | null; division_code: string | null; grid_code: string | null; description: string; address: string | null; subject_uscc: string | null; subject_name: string | null; title: string | null }
+interface Row { location_origin?: string | null; location_uncertainty_m?: number | null; source_system: string; source_record_id: string; category_code: string | null; event_time: number; lng: number | null; lat: number | null; division_code: string | null; grid_code: string | null; description: string; address: string | null; subject_uscc: string | null; subject_name: string | null; title: string | null }
 const rows: Row[] = readFileSync(exportFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-interface M { id: string; division: string | null; town: string | null; lng: number | null; lat: number | null; grid: string | null; family: string | null; first: number; last: number; reports: ReportFeatures[] }
+interface M { keys: Set<string>; id: string; division: string | null; town: string | null; lng: number | null; lat: number | null; grid: string | null; family: string | null; first: number; last: number; reports: ReportFeatures[] }
 const matters: M[] = [];
 const byId = new Map<string, M>();
 const assign = new Map<string, string>();
@@ -54,7 +61,8 @@ const idx = new Map<string, M[]>();
 const famsSeen = new Set<string>();
 function index(m: M, k: string) { const key = `${m.family ?? 'null'}|${k}`; (idx.get(key) ?? idx.set(key, []).get(key)!).push(m); }
 for (const r of rows) {
-  const f: ReportFeatures = { sourceSystem: r.source_system, sourceRecordId: r.source_record_id, categoryCode: r.category_code, eventTime: Number(r.event_time), location: r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null, divisionCode: r.division_code, gridCode: r.grid_code, description: r.description, address: r.address, subjectUscc: r.subject_uscc, subjectName: r.subject_name };
+  const raw: ReportFeatures = { sourceSystem: r.source_system, sourceRecordId: r.source_record_id, categoryCode: r.category_code, eventTime: Number(r.event_time), location: r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null, locationOrigin: r.location_origin ?? null, locationUncertaintyM: r.location_uncertainty_m ?? null, divisionCode: r.division_code, gridCode: r.grid_code, description: r.description, address: r.address, subjectUscc: r.subject_uscc, subjectName: r.subject_name };
+  const f = gazetteer ? geocodeFeatures(raw, gazetteer, routing.regions) : raw;
   const b = matterBlocking(f);
   const div = f.divisionCode;
   const cands: MatterCandidate[] = [];
@@ -66,6 +74,7 @@ for (const r of rows) {
     look(`${fm}|t|${b.townCode}`); look(`${fm}|d|${div}`); if (b.townCode) { look(`${fm}|d|${b.townCode}000`); look(`${fm}|d|${b.townCode}`); }
     look(`${fm}|d|null`);
     if (f.gridCode) look(`${fm}|g|${f.gridCode}`);
+    for (const k of b.addressKeys) look(`${fm}|k|${k}`);
   }
   for (const m of pool) {
     if (b.families && !b.families.includes(m.family ?? '')) continue;
@@ -78,6 +87,7 @@ for (const r of rows) {
       else if (!b.bbox) ok = m.division === null;
     }
     if (!ok && f.gridCode && m.grid === f.gridCode) ok = true;
+    if (!ok && b.addressKeys.some((k) => m.keys.has(k))) ok = true;
     if (ok) cands.push({ matterId: m.id, closedAt: null, reports: m.reports });
   }
   const d = matchMatter(f, cands, { regions: routing.regions });
@@ -92,13 +102,15 @@ for (const r of rows) {
     if (m.lng === null && f.location) { m.lng = f.location.lng; m.lat = f.location.lat; }
     if (m.grid === null && f.gridCode) index(m, `g|${f.gridCode}`);
     m.grid ??= f.gridCode ?? null;
+    for (const k of f.addressKeys ?? []) if (!m.keys.has(k)) { m.keys.add(k); index(m, `k|${k}`); }
     assign.set(key, m.id);
   } else {
-    const m: M = { id: key, division: div, town: div?.slice(0, 9) ?? null, lng: f.location?.lng ?? null, lat: f.location?.lat ?? null, grid: f.gridCode ?? null, family: familyOf(f), first: f.eventTime, last: f.eventTime, reports: [f] };
+    const m: M = { keys: new Set(f.addressKeys ?? []), id: key, division: div, town: div?.slice(0, 9) ?? null, lng: f.location?.lng ?? null, lat: f.location?.lat ?? null, grid: f.gridCode ?? null, family: familyOf(f), first: f.eventTime, last: f.eventTime, reports: [f] };
     matters.push(m); byId.set(key, m); assign.set(key, key);
     famsSeen.add(m.family ?? 'null');
     if (m.lng !== null) index(m, `c|${Math.floor(m.lng / 0.01)}|${Math.floor(m.lat! / 0.01)}`);
     index(m, `t|${m.town}`); index(m, `d|${m.division}`); if (m.grid) index(m, `g|${m.grid}`);
+    for (const k of m.keys) index(m, `k|${k}`);
   }
 }
 // pairwise

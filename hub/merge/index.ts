@@ -43,3 +43,5 @@ export type {
 export * from './matter-matcher.js';
 export { clusterSubjects, matchRecordPair, identityOf, identityParts, compareMembers, compareEdges, type SubjectMember, type SubjectEdge, type SubjectCluster, type SubjectClustering, type MemberDecision } from './subject-clusters.js';
 export { subjectMentions, MENTION_MAX_CORE, type Mention } from './mentions.js';
+export * from './fellegi-sunter.js';
+export * from './matter-profile.js';

@@ -59,143 +59,92 @@ import { RegionIndex, townCodeOf } from './regions.js';
 import { subjectMentions } from './mentions.js';
 import { chars, compareStrings, round4 } from './strings.js';
 import { textFingerprint, textSimilarity, type TextFingerprint } from './text.js';
+import type { Comparison, ComparisonVector } from './fellegi-sunter.js';
+import { DEFAULT_MATTER_PROFILE, type FamilyRule, type MatterProfile, type MatterThresholds } from './matter-profile.js';
 
-// ── Thresholds ─────────────────────────────────────────────────────────────────────────────
+// ── Knowledge and thresholds: the county matching profile (data) ─────────────────────────
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-export interface FamilyRule {
-  /** Reports within this distance (metres) can be one incident. */
-  readonly distanceM: number;
-  /** …and within this time of the nearest report of the matter. */
-  readonly timeWindowMs: number;
-}
+/**
+ * Everything this module knows about the county — per-family distances and windows, category
+ * relations (also across families), position uncertainties by origin, thresholds — comes from the
+ * county matching profile (schemas/catalogues/matching/matters.json, matter-profile.ts). The
+ * exported constants below are the default profile's values, for callers and explanations.
+ */
+const PROFILE: MatterProfile = DEFAULT_MATTER_PROFILE;
+export type { FamilyRule } from './matter-profile.js';
+export const DEFAULT_FAMILY_RULE: FamilyRule = PROFILE.defaultFamilyRule;
+export const FAMILY_RULES: Readonly<Record<string, FamilyRule>> = PROFILE.familyRules;
+export const RELATED_FAMILIES: Readonly<Record<string, readonly string[]>> = PROFILE.relatedFamilies;
+export const RELATED_CATEGORIES: readonly (readonly [string, string])[] = PROFILE.relatedCategories;
+export const GENERAL_CATEGORIES: readonly string[] = PROFILE.generalCategories;
+export const OVERLAPPING_CATEGORIES: readonly (readonly [string, string])[] = PROFILE.overlappingCategories;
 
-/** Used for families not listed in FAMILY_RULES. */
-export const DEFAULT_FAMILY_RULE: FamilyRule = { distanceM: 150, timeWindowMs: 48 * HOUR };
-
-/**
- * Per family: how far apart and how long apart reports of one incident can be.
- * Fumes and noise are sensed from around the source (200 m); an illegal building or a land case
- * stays where it is for weeks; an emergency is over within hours.
- */
-export const FAMILY_RULES: Readonly<Record<string, FamilyRule>> = {
-  env: { distanceM: 200, timeWindowMs: 48 * HOUR },
-  appearance: { distanceM: 100, timeWindowMs: 72 * HOUR },
-  advert: { distanceM: 100, timeWindowMs: 7 * DAY },
-  street: { distanceM: 100, timeWindowMs: 24 * HOUR },
-  construction: { distanceM: 200, timeWindowMs: 7 * DAY },
-  emergency: { distanceM: 300, timeWindowMs: 12 * HOUR },
-  facility: { distanceM: 50, timeWindowMs: 7 * DAY },
-  planning: { distanceM: 150, timeWindowMs: 30 * DAY },
-  land: { distanceM: 300, timeWindowMs: 30 * DAY },
-  safety: { distanceM: 150, timeWindowMs: 7 * DAY },
-  food_drug: { distanceM: 100, timeWindowMs: 7 * DAY },
-  market: { distanceM: 100, timeWindowMs: 7 * DAY },
-  traffic: { distanceM: 150, timeWindowMs: 24 * HOUR },
-  dispute: { distanceM: 100, timeWindowMs: 7 * DAY },
-  agri: { distanceM: 300, timeWindowMs: 7 * DAY },
-  public_order: { distanceM: 150, timeWindowMs: 24 * HOUR },
-};
-
-/**
- * Families whose reports can be about one incident although filed under different families:
- * departments file a building site's night noise or dust under the environment (env.noise_social,
- * env.air) or under construction (construction.noise, construction.dust). `other` (uncategorised)
- * says nothing about the family, so it can be any family's incident.
- */
-export const RELATED_FAMILIES: Readonly<Record<string, readonly string[]>> = { env: ['construction'], construction: ['env'] };
-/**
- * The category codes of related families that name one kind of problem (a site's night noise is
- * construction.noise to one department and env.noise_social to another). Across families only
- * these pairs (or an uncategorised side) can be one incident: a site's noise and its dust are two.
- */
-export const RELATED_CATEGORIES: readonly (readonly [string, string])[] = [
-  ['construction.noise', 'env.noise_social'],
-  ['construction.dust', 'env.air'],
-  // a livestock farm's manure is filed as water pollution by those who see where it runs
-  ['env.livestock', 'env.water'],
-];
-/**
- * A family's catch-all code (公共设施损坏: the GB/T 30428 class 部件/公用设施 itself, not one
- * of its subclasses): a department that files a broken manhole cover or a dark streetlight under
- * it names the same kind of problem as one that files it under the specific code.
- */
-export const GENERAL_CATEGORIES: readonly string[] = ['facility.public'];
-/**
- * Pairs of which one is the broader code (restaurant fumes are air pollution to the environment
- * platform, 12369 files them as 大气): reports under them can be one incident, but the broader
- * code also covers a factory's smoke next door, so text or subject must tie them (the same door
- * alone does not).
- */
-export const OVERLAPPING_CATEGORIES: readonly (readonly [string, string])[] = [['env.cooking_fume', 'env.air']];
-
-function categoriesRelated(a: string | null, b: string | null): boolean {
+function categoriesRelated(a: string | null, b: string | null, profile: MatterProfile = PROFILE): boolean {
   if (a === null || b === null) return false;
   if (a.startsWith(`${UNCATEGORISED_FAMILY}.`) || b.startsWith(`${UNCATEGORISED_FAMILY}.`)) return true;
-  if (a.slice(0, a.indexOf('.')) === b.slice(0, b.indexOf('.')) && (GENERAL_CATEGORIES.includes(a) || GENERAL_CATEGORIES.includes(b))) return true;
-  return RELATED_CATEGORIES.some(([x, y]) => (a === x && b === y) || (a === y && b === x));
+  if (a.slice(0, a.indexOf('.')) === b.slice(0, b.indexOf('.')) && (profile.generalCategories.includes(a) || profile.generalCategories.includes(b))) return true;
+  return profile.relatedCategories.some(([x, y]) => (a === x && b === y) || (a === y && b === x));
 }
 
 /** Do two category codes name one kind of problem (the same code, a related pair, a catch-all)? */
-export function sameKindOfProblem(a: string | null, b: string | null): boolean {
-  return a !== null && b !== null && (a === b || categoriesRelated(a, b));
+export function sameKindOfProblem(a: string | null, b: string | null, profile: MatterProfile = PROFILE): boolean {
+  return a !== null && b !== null && (a === b || categoriesRelated(a, b, profile));
 }
 
 /** Can reports under these two codes be one incident (one kind, or one code broader than the other)? */
-function categoriesCompatible(a: string | null, b: string | null): boolean {
-  return sameKindOfProblem(a, b) || (a !== null && b !== null && OVERLAPPING_CATEGORIES.some(([x, y]) => (a === x && b === y) || (a === y && b === x)));
+function categoriesCompatible(a: string | null, b: string | null, profile: MatterProfile = PROFILE): boolean {
+  return sameKindOfProblem(a, b, profile) || (a !== null && b !== null && profile.overlappingCategories.some(([x, y]) => (a === x && b === y) || (a === y && b === x)));
 }
 /** The family of uncategorised reports. */
 export const UNCATEGORISED_FAMILY = 'other';
 
 /** Can reports of families a and b be about one incident? */
-export function familiesCompatible(a: string, b: string): boolean {
-  return a === b || a === UNCATEGORISED_FAMILY || b === UNCATEGORISED_FAMILY || (RELATED_FAMILIES[a]?.includes(b) ?? false);
+export function familiesCompatible(a: string, b: string, profile: MatterProfile = PROFILE): boolean {
+  return a === b || a === UNCATEGORISED_FAMILY || b === UNCATEGORISED_FAMILY || (profile.relatedFamilies[a]?.includes(b) ?? false);
 }
 
-/** A matter accepts reports for at most this long after its first report (or the family window, if longer). */
-export const MATTER_MAX_SPAN_MS = 30 * DAY;
-/** A closed matter still accepts a report whose event time is at most this long after the closure (late delivery). */
-export const MATTER_CLOSED_GRACE_MS = 2 * HOUR;
-/** How far back a closed matter at the same place counts as the same problem come back (问题反弹). */
-export const MATTER_RECURRENCE_LOOKBACK_MS = 60 * DAY;
-/** Source systems whose records may be separate filings of one incident (one work order per caller). */
-export const REPEAT_FILING_SOURCES: readonly string[] = ['hotline-12345'];
-/** Address similarity meaning "the same place" (same road and number; "near" = 0.9). */
-export const MATTER_ADDRESS_SAME = 0.85;
-/** Address similarity of the same village group or road without a number: not another door. */
-export const MATTER_ADDRESS_SAME_GROUP = 0.6;
-/** Address similarity below which two addresses are different places (different road, other town). */
-export const MATTER_ADDRESS_DIFFERENT = 0.3;
-/** Bigram Dice of descriptions meaning "about the same thing" (same incident: 0.2–0.4; other incidents: < 0.1). */
-export const MATTER_TEXT_MIN = 0.15;
-/**
- * Dice meaning "clearly about the same thing": what two reports need beyond MATTER_CLOSE_M
- * when neither the address nor the subject ties them (a look-alike of the same kind a street
- * further on reads almost the same, so the middling band 0.15–0.3 is not enough there).
- */
-export const MATTER_TEXT_STRONG = 0.3;
-/**
- * Dice below which two descriptions are clearly about different things (no shared wording beyond
- * a word or two): what counts against a report joining a grown matter (no chaining).
- */
-export const MATTER_TEXT_UNLIKE = 0.1;
-/** Dice at which the text part of the score is full. */
-export const MATTER_TEXT_FULL = 0.4;
-/** Subject names at least this similar are the same subject (names.ts). */
-export const MATTER_SUBJECT_NAME_MIN = 0.85;
-/** Subject names below this (both with a trade name) are different subjects. */
-export const MATTER_SUBJECT_NAME_DIFFERENT = 0.5;
-/** Within this distance, or at the same address, the same category code alone makes a review. */
-export const MATTER_CLOSE_M = 30;
-/** Distance similarity is 1 up to this. */
-export const MATTER_DISTANCE_FULL_M = 30;
+const T0 = PROFILE.thresholds;
+export const MATTER_MAX_SPAN_MS = T0.maxSpanMs;
+export const MATTER_CLOSED_GRACE_MS = T0.closedGraceMs;
+export const MATTER_RECURRENCE_LOOKBACK_MS = T0.recurrenceLookbackMs;
+/** '*' in the profile: no platform is assumed to file an incident only once. */
+export const REPEAT_FILING_SOURCES: '*' | readonly string[] = PROFILE.repeatFilingSources;
+export const MATTER_ADDRESS_SAME = T0.addressSame;
+export const MATTER_ADDRESS_SAME_GROUP = T0.addressSameGroup;
+export const MATTER_ADDRESS_DIFFERENT = T0.addressDifferent;
+export const MATTER_TEXT_MIN = T0.textMin;
+export const MATTER_TEXT_STRONG = T0.textStrong;
+export const MATTER_TEXT_UNLIKE = T0.textUnlike;
+export const MATTER_TEXT_FULL = T0.textFull;
+export const MATTER_SUBJECT_NAME_MIN = T0.subjectNameMin;
+export const MATTER_SUBJECT_NAME_DIFFERENT = T0.subjectNameDifferent;
+export const MATTER_CLOSE_M = T0.closeM;
+export const MATTER_DISTANCE_FULL_M = T0.distanceFullM;
 export const MATTER_SAME_CATEGORY_BONUS = 0.05;
 export const MATTER_WEIGHTS = { place: 0.35, time: 0.15, text: 0.3, subject: 0.2 } as const;
-/** Place score when only the grid agrees. */
-export const SAME_GRID_PLACE_SCORE = 0.7;
+export const SAME_GRID_PLACE_SCORE = T0.sameGridPlaceScore;
+
+/**
+ * Judging a distance against both positions' uncertainties: the thresholds were set for two phone
+ * GPS fixes (combined uncertainty `nominalPairM`); what the pair's combined uncertainty adds beyond
+ * that is taken off the distance. Null when either side has no position, or when the positions are
+ * too uncertain to say anything at this family's scale (a town centroid): then the addresses decide.
+ */
+export function effectiveDistance(distanceM: number, uncertaintyA: number, uncertaintyB: number, familyDistanceM: number, profile: MatterProfile = PROFILE): { effectiveM: number | null; combinedM: number } {
+  const combinedM = Math.round(Math.hypot(uncertaintyA, uncertaintyB));
+  if (combinedM > 2 * familyDistanceM + profile.nominalPairM) return { effectiveM: null, combinedM };
+  return { effectiveM: Math.max(0, distanceM - Math.max(0, combinedM - profile.nominalPairM)), combinedM };
+}
+
+/** A position's uncertainty in metres: as the record states it, else the profile's default for its origin. */
+export function uncertaintyOf(f: Pick<ReportFeatures, 'locationOrigin' | 'locationUncertaintyM'>, profile: MatterProfile = PROFILE): number {
+  if (typeof f.locationUncertaintyM === 'number' && Number.isFinite(f.locationUncertaintyM) && f.locationUncertaintyM >= 0) return f.locationUncertaintyM;
+  const origin = (f.locationOrigin ?? 'unknown').split(':')[0]!;
+  return profile.defaultUncertaintyM[origin] ?? profile.defaultUncertaintyM.unknown!;
+}
 
 // ── Types ──────────────────────────────────────────────────────────────────────────────────
 
@@ -218,6 +167,15 @@ export interface ReportFeatures {
   /** Golden subject id, when subject matching already linked the report's subject. */
   readonly subjectId?: string | null;
   readonly address?: string | null;
+  /**
+   * Where the position came from: `device-gps`, `platform-geocoded`, `geocoded:<level>` (the hub's
+   * gazetteer), `centroid`; null/absent: unknown (the profile's default uncertainty applies).
+   */
+  readonly locationOrigin?: string | null;
+  /** Radius (metres) the true place is within, as the source or the geocoder states it. */
+  readonly locationUncertaintyM?: number | null;
+  /** Gazetteer address keys (door:…, compound:…, crossing:…): reports sharing one are at one place. */
+  readonly addressKeys?: readonly string[] | null;
 }
 
 export interface MatterCandidate {
@@ -247,7 +205,10 @@ export interface MatterFeatures {
   readonly timeDeltaMs: number;
   readonly timeWindowMs: number;
   readonly matterSpanMs: number;
+  /** Distance judged against the uncertainties (effectiveDistance); the raw great-circle distance; the pair's combined uncertainty. */
   readonly distanceM: number | null;
+  readonly rawDistanceM: number | null;
+  readonly combinedUncertaintyM: number | null;
   readonly distanceLimitM: number;
   readonly address: { readonly score: number; readonly rule: string; readonly explanation: string } | null;
   readonly sameGrid: boolean;
@@ -290,8 +251,11 @@ export interface MatterDecision {
 
 export interface MatterMatchOptions {
   readonly regions?: RegionIndex;
+  /** The county matching profile (default: the one shipped with the catalogues). */
+  readonly profile?: MatterProfile;
   readonly familyRules?: Readonly<Record<string, FamilyRule>>;
-  readonly repeatFilingSources?: readonly string[];
+  /** Overrides the profile's repeatFilingSources ('*': every platform may file an incident twice). */
+  readonly repeatFilingSources?: '*' | readonly string[];
 }
 
 // ── Helpers ────────────────────────────────────────────────────────────────────────────────
@@ -381,7 +345,7 @@ function prepareUncached(r: ReportFeatures, nameOpts: NameOptions, addrOpts: Add
   };
 }
 
-function subjectRelation(a: Prepared, others: readonly Prepared[], nameOpts: NameOptions): MatterFeatures['subject'] {
+function subjectRelation(a: Prepared, others: readonly Prepared[], nameOpts: NameOptions, T: MatterThresholds = PROFILE.thresholds): MatterFeatures['subject'] {
   let best: MatterFeatures['subject'] = { relation: 'unknown', score: null, explanation: 'no subject on one side' };
   let differentUscc: string | null = null;
   let differentName: string | null = null;
@@ -396,9 +360,9 @@ function subjectRelation(a: Prepared, others: readonly Prepared[], nameOpts: Nam
     }
     if (a.name && b.name) {
       const s = nameSimilarity(a.name, b.name, nameOpts);
-      if (s.score >= MATTER_SUBJECT_NAME_MIN && (best.score === null || s.score > best.score)) {
+      if (s.score >= T.subjectNameMin && (best.score === null || s.score > best.score)) {
         best = { relation: 'similar-name', score: s.score, explanation: `subject ${a.name.original} ~ ${b.name.original}: ${s.explanation}` };
-      } else if (s.score < MATTER_SUBJECT_NAME_DIFFERENT && a.name.core !== '' && b.name.core !== '' && !a.nameFromText && !b.nameFromText) {
+      } else if (s.score < T.subjectNameDifferent && a.name.core !== '' && b.name.core !== '' && !a.nameFromText && !b.nameFromText) {
         differentName ??= `${a.name.original} vs ${b.name.original} (${s.score})`;
       }
     }
@@ -417,8 +381,12 @@ function evaluate(
   addrOpts: AddressOptions,
   opts: MatterMatchOptions,
 ): MatterEvaluation {
-  const rules = opts.familyRules ?? FAMILY_RULES;
-  const repeat = new Set(opts.repeatFilingSources ?? REPEAT_FILING_SOURCES);
+  const profile = opts.profile ?? PROFILE;
+  const T = profile.thresholds;
+  const rules = opts.familyRules ?? profile.familyRules;
+  const repeatSetting = opts.repeatFilingSources ?? profile.repeatFilingSources;
+  const repeatAll = repeatSetting === '*';
+  const repeat = new Set(repeatSetting === '*' ? [] : repeatSetting);
   const failed: MatterGate[] = [];
   const soft: string[] = [];
   const why: string[] = [];
@@ -437,7 +405,7 @@ function evaluate(
   // then judged like a report of another category code (text or subject must tie them)
   const relatedFamily =
     !sameFamily && rep.family !== null &&
-    linked.some((l) => l.family !== null && familiesCompatible(rep.family as string, l.family) && (rep.family === UNCATEGORISED_FAMILY || l.family === UNCATEGORISED_FAMILY || categoriesRelated(r.categoryCode, l.r.categoryCode)));
+    linked.some((l) => l.family !== null && familiesCompatible(rep.family as string, l.family, profile) && (rep.family === UNCATEGORISED_FAMILY || l.family === UNCATEGORISED_FAMILY || categoriesRelated(r.categoryCode, l.r.categoryCode, profile)));
   if (rep.family === null || matterFamilies.length === 0) soft.push('no category family on one side');
   else if (!sameFamily && !relatedFamily) {
     failed.push('family');
@@ -445,27 +413,27 @@ function evaluate(
   } else if (relatedFamily) why.push(`family ${rep.family} related to {${matterFamilies.join(', ')}}`);
   const sameCategoryCode = r.categoryCode !== null && linked.some((l) => l.r.categoryCode === r.categoryCode);
   // the same code, or a code naming the same kind of problem (a catch-all, a related pair)
-  const sameKind = r.categoryCode !== null && linked.some((l) => sameKindOfProblem(r.categoryCode, l.r.categoryCode));
-  const compatibleKind = r.categoryCode !== null && linked.some((l) => categoriesCompatible(r.categoryCode, l.r.categoryCode));
+  const sameKind = r.categoryCode !== null && linked.some((l) => sameKindOfProblem(r.categoryCode, l.r.categoryCode, profile));
+  const compatibleKind = r.categoryCode !== null && linked.some((l) => categoriesCompatible(r.categoryCode, l.r.categoryCode, profile));
   const ruleFamily = rep.family !== null && rep.family !== UNCATEGORISED_FAMILY ? rep.family : (matterFamilies.find((f) => f !== UNCATEGORISED_FAMILY) ?? rep.family ?? null);
   const rule = familyRule(ruleFamily, rules);
 
   // open
   const closedAt = candidate.closedAt ?? null;
-  if (closedAt !== null && r.eventTime > closedAt + MATTER_CLOSED_GRACE_MS) {
+  if (closedAt !== null && r.eventTime > closedAt + T.closedGraceMs) {
     failed.push('open');
     why.push(`matter closed ${formatDuration(r.eventTime - closedAt)} before the report`);
   }
 
   // same source
+  // No platform is assumed to file an incident once (a grid worker re-reports a door, two 12369
+  // complaints): a platform listed in repeatFilingSources files freely (one work order per
+  // caller); any other platform's second record joins only on strong evidence (decided below,
+  // after the similar gate: clearly the same text and the same door or subject).
   let sameSourceConflict: string | null = null;
-  if (!repeat.has(r.sourceSystem)) {
+  if (!repeatAll && !repeat.has(r.sourceSystem)) {
     const other = linked.find((l) => l.r.sourceSystem === r.sourceSystem && l.r.sourceRecordId !== r.sourceRecordId);
-    if (other) {
-      sameSourceConflict = `${r.sourceSystem} already filed ${other.r.sourceRecordId} for this matter`;
-      failed.push('same-source');
-      why.push(`${sameSourceConflict}; one platform files one incident once`);
-    }
+    if (other) sameSourceConflict = `${r.sourceSystem} already filed ${other.r.sourceRecordId} for this matter`;
   }
 
   // time
@@ -473,7 +441,7 @@ function evaluate(
   const timeDeltaMs = Math.min(...times.map((t) => Math.abs(t - r.eventTime)));
   const first = Math.min(...times);
   const matterSpanMs = Math.max(r.eventTime, ...times) - Math.min(r.eventTime, first);
-  const maxSpan = Math.max(MATTER_MAX_SPAN_MS, rule.timeWindowMs);
+  const maxSpan = Math.max(T.maxSpanMs, rule.timeWindowMs);
   if (timeDeltaMs > rule.timeWindowMs) {
     failed.push('time');
     why.push(`${formatDuration(timeDeltaMs)} from the nearest report (window ${formatDuration(rule.timeWindowMs)})`);
@@ -484,11 +452,27 @@ function evaluate(
   const timeScore = round4(Math.max(0, 1 - timeDeltaMs / rule.timeWindowMs));
 
   // place
+  // distance judged against both positions' uncertainties (effectiveDistance); the pair whose
+  // effective distance is smallest speaks for the matter
   let distanceM: number | null = null;
+  let rawDistanceM: number | null = null;
+  let combinedUncertaintyM: number | null = null;
+  const ownUncertainty = uncertaintyOf(r, profile);
+  const geocoded = (p: Prepared) => (p.r.locationOrigin ?? '').startsWith('geocoded:');
   for (const l of linked) {
     if (rep.location && l.location) {
+      // a position the hub geocoded from an address says no more than the address: it finds the
+      // candidates (matterBlocking), and the addresses are compared instead (192号 and 196号 are
+      // two doors even if interpolation puts them 40 m apart; the replays lost precision when
+      // geocoded points entered the distance gate)
+      if ((geocoded(rep) || geocoded(l)) && (rep.address || l.address)) continue;
       const d = haversineMetres(rep.location, l.location);
-      if (distanceM === null || d < distanceM) distanceM = d;
+      const e = effectiveDistance(d, ownUncertainty, uncertaintyOf(l.r, profile), rule.distanceM, profile);
+      if (e.effectiveM !== null && (distanceM === null || e.effectiveM < distanceM)) {
+        distanceM = e.effectiveM;
+        rawDistanceM = d;
+        combinedUncertaintyM = e.combinedM;
+      }
     }
   }
   let address: MatterFeatures['address'] = null;
@@ -503,20 +487,29 @@ function evaluate(
       if (s.rule !== 'text' && (worstAddress === null || s.score < worstAddress)) worstAddress = s.score;
     }
   }
+  // the gazetteer placed both at one door (192号 ~ 192号院 ~ the compound at 192号 ~ the shop there)
+  const placeKey = (k: string) => k.startsWith('door:') || k.startsWith('compound:') || k.startsWith('landmark:');
+  const ownKeys = (r.addressKeys ?? []).filter(placeKey);
+  const sharedKey = ownKeys.length ? linked.flatMap((l) => (l.r.addressKeys ?? []).filter((k) => ownKeys.includes(k)))[0] : undefined;
+  // only where the texts cannot be compared: two buildings of one compound share its key
+  if (sharedKey && (address === null || address.rule === 'text')) {
+    address = { score: T.gazetteerKeyAddressScore, rule: 'gazetteer-key', explanation: `the gazetteer places both at ${sharedKey}` };
+  }
   const sameGrid = !!r.gridCode && linked.some((l) => !!l.r.gridCode && l.r.gridCode === r.gridCode);
   const towns = linked.map((l) => l.town).filter((t): t is string => t !== null);
   const sameTown = rep.town === null || towns.length === 0 ? null : towns.includes(rep.town);
   const D = rule.distanceM;
 
   // subject (needed by the place gate when nothing else locates the report)
-  const subject = subjectRelation(rep, linked, nameOpts);
+  const subject = subjectRelation(rep, linked, nameOpts, T);
   const sameSubject = subject.relation === 'same-uscc' || subject.relation === 'same-subject-id' || subject.relation === 'similar-name';
   const subjectIdentity = subject.relation === 'same-uscc' || subject.relation === 'same-subject-id';
 
   let placeScore = 0;
   if (distanceM !== null) {
-    placeScore = distanceScore(distanceM, MATTER_DISTANCE_FULL_M, 2 * D);
-    if (distanceM <= D) why.push(`${Math.round(distanceM)} m apart (≤ ${D} m)`);
+    placeScore = distanceScore(distanceM, T.distanceFullM, 2 * D);
+    const judged = rawDistanceM !== null && Math.round(rawDistanceM) !== Math.round(distanceM) ? ` (${Math.round(rawDistanceM)} m, positions ±${combinedUncertaintyM} m together)` : '';
+    if (distanceM <= D) why.push(`${Math.round(distanceM)} m apart${judged} (≤ ${D} m)`);
     else if (distanceM <= 2 * D) {
       if (sameSubject && subjectIdentity) why.push(`${Math.round(distanceM)} m apart, but the same subject`);
       else soft.push(`${Math.round(distanceM)} m apart (between ${D} and ${2 * D} m)`);
@@ -527,7 +520,7 @@ function evaluate(
   } else if (sameTown === false) {
     failed.push('place');
     why.push('different towns');
-  } else if (address !== null && address.score >= MATTER_ADDRESS_SAME && (address.rule !== 'same-intersection' || sameSubject)) {
+  } else if (address !== null && address.score >= T.addressSame && (address.rule !== 'same-intersection' || sameSubject)) {
     placeScore = address.score;
     why.push(`same address (${address.score})`);
   } else if (address !== null && address.rule === 'same-intersection') {
@@ -538,11 +531,11 @@ function evaluate(
     // the caller names the nearest crossing of the road the named shop is on
     placeScore = address.score;
     why.push(`a crossing on the same road (${address.score}) and ${subject.explanation}`);
-  } else if (address !== null && address.score < MATTER_ADDRESS_DIFFERENT && !sameGrid) {
+  } else if (address !== null && address.score < T.addressDifferent && !sameGrid) {
     failed.push('place');
     why.push(`different addresses (${address.score}, ${address.rule})`);
   } else if (sameGrid) {
-    placeScore = Math.max(SAME_GRID_PLACE_SCORE, address?.score ?? 0);
+    placeScore = Math.max(T.sameGridPlaceScore, address?.score ?? 0);
     why.push('same grid');
   } else if (address !== null) {
     placeScore = address.score;
@@ -564,9 +557,9 @@ function evaluate(
     const s = textSimilarity(rep.text, l.text);
     if (text === null || s.score > text.score) text = { score: s.score, explanation: s.explanation };
   }
-  const textOk = text !== null && text.score >= MATTER_TEXT_MIN;
+  const textOk = text !== null && text.score >= T.textMin;
   const bothCoded = r.categoryCode !== null && linked.every((l) => l.r.categoryCode !== null);
-  const sameAddress = address !== null && address.score >= MATTER_ADDRESS_SAME && address.rule !== 'same-intersection';
+  const sameAddress = address !== null && address.score >= T.addressSame && address.rule !== 'same-intersection';
   let textsDiffer = false;
   if (subject.relation === 'different-uscc' || subject.relation === 'different-name') {
     failed.push('similar');
@@ -580,15 +573,18 @@ function evaluate(
     // alike the complaints read (both name the shop, the plot)
     failed.push('similar');
     why.push(`category ${r.categoryCode} is another kind of problem than {${[...new Set(linked.map((l) => l.r.categoryCode ?? ''))].sort(compareStrings).join(', ')}}`);
-  } else if (textOk && distanceM !== null && distanceM > MATTER_CLOSE_M && !sameSubject && !sameAddress && (text?.score ?? 0) < MATTER_TEXT_STRONG) {
-    soft.push(`texts only partly similar (${text?.score}) ${Math.round(distanceM)} m apart, with no common address or subject`);
+  } else if (textOk && rawDistanceM !== null && rawDistanceM > T.closeM && !sameSubject && !sameAddress && (text?.score ?? 0) < T.textStrong) {
+    soft.push(`texts only partly similar (${text?.score}) ${Math.round(rawDistanceM)} m apart, with no common address or subject`);
   } else if (textOk) {
     why.push(sameSubject ? `similar text (${text?.score}); ${subject.explanation}` : `similar text (${text?.score})`);
   } else {
     // within GPS error, unless the addresses name another door (another unit of the building,
     // another number of the road): neighbours are not one place
-    const otherDoor = address !== null && address.rule !== 'text' && (address.score < MATTER_ADDRESS_SAME_GROUP || (address.rule === 'same-number' && address.score < MATTER_ADDRESS_SAME));
-    const close = (distanceM !== null && distanceM <= MATTER_CLOSE_M && !otherDoor) || sameAddress;
+    const otherDoor = address !== null && address.rule !== 'text' && (address.score < T.addressSameGroup || (address.rule === 'same-number' && address.score < T.addressSame));
+    // "the same door" needs positions precise enough to tell doors apart: within closeM as
+    // measured, and no more uncertain together than two GPS fixes
+    const precise = combinedUncertaintyM !== null && combinedUncertaintyM <= 1.5 * profile.nominalPairM;
+    const close = (rawDistanceM !== null && rawDistanceM <= T.closeM && precise && !otherDoor) || sameAddress;
     const otherCategory = r.categoryCode !== null && !compatibleKind && linked.every((l) => l.r.categoryCode !== null);
     if (sameSubject && !otherCategory) why.push(subject.explanation);
     // one kind of problem at one door (or within GPS error) within the family's window is one
@@ -599,13 +595,24 @@ function evaluate(
       textsDiffer = true;
       why.push(
         sameSubject
-          ? `${subject.explanation}, but another category and texts differ (${text?.score ?? 0} < ${MATTER_TEXT_MIN}): another problem of that subject`
-          : `texts differ (${text?.score ?? 0} < ${MATTER_TEXT_MIN}) and no common subject`,
+          ? `${subject.explanation}, but another category and texts differ (${text?.score ?? 0} < ${T.textMin}): another problem of that subject`
+          : `texts differ (${text?.score ?? 0} < ${T.textMin}) and no common subject`,
       );
     }
   }
 
-  if (failed.length === 0 && worstAddress !== null && worstAddress < MATTER_ADDRESS_DIFFERENT && linked.length > 1) {
+  if (sameSourceConflict !== null && !profile.sameSourceRepeats) {
+    failed.push('same-source');
+    why.push(`${sameSourceConflict}; this profile has platforms other than repeatFilingSources file an incident once`);
+  } else if (sameSourceConflict !== null && failed.length === 0) {
+    const strongText = (text?.score ?? 0) >= T.textStrong;
+    const sameDoor = sameAddress || (rawDistanceM !== null && rawDistanceM <= T.closeM && (combinedUncertaintyM ?? Infinity) <= 1.5 * profile.nominalPairM);
+    if (!(strongText && (sameDoor || subjectIdentity))) {
+      failed.push('same-source');
+      why.push(`${sameSourceConflict}; a platform's second record needs clearly the same text (≥ ${T.textStrong}) at the same door or subject`);
+    } else why.push(`${sameSourceConflict}, filed again: the same text at the same ${sameDoor ? 'door' : 'subject'}`);
+  }
+  if (failed.length === 0 && worstAddress !== null && worstAddress < T.addressDifferent && linked.length > 1) {
     soft.push(`another report of the matter is at a different address (${worstAddress})`);
   }
   // no chaining: a report that joins a grown matter by one of its reports must not be another
@@ -614,14 +621,14 @@ function evaluate(
     const pair = linked.map((l) => evaluate(rep, { matterId: candidate.matterId, reports: [l.r] }, [l], nameOpts, addrOpts, opts));
     const like = pair.filter((e) => e.decision !== 'new').length;
     const otherProblem = pair.filter((e) => e.features.failed.includes('similar') && !e.features.textsDiffer).length;
-    const unlike = pair.filter((e) => e.features.failed.includes('similar') && e.features.textsDiffer && (e.features.text?.score ?? 0) < MATTER_TEXT_UNLIKE).length;
+    const unlike = pair.filter((e) => e.features.failed.includes('similar') && e.features.textsDiffer && (e.features.text?.score ?? 0) < T.textUnlike).length;
     if (otherProblem > 0) soft.push(`another problem than ${otherProblem} of the matter's ${linked.length} reports (another subject or kind)`);
     else if (unlike >= like) soft.push(`like ${like} of the matter's ${linked.length} reports, unlike ${unlike} (texts differ, nothing else ties them)`);
   }
 
 
   // score
-  const textScore = text === null ? 0 : Math.min(1, text.score / MATTER_TEXT_FULL);
+  const textScore = text === null ? 0 : Math.min(1, text.score / T.textFull);
   let num = MATTER_WEIGHTS.place * placeScore + MATTER_WEIGHTS.time * timeScore + MATTER_WEIGHTS.text * textScore;
   let den = MATTER_WEIGHTS.place + MATTER_WEIGHTS.time + MATTER_WEIGHTS.text;
   if (subject.score !== null) {
@@ -639,6 +646,8 @@ function evaluate(
     timeWindowMs: rule.timeWindowMs,
     matterSpanMs,
     distanceM: distanceM === null ? null : Math.round(distanceM * 10) / 10,
+    rawDistanceM: rawDistanceM === null ? null : Math.round(rawDistanceM * 10) / 10,
+    combinedUncertaintyM,
     distanceLimitM: D,
     address,
     sameGrid,
@@ -679,6 +688,8 @@ function emptyFeatures(rep: Prepared, candidate: MatterCandidate, linked: readon
     timeWindowMs: 0,
     matterSpanMs: 0,
     distanceM: null,
+    rawDistanceM: null,
+    combinedUncertaintyM: null,
     distanceLimitM: 0,
     address: null,
     sameGrid: false,
@@ -719,6 +730,7 @@ const RANK: Record<MatterDecisionKind, number> = { match: 0, review: 1, new: 2 }
 export function matchMatter(report: ReportFeatures, candidates: readonly MatterCandidate[], opts: MatterMatchOptions = {}): MatterDecision {
   const nameOpts: NameOptions = opts.regions ? { regions: opts.regions } : {};
   const addrOpts: AddressOptions = opts.regions ? { regions: opts.regions } : {};
+  const T = (opts.profile ?? PROFILE).thresholds;
   const rep = prepare(report, nameOpts, addrOpts);
   const usable = candidates.filter((c) => c.reports.length > 0);
   if (usable.length === 0) {
@@ -751,7 +763,7 @@ export function matchMatter(report: ReportFeatures, candidates: readonly MatterC
     (e) =>
       e.features.failed.includes('open') && e.features.failed.every((g) => g === 'open' || g === 'time') &&
       e.features.soft.length === 0 &&
-      (e.features.closedAt ?? 0) >= report.eventTime - MATTER_RECURRENCE_LOOKBACK_MS,
+      (e.features.closedAt ?? 0) >= report.eventTime - T.recurrenceLookbackMs,
   );
   return {
     decision: 'new',
@@ -783,7 +795,7 @@ export interface MatterBlocking {
   readonly closedSince: number;
   /**
    * To flag recurrences (问题反弹), also load matters of the block closed since this (epoch ms,
-   * MATTER_RECURRENCE_LOOKBACK_MS back): they never take the report, but `recurrenceOf` names them.
+   * the profile's recurrence lookback back): they never take the report, but `recurrenceOf` names them.
    */
   readonly recurrenceSince: number;
   /** Asia/Shanghai calendar days covering [from, to] (yyyy-MM-dd). */
@@ -792,6 +804,12 @@ export interface MatterBlocking {
   readonly keys: readonly string[];
   /** When the report is located: WGS-84 box of 2·D around it, to also find matters across a town boundary. */
   readonly bbox: readonly [number, number, number, number] | null;
+  /**
+   * Gazetteer address keys of the report (door:<road>#<n>, compound:…, crossing:…): also load
+   * matters having a report with one of them, so a report without coordinates or a town code
+   * meets the reports about the same door (reports.address_keys, migration 013).
+   */
+  readonly addressKeys: readonly string[];
   readonly explanation: string;
 }
 
@@ -817,10 +835,13 @@ function shanghaiDay(ms: number): string {
  *
  * then load each candidate's linked reports' features and call matchMatter.
  */
-export function matterBlocking(report: ReportFeatures, opts: Pick<MatterMatchOptions, 'familyRules'> = {}): MatterBlocking {
+export function matterBlocking(report: ReportFeatures, opts: Pick<MatterMatchOptions, 'familyRules' | 'profile'> = {}): MatterBlocking {
+  const profile = opts.profile ?? PROFILE;
+  const T = profile.thresholds;
   const family = familyOf(report);
   // an uncategorised report looks as far as the widest family would (its matter's family decides)
-  const rule = family === UNCATEGORISED_FAMILY ? widestRule(opts.familyRules ?? FAMILY_RULES) : familyRule(family, opts.familyRules ?? FAMILY_RULES);
+  const rules = opts.familyRules ?? profile.familyRules;
+  const rule = family === UNCATEGORISED_FAMILY ? widestRule(rules) : familyRule(family, rules);
   const townCode = townCodeOf(report.divisionCode);
   const countyCode = report.divisionCode && /^\d{6}/.test(report.divisionCode) ? report.divisionCode.slice(0, 6) : null;
   const from = report.eventTime - rule.timeWindowMs;
@@ -829,8 +850,13 @@ export function matterBlocking(report: ReportFeatures, opts: Pick<MatterMatchOpt
   for (let t = Date.parse(`${shanghaiDay(from)}T00:00:00+08:00`); t <= to; t += DAY) days.push(shanghaiDay(t));
   const area = townCode ?? countyCode ?? '*';
   const keys = days.map((d) => `${area}|${family ?? '*'}|${d}`);
-  const bbox = isUsablePoint(report.location) ? boundingBox(report.location, 2 * rule.distanceM) : null;
-  const families = family === null || family === UNCATEGORISED_FAMILY ? null : [...new Set([family, ...(RELATED_FAMILIES[family] ?? []), UNCATEGORISED_FAMILY])].sort(compareStrings);
+  // the search radius grows with the position's uncertainty (beyond the GPS pair the thresholds
+  // assume), as the distance gate does; a position too uncertain to say anything gives no box
+  const u = uncertaintyOf(report, profile);
+  const radius = 2 * rule.distanceM + Math.max(0, Math.hypot(u, profile.defaultUncertaintyM['device-gps'] ?? u) - profile.nominalPairM);
+  const bbox = isUsablePoint(report.location) && u <= 2 * rule.distanceM + profile.nominalPairM ? boundingBox(report.location, radius) : null;
+  const families = family === null || family === UNCATEGORISED_FAMILY ? null : [...new Set([family, ...(profile.relatedFamilies[family] ?? []), UNCATEGORISED_FAMILY])].sort(compareStrings);
+  const addressKeys = [...new Set(report.addressKeys ?? [])].sort(compareStrings);
   return {
     family,
     families,
@@ -838,15 +864,48 @@ export function matterBlocking(report: ReportFeatures, opts: Pick<MatterMatchOpt
     countyCode,
     from,
     to,
-    closedSince: report.eventTime - MATTER_CLOSED_GRACE_MS,
-    recurrenceSince: report.eventTime - MATTER_RECURRENCE_LOOKBACK_MS,
+    closedSince: report.eventTime - T.closedGraceMs,
+    recurrenceSince: report.eventTime - T.recurrenceLookbackMs,
     days,
     keys,
     bbox,
+    addressKeys,
     explanation:
       `family ${family ?? 'any'}, ${townCode ? `town ${townCode}` : countyCode ? `county ${countyCode} (no town code)` : 'anywhere (no division code)'}` +
       `, reports between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}` +
-      (bbox ? `, or within ${2 * rule.distanceM} m` : '') +
-      `, open or closed since ${new Date(report.eventTime - MATTER_CLOSED_GRACE_MS).toISOString()}`,
+      (bbox ? `, or within ${Math.round(radius)} m` : '') +
+      (addressKeys.length ? `, or at ${addressKeys.join(' / ')}` : '') +
+      `, open or closed since ${new Date(report.eventTime - T.closedGraceMs).toISOString()}`,
   };
+}
+
+// ── Comparison vectors for weights estimated from the county's own pairs (fellegi-sunter.ts) ──
+
+
+/** The comparisons of a report–matter pair, each with levels from disagreement to agreement. */
+export const MATTER_COMPARISONS: readonly Comparison[] = [
+  { name: 'place', levels: ['beyond 2·D', 'D..2·D', 'within D', 'same door'] },
+  { name: 'time', levels: ['outside window', 'second half of window', 'first half of window'] },
+  { name: 'text', levels: ['unlike', 'weak', 'similar', 'strong'] },
+  { name: 'subject', levels: ['different', 'same name', 'same identity'] },
+  { name: 'category', levels: ['other kind', 'compatible', 'same kind', 'same code'] },
+];
+
+/**
+ * A pair's comparison vector from its features (null: cannot be compared). Feed many candidate
+ * pairs to `estimateWeights(MATTER_COMPARISONS, …)`, then `matchWeight` explains a pair by each
+ * comparison's log2(m/u).
+ */
+export function matterComparisonVector(f: MatterFeatures, profile: MatterProfile = PROFILE): ComparisonVector {
+  const T = profile.thresholds;
+  const d = f.distanceM;
+  const sameDoor = (f.rawDistanceM !== null && f.rawDistanceM <= T.closeM) || (f.address !== null && f.address.score >= T.addressSame);
+  const place = sameDoor ? 3 : d !== null ? (d <= f.distanceLimitM ? 2 : d <= 2 * f.distanceLimitM ? 1 : 0) : f.address !== null ? (f.address.score < T.addressDifferent ? 0 : 1) : null;
+  const time = f.timeWindowMs === 0 ? null : f.timeDeltaMs > f.timeWindowMs ? 0 : f.timeDeltaMs > f.timeWindowMs / 2 ? 1 : 2;
+  const t = f.text?.score;
+  const text = t === undefined ? null : t < T.textUnlike ? 0 : t < T.textMin ? 1 : t < T.textStrong ? 2 : 3;
+  const rel = f.subject.relation;
+  const subject = rel === 'unknown' ? null : rel === 'different-uscc' || rel === 'different-name' ? 0 : rel === 'similar-name' ? 1 : 2;
+  const category = f.sameCategoryCode ? 3 : f.failed.includes('family') ? 0 : null;
+  return [place, time, text, subject, category];
 }

@@ -23,6 +23,7 @@ import { MARKET_SOURCE } from './native/market.js';
 import { NATURAL_RESOURCES_SOURCE } from './native/natural_resources.js';
 import { GRID_SOURCE } from '../grid/types.js';
 import { Rng } from './random.js';
+import { writeGazetteer } from './gazetteer.js';
 import { buildWorld, gridAt, roadPoint, type Address, type Place, type Subject, type Village, type World } from './world.js';
 import type { CountyProfile } from './profile.js';
 
@@ -85,7 +86,7 @@ export interface DatasetManifest {
   county: { code: string; name: string; bbox: readonly number[] };
   departments: Array<DepartmentSource & { file: string; records: number }>;
   truth: { matters: string; subjects: string };
-  geo: { divisions: string; grids: string };
+  geo: { divisions: string; grids: string; gazetteer?: string };
   world: { places: string };
   counts: {
     records: number;
@@ -329,6 +330,7 @@ export function generateDataset(opts: GenerateOptions, outDir: string): { manife
   subjectsOut.close();
 
   writeGeo(w, outDir);
+  writeGazetteer(w, outDir);
   const placesOut = new LineWriter(join(outDir, 'world', 'places.jsonl'));
   for (const p of w.places) {
     placesOut.line({
@@ -357,7 +359,7 @@ export function generateDataset(opts: GenerateOptions, outDir: string): { manife
     county: { code: w.county.code, name: w.county.name, bbox: [...w.county.bbox] },
     departments,
     truth: { matters: 'truth/matters.jsonl', subjects: 'truth/subjects.jsonl' },
-    geo: { divisions: 'geo/divisions.json', grids: 'geo/grids.geojson' },
+    geo: { divisions: 'geo/divisions.json', grids: 'geo/grids.geojson', gazetteer: 'geo/gazetteer.jsonl' },
     world: { places: 'world/places.jsonl' },
     counts: {
       records,

@@ -1,3 +1,4 @@
+import { DEFAULT_MATTER_PROFILE } from '../../../hub/merge/matter-profile.js';
 import { describe, expect, it } from 'vitest';
 import {
   matchMatter,
@@ -223,13 +224,20 @@ describe('matchMatter: different incidents stay apart', () => {
   });
 });
 
-describe('matchMatter: one filing per platform, except 12345', () => {
-  it('two grid reports of the same platform are two incidents', () => {
-    const second: ReportFeatures = { ...gridFume, sourceRecordId: 'WG20250610-0044', eventTime: at('2025-06-10 19:35') };
-    const d = matchMatter(second, [{ matterId: 'M1', reports: [gridFume] }], opts);
-    expect(d.decision).toBe('new');
-    expect(d.features?.failed).toEqual(['same-source']);
+describe('matchMatter: no platform is assumed to file an incident once', () => {
+  it('a grid worker re-reporting the same door with the same words joins the matter', () => {
+    const again: ReportFeatures = { ...gridFume, sourceRecordId: 'WG20250610-0044', eventTime: at('2025-06-10 19:35') };
+    const d = matchMatter(again, [{ matterId: 'M1', reports: [gridFume] }], { ...opts, profile: { ...DEFAULT_MATTER_PROFILE, sameSourceRepeats: true } });
+    expect(d.decision).toBe('match');
     expect(d.features?.sameSourceConflict).toContain('WG20250610-0031');
+    expect(d.explanation).toContain('filed again');
+  });
+
+  it("a platform's second record at the door with other words is another incident", () => {
+    const other: ReportFeatures = { ...gridFume, sourceRecordId: 'WG20250610-0044', eventTime: at('2025-06-10 19:35'), description: '网格员巡查发现烧烤店门前油烟排放口朝向居民窗户' };
+    const d = matchMatter(other, [{ matterId: 'M1', reports: [gridFume] }], { ...opts, profile: { ...DEFAULT_MATTER_PROFILE, sameSourceRepeats: true } });
+    expect(d.decision).toBe('new');
+    expect(d.features?.failed).toContain('same-source');
   });
 
   it('two 12345 callers about the same fumes are one matter', () => {
