@@ -74,8 +74,13 @@ export async function startProcess(name: string, entry: string, args: string[], 
   };
 }
 
-/** Polls until `fn` returns a value that is not undefined, or fails with the last error. */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+/**
+ * Polls until `fn` returns a value that is not undefined, or fails with the last error. The default
+ * bound is generous on purpose: it only ends a wait that would never succeed, and a busy machine (the
+ * suite's two workers beside other work) can take tens of seconds for one record to cross a pipeline
+ * that takes a second when quiet.
+ */
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 180_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
