@@ -188,15 +188,17 @@ describe.skipIf(!CHROMIUM)('the command center in a real browser', () => {
         await page.waitForTimeout(500); // charts finish their entry animation
         await shot(page, name);
       }
-      const subject = await api<{ items: Array<{ id: string }> }>('/subjects?name=%E5%85%AC%E5%8F%B8&limit=1').catch(() => ({ items: [] }));
+      const subject = await api<{ items: Array<{ id: string; name: string }> }>('/subjects?name=%E5%85%AC%E5%8F%B8&limit=1').catch(() => ({ items: [] }));
       if (subject.items[0]) {
         await page.evaluate((id) => ((globalThis as unknown as { location: { hash: string } }).location.hash = `#/subjects/${id}`), subject.items[0].id);
-        // known open defect (see the branch report): the profile did not render in the first full run;
-        // the screenshot records what the page shows, and measurements.json whether it rendered
-        const rendered = await page.getByTestId('subject-profile').waitFor({ timeout: 30_000 }).then(() => true, () => false);
+        // the 一企一档 profile renders its golden record (fields no record gave are shown as a dash)
+        const rendered = await page.getByTestId('subject-profile').waitFor({ timeout: 60_000 }).then(() => true, () => false);
         measured.subjectProfileRendered = rendered;
         measured.subjectProfileError = rendered ? null : await page.getByTestId('page-error').innerText({ timeout: 1000 }).catch(() => null);
         await shot(page, '07-subject-profile');
+        expect(measured.subjectProfileError ?? null).toBeNull();
+        expect(rendered).toBe(true);
+        expect(await page.locator('[data-testid=subject-profile] h1').innerText()).toBe(subject.items[0].name);
       }
       expect(offline).toEqual([]);
     } finally {

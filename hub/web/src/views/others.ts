@@ -83,11 +83,18 @@ export async function subjectsView(root: HTMLElement, id?: string): Promise<() =
   return () => undefined;
 }
 
+/** The golden record's fields, as operators name them. */
+const GOLDEN_FIELD: Record<string, string> = { name: '名称', uscc: '统一社会信用代码', subjectType: '主体类型', address: '地址', divisionCode: '行政区划', location: '位置' };
+
 async function subjectProfile(root: HTMLElement, id: string): Promise<() => void> {
   const s = await api<SubjectSummary & { golden: Record<string, { value: unknown; sourceSystem?: string; sourceRecordId?: string; at?: string } | unknown>; links: Array<{ sourceSystem: string; sourceRecordId: string; kind: string; linkedAt: string; decision: { rule?: string; score?: number } | null }>; matters: Array<{ id: string; title: string; statusLabel: string; updatedAt: string }>; reports: Array<{ department: string; title: string; eventTime: string; matterId: string }> }>(`/subjects/${id}`);
   const golden = Object.entries(s.golden ?? {}).map(([k, v]) => {
-    const g = v as { value?: unknown; sourceSystem?: string; source?: string; at?: string };
-    return h('tr', {}, h('td', {}, k), h('td', {}, String(typeof v === 'object' && v !== null && 'value' in g ? g.value : v)), h('td', { class: 'small' }, g.sourceSystem ?? g.source ?? ''));
+    // a field no record gave is null in the golden record: shown as a dash, not a crash
+    const g = (typeof v === 'object' && v !== null ? v : {}) as { value?: unknown; provenance?: { sourceSystem?: string; sourceRecordId?: string } };
+    const shown = 'value' in g ? g.value : v;
+    const text = shown === null || shown === undefined || shown === '' ? '—' : typeof shown === 'object' && 'lng' in shown && 'lat' in shown ? `${(shown as { lng: number }).lng.toFixed(5)}, ${(shown as { lat: number }).lat.toFixed(5)}` : String(shown);
+    const from = g.provenance ? `${g.provenance.sourceSystem ?? ''} ${g.provenance.sourceRecordId ?? ''}`.trim() : '';
+    return h('tr', {}, h('td', {}, GOLDEN_FIELD[k] ?? k), h('td', {}, text), h('td', { class: 'small' }, from));
   });
   clear(
     root,
