@@ -24,7 +24,7 @@ import pg from 'pg';
 import { StackError } from '../../connectors/sdk/errors.js';
 import { freePort, waitFor } from '../../stack/net.js';
 import { ensureApicurio, ensureKafkaJars, registryJavaArgs, STACK_HOME } from '../../stack/local.js';
-import { TcpFaultProxy } from './tcp-fault-proxy.js';
+import { TcpFaultProxy } from '../../stack/tcp-fault-proxy.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 

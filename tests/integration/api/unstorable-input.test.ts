@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../../hub/api/server.js';
 import { createDb, type Db } from '../../../hub/store/db.js';
 import { apiFixture, apiRoutes, type ApiFixture } from '../../support/api-fixture.js';
-import { TcpProxy } from '../sources/tcp-proxy.js';
+import { TcpFaultProxy } from '../../../stack/tcp-fault-proxy.js';
 
 let f: ApiFixture;
 beforeAll(async () => {
@@ -64,12 +64,12 @@ describe('text that cannot be stored', () => {
 });
 
 describe('PostgreSQL down', () => {
-  let proxy: TcpProxy;
+  let proxy: TcpFaultProxy;
   let db: Db;
   let app: FastifyInstance;
   beforeAll(async () => {
     const target = new URL(f.ctx.stack.databaseUrl);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    proxy = new TcpFaultProxy(target.hostname, Number(target.port || 5432));
     const viaProxy = new URL(f.ctx.stack.databaseUrl);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(await proxy.start());

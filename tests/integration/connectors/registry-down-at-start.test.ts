@@ -9,13 +9,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../../schemas/index.js';
 import { buildHotlineServer, HotlineStore } from '../../../simulators/hotline-12345/server.js';
 import { eventually, startProcess, type RunningProcess } from '../../../stack/processes.js';
-import { TcpProxy } from '../sources/tcp-proxy.js';
+import { TcpFaultProxy } from '../../../stack/tcp-fault-proxy.js';
 import { kafkaFor, testContext } from '../../support/context.js';
 import { committedRecords } from '../../support/kafka-records.js';
 
 let app: FastifyInstance | undefined;
 let worker: RunningProcess | undefined;
-let proxy: TcpProxy | undefined;
+let proxy: TcpFaultProxy | undefined;
 afterAll(async () => {
   await worker?.stop();
   await proxy?.stop();
@@ -39,7 +39,7 @@ describe('registry down when a worker starts', () => {
     const orders = Array.from({ length: 20 }, () => store.generate().gdbh);
 
     const registry = new URL(ctx.stack.schemaRegistryUrl);
-    proxy = new TcpProxy(registry.hostname, Number(registry.port));
+    proxy = new TcpFaultProxy(registry.hostname, Number(registry.port));
     const port = await proxy.start();
     await proxy.stop(); // the registry is "down": nothing listens on its port
     const statusPort = await freePort();

@@ -21,12 +21,12 @@ import { codecFor, kafkaFor, testContext } from '../../support/context.js';
 import { createTopics } from '../../support/topics.js';
 import { until } from '../../support/until.js';
 import { EXAMPLES } from '../../unit/schemas/examples.js';
-import { TcpProxy } from '../sources/tcp-proxy.js';
+import { TcpFaultProxy } from '../../../stack/tcp-fault-proxy.js';
 
 const ctx = testContext('dboutage');
 const appName = `hub_${ctx.id}`;
 const target = new URL(ctx.stack.databaseUrl);
-const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+const proxy = new TcpFaultProxy(target.hostname, Number(target.port || 5432));
 const direct = createDb(ctx.stack.databaseUrl, { schema: ctx.dbSchema });
 let hubDb: ReturnType<typeof createDb> | undefined;
 const admin = new pg.Client({ connectionString: ctx.stack.databaseUrl });

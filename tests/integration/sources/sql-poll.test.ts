@@ -8,7 +8,7 @@ import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigError, UpstreamRejectedError, UpstreamUnavailableError } from '../../../connectors/sdk/errors.js';
 import { SqlPollSource, validateSqlPollSettings, type SqlPollCursor, type SqlPollSettings } from '../../../connectors/sources/sql-poll.js';
-import { TcpProxy } from './tcp-proxy.js';
+import { TcpFaultProxy } from '../../../stack/tcp-fault-proxy.js';
 
 const signal = new AbortController().signal;
 const MYSQL_SERVER = 'mysql://root@127.0.0.1:3306';
@@ -307,7 +307,7 @@ describe.each(backends)('sql-poll on $name', (b) => {
   it('reports a database that is down as retriable, and resumes where it stopped when it is back', async () => {
     const table = await createTable(900);
     const target = new URL(url);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || (b.client === 'pg' ? 5432 : 3306)));
+    const proxy = new TcpFaultProxy(target.hostname, Number(target.port || (b.client === 'pg' ? 5432 : 3306)));
     const port = await proxy.start();
     const via = new URL(url);
     via.hostname = '127.0.0.1';

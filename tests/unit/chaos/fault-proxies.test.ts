@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpFaultProxy } from '../../../scripts/chaos/http-fault-proxy.js';
 import { PLATFORMS, versionOf } from '../../../scripts/chaos/platforms.js';
-import { TcpFaultProxy } from '../../../scripts/chaos/tcp-fault-proxy.js';
+import { TcpFaultProxy } from '../../../stack/tcp-fault-proxy.js';
 import { converged, type Observation } from '../../../scripts/chaos/checker.js';
 import { buildHotlineServer, HotlineStore } from '../../../simulators/hotline-12345/server.js';
 

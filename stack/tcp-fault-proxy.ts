@@ -2,7 +2,7 @@
  * A TCP relay that can make a network bad on purpose: add latency (and jitter) to every chunk in
  * both directions, cut every open connection, and refuse new ones for a while. The chaos suite puts
  * it between the connector workers and Kafka, where `tc netem` would go on a machine that has it.
- * (tests/integration/sources/tcp-proxy.ts is the plain up/down relay the SQL tests use.)
+ * The tests use it as a plain relay they stop and start (a database or registry going away).
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
