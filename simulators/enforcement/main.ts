@@ -28,7 +28,7 @@ import { readDepartment } from '../county/dataset.js';
 import type { EnforcementCase } from '../county/native/enforcement.js';
 import { EnforcementDatabase, randomDatabaseName } from './database.js';
 import type { EnforcementTableRow } from './rows.js';
-import { buildEnforcementServer, liveMode } from './server.js';
+import { buildEnforcementServer, enforcementLiveMode } from './server.js';
 
 const { values } = parseArgs({
   options: {
@@ -65,7 +65,7 @@ if (!values.keep || existing === 0) {
 // the county reaches the database through a link the simulator can cut (outage "terminate")
 const linkPort = await db.link.listen(values.host, Number(values['link-port']));
 const connection = (await db.ensureReader(linkPort)) ?? db.ownerUrl(linkPort);
-const live = liveMode(db, (err) => process.stderr.write(`live step failed: ${(err as Error).message}\n`));
+const live = enforcementLiveMode(db, (err) => process.stderr.write(`live step failed: ${(err as Error).message}\n`));
 live.set(Number(values['live-every-ms']), Number(values['live-batch']));
 
 const app = buildEnforcementServer(db, live);

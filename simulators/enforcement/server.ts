@@ -11,47 +11,17 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { OUTAGE_MODES, type EnforcementDatabase, type OutageMode } from './database.js';
-
-export interface LiveMode {
-  set(everyMs: number, batch: number): void;
-  readonly everyMs: number;
-  stop(): void;
-}
+import { liveMode, type LiveMode } from '../shared/live-mode.js';
 
 /** Every `everyMs`: `batch` procedure steps, and a new clue now and then (about one per five steps). */
-export function liveMode(db: EnforcementDatabase, onError: (err: unknown) => void): LiveMode {
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  let every = 0;
-  let batch = 1;
-  const tick = async () => {
-    if (running) return; // the previous tick is still waiting (e.g. on a locked table)
-    running = true;
-    try {
+export function enforcementLiveMode(db: EnforcementDatabase, onError: (err: unknown) => void): LiveMode {
+  return liveMode(
+    async (batch) => {
       await db.advance(batch);
       if (Math.random() < 0.2 * batch) await db.create(1);
-    } catch (err) {
-      onError(err);
-    } finally {
-      running = false;
-    }
-  };
-  const live: LiveMode = {
-    get everyMs() {
-      return every;
     },
-    set(everyMs: number, n: number) {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      every = everyMs;
-      batch = Math.max(1, n);
-      if (everyMs > 0) timer = setInterval(() => void tick(), everyMs);
-    },
-    stop() {
-      live.set(0, 1);
-    },
-  };
-  return live;
+    onError,
+  );
 }
 
 export function buildEnforcementServer(db: EnforcementDatabase, live: LiveMode): FastifyInstance {
@@ -62,6 +32,8 @@ export function buildEnforcementServer(db: EnforcementDatabase, live: LiveMode):
   app.post<{ Body: { count?: number } | null }>('/__sim/create', async (req) => ({ created: await db.create(req.body?.count ?? 1) }));
   app.post<{ Body: { everyMs?: number; batch?: number } | null }>('/__sim/live', async (req) => {
     live.set(req.body?.everyMs ?? 0, req.body?.batch ?? 1);
+    // stopped: answer once the change under way has committed, so that stats read next count it
+    if (live.everyMs === 0) await live.settled();
     return { liveEveryMs: live.everyMs };
   });
   app.post<{ Body: { mode?: string; ms?: number } | null }>('/__sim/outage', async (req, reply) => {

@@ -24,7 +24,7 @@ import { readDepartment } from '../county/dataset.js';
 import type { MarketEntityRow } from '../county/native/market.js';
 import { MarketDatabase } from './database.js';
 import { tableRow } from './rows.js';
-import { buildMarketServer, liveMode } from './server.js';
+import { buildMarketServer, marketLiveMode } from './server.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,7 +55,7 @@ if (!values.keep || existing === 0) {
   await db.insert(rows);
 }
 const connection = (await db.ensureReader()) ?? values['database-url'];
-const live = liveMode(db, (err) => process.stderr.write(`live change failed: ${(err as Error).message}\n`));
+const live = marketLiveMode(db, (err) => process.stderr.write(`live change failed: ${(err as Error).message}\n`));
 live.set(Number(values['live-every-ms']), Number(values['live-batch']));
 
 const app = buildMarketServer(db, live);

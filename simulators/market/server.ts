@@ -11,46 +11,17 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { OUTAGE_MODES, type MarketDatabase, type OutageMode } from './database.js';
-
-export interface LiveMode {
-  set(everyMs: number, batch: number): void;
-  readonly everyMs: number;
-}
+import { liveMode, type LiveMode } from '../shared/live-mode.js';
 
 /** Every `everyMs`: `batch` changes, and now and then a new registration. */
-export function liveMode(db: MarketDatabase, onError: (err: unknown) => void): LiveMode & { stop(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  let every = 0;
-  const tick = async () => {
-    if (running) return; // the previous tick is still waiting (e.g. on a locked table)
-    running = true;
-    try {
-      await db.mutate(state.batch);
+export function marketLiveMode(db: MarketDatabase, onError: (err: unknown) => void): LiveMode {
+  return liveMode(
+    async (batch) => {
+      await db.mutate(batch);
       if (Math.random() < 0.1) await db.create(1);
-    } catch (err) {
-      onError(err);
-    } finally {
-      running = false;
-    }
-  };
-  const state = {
-    batch: 1,
-    get everyMs() {
-      return every;
     },
-    set(everyMs: number, batch: number) {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      every = everyMs;
-      state.batch = Math.max(1, batch);
-      if (everyMs > 0) timer = setInterval(() => void tick(), everyMs);
-    },
-    stop() {
-      state.set(0, 1);
-    },
-  };
-  return state;
+    onError,
+  );
 }
 
 export function buildMarketServer(db: MarketDatabase, live: LiveMode): FastifyInstance {
@@ -61,6 +32,8 @@ export function buildMarketServer(db: MarketDatabase, live: LiveMode): FastifyIn
   app.post<{ Body: { count?: number } | null }>('/__sim/create', async (req) => ({ created: await db.create(req.body?.count ?? 1) }));
   app.post<{ Body: { everyMs?: number; batch?: number } | null }>('/__sim/live', async (req) => {
     live.set(req.body?.everyMs ?? 0, req.body?.batch ?? 1);
+    // stopped: answer once the change under way has committed, so that stats read next count it
+    if (live.everyMs === 0) await live.settled();
     return { liveEveryMs: live.everyMs };
   });
   app.post<{ Body: { mode?: string; ms?: number } | null }>('/__sim/outage', async (req, reply) => {
