@@ -51,7 +51,8 @@ async function caughtUp(ctx: TestContext, kafka: ReturnType<typeof kafkaFor>): P
       const complete = [...platform].every(([id, gxsj]) => latest.get(id) === Date.parse(`${gxsj.replace(' ', 'T')}+08:00`));
       return complete ? records : undefined;
     },
-    90_000,
+    // generous: a loaded machine with the 700 ms page time-out of the flaky-upstream case retries many pages
+    300_000,
     1000,
   );
 }
