@@ -6,11 +6,11 @@
  * Never skipping an event: ids are drawn at insert, so a transaction that commits late can make an
  * event with a lower id visible after higher ids were sent. Each event therefore records the
  * transaction that wrote it (matter_events.xid, migration 013), and a poll sends only events of
- * transactions older than the oldest transaction still in progress (the snapshot's xmin): that set
+ * transactions older than the oldest of the hub's own transactions still in progress: that set
  * can no longer grow. Events go out ordered by (xid, id), and the event id `<xid>.<id>` is the
- * resume point for Last-Event-ID. The price: while any transaction of the database server stays
- * open, events of later transactions wait for it (the hub's own transactions last well under a
- * second; an idle-in-transaction session elsewhere delays the feed until it ends).
+ * resume point for Last-Event-ID. The price: while one of the hub's own transactions stays open,
+ * events of later transactions wait for it (they last seconds at most). Other sessions on the server
+ * do not hold the feed back.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../store/db.js';
@@ -43,9 +43,26 @@ export interface StreamCursor {
 export const EVENT_ID_PATTERN = '^[0-9]{1,20}(\\.[0-9]{1,18})?$';
 const PAGE = 500;
 
-/** The oldest transaction still in progress: every transaction below it has committed or aborted. */
+/**
+ * Below this transaction id, every transaction that can write this hub's timeline has committed or
+ * aborted: the oldest transaction still in progress on one of this hub's connections (same database,
+ * same application name — store/db.ts gives every connection of one hub schema the same name), else
+ * the first id not yet assigned. Other users of the server (the registry, another application, another
+ * hub schema) cannot write these events and must not hold the feed back. pg_stat_activity gives each
+ * backend's current xid in 32 bits; the snapshot's in-progress xid8s are matched by their low 32 bits.
+ * A transaction that commits between the two reads has finished, and the rows are read by a later
+ * statement, whose snapshot sees it.
+ */
 async function horizon(db: Db): Promise<string> {
-  const r = await db.raw<{ rows: Array<{ h: string }> }>('select pg_snapshot_xmin(pg_current_snapshot())::text as h');
+  const r = await db.raw<{ rows: Array<{ h: string }> }>(
+    `with s as (select pg_current_snapshot() as snap),
+          here as (select backend_xid::text::bigint as x32 from pg_stat_activity
+                   where datname = current_database() and application_name = current_setting('application_name') and backend_xid is not null)
+     select coalesce(
+       (select min(x) from s, pg_snapshot_xip(s.snap) as x where (x::text::numeric % 4294967296)::bigint in (select x32 from here)),
+       (select pg_snapshot_xmax(snap) from s)
+     )::text as h`,
+  );
   return r.rows[0]!.h;
 }
 

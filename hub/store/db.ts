@@ -4,6 +4,11 @@ import { migrations } from './migrations/index.js';
 
 export type Db = Knex;
 
+/** The application name of a hub's connections: one per hub schema, whatever the instance. */
+export function hubApplicationName(schema: string | undefined): string {
+  return `countyhub:${(schema ?? 'public').replace(/[^A-Za-z0-9_.-]/g, '_')}`.slice(0, 63);
+}
+
 export function createDb(databaseUrl: string, opts: { schema?: string; poolMax?: number } = {}): Db {
   return knexFactory({
     client: 'pg',
@@ -12,11 +17,11 @@ export function createDb(databaseUrl: string, opts: { schema?: string; poolMax?:
     pool: {
       min: 0,
       max: opts.poolMax ?? 10,
-      // a schema of its own (tests, several hubs on one database) is created before first use
-      afterCreate: opts.schema
-        ? (conn: { query: (q: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) =>
-            conn.query(`SET search_path TO "${opts.schema}", public`, (err) => done(err, conn))
-        : undefined,
+      // a schema of its own (tests, several hubs on one database) is created before first use; every
+      // connection of one hub (all its instances) carries the same application name, which is how the
+      // change stream tells the hub's own open transactions from other users' of the server
+      afterCreate: (conn: { query: (q: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) =>
+        conn.query(`SET application_name = '${hubApplicationName(opts.schema)}'${opts.schema ? `; SET search_path TO "${opts.schema}", public` : ''}`, (err) => done(err, conn)),
     },
   });
 }

@@ -133,6 +133,23 @@ describe('matter event stream', () => {
     }
   });
 
+  // Other users of the server (another hub schema, the registry, a report left open) cannot write this
+  // hub's timeline: a transaction of theirs left open must not hold the feed back.
+  it("delivers events while another session of the server keeps a transaction open", async () => {
+    const other = createDb(ctx.stack.databaseUrl, { schema: `${ctx.dbSchema}_other` });
+    const open = await other.transaction();
+    try {
+      await open.raw('select pg_current_xact_id()'); // an assigned transaction id, older than the event's
+      const got = await read({}, (ev) => ev.some((e) => e.event === 'beside_open_transaction'), async () => {
+        await db('matter_events').insert(event(matterA, 'beside_open_transaction'));
+      });
+      expect(got.events.map((e) => e.event)).toContain('beside_open_transaction');
+    } finally {
+      await open.rollback();
+      await other.destroy();
+    }
+  });
+
   it('refuses a malformed Last-Event-ID', async () => {
     const res = await fetch(`${base}/api/v1/stream`, { headers: { 'last-event-id': 'abc' } });
     expect(res.status).toBe(400);
