@@ -9,6 +9,14 @@ export function hubApplicationName(schema: string | undefined): string {
   return `countyhub:${(schema ?? 'public').replace(/[^A-Za-z0-9_.-]/g, '_')}`.slice(0, 63);
 }
 
+function urlNamesApplication(databaseUrl: string): boolean {
+  try {
+    return new URL(databaseUrl).searchParams.has('application_name');
+  } catch {
+    return false;
+  }
+}
+
 export function createDb(databaseUrl: string, opts: { schema?: string; poolMax?: number } = {}): Db {
   return knexFactory({
     client: 'pg',
@@ -20,8 +28,12 @@ export function createDb(databaseUrl: string, opts: { schema?: string; poolMax?:
       // a schema of its own (tests, several hubs on one database) is created before first use; every
       // connection of one hub (all its instances) carries the same application name, which is how the
       // change stream tells the hub's own open transactions from other users' of the server
+      // (an application name given in the database URL is kept: it is then the hub's name)
       afterCreate: (conn: { query: (q: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) =>
-        conn.query(`SET application_name = '${hubApplicationName(opts.schema)}'${opts.schema ? `; SET search_path TO "${opts.schema}", public` : ''}`, (err) => done(err, conn)),
+        conn.query(
+          [urlNamesApplication(databaseUrl) ? '' : `SET application_name = '${hubApplicationName(opts.schema)}'`, opts.schema ? `SET search_path TO "${opts.schema}", public` : ''].filter(Boolean).join('; ') || 'SELECT 1',
+          (err) => done(err, conn),
+        ),
     },
   });
 }
