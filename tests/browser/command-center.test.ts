@@ -130,7 +130,13 @@ describe.skipIf(!CHROMIUM)('the command center in a real browser', () => {
     await page.goto(`${hubUrl}/`);
     await page.getByTestId('api-key').fill(key);
     await page.getByTestId('sign-in').click();
-    await page.getByTestId('matter-row').first().waitFor({ timeout: 60_000 });
+    try {
+      // a bound for a loaded machine (a CI run needed more than 60 s once); the page retries by itself
+      await page.getByTestId('matter-row').first().waitFor({ timeout: 180_000 });
+    } catch (err) {
+      await shot(page, 'sign-in-failed');
+      throw new Error(`no matter row after sign-in; the page shows: ${(await page.locator('body').innerText()).slice(0, 500)}`, { cause: err });
+    }
   }
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: true });

@@ -81,7 +81,17 @@ async function route(): Promise<void> {
       signOut();
       return loginPage('登录已失效，请重新登录');
     }
-    clear(main, h('p', { class: 'error', 'data-testid': 'page-error' }, err instanceof Error ? err.message : String(err)));
+    // a hub that is busy or restarting (503, a dropped connection) answers again by itself: an
+    // operator's wall screen must come back without anyone pressing reload
+    const transient = !(err instanceof ApiError) || err.status === 0 || err.status >= 500;
+    const hash = location.hash;
+    clear(main, h('p', { class: 'error', 'data-testid': 'page-error' }, err instanceof Error ? err.message : String(err), transient ? '（10 秒后自动重试）' : ''));
+    if (transient) {
+      const timer = setTimeout(() => {
+        if (location.hash === hash && me()) void route();
+      }, 10_000);
+      leave = () => clearTimeout(timer);
+    }
   }
 }
 

@@ -38,8 +38,10 @@ async function simulator(args: string[]): Promise<{ sim: RunningProcess; setting
   const database = `enf_t_${randomBytes(4).toString('hex')}`;
   const sim = await startProcess('enforcement simulator', 'simulators/enforcement/main.ts', ['--database-url', MYSQL_SERVER, '--database', database, '--cleanup', ...args], {});
   sims.push(sim);
-  // DATETIME has whole seconds: the lag must exceed one second plus a write's duration
-  const settings: SqlPollSettings = { ...enforcement.manifest.source, connection: String(sim.ready.connection), table: String(sim.ready.table), pageSize: 200, safetyLagMs: 2000 };
+  // DATETIME has whole seconds: the lag must exceed one second plus the longest write. The outage
+  // test's lock holds a live update (stamped before it waits) for up to 3 s, so the lag is longer
+  // than that with room for a loaded machine — as a county must set it longer than its writers' transactions.
+  const settings: SqlPollSettings = { ...enforcement.manifest.source, connection: String(sim.ready.connection), table: String(sim.ready.table), pageSize: 200, safetyLagMs: 8000 };
   return { sim, settings };
 }
 

@@ -46,7 +46,7 @@ async function reports(ctx: TestContext): Promise<Report[]> {
 }
 
 /** Waits until Kafka holds each of `orders` at its current version. */
-async function delivered(ctx: TestContext, orders: WorkOrder[], timeoutMs = 90_000): Promise<Report[]> {
+async function delivered(ctx: TestContext, orders: WorkOrder[], timeoutMs = 180_000): Promise<Report[]> {
   return eventually(
     `Kafka to hold ${orders.length} work orders at their latest versions`,
     async () => {
@@ -90,7 +90,7 @@ describe('silent loss: faults nobody scripted', () => {
     const w = await startWorker(ctx, url, 50);
     await delivered(ctx, first);
     const after = Array.from({ length: 5 }, () => store.generate());
-    await delivered(ctx, after, 30_000);
+    await delivered(ctx, after);
     // ~100 polls at 100 ms: still one dead letter each
     await new Promise((r) => setTimeout(r, 10_000));
     const letters = await deadLetters(kafkaFor(ctx), ctx.topics.deadLetters);
@@ -111,7 +111,7 @@ describe('silent loss: faults nobody scripted', () => {
     const w = await startWorker(ctx, url, 10);
     await delivered(ctx, before);
     const after = Array.from({ length: 3 }, () => store.generate());
-    await delivered(ctx, after, 30_000);
+    await delivered(ctx, after); // a bound, not a speed claim: a loaded CI run needed more than 30 s
     const letter = (await deadLetters(kafkaFor(ctx), ctx.topics.deadLetters)).find((l) => l.sourceRecordId === huge.gdbh)!;
     expect(letter).toBeDefined();
     expect(Buffer.byteLength(JSON.stringify(letter))).toBeLessThan(1024 * 1024);
