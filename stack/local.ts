@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { StackError } from '../connectors/sdk/errors.js';
@@ -53,17 +53,39 @@ function mvn(args: string[], what: string, opts: StackOptions): void {
   log(opts, `${what} fetched in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/**
+ * Builds `dir` once, safely when several test runs or stacks start on one machine at the same time
+ * (a shared COUNTYHUB_STACK_HOME): each builds in a directory of its own and renames it into place;
+ * the first rename wins and the others discard theirs.
+ */
+function installOnce(dir: string, build: (tmp: string) => void): void {
+  if (existsSync(join(dir, '.complete'))) return;
+  const tmp = `${dir}.partial-${process.pid}-${randomBytes(3).toString('hex')}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  try {
+    build(tmp);
+    writeFileSync(join(tmp, '.complete'), new Date().toISOString());
+    if (existsSync(join(dir, '.complete'))) return; // another run finished first
+    rmSync(dir, { recursive: true, force: true }); // an incomplete copy left by an interrupted run
+    try {
+      renameSync(tmp, dir);
+    } catch (err) {
+      if (!existsSync(join(dir, '.complete'))) throw err;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 /** Kafka jars (broker + tools), fetched once. Also used by the benchmarks for kafka-producer-perf-test. */
 export function ensureKafkaJars(opts: StackOptions = {}): string {
   const dir = join(STACK_HOME, `kafka-${KAFKA_VERSION}`);
-  const done = join(dir, '.complete');
-  if (!existsSync(done)) {
+  installOnce(dir, (tmp) => {
     requireTool('mvn', ['-v'], 'Apache Maven');
     checkJava();
-    rmSync(dir, { recursive: true, force: true });
-    mvn(['-f', 'stack/pom.xml', 'dependency:copy-dependencies', `-DoutputDirectory=${join(dir, 'libs')}`, '-DincludeScope=runtime'], `Kafka ${KAFKA_VERSION}`, opts);
-    writeFileSync(done, new Date().toISOString());
-  }
+    mvn(['-f', 'stack/pom.xml', 'dependency:copy-dependencies', `-DoutputDirectory=${join(tmp, 'libs')}`, '-DincludeScope=runtime'], `Kafka ${KAFKA_VERSION}`, opts);
+  });
   return join(dir, 'libs', '*');
 }
 
@@ -73,20 +95,17 @@ export function ensureKafkaJars(opts: StackOptions = {}): string {
  */
 export function ensureApicurio(opts: StackOptions = {}): string {
   const dir = join(STACK_HOME, `apicurio-${APICURIO_VERSION}`);
-  const done = join(dir, '.complete');
-  if (!existsSync(done)) {
+  installOnce(dir, (tmp) => {
     requireTool('mvn', ['-v'], 'Apache Maven');
     checkJava();
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    const dl = join(STACK_HOME, 'downloads');
+    const dl = join(tmp, '.download');
     mvn(['dependency:copy', `-Dartifact=io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:zip:all`, `-DoutputDirectory=${dl}`], `Apicurio Registry ${APICURIO_VERSION}`, opts);
     const zip = join(dl, `apicurio-registry-app-${APICURIO_VERSION}-all.zip`);
     // `jar` ships with every JDK, so no unzip binary is required.
-    const r = spawnSync('jar', ['xf', zip], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync('jar', ['xf', zip], { cwd: tmp, encoding: 'utf8' });
     if (r.status !== 0) throw new StackError(`could not unpack ${zip}: ${r.stderr}`);
-    writeFileSync(done, new Date().toISOString());
-  }
+    rmSync(dl, { recursive: true, force: true });
+  });
   const runner = readdirSync(dir).find((f) => f.endsWith('-runner.jar')) ?? 'quarkus-run.jar';
   return join(dir, runner);
 }
