@@ -1,12 +1,12 @@
 /**
  * The hub process: migrate the database, consume canonical records, serve the API.
- * Settings from the environment (see README): KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL,
- * TOPIC_PREFIX, HUB_PORT, HUB_HOST, DB_SCHEMA, HUB_GROUP_ID, HUB_INSTANCE_ID, HUB_SESSION_TIMEOUT_MS,
- * HUB_SLA_CHECK_MS, HUB_JWT_SECRET, HUB_RATE_LIMIT (requests per principal per minute), DIVISIONS_FILE and GRIDS_FILE
- * (map shapes), CONNECTOR_STATUS_URLS. Principals and API keys: `npm run hub:admin` (hub/admin.ts).
+ * Settings from the environment, declared and checked in hub/settings.ts (table: docs/configuration.md);
+ * a bad value stops the hub at start with exit code 78, naming the setting.
+ * Principals and API keys: `npm run hub:admin` (hub/admin.ts).
  */
 import { createKafka } from '../connectors/runtime/kafka.js';
 import { createLogger } from '../connectors/runtime/log.js';
+import { ConfigError } from '../connectors/sdk/errors.js';
 import { topics } from '../schemas/index.js';
 import { SchemaCodec } from '../schemas/registry.js';
 import { buildApi } from './api/server.js';
@@ -16,39 +16,53 @@ import { OutboxPublisher } from './ops/publisher.js';
 import { SlaWatcher } from './routing/sla-watch.js';
 import { HubConsumer } from './ingest/consumer.js';
 import { HubRouting } from './ingest/routing.js';
+import { HubMetrics } from './metrics.js';
+import { hubSettings } from './settings.js';
 import { createDb, migrate } from './store/db.js';
-import { requireEnv } from '../connectors/runtime/config.js';
 
+let s: ReturnType<typeof hubSettings>;
+try {
+  s = hubSettings();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  // a configuration the hub cannot run on: say which settings and what they expect, no stack trace
+  process.stderr.write(`hub: configuration error (配置错误): ${err.message}\n`);
+  process.exit(78); // EX_CONFIG
+}
 const log = createLogger('hub');
-const env = requireEnv(['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL']);
-const names = topics(process.env.TOPIC_PREFIX ?? 'countyhub');
-const schema = process.env.DB_SCHEMA;
-const db = createDb(env.DATABASE_URL, { schema });
+const names = topics(s.TOPIC_PREFIX);
+const schema = s.DB_SCHEMA;
+const db = createDb(s.DATABASE_URL, { schema });
 await migrate(db, schema);
-// HUB_INSTANCE_ID names one instance among several in the group (its Kafka client id, seen in the group's members)
-const kafka = createKafka(env.KAFKA_BROKERS.split(','), process.env.HUB_INSTANCE_ID ? `countyhub-hub-${process.env.HUB_INSTANCE_ID}` : 'countyhub-hub');
-const routing = HubRouting.load({ rulesPath: process.env.RULES_FILE || undefined, divisionsFile: process.env.DIVISIONS_FILE || undefined, catalogueDir: process.env.CATALOGUE_DIR || undefined });
+const kafka = createKafka(s.KAFKA_BROKERS, s.HUB_INSTANCE_ID ? `countyhub-hub-${s.HUB_INSTANCE_ID}` : 'countyhub-hub');
+const routing = HubRouting.load({ rulesPath: s.RULES_FILE, divisionsFile: s.DIVISIONS_FILE, catalogueDir: s.CATALOGUE_DIR });
 const stopWatching = routing.rules.watch(); // the county edits its responsibility list; no deploy needed
-const codec = new SchemaCodec(env.SCHEMA_REGISTRY_URL, names);
-const consumer = new HubConsumer({ kafka, db, codec, topics: names, groupId: process.env.HUB_GROUP_ID, log, routing, sessionTimeoutMs: Number(process.env.HUB_SESSION_TIMEOUT_MS) || undefined, partitionsConcurrently: Number(process.env.HUB_PARTITIONS_CONCURRENTLY) || undefined });
+const codec = new SchemaCodec(s.SCHEMA_REGISTRY_URL, names);
+const consumer: HubConsumer = new HubConsumer({
+  kafka, db, codec, topics: names, groupId: s.HUB_GROUP_ID, log, routing,
+  sessionTimeoutMs: s.HUB_SESSION_TIMEOUT_MS,
+  partitionsConcurrently: s.HUB_PARTITIONS_CONCURRENTLY,
+  onApplied: (...run) => metrics.applied(...run),
+});
+const metrics = new HubMetrics({ db, ingest: consumer });
 await consumer.start();
 const publisher = new OutboxPublisher({ db, kafka, codec, topics: names, log });
 await publisher.start();
-// HUB_SLA_CHECK_MS=0 turns breach marking off (e.g. replaying history whose deadlines are long past)
-const slaEveryMs = process.env.HUB_SLA_CHECK_MS === undefined ? 30_000 : Number(process.env.HUB_SLA_CHECK_MS);
-const slaWatcher = new SlaWatcher(db, log, slaEveryMs || 30_000);
-if (slaEveryMs > 0) slaWatcher.start();
+const slaWatcher = new SlaWatcher(db, log, s.HUB_SLA_CHECK_MS || 30_000);
+if (s.HUB_SLA_CHECK_MS > 0) slaWatcher.start();
 const app = await buildApi({
   db,
   consumer,
   decisions: new PgDecisionOps(db, routing),
   logger: log,
-  jwtSecret: process.env.HUB_JWT_SECRET || undefined,
-  geo: loadGeo(process.env.DIVISIONS_FILE || undefined, process.env.GRIDS_FILE || undefined),
-  connectorStatusUrls: (process.env.CONNECTOR_STATUS_URLS ?? '').split(',').filter(Boolean),
-  rateLimitPerMinute: process.env.HUB_RATE_LIMIT ? Number(process.env.HUB_RATE_LIMIT) : undefined,
+  jwtSecret: s.HUB_JWT_SECRET,
+  geo: loadGeo(s.DIVISIONS_FILE, s.GRIDS_FILE),
+  connectorStatusUrls: s.CONNECTOR_STATUS_URLS,
+  rateLimitPerMinute: s.HUB_RATE_LIMIT,
+  metrics,
+  readiness: { kafka, registryUrl: s.SCHEMA_REGISTRY_URL },
 });
-const url = await app.listen({ host: process.env.HUB_HOST ?? '127.0.0.1', port: Number(process.env.HUB_PORT ?? 8080) });
+const url = await app.listen({ host: s.HUB_HOST, port: s.HUB_PORT });
 log.info({ url }, 'hub API listening');
 process.stdout.write(JSON.stringify({ hub: 'ready', url }) + '\n');
 

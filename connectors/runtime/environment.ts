@@ -3,8 +3,9 @@ import type { Kafka } from 'kafkajs';
 import { topics, type Topics } from '../../schemas/index.js';
 import { SchemaCodec } from '../../schemas/registry.js';
 import { findAdapter, sourceFor } from '../adapters/index.js';
-import { DEFAULT_RETRY, type RetryPolicy } from '../sdk/retry.js';
-import { applyOverrides, loadOverrides, personalDataKey, requireEnv, type Overrides } from './config.js';
+import type { RetryPolicy } from '../sdk/retry.js';
+import { applyOverrides, loadOverrides, personalDataKey, type Overrides } from './config.js';
+import { connectorSettings } from './settings.js';
 import { createKafka } from './kafka.js';
 import { createLogger, type Logger } from './log.js';
 import { ConnectorWorker } from './worker.js';
@@ -20,30 +21,28 @@ export interface ConnectorEnvironment {
   personalDataKey(): string;
   retry: RetryPolicy;
   catalogue: Catalogue;
+  degradedBackoffMs: number;
+  /** The broker's message.max.bytes less headroom, when that is not the default 1 MiB. */
+  maxMessageBytes: number | undefined;
+  /** Where the worker process serves /health, /status and /metrics. */
+  status: { host: string; port: number };
 }
 
 export function connectorEnvironment(clientId = 'countyhub-connectors'): ConnectorEnvironment {
-  const env = requireEnv(['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL']);
-  const names = topics(process.env.TOPIC_PREFIX ?? 'countyhub');
+  const s = connectorSettings();
+  const names = topics(s.TOPIC_PREFIX);
   return {
-    kafka: createKafka(env.KAFKA_BROKERS.split(','), clientId),
-    codec: new SchemaCodec(env.SCHEMA_REGISTRY_URL, names),
+    kafka: createKafka(s.KAFKA_BROKERS, clientId),
+    codec: new SchemaCodec(s.SCHEMA_REGISTRY_URL, names),
     topics: names,
-    overrides: loadOverrides(),
+    overrides: loadOverrides(s.CONNECTOR_CONFIG),
     log: createLogger('connectors'),
     personalDataKey,
-    retry: retryPolicyFromEnv(),
-    catalogue: loadCatalogue(process.env.CATALOGUE_DIR || undefined),
-  };
-}
-
-/** CONNECTOR_RETRIES, CONNECTOR_RETRY_MIN_MS, CONNECTOR_RETRY_MAX_MS tune the bounded retry of one page. */
-function retryPolicyFromEnv(): RetryPolicy {
-  const n = (name: string, d: number) => (process.env[name] ? Number(process.env[name]) : d);
-  return {
-    retries: n('CONNECTOR_RETRIES', DEFAULT_RETRY.retries),
-    minTimeoutMs: n('CONNECTOR_RETRY_MIN_MS', DEFAULT_RETRY.minTimeoutMs),
-    maxTimeoutMs: n('CONNECTOR_RETRY_MAX_MS', DEFAULT_RETRY.maxTimeoutMs),
+    retry: { retries: s.CONNECTOR_RETRIES, minTimeoutMs: s.CONNECTOR_RETRY_MIN_MS, maxTimeoutMs: s.CONNECTOR_RETRY_MAX_MS },
+    catalogue: loadCatalogue(s.CATALOGUE_DIR),
+    degradedBackoffMs: s.DEGRADED_BACKOFF_MS,
+    maxMessageBytes: s.CONNECTOR_MAX_MESSAGE_BYTES,
+    status: { host: s.STATUS_HOST, port: s.STATUS_PORT },
   };
 }
 
@@ -59,8 +58,7 @@ export function workerFor(env: ConnectorEnvironment, id: string, adjust: (m: Con
     catalogue: env.catalogue,
     log: env.log,
     retry: env.retry,
-    degradedBackoffMs: Number(process.env.DEGRADED_BACKOFF_MS ?? 30_000),
-    // set it to the broker's message.max.bytes (less headroom) when that is not the default 1 MiB
-    maxMessageBytes: process.env.CONNECTOR_MAX_MESSAGE_BYTES ? Number(process.env.CONNECTOR_MAX_MESSAGE_BYTES) : undefined,
+    degradedBackoffMs: env.degradedBackoffMs,
+    maxMessageBytes: env.maxMessageBytes,
   });
 }

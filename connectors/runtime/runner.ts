@@ -4,12 +4,13 @@
  */
 import Fastify from 'fastify';
 import { connectorEnvironment, workerFor } from './environment.js';
-import { renderMetrics } from './status.js';
+import { WorkerMetrics } from './metrics.js';
 
 export async function runWorkers(ids: string[]): Promise<void> {
   const env = connectorEnvironment();
   const workers = ids.map((id) => workerFor(env, id));
 
+  const metrics = new WorkerMetrics(workers.map((w) => w.status));
   const app = Fastify({ logger: false });
   app.get('/health', async (_req, reply) => {
     const views = workers.map((w) => w.status.view());
@@ -17,8 +18,11 @@ export async function runWorkers(ids: string[]): Promise<void> {
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', connectors: views.map((v) => ({ id: v.id, state: v.state, stateLabel: v.stateLabel })) });
   });
   app.get('/status', async () => workers.map((w) => w.status.view()));
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(renderMetrics(workers.map((w) => w.status))));
-  const statusUrl = await app.listen({ host: process.env.STATUS_HOST ?? '127.0.0.1', port: Number(process.env.STATUS_PORT ?? 0) });
+  app.get('/metrics', async (_req, reply) => {
+    const { contentType, body } = await metrics.render();
+    return reply.type(contentType).send(body);
+  });
+  const statusUrl = await app.listen(env.status);
 
   for (const w of workers) await w.connect();
   for (const w of workers) w.start();

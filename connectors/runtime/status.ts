@@ -56,6 +56,8 @@ export class ConnectorStatus {
   warnings = 0;
   /** When the transaction under way began: a broker that does not answer stalls it while the client retries. */
   private producingSince: number | null = null;
+  /** Told how long each page took, from the first request to the source to its commit (the metrics' histogram). */
+  onPage: ((seconds: number) => void) | undefined;
   /** Where the time goes (ms since start): reading the source, mapping, Avro encoding, transactional produce. */
   readonly timings = { fetchMs: 0, mapMs: 0, encodeMs: 0, produceMs: 0 };
 
@@ -72,7 +74,8 @@ export class ConnectorStatus {
     this.state = 'running';
   }
 
-  committed(produced: number, dead: number, read: number, at: number): void {
+  committed(produced: number, dead: number, read: number, at: number, pageSeconds?: number): void {
+    if (pageSeconds !== undefined) this.onPage?.(pageSeconds);
     this.produced += produced;
     this.deadLettered += dead;
     this.recordsRead += read;
@@ -148,26 +151,4 @@ export class ConnectorStatus {
       timings: { ...this.timings },
     };
   }
-}
-
-/** Prometheus text exposition for a set of connectors. */
-export function renderMetrics(statuses: ConnectorStatus[], now = Date.now()): string {
-  const views = statuses.map((s) => s.view(now));
-  const lines: string[] = [];
-  const metric = (name: string, help: string, type: 'counter' | 'gauge', value: (v: ConnectorStatusView) => number | null) => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const v of views) {
-      const x = value(v);
-      if (x !== null) lines.push(`${name}{connector="${v.id}",department="${v.department}"} ${x}`);
-    }
-  };
-  metric('countyhub_connector_records_read_total', 'Source records read since the worker started.', 'counter', (v) => v.recordsRead);
-  metric('countyhub_connector_records_produced_total', 'Canonical records committed to Kafka by this connector.', 'counter', (v) => v.produced);
-  metric('countyhub_connector_dead_letters_total', 'Records dead-lettered by this connector.', 'counter', (v) => v.deadLettered);
-  metric('countyhub_connector_retries_total', 'Retried source requests and transactions.', 'counter', (v) => v.retries);
-  metric('countyhub_connector_warnings_total', 'Warnings about the data read (e.g. update times in the future), each with a dead letter.', 'counter', (v) => v.warnings);
-  metric('countyhub_connector_errors_total', 'Times the connector became degraded or failed.', 'counter', (v) => v.errors);
-  metric('countyhub_connector_up', '1 when running, 0 when degraded, refused, failed or stopped.', 'gauge', (v) => (v.state === 'running' ? 1 : 0));
-  metric('countyhub_connector_seconds_since_last_success', 'Seconds since the last committed page.', 'gauge', (v) => v.secondsSinceLastSuccess);
-  return lines.join('\n') + '\n';
 }

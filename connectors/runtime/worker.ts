@@ -96,6 +96,7 @@ export class ConnectorWorker<C = unknown> {
   private readonly now: () => number;
   private opened = false;
   private readAhead: Promise<SourcePage<C>> | undefined;
+  private readonly pageStarts = new WeakMap<object, number>();
   private readonly mapCategory: (code: string | null) => string | null;
   /** Narrowed after the broker refuses a message as too large, so the offending record is isolated. */
   private messageLimit: number;
@@ -298,7 +299,9 @@ export class ConnectorWorker<C = unknown> {
   private async fetchPage(cursor: C | undefined): Promise<SourcePage<C>> {
     const t0 = performance.now();
     try {
-      return await this.fetchPageWithRetry(cursor);
+      const page = await this.fetchPageWithRetry(cursor);
+      this.pageStarts.set(page, t0); // pages are read ahead: each keeps its own start
+      return page;
     } finally {
       this.status.timings.fetchMs += performance.now() - t0;
     }
@@ -314,12 +317,17 @@ export class ConnectorWorker<C = unknown> {
     });
   }
 
+  private pageSeconds(page: SourcePage<C>): number | undefined {
+    const t0 = this.pageStarts.get(page);
+    return t0 === undefined ? undefined : (performance.now() - t0) / 1000;
+  }
+
   /** Maps, encodes and produces one page with its cursor in one transaction. */
   private async commitPage(page: SourcePage<C>): Promise<void> {
     const producer = this.producer;
     if (!producer) throw new Error('connect() first');
     if (page.records.length === 0 && JSON.stringify(page.cursor) === JSON.stringify(this.stored?.cursor)) {
-      this.status.committed(0, 0, 0, this.now()); // the source answered: healthy, nothing new, no empty transaction
+      this.status.committed(0, 0, 0, this.now(), this.pageSeconds(page)); // the source answered: healthy, nothing new, no empty transaction
       return;
     }
     const ingestTime = this.now();
@@ -393,7 +401,7 @@ export class ConnectorWorker<C = unknown> {
     this.status.timings.produceMs += performance.now() - tProduce;
     this.stored = next;
     await this.source.committed?.(page.cursor);
-    this.status.committed(produced, dead.length, page.records.length, this.now());
+    this.status.committed(produced, dead.length, page.records.length, this.now(), this.pageSeconds(page));
     for (const w of page.warnings ?? []) {
       this.status.warned(w, this.now());
       this.deps.log.warn({ connector: this.manifest.id, warning: w }, 'connector warning');

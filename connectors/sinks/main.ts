@@ -7,13 +7,22 @@
  */
 import { createKafka } from '../runtime/kafka.js';
 import { createLogger } from '../runtime/log.js';
-import { requireEnv } from '../runtime/config.js';
+import { readSettings } from '../../core/settings.js';
+import { ConfigError } from '../sdk/errors.js';
+import { SINK_SETTINGS } from '../runtime/settings.js';
 import { topics } from '../../schemas/index.js';
 import { SchemaCodec } from '../../schemas/registry.js';
 import { DispatchSink, type SinkConfig } from './dispatch-sink.js';
 
 const log = createLogger('sink');
-const env = requireEnv(['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'SINK_CONFIG']);
+let env: ReturnType<typeof readSettings<typeof SINK_SETTINGS>>;
+try {
+  env = readSettings(SINK_SETTINGS);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`sink: configuration error (配置错误): ${err.message}\n`);
+  process.exit(78); // EX_CONFIG
+}
 let configs: SinkConfig[];
 try {
   configs = JSON.parse(env.SINK_CONFIG) as SinkConfig[];
@@ -22,8 +31,8 @@ try {
   console.error(`SINK_CONFIG is not valid: ${(err as Error).message}. Expected a JSON list of {id, url, departments, exceptDepartments?, headers?}.`);
   process.exit(2);
 }
-const names = topics(process.env.TOPIC_PREFIX ?? 'countyhub');
-const kafka = createKafka(env.KAFKA_BROKERS.split(','), 'countyhub-sink');
+const names = topics(env.TOPIC_PREFIX);
+const kafka = createKafka(env.KAFKA_BROKERS, 'countyhub-sink');
 const codec = new SchemaCodec(env.SCHEMA_REGISTRY_URL, names);
 const sinks = configs.map((c) => new DispatchSink(c, { kafka, codec, topics: names, log }));
 for (const s of sinks) await s.start();

@@ -16,6 +16,8 @@ import { registerAuthentication } from './auth/authenticate.js';
 import { authRoutes } from './auth/routes.js';
 import { isConnectionDbError, type Db } from '../store/db.js';
 import type { HubConsumer } from '../ingest/consumer.js';
+import type { HubMetrics } from '../metrics.js';
+import { readinessChecks, type ReadinessTargets } from './readiness.js';
 import { matterRoutes } from './matters.js';
 import { taskRoutes } from './tasks.js';
 import { subjectRoutes } from './subjects.js';
@@ -45,6 +47,10 @@ export interface ApiDeps {
   decisions?: DecisionOps;
   /** Requests per principal (or address, before authentication) per minute. */
   rateLimitPerMinute?: number;
+  /** Prometheus metrics served at /metrics; none in tests that do not look at them. */
+  metrics?: HubMetrics;
+  /** Servers /ready checks besides PostgreSQL: Kafka and the schema registry. */
+  readiness?: ReadinessTargets;
 }
 
 /** What every route answers while PostgreSQL cannot be reached (503, with Retry-After). */
@@ -71,6 +77,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: 'too_many_requests', message: `请求过于频繁，请 ${Math.ceil(ctx.ttl / 1000)} 秒后再试 (rate limit of ${ctx.max} requests per minute reached)` }),
   });
   app.addHook('onResponse', async (req, reply) => {
+    // by route pattern, never by path: ids in paths would make a series per matter
+    deps.metrics?.request(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
     req.log.info(
       { principal: req.principal?.id ?? null, method: req.method, route: req.routeOptions.url ?? null, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: req.ip },
       'access',
@@ -120,32 +128,17 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_req, reply) => {
-    try {
-      await deps.db.raw('select 1');
-      return { status: 'ready' };
-    } catch {
-      return reply.code(503).header('retry-after', '5').send({ status: 'not_ready', message: DATABASE_UNAVAILABLE.message });
-    }
+    // each server the hub needs, by name: an operator sees which one is missing
+    const checks = await readinessChecks(deps.db, deps.readiness ?? {});
+    const failed = Object.entries(checks).filter(([, c]) => !c.ok);
+    if (!failed.length) return { status: 'ready', checks };
+    const message = failed.map(([name, c]) => (name === 'postgresql' ? DATABASE_UNAVAILABLE.message : `${name}: ${c.error}`)).join('; ');
+    return reply.code(503).header('retry-after', '5').send({ status: 'not_ready', message, checks });
   });
   app.get('/metrics', async (_req, reply) => {
-    const s = deps.consumer?.stats;
-    const lines = s
-      ? [
-          '# HELP countyhub_hub_batches_total Batches applied to PostgreSQL.',
-          '# TYPE countyhub_hub_batches_total counter',
-          `countyhub_hub_batches_total ${s.batches}`,
-          '# HELP countyhub_hub_records_total Records applied, by outcome.',
-          '# TYPE countyhub_hub_records_total counter',
-          ...Object.entries(s.applied).map(([k, v]) => `countyhub_hub_records_total{outcome="${k}"} ${v}`),
-          '# HELP countyhub_hub_dead_letters_total Records the hub could not decode.',
-          '# TYPE countyhub_hub_dead_letters_total counter',
-          `countyhub_hub_dead_letters_total ${s.deadLettered}`,
-          '# HELP countyhub_hub_waiting_seconds How long the hub has been waiting for a server it needs (records kept, not dead-lettered); 0 when it is not.',
-          '# TYPE countyhub_hub_waiting_seconds gauge',
-          ...Object.entries(s.waiting).map(([server, since]) => `countyhub_hub_waiting_seconds{server="${server}"} ${since === null ? 0 : ((Date.now() - since) / 1000).toFixed(1)}`),
-        ]
-      : [];
-    return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
+    if (!deps.metrics) return reply.code(404).send({ error: 'not_found', message: 'metrics are not enabled in this process' });
+    const { contentType, body } = await deps.metrics.render();
+    return reply.type(contentType).send(body);
   });
   await app.register(matterRoutes, { prefix: '/api/v1', db: deps.db });
   await app.register(taskRoutes, { prefix: '/api/v1', db: deps.db });

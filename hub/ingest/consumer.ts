@@ -37,6 +37,8 @@ export interface HubConsumerDeps {
    * stay in order; partitions meet only through locks (subjects, status targets).
    */
   partitionsConcurrently?: number;
+  /** Told of every run applied (hub/metrics.ts): kind, outcome counts, dead letters, seconds, the records' source version times. */
+  onApplied?: (kind: RecordKind, counts: Partial<Record<ApplyOutcome, number>>, deadLettered: number, seconds: number, sourceTimesMs: number[]) => void;
 }
 
 const PARTITIONS_CONCURRENTLY = 1;
@@ -128,19 +130,24 @@ export class HubConsumer {
    * the commit marker, which is never delivered as a record.
    */
   async lag(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const l of await this.lagByPartition()) out[l.topic] = (out[l.topic] ?? 0) + l.lag;
+    return out;
+  }
+
+  /** The same, per topic and partition (the metrics' consumer lag series). */
+  async lagByPartition(): Promise<Array<{ topic: string; partition: number; lag: number }>> {
     const admin = this.deps.kafka.admin();
     await admin.connect();
     try {
-      const out: Record<string, number> = {};
+      const out: Array<{ topic: string; partition: number; lag: number }> = [];
       const done = (await this.deps.db('consumed_offsets').where({ group_id: this.groupId })) as Array<{ topic: string; partition: number; next_offset: string }>;
       for (const kind of consumedKinds()) {
         const topic = this.topics.records(kind);
-        let behind = 0;
         for (const p of await admin.fetchTopicOffsets(topic)) {
           const at = done.find((d) => d.topic === topic && d.partition === p.partition);
-          behind += Math.max(0, Number(p.high) - Number(at?.next_offset ?? p.low) - 1);
+          out.push({ topic, partition: p.partition, lag: Math.max(0, Number(p.high) - Number(at?.next_offset ?? p.low) - 1) });
         }
-        out[topic] = behind;
       }
       return out;
     } finally {
@@ -275,6 +282,7 @@ export class HubConsumer {
     let counts: Partial<Record<ApplyOutcome, number>> = {};
     let dead = 0;
     let commitStart = performance.now();
+    const started = performance.now();
     await this.deps.db.transaction(async (tx) => {
       // serialises instances on the partition; records another instance applied meanwhile are skipped
       const next = await this.appliedUpTo(tx, pos, true);
@@ -293,5 +301,6 @@ export class HubConsumer {
     this.stats.deadLettered += dead;
     this.stats.batches += 1;
     this.stats.lastAppliedAt = Date.now();
+    this.deps.onApplied?.(this.kindOf(pos.topic), counts, dead, (performance.now() - started) / 1000, chunk.map((d) => Number((d.report as { envelope?: { sourceVersion?: unknown } } | undefined)?.envelope?.sourceVersion)).filter(Number.isFinite));
   }
 }

@@ -1,0 +1,30 @@
+/** The hub process's settings (hub/main.ts), read and checked once at start; see docs/configuration.md. */
+import { int, list, oneOf, readSettings, text, url } from '../core/settings.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const HUB_SETTINGS = {
+  KAFKA_BROKERS: list({ required: true, description: 'Kafka bootstrap servers, host:port, comma-separated' }),
+  SCHEMA_REGISTRY_URL: url({ required: true, description: "The schema registry's Confluent-compatible API (Apicurio: …/apis/ccompat/v7)" }),
+  DATABASE_URL: text({ required: true, secret: true, description: "The hub's PostgreSQL database, postgres://user:password@host:5432/db" }),
+  DB_SCHEMA: text({ description: 'PostgreSQL schema for the hub\'s tables (default: the search path, usually public); one per county or test run' }),
+  TOPIC_PREFIX: text({ default: 'countyhub', description: 'Prefix of every topic name; connectors, sinks and hub must use the same one' }),
+  HUB_HOST: text({ default: '127.0.0.1', description: 'Address the API listens on; 0.0.0.0 to serve other machines' }),
+  HUB_PORT: int({ default: 8080, min: 0, max: 65535, description: 'Port of the API and the screen; 0 picks a free one (printed at start)' }),
+  HUB_GROUP_ID: text({ description: 'Kafka consumer group of the hub (default countyhub-hub); instances of one hub share it' }),
+  HUB_INSTANCE_ID: text({ description: 'Names one instance among several in the group (its Kafka client id)' }),
+  HUB_SESSION_TIMEOUT_MS: int({ min: 6000, max: 1_800_000, unit: 'milliseconds', description: 'Kafka session time-out: how soon a dead instance\'s partitions move to another (default 30000)' }),
+  HUB_PARTITIONS_CONCURRENTLY: int({ min: 1, max: 64, description: 'Partitions applied at the same time by one instance, each in its own transaction (default 1)' }),
+  HUB_SLA_CHECK_MS: int({ default: 30_000, min: 0, unit: 'milliseconds', description: 'How often deadlines are checked and breaches marked; 0 turns breach marking off (replaying old history)' }),
+  HUB_JWT_SECRET: text({ secret: true, description: 'Signs the short-lived tokens the screen exchanges for an API key; without it the key itself is the credential' }),
+  HUB_RATE_LIMIT: int({ min: 1, description: 'API requests per principal per minute (default 1200)' }),
+  DIVISIONS_FILE: text({ description: 'GeoJSON of the county\'s towns and villages (map shapes, division names, town isolation)' }),
+  GRIDS_FILE: text({ description: 'GeoJSON of the grids (map shapes)' }),
+  RULES_FILE: text({ description: 'The county\'s responsibility list (who leads which category where); watched, edits apply without restart' }),
+  CATALOGUE_DIR: text({ description: 'Folder of the category and department catalogues (default: schemas/catalogues)' }),
+  MATTER_PROFILE_FILE: text({ description: 'Matching profile for matters (default: schemas/catalogues/matching/matters.json)' }),
+  CONNECTOR_STATUS_URLS: list({ description: 'Status addresses of the connector workers, shown at /api/v1/connectors' }),
+  LOG_LEVEL: oneOf({ values: LOG_LEVELS, default: 'info', description: 'Level of the JSON logs on stderr' }),
+};
+
+export const hubSettings = (env: Record<string, string | undefined> = process.env) => readSettings(HUB_SETTINGS, env);
