@@ -1,16 +1,19 @@
 /**
- * GET a JSON page from a department platform: auth (bearer, app-key signing), rate limit,
- * time-out, and the HTTP status / body status → error table (retriable or not) shared by the
- * HTTP source kinds.
+ * GET a page from a department platform: auth (static headers, bearer, app-key signing), rate
+ * limit, time-out, the body as JSON or XML in any charset (http-body.ts), and the HTTP status /
+ * body status → error table (retriable or not) shared by the HTTP source kinds.
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { UpstreamRejectedError, UpstreamUnavailableError } from '../sdk/errors.js';
+import { charsetOf, decodeText, parseBody, type BodyFormat } from './http-body.js';
 import { getPath } from './paths.js';
 import { RateLimiter } from './rate-limit.js';
 
 export type HttpAuth =
   | { type: 'none' }
   | { type: 'bearer'; token: string }
+  /** Fixed headers the platform issued (an X-App-Key, a token in a custom header). */
+  | { type: 'headers'; headers: Record<string, string> }
   /** Provincial data-sharing platforms: app key + timestamp + nonce, HMAC-SHA256 signed with the secret. */
   | { type: 'app-key'; appKey: string; appSecret: string };
 
@@ -20,6 +23,10 @@ export interface HttpClientSettings {
   bodyStatus?: { path: string; ok: Array<string | number>; messagePath?: string };
   timeoutMs?: number;
   rateLimitPerSecond?: number;
+  /** The body's format: json (default) or xml (SOAP envelopes included). */
+  format?: BodyFormat;
+  /** Charset of the body when the platform does not say it or says it wrongly: gbk, gb18030, utf-8 … */
+  charset?: string;
 }
 
 /** Headers for app-key signing: sign = HMAC-SHA256(secret, appKey + timestamp + nonce + path?query). */
@@ -27,7 +34,7 @@ export function appKeySignature(appKey: string, appSecret: string, pathAndQuery:
   return createHmac('sha256', appSecret).update(`${appKey}${timestamp}${nonce}${pathAndQuery}`).digest('hex');
 }
 
-export class HttpJsonClient {
+export class HttpPlatformClient {
   private readonly limiter: RateLimiter | undefined;
 
   constructor(private readonly s: HttpClientSettings) {
@@ -37,6 +44,7 @@ export class HttpJsonClient {
   private headers(url: URL): Record<string, string> {
     const a = this.s.auth;
     if (a.type === 'bearer') return { authorization: `Bearer ${a.token}` };
+    if (a.type === 'headers') return { ...a.headers };
     if (a.type === 'app-key') {
       const timestamp = String(Date.now());
       const nonce = randomUUID();
@@ -55,26 +63,22 @@ export class HttpJsonClient {
     const timeout = AbortSignal.timeout(this.s.timeoutMs ?? 15_000);
     let res: Response;
     try {
-      res = await fetch(url, { headers: { accept: 'application/json', ...this.headers(url) }, signal: AbortSignal.any([signal, timeout]) });
+      res = await fetch(url, { headers: { accept: this.s.format === 'xml' ? 'application/xml, text/xml' : 'application/json', ...this.headers(url) }, signal: AbortSignal.any([signal, timeout]) });
     } catch (err) {
       if (signal.aborted) throw err;
       const why = timeout.aborted ? `no answer within ${(this.s.timeoutMs ?? 15_000) / 1000} s` : (err as Error).message;
       throw new UpstreamUnavailableError(`GET ${url.host}${url.pathname} failed: ${why}`, err);
     }
-    const text = await res.text();
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const where = `GET ${url.host}${url.pathname}`;
+    const text = decodeText(bytes, charsetOf(bytes, res.headers.get('content-type'), this.s.charset), where);
     if (res.status === 429 || res.status >= 500) {
-      throw new UpstreamUnavailableError(`GET ${url.host}${url.pathname} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
+      throw new UpstreamUnavailableError(`${where} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
     }
     if (res.status >= 400) {
-      throw new UpstreamRejectedError(`GET ${url.host}${url.pathname} answered HTTP ${res.status}: ${text.slice(0, 200)} — check the connector's URL and credentials`);
+      throw new UpstreamRejectedError(`${where} answered HTTP ${res.status}: ${text.slice(0, 200)} — check the connector's URL and credentials`);
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (err) {
-      // truncated or HTML error pages from a proxy in front of the platform: transient
-      throw new UpstreamUnavailableError(`GET ${url.host}${url.pathname} answered with a body that is not JSON: ${text.slice(0, 120)}`, err);
-    }
+    const body = parseBody(text, this.s.format ?? 'json', where);
     const bs = this.s.bodyStatus;
     if (bs) {
       const code = getPath(body, bs.path) as string | number;

@@ -6,9 +6,10 @@
  * such feeds) are delivered once; the hub is idempotent by version for repeats across pages.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError, UpstreamRejectedError, UpstreamUnavailableError } from '../sdk/errors.js';
+import { ConfigError, UpstreamRejectedError } from '../sdk/errors.js';
 import type { Source, SourcePage, SourceRecord } from '../sdk/types.js';
-import { HttpJsonClient, type HttpAuth } from './http-client.js';
+import { recordList, type BodyFormat } from './http-body.js';
+import { HttpPlatformClient, type HttpAuth } from './http-client.js';
 import { getPath } from './paths.js';
 
 export interface CursorPagination {
@@ -41,6 +42,10 @@ export interface CursorPollSettings {
   pagination: CursorPagination | NextLinkPagination;
   idField: string;
   recordsPath: string;
+  /** The body's format: json (default) or xml. */
+  format?: BodyFormat;
+  /** Charset of the body when the platform does not say it: gbk, gb18030 … */
+  charset?: string;
   bodyStatus?: { path: string; ok: Array<string | number>; messagePath?: string };
   extraParams?: Record<string, string>;
   timeoutMs?: number;
@@ -53,7 +58,7 @@ export interface HttpCursorState {
 
 export class HttpCursorSource implements Source<HttpCursorState> {
   readonly readAhead = false;
-  private readonly client: HttpJsonClient;
+  private readonly client: HttpPlatformClient;
 
   constructor(private readonly s: CursorPollSettings) {
     try {
@@ -62,7 +67,7 @@ export class HttpCursorSource implements Source<HttpCursorState> {
       throw new ConfigError('source.url', `not a valid URL: ${s.url}`);
     }
     if (s.pagination.size < 1 || s.pagination.size > 10_000) throw new ConfigError('source.pagination.size', 'must be between 1 and 10000');
-    this.client = new HttpJsonClient(s);
+    this.client = new HttpPlatformClient(s);
   }
 
   async nextPage(cursor: HttpCursorState | undefined, signal: AbortSignal): Promise<SourcePage<HttpCursorState>> {
@@ -79,8 +84,7 @@ export class HttpCursorSource implements Source<HttpCursorState> {
       url.searchParams.set(p.limitParam, String(p.size));
     }
     const body = await this.client.get(url, signal);
-    const list = getPath(body, this.s.recordsPath);
-    if (!Array.isArray(list)) throw new UpstreamUnavailableError(`response has no array at "${this.s.recordsPath}"`);
+    const list = recordList(getPath(body, this.s.recordsPath), this.s.format ?? 'json', this.s.recordsPath);
     const seen = new Set<string>();
     const records: SourceRecord[] = [];
     for (const item of list as unknown[]) {

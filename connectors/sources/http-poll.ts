@@ -17,11 +17,12 @@
  * and the page carries a warning for the connector's status.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError, UpstreamUnavailableError, ValidationError } from '../sdk/errors.js';
-import { parseTimestamp } from '../sdk/normalise/time.js';
+import { ConfigError, ValidationError } from '../sdk/errors.js';
+import { formatShanghai, parseTimestamp } from '../sdk/normalise/time.js';
 import type { Source, SourcePage, SourceRecord } from '../sdk/types.js';
 import { getPath } from './paths.js';
-import { HttpJsonClient, type HttpAuth } from './http-client.js';
+import { recordList, type BodyFormat } from './http-body.js';
+import { HttpPlatformClient, type HttpAuth } from './http-client.js';
 
 export type { HttpAuth } from './http-client.js';
 export { appKeySignature } from './http-client.js';
@@ -35,8 +36,15 @@ export interface HttpPollSettings {
     | { style: 'page'; pageParam: string; sizeParam: string; size: number; firstPage: number }
     | { style: 'offset'; offsetParam: string; limitParam: string; size: number };
   incremental: {
-    /** Request parameter carrying the cursor time, sent exactly as the source wrote it. */
+    /** Request parameter carrying the cursor time. */
     param: string;
+    /**
+     * How the parameter is written: `as-is` (default: exactly as the records write their update
+     * time), `yyyyMMddHHmmss`, `yyyy-MM-dd HH:mm:ss`, `epoch-ms`, `epoch-s` or `iso` (with +08:00).
+     * Platforms that want another form than their records' answer 200 with no rows — ingestion would
+     * stop without a word — so say it here.
+     */
+    paramFormat?: ParamFormat;
     /** Field of each record holding its update time. */
     field: string;
     /** Cursor time of the very first request. */
@@ -46,13 +54,39 @@ export interface HttpPollSettings {
   };
   /** Field holding the record's id in the source. */
   idField: string;
-  /** Dotted path of the record array in the response body. */
+  /** Dotted path of the record list in the response body (for XML: Envelope.Body.… to the repeated element). */
   recordsPath: string;
+  /** The body's format: json (default) or xml (SOAP envelopes included). */
+  format?: BodyFormat;
+  /** Charset of the body when the platform does not say it (Content-Type, XML declaration): gbk, gb18030 … */
+  charset?: string;
   /** Platforms that answer HTTP 200 with an error code in the body ("系统繁忙"). */
   bodyStatus?: { path: string; ok: Array<string | number>; messagePath?: string };
   extraParams?: Record<string, string>;
   timeoutMs?: number;
   rateLimitPerSecond?: number;
+}
+
+export const PARAM_FORMATS = ['as-is', 'yyyyMMddHHmmss', 'yyyy-MM-dd HH:mm:ss', 'epoch-ms', 'epoch-s', 'iso'] as const;
+export type ParamFormat = (typeof PARAM_FORMATS)[number];
+
+/** The cursor time as the platform's request parameter wants it (Shanghai wall time where it has no zone). */
+export function formatParam(raw: string, epochMs: number, format: ParamFormat = 'as-is'): string {
+  const wall = formatShanghai(epochMs).slice(0, 19); // yyyy-MM-ddTHH:mm:ss
+  switch (format) {
+    case 'as-is':
+      return raw;
+    case 'yyyyMMddHHmmss':
+      return wall.replace(/\D/g, '');
+    case 'yyyy-MM-dd HH:mm:ss':
+      return wall.replace('T', ' ');
+    case 'epoch-ms':
+      return String(epochMs);
+    case 'epoch-s':
+      return String(Math.floor(epochMs / 1000));
+    case 'iso':
+      return formatShanghai(epochMs);
+  }
 }
 
 export interface HttpPollCursor {
@@ -101,12 +135,17 @@ export function validateHttpPollSettings(s: HttpPollSettings, at = 'source'): vo
   if (s.pagination.size < 1 || s.pagination.size > 10_000) throw new ConfigError(`${at}.pagination.size`, 'must be between 1 and 10000');
   if (s.auth.type === 'app-key' && (!s.auth.appKey || !s.auth.appSecret)) throw new ConfigError(`${at}.auth`, 'app-key auth needs appKey and appSecret');
   if (s.auth.type === 'bearer' && !s.auth.token) throw new ConfigError(`${at}.auth.token`, 'bearer auth needs a token');
+  if (s.auth.type === 'headers' && (!s.auth.headers || !Object.keys(s.auth.headers).length)) throw new ConfigError(`${at}.auth.headers`, 'headers auth needs at least one header, e.g. {"X-App-Key": "…"}');
+  if (s.incremental.paramFormat !== undefined && !PARAM_FORMATS.includes(s.incremental.paramFormat)) {
+    throw new ConfigError(`${at}.incremental.paramFormat`, `must be one of ${PARAM_FORMATS.join(', ')}`);
+  }
+  if (s.format !== undefined && s.format !== 'json' && s.format !== 'xml') throw new ConfigError(`${at}.format`, 'must be "json" or "xml"');
 }
 
 export class HttpPollSource implements Source<HttpPollCursor> {
   // off by default: on a 2-core host the overlap costs more in contention than it saves (bench: 4.8k vs 6.1k records/s)
   readonly readAhead = process.env.COUNTYHUB_READ_AHEAD === "1";
-  private readonly client: HttpJsonClient;
+  private readonly client: HttpPlatformClient;
 
   constructor(
     private readonly s: HttpPollSettings,
@@ -114,16 +153,13 @@ export class HttpPollSource implements Source<HttpPollCursor> {
     private readonly now: () => number = Date.now,
   ) {
     validateHttpPollSettings(s);
-    this.client = new HttpJsonClient(s);
+    this.client = new HttpPlatformClient(s);
   }
 
   async nextPage(cursor: HttpPollCursor | undefined, signal: AbortSignal): Promise<SourcePage<HttpPollCursor>> {
     const c = cursor ?? { since: this.s.incremental.initial, seenAtSince: [], page: 0 };
     const body = await this.request(c, signal);
-    const list = getPath(body, this.s.recordsPath);
-    if (!Array.isArray(list)) {
-      throw new UpstreamUnavailableError(`response has no array at "${this.s.recordsPath}" (got ${typeof list}); the platform may be mid-deploy`);
-    }
+    const list = recordList(getPath(body, this.s.recordsPath), this.s.format ?? 'json', this.s.recordsPath);
     const seen = new Set(c.seenAtSince);
     const held = new Set(c.held ?? []);
     const sinceMs = this.timeOf(c.since);
@@ -243,7 +279,8 @@ export class HttpPollSource implements Source<HttpPollCursor> {
   private buildUrl(c: HttpPollCursor): URL {
     const url = new URL(this.s.url);
     for (const [k, v] of Object.entries(this.s.extraParams ?? {})) url.searchParams.set(k, v);
-    url.searchParams.set(this.s.incremental.param, c.since);
+    const inc = this.s.incremental;
+    url.searchParams.set(inc.param, inc.paramFormat && inc.paramFormat !== 'as-is' ? formatParam(c.since, this.timeOf(c.since), inc.paramFormat) : c.since);
     const p = this.s.pagination;
     if (p.style === 'page') {
       url.searchParams.set(p.pageParam, String(p.firstPage + c.page));
