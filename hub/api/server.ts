@@ -16,7 +16,7 @@ import { registerAuthentication } from './auth/authenticate.js';
 import { authRoutes } from './auth/routes.js';
 import { isConnectionDbError, type Db } from '../store/db.js';
 import type { HubConsumer } from '../ingest/consumer.js';
-import type { HubMetrics } from '../metrics.js';
+import { HubMetrics } from '../metrics.js';
 import { readinessChecks, type ReadinessTargets } from './readiness.js';
 import { matterRoutes } from './matters.js';
 import { taskRoutes } from './tasks.js';
@@ -65,6 +65,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: 64 << 10, // decisions are small JSON documents
     routerOptions: { maxParamLength: 8_000 }, // long ids reach the schema and get its 400, not a bare 414
   });
+  // an API without the ingest side (tests, a read-only replica) still exports its own series
+  const metrics = deps.metrics ?? new HubMetrics({ db: deps.db });
   installValidation(app);
   installResponseSchemas(app);
   await app.register(helmet, { global: true, contentSecurityPolicy: false });
@@ -78,7 +80,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.addHook('onResponse', async (req, reply) => {
     // by route pattern, never by path: ids in paths would make a series per matter
-    deps.metrics?.request(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
+    metrics.request(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
     req.log.info(
       { principal: req.principal?.id ?? null, method: req.method, route: req.routeOptions.url ?? null, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: req.ip },
       'access',
@@ -136,8 +138,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     return reply.code(503).header('retry-after', '5').send({ status: 'not_ready', message, checks });
   });
   app.get('/metrics', async (_req, reply) => {
-    if (!deps.metrics) return reply.code(404).send({ error: 'not_found', message: 'metrics are not enabled in this process' });
-    const { contentType, body } = await deps.metrics.render();
+    const { contentType, body } = await metrics.render();
     return reply.type(contentType).send(body);
   });
   await app.register(matterRoutes, { prefix: '/api/v1', db: deps.db });
