@@ -5,7 +5,10 @@
  * Grafana dashboard in ops/grafana are written against them.
  */
 import client from 'prom-client';
+import { consumedKinds } from './ingest/handlers.js';
 import type { Db } from './store/db.js';
+
+const OUTCOMES = ['new', 'updated', 'stale', 'duplicate'] as const;
 
 export interface PartitionLag {
   topic: string;
@@ -37,6 +40,11 @@ export class HubMetrics {
   constructor(opts: { db: Db; ingest?: IngestSource }) {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'countyhub_hub_' });
     const { db, ingest } = opts;
+    // every series present from the start, at 0: "no duplicates" is a 0, not a missing line
+    for (const kind of consumedKinds()) {
+      for (const outcome of OUTCOMES) this.records.inc({ kind, outcome }, 0);
+      this.deadLetters.inc({ kind }, 0);
+    }
     if (ingest) {
       new client.Gauge({
         name: 'countyhub_hub_consumer_lag',

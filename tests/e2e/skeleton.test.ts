@@ -150,8 +150,8 @@ describe('walking skeleton: one department end to end', () => {
     expect(await reportCount()).toBe(platform.length);
     // and the hub read each Kafka record once: no record was fetched and applied twice
     const metrics = await (await fetch(`${hubUrl()}/metrics`)).text();
-    expect(metrics).toMatch(/countyhub_hub_records_total\{outcome="duplicate"\} 0\n/);
-    expect(metrics).toMatch(/countyhub_hub_records_total\{outcome="new"\} [1-9]/);
+    expect(metrics).toMatch(/countyhub_hub_records_total\{kind="report",outcome="duplicate"\} 0\n/);
+    expect(metrics).toMatch(/countyhub_hub_records_total\{kind="report",outcome="new"\} [1-9]/);
   });
 
   it('a work order the mapping cannot read is dead-lettered with the reason, and the next ones still flow', async () => {
