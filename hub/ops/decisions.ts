@@ -55,6 +55,9 @@ export class PgDecisionOps implements DecisionOps {
     if (input.cooperatingDepartments.includes(input.leadDepartment)) throw new DecisionError('invalid', `牵头部门 ${input.leadDepartment} 不能同时是协办部门 (the lead cannot also cooperate)`);
     return this.db.transaction(async (tx) => {
       const m = await lockOpenMatter(tx, matterId);
+      // a closed matter has nobody left to work on it: dispatching it again would hand departments
+      // a case whose one result has already gone out (reopening is a 重办, not a redispatch)
+      if (m.status === 'CLOSED') throw new DecisionError('conflict', `事项 ${m.id} 已办结，不能派单或改派 (already closed; a closed matter is not dispatched again)`);
       const at = this.now();
       const deadlines = this.deadlines(m, at, input);
       const departments: Array<[string, 'lead' | 'cooperating']> = [[input.leadDepartment, 'lead'], ...input.cooperatingDepartments.map((d): [string, 'cooperating'] => [d, 'cooperating'])];

@@ -71,14 +71,20 @@ export async function matterView(root: HTMLElement, id: string): Promise<() => v
   };
   const departmentsInvolved = [...new Set(m.reports.map((r) => r.department))];
 
+  // the decisions the matter's state allows (the API refuses the others with 409): a merged matter
+  // takes none (act on the one it went into); a closed one is not dispatched or closed again, but
+  // may still be merged with or split from (its reports were wrongly joined or kept apart)
+  const open = m.status !== 'CLOSED' && m.status !== 'MERGED';
+  const working = m.tasks.some((t) => t.status !== 'WITHDRAWN' && t.status !== 'MERGED');
   const decisions = decides && m.status !== 'MERGED'
-    ? h('div', { class: 'decisions' },
-        h('button', { class: 'primary', 'data-testid': 'dispatch', onclick: () => void dispatch(m) }, m.tasks.length ? '改派' : '派单'),
-        m.status !== 'CLOSED' ? h('button', { 'data-testid': 'close', onclick: () => void close(m) }, '办结') : null,
+    ? h('div', { class: 'decisions', 'data-testid': 'decisions' },
+        open ? h('button', { class: 'primary', 'data-testid': 'dispatch', onclick: () => void dispatch(m) }, working ? '改派' : '派单') : null,
+        open ? h('button', { 'data-testid': 'close', onclick: () => void close(m) }, '办结') : null,
         h('button', { 'data-testid': 'merge', onclick: () => void merge(m) }, '合并'),
         m.reports.length > 1 ? h('button', { 'data-testid': 'split', onclick: () => void split(m) }, '拆分') : null,
+        open ? null : h('span', { class: 'muted' }, '事项已办结，不再派单；如需重办请由承办部门发起'),
       )
-    : null;
+    : m.status === 'MERGED' && decides ? h('p', { class: 'muted' }, '本事项已并入其他事项，请在合并后的事项上处理') : null;
 
   clear(
     root,
@@ -159,7 +165,8 @@ async function dispatch(m: Matter): Promise<void> {
   const options = [...town, ...DISPATCH_TARGETS];
   const lead = h('select', { name: 'lead', required: true, 'data-testid': 'dispatch-lead' }, ...options.map((d) => h('option', { value: d.id, selected: d.id === m.leadDepartment }, d.name)));
   const coop = h('select', { name: 'cooperating', multiple: true, size: 5, 'data-testid': 'dispatch-cooperating' }, ...options.map((d) => h('option', { value: d.id, selected: m.cooperatingDepartments.includes(d.id) }, d.name)));
-  const form = await confirmDialog(m.tasks.length ? '确认改派' : '确认派单', `事项：${m.title}`, [field('牵头部门', lead), field('协办部门（可多选）', coop), field('指令', h('input', { name: 'instructions', maxlength: 2000 })), reasonInput(false)]);
+  const working = m.tasks.some((t) => t.status !== 'WITHDRAWN' && t.status !== 'MERGED');
+  const form = await confirmDialog(working ? '确认改派' : '确认派单', `事项：${m.title}`, [field('牵头部门', lead), field('协办部门（可多选）', coop), field('指令', h('input', { name: 'instructions', maxlength: 2000 })), reasonInput(false)]);
   if (!form) return;
   const leadId = String(form.get('lead'));
   const body = {
