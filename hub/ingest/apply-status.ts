@@ -41,6 +41,10 @@ interface TaskRow {
   outcome: string | null;
   rejected_at: Date | null;
   rejection_note: string | null;
+  breaches: string[];
+  first_response_by: Date | null;
+  on_site_by: Date | null;
+  close_by: Date | null;
 }
 
 const HUB_ID = /^\d{1,18}$/;
@@ -256,6 +260,7 @@ async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string
   await tx('tasks')
     .where({ id: taskId })
     .update({
+      breaches: standingBreaches(task, after),
       status: after.status,
       status_version: after.statusVersion,
       source_status: after.sourceStatus,
@@ -285,6 +290,25 @@ async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string
     await appendMatterEvent(tx, matterId, 'reopened', lastActivity, { departments: reopening, status });
   }
   return { before, after };
+}
+
+/**
+ * The SLA watcher marks a breach when a deadline passes and the hub knows of no milestone — an
+ * inference from missing facts. A change that arrives late (a platform that was down, a back-filled
+ * history) can show that the milestone was met in time after all: that breach is withdrawn from the
+ * task (its timeline events stay, they record what the center was told then). A breach the facts
+ * confirm, or that nothing has answered yet, stands.
+ */
+export function standingBreaches(t: Pick<TaskRow, 'breaches' | 'first_response_by' | 'on_site_by' | 'close_by'>, s: Pick<TaskState, 'respondedAt' | 'onSiteAt' | 'doneAt'>): string[] {
+  const metInTime: Record<string, [number | null, Date | null]> = {
+    first_response: [s.respondedAt, t.first_response_by],
+    on_site: [s.onSiteAt, t.on_site_by],
+    closure: [s.doneAt, t.close_by],
+  };
+  return (t.breaches ?? []).filter((b) => {
+    const [at, by] = metInTime[b] ?? [null, null];
+    return !(at !== null && by !== null && at <= by.getTime());
+  });
 }
 
 async function statusEvent(tx: Knex.Transaction, matterId: string, taskId: string, c: StatusChange): Promise<void> {
