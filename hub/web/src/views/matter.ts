@@ -4,7 +4,7 @@
  */
 import { api, me } from '../api.js';
 import { clear, confirmDialog, h, toast } from '../dom.js';
-import { categoryName, countdown, DISPATCH_TARGETS, departmentName, eventName, ruleInWords, SLA, TASK_STATUS, time, townName } from '../labels.js';
+import { categoryName, countdown, DISPATCH_TARGETS, departmentName, eventName, PROGRESS, ruleInWords, SLA, sourceName, TASK_STATUS, time, townName } from '../labels.js';
 
 interface Report {
   sourceSystem: string;
@@ -135,13 +135,17 @@ export async function matterView(root: HTMLElement, id: string): Promise<() => v
   return () => clearInterval(timer);
 }
 
+const BREACH: Record<string, string> = { first_response: '首次响应', on_site: '到场', closure: '办结' };
+
 function describe(d: Record<string, unknown>): string {
   const parts: string[] = [];
   if (d.lead) parts.push(`牵头：${departmentName(String(d.lead))}`);
   if (Array.isArray(d.cooperating) && d.cooperating.length) parts.push(`协办：${d.cooperating.map((x) => departmentName(String(x))).join('、')}`);
-  if (d.sourceSystem) parts.push(`来源：${String(d.sourceSystem)}`);
-  if (d.rule && !d.lead) parts.push(ruleInWords(String(d.rule), typeof d.score === 'number' ? d.score : null));
   if (d.department) parts.push(departmentName(String(d.department)));
+  if (d.status) parts.push(String(d.sourceStatus ?? PROGRESS[String(d.status)] ?? d.status));
+  if (d.breach) parts.push(`${BREACH[String(d.breach)] ?? String(d.breach)}超时${d.label ? `：${String(d.label)}` : ''}`);
+  if (d.sourceSystem) parts.push(`来源：${sourceName(String(d.sourceSystem))}`);
+  if (d.rule && !d.lead) parts.push(ruleInWords(String(d.rule), typeof d.score === 'number' ? d.score : null));
   if (d.reason) parts.push(`理由：${String(d.reason)}`);
   if (d.result) parts.push(`结果：${String(d.result)}`);
   return parts.join('；');
