@@ -122,9 +122,10 @@ children.push(workers);
 const sinks = await startProcess('dispatch sinks', 'connectors/sinks/main.ts', [], {
   ...env,
   SINK_CONFIG: JSON.stringify([
-    { id: 'environment', url: `${sims.environment}/api/12369/dispatches`, departments: ['environment'] },
-    { id: 'grid', url: `${sims.grid}/api/grid/v1/assignments`, departments: ['town:*'] },
-    { id: 'hotline', url: `${sims.hotline}/api/v2/dispatches`, departments: ['*'], exceptDepartments: ['environment', 'town:*'] },
+    // …and a closed matter's one result goes back to each platform a report of it came from (reportsFrom)
+    { id: 'environment', url: `${sims.environment}/api/12369/dispatches`, departments: ['environment'], reportsFrom: ['environment-12369'] },
+    { id: 'grid', url: `${sims.grid}/api/grid/v1/assignments`, departments: ['town:*'], reportsFrom: ['grid'] },
+    { id: 'hotline', url: `${sims.hotline}/api/v2/dispatches`, departments: ['*'], exceptDepartments: ['environment', 'town:*'], reportsFrom: ['hotline-12345'] },
   ]),
 });
 children.push(sinks);

@@ -17,6 +17,7 @@ import type { HubRouting } from './routing.js';
 import { canonical, registerSourceRecord, sameContent } from './source-records.js';
 import { foldTaskState, matterStatusOf, type StoredChange, type TaskState } from './task-state.js';
 import { appendMatterEvent } from '../store/matter-events.js';
+import { HUB_ACTOR, queueResults } from '../ops/decisions.js';
 
 type Resolution = { taskId: string; matterId: string } | { reason: string };
 
@@ -57,6 +58,7 @@ export function targetKey(c: StatusChange): string {
 
 export async function applyStatusChange(tx: Knex.Transaction, c: StatusChange, pos: Position, _routing: HubRouting): Promise<ApplyEffect> {
   if ((await registerSourceRecord(tx, 'status-change', c, pos)) === 'duplicate') return { outcome: 'duplicate' };
+  if (c.target.kind === 'DISPATCH' && c.target.record) return applyResultReceipt(tx, c);
 
   let target = await resolveTarget(tx, c);
   if ('reason' in target) {
@@ -101,6 +103,27 @@ export async function applyStatusChange(tx: Knex.Transaction, c: StatusChange, p
   // kept for lineage and its times, but it did not decide the status
   const outcome = c.version < before.statusVersion ? 'stale' : inserted.length === 0 ? 'updated' : 'new';
   return { outcome, matterId: resolved.matterId };
+}
+
+/**
+ * A reporting channel's receipt of the result sent back for its own record (a RESULT Dispatch,
+ * acknowledged by its sink: target DISPATCH naming the record). It moves no task — the channel's
+ * department may have none on the matter — it is the matter's timeline entry that the channel has
+ * the answer. Kept in source_records like every record; a redelivery is a duplicate there.
+ */
+async function applyResultReceipt(tx: Knex.Transaction, c: StatusChange): Promise<ApplyEffect> {
+  const id = c.target.matterId;
+  const matter = id && HUB_ID.test(id) ? await tx('matters').where({ id }).first<{ id: string; merged_into: string | null } | undefined>('id', 'merged_into') : undefined;
+  if (!matter) return { outcome: 'new' };
+  const matterId = String(matter.merged_into ?? matter.id);
+  await appendMatterEvent(tx, matterId, 'result_delivered', c.occurredAt, {
+    department: c.actorDepartment,
+    sourceSystem: c.target.record!.sourceSystem,
+    sourceRecordId: c.target.record!.sourceRecordId,
+    sourceStatus: c.sourceStatus,
+    version: c.version,
+  });
+  return { outcome: 'new', matterId };
 }
 
 function supersedes(a: StatusChange, b: StatusChange): boolean {
@@ -284,7 +307,10 @@ async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string
   await tx('matters')
     .where({ id: matterId })
     .update({ status, closed_at: closedAt, result, result_outcome: resultOutcome, updated_at: tx.raw('greatest(updated_at, ?)', [new Date(lastActivity)]) });
-  if (closed && matter!.status !== 'CLOSED') await appendMatterEvent(tx, matterId, 'closed', closedAt!.getTime(), { result, outcome: resultOutcome, lead: lead?.department ?? null });
+  if (closed && matter!.status !== 'CLOSED') {
+    await appendMatterEvent(tx, matterId, 'closed', closedAt!.getTime(), { result, outcome: resultOutcome, lead: lead?.department ?? null });
+    await queueResults(tx, matterId, closedAt!.getTime(), HUB_ACTOR);
+  }
   if (!closed && matter!.status === 'CLOSED') {
     const reopening = tasks.filter((t) => t.status !== 'DONE').map((t) => t.department);
     await appendMatterEvent(tx, matterId, 'reopened', lastActivity, { departments: reopening, status });

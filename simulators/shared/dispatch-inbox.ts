@@ -43,6 +43,11 @@ export interface InboxAssignment {
   dz: string | null;
   sjms: string | null;
   pdsj: string;
+  /** 结果反馈: the platform's own record the result answers, the result, and when the matter closed. */
+  ywbh?: string;
+  ywxt?: string;
+  bljg?: string | null;
+  bjsj?: string;
 }
 
 interface Received {
@@ -88,7 +93,7 @@ const RESULTS = [
 
 const REQUIRED: Array<keyof InboxAssignment> = ['pdbh', 'sjbh', 'pdlx', 'pdsj'];
 
-export function installDispatchInbox(app: FastifyInstance, opts: { path: string; receiptPrefix: string; now?: () => number }): void {
+export function installDispatchInbox(app: FastifyInstance, opts: { path: string; receiptPrefix: string; now?: () => number; onReceive?: (a: InboxAssignment) => void }): void {
   const inbox = new Map<string, Received>();
   const now = opts.now ?? Date.now;
   const liveFrom = now(); // before this, the platform's past: the simulated history
@@ -114,6 +119,7 @@ export function installDispatchInbox(app: FastifyInstance, opts: { path: string;
     const r: Received = { assignment: a, body, receipt: `${opts.receiptPrefix}${String(seq).padStart(8, '0')}`, receivedAt: beijing(new Date(plan.receivedAt)), deliveries: 1 };
     inbox.set(key, r);
     feedback.push(...plan.steps);
+    opts.onReceive?.(a); // the platform acts on it once (a repeat got the first receipt above)
     return reply.code(201).send({ code: 0, msg: '接收成功', data: { sdbh: r.receipt, jssj: r.receivedAt } });
   });
   app.get<{ Querystring: { updateTimeBegin?: string; pageNum?: string; pageSize?: string } }>(`${opts.path}/feedback`, async (req) => {

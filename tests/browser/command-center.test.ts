@@ -194,19 +194,20 @@ describe.skipIf(!CHROMIUM)('the command center in a real browser', () => {
       // worked on what the centre dispatched then, in that day's own time (their platforms' feedback)
       interface Stat { tasks: number; done: number; openBreached: number; responseHours: { p50: number | null }; closureHours: { p50: number | null }; slaCompliance: number | null }
       const totals = (items: Stat[]) => items.reduce((a, r) => ({ tasks: a.tasks + r.tasks, done: a.done + r.done, openBreached: a.openBreached + r.openBreached }), { tasks: 0, done: 0, openBreached: 0 });
-      const stats = await eventually('closures of the history in the statistics', async () => {
+      // (the SLA watcher marks yesterday's deadlines breached before the receipts are in — a busy
+      // machine takes minutes to deliver them all — and the receipts withdraw what they disprove:
+      // with responses stamped now instead, the breaches would stand and this would never hold)
+      const stats = await eventually('the history\'s receipts and closures in the statistics, most open tasks not overdue', async () => {
         const items = (await api<{ items: Stat[] }>('/statistics?by=department')).items;
         const t = totals(items);
-        return t.done >= t.tasks * 0.1 ? items : undefined;
-      }, 240_000, 2000);
+        return t.done >= t.tasks * 0.1 && t.openBreached < (t.tasks - t.done) / 2 ? items : undefined;
+      }, 360_000, 2000);
       const t = totals(stats);
       const responded = stats.filter((r) => r.responseHours.p50 !== null);
       measured.statistics = { ...t, responseP50ByDepartment: responded.map((r) => r.responseHours.p50), closureP50ByDepartment: stats.map((r) => r.closureHours.p50).filter((x) => x !== null) };
       expect(responded.length).toBeGreaterThan(0);
       // first responses take minutes (the rules allow 30), not the day between the history and now
       for (const r of responded) expect(r.responseHours.p50!).toBeLessThan(1);
-      // and an open task is not overdue just for being from yesterday
-      expect(t.openBreached).toBeLessThan((t.tasks - t.done) / 2);
 
       // the other pages, for the record and for people to look at
       for (const [hash, name, ready] of [

@@ -146,6 +146,8 @@ function describe(d: Record<string, unknown>): string {
   if (d.breach) parts.push(`${BREACH[String(d.breach)] ?? String(d.breach)}超时${d.label ? `：${String(d.label)}` : ''}`);
   if (d.sourceSystem) parts.push(`来源：${sourceName(String(d.sourceSystem))}`);
   if (d.rule && !d.lead) parts.push(ruleInWords(String(d.rule), typeof d.score === 'number' ? d.score : null));
+  if (Array.isArray(d.records)) parts.push(`发往：${d.records.map((r: { department?: string; sourceRecordId?: string }) => `${departmentName(String(r.department ?? ''))}（${String(r.sourceRecordId ?? '')}）`).join('、')}`);
+  if (d.sourceRecordId && !d.rule) parts.push(`记录：${String(d.sourceRecordId)}`);
   if (d.reason) parts.push(`理由：${String(d.reason)}`);
   if (d.result) parts.push(`结果：${String(d.result)}`);
   return parts.join('；');

@@ -154,7 +154,7 @@ export async function overview(root: HTMLElement): Promise<() => void> {
     }
     // what happened, not only its kind: 已到场 · 市场监管局 says more than 状态变更
     const d = (e.detail ?? {}) as { status?: string; sourceStatus?: string; department?: string; lead?: string };
-    const what = e.type === 'status_changed' && d.status ? `${d.sourceStatus ?? PROGRESS[d.status] ?? d.status}` : eventName(e.type);
+    const what = e.type === 'status_changed' && d.status ? (PROGRESS[d.status] ?? d.sourceStatus ?? d.status) : eventName(e.type);
     const who = d.department ? departmentName(d.department) : d.lead ? departmentName(d.lead) : '';
     return h('li', { 'data-testid': 'feed-item', 'data-matter': e.matterId, 'data-division': e.divisionCode ?? '', 'data-type': e.type, onclick: () => (location.hash = `#/matter/${e.matterId}`) },
       h('time', { title: '发生时间' }, time(e.at)), h('b', {}, what), h('span', {}, t.title), h('small', {}, [townName(e.divisionCode), who].filter(Boolean).join(' · ')));
