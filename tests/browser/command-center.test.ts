@@ -238,6 +238,15 @@ describe.skipIf(!CHROMIUM)('the command center in a real browser', () => {
       await page.getByTestId('matter-row').first().waitFor({ timeout: 60_000 });
       await page.waitForTimeout(1000);
       await shot(page, '12-overview-after-history');
+
+      // a matter its departments closed: the one result, and only the decisions that still make sense
+      const closed = await eventually('a matter closed by its departments', async () => (await api<{ items: MatterItem[] }>('/matters?status=CLOSED&limit=1')).items[0], 120_000, 2000);
+      await page.evaluate((id) => ((globalThis as unknown as { location: { hash: string } }).location.hash = `#/matter/${id}`), closed.id);
+      await page.getByTestId('decisions').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('dispatch').count()).toBe(0); // no 派单/改派 on a closed matter
+      expect(await page.getByTestId('close').count()).toBe(0);
+      expect(await page.getByTestId('merge').count()).toBe(1);
+      await shot(page, '13-matter-closed');
       expect(offline).toEqual([]);
     } finally {
       await context.close();

@@ -67,7 +67,7 @@ export function ruleInWords(rule: string | null, score: number | null): string {
 export const EVENT: Record<string, string> = {
   created: '新建事项', report_linked: '关联报告', dispatched: '派单', redispatched: '改派', status_changed: '状态变更', closed: '办结', reopened: '重办',
   merged: '合并', merged_into: '并入', split: '拆分', review: '待人工确认', sla_breached: '超时', escalated: '超时升级',
-  result_sent: '结果反馈各渠道', result_delivered: '渠道已接收结果',
+  result_sent: '结果反馈各渠道', result_delivered: '渠道已接收结果', report_updated: '报告更新',
 };
 export function eventName(type: string): string {
   return EVENT[type] ?? type;

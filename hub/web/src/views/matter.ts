@@ -127,7 +127,7 @@ export async function matterView(root: HTMLElement, id: string): Promise<() => v
           : h('p', { class: 'empty' }, '尚未派单'),
       ),
       h('section', { class: 'panel' }, h('h2', {}, '时间线'),
-        h('ol', { class: 'timeline', 'data-testid': 'timeline' }, m.timeline.map((e) => h('li', { 'data-type': e.type }, h('time', {}, time(e.at)), h('b', {}, eventName(e.type)), h('span', {}, describe(e.detail))))),
+        h('ol', { class: 'timeline', 'data-testid': 'timeline' }, timelineInTimeOrder(m.timeline).map((e) => h('li', { 'data-type': e.type }, h('time', {}, time(e.at)), h('b', {}, eventName(e.type)), h('span', {}, describe(e.type, e.detail))))),
       ),
     ),
   );
@@ -137,7 +137,15 @@ export async function matterView(root: HTMLElement, id: string): Promise<() => v
 
 const BREACH: Record<string, string> = { first_response: '首次响应', on_site: '到场', closure: '办结' };
 
-function describe(d: Record<string, unknown>): string {
+/**
+ * The timeline as it happened: events are stored as they reached the hub, and progress that
+ * arrives late (a platform that was down, a back-filled history) belongs where its time puts it.
+ */
+function timelineInTimeOrder<T extends { at: string }>(events: T[]): T[] {
+  return events.map((e, i) => ({ e, i, t: Date.parse(e.at) })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.e);
+}
+
+function describe(type: string, d: Record<string, unknown>): string {
   const parts: string[] = [];
   if (d.lead) parts.push(`牵头：${departmentName(String(d.lead))}`);
   if (Array.isArray(d.cooperating) && d.cooperating.length) parts.push(`协办：${d.cooperating.map((x) => departmentName(String(x))).join('、')}`);
@@ -147,9 +155,10 @@ function describe(d: Record<string, unknown>): string {
   if (d.sourceSystem) parts.push(`来源：${sourceName(String(d.sourceSystem))}`);
   if (d.rule && !d.lead) parts.push(ruleInWords(String(d.rule), typeof d.score === 'number' ? d.score : null));
   if (Array.isArray(d.records)) parts.push(`发往：${d.records.map((r: { department?: string; sourceRecordId?: string }) => `${departmentName(String(r.department ?? ''))}（${String(r.sourceRecordId ?? '')}）`).join('、')}`);
-  if (d.sourceRecordId && !d.rule) parts.push(`记录：${String(d.sourceRecordId)}`);
+  if (d.sourceRecordId && (type === 'result_delivered' || type === 'report_updated')) parts.push(`记录：${String(d.sourceRecordId)}`);
   if (d.reason) parts.push(`理由：${String(d.reason)}`);
-  if (d.result) parts.push(`结果：${String(d.result)}`);
+  const result = d.result && typeof d.result === 'object' ? (d.result as { text?: string }).text : d.result;
+  if (result) parts.push(`结果：${String(result)}`);
   return parts.join('；');
 }
 
