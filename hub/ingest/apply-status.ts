@@ -319,22 +319,28 @@ async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string
 }
 
 /**
- * The SLA watcher marks a breach when a deadline passes and the hub knows of no milestone — an
- * inference from missing facts. A change that arrives late (a platform that was down, a back-filled
- * history) can show that the milestone was met in time after all: that breach is withdrawn from the
- * task (its timeline events stay, they record what the center was told then). A breach the facts
- * confirm, or that nothing has answered yet, stands.
+ * A task's breaches as its facts say. The SLA watcher marks a breach when a deadline passes and the
+ * hub knows of no milestone — an inference from missing facts. A change that arrives late (a
+ * platform that was down, a back-filled history) settles it: a milestone met in time withdraws the
+ * watcher's mark (its timeline events stay: they record what the center was told then), and a
+ * milestone met after its deadline is a breach whether or not the watcher happened to run in
+ * between. Without the milestone, what the watcher marked stands. Arrival on site is held against
+ * cooperating departments only, as the watcher holds it (routing/sla-watch.ts).
  */
-export function standingBreaches(t: Pick<TaskRow, 'breaches' | 'first_response_by' | 'on_site_by' | 'close_by'>, s: Pick<TaskState, 'respondedAt' | 'onSiteAt' | 'doneAt'>): string[] {
-  const metInTime: Record<string, [number | null, Date | null]> = {
-    first_response: [s.respondedAt, t.first_response_by],
-    on_site: [s.onSiteAt, t.on_site_by],
-    closure: [s.doneAt, t.close_by],
+export function standingBreaches(t: Pick<TaskRow, 'breaches' | 'role' | 'first_response_by' | 'on_site_by' | 'close_by'>, s: Pick<TaskState, 'respondedAt' | 'onSiteAt' | 'doneAt'>): string[] {
+  const facts: Record<string, { at: number | null; by: Date | null; held: boolean }> = {
+    first_response: { at: s.respondedAt, by: t.first_response_by, held: true },
+    on_site: { at: s.onSiteAt, by: t.on_site_by, held: t.role === 'cooperating' },
+    closure: { at: s.doneAt, by: t.close_by, held: true },
   };
-  return (t.breaches ?? []).filter((b) => {
-    const [at, by] = metInTime[b] ?? [null, null];
-    return !(at !== null && by !== null && at <= by.getTime());
-  });
+  const late = (kind: string): boolean | null => {
+    const f = facts[kind];
+    if (!f || f.at === null || f.by === null) return null; // no fact yet
+    return f.held && f.at > f.by.getTime();
+  };
+  const kept = (t.breaches ?? []).filter((b) => late(b) !== false);
+  const confirmed = Object.keys(facts).filter((k) => late(k) === true && !kept.includes(k));
+  return [...kept, ...confirmed];
 }
 
 async function statusEvent(tx: Knex.Transaction, matterId: string, taskId: string, c: StatusChange): Promise<void> {

@@ -228,6 +228,17 @@ describe('status changes on tasks and matters', () => {
     expect(await db('matter_events').where({ type: 'sla_breached' }).count('* as n').first()).toEqual({ n: String([...marked.values()].flat().length) });
   });
 
+  it('a milestone reached after its deadline is a breach even when the SLA watcher never ran in between', async () => {
+    await deliver(rep(report));
+    const late = change('market', 'ACKNOWLEDGED', 1, '2025-06-19 10:05:00', byReport); // a week after the 30 minutes
+    await deliverAll([late, ...progress.filter((c) => c.actorDepartment === 'enforcement')].map(sc));
+    const market = await db('tasks').where({ department: 'market' }).first();
+    expect(market.responded_at > market.first_response_by).toBe(true);
+    expect(market.breaches).toEqual(['first_response']);
+    // enforcement met its deadlines: nothing marked
+    expect((await db('tasks').where({ department: 'enforcement' }).first()).breaches).toEqual([]);
+  });
+
   it('a town government acts as `town` on its town’s task', async () => {
     const burning: Report = {
       ...report,
