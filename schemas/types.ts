@@ -285,7 +285,7 @@ export interface StatusChange {
 
 // ── Dispatch ───────────────────────────────────────────────────────────────────────────────
 
-export type DispatchAction = 'DISPATCH' | 'REDISPATCH' | 'CLOSE' | 'MERGE' | 'SPLIT' | 'UNKNOWN';
+export type DispatchAction = 'DISPATCH' | 'REDISPATCH' | 'CLOSE' | 'MERGE' | 'SPLIT' | 'UNKNOWN' | 'RESULT';
 export type DispatchLevel = 'NORMAL' | 'URGENT' | 'EMERGENCY' | 'UNKNOWN';
 
 export interface Dispatch {
@@ -315,6 +315,8 @@ export interface Dispatch {
   mergedIntoMatterId: string | null;
   splitIntoMatterIds: string[];
   result: string | null;
+  /** RESULT: the department whose report (reports[0]) this copy answers. */
+  recipientDepartment: string | null;
 }
 
 /** Record kinds by name, for typed mappings. Keys are the RecordKind names (schemas/index.ts). */

@@ -50,7 +50,9 @@ const env = {
 const history = join(STACK_HOME, 'demo-history');
 rmSync(history, { recursive: true, force: true });
 // dated yesterday (the county's calendar day, Asia/Shanghai): SLA clocks, countdowns and statistics
-// then mean something today, instead of every task being months overdue
+// then mean something today, instead of every task being months overdue. The departments' platforms
+// lived through that day: what the centre dispatched then, they received and worked on then, and
+// their receipts and progress come back stamped in the history's own time (dispatch-inbox.ts)
 generateDataset({ seed: 2026, scale: 0.05, start: shanghaiDate(Date.now() - 86_400_000) }, history);
 const drops = { natural: join(STACK_HOME, 'demo-drops', 'natural-resources'), emergency: join(STACK_HOME, 'demo-drops', 'emergency') };
 for (const d of Object.values(drops)) {
@@ -102,6 +104,11 @@ const connectorConfig = {
   'natural-resources-patrol': { source: { folder: drops.natural } },
   'emergency-hazards': { source: { folder: drops.emergency } },
   ...(enforcement ? { 'enforcement-cases': { source: { connection: enforcement.ready.connection, table: enforcement.ready.table } } } : {}),
+  // what the departments did with the centre's assignments (到场, 办结 and the result), read back
+  // from the platform each went to — the history's in the history's own time (simulators/shared/dispatch-inbox.ts)
+  'hotline-feedback': { source: { url: `${sims.hotline}/api/v2/dispatches/feedback` } },
+  'grid-feedback': { source: { url: `${sims.grid}/api/grid/v1/assignments/feedback` } },
+  'environment-feedback': { source: { url: `${sims.environment}/api/12369/dispatches/feedback` } },
 };
 const workers = await startProcess('connectors', 'connectors/cli.ts', ['run', ...Object.keys(connectorConfig)], {
   ...env,
@@ -115,9 +122,10 @@ children.push(workers);
 const sinks = await startProcess('dispatch sinks', 'connectors/sinks/main.ts', [], {
   ...env,
   SINK_CONFIG: JSON.stringify([
-    { id: 'environment', url: `${sims.environment}/api/12369/dispatches`, departments: ['environment'] },
-    { id: 'grid', url: `${sims.grid}/api/grid/v1/assignments`, departments: ['town:*'] },
-    { id: 'hotline', url: `${sims.hotline}/api/v2/dispatches`, departments: ['*'], exceptDepartments: ['environment', 'town:*'] },
+    // …and a closed matter's one result goes back to each platform a report of it came from (reportsFrom)
+    { id: 'environment', url: `${sims.environment}/api/12369/dispatches`, departments: ['environment'], reportsFrom: ['environment-12369'] },
+    { id: 'grid', url: `${sims.grid}/api/grid/v1/assignments`, departments: ['town:*'], reportsFrom: ['grid'] },
+    { id: 'hotline', url: `${sims.hotline}/api/v2/dispatches`, departments: ['*'], exceptDepartments: ['environment', 'town:*'], reportsFrom: ['hotline-12345'] },
   ]),
 });
 children.push(sinks);

@@ -6,6 +6,7 @@ import type { ConnectorManifest, Mapping, Source } from '../sdk/types.js';
 import { createSource } from '../sources/index.js';
 import { alarms as environmentAlarms, complaints as environmentComplaints } from './environment/index.js';
 import * as grid from './grid/index.js';
+import { environmentFeedback, gridFeedback, hotlineFeedback, mapping as feedbackMapping } from './dispatch-feedback/index.js';
 import * as approval from './approval/index.js';
 import * as emergency from './emergency/index.js';
 import * as enforcement from './enforcement/index.js';
@@ -18,7 +19,11 @@ export interface Adapter {
   mapping: Mapping;
 }
 
-export const ADAPTERS: Adapter[] = [hotline, grid, environmentAlarms, environmentComplaints, market, enforcement, naturalResources, emergency, approval];
+export const ADAPTERS: Adapter[] = [
+  hotline, grid, environmentAlarms, environmentComplaints, market, enforcement, naturalResources, emergency, approval,
+  // the departments' progress on the centre's assignments, read back from each platform they went to
+  ...[hotlineFeedback, gridFeedback, environmentFeedback].map((manifest) => ({ manifest, mapping: feedbackMapping })),
+];
 
 export function findAdapter(id: string): Adapter {
   const a = ADAPTERS.find((x) => x.manifest.id === id);

@@ -18,9 +18,14 @@ export interface Assignment {
   dz: string | null;
   sjms: string | null;
   pdsj: string;
+  /** 结果反馈 only: the platform's own record this result answers (业务编号), its system, the result and when the matter closed. */
+  ywbh?: string;
+  ywxt?: string;
+  bljg?: string | null;
+  bjsj?: string;
 }
 
-const ACTION_LABELS: Record<Dispatch['action'], string> = { DISPATCH: '派单', REDISPATCH: '改派', CLOSE: '办结', MERGE: '合并', SPLIT: '拆分', UNKNOWN: '其他' };
+const ACTION_LABELS: Record<Dispatch['action'], string> = { DISPATCH: '派单', REDISPATCH: '改派', CLOSE: '办结', MERGE: '合并', SPLIT: '拆分', UNKNOWN: '其他', RESULT: '结果反馈' };
 
 export function beijingTime(ms: number): string {
   return new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
@@ -28,6 +33,8 @@ export function beijingTime(ms: number): string {
 
 /** Every department a decision concerns: lead, cooperating, and any department holding a task on the matter. */
 export function departmentsOf(d: Dispatch): string[] {
+  // a result goes to the one department whose report it answers, and to nobody else
+  if (d.action === 'RESULT') return d.recipientDepartment ? [d.recipientDepartment] : [];
   return [...new Set([...(d.leadDepartment ? [d.leadDepartment] : []), ...d.cooperatingDepartments, ...Object.keys(d.taskIds)])].sort();
 }
 
@@ -37,6 +44,7 @@ export function deliveryKey(d: Dispatch, department: string): string {
 }
 
 export function assignmentFor(d: Dispatch, department: string): Assignment {
+  if (d.action === 'RESULT') return resultFor(d, department);
   const role = d.leadDepartment === department ? '牵头' : '协办';
   const deadline = role === '牵头' ? d.closureDeadline : (d.onSiteDeadline ?? d.closureDeadline);
   const notes = [d.instructions, d.reason ? `原因：${d.reason}` : null, d.result ? `办理结果：${d.result}` : null, d.mergedIntoMatterId ? `已并入事项 ${d.mergedIntoMatterId}` : null].filter(Boolean);
@@ -52,5 +60,27 @@ export function assignmentFor(d: Dispatch, department: string): Assignment {
     dz: d.address,
     sjms: d.summary,
     pdsj: beijingTime(d.issuedAt),
+  };
+}
+
+/** 结果反馈: the matter's one result for the platform's own record, so it can close it (and call back). */
+function resultFor(d: Dispatch, department: string): Assignment {
+  const record = d.reports[0];
+  return {
+    pdbh: deliveryKey(d, department),
+    sjbh: d.matterId,
+    rwbh: null,
+    pdlx: ACTION_LABELS.RESULT,
+    qtbm: d.leadDepartment,
+    xbbm: [],
+    clsx: null,
+    pdyj: d.result ? `办理结果：${d.result}` : null,
+    dz: d.address,
+    sjms: d.summary,
+    pdsj: beijingTime(d.issuedAt),
+    ywbh: record?.sourceRecordId ?? '',
+    ywxt: record?.sourceSystem ?? '',
+    bljg: d.result,
+    bjsj: beijingTime(d.issuedAt),
   };
 }

@@ -25,6 +25,12 @@ export interface SinkConfig {
   /** Departments this platform receives for: ids, or prefixes ending in `*` (`town:*`, `*`). */
   departments: string[];
   exceptDepartments?: string[];
+  /**
+   * Source systems whose reports this platform answers: a matter's result (RESULT) for a report of
+   * one of them is delivered here, whichever department it is for — 12345 gets the result of its own
+   * work orders, the grid platform of its own events.
+   */
+  reportsFrom?: string[];
   headers?: Record<string, string>;
   timeoutMs?: number;
   /** Kafka group session: after a crash, how long until the partition moves to a running sink. */
@@ -62,6 +68,15 @@ export class DispatchSink {
     return matches(this.config.departments, department) && !matches(this.config.exceptDepartments ?? [], department);
   }
 
+  /** The departments whose copy of a decision this sink delivers: a result by the platform its report came from. */
+  copiesOf(d: Dispatch): string[] {
+    if (d.action === 'RESULT') {
+      const from = d.reports[0]?.sourceSystem;
+      return from && (this.config.reportsFrom ?? []).includes(from) ? departmentsOf(d) : [];
+    }
+    return departmentsOf(d).filter((x) => this.serves(x));
+  }
+
   async start(): Promise<void> {
     this.producer = this.deps.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
@@ -88,7 +103,7 @@ export class DispatchSink {
         await this.deadLetter(null, null, `could not decode the Dispatch at ${batch.topic}/${batch.partition}@${m.offset}: ${(err as Error).message}`);
       }
       if (d) {
-        for (const department of departmentsOf(d).filter((x) => this.serves(x))) await this.deliver(d, department, heartbeat);
+        for (const department of this.copiesOf(d)) await this.deliver(d, department, heartbeat);
       }
       resolveOffset(m.offset);
       await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(m.offset) + 1n).toString() }]);
@@ -166,9 +181,10 @@ export class DispatchSink {
         location: null,
         connector: this.config.id,
       },
-      target: { kind: 'DISPATCH', record: null, matterId: d.matterId, taskId: d.taskIds[department] ?? null },
+      // a result's receipt names the record it answered (the hub puts it on the matter's timeline)
+      target: { kind: 'DISPATCH', record: d.action === 'RESULT' ? (d.reports[0] ?? null) : null, matterId: d.matterId, taskId: d.taskIds[department] ?? null },
       status: 'RECEIVED',
-      sourceStatus: `已接收（回执 ${receipt.sdbh}）`,
+      sourceStatus: d.action === 'RESULT' ? `已接收办理结果（回执 ${receipt.sdbh}）` : `已接收（回执 ${receipt.sdbh}）`,
       version: d.version,
       occurredAt: at,
       actorDepartment: department,

@@ -28,7 +28,7 @@ try {
   configs = JSON.parse(env.SINK_CONFIG) as SinkConfig[];
   if (!Array.isArray(configs) || configs.some((c) => !c.id || !c.url || !Array.isArray(c.departments))) throw new Error('each sink needs id, url and departments[]');
 } catch (err) {
-  console.error(`SINK_CONFIG is not valid: ${(err as Error).message}. Expected a JSON list of {id, url, departments, exceptDepartments?, headers?}.`);
+  console.error(`SINK_CONFIG is not valid: ${(err as Error).message}. Expected a JSON list of {id, url, departments, exceptDepartments?, reportsFrom?, headers?}.`);
   process.exit(2);
 }
 const names = topics(env.TOPIC_PREFIX);

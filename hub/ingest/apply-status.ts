@@ -17,6 +17,7 @@ import type { HubRouting } from './routing.js';
 import { canonical, registerSourceRecord, sameContent } from './source-records.js';
 import { foldTaskState, matterStatusOf, type StoredChange, type TaskState } from './task-state.js';
 import { appendMatterEvent } from '../store/matter-events.js';
+import { HUB_ACTOR, queueResults } from '../ops/decisions.js';
 
 type Resolution = { taskId: string; matterId: string } | { reason: string };
 
@@ -41,6 +42,10 @@ interface TaskRow {
   outcome: string | null;
   rejected_at: Date | null;
   rejection_note: string | null;
+  breaches: string[];
+  first_response_by: Date | null;
+  on_site_by: Date | null;
+  close_by: Date | null;
 }
 
 const HUB_ID = /^\d{1,18}$/;
@@ -53,6 +58,7 @@ export function targetKey(c: StatusChange): string {
 
 export async function applyStatusChange(tx: Knex.Transaction, c: StatusChange, pos: Position, _routing: HubRouting): Promise<ApplyEffect> {
   if ((await registerSourceRecord(tx, 'status-change', c, pos)) === 'duplicate') return { outcome: 'duplicate' };
+  if (c.target.kind === 'DISPATCH' && c.target.record) return applyResultReceipt(tx, c);
 
   let target = await resolveTarget(tx, c);
   if ('reason' in target) {
@@ -97,6 +103,27 @@ export async function applyStatusChange(tx: Knex.Transaction, c: StatusChange, p
   // kept for lineage and its times, but it did not decide the status
   const outcome = c.version < before.statusVersion ? 'stale' : inserted.length === 0 ? 'updated' : 'new';
   return { outcome, matterId: resolved.matterId };
+}
+
+/**
+ * A reporting channel's receipt of the result sent back for its own record (a RESULT Dispatch,
+ * acknowledged by its sink: target DISPATCH naming the record). It moves no task — the channel's
+ * department may have none on the matter — it is the matter's timeline entry that the channel has
+ * the answer. Kept in source_records like every record; a redelivery is a duplicate there.
+ */
+async function applyResultReceipt(tx: Knex.Transaction, c: StatusChange): Promise<ApplyEffect> {
+  const id = c.target.matterId;
+  const matter = id && HUB_ID.test(id) ? await tx('matters').where({ id }).first<{ id: string; merged_into: string | null } | undefined>('id', 'merged_into') : undefined;
+  if (!matter) return { outcome: 'new' };
+  const matterId = String(matter.merged_into ?? matter.id);
+  await appendMatterEvent(tx, matterId, 'result_delivered', c.occurredAt, {
+    department: c.actorDepartment,
+    sourceSystem: c.target.record!.sourceSystem,
+    sourceRecordId: c.target.record!.sourceRecordId,
+    sourceStatus: c.sourceStatus,
+    version: c.version,
+  });
+  return { outcome: 'new', matterId };
 }
 
 function supersedes(a: StatusChange, b: StatusChange): boolean {
@@ -256,6 +283,7 @@ async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string
   await tx('tasks')
     .where({ id: taskId })
     .update({
+      breaches: standingBreaches(task, after),
       status: after.status,
       status_version: after.statusVersion,
       source_status: after.sourceStatus,
@@ -279,12 +307,40 @@ async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string
   await tx('matters')
     .where({ id: matterId })
     .update({ status, closed_at: closedAt, result, result_outcome: resultOutcome, updated_at: tx.raw('greatest(updated_at, ?)', [new Date(lastActivity)]) });
-  if (closed && matter!.status !== 'CLOSED') await appendMatterEvent(tx, matterId, 'closed', closedAt!.getTime(), { result, outcome: resultOutcome, lead: lead?.department ?? null });
+  if (closed && matter!.status !== 'CLOSED') {
+    await appendMatterEvent(tx, matterId, 'closed', closedAt!.getTime(), { result, outcome: resultOutcome, lead: lead?.department ?? null });
+    await queueResults(tx, matterId, closedAt!.getTime(), HUB_ACTOR);
+  }
   if (!closed && matter!.status === 'CLOSED') {
     const reopening = tasks.filter((t) => t.status !== 'DONE').map((t) => t.department);
     await appendMatterEvent(tx, matterId, 'reopened', lastActivity, { departments: reopening, status });
   }
   return { before, after };
+}
+
+/**
+ * A task's breaches as its facts say. The SLA watcher marks a breach when a deadline passes and the
+ * hub knows of no milestone — an inference from missing facts. A change that arrives late (a
+ * platform that was down, a back-filled history) settles it: a milestone met in time withdraws the
+ * watcher's mark (its timeline events stay: they record what the center was told then), and a
+ * milestone met after its deadline is a breach whether or not the watcher happened to run in
+ * between. Without the milestone, what the watcher marked stands. Arrival on site is held against
+ * cooperating departments only, as the watcher holds it (routing/sla-watch.ts).
+ */
+export function standingBreaches(t: Pick<TaskRow, 'breaches' | 'role' | 'first_response_by' | 'on_site_by' | 'close_by'>, s: Pick<TaskState, 'respondedAt' | 'onSiteAt' | 'doneAt'>): string[] {
+  const facts: Record<string, { at: number | null; by: Date | null; held: boolean }> = {
+    first_response: { at: s.respondedAt, by: t.first_response_by, held: true },
+    on_site: { at: s.onSiteAt, by: t.on_site_by, held: t.role === 'cooperating' },
+    closure: { at: s.doneAt, by: t.close_by, held: true },
+  };
+  const late = (kind: string): boolean | null => {
+    const f = facts[kind];
+    if (!f || f.at === null || f.by === null) return null; // no fact yet
+    return f.held && f.at > f.by.getTime();
+  };
+  const kept = (t.breaches ?? []).filter((b) => late(b) !== false);
+  const confirmed = Object.keys(facts).filter((k) => late(k) === true && !kept.includes(k));
+  return [...kept, ...confirmed];
 }
 
 async function statusEvent(tx: Knex.Transaction, matterId: string, taskId: string, c: StatusChange): Promise<void> {

@@ -55,6 +55,9 @@ export class PgDecisionOps implements DecisionOps {
     if (input.cooperatingDepartments.includes(input.leadDepartment)) throw new DecisionError('invalid', `牵头部门 ${input.leadDepartment} 不能同时是协办部门 (the lead cannot also cooperate)`);
     return this.db.transaction(async (tx) => {
       const m = await lockOpenMatter(tx, matterId);
+      // a closed matter has nobody left to work on it: dispatching it again would hand departments
+      // a case whose one result has already gone out (reopening is a 重办, not a redispatch)
+      if (m.status === 'CLOSED') throw new DecisionError('conflict', `事项 ${m.id} 已办结，不能派单或改派 (already closed; a closed matter is not dispatched again)`);
       const at = this.now();
       const deadlines = this.deadlines(m, at, input);
       const departments: Array<[string, 'lead' | 'cooperating']> = [[input.leadDepartment, 'lead'], ...input.cooperatingDepartments.map((d): [string, 'cooperating'] => [d, 'cooperating'])];
@@ -96,7 +99,9 @@ export class PgDecisionOps implements DecisionOps {
       await tx('matters').where({ id: m.id }).update({ status: 'CLOSED', closed_at: new Date(at), result: input.result, updated_at: new Date(at) });
       await tx('tasks').where({ matter_id: m.id }).whereNull('done_at').whereNot('status', 'WITHDRAWN').update({ status: 'DONE', done_at: new Date(at), result: '由指挥中心统一办结' });
       await appendMatterEvent(tx, m.id, 'closed', at, { by: actor.principalId, result: input.result, reason: input.reason ?? null });
-      return queueDecision(tx, m, actor, at, { action: 'CLOSE', result: input.result, reason: input.reason ?? null });
+      const decided = await queueDecision(tx, m, actor, at, { action: 'CLOSE', result: input.result, reason: input.reason ?? null });
+      await queueResults(tx, m.id, at, actor);
+      return decided;
     });
   }
 
@@ -292,9 +297,37 @@ function dispatchRecord(m: DispatchMatter, version: number, tasks: DispatchTask[
     mergedIntoMatterId: null,
     splitIntoMatterIds: [],
     result: null,
+    recipientDepartment: null,
     ...d,
   };
 }
+
+/**
+ * 统一出件, back to every channel: the closed matter's one result goes to each department whose
+ * report is linked to it, for its own record (its record id, the result, the lead department, the
+ * time) — a RESULT Dispatch per report, through the same outbox, under a new decision version, so a
+ * closure after a reopening sends the new result once more and a redelivery is the same copy
+ * (idempotency key per matter, version and record). The sink serving the report's platform delivers
+ * it and acknowledges it as a StatusChange (hub/ingest/apply-status.ts: applyResultReceipt).
+ */
+export async function queueResults(tx: Tx, matterId: string, at: number, actor: Actor): Promise<number> {
+  const m = (await tx('matters').where({ id: matterId }).first()) as (MatterRow & { result: string | null }) | undefined;
+  if (!m || m.status !== 'CLOSED') return 0;
+  const bumped = (await tx('matters').where({ id: m.id }).increment('decision_version', 1).returning('decision_version')) as Array<{ decision_version: string }>;
+  const version = Number(bumped[0]!.decision_version);
+  const reports = (await tx('reports').where({ matter_id: m.id }).orderBy(['source_system', 'source_record_id']).select('source_system', 'source_record_id', 'department')) as Array<{ source_system: string; source_record_id: string; department: string }>;
+  for (const r of reports) {
+    const ref = { sourceSystem: r.source_system, sourceRecordId: r.source_record_id };
+    const record = dispatchRecord(m, version, [], [ref], actor, at, { action: 'RESULT', result: m.result, leadDepartment: m.lead_department, cooperatingDepartments: [], recipientDepartment: r.department });
+    const idempotencyKey = `${m.id}:${version}:result:${r.source_system}:${r.source_record_id}`;
+    await insertDispatch(tx, { ...record, idempotencyKey, envelope: { ...record.envelope, sourceRecordId: idempotencyKey } });
+  }
+  await appendMatterEvent(tx, m.id, 'result_sent', at, { version, result: m.result, lead: m.lead_department, records: reports.map((r) => ({ department: r.department, sourceSystem: r.source_system, sourceRecordId: r.source_record_id })) });
+  return reports.length;
+}
+
+/** Who sends the result when the departments' own progress closed the matter. */
+export const HUB_ACTOR: Actor = { principalId: 'hub', role: 'rule', nameMasked: null, from: null };
 
 /** The key names the decision: a second insert of it can only be the same decision again. */
 export async function insertDispatch(tx: Tx, record: Dispatch): Promise<void> {

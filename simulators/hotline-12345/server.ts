@@ -36,6 +36,7 @@ export interface WorkOrder {
   qymc?: string | null; // 企业名称 (the enterprise complained about)
   qytyxydm?: string | null; // 统一社会信用代码
   ldrsfzh?: string | null; // 来电人身份证号 (recorded by some call centres)
+  bljg?: string | null; // 办理结果 (the result the work order was closed with)
 }
 
 const CASES: Array<[string, string, string]> = [
@@ -177,7 +178,15 @@ export class HotlineStore {
 export function buildHotlineServer(store = new HotlineStore()): FastifyInstance {
   const app = Fastify({ logger: false });
   installFaults(app, () => ({ code: '9999', msg: '系统繁忙,请稍后再试', data: null }));
-  installDispatchInbox(app, { path: '/api/v2/dispatches', receiptPrefix: 'RXSD' }); // the county center's assignments arrive here
+  installDispatchInbox(app, {
+    path: '/api/v2/dispatches',
+    receiptPrefix: 'RXSD',
+    // the centre's one result for one of our work orders closes it with that result: the operator
+    // calls the citizen back with it instead of typing another department's result in again
+    onReceive: (a) => {
+      if (a.pdlx === '结果反馈' && a.ywbh && store.orders.has(a.ywbh)) store.update(a.ywbh, { gdzt: '办结', bljg: a.bljg ?? null });
+    },
+  }); // the county center's assignments arrive here
 
   app.get<{ Querystring: { updateTimeBegin?: string; pageNum?: string; pageSize?: string; orderBy?: string } }>(
     '/api/v2/workorders',

@@ -43,9 +43,10 @@ export const SLA_COLOR: Record<string, string> = { on_time: '#2e9d5b', at_risk: 
 const RULES: Record<string, string> = {
   'same-incident': '同一事件：同类问题、地点相近、时间相近，文字描述相似',
   'same-record': '同一来源记录的更新',
-  'review-place': '疑似同一事件（地点存疑），待人工确认',
-  'review-similarity': '疑似同一事件（描述相似度不足），待人工确认',
-  'review-no-category': '疑似同一事件（缺少分类），待人工确认',
+  // a report judged "probably the same" opened a matter of its own; the pair waits in 合并建议
+  'review-place': '新建事项；与附近事项疑似同一事件（地点存疑），已列入合并建议待人工确认',
+  'review-similarity': '新建事项；与附近事项疑似同一事件（描述相似度不足），已列入合并建议待人工确认',
+  'review-no-category': '新建事项；与附近事项疑似同一事件（缺少分类），已列入合并建议待人工确认',
   'no-candidate': '首次上报，新建事项',
   'not-same-incident': '与附近事项不是同一事件，新建事项',
   'also-matching': '同时符合两个事项',
@@ -66,10 +67,29 @@ export function ruleInWords(rule: string | null, score: number | null): string {
 export const EVENT: Record<string, string> = {
   created: '新建事项', report_linked: '关联报告', dispatched: '派单', redispatched: '改派', status_changed: '状态变更', closed: '办结', reopened: '重办',
   merged: '合并', merged_into: '并入', split: '拆分', review: '待人工确认', sla_breached: '超时', escalated: '超时升级',
+  result_sent: '结果反馈各渠道', result_delivered: '渠道已接收结果', report_updated: '报告更新',
 };
 export function eventName(type: string): string {
   return EVENT[type] ?? type;
 }
+
+/** The platforms records come from, and the sinks and feedback connectors that answer for them. */
+const SOURCE: Record<string, string> = {
+  'hotline-12345': '12345热线', grid: '网格平台', 'environment-12369': '12369环保举报', 'environment-online-monitoring': '在线监测报警',
+  'enforcement-cases': '综合执法办案系统', 'natural-resources-patrol': '自然资源巡查', 'emergency-hazards': '应急隐患台账',
+  'market-registry': '市场主体登记', 'approval-applications': '政务服务审批',
+  'hotline-feedback': '12345平台派单反馈', 'grid-feedback': '网格平台派单反馈', 'environment-feedback': '生态环境平台派单反馈',
+  'sink-hotline': '12345平台派单接口', 'sink-grid': '网格平台派单接口', 'sink-environment': '生态环境平台派单接口',
+};
+export function sourceName(system: string): string {
+  return SOURCE[system] ?? system;
+}
+
+/** A task's progress as the departments report it (StatusChange status). */
+export const PROGRESS: Record<string, string> = {
+  RECEIVED: '已接收', ACKNOWLEDGED: '已签收', REJECTED: '退单', IN_PROGRESS: '办理中', ON_SITE: '已到场', EXTENSION_REQUESTED: '申请延期',
+  SUSPENDED: '中止', FOLLOW_UP: '回访', CLOSED: '已办结', REOPENED: '重办', UNKNOWN: '其他',
+};
 
 export const ROLE: Record<string, string> = { commander: '县指挥中心', town_operator: '乡镇指挥中心', liaison: '部门联络员', auditor: '审计员', admin: '管理员' };
 

@@ -2,7 +2,7 @@
 import { ApiError, me, signIn, signOut } from './api.js';
 import { clear, h } from './dom.js';
 import { startFeed, stopFeed } from './feed.js';
-import { forgetShapes } from './geo.js';
+import { forgetShapes, shapes } from './geo.js';
 import { ROLE, departmentName, townName } from './labels.js';
 import { matterView } from './views/matter.js';
 import { mapPoints, overview } from './views/overview.js';
@@ -38,7 +38,11 @@ const NAV: Array<{ hash: string; label: string; roles: string[] }> = [
 
 function shell(): HTMLElement {
   const who = me()!;
-  const scope = who.role === 'town_operator' ? townName(who.jurisdiction) : who.role === 'liaison' ? departmentName(who.department) : '全县';
+  const scopeOf = () => (who.role === 'town_operator' ? townName(who.jurisdiction) : who.role === 'liaison' ? departmentName(who.department) : '全县');
+  const whoEl = h('span', { class: 'who', 'data-testid': 'who' }, `${who.name} · ${ROLE[who.role] ?? who.role} · ${scopeOf()}`);
+  // town names come with the county's shapes: until they have loaded a town is only its code, so the
+  // header is written again once they are known (every page loads them; the first sign-in has not yet)
+  if (who.role === 'town_operator') void shapes().then(() => (whoEl.textContent = `${who.name} · ${ROLE[who.role] ?? who.role} · ${scopeOf()}`), () => undefined);
   const main = h('main', { id: 'page' });
   const current = location.hash.split('/').slice(0, 2).join('/') || '#/';
   clear(
@@ -46,7 +50,7 @@ function shell(): HTMLElement {
     h('header', {},
       h('b', { class: 'brand' }, '县社会治理综合指挥中心'),
       h('nav', {}, NAV.filter((n) => n.roles.includes(who.role)).map((n) => h('a', { href: n.hash, class: (n.hash === '#/' ? current === '#/' || current === '#/matter' : current.startsWith(n.hash)) ? 'on' : '' }, n.label))),
-      h('span', { class: 'who', 'data-testid': 'who' }, `${who.name} · ${ROLE[who.role] ?? who.role} · ${scope}`),
+      whoEl,
       h('button', { class: 'ghost', onclick: () => {
         stopFeed();
         forgetShapes();

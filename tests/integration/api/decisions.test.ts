@@ -104,6 +104,15 @@ describe('decisions change the matter and are queued for the departments', () =>
     expect(await f.db('matters').where({ id: f.ids.matterA }).first()).toMatchObject({ status: 'CLOSED', result: '已封堵排污口，恢复河道水质' });
     expect((await f.db('tasks').where({ matter_id: f.ids.matterA }).whereNull('done_at').whereNot('status', 'WITHDRAWN')).length).toBe(0);
     expect((await post('commander', `/api/v1/matters/${f.ids.matterA}/close`, { result: '再次办结' })).status).toBe(409);
+    // nor is a closed matter dispatched again: 409 with the reason, nothing queued, tasks untouched
+    const outbox = Number((await f.db('dispatch_outbox').count('* as n').first())!.n);
+    const redispatch = await post('commander', `/api/v1/matters/${f.ids.matterA}/dispatch`, { leadDepartment: 'market' });
+    expect(redispatch.status).toBe(409);
+    expect(redispatch.body).toMatchObject({ error: 'conflict' });
+    expect(redispatch.body.message).toMatch(/已办结.*already closed/);
+    expect(Number((await f.db('dispatch_outbox').count('* as n').first())!.n)).toBe(outbox);
+    expect(await f.db('matters').where({ id: f.ids.matterA }).first()).toMatchObject({ status: 'CLOSED' });
+    expect((await f.db('tasks').where({ matter_id: f.ids.matterA, status: 'DISPATCHED' })).length).toBe(0);
   });
 
   it('subjects merge and split, with the links, the reports and the audit following', async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { HANDLERS } from '../../../hub/ingest/handlers.js';
 import { HubRouting } from '../../../hub/ingest/routing.js';
+import { markBreaches } from '../../../hub/routing/sla-watch.js';
 import { createDb, migrate } from '../../../hub/store/db.js';
 import type { Report, StatusChange } from '../../../schemas/index.js';
 import { shuffled } from '../../unit/merge/fixtures.js';
@@ -196,6 +197,46 @@ describe('status changes on tasks and matters', () => {
     // the stale closure delivered again does not close it
     expect((await deliver(sc(again(closures[0]!)))).outcome).toBe('duplicate');
     expect((await db('matters').first()).status).toBe('IN_PROGRESS');
+  });
+
+  it('a breach the SLA watcher inferred before the progress arrived is withdrawn when the progress shows the deadline was met; a confirmed one stands', async () => {
+    await deliver(rep(report));
+    // the watcher runs after every deadline, before any department's progress has reached the hub
+    // (a platform that was down, a back-filled history)
+    await markBreaches(db, new Date(sh('2025-07-01 00:00:00')));
+    const marked = new Map((await db('tasks').select('id', 'breaches')).map((t) => [String(t.id), t.breaches as string[]]));
+    expect([...marked.values()].every((b) => b.includes('first_response') && b.includes('closure'))).toBe(true);
+    // market acknowledges a week late: that breach is a fact
+    const late = change('market', 'ACKNOWLEDGED', 1, '2025-06-19 10:05:00', byReport);
+    await deliverAll([...progress.filter((c) => !(c.actorDepartment === 'market' && c.status === 'ACKNOWLEDGED')), late].map(sc));
+    const tasks = await db('tasks').orderBy('id').select('*');
+    let withdrawn = 0;
+    for (const t of tasks) {
+      const met: Record<string, boolean> = {
+        first_response: !!t.responded_at && t.responded_at <= t.first_response_by,
+        on_site: !!t.on_site_at && t.on_site_at <= t.on_site_by,
+        closure: !!t.done_at && t.done_at <= t.close_by,
+      };
+      const before = marked.get(String(t.id))!;
+      expect(t.breaches, t.department).toEqual(before.filter((b) => !met[b]));
+      withdrawn += before.length - t.breaches.length;
+    }
+    expect(withdrawn).toBeGreaterThan(0);
+    expect(tasks.find((t) => t.department === 'enforcement')!.breaches).toEqual([]); // 签收 09:52, 到场 10:20, 办结 the next day: all in time
+    expect(tasks.find((t) => t.department === 'market')!.breaches).toContain('first_response');
+    // the timeline keeps what the center was told at the time
+    expect(await db('matter_events').where({ type: 'sla_breached' }).count('* as n').first()).toEqual({ n: String([...marked.values()].flat().length) });
+  });
+
+  it('a milestone reached after its deadline is a breach even when the SLA watcher never ran in between', async () => {
+    await deliver(rep(report));
+    const late = change('market', 'ACKNOWLEDGED', 1, '2025-06-19 10:05:00', byReport); // a week after the 30 minutes
+    await deliverAll([late, ...progress.filter((c) => c.actorDepartment === 'enforcement')].map(sc));
+    const market = await db('tasks').where({ department: 'market' }).first();
+    expect(market.responded_at > market.first_response_by).toBe(true);
+    expect(market.breaches).toEqual(['first_response']);
+    // enforcement met its deadlines: nothing marked
+    expect((await db('tasks').where({ department: 'enforcement' }).first()).breaches).toEqual([]);
   });
 
   it('a town government acts as `town` on its town’s task', async () => {

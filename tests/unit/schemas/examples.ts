@@ -206,5 +206,6 @@ export const EXAMPLES: { [K in RecordKind]: CanonicalRecords[K] } = {
     mergedIntoMatterId: null,
     splitIntoMatterIds: [],
     result: null,
+    recipientDepartment: null,
   },
 };

@@ -4,7 +4,7 @@
  */
 import { api, me } from '../api.js';
 import { clear, confirmDialog, h, toast } from '../dom.js';
-import { categoryName, countdown, DISPATCH_TARGETS, departmentName, eventName, ruleInWords, SLA, TASK_STATUS, time, townName } from '../labels.js';
+import { categoryName, countdown, DISPATCH_TARGETS, departmentName, eventName, PROGRESS, ruleInWords, SLA, sourceName, TASK_STATUS, time, townName } from '../labels.js';
 
 interface Report {
   sourceSystem: string;
@@ -71,14 +71,20 @@ export async function matterView(root: HTMLElement, id: string): Promise<() => v
   };
   const departmentsInvolved = [...new Set(m.reports.map((r) => r.department))];
 
+  // the decisions the matter's state allows (the API refuses the others with 409): a merged matter
+  // takes none (act on the one it went into); a closed one is not dispatched or closed again, but
+  // may still be merged with or split from (its reports were wrongly joined or kept apart)
+  const open = m.status !== 'CLOSED' && m.status !== 'MERGED';
+  const working = m.tasks.some((t) => t.status !== 'WITHDRAWN' && t.status !== 'MERGED');
   const decisions = decides && m.status !== 'MERGED'
-    ? h('div', { class: 'decisions' },
-        h('button', { class: 'primary', 'data-testid': 'dispatch', onclick: () => void dispatch(m) }, m.tasks.length ? '改派' : '派单'),
-        m.status !== 'CLOSED' ? h('button', { 'data-testid': 'close', onclick: () => void close(m) }, '办结') : null,
+    ? h('div', { class: 'decisions', 'data-testid': 'decisions' },
+        open ? h('button', { class: 'primary', 'data-testid': 'dispatch', onclick: () => void dispatch(m) }, working ? '改派' : '派单') : null,
+        open ? h('button', { 'data-testid': 'close', onclick: () => void close(m) }, '办结') : null,
         h('button', { 'data-testid': 'merge', onclick: () => void merge(m) }, '合并'),
         m.reports.length > 1 ? h('button', { 'data-testid': 'split', onclick: () => void split(m) }, '拆分') : null,
+        open ? null : h('span', { class: 'muted' }, '事项已办结，不再派单；如需重办请由承办部门发起'),
       )
-    : null;
+    : m.status === 'MERGED' && decides ? h('p', { class: 'muted' }, '本事项已并入其他事项，请在合并后的事项上处理') : null;
 
   clear(
     root,
@@ -121,7 +127,7 @@ export async function matterView(root: HTMLElement, id: string): Promise<() => v
           : h('p', { class: 'empty' }, '尚未派单'),
       ),
       h('section', { class: 'panel' }, h('h2', {}, '时间线'),
-        h('ol', { class: 'timeline', 'data-testid': 'timeline' }, m.timeline.map((e) => h('li', { 'data-type': e.type }, h('time', {}, time(e.at)), h('b', {}, eventName(e.type)), h('span', {}, describe(e.detail))))),
+        h('ol', { class: 'timeline', 'data-testid': 'timeline' }, timelineInTimeOrder(m.timeline).map((e) => h('li', { 'data-type': e.type }, h('time', {}, time(e.at)), h('b', {}, eventName(e.type)), h('span', {}, describe(e.type, e.detail))))),
       ),
     ),
   );
@@ -129,15 +135,30 @@ export async function matterView(root: HTMLElement, id: string): Promise<() => v
   return () => clearInterval(timer);
 }
 
-function describe(d: Record<string, unknown>): string {
+const BREACH: Record<string, string> = { first_response: '首次响应', on_site: '到场', closure: '办结' };
+
+/**
+ * The timeline as it happened: events are stored as they reached the hub, and progress that
+ * arrives late (a platform that was down, a back-filled history) belongs where its time puts it.
+ */
+function timelineInTimeOrder<T extends { at: string }>(events: T[]): T[] {
+  return events.map((e, i) => ({ e, i, t: Date.parse(e.at) })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.e);
+}
+
+function describe(type: string, d: Record<string, unknown>): string {
   const parts: string[] = [];
   if (d.lead) parts.push(`牵头：${departmentName(String(d.lead))}`);
   if (Array.isArray(d.cooperating) && d.cooperating.length) parts.push(`协办：${d.cooperating.map((x) => departmentName(String(x))).join('、')}`);
-  if (d.sourceSystem) parts.push(`来源：${String(d.sourceSystem)}`);
-  if (d.rule && !d.lead) parts.push(ruleInWords(String(d.rule), typeof d.score === 'number' ? d.score : null));
   if (d.department) parts.push(departmentName(String(d.department)));
+  if (d.status) parts.push(String(d.sourceStatus ?? PROGRESS[String(d.status)] ?? d.status));
+  if (d.breach) parts.push(`${BREACH[String(d.breach)] ?? String(d.breach)}超时${d.label ? `：${String(d.label)}` : ''}`);
+  if (d.sourceSystem) parts.push(`来源：${sourceName(String(d.sourceSystem))}`);
+  if (d.rule && !d.lead) parts.push(ruleInWords(String(d.rule), typeof d.score === 'number' ? d.score : null));
+  if (Array.isArray(d.records)) parts.push(`发往：${d.records.map((r: { department?: string; sourceRecordId?: string }) => `${departmentName(String(r.department ?? ''))}（${String(r.sourceRecordId ?? '')}）`).join('、')}`);
+  if (d.sourceRecordId && (type === 'result_delivered' || type === 'report_updated')) parts.push(`记录：${String(d.sourceRecordId)}`);
   if (d.reason) parts.push(`理由：${String(d.reason)}`);
-  if (d.result) parts.push(`结果：${String(d.result)}`);
+  const result = d.result && typeof d.result === 'object' ? (d.result as { text?: string }).text : d.result;
+  if (result) parts.push(`结果：${String(result)}`);
   return parts.join('；');
 }
 
@@ -159,7 +180,8 @@ async function dispatch(m: Matter): Promise<void> {
   const options = [...town, ...DISPATCH_TARGETS];
   const lead = h('select', { name: 'lead', required: true, 'data-testid': 'dispatch-lead' }, ...options.map((d) => h('option', { value: d.id, selected: d.id === m.leadDepartment }, d.name)));
   const coop = h('select', { name: 'cooperating', multiple: true, size: 5, 'data-testid': 'dispatch-cooperating' }, ...options.map((d) => h('option', { value: d.id, selected: m.cooperatingDepartments.includes(d.id) }, d.name)));
-  const form = await confirmDialog(m.tasks.length ? '确认改派' : '确认派单', `事项：${m.title}`, [field('牵头部门', lead), field('协办部门（可多选）', coop), field('指令', h('input', { name: 'instructions', maxlength: 2000 })), reasonInput(false)]);
+  const working = m.tasks.some((t) => t.status !== 'WITHDRAWN' && t.status !== 'MERGED');
+  const form = await confirmDialog(working ? '确认改派' : '确认派单', `事项：${m.title}`, [field('牵头部门', lead), field('协办部门（可多选）', coop), field('指令', h('input', { name: 'instructions', maxlength: 2000 })), reasonInput(false)]);
   if (!form) return;
   const leadId = String(form.get('lead'));
   const body = {

@@ -7,7 +7,7 @@ import { echarts } from '../charts.js';
 import { clear, h } from '../dom.js';
 import { feedEvents, onFeed, type FeedEvent } from '../feed.js';
 import { rings, shapes } from '../geo.js';
-import { categoryName, DEPARTMENTS, departmentName, eventName, FAMILIES, SLA, SLA_COLOR, STATUS, time, townName } from '../labels.js';
+import { categoryName, DEPARTMENTS, departmentName, eventName, FAMILIES, PROGRESS, SLA, SLA_COLOR, STATUS, time, townName } from '../labels.js';
 
 export interface MatterItem {
   id: string;
@@ -152,8 +152,12 @@ export async function overview(root: HTMLElement): Promise<() => void> {
       t = await api<MatterItem>(`/matters/${e.matterId}`).then((m) => ({ title: m.title, divisionCode: m.divisionCode })).catch(() => ({ title: `事项 ${e.matterId}`, divisionCode: e.divisionCode }));
       titles.set(e.matterId, t);
     }
+    // what happened, not only its kind: 已到场 · 市场监管局 says more than 状态变更
+    const d = (e.detail ?? {}) as { status?: string; sourceStatus?: string; department?: string; lead?: string };
+    const what = e.type === 'status_changed' && d.status ? (PROGRESS[d.status] ?? d.sourceStatus ?? d.status) : eventName(e.type);
+    const who = d.department ? departmentName(d.department) : d.lead ? departmentName(d.lead) : '';
     return h('li', { 'data-testid': 'feed-item', 'data-matter': e.matterId, 'data-division': e.divisionCode ?? '', 'data-type': e.type, onclick: () => (location.hash = `#/matter/${e.matterId}`) },
-      h('time', {}, time(e.at)), h('b', {}, eventName(e.type)), h('span', {}, t.title), h('small', {}, townName(e.divisionCode)));
+      h('time', { title: '发生时间' }, time(e.at)), h('b', {}, what), h('span', {}, t.title), h('small', {}, [townName(e.divisionCode), who].filter(Boolean).join(' · ')));
   }
   for (const e of feedEvents().slice(0, 50)) feedEl.append(await feedItem(e));
   if (!feedEl.childElementCount) feedEl.append(h('li', { class: 'empty' }, '等待新动态…'));

@@ -1,0 +1,153 @@
+/**
+ * 统一出件, back to every channel, on the real stack: a matter reported through 12345 and the grid
+ * platform (Reports on Kafka) → hub → the enforcement, environment and market departments close it
+ * with their StatusChanges → the hub queues the one result for each reporting record (outbox) →
+ * the publisher → Kafka → the sinks of the 12345 and grid platforms (killed -9 twice during it, the
+ * grid platform failing requests for a while) → each platform receives the result for its own
+ * record once, acknowledges it, and the acknowledgement is on the matter's timeline; the 12345
+ * work order reads 办结 with that result. A reopening and a second closure send the new result once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTopics } from '../../../connectors/runtime/kafka.js';
+import { createPrincipal, issueApiKey } from '../../../hub/api/auth/principals.js';
+import { createDb, type Db } from '../../../hub/store/db.js';
+import type { Report, StatusChange } from '../../../schemas/index.js';
+import { buildGridServer } from '../../../simulators/grid/server.js';
+import { buildHotlineServer, HotlineStore } from '../../../simulators/hotline-12345/server.js';
+import { eventually, startProcess, type RunningProcess } from '../../../stack/processes.js';
+import { codecFor, kafkaFor, testContext } from '../../support/context.js';
+import { killRepeatedly } from '../../support/kill-harness.js';
+import { change, byTask, LEAD_RESULT, matterId, progress, report } from '../hub/status-fixtures.js';
+
+const ctx = testContext('results');
+const kafka = kafkaFor(ctx);
+const codec = codecFor(ctx);
+const orders = new HotlineStore();
+const hotline = buildHotlineServer(orders);
+const grid = buildGridServer();
+let hub: RunningProcess | undefined;
+let sink: RunningProcess | undefined;
+let db: Db;
+let key = '';
+
+const GRID_ID = 'WG20250612000042';
+const gridReport: Report = {
+  ...report,
+  envelope: { ...report.envelope, sourceSystem: 'grid', department: 'grid', sourceRecordId: GRID_ID, eventTime: report.envelope.eventTime + 20 * 60_000, sourceVersion: report.envelope.sourceVersion + 20 * 60_000 },
+  channel: 'GRID',
+  title: '餐馆油烟直排',
+  description: '网格员巡查发现该餐馆油烟未经净化直排，周边居民反映强烈。',
+  reporterNameMasked: null,
+  reporterPhoneHash: null,
+  reporterPhoneMasked: null,
+};
+const HOTLINE_ID = report.envelope.sourceRecordId;
+
+const url = (app: typeof grid, path: string) => `http://127.0.0.1:${(app.server.address() as { port: number }).port}${path}`;
+
+function startSink(): Promise<RunningProcess> {
+  return startProcess('dispatch sinks', 'connectors/sinks/main.ts', [], {
+    ...ctx.env,
+    SINK_CONFIG: JSON.stringify([
+      { id: 'hotline', url: url(hotline, '/api/v2/dispatches'), departments: ['*'], exceptDepartments: ['town:*'], reportsFrom: ['hotline-12345'], sessionTimeoutMs: 6000 },
+      { id: 'grid', url: url(grid, '/api/grid/v1/assignments'), departments: ['town:*'], reportsFrom: ['grid'], sessionTimeoutMs: 6000 },
+    ]),
+  });
+}
+
+async function produce(kind: 'report' | 'status-change', records: Array<Report | StatusChange>): Promise<void> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  for (const r of records) await producer.send({ topic: ctx.topics.records(kind), acks: -1, messages: [{ key: matterId, value: await codec.encode(kind, r as never) }] });
+  await producer.disconnect();
+}
+
+type Inboxed = { pdbh: string; pdlx: string; ywbh?: string; ywxt?: string; bljg?: string | null; qtbm: string | null; sjbh: string; deliveries: number };
+const results = async (app: typeof grid) => ((await app.inject('/__sim/inbox')).json() as Inboxed[]).filter((a) => a.pdlx === '结果反馈');
+const delivered = async () => (await db('matter_events').where({ matter_id: matterId, type: 'result_delivered' }).orderBy('id').select('detail')).map((e) => e.detail as { sourceSystem: string; sourceRecordId: string; version: number });
+
+beforeAll(async () => {
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, ctx.topics);
+  await admin.disconnect();
+  await Promise.all([codec.ensureRegistered('report'), codec.ensureRegistered('status-change')]);
+  await Promise.all([hotline.listen({ port: 0, host: '127.0.0.1' }), grid.listen({ port: 0, host: '127.0.0.1' })]);
+  orders.create({ gdbh: HOTLINE_ID, sqbt: report.title ?? '', sqnr: report.description, gdzt: '办理' });
+  hub = await startProcess('hub', 'hub/main.ts', [], { ...ctx.env, HUB_PORT: '0', HUB_JWT_SECRET: 'results-test-jwt-secret-0123456789' });
+  db = createDb(ctx.stack.databaseUrl, { schema: ctx.dbSchema });
+  key = await issueApiKey(db, (await createPrincipal(db, { id: 'results-commander', name: '值班长', role: 'commander' })).id);
+});
+
+afterAll(async () => {
+  await sink?.stop();
+  await hub?.stop();
+  await db?.destroy();
+  await Promise.all([hotline.close(), grid.close()]);
+});
+
+describe('the one result back to every reporting channel', () => {
+  it('each platform gets the result for its own record once, through kills and an outage, and each receipt is on the timeline', async () => {
+    await produce('report', [report, gridReport]);
+    const linked = await eventually('both reports in the hub', async () => {
+      const rows = (await db('reports').whereIn('source_record_id', [HOTLINE_ID, GRID_ID]).select('source_record_id', 'matter_id')) as Array<{ source_record_id: string; matter_id: string }>;
+      return rows.length === 2 ? rows : undefined;
+    }, 120_000, 500);
+    // one matter, whether the matcher joined them or the centre merges them
+    const gridMatter = String(linked.find((r) => r.source_record_id === GRID_ID)!.matter_id);
+    if (gridMatter !== matterId) {
+      const res = await fetch(`${String(hub!.ready.url)}/api/v1/matters/merge`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ into: matterId, from: [gridMatter], reason: '同一餐馆油烟' }) });
+      expect(res.status).toBe(200);
+    }
+
+    // the departments close it (enforcement leads); the grid platform is down for a while meanwhile
+    await grid.inject({ method: 'POST', url: '/__sim/faults', payload: { mode: 'http500', count: 8 } });
+    await produce('status-change', progress);
+    await eventually('the matter closed by its departments', async () => ((await db('matters').where({ id: matterId }).first())?.status === 'CLOSED' ? true : undefined), 120_000, 500);
+    const { last } = await killRepeatedly(startSink, { kills: 2, minMs: 1500, maxMs: 4000, seed: 21 });
+    sink = last;
+
+    const [atHotline, atGrid] = await eventually('the result at both platforms', async () => {
+      const h = await results(hotline);
+      const g = await results(grid);
+      return h.length && g.length ? [h, g] : undefined;
+    }, 180_000, 500);
+    // each platform: its own record, the one result, the lead department, once
+    expect(atHotline).toEqual([expect.objectContaining({ sjbh: matterId, ywbh: HOTLINE_ID, ywxt: 'hotline-12345', bljg: LEAD_RESULT.text, qtbm: 'enforcement' })]);
+    expect(atGrid).toEqual([expect.objectContaining({ sjbh: matterId, ywbh: GRID_ID, ywxt: 'grid', bljg: LEAD_RESULT.text, qtbm: 'enforcement' })]);
+    // the results went out once per record in the outbox, and the 12345 work order is closed with it
+    expect(await db('dispatch_outbox').where({ matter_id: matterId, action: 'RESULT' }).count('* as n').first()).toEqual({ n: '2' });
+    expect(orders.orders.get(HOTLINE_ID)).toMatchObject({ gdzt: '办结', bljg: LEAD_RESULT.text });
+
+    // each receipt came back as a StatusChange and is on the matter's timeline, once
+    const receipts = await eventually('both receipts on the timeline', async () => {
+      const d = await delivered();
+      return d.length >= 2 ? d : undefined;
+    }, 120_000, 500);
+    expect(receipts.map((d) => `${d.sourceSystem}/${d.sourceRecordId}`).sort()).toEqual([`grid/${GRID_ID}`, `hotline-12345/${HOTLINE_ID}`]);
+    const timeline = (await (await fetch(`${String(hub!.ready.url)}/api/v1/matters/${matterId}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { timeline: Array<{ type: string }> };
+    expect(timeline.timeline.filter((e) => e.type === 'result_delivered')).toHaveLength(2);
+    expect(timeline.timeline.filter((e) => e.type === 'result_sent')).toHaveLength(1);
+  });
+
+  it('reopened and closed again with a new result: each platform gets the new result once more, nothing else', async () => {
+    const before = { hotline: (await results(hotline)).length, grid: (await results(grid)).length };
+    const NEW_RESULT = { outcome: 'RESOLVED' as const, sourceOutcome: null, text: '复查发现反弹，已查封违规排烟设施并立案处罚，再次复查合格。' };
+    await produce('status-change', [
+      change('enforcement', 'REOPENED', 4, '2025-06-16 09:00:00', byTask('enforcement'), { note: '回访不满意，重新办理' }),
+      change('enforcement', 'CLOSED', 5, '2025-06-18 16:00:00', byTask('enforcement'), { result: NEW_RESULT }),
+    ]);
+    const [h, g] = await eventually('the new result at both platforms', async () => {
+      const hr = (await results(hotline)).filter((a) => a.bljg === NEW_RESULT.text);
+      const gr = (await results(grid)).filter((a) => a.bljg === NEW_RESULT.text);
+      return hr.length && gr.length ? [hr, gr] : undefined;
+    }, 180_000, 500);
+    expect(h.map((a) => a.ywbh)).toEqual([HOTLINE_ID]);
+    expect(g.map((a) => a.ywbh)).toEqual([GRID_ID]);
+    expect((await results(hotline)).length).toBe(before.hotline + 1);
+    expect((await results(grid)).length).toBe(before.grid + 1);
+    expect(orders.orders.get(HOTLINE_ID)).toMatchObject({ gdzt: '办结', bljg: NEW_RESULT.text });
+    await eventually('the new receipts on the timeline', async () => ((await delivered()).length >= 4 ? true : undefined), 120_000, 500);
+    expect(await db('dispatch_outbox').where({ matter_id: matterId, action: 'RESULT' }).count('* as n').first()).toEqual({ n: '4' });
+  });
+});
