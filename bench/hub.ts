@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKafka } from '../connectors/runtime/kafka.js';
@@ -49,10 +49,15 @@ export async function benchHub(opts: { scale: number; quiet: boolean }) {
     const profile = new QueryProfile(db);
     resetPhases();
     const t0 = performance.now();
+    // the hub's own CPU (this process): on a machine shared with other work the wall time says how
+    // busy the machine was as much as what the hub costs
+    const cpu0 = process.cpuUsage();
     await hub.start();
     // until it has applied everything on the topics it consumes (cases and approvals are produced but not applied yet)
     while (Object.values(await hub.lag()).some((behind) => behind > 0)) await sleep(250);
     const secs = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
     await hub.stop();
     profile.stop();
     const phases = phaseTimes();
@@ -82,6 +87,7 @@ export async function benchHub(opts: { scale: number; quiet: boolean }) {
     say(`ceiling (PostgreSQL COPY FROM STDIN of the same ${rows.length} rows on an open connection): ${ceiling.toFixed(0)} records/s`);
     say(`ratio: ${ratio.toFixed(3)}`);
     const phaseMs = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)]));
+    say(`hub process CPU: ${(cpuMs / 1000).toFixed(1)} s = ${((cpuMs / Math.max(1, applied)) ).toFixed(2)} ms per record (${(applied / Math.max(0.001, cpuMs / 1000)).toFixed(0)} records per CPU-second); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     say(`per phase (s): ${Object.entries(phases).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')} — of ${secs.toFixed(1)} s (the rest: Kafka fetches, lag polls, idle)`);
     // the ceiling's own statements are not the hub's
     const pgMs = profile.totalMs();
@@ -97,6 +103,8 @@ export async function benchHub(opts: { scale: number; quiet: boolean }) {
       seconds: Number(secs.toFixed(2)),
       statements_per_record: Number((profile.count() / Math.max(1, applied)).toFixed(3)),
       phases_ms: phaseMs,
+      cpu_ms: cpuMs,
+      load_average: loadavg().map((x) => Number(x.toFixed(1))),
     };
   } finally {
     await db.destroy();

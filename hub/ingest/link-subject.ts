@@ -17,7 +17,7 @@ import type { Knex } from 'knex';
 import { clusterSubjects, identityOf, identityParts, matchRecordPair, subjectBlockingKeys, type MemberDecision, type SubjectMember, type SubjectRecord } from '../merge/index.js';
 import { deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
-import { goldenDue, matterSubjectsDue, reportSubjectsDue } from './subject-followups.js';
+import { goldenDue, redirectsDue, reportSubjectsDue, subjectsGone } from './subject-followups.js';
 import { dbStore, endSubjectRun, NeedsDatabase, subjectRunOf, type LinkRow, type LinkStore, type StoredRecord } from './subject-link-store.js';
 
 export interface SubjectSource {
@@ -187,7 +187,7 @@ async function linkWith(tx: Knex.Transaction, store: LinkStore, rec: SubjectReco
   // reports and matters follow their records (subject-followups.ts: at the end of the consumer's transaction)
   await reportSubjectsDue(tx, moved);
   if (gone.length) {
-    await matterSubjectsDue(tx, ((await tx('matters').whereIn('subject_id', gone).select('id')) as Array<{ id: string }>).map((x) => String(x.id)));
+    await subjectsGone(tx, gone);
     await store.deleteSubjects(gone);
     await redirect(tx, gone, [...rows.map((r) => ({ id: identityOf({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id }), old: String(r.subject_id) }))], subjectOf, src.at);
   }
@@ -206,10 +206,8 @@ async function redirect(tx: Knex.Transaction, gone: string[], records: Array<{ i
     const [newId] = [...votes].sort(([a, x], [b, y]) => y - x || (BigInt(a) < BigInt(b) ? -1 : 1))[0]!;
     return { old_id: old, new_id: newId, redirected_at: new Date(at) };
   });
-  await tx('subject_redirects').insert(rows).onConflict('old_id').merge(['new_id', 'redirected_at']);
-  for (const r of rows) await tx('subject_redirects').where({ new_id: r.old_id }).update({ new_id: r.new_id });
-  // an id that is a subject again is no longer sent anywhere
-  await tx('subject_redirects').whereIn('old_id', [...new Set(rows.map((r) => r.new_id))]).del();
+  // (written at the end of the consumer's transaction: subject-followups.ts)
+  await redirectsDue(tx, rows);
 }
 
 function memberOf(r: LinkRow): SubjectMember {

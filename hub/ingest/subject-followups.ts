@@ -16,13 +16,24 @@ interface Pending {
   /** source identity → subject, the last one set wins */
   reportSubjects: Map<string, { source_system: string; source_record_id: string; subject_id: string }>;
   matters: Set<string>;
+  /** Subjects that went: the matters naming them are due (read once, at the end). */
+  gone: Set<string>;
+  /** Each redirect step, in order (replayed at the end over the rows it can touch). */
+  redirects: RedirectRow[][];
+}
+
+/** A subject id that went, sent on to the subject that holds most of its records now. */
+export interface RedirectRow {
+  old_id: string;
+  new_id: string;
+  redirected_at: Date;
 }
 
 const pending = new WeakMap<Knex.Transaction, Pending>();
 
 /** From now on this transaction's subject follow-ups wait for flushSubjectFollowups. */
 export function bufferSubjectFollowups(tx: Knex.Transaction): void {
-  pending.set(tx, { golden: new Set(), reportSubjects: new Map(), matters: new Set() });
+  pending.set(tx, { golden: new Set(), reportSubjects: new Map(), matters: new Set(), gone: new Set(), redirects: [] });
 }
 
 /** The golden records of these subjects are due (their links changed). */
@@ -49,13 +60,84 @@ export async function matterSubjectsDue(tx: Knex.Transaction, matterIds: Iterabl
   for (const id of matterIds) p.matters.add(id);
 }
 
+/**
+ * These subjects went (renamed after a smaller record, or merged by a bridging record): the
+ * matters naming them are due. Buffered, the matters are looked up once at the end: nothing in the
+ * run writes matters.subject_id before then (it is one of these follow-ups), so one lookup of all
+ * the run's gone subjects finds exactly what a lookup at each step would have found.
+ */
+export async function subjectsGone(tx: Knex.Transaction, subjectIds: string[]): Promise<void> {
+  if (!subjectIds.length) return;
+  const p = pending.get(tx);
+  if (!p) return refreshMatterSubjects(tx, await mattersNaming(tx, subjectIds));
+  for (const id of subjectIds) p.gone.add(id);
+}
+
+async function mattersNaming(tx: Knex.Transaction, subjectIds: string[]): Promise<string[]> {
+  if (!subjectIds.length) return [];
+  return ((await tx.raw('select id from matters where subject_id = any(?::bigint[])', [subjectIds])).rows as Array<{ id: string }>).map((x) => String(x.id));
+}
+
+/**
+ * Subject ids that went are sent on (subject_redirects): each to its new subject, the ids sent to
+ * it follow, and an id that is a subject again is sent nowhere. Buffered, the steps are replayed
+ * at the end in memory over the rows they can touch (read in one statement) and the outcome is
+ * written in two — three statements per step before, about 1,000 steps in a bench of 5,000 records.
+ * Nothing reads subject_redirects while records are applied (only the API does).
+ */
+export async function redirectsDue(tx: Knex.Transaction, rows: RedirectRow[]): Promise<void> {
+  if (!rows.length) return;
+  const p = pending.get(tx);
+  if (p) {
+    p.redirects.push(rows);
+    return;
+  }
+  await tx('subject_redirects').insert(rows).onConflict('old_id').merge(['new_id', 'redirected_at']);
+  for (const r of rows) await tx('subject_redirects').where({ new_id: r.old_id }).update({ new_id: r.new_id });
+  // an id that is a subject again is no longer sent anywhere
+  await tx('subject_redirects').whereIn('old_id', [...new Set(rows.map((r) => r.new_id))]).del();
+}
+
+/** The steps of redirectsDue, replayed over the rows they can touch: those whose old or new id one of the steps names. */
+async function flushRedirects(tx: Knex.Transaction, steps: RedirectRow[][]): Promise<void> {
+  if (!steps.length) return;
+  const ids = [...new Set(steps.flatMap((rows) => rows.flatMap((r) => [r.old_id, r.new_id])))];
+  const read = (await tx.raw('select old_id, new_id, redirected_at from subject_redirects where old_id = any(?::bigint[]) or new_id = any(?::bigint[])', [ids, ids])).rows as Array<{ old_id: string; new_id: string; redirected_at: Date }>;
+  const state = new Map<string, { new_id: string; redirected_at: Date }>(read.map((r) => [String(r.old_id), { new_id: String(r.new_id), redirected_at: r.redirected_at }]));
+  const touched = new Set(state.keys());
+  for (const rows of steps) {
+    // insert … on conflict (old_id) do update set new_id, redirected_at
+    for (const r of rows) {
+      state.set(String(r.old_id), { new_id: String(r.new_id), redirected_at: r.redirected_at });
+      touched.add(String(r.old_id));
+    }
+    // update … set new_id = r.new_id where new_id = r.old_id, row by row in order
+    for (const r of rows) for (const v of state.values()) if (v.new_id === String(r.old_id)) v.new_id = String(r.new_id);
+    // delete … where old_id in (the new ids)
+    for (const r of rows) state.delete(String(r.new_id));
+  }
+  const gone = [...touched].filter((id) => !state.has(id));
+  if (gone.length) await tx.raw('delete from subject_redirects where old_id = any(?::bigint[])', [gone]);
+  const kept = [...touched].filter((id) => state.has(id)).map((id) => ({ old_id: id, ...state.get(id)! }));
+  if (kept.length) {
+    await tx.raw(
+      `insert into subject_redirects (old_id, new_id, redirected_at) select * from unnest(?::bigint[], ?::bigint[], ?::timestamptz[])
+       on conflict (old_id) do update set new_id = excluded.new_id, redirected_at = excluded.redirected_at`,
+      [kept.map((r) => r.old_id), kept.map((r) => r.new_id), kept.map((r) => r.redirected_at.toISOString())],
+    );
+  }
+}
+
 /** Writes the transaction's follow-ups; call before it commits. */
 export async function flushSubjectFollowups(tx: Knex.Transaction): Promise<void> {
   const p = pending.get(tx);
   pending.delete(tx);
   if (!p) return;
+  // (before the reports' subjects change: matters.subject_id is still what it was when the run began)
+  const ofGone = await mattersNaming(tx, [...p.gone]);
+  await flushRedirects(tx, p.redirects);
   const matters = await updateReportSubjects(tx, [...p.reportSubjects.values()]);
-  await refreshMatterSubjects(tx, [...new Set([...p.matters, ...matters])]);
+  await refreshMatterSubjects(tx, [...new Set([...p.matters, ...ofGone, ...matters])]);
   await refreshGolden(tx, [...p.golden]);
 }
 

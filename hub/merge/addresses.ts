@@ -12,7 +12,7 @@
  * Element names follow GA/T 2000.32 loosely (road, door number, building, unit, room).
  */
 import { EMPTY_REGIONS, RegionIndex, codeDepth, type RegionHit } from './regions.js';
-import { arabiseAddressNumbers, chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, pinyinSyllables, round4, toSimplified } from './strings.js';
+import { arabiseAddressNumbers, chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, pinyinSyllables, round4, toSimplified } from './strings.js';
 
 export interface ParsedAddress {
   readonly original: string;
@@ -136,6 +136,13 @@ export function normaliseAddressText(raw: string): string {
 
 /** Parse an address. Pure; unknown parts go to `rest`. */
 export function parseAddress(raw: string, opts: AddressOptions = {}): ParsedAddress {
+  // candidates' addresses are given as strings and parsed again at every comparison: remember them
+  return memoised(PARSED, opts.regions, raw, () => parseAddressUncached(raw, opts));
+}
+
+const PARSED = new WeakMap<object, Map<string, ParsedAddress>>();
+
+function parseAddressUncached(raw: string, opts: AddressOptions): ParsedAddress {
   const regions = regionIndexOf(opts);
   const normalised = normaliseAddressText(raw);
   let s = normalised.replace(/[(（][^)）]*[)）]/gu, '').replace(/[^\p{L}\p{N}\-#/&+]+/gu, '');

@@ -81,6 +81,9 @@ interface Lex {
   words: Array<{ word: string; cs: string[] }>;
   /** Pinyin of words of two or more Han characters → the word, each as its syllables. */
   byPinyin: Array<{ word: string; syllables: string[] }>;
+  /** Indexes into `words` by their first character, and into `byPinyin` by their first syllable (ascending). */
+  wordsByFirst: Map<string, number[]>;
+  pinyinByFirst: Map<string, number[]>;
 }
 let LEXICON: Lex | null = null;
 function lexicon(): Lex {
@@ -88,8 +91,22 @@ function lexicon(): Lex {
   const words = [...new Set(INDUSTRIES.map((e) => e.word))].sort((a, b) => chars(b).length - chars(a).length);
   const byPinyin = new Map<string, string>();
   for (const w of words) if (chars(w).length >= 2 && /^\p{Script=Han}+$/u.test(w)) byPinyin.set(pinyinSyllables(w).join(' '), w);
-  LEXICON = { words: words.map((word) => ({ word, cs: chars(word) })), byPinyin: [...byPinyin].map(([p, word]) => ({ word, syllables: p.split(' ') })) };
+  const lex: Lex = { words: words.map((word) => ({ word, cs: chars(word) })), byPinyin: [...byPinyin].map(([p, word]) => ({ word, syllables: p.split(' ') })), wordsByFirst: new Map(), pinyinByFirst: new Map() };
+  const index = (m: Map<string, number[]>, first: string | undefined, i: number) => {
+    if (first === undefined) return;
+    (m.get(first) ?? m.set(first, []).get(first)!).push(i);
+  };
+  lex.words.forEach((w, i) => index(lex.wordsByFirst, w.cs[0], i));
+  lex.byPinyin.forEach((w, i) => index(lex.pinyinByFirst, w.syllables[0], i));
+  LEXICON = lex;
   return LEXICON;
+}
+
+/** The entries (indexes, ascending) whose first element occurs in the clause: only they can occur in it. */
+function present(byFirst: Map<string, number[]>, elements: readonly string[]): number[] {
+  const out = new Set<number>();
+  for (const e of new Set(elements)) for (const i of byFirst.get(e) ?? []) out.add(i);
+  return [...out].sort((a, b) => a - b);
 }
 
 /** `needle` occurs in `hay` at `i` (element by element). */
@@ -107,7 +124,10 @@ function industryHits(cs: readonly string[]): Array<{ start: number; end: number
   const lex = lexicon();
   const hits: Array<{ start: number; end: number; homophone: boolean }> = [];
   const taken = new Array<boolean>(cs.length).fill(false);
-  for (const w of lex.words) {
+  // the lexicon's words in its order (longest first), but only those whose first character is in
+  // the clause: the same hits as trying every word at every position, for a fraction of the cost
+  for (const wi of present(lex.wordsByFirst, cs)) {
+    const w = lex.words[wi]!;
     const wl = w.cs.length;
     for (let i = 0; i + wl <= cs.length; i++) {
       if (taken[i] || !occursAt(cs, w.cs, i)) continue;
@@ -118,7 +138,8 @@ function industryHits(cs: readonly string[]): Array<{ start: number; end: number
   // homophones of words of two or more characters (稍烤 → 烧烤), only where no word was found
   if (cs.some((c) => HAN.test(c))) {
     const py = cs.map((c) => (HAN.test(c) ? (pinyinSyllables(c)[0] ?? '') : ''));
-    for (const { word, syllables } of lex.byPinyin) {
+    for (const pi of present(lex.pinyinByFirst, py)) {
+      const { word, syllables } = lex.byPinyin[pi]!;
       const n = syllables.length;
       for (let i = 0; i + n <= cs.length; i++) {
         if (!occursAt(py, syllables, i) || taken.slice(i, i + n).some((t) => t) || cs.slice(i, i + n).join('') === word) continue;

@@ -21,7 +21,7 @@
  * PINYIN_DISCOUNT) on trade names, combined with the industry, with an explanation.
  */
 import { EMPTY_REGIONS, RegionIndex, codesNest, type RegionHit } from './regions.js';
-import { chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, pinyinSyllables, round4, toSimplified } from './strings.js';
+import { chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, pinyinSyllables, round4, toSimplified } from './strings.js';
 
 // ── Lexicons ───────────────────────────────────────────────────────────────────────────────
 
@@ -338,6 +338,14 @@ function stripRegionSuffix(s: string): string {
  * the same key.
  */
 export function nameKey(name: string, opts: NameOptions = {}): NameKey {
+  // candidates' names are given as strings and keyed again at every comparison: remember them
+  if (opts.industries && opts.industries.length > 0) return nameKeyUncached(name, opts);
+  return memoised(NAME_KEYS, opts.regions, name, () => nameKeyUncached(name, opts));
+}
+
+const NAME_KEYS = new WeakMap<object, Map<string, NameKey>>();
+
+function nameKeyUncached(name: string, opts: NameOptions): NameKey {
   const regions = regionIndexOf(opts);
   const lexicon = opts.industries && opts.industries.length > 0 ? buildLexicon(opts.industries) : DEFAULT_LEXICON;
   // an enforcement case names its party as 当事人XX: the role word is not part of the name

@@ -201,3 +201,23 @@ export function clamp01(x: number): number {
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+const NO_TABLE = {};
+const MEMO_MAX = 20_000;
+
+/**
+ * A pure function's answer for a string under one region table (by identity), remembered; bounded
+ * (cleared when full). For the parsers the matchers call again and again on the same names and
+ * addresses (nameKey, parseAddress): a candidate's are given as strings and parsed per comparison.
+ */
+export function memoised<T>(tables: WeakMap<object, Map<string, T>>, table: object | undefined, input: string, compute: () => T): T {
+  const t = table ?? NO_TABLE;
+  let m = tables.get(t);
+  if (!m) tables.set(t, (m = new Map()));
+  const hit = m.get(input);
+  if (hit !== undefined) return hit;
+  const v = compute();
+  if (m.size >= MEMO_MAX) m.clear();
+  m.set(input, v);
+  return v;
+}

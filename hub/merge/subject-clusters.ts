@@ -23,6 +23,7 @@
  *
  * Everything is a function of the set of records given: permuting them changes nothing.
  */
+import { createHash } from 'node:crypto';
 import type { AddressOptions } from './addresses.js';
 import { isUsablePoint } from './geo.js';
 import type { NameOptions } from './names.js';
@@ -104,6 +105,8 @@ interface Prepared {
   readonly keys: readonly string[];
   /** Identity, looseness and prepared content: two Prepared of one tag give the same edges (null: not cached). */
   readonly tag: string | null;
+  /** The prepared content alone (what matching reads of the record): equal serials evaluate alike (null: not cached). */
+  readonly serial: number | null;
 }
 
 function options(opts: SubjectMatchOptions): { nameOpts: NameOptions; addrOpts: AddressOptions } {
@@ -117,37 +120,54 @@ function options(opts: SubjectMatchOptions): { nameOpts: NameOptions; addrOpts: 
  * Prepared records by content (name keys, parsed addresses, blocking keys are pure functions of
  * the record): the store re-forms a component from its records at every arrival, and parsing is
  * most of the cost. Per region table; bounded.
+ *
+ * The content is what `prepare` and `candidateOf` read (matchingContent): a report's time and
+ * department do not change how it matches, so a popular shop's hundreds of reports that give the
+ * same name and address share one prepared content, and their pairs with a new record are
+ * evaluated once per content (EVALS) instead of once per record. Records read back from the run's
+ * memory are the same objects each time, so their content key is remembered by object (BY_OBJECT).
  */
-const PREPARED = new WeakMap<object, Map<string, Omit<Prepared, 'm' | 'id' | 'tag'> & { serial: number }>>();
+type Content = Omit<Prepared, 'm' | 'id' | 'tag' | 'serial'> & { serial: number };
+const PREPARED = new WeakMap<object, Map<string, Content>>();
+const BY_OBJECT = new WeakMap<object, WeakMap<object, Content>>();
 let serials = 0;
 const PREPARED_MAX = 50_000;
 const NO_REGIONS = {};
 
+/** The fields matching reads (prepare, candidateOf, blockingKeysOf), absent and null alike. */
+function matchingContent(r: SubjectRecord): string {
+  return JSON.stringify([r.uscc ?? null, r.idHash ?? null, r.name ?? null, r.formerNames ?? null, r.address ?? null, r.addresses ?? null, r.divisionCode ?? null, r.location ?? null, r.operatorUscc ?? null, r.subjectType ?? null]);
+}
+
 function prepareMember(m: SubjectMember, nameOpts: NameOptions, addrOpts: AddressOptions): Prepared {
-  let cache = PREPARED.get(nameOpts.regions ?? NO_REGIONS);
-  if (!cache) PREPARED.set(nameOpts.regions ?? NO_REGIONS, (cache = new Map()));
-  const key = nameOpts.industries ? null : JSON.stringify(m.record);
-  const hit = key === null ? undefined : cache.get(key);
-  const tagOf = (id: string, serial: number) => `${id}\u0002${m.loose ? 1 : 0}\u0002${serial}`;
-  if (hit) {
-    const id = identityOf(m);
-    return { rec: hit.rec, cand: hit.cand, keys: hit.keys, m, id, tag: tagOf(id, hit.serial) };
+  if (nameOpts.industries) return prepareUncached(m, nameOpts, addrOpts);
+  const table = nameOpts.regions ?? NO_REGIONS;
+  let cache = PREPARED.get(table);
+  if (!cache) PREPARED.set(table, (cache = new Map()));
+  let byObject = BY_OBJECT.get(table);
+  if (!byObject) BY_OBJECT.set(table, (byObject = new WeakMap()));
+  const id = identityOf(m);
+  const tagOf = (serial: number) => `${id}\u0002${m.loose ? 1 : 0}\u0002${serial}`;
+  let hit = byObject.get(m.record);
+  if (!hit) {
+    const key = matchingContent(m.record);
+    hit = cache.get(key);
+    if (!hit) {
+      const p = prepareUncached(m, nameOpts, addrOpts);
+      if (cache.size >= PREPARED_MAX) cache.clear();
+      hit = { rec: p.rec, cand: p.cand, keys: p.keys, serial: ++serials };
+      cache.set(key, hit);
+    }
+    byObject.set(m.record, hit);
   }
-  const p = prepareUncached(m, nameOpts, addrOpts);
-  if (key !== null) {
-    if (cache.size >= PREPARED_MAX) cache.clear();
-    const serial = ++serials;
-    cache.set(key, { rec: p.rec, cand: p.cand, keys: p.keys, serial });
-    return { ...p, tag: tagOf(p.id, serial) };
-  }
-  return p;
+  return { rec: hit.rec, cand: hit.cand, keys: hit.keys, m, id, tag: tagOf(hit.serial), serial: hit.serial };
 }
 
 function prepareUncached(m: SubjectMember, nameOpts: NameOptions, addrOpts: AddressOptions): Prepared {
   const r = m.record;
   const rec = prepare(r, nameOpts, addrOpts);
   const id = identityOf(m);
-  return { m, id, rec, cand: candidateOf(id, r, rec), keys: blockingKeysOf(rec), tag: null };
+  return { m, id, rec, cand: candidateOf(id, r, rec), keys: blockingKeysOf(rec), tag: null, serial: null };
 }
 
 /** A record as the other side of a pair (matchSubject's candidate), under the given id. */
@@ -225,9 +245,26 @@ function pairEdge(x: Prepared, y: Prepared, nameOpts: NameOptions, addrOpts: Add
   return e;
 }
 
+/** The matcher's evaluation of two prepared contents, in the pair's identity order; per region table, bounded. */
+const EVALS = new WeakMap<object, Map<string, ReturnType<typeof evaluate>>>();
+const EVALS_MAX = 1_000_000;
+
+function evaluatePair(p: Prepared, q: Prepared, nameOpts: NameOptions, addrOpts: AddressOptions): ReturnType<typeof evaluate> {
+  if (p.serial === null || q.serial === null) return evaluate(p.rec, q.cand, nameOpts, addrOpts);
+  let cache = EVALS.get(nameOpts.regions ?? NO_REGIONS);
+  if (!cache) EVALS.set(nameOpts.regions ?? NO_REGIONS, (cache = new Map()));
+  const key = `${p.serial}\u0003${q.serial}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const ev = evaluate(p.rec, q.cand, nameOpts, addrOpts);
+  if (cache.size >= EVALS_MAX) cache.clear();
+  cache.set(key, ev);
+  return ev;
+}
+
 function pairEdgeUncached(x: Prepared, y: Prepared, nameOpts: NameOptions, addrOpts: AddressOptions): SubjectEdge | null {
   const [p, q] = compareStrings(x.id, y.id) <= 0 ? [x, y] : [y, x];
-  const ev = evaluate(p.rec, q.cand, nameOpts, addrOpts);
+  const ev = evaluatePair(p, q, nameOpts, addrOpts);
   if (ev.decision === 'excluded') return null;
   if (ev.decision === 'match') return { a: p.id, b: q.id, rule: ev.rule as SubjectRule, score: ev.score, features: ev.features };
   if ((p.m.loose || q.m.loose) && nameInTownPair(ev.features)) return { a: p.id, b: q.id, rule: 'name-in-town', score: ev.score, features: ev.features };
@@ -297,6 +334,22 @@ export function clusterSubjects(members: readonly SubjectMember[], opts: Subject
   const byId = new Map<string, Prepared>();
   for (const m of [...members].sort(compareMembers)) byId.set(identityOf(m), prepareMember(m, nameOpts, addrOpts));
   const prepared = [...byId.values()];
+  if (byId.size === members.length && members.length >= INCREMENTAL_MIN) {
+    const grown = clusterIncrementally(prepared, prepareMember(members[0] as SubjectMember, nameOpts, addrOpts), nameOpts, addrOpts);
+    if (grown) return grown;
+  }
+  return clusterPrepared(prepared, nameOpts, addrOpts);
+}
+
+/** clusterSubjects without the incremental path (the reference its tests compare with). */
+export function clusterSubjectsFromScratch(members: readonly SubjectMember[], opts: SubjectMatchOptions = {}): SubjectClustering {
+  const { nameOpts, addrOpts } = options(opts);
+  const byId = new Map<string, Prepared>();
+  for (const m of [...members].sort(compareMembers)) byId.set(identityOf(m), prepareMember(m, nameOpts, addrOpts));
+  return clusterPrepared([...byId.values()], nameOpts, addrOpts);
+}
+
+function clusterPrepared(prepared: readonly Prepared[], nameOpts: NameOptions, addrOpts: AddressOptions): SubjectClustering {
 
   // blocking: pairs that share a key
   const byKey = new Map<string, number[]>();
@@ -348,3 +401,187 @@ export function clusterSubjects(members: readonly SubjectMember[], opts: Subject
   return { clusters, decisions, keys: new Map(prepared.map((p) => [p.id, p.keys])), edges };
 }
 
+
+// ── Growing a component by one record ──────────────────────────────────────────────────────
+//
+// The store re-forms a component at every arrival of one of its records (link-subject.ts), so a
+// popular enterprise's N records were clustered from scratch for each new report: every pair
+// sharing a key (N²/2 — all of them, for reports naming one shop), their edges sorted, then
+// union-find over them; a run of 200 such reports cost seconds and the runs after it more
+// (issue 19, finding 6). The result is the same with far less work when no two different valid
+// USCCs and no two different ID hashes are among the records — by far the common case, a
+// registry row and the reports naming it:
+//   - no union is ever refused (nothing clashes) and no site-name edge is ambiguous (that needs
+//     two USCCs), so the subjects are exactly the components of the edges;
+//   - every edge then lies inside one subject, so a record's decision — its first edge in the
+//     total order compareEdges, among those inside its subject — is its strongest edge overall.
+// So a component's clustering is kept (by the tags of its records: identity, looseness, prepared
+// content) with each record's strongest edge and the union-find of its edges; adding one record
+// compares it with the records sharing a key with it (N pair comparisons, each remembered) and
+// updates those — O(N) instead of O(N²) per arrival. Anything else (a clash, a record gone or
+// changed, a set never seen) is clustered from scratch as before; `clusterSubjectsFromScratch` is
+// the reference the unit tests compare with.
+
+/** Below this many records a component is clustered from scratch (cheap, and not worth keeping). */
+const INCREMENTAL_MIN = 24;
+/** Components kept per region table (the oldest go first). */
+const GROWN_MAX = 256;
+
+interface Grown {
+  /** Sorted as clusterSubjects sorts (compareMembers). */
+  readonly prepared: readonly Prepared[];
+  readonly byKey: ReadonlyMap<string, readonly Prepared[]>;
+  /** Each record's strongest edge (first in compareEdges order). */
+  readonly best: ReadonlyMap<string, SubjectEdge>;
+  /** Union-find parents (identity → parent; roots absent or themselves). */
+  readonly parent: ReadonlyMap<string, string>;
+  readonly uscc: string | null;
+  readonly idHash: string | null;
+  readonly result: SubjectClustering;
+}
+
+const GROWN = new WeakMap<object, Map<string, Grown>>();
+
+function signature(tags: readonly string[]): string {
+  return createHash('sha1').update([...tags].sort().join('\u0004')).digest('base64');
+}
+
+/**
+ * The clustering of `prepared` from the kept clustering of the same records without `added`, or
+ * of the very same records; null when neither is kept or the records clash (then from scratch).
+ */
+function clusterIncrementally(prepared: readonly Prepared[], added: Prepared, nameOpts: NameOptions, addrOpts: AddressOptions): SubjectClustering | null {
+  if (prepared.some((p) => p.tag === null)) return null;
+  let kept = GROWN.get(nameOpts.regions ?? NO_REGIONS);
+  if (!kept) GROWN.set(nameOpts.regions ?? NO_REGIONS, (kept = new Map()));
+  const tags = prepared.map((p) => p.tag as string);
+  const whole = signature(tags);
+  const same = kept.get(whole);
+  if (same) return same.result;
+  const base = kept.get(signature(tags.filter((t) => t !== added.tag)));
+  if (!base) {
+    // from scratch, and kept for the next arrival when nothing clashes
+    const fresh = growFromScratch(prepared, nameOpts, addrOpts);
+    if (fresh) keep(kept, whole, fresh);
+    return fresh?.result ?? null;
+  }
+  const uscc = base.uscc ?? added.rec.uscc;
+  const idHash = base.idHash ?? added.rec.idHash;
+  if ((added.rec.uscc !== null && added.rec.uscc !== uscc) || (added.rec.idHash !== null && added.rec.idHash !== idHash)) return null;
+  const best = new Map(base.best);
+  const parent = new Map(base.parent);
+  const byKey = new Map(base.byKey);
+  const seen = new Set<string>();
+  for (const k of added.keys) {
+    for (const q of base.byKey.get(k) ?? []) {
+      if (seen.has(q.id)) continue;
+      seen.add(q.id);
+      // (a new record's pairs are all new: not remembered one by one — EVALS holds what they cost)
+      const e = pairEdgeUncached(added, q, nameOpts, addrOpts);
+      if (!e) continue;
+      strongest(best, added.id, e);
+      strongest(best, q.id, e);
+      union(parent, added.id, q.id);
+    }
+    byKey.set(k, [...(base.byKey.get(k) ?? []), added]);
+  }
+  const grown = assemble(prepared, byKey, best, parent, uscc, idHash, nameOpts, addrOpts);
+  keep(kept, whole, grown);
+  return grown.result;
+}
+
+function keep(kept: Map<string, Grown>, sig: string, g: Grown): void {
+  kept.delete(sig);
+  kept.set(sig, g);
+  while (kept.size > GROWN_MAX) kept.delete(kept.keys().next().value as string);
+}
+
+function strongest(best: Map<string, SubjectEdge>, id: string, e: SubjectEdge): void {
+  const b = best.get(id);
+  if (!b || compareEdges(e, b) < 0) best.set(id, e);
+}
+
+/** UnionFind.find/union on a plain map (the root of a set is its smallest identity, as there). */
+function root(parent: Map<string, string>, x: string): string {
+  let r = x;
+  while (parent.has(r) && parent.get(r) !== r) r = parent.get(r) as string;
+  if (r !== x) parent.set(x, r);
+  return r;
+}
+
+function union(parent: Map<string, string>, x: string, y: string): void {
+  const rx = root(parent, x);
+  const ry = root(parent, y);
+  if (rx === ry) return;
+  if (compareStrings(rx, ry) <= 0) parent.set(ry, rx);
+  else parent.set(rx, ry);
+}
+
+function growFromScratch(prepared: readonly Prepared[], nameOpts: NameOptions, addrOpts: AddressOptions): Grown | null {
+  const usccs = new Set(prepared.map((p) => p.rec.uscc).filter((u): u is string => u !== null));
+  const ids = new Set(prepared.map((p) => p.rec.idHash).filter((u): u is string => u !== null));
+  if (usccs.size > 1 || ids.size > 1) return null;
+  const byKey = new Map<string, Prepared[]>();
+  for (const p of prepared) for (const k of p.keys) (byKey.get(k) ?? byKey.set(k, []).get(k)!).push(p);
+  const best = new Map<string, SubjectEdge>();
+  const parent = new Map<string, string>();
+  const index = new Map(prepared.map((p, i) => [p.id, i]));
+  const done = new Set<number>();
+  const n = prepared.length;
+  for (const list of byKey.values()) {
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        const a = index.get((list[i] as Prepared).id) as number;
+        const b = index.get((list[j] as Prepared).id) as number;
+        const pq = Math.min(a, b) * n + Math.max(a, b);
+        if (done.has(pq)) continue;
+        done.add(pq);
+        const e = pairEdge(prepared[Math.min(a, b)] as Prepared, prepared[Math.max(a, b)] as Prepared, nameOpts, addrOpts);
+        if (!e) continue;
+        strongest(best, e.a, e);
+        strongest(best, e.b, e);
+        union(parent, e.a, e.b);
+      }
+    }
+  }
+  return assemble(prepared, byKey, best, parent, [...usccs][0] ?? null, [...ids][0] ?? null, nameOpts, addrOpts);
+}
+
+/** The clustering clusterPrepared gives when nothing clashes: subjects are components; decisions are strongest edges. */
+function assemble(
+  prepared: readonly Prepared[],
+  byKey: ReadonlyMap<string, readonly Prepared[]>,
+  best: ReadonlyMap<string, SubjectEdge>,
+  parentIn: ReadonlyMap<string, string>,
+  uscc: string | null,
+  idHash: string | null,
+  nameOpts: NameOptions,
+  addrOpts: AddressOptions,
+): Grown {
+  const parent = new Map(parentIn);
+  const groups = new Map<string, SubjectMember[]>();
+  for (const p of prepared) {
+    const r = root(parent, p.id);
+    const g = groups.get(r);
+    if (g) g.push(p.m);
+    else groups.set(r, [p.m]);
+  }
+  const clusters: SubjectCluster[] = [...groups].map(([r, ms]) => ({ first: ms[0] as SubjectMember, members: ms, component: r }));
+  const decisions = new Map<string, MemberDecision>();
+  for (const p of prepared) {
+    const e = best.get(p.id);
+    decisions.set(p.id, e ? { rule: e.rule, score: e.score, with: e.a === p.id ? e.b : e.a, features: e.features } : { rule: 'no-candidate', score: 0, with: null, features: null });
+  }
+  const keys = new Map(prepared.map((p) => [p.id, p.keys]));
+  let edges: readonly SubjectEdge[] | null = null;
+  const result: SubjectClustering = {
+    clusters,
+    decisions,
+    keys,
+    // every edge, sorted, only when asked for (nothing on the linking path reads them)
+    get edges() {
+      return (edges ??= clusterPrepared(prepared, nameOpts, addrOpts).edges);
+    },
+  };
+  return { prepared, byKey, best, parent, uscc, idHash, result };
+}

@@ -6,7 +6,7 @@
  * The text is NFKC-normalised and simplified here for comparison only; the stored description
  * is never changed.
  */
-import { bigrams, chars, diceSets, jaccardSets, round4, sharedBigrams, toSimplified } from './strings.js';
+import { bigrams, chars, diceSets, jaccardSets, memoised, round4, sharedBigrams, toSimplified } from './strings.js';
 
 /**
  * Phrases that say nothing about the incident: intake boilerplate, requests for action,
@@ -63,6 +63,15 @@ function normaliseText(text: string): string {
  * gate's question; the text is only asked what happened.
  */
 export function textFingerprint(text: string, place?: string | null): TextFingerprint {
+  // a candidate matter's reports are fingerprinted again in every run that meets them: remember
+  // (the place's length first, so that no two (text, place) pairs give one key)
+  const p = place ?? '';
+  return memoised(FINGERPRINTS, undefined, `${p.length}:${p}${text}`, () => fingerprintUncached(text, place));
+}
+
+const FINGERPRINTS = new WeakMap<object, Map<string, TextFingerprint>>();
+
+function fingerprintUncached(text: string, place?: string | null): TextFingerprint {
   const s = normaliseText(text);
   const cleaned = s
     .replace(STOP_RE, '|')

@@ -6,6 +6,17 @@ import { createHash } from 'node:crypto';
  * ids — so "the same final state" can be compared row by row. 52 bits keep ids exact in JSON.
  */
 export function deterministicId(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('\u0000')).digest();
-  return String(h.readUIntBE(0, 6) * 16 + (h[6]! >> 4));
+  // a run asks for the same ids again and again (a matter's, its tasks', a subject's at every
+  // arrival of one of its records): remember recent answers; bounded
+  const key = parts.join('\u0000');
+  const hit = IDS.get(key);
+  if (hit !== undefined) return hit;
+  const h = createHash('sha256').update(key).digest();
+  const id = String(h.readUIntBE(0, 6) * 16 + (h[6]! >> 4));
+  if (IDS.size >= IDS_MAX) IDS.clear();
+  IDS.set(key, id);
+  return id;
 }
+
+const IDS = new Map<string, string>();
+const IDS_MAX = 100_000;

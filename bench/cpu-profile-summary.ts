@@ -1,0 +1,56 @@
+/**
+ * npx tsx bench/cpu-profile-summary.ts <file.cpuprofile> [top N]
+ * Sums a V8 CPU profile (node --cpu-prof) per function: self time (samples whose top frame it is)
+ * and total time (samples with it anywhere on the stack, counted once per sample), so the hub
+ * bench's matching CPU can be read without a browser.
+ */
+import { readFileSync } from 'node:fs';
+
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const [file, topArg] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: npx tsx bench/cpu-profile-summary.ts <file.cpuprofile> [top N]');
+  process.exit(2);
+}
+const top = Number(topArg ?? 40);
+const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const byId = new Map(p.nodes.map((n) => [n.id, n]));
+const parent = new Map<number, number>();
+for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const label = (n: Node) => {
+  const url = n.callFrame.url.replace(/^file:\/\//, '').replace(/^.*?\/(hub|bench|connectors|schemas|node_modules)\//, '$1/');
+  return `${n.callFrame.functionName || '(anonymous)'} ${url}:${n.callFrame.lineNumber + 1}`;
+};
+const self = new Map<string, number>();
+const total = new Map<string, number>();
+let all = 0;
+p.samples.forEach((id, i) => {
+  const dt = (p.timeDeltas[i] ?? 0) / 1000;
+  all += dt;
+  const n = byId.get(id)!;
+  const l = label(n);
+  self.set(l, (self.get(l) ?? 0) + dt);
+  const seen = new Set<string>();
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+    const k = label(byId.get(cur)!);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    total.set(k, (total.get(k) ?? 0) + dt);
+  }
+});
+const idle = ['(idle) :0', '(program) :0', '(garbage collector) :0'].map((k) => `${k}: ${((self.get(k) ?? 0) / 1000).toFixed(1)} s`).join(', ');
+console.log(`profile: ${(all / 1000).toFixed(1)} s sampled; ${idle}`);
+console.log(`\nself time, top ${top}:`);
+for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${(ms / 1000).toFixed(2).padStart(8)} s ${((100 * ms) / all).toFixed(1).padStart(5)} %  ${k}`);
+console.log(`\ntotal (inclusive) time, top ${top}:`);
+for (const [k, ms] of [...total].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${(ms / 1000).toFixed(2).padStart(8)} s ${((100 * ms) / all).toFixed(1).padStart(5)} %  ${k}`);
