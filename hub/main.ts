@@ -3,7 +3,7 @@
  * Settings from the environment (see README): KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL,
  * TOPIC_PREFIX, HUB_PORT, HUB_HOST, DB_SCHEMA, HUB_GROUP_ID, HUB_INSTANCE_ID, HUB_SESSION_TIMEOUT_MS,
  * HUB_SLA_CHECK_MS, HUB_JWT_SECRET, HUB_RATE_LIMIT (requests per principal per minute), DIVISIONS_FILE and GRIDS_FILE
- * (map shapes), CONNECTOR_STATUS_URLS. Principals and API keys: `npm run hub:admin` (hub/admin.ts).
+ * (map shapes), GAZETTEER_FILE (the county's address gazetteer, docs/gazetteer-format.md), CONNECTOR_STATUS_URLS. Principals and API keys: `npm run hub:admin` (hub/admin.ts).
  */
 import { createKafka } from '../connectors/runtime/kafka.js';
 import { createLogger } from '../connectors/runtime/log.js';
@@ -27,7 +27,7 @@ const db = createDb(env.DATABASE_URL, { schema });
 await migrate(db, schema);
 // HUB_INSTANCE_ID names one instance among several in the group (its Kafka client id, seen in the group's members)
 const kafka = createKafka(env.KAFKA_BROKERS.split(','), process.env.HUB_INSTANCE_ID ? `countyhub-hub-${process.env.HUB_INSTANCE_ID}` : 'countyhub-hub');
-const routing = HubRouting.load({ rulesPath: process.env.RULES_FILE || undefined, divisionsFile: process.env.DIVISIONS_FILE || undefined, catalogueDir: process.env.CATALOGUE_DIR || undefined });
+const routing = HubRouting.load({ rulesPath: process.env.RULES_FILE || undefined, divisionsFile: process.env.DIVISIONS_FILE || undefined, gazetteerFile: process.env.GAZETTEER_FILE || undefined, catalogueDir: process.env.CATALOGUE_DIR || undefined });
 const stopWatching = routing.rules.watch(); // the county edits its responsibility list; no deploy needed
 const codec = new SchemaCodec(env.SCHEMA_REGISTRY_URL, names);
 const consumer = new HubConsumer({ kafka, db, codec, topics: names, groupId: process.env.HUB_GROUP_ID, log, routing, sessionTimeoutMs: Number(process.env.HUB_SESSION_TIMEOUT_MS) || undefined, partitionsConcurrently: Number(process.env.HUB_PARTITIONS_CONCURRENTLY) || undefined });

@@ -280,9 +280,19 @@ function describe(p: ParsedAddress): string {
  * have them; else intersection, compound, village group; else a Dice comparison of the text.
  * Different towns (from the region prefixes) give 0; "near/opposite" caps at APPROXIMATE_CAP.
  */
+/**
+ * On a road without a compound, a building number is the door plate: a shop at 中山路134号 is
+ * written 134栋, 134号楼 or 134号院 as often as 134号 (the plate of a street-front building), so the
+ * comparison reads it as the number. Inside a compound (翠湖苑3栋) it stays a building.
+ */
+export function buildingAsDoor(p: ParsedAddress): ParsedAddress {
+  if (p.number !== null || p.compound !== null || p.road === null || p.building === null) return p;
+  return { ...p, number: p.building, building: null };
+}
+
 export function addressSimilarity(a: ParsedAddress | string, b: ParsedAddress | string, opts: AddressOptions = {}): AddressSimilarity {
-  const pa = typeof a === 'string' ? parseAddress(a, opts) : a;
-  const pb = typeof b === 'string' ? parseAddress(b, opts) : b;
+  const pa = buildingAsDoor(typeof a === 'string' ? parseAddress(a, opts) : a);
+  const pb = buildingAsDoor(typeof b === 'string' ? parseAddress(b, opts) : b);
   // Work on a fixed order so that the result does not depend on argument order.
   const [x, y] = compareStrings(pa.normalised, pb.normalised) <= 0 ? [pa, pb] : [pb, pa];
   const head = `${describe(x)} ~ ${describe(y)}`;
