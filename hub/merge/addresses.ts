@@ -131,6 +131,8 @@ export function normaliseAddressText(raw: string): string {
   s = arabiseAddressNumbers(s);
   // 12号-1 → 12-1号; 第3组 → 3组
   s = s.replace(/第(\d+)(组|社|队|栋|幢)/gu, '$1$2');
+  // a villagers' group is written 3组, 三组, 3小组, 第三村民小组 (村民小组 is its full name)
+  s = s.replace(/第?(\d+)(?:村民)?小组/gu, '$1组');
   return s;
 }
 
