@@ -124,3 +124,16 @@ describe('geocoding fallback of a report', () => {
     expect(derivedLocationColumns(r, f)).toEqual({ address_keys: [], geocoded_lng: null, geocoded_lat: null, location_origin: null, location_uncertainty_m: null, geocoded_division_code: null });
   });
 });
+
+describe('a work order whose address field is empty', () => {
+  it('is geocoded from its text at a precise level, never inside a compound or at a bare town', () => {
+    const f = reportFeatures(call({ address: null, description: '锡尼镇团结路100号：来电人称饭店油烟很大，凌晨还在营业。' }), 'env.cooking_fume', routing);
+    expect(f.addressKeys).toEqual(['door:R1#100']);
+    expect(f.locationOrigin).toBe('geocoded:door');
+    expect(f.address).toBeNull();
+    // a building of a compound: which one cannot be compared without an address
+    expect(reportFeatures(call({ address: null, description: '团结路100号阳光家园3栋有人在楼顶加盖铁皮房。' }), 'planning.illegal_building', routing).addressKeys).toBeUndefined();
+    // only the town: no position from the text
+    expect(reportFeatures(call({ address: null, description: '锡尼镇有人半夜放鞭炮。' }), 'public_order.noise', routing).location).toBeNull();
+  });
+});
