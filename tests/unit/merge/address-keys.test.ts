@@ -137,3 +137,14 @@ describe('a work order whose address field is empty', () => {
     expect(reportFeatures(call({ address: null, description: '锡尼镇有人半夜放鞭炮。' }), 'public_order.noise', routing).location).toBeNull();
   });
 });
+
+describe('the address words are data', () => {
+  it('another county adds its words to the profile, not to the parser; a malformed profile says which field', async () => {
+    const { ADDRESS_PROFILE, compileAddressPatterns, parseAddressProfile, AddressProfileError } = await import('../../../hub/merge/address-profile.js');
+    expect(compileAddressPatterns(ADDRESS_PROFILE).roadNumber.exec('长乐弄5号')).toBeNull();
+    const lanes = parseAddressProfile({ ...ADDRESS_PROFILE, roadSuffixes: [...ADDRESS_PROFILE.roadSuffixes, '弄'] });
+    expect(compileAddressPatterns(lanes).roadNumber.exec('长乐弄5号')?.slice(1, 3)).toEqual(['长乐弄', '5']);
+    expect(() => parseAddressProfile({ ...ADDRESS_PROFILE, roadSuffixes: [] })).toThrow(AddressProfileError);
+    expect(() => parseAddressProfile({ ...ADDRESS_PROFILE, roadSuffixes: [] })).toThrow(/roadSuffixes/);
+  });
+});
