@@ -20,9 +20,11 @@ export const HUB_SETTINGS = {
   HUB_RATE_LIMIT: int({ min: 1, description: 'API requests per principal per minute (default 1200)' }),
   DIVISIONS_FILE: text({ description: 'GeoJSON of the county\'s towns and villages (map shapes, division names, town isolation)' }),
   GRIDS_FILE: text({ description: 'GeoJSON of the grids (map shapes)' }),
+  GAZETTEER_FILE: text({ description: "The county's address gazetteer (docs/gazetteer-format.md): geocodes addresses without coordinates and gives address keys for matching" }),
   RULES_FILE: text({ description: 'The county\'s responsibility list (who leads which category where); watched, edits apply without restart' }),
   CATALOGUE_DIR: text({ description: 'Folder of the category and department catalogues (default: schemas/catalogues)' }),
   MATTER_PROFILE_FILE: text({ description: 'Matching profile for matters (default: schemas/catalogues/matching/matters.json)' }),
+  ADDRESS_PROFILE_FILE: text({ description: 'Address words for parsing and comparing addresses (default: schemas/catalogues/matching/addresses.json)' }),
   CONNECTOR_STATUS_URLS: list({ description: 'Status addresses of the connector workers, shown at /api/v1/connectors' }),
   LOG_LEVEL: oneOf({ values: LOG_LEVELS, default: 'info', description: 'Level of the JSON logs on stderr' }),
 };

@@ -12,6 +12,7 @@
  *                 Without --keep the schema is dropped at the end.
  *   --explain N   after scoring, categorise every missed and wrong pair and print N examples per
  *                 category (scripts/eval-explain.ts).
+ *   GAZETTEER=off  run without the dataset's gazetteer (geo/gazetteer.jsonl), to compare.
  *   --stall-seconds S  how long the hub may apply nothing while records wait (default 600); then
  *                 the run fails with exit status 3 and prints no scores.
  *
@@ -60,7 +61,11 @@ try {
   const kafka = createKafka(stack.kafkaBrokers, 'countyhub-eval');
   const codec = new SchemaCodec(stack.schemaRegistryUrl, names);
   const divisionsFile = join(dir, manifest.geo?.divisions ?? 'geo/divisions.json');
-  const routing = HubRouting.load({ divisionsFile: existsSync(divisionsFile) ? divisionsFile : undefined });
+  // the county gazetteer, when the dataset has one (geo/gazetteer.jsonl): address keys and geocoding
+  const gazetteerFile = join(dir, 'geo/gazetteer.jsonl');
+  const useGazetteer = existsSync(gazetteerFile) && process.env.GAZETTEER !== 'off';
+  say(useGazetteer ? `gazetteer ${gazetteerFile}` : 'no gazetteer');
+  const routing = HubRouting.load({ divisionsFile: existsSync(divisionsFile) ? divisionsFile : undefined, gazetteerFile: useGazetteer ? gazetteerFile : undefined });
   const hub = new HubConsumer({ kafka, db, codec, topics: names, log, routing, groupId: `eval-${schema}` });
   await hub.start();
 

@@ -6,12 +6,26 @@
  */
 import type { ReportFeatures } from '../merge/matter-matcher.js';
 import { isUsablePoint } from '../merge/geo.js';
+import { parseAddress } from '../merge/addresses.js';
 import type { RegionIndex } from '../merge/regions.js';
-import type { Gazetteer } from './geocode.js';
+import type { Gazetteer, Geocode, GeocodeLevel } from './geocode.js';
+
+/** Levels precise enough to trust when the place was read from free text rather than an address field. */
+const FROM_TEXT: ReadonlySet<GeocodeLevel> = new Set(['door', 'road-segment', 'compound', 'landmark', 'crossing', 'village-group']);
 
 export function geocodeFeatures(f: ReportFeatures, gazetteer: Gazetteer, regions?: RegionIndex): ReportFeatures {
-  if (!f.address || f.address.trim() === '') return f;
-  const g = gazetteer.geocode(f.address, { divisionCode: f.divisionCode, ...(regions ? { regions } : {}) });
+  const opts = { divisionCode: f.divisionCode, ...(regions ? { regions } : {}) };
+  let g: Geocode | null;
+  if (f.address && f.address.trim() !== '') g = gazetteer.geocode(f.address, opts);
+  else {
+    // a work order whose address field is empty often names the place in its text
+    // (新城街道文昌北路78号：来电人称…): geocoded from the text, kept only at a precise level and
+    // not inside a compound (its buildings share the compound's keys; which one the text means
+    // cannot be compared without an address)
+    const parsed = f.description ? parseAddress(f.description, regions ? { regions } : {}) : null;
+    g = parsed && parsed.compound === null && parsed.building === null ? gazetteer.geocode(f.description, { ...opts, parsed }) : null;
+    if (g && !FROM_TEXT.has(g.level)) g = null;
+  }
   if (!g) return f;
   const located = isUsablePoint(f.location);
   return {

@@ -23,6 +23,7 @@ import { appendMatterEvent } from '../store/matter-events.js';
 import { insertDeferred } from '../store/deferred-inserts.js';
 import { raiseProposal } from '../ops/proposals.js';
 import { insertDispatch, ruleDispatch } from '../ops/decisions.js';
+import { geocodeFeatures } from '../gazetteer/features.js';
 
 export interface Position {
   topic: string;
@@ -47,6 +48,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   if (current && BigInt(current.source_version) > BigInt(e.sourceVersion)) return { outcome: 'stale', matterId: String(current.matter_id) };
 
   const categoryCode = r.categoryCode ?? routing.classify(`${r.title ?? ''} ${r.description}`);
+  const features = reportFeatures(r, categoryCode, routing);
   const row = {
     source_version: e.sourceVersion,
     department: e.department,
@@ -64,19 +66,21 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     address: r.address,
     event_time: new Date(e.eventTime),
     payload: JSON.stringify(r),
+    ...derivedLocationColumns(r, features),
   };
 
   if (current) {
     await updateReportRow(tx, { source_system: e.sourceSystem, source_record_id: e.sourceRecordId }, row);
     reportStored(tx, e.sourceSystem, e.sourceRecordId, { source_version: String(e.sourceVersion), matter_id: String(current.matter_id) });
-    matterCandidateChanged(tx, String(current.matter_id), reportFeatures(r, categoryCode));
+    matterCandidateChanged(tx, String(current.matter_id), features);
     // (never back: a department's closure applied before this report may be the later change)
-    await foldIntoMatter(tx, String(current.matter_id), { count: 0, updated: Math.max(e.eventTime, e.ingestTime) });
+    await foldIntoMatter(tx, String(current.matter_id), { count: 0, updated: Math.max(e.eventTime, e.ingestTime), keys: row.address_keys });
+    const pooledNow = poolMatter(tx, String(current.matter_id));
+    if (pooledNow && row.address_keys.length) poolMatterChanged(tx, { ...pooledNow, keys: unionKeys(pooledNow.keys, row.address_keys) });
     await appendMatterEvent(tx, current.matter_id, 'report_updated', e.ingestTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, status: r.status, sourceStatus: r.sourceStatus });
     return { outcome: 'updated', matterId: String(current.matter_id) };
   }
 
-  const features = reportFeatures(r, categoryCode);
   const candidates = await loadCandidates(tx, features);
   const decision = matchMatter(features, candidates, { regions: routing.regions });
   const explanation = { decision: decision.decision, rule: decision.rule, score: decision.score, features: decision.features, alsoMatching: decision.alsoMatching, explanation: decision.explanation };
@@ -85,9 +89,10 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     const matterId = decision.matterId;
     await insertReport(tx, { source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
     matterCandidateChanged(tx, matterId, features);
-    await foldIntoMatter(tx, matterId, { count: 1, last: e.eventTime, updated: Math.max(e.eventTime, e.ingestTime), lng: row.lng, lat: row.lat, grid: row.grid_code });
+    const at = features.location;
+    await foldIntoMatter(tx, matterId, { count: 1, last: e.eventTime, updated: Math.max(e.eventTime, e.ingestTime), lng: at?.lng ?? null, lat: at?.lat ?? null, grid: row.grid_code, keys: row.address_keys });
     const pooled = poolMatter(tx, matterId);
-    if (pooled) poolMatterChanged(tx, { ...pooled, last: Math.max(pooled.last, e.eventTime), lng: pooled.lng ?? row.lng, lat: pooled.lat ?? row.lat, gridCode: pooled.gridCode ?? row.grid_code });
+    if (pooled) poolMatterChanged(tx, { ...pooled, last: Math.max(pooled.last, e.eventTime), lng: pooled.lng ?? at?.lng ?? null, lat: pooled.lat ?? at?.lat ?? null, gridCode: pooled.gridCode ?? row.grid_code, keys: unionKeys(pooled.keys, row.address_keys) });
     await appendMatterEvent(tx, matterId, 'report_linked', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, score: decision.score });
     // the report fits other open matters as well: they may be one incident (合并建议). Measured on
     // the demo county day, about half of such pairs are; a near miss ('review') only rarely is
@@ -111,12 +116,15 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     family: familyOf(features),
     source_category: r.sourceCategoryCode,
     status: route ? 'DISPATCHED' : 'RECEIVED',
-    division_code: e.divisionCode,
-    town_code: e.divisionCode?.slice(0, 9) ?? null,
+    // where the platform gave no division or position, the gazetteer's (candidate search finds the
+    // matter by them; the report keeps what the department sent)
+    division_code: features.divisionCode ?? null,
+    town_code: features.divisionCode?.slice(0, 9) ?? null,
     grid_code: e.gridCode,
-    lng: row.lng,
-    lat: row.lat,
+    lng: features.location?.lng ?? null,
+    lat: features.location?.lat ?? null,
     address: r.address,
+    address_keys: row.address_keys,
     report_count: 1,
     first_reported_at: new Date(e.eventTime),
     first_report_ms: e.eventTime,
@@ -131,7 +139,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     decision_version: route ? 1 : 0,
   };
   await insertMatter(tx, matter);
-  poolMatterChanged(tx, { id: matterId, closedAt: null, last: e.eventTime, first: e.eventTime, family: matter.family, lng: row.lng, lat: row.lat, divisionCode: matter.division_code, townCode: matter.town_code, gridCode: matter.grid_code });
+  poolMatterChanged(tx, { id: matterId, closedAt: null, last: e.eventTime, first: e.eventTime, family: matter.family, lng: matter.lng, lat: matter.lat, divisionCode: matter.division_code, townCode: matter.town_code, gridCode: matter.grid_code, keys: matter.address_keys });
   await insertReport(tx, { source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
   matterCandidateChanged(tx, matterId, features, true);
   await appendMatterEvent(tx, matterId, 'created', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, review: decision.decision === 'review' });
@@ -158,8 +166,32 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   return { outcome: 'new', matterId, opened: true };
 }
 
-/** What matter matching reads of a report (the same as it reads back from a stored report's row). */
-export function reportFeatures(r: Report, categoryCode: string | null): ReportFeatures {
+/**
+ * What matter matching reads of a report (the same as it reads back from a stored report's row:
+ * featuresOfRow). With the county gazetteer, its address keys, and for a report without usable
+ * coordinates or division the geocoded position (origin `geocoded:<level>`, uncertainty) and division.
+ */
+export function reportFeatures(r: Report, categoryCode: string | null, routing?: Pick<HubRouting, 'gazetteer' | 'regions'>): ReportFeatures {
+  const f = sentFeatures(r, categoryCode);
+  return routing?.gazetteer ? geocodeFeatures(f, routing.gazetteer, routing.regions) : f;
+}
+
+/** What the hub derived from the gazetteer, stored beside what the department sent. */
+export function derivedLocationColumns(r: Report, f: ReportFeatures) {
+  const geocoded = (f.locationOrigin ?? '').startsWith('geocoded:') && f.location !== null;
+  return {
+    address_keys: [...new Set(f.addressKeys ?? [])].sort(),
+    geocoded_lng: geocoded ? f.location!.lng : null,
+    geocoded_lat: geocoded ? f.location!.lat : null,
+    location_origin: geocoded ? (f.locationOrigin ?? null) : null,
+    location_uncertainty_m: geocoded && f.locationUncertaintyM != null ? Math.round(f.locationUncertaintyM) : null,
+    geocoded_division_code: r.envelope.divisionCode ? null : (f.divisionCode ?? null),
+  };
+}
+
+const unionKeys = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])].sort();
+
+function sentFeatures(r: Report, categoryCode: string | null): ReportFeatures {
   const e = r.envelope;
   return {
     sourceSystem: e.sourceSystem,

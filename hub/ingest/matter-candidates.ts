@@ -1,7 +1,8 @@
 /**
  * Open (or recently closed) matters that may be about the same incident as a report, with their
  * reports' features: same family and time window, and near it (within twice the family's
- * distance), or in the same village, or on the same grid. Each path is an indexed query
+ * distance), or in the same village, or on the same grid, or at one of its gazetteer address keys
+ * (a door, compound, crossing: migration 014). Each path is an indexed query
  * (migrations 004, 012); the town-wide block is only the fallback for reports without a village
  * code.
  *
@@ -29,16 +30,26 @@ export interface ReportRow {
   address: string | null;
   subject_uscc: string | null;
   subject_name: string | null;
+  /** What the hub derived from the county gazetteer (migration 014; hub/ingest/apply-report.ts). */
+  address_keys: string[] | null;
+  geocoded_lng: number | null;
+  geocoded_lat: number | null;
+  location_origin: string | null;
+  location_uncertainty_m: number | null;
+  geocoded_division_code: string | null;
 }
 
 export function featuresOfRow(r: ReportRow): ReportFeatures {
+  const geocoded = r.geocoded_lng !== null && r.geocoded_lat !== null;
   return {
     sourceSystem: r.source_system,
     sourceRecordId: r.source_record_id,
     categoryCode: r.category_code,
     eventTime: r.event_time.getTime(),
-    location: r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null,
-    divisionCode: r.division_code,
+    location: geocoded ? { lng: r.geocoded_lng!, lat: r.geocoded_lat! } : r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null,
+    ...(geocoded ? { locationOrigin: r.location_origin, locationUncertaintyM: r.location_uncertainty_m } : {}),
+    ...(r.address_keys?.length ? { addressKeys: r.address_keys } : {}),
+    divisionCode: r.division_code ?? r.geocoded_division_code,
     gridCode: r.grid_code,
     description: r.description,
     address: r.address,
@@ -101,6 +112,8 @@ export interface PoolMatter {
   divisionCode: string | null;
   townCode: string | null;
   gridCode: string | null;
+  /** Its reports' gazetteer address keys (matters.address_keys). */
+  keys: readonly string[];
 }
 
 const pools = new WeakMap<Knex.Transaction, Map<string, PoolMatter>>();
@@ -116,6 +129,7 @@ interface PoolRow {
   division_code: string | null;
   town_code: string | null;
   grid_code: string | null;
+  address_keys: string[] | null;
 }
 
 const poolMatterOf = (m: PoolRow): PoolMatter => ({
@@ -129,6 +143,7 @@ const poolMatterOf = (m: PoolRow): PoolMatter => ({
   divisionCode: m.division_code,
   townCode: m.town_code,
   gridCode: m.grid_code,
+  keys: m.address_keys ?? [],
 });
 
 /** What the per-report queries of one report ask: its paths and their common predicates. */
@@ -140,11 +155,13 @@ interface Paths {
   town: string | null;
   noDivision: boolean;
   grid: string | null;
+  /** Gazetteer address keys: matters having a report with one of them (a door, compound, crossing). */
+  keys: readonly string[];
 }
 
 function pathsOf(f: ReportFeatures): Paths {
   const b = matterBlocking(f);
-  const p: Paths = { b, eventTime: f.eventTime, bbox: b.bbox ? [b.bbox[0], b.bbox[1], b.bbox[2], b.bbox[3]] : null, divisions: null, town: null, noDivision: false, grid: f.gridCode ?? null };
+  const p: Paths = { b, eventTime: f.eventTime, bbox: b.bbox ? [b.bbox[0], b.bbox[1], b.bbox[2], b.bbox[3]] : null, divisions: null, town: null, noDivision: false, grid: f.gridCode ?? null, keys: b.addressKeys };
   if (f.divisionCode && f.divisionCode.length === 12 && !f.divisionCode.endsWith('000')) p.divisions = b.townCode ? [f.divisionCode, `${b.townCode}000`, b.townCode] : [f.divisionCode];
   else if (b.townCode) p.town = b.townCode;
   else if (!b.bbox) p.noDivision = true;
@@ -170,14 +187,16 @@ export async function prepareCandidatePool(tx: Knex.Transaction, reports: Report
   const towns = [...new Set(paths.flatMap((p) => (p.town ? [p.town] : [])))];
   const grids = [...new Set(paths.flatMap((p) => (p.grid ? [p.grid] : [])))];
   const noDivision = paths.some((p) => p.noDivision);
+  const keys = [...new Set(paths.flatMap((p) => p.keys))];
   const rows = (
     await tx.raw(
-      `select id, closed_at, last_report_at, first_report_ms, family, lng, lat, division_code, town_code, grid_code from matters
+      `select id, closed_at, last_report_at, first_report_ms, family, lng, lat, division_code, town_code, grid_code, address_keys from matters
         where merged_into is null and last_report_at >= ? and first_report_ms <= ? and (closed_at is null or closed_at >= ?)
           and (?::text[] is null or family = any(?::text[]))
           and ((?::float8 is not null and lng between ?::float8 and ?::float8 and lat between ?::float8 and ?::float8)
-            or division_code = any(?::text[]) or town_code = any(?::text[]) or grid_code = any(?::text[]) or (?::boolean and division_code is null))`,
-      [from, to, new Date(recurrenceSince), families, families, envelope?.[0] ?? null, envelope?.[0] ?? null, envelope?.[2] ?? null, envelope?.[1] ?? null, envelope?.[3] ?? null, divisions, towns, grids, noDivision],
+            or division_code = any(?::text[]) or town_code = any(?::text[]) or grid_code = any(?::text[]) or (?::boolean and division_code is null)
+            or address_keys && ?::text[])`,
+      [from, to, new Date(recurrenceSince), families, families, envelope?.[0] ?? null, envelope?.[0] ?? null, envelope?.[2] ?? null, envelope?.[1] ?? null, envelope?.[3] ?? null, divisions, towns, grids, noDivision, keys],
     )
   ).rows as PoolRow[];
   for (const r of rows) pool.set(String(r.id), poolMatterOf(r));
@@ -200,7 +219,7 @@ export function poolMatter(tx: Knex.Transaction, id: string): PoolMatter | undef
 export async function poolMatterReread(tx: Knex.Transaction, id: string): Promise<void> {
   const pool = pools.get(tx);
   if (!pool) return;
-  const row = (await tx('matters').where({ id }).whereNull('merged_into').first('id', 'closed_at', 'last_report_at', 'first_report_ms', 'family', 'lng', 'lat', 'division_code', 'town_code', 'grid_code')) as PoolRow | undefined;
+  const row = (await tx('matters').where({ id }).whereNull('merged_into').first('id', 'closed_at', 'last_report_at', 'first_report_ms', 'family', 'lng', 'lat', 'division_code', 'town_code', 'grid_code', 'address_keys')) as PoolRow | undefined;
   if (row) pool.set(id, poolMatterOf(row));
   else pool.delete(id);
 }
@@ -217,6 +236,8 @@ function choose(pool: Map<string, PoolMatter>, p: Paths): PoolMatter[] {
   const bbox: PoolMatter[] = [];
   const division: PoolMatter[] = [];
   const grid: PoolMatter[] = [];
+  const byKey: PoolMatter[] = [];
+  const keys = p.keys.length ? new Set(p.keys) : null;
   const divs = p.divisions ? new Set(p.divisions) : null;
   for (const m of pool.values()) {
     if (m.last < b.from || m.first > b.to) continue;
@@ -225,10 +246,12 @@ function choose(pool: Map<string, PoolMatter>, p: Paths): PoolMatter[] {
     if (p.bbox && m.lng !== null && m.lat !== null && m.lng >= p.bbox[0] && m.lng <= p.bbox[2] && m.lat >= p.bbox[1] && m.lat <= p.bbox[3]) bbox.push(m);
     if (divs ? m.divisionCode !== null && divs.has(m.divisionCode) : p.town ? m.townCode === p.town : p.noDivision && m.divisionCode === null) division.push(m);
     if (p.grid && m.gridCode === p.grid) grid.push(m);
+    if (keys && m.keys.some((k) => keys.has(k))) byKey.push(m);
   }
   if (p.bbox) lists.push(bbox);
   if (divs || p.town || p.noDivision) lists.push(division);
   if (p.grid) lists.push(grid);
+  if (keys) lists.push(byKey);
   const near = (m: PoolMatter) => Math.abs(m.last - p.eventTime);
   const out = new Map<string, PoolMatter>();
   for (const l of lists) {
@@ -256,6 +279,12 @@ async function readReports(tx: Knex.Transaction, missing: string[]): Promise<voi
       'r.grid_code',
       'r.description',
       'r.address',
+      'r.address_keys',
+      'r.geocoded_lng',
+      'r.geocoded_lat',
+      'r.location_origin',
+      'r.location_uncertainty_m',
+      'r.geocoded_division_code',
       tx.raw("r.payload->>'subjectUscc' as subject_uscc"),
       tx.raw("r.payload->>'subjectName' as subject_name"),
     )
@@ -304,6 +333,7 @@ async function queryCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise
   else if (b.townCode) queries.push(base().where('town_code', b.townCode));
   else if (!b.bbox) queries.push(base().whereNull('division_code'));
   if (f.gridCode) queries.push(base().where('grid_code', f.gridCode));
+  if (b.addressKeys.length) queries.push(base().whereRaw('address_keys && ?::text[]', [[...b.addressKeys]]));
   if (queries.length === 0) return [];
   const [first, ...others] = queries;
   const found: Array<{ id: string; closed_at: Date | null }> = await (others.length ? tx.queryBuilder().union([first!, ...others], true) : first!);

@@ -19,6 +19,7 @@ interface Fold {
   lng: number | null;
   lat: number | null;
   grid: string | null;
+  keys: string[];
 }
 
 interface Pending {
@@ -71,7 +72,8 @@ export async function updateReportRow(tx: Knex.Transaction, where: { source_syst
 }
 
 /** A report joined the matter (count: 1) or a report of it changed (count: 0). */
-export async function foldIntoMatter(tx: Knex.Transaction, matterId: string, f: { count: 0 | 1; last?: number; updated: number; lng?: number | null; lat?: number | null; grid?: string | null }): Promise<void> {
+export async function foldIntoMatter(tx: Knex.Transaction, matterId: string, f: { count: 0 | 1; last?: number; updated: number; lng?: number | null; lat?: number | null; grid?: string | null; keys?: readonly string[] }): Promise<void> {
+  const keys = [...(f.keys ?? [])];
   const p = stateOf(tx);
   if (!p) {
     await tx('matters')
@@ -81,6 +83,8 @@ export async function foldIntoMatter(tx: Knex.Transaction, matterId: string, f: 
         ...(f.last !== undefined ? { last_report_at: tx.raw('greatest(last_report_at, ?)', [f.last]) } : {}),
         updated_at: tx.raw('greatest(updated_at, ?)', [new Date(f.updated)]),
         ...(f.count ? { lng: tx.raw('coalesce(lng, ?)', [f.lng ?? null]), lat: tx.raw('coalesce(lat, ?)', [f.lat ?? null]), grid_code: tx.raw('coalesce(grid_code, ?)', [f.grid ?? null]) } : {}),
+        // the matter's address keys are the union of its reports' versions' (candidate search by address)
+        ...(keys.length ? { address_keys: tx.raw('array(select distinct k from unnest(address_keys || ?::text[]) k order by k)', [keys]) } : {}),
       });
     return;
   }
@@ -94,9 +98,10 @@ export async function foldIntoMatter(tx: Knex.Transaction, matterId: string, f: 
       row.lat ??= f.lat ?? null;
       row.grid_code ??= f.grid ?? null;
     }
+    row.address_keys = [...new Set([...((row.address_keys as string[] | undefined) ?? []), ...keys])].sort();
     return;
   }
-  const fold = p.folds.get(matterId) ?? { count: 0, last: null, updated: null, lng: null, lat: null, grid: null };
+  const fold = p.folds.get(matterId) ?? { count: 0, last: null, updated: null, lng: null, lat: null, grid: null, keys: [] };
   fold.count += f.count;
   if (f.last !== undefined) fold.last = Math.max(fold.last ?? f.last, f.last);
   fold.updated = Math.max(fold.updated ?? f.updated, f.updated);
@@ -105,6 +110,7 @@ export async function foldIntoMatter(tx: Knex.Transaction, matterId: string, f: 
     fold.lat ??= f.lat ?? null;
     fold.grid ??= f.grid ?? null;
   }
+  for (const k of keys) if (!fold.keys.includes(k)) fold.keys.push(k);
   p.folds.set(matterId, fold);
 }
 
@@ -121,10 +127,11 @@ async function flushFolds(tx: Knex.Transaction): Promise<void> {
     `update matters m set report_count = m.report_count + v.count,
             last_report_at = coalesce(greatest(m.last_report_at, v.last), m.last_report_at),
             updated_at = greatest(m.updated_at, v.updated),
-            lng = coalesce(m.lng, v.lng), lat = coalesce(m.lat, v.lat), grid_code = coalesce(m.grid_code, v.grid)
-       from jsonb_to_recordset(?::jsonb) as v(id bigint, count int, last bigint, updated timestamptz, lng float8, lat float8, grid text)
+            lng = coalesce(m.lng, v.lng), lat = coalesce(m.lat, v.lat), grid_code = coalesce(m.grid_code, v.grid),
+            address_keys = case when cardinality(v.keys) = 0 then m.address_keys else array(select distinct k from unnest(m.address_keys || v.keys) k order by k) end
+       from jsonb_to_recordset(?::jsonb) as v(id bigint, count int, last bigint, updated timestamptz, lng float8, lat float8, grid text, keys text[])
       where m.id = v.id`,
-    [JSON.stringify(folds.map(([id, f]) => ({ id, count: f.count, last: f.last, updated: f.updated === null ? null : new Date(f.updated).toISOString(), lng: f.lng, lat: f.lat, grid: f.grid })))],
+    [JSON.stringify(folds.map(([id, f]) => ({ id, count: f.count, last: f.last, updated: f.updated === null ? null : new Date(f.updated).toISOString(), lng: f.lng, lat: f.lat, grid: f.grid, keys: f.keys })))],
   );
 }
 

@@ -46,7 +46,7 @@ export async function prepareReportRun(tx: Knex.Transaction, reports: Report[], 
     const matterId = deterministicId('matter', r.envelope.sourceSystem, r.envelope.sourceRecordId);
     matters.set(matterId, matterId);
     const category = r.categoryCode ?? routing.classify(`${r.title ?? ''} ${r.description}`);
-    features.push(reportFeatures(r, category));
+    features.push(reportFeatures(r, category, routing));
     const route = category ? routing.route(category, r.envelope.divisionCode) : undefined;
     for (const d of route ? [route.lead, ...route.cooperating] : []) tasks.set(deterministicId('task', matterId, d), matterId);
   }

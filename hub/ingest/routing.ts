@@ -3,6 +3,8 @@
  * that came without a category), the responsibility rules (reloadable), the working-day calendar
  * and the county's divisions (for address matching).
  */
+import { loadGazetteer } from '../gazetteer/load.js';
+import type { Gazetteer } from '../gazetteer/geocode.js';
 import { readFileSync } from 'node:fs';
 import { EMPTY_REGIONS, RegionIndex, type Division } from '../merge/index.js';
 import { loadCalendar, type WorkingCalendar } from '../routing/calendar.js';
@@ -39,12 +41,19 @@ export class HubRouting {
     readonly rules: RulesStore,
     readonly calendar: WorkingCalendar,
     readonly regions: RegionIndex = EMPTY_REGIONS,
+    /** The county gazetteer (标准地址库): address keys and geocoding of reports without coordinates. */
+    readonly gazetteer: Gazetteer | null = null,
   ) {}
 
-  static load(opts: { catalogueDir?: string; rulesPath?: string; divisionsFile?: string } = {}): HubRouting {
+  /**
+   * `gazetteerFile` (docs/gazetteer-format.md) is optional: without it reports find each other by
+   * position, division and grid only. Its villages' and towns' centres come from the divisions file.
+   */
+  static load(opts: { catalogueDir?: string; rulesPath?: string; divisionsFile?: string; gazetteerFile?: string } = {}): HubRouting {
     const catalogue = loadCatalogue(opts.catalogueDir);
     const list = opts.divisionsFile ? divisionList(JSON.parse(readFileSync(opts.divisionsFile, 'utf8')) as DivisionFile) : undefined;
-    return new HubRouting(catalogue, new RulesStore({ catalogue, path: opts.rulesPath }), loadCalendar(opts.catalogueDir), list ? new RegionIndex(list) : EMPTY_REGIONS);
+    const gazetteer = opts.gazetteerFile ? loadGazetteer(opts.gazetteerFile, opts.divisionsFile) : null;
+    return new HubRouting(catalogue, new RulesStore({ catalogue, path: opts.rulesPath }), loadCalendar(opts.catalogueDir), list ? new RegionIndex(list) : EMPTY_REGIONS, gazetteer);
   }
 
   /** The county category of free text, when the keywords say so clearly enough. */

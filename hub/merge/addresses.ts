@@ -11,6 +11,7 @@
  *
  * Element names follow GA/T 2000.32 loosely (road, door number, building, unit, room).
  */
+import { ADDRESS_PROFILE, compileAddressPatterns } from './address-profile.js';
 import { EMPTY_REGIONS, RegionIndex, codeDepth, type RegionHit } from './regions.js';
 import { arabiseAddressNumbers, chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, pinyinSyllables, round4, toSimplified } from './strings.js';
 
@@ -102,20 +103,22 @@ export interface AddressOptions {
   regions?: RegionIndex | readonly string[];
 }
 
-const APPROXIMATE = /(?:附近|旁边|旁|对面|对过|门口|门前|周边|周围|一带|东侧|西侧|南侧|北侧|东面|西面|南面|北面|后面|后边|前面|背后|院内|拐角|转角|楼下|楼上|隔壁)/gu;
-const ROAD_SUFFIX = '(?:大街|大道|东路|西路|南路|北路|中路|东街|西街|南街|北街|路|街|巷|胡同|道)';
-const ROAD = new RegExp(`(\\p{Script=Han}{1,6}?${ROAD_SUFFIX})`, 'u');
-const ROAD_NUMBER = new RegExp(`(\\p{Script=Han}{1,8}?${ROAD_SUFFIX})(\\d+)(?:-(\\d+))?号(?!楼)`, 'u');
-const INTERSECTION = new RegExp(`(\\p{Script=Han}{1,6}?${ROAD_SUFFIX})(?:与|和|、|跟|同|/|&|\\+|交)(\\p{Script=Han}{1,6}?${ROAD_SUFFIX})`, 'u');
-const COMPOUND = /(\p{Script=Han}{2,8}?(?:小区|家园|花园|公寓|大厦|名居|名苑|苑|广场|商城|市场|新村|大院|宿舍|院))/u;
-const GROUP = /(\d+)(?:组|社|队)(?:(\d+)号)?/u;
-const BUILDING = /(\d+)(?:号楼|栋|幢|号院|#楼|#)/u;
-const UNIT = /(\d+)单元/u;
+// The patterns are built from the county's address words (address-profile.ts, data).
+const W = ADDRESS_PROFILE;
+const P = compileAddressPatterns(W);
+const APPROXIMATE = P.approximate;
+const ROAD = P.road;
+const ROAD_NUMBER = P.roadNumber;
+const INTERSECTION = P.intersection;
+const COMPOUND = P.compound;
+const GROUP = P.group;
+const BUILDING = P.building;
+const UNIT = P.unit;
 /** "…以北约200米", "往北50米": a position relative to the place named, i.e. near it (the metres are no door number). */
-const OFFSET = /(?:以|往|向)?[东南西北]{1,2}(?:方向|方|侧)?约?(\d+)(?:米|m)/gu;
+const OFFSET = P.offset;
 /** 10-2-704 after a compound: building 10, unit 2, room 704. */
 const BUILDING_UNIT_ROOM = /(\d+)-(\d+)-(\d{3,4})(?!\d)/u;
-const ROOM = /(?:单元|楼|栋|幢|-)?(\d{3,4})(?:室|户|号房|号)?$/u;
+const ROOM = P.room;
 
 function regionIndexOf(opts: AddressOptions): RegionIndex {
   const r = opts.regions;
@@ -130,7 +133,9 @@ export function normaliseAddressText(raw: string): string {
   s = s.replace(/[\s\u200B\uFEFF]+/gu, '').replace(/[—–－~～]/gu, '-');
   s = arabiseAddressNumbers(s);
   // 12号-1 → 12-1号; 第3组 → 3组
-  s = s.replace(/第(\d+)(组|社|队|栋|幢)/gu, '$1$2');
+  s = s.replace(P.ordinal, '$1$2');
+  // a villagers' group is written 3组, 三组, 3小组, 第三村民小组 (村民小组 is its full name)
+  s = s.replace(P.groupLong, `$1${W.groupWords[0]}`);
   return s;
 }
 
@@ -148,7 +153,7 @@ function parseAddressUncached(raw: string, opts: AddressOptions): ParsedAddress 
   let s = normalised.replace(/[(（][^)）]*[)）]/gu, '').replace(/[^\p{L}\p{N}\-#/&+]+/gu, '');
   const stripped = regions.stripLeading(s, { keepAtLeast: 1 });
   s = stripped.rest;
-  s = s.replace(OFFSET, '附近');
+  s = s.replace(OFFSET, W.nearWord);
   const approximate = APPROXIMATE.test(s);
   APPROXIMATE.lastIndex = 0;
   s = s.replace(APPROXIMATE, '');
@@ -213,7 +218,7 @@ function parseAddressUncached(raw: string, opts: AddressOptions): ParsedAddress 
   const um = UNIT.exec(rest);
   if (um) {
     unit = Number(um[1]);
-    rest = rest.slice(0, um.index) + rest.slice(um.index + um[0].length - '单元'.length);
+    rest = rest.slice(0, um.index) + rest.slice(um.index + um[0].length - W.unitWord.length);
   }
   if (!bur && (building !== null || unit !== null || compound !== null)) {
     const rm = ROOM.exec(rest.replace(/\s+/g, ''));
@@ -229,7 +234,7 @@ function parseAddressUncached(raw: string, opts: AddressOptions): ParsedAddress 
       take(r);
     }
   }
-  rest = rest.replace(/单元/gu, '').replace(/[\s\-#/&+]+/gu, '');
+  rest = rest.replace(P.unitWordAll, '').replace(/[\s\-#/&+]+/gu, '');
 
   const divisionCode = RegionIndex.deepest(stripped.hits);
   return {
@@ -272,12 +277,13 @@ function describe(p: ParsedAddress): string {
   const parts: string[] = [];
   if (p.intersection) parts.push(`${p.intersection[0]}×${p.intersection[1]}`);
   if (p.road) parts.push(p.road);
-  if (p.group !== null) parts.push(`${p.group}组`);
-  if (p.number !== null) parts.push(`${p.number}${p.numberSuffix !== null ? `-${p.numberSuffix}` : ''}号`);
+  const L = W.labels;
+  if (p.group !== null) parts.push(`${p.group}${L.group}`);
+  if (p.number !== null) parts.push(`${p.number}${p.numberSuffix !== null ? `-${p.numberSuffix}` : ''}${L.door}`);
   if (p.compound) parts.push(p.compound);
-  if (p.building !== null) parts.push(`${p.building}号楼`);
-  if (p.unit !== null) parts.push(`${p.unit}单元`);
-  if (p.room !== null) parts.push(`${p.room}室`);
+  if (p.building !== null) parts.push(`${p.building}${L.building}`);
+  if (p.unit !== null) parts.push(`${p.unit}${L.unit}`);
+  if (p.room !== null) parts.push(`${p.room}${L.room}`);
   if (parts.length === 0) parts.push(p.rest || '∅');
   return parts.join('');
 }
@@ -287,9 +293,19 @@ function describe(p: ParsedAddress): string {
  * have them; else intersection, compound, village group; else a Dice comparison of the text.
  * Different towns (from the region prefixes) give 0; "near/opposite" caps at APPROXIMATE_CAP.
  */
+/**
+ * On a road without a compound, a building number is the door plate: a shop at 中山路134号 is
+ * written 134栋, 134号楼 or 134号院 as often as 134号 (the plate of a street-front building), so the
+ * comparison reads it as the number. Inside a compound (翠湖苑3栋) it stays a building.
+ */
+export function buildingAsDoor(p: ParsedAddress): ParsedAddress {
+  if (p.number !== null || p.compound !== null || p.road === null || p.building === null) return p;
+  return { ...p, number: p.building, building: null };
+}
+
 export function addressSimilarity(a: ParsedAddress | string, b: ParsedAddress | string, opts: AddressOptions = {}): AddressSimilarity {
-  const pa = typeof a === 'string' ? parseAddress(a, opts) : a;
-  const pb = typeof b === 'string' ? parseAddress(b, opts) : b;
+  const pa = buildingAsDoor(typeof a === 'string' ? parseAddress(a, opts) : a);
+  const pb = buildingAsDoor(typeof b === 'string' ? parseAddress(b, opts) : b);
   // Work on a fixed order so that the result does not depend on argument order.
   const [x, y] = compareStrings(pa.normalised, pb.normalised) <= 0 ? [pa, pb] : [pb, pa];
   const head = `${describe(x)} ~ ${describe(y)}`;

@@ -165,7 +165,7 @@ export function parseChineseNumber(s: string): number | null {
  * with Arabic digits: 十二号 → 12号, 三组 → 3组. Numerals elsewhere (三里屯, 五金) are left alone.
  */
 export function arabiseAddressNumbers(s: string): string {
-  return s.replace(/([零〇一二两三四五六七八九十百千]+)(?=号|组|社|栋|幢|单元|楼|层|室|队|排)/gu, (m) => {
+  return s.replace(/([零〇一二两三四五六七八九十百千]+)(?=号|组|社|栋|幢|单元|楼|层|室|队|排|小组|村民小组)/gu, (m) => {
     const v = parseChineseNumber(m);
     return v === null ? m : String(v);
   });

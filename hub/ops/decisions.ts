@@ -171,6 +171,7 @@ export class PgDecisionOps implements DecisionOps {
       });
       await tx('reports').where({ matter_id: m.id }).whereIn(['source_system', 'source_record_id'], out.map((r) => [r.source_system, r.source_record_id])).update({ matter_id: newId });
       await refreshMatterSpan(tx, m.id, at);
+      await refreshMatterSpan(tx, newId, at);
       await appendMatterEvent(tx, m.id, 'split', at, { by: actor.principalId, into: newId, reports: out.map((r) => `${r.source_system}/${r.source_record_id}`), reason: input.reason });
       await appendMatterEvent(tx, newId, 'created', at, { by: actor.principalId, splitFrom: m.id, reason: input.reason });
       await audit(tx, 'matter', 'split', actor, at, { matter: m.id, newMatter: newId, reports: out.map((r) => `${r.source_system}/${r.source_record_id}`), reason: input.reason });
@@ -375,7 +376,8 @@ async function lockSubject(tx: Tx, id: string): Promise<{ id: string; subject_ty
 /** Report count and first/last report times of a matter after reports moved in or out. */
 async function refreshMatterSpan(tx: Tx, matterId: string, at: number): Promise<void> {
   const span = (await tx('reports').where({ matter_id: matterId }).first(tx.raw('count(*)::int as n'), tx.raw('min(event_time) as first'), tx.raw('max(event_time) as last'))) as { n: number; first: Date | null; last: Date | null };
-  const update: Record<string, unknown> = { report_count: span.n, updated_at: new Date(at) };
+  // the matter's address keys are its reports' (candidate search by address finds it by them)
+  const update: Record<string, unknown> = { report_count: span.n, updated_at: new Date(at), address_keys: tx.raw('array(select distinct k from reports r, unnest(r.address_keys) k where r.matter_id = ? order by k)', [matterId]) };
   if (span.first && span.last) Object.assign(update, { first_reported_at: span.first, first_report_ms: span.first.getTime(), last_report_at: span.last.getTime() });
   await tx('matters').where({ id: matterId }).update(update);
 }

@@ -12,6 +12,7 @@ import * as m010 from './010-merge-proposals.js';
 import * as m011 from './011-subject-redirects.js';
 import * as m012 from './012-grid-candidate-index.js';
 import * as m013 from './013-matter-events-commit-order.js';
+import * as m014 from './014-address-keys.js';
 
 export interface Migration {
   name: string;
@@ -34,4 +35,5 @@ export const migrations: Migration[] = [
   { name: '011-subject-redirects', ...m011 },
   { name: '012-grid-candidate-index', ...m012 },
   { name: '013-matter-events-commit-order', ...m013 },
+  { name: '014-address-keys', ...m014 },
 ];

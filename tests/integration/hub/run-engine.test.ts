@@ -111,3 +111,75 @@ describe('the run engine', () => {
     }
   }, 600_000);
 });
+
+/**
+ * Candidates by address (issue 13): 12345 work orders with an address but no coordinates and no
+ * division code, a grid report whose position is a platform geocode a kilometre off, filed under the
+ * neighbouring community — only the county gazetteer's address key (door:<road>#<n>) brings them together, and the
+ * run engine must find them in its one pool statement exactly as the per-record queries do.
+ */
+describe('the run engine with the county gazetteer', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'countyhub-gazetteer-'));
+  const gazetteerFile = join(dir, 'gazetteer.jsonl');
+  writeFileSync(
+    gazetteerFile,
+    [
+      { kind: 'road', id: 'R1', name: '团结路', townCode: '150625100', villageCode: '150625100001', line: [[108.70, 39.85], [108.72, 39.85]], doors: [1, 200] },
+      { kind: 'door', road: 'R1', door: 100, point: [108.7101, 39.8502] },
+    ].map((e) => JSON.stringify(e)).join('\n'),
+  );
+  const withGazetteer = HubRouting.load({ divisionsFile, gazetteerFile });
+  const t0 = sh('2025-06-20 19:00:00');
+  const report = (id: string, i: number, over: Partial<Report>, env: Partial<Report['envelope']> = {}): Report => ({
+    ...EXAMPLES.report,
+    envelope: { ...EXAMPLES.report.envelope, sourceRecordId: id, sourceVersion: t0 + i * 600_000, eventTime: t0 + i * 600_000, ingestTime: t0 + i * 600_000 + 5_000, divisionCode: null, gridCode: null, location: null, ...env },
+    categoryCode: 'env.cooking_fume',
+    subjectName: null,
+    ...over,
+  });
+  // the grid worker's report: a platform geocode ~1 km east of the door, filed under the next
+  // community (the road is their boundary): neither position nor division finds it from the calls
+  const grid = report('SJ-G1', 0, { channel: 'GRID', address: '团结路100号', description: '团结路100号饭店油烟直排，熏到楼上住户，已拍照上报。' }, { sourceSystem: 'grid', department: 'grid', divisionCode: '150625100002', location: { lng: 108.7218, lat: 39.8502, originalLng: 108.7218, originalLat: 39.8502, originalCrs: 'WGS84' } });
+  const calls = [
+    report('GD-A1', 1, { address: '团结路100号楼', description: '团结路100号楼一楼饭店油烟很大，熏得楼上没法开窗。' }),
+    report('GD-A2', 2, { address: '团结路100栋', description: '团结路100栋饭店排烟管对着住户，油烟呛人。' }),
+    report('GD-B1', 3, { address: '团结路180号', description: '团结路180号烧烤店油烟很大，请处理。' }),
+    report('GD-A3', 4, { address: '团结路100号院', description: '团结路100号院门口饭店油烟扰民，反映多次。' }),
+  ];
+  const all = [grid, ...calls];
+
+  async function applyAll(size: number | null) {
+    for (let i = 0; i < all.length; i += size ?? 1) {
+      const slice = all.slice(i, i + (size ?? 1));
+      if (size === null) {
+        for (const r of slice) await db.transaction((tx) => HANDLERS.report!(tx, r, { topic: 'report', partition: 0, offset: String(++offset) }, withGazetteer));
+      } else {
+        await db.transaction((tx) => applyRecords(tx, 'report', { topic: 'report', partition: 0 }, slice.map((r) => ({ offset: String(++offset), report: r, value: null })), withGazetteer));
+      }
+    }
+  }
+
+  it('finds the matter at the same door by its address key, in runs as one by one', async () => {
+    await reset();
+    await applyAll(null);
+    const reference = await state();
+    const matterOf = async (id: string) => String((await db('reports').where({ source_record_id: id }).first('matter_id'))!.matter_id);
+    const door = await matterOf('SJ-G1');
+    for (const id of ['GD-A1', 'GD-A2', 'GD-A3']) expect(await matterOf(id), id).toBe(door);
+    expect(await matterOf('GD-B1')).not.toBe(door);
+    // what the hub derived is stored beside what the department sent
+    const a1 = await db('reports').where({ source_record_id: 'GD-A1' }).first();
+    expect(a1.lng).toBeNull();
+    expect(a1.address_keys).toEqual(['door:R1#100']);
+    expect(a1.location_origin).toBe('geocoded:door');
+    expect(a1.geocoded_lng).toBeCloseTo(108.7101, 6);
+    expect(a1.geocoded_division_code).toBe('150625100001');
+    expect((await db('matters').where({ id: door }).first()).address_keys).toEqual(['door:R1#100']);
+
+    for (const size of [2, 5]) {
+      await reset();
+      await applyAll(size);
+      expect(diffDumps(reference, await state()), `runs of ${size}`).toEqual([]);
+    }
+  }, 300_000);
+});

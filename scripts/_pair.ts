@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { matchMatter, matterBlocking, type ReportFeatures } from '../hub/merge/index.js';
+import { HubRouting } from '../hub/ingest/routing.js';
+import { loadGazetteer } from '../hub/gazetteer/load.js';
+import { geocodeFeatures } from '../hub/gazetteer/features.js';
+const [file, dataset, ...lines] = process.argv.slice(2);
+const routing = HubRouting.load({ divisionsFile: join(dataset!, 'geo/divisions.json') });
+const gaz = loadGazetteer(join(dataset!, 'geo/gazetteer.jsonl'), join(dataset!, 'geo/divisions.json'));
+const all = readFileSync(file!, 'utf8').split('\n');
+const fs = lines.map((n) => { const r = JSON.parse(all[Number(n) - 1]!);
+  const raw: ReportFeatures = { sourceSystem: r.source_system, sourceRecordId: r.source_record_id, categoryCode: r.category_code, eventTime: Number(r.event_time), location: r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null, divisionCode: r.division_code, gridCode: r.grid_code, description: r.description, address: r.address, subjectUscc: r.subject_uscc, subjectName: r.subject_name };
+  const f = geocodeFeatures(raw, gaz, routing.regions); console.log(f.address, f.addressKeys, f.location, f.locationOrigin, f.divisionCode, JSON.stringify(matterBlocking(f).addressKeys)); return f; });
+const [a, b] = fs as [ReportFeatures, ReportFeatures];
+const [x, y] = a.eventTime >= b.eventTime ? [a, b] : [b, a];
+console.log(matchMatter(x, [{ matterId: 'm', reports: [y] }], { regions: routing.regions }).explanation);
