@@ -1,4 +1,5 @@
 /** The hub process's settings (hub/main.ts), read and checked once at start; see docs/configuration.md. */
+import { KAFKA_LOG_LEVELS } from '../connectors/runtime/kafka.js';
 import { int, list, oneOf, readSettings, text, url } from '../core/settings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -26,7 +27,7 @@ export const HUB_SETTINGS = {
   MATTER_PROFILE_FILE: text({ description: 'Matching profile for matters (default: schemas/catalogues/matching/matters.json)' }),
   ADDRESS_PROFILE_FILE: text({ description: 'Address words for parsing and comparing addresses (default: schemas/catalogues/matching/addresses.json)' }),
   CONNECTOR_STATUS_URLS: list({ description: 'Status addresses of the connector workers, shown at /api/v1/connectors' }),
-  LOG_LEVEL: oneOf({ values: LOG_LEVELS, default: 'info', description: 'Level of the JSON logs on stderr' }),
+  LOG_LEVEL: oneOf({ values: LOG_LEVELS, default: 'info', description: 'Level of the JSON logs on stderr' }),  KAFKA_LOG_LEVEL: oneOf({ values: KAFKA_LOG_LEVELS, default: 'error', description: "Level of the Kafka client's own lines in the logs (name \"kafka\"); it logs every failed retry as an error" }),
 };
 
 export const hubSettings = (env: Record<string, string | undefined> = process.env) => readSettings(HUB_SETTINGS, env);

@@ -1,13 +1,34 @@
 /** Kafka client set-up shared by connectors and hub: one place for client options and topic creation. */
-import { Kafka, logLevel, type Admin, type ITopicConfig } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type ITopicConfig, type logCreator } from 'kafkajs';
+import { createLogger } from './log.js';
 import type { Topics } from '../../schemas/index.js';
 import { RECORD_KINDS } from '../../schemas/index.js';
 
+export const KAFKA_LOG_LEVELS = ['nothing', 'error', 'warn', 'info', 'debug'] as const;
+const KAFKAJS_LEVEL = { nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG } as const;
+
+/** The Kafka client's own log lines, as JSON lines of our logger (name "kafka"), with its namespace and broker. */
+const toPino: logCreator = () => {
+  const log = createLogger('kafka');
+  return ({ namespace, level, log: { message, ...extra } }) => {
+    const fields = { namespace, ...extra };
+    if (level === logLevel.ERROR) log.error(fields, message);
+    else if (level === logLevel.WARN) log.warn(fields, message);
+    else if (level === logLevel.INFO) log.info(fields, message);
+    else log.debug(fields, message);
+  };
+};
+
 export function createKafka(brokers: string[], clientId: string): Kafka {
+  // KAFKA_LOG_LEVEL (checked with the service's settings): the client retries through broker
+  // restarts and logs each failed attempt as an error, so services default to "error" and tests,
+  // which restart brokers on purpose, to nothing
+  const level = (process.env.KAFKA_LOG_LEVEL ?? (process.env.VITEST ? 'nothing' : 'error')) as keyof typeof KAFKAJS_LEVEL;
   return new Kafka({
     clientId,
     brokers,
-    logLevel: process.env.KAFKAJS_LOG === 'debug' ? logLevel.DEBUG : logLevel.NOTHING,
+    logLevel: KAFKAJS_LEVEL[level] ?? logLevel.ERROR,
+    logCreator: toPino,
     retry: { initialRetryTime: 200, retries: 8 },
   });
 }

@@ -1,6 +1,7 @@
 /** Settings of connector worker processes and the `countyhub` CLI, read and checked once; see docs/configuration.md. */
 import { int, list, oneOf, readSettings, text, url } from '../../core/settings.js';
 import { DEFAULT_RETRY } from '../sdk/retry.js';
+import { KAFKA_LOG_LEVELS } from './kafka.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -9,7 +10,7 @@ export const CLIENT_SETTINGS = {
   KAFKA_BROKERS: list({ required: true, description: 'Kafka bootstrap servers, host:port, comma-separated' }),
   SCHEMA_REGISTRY_URL: url({ required: true, description: "The schema registry's Confluent-compatible API (Apicurio: …/apis/ccompat/v7)" }),
   TOPIC_PREFIX: text({ default: 'countyhub', description: 'Prefix of every topic name; connectors, sinks and hub must use the same one' }),
-  LOG_LEVEL: oneOf({ values: LOG_LEVELS, default: 'info', description: 'Level of the JSON logs on stderr' }),
+  LOG_LEVEL: oneOf({ values: LOG_LEVELS, default: 'info', description: 'Level of the JSON logs on stderr' }),  KAFKA_LOG_LEVEL: oneOf({ values: KAFKA_LOG_LEVELS, default: 'error', description: "Level of the Kafka client's own lines in the logs (name \"kafka\"); it logs every failed retry as an error" }),
 };
 
 export const CONNECTOR_SETTINGS = {

@@ -5,6 +5,7 @@
  * structured access-log line (who, what, status, time) — never its query string, which may hold
  * names or an access token.
  */
+import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -63,6 +64,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger,
     logController: new LogController({ disableRequestLogging: true }), // one access-log line per request instead, below
     bodyLimit: 64 << 10, // decisions are small JSON documents
+    // one id per request across every log line it causes, taken from a proxy in front when it sends one
+    requestIdHeader: 'x-request-id',
+    requestIdLogLabel: 'requestId',
+    genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 8_000 }, // long ids reach the schema and get its 400, not a bare 414
   });
   // an API without the ingest side (tests, a read-only replica) still exports its own series
@@ -77,6 +82,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     timeWindow: 60_000,
     keyGenerator: (req) => req.principal?.id ?? req.ip,
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: 'too_many_requests', message: `请求过于频繁，请 ${Math.ceil(ctx.ttl / 1000)} 秒后再试 (rate limit of ${ctx.max} requests per minute reached)` }),
+  });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id); // an operator quotes it; the hub log finds every line of that request
   });
   app.addHook('onResponse', async (req, reply) => {
     // by route pattern, never by path: ids in paths would make a series per matter
@@ -96,7 +104,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     const status = err instanceof DecisionError ? DECISION_STATUS[err.code] : (err.statusCode ?? 500);
     if (status >= 500) {
       req.log.error({ err }, 'request failed');
-      return reply.code(status).send({ error: 'internal', message: '服务器内部错误，请稍后重试 (internal error; the details are in the hub log)' });
+      return reply.code(status).send({ error: 'internal', requestId: req.id, message: `服务器内部错误，请稍后重试 (internal error; the hub log has the details under request id ${req.id})` });
     }
     const v = (err as { validation?: Array<{ keyword?: string; params?: { additionalProperty?: string } }> }).validation?.[0];
     if (v?.keyword === 'additionalProperties') err.message = `未知参数 (unknown parameter "${v.params?.additionalProperty}"): ${err.message}`;

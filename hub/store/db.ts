@@ -1,6 +1,7 @@
 /** The hub's PostgreSQL connection (knex over pg) and its migrations. */
 import knexFactory, { type Knex } from 'knex';
 import { migrations } from './migrations/index.js';
+import { createLogger } from '../../connectors/runtime/log.js';
 
 export type Db = Knex;
 
@@ -18,9 +19,17 @@ function urlNamesApplication(databaseUrl: string): boolean {
 }
 
 export function createDb(databaseUrl: string, opts: { schema?: string; poolMax?: number } = {}): Db {
+  const log = createLogger('db');
   return knexFactory({
     client: 'pg',
     connection: { connectionString: databaseUrl },
+    // knex's own warnings (pool, deprecations) as JSON lines of our logger, not bare console output
+    log: {
+      warn: (m: unknown) => log.warn({ knex: m }, 'knex warning'),
+      error: (m: unknown) => log.error({ knex: m }, 'knex error'),
+      deprecate: (method: string, alternative: string) => log.warn({ method, alternative }, 'knex deprecation'),
+      debug: (m: unknown) => log.debug({ knex: m }, 'knex debug'),
+    },
     searchPath: opts.schema ? [opts.schema, 'public'] : undefined,
     pool: {
       min: 0,

@@ -134,8 +134,11 @@ describe('metrics, readiness and the shipped alert rules', () => {
     expect(series(hubScrape, 'countyhub_hub_nodejs_eventloop_lag_p99_seconds')).toHaveLength(1);
   });
 
-  it('API requests are timed by route pattern, never by path', async () => {
-    await fetch(`${String(hub.ready.url)}/api/v1/matters/12345`); // 401 without a key: still timed
+  it('API requests are timed by route pattern, never by path, and carry one request id', async () => {
+    const res = await fetch(`${String(hub.ready.url)}/api/v1/matters/12345`); // 401 without a key: still timed
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const echoed = await fetch(`${String(hub.ready.url)}/health`, { headers: { 'x-request-id': 'gateway-7f3a' } });
+    expect(echoed.headers.get('x-request-id')).toBe('gateway-7f3a'); // a proxy's id is kept for every log line
     const s = await scrape(`${String(hub.ready.url)}/metrics`);
     const routes = new Set(series(s, 'countyhub_api_request_duration_seconds_count').map((x) => x.labels.route));
     expect(routes).toContain('/api/v1/matters/:id');
