@@ -26,6 +26,7 @@ export const HUB_SETTINGS = {
   CATALOGUE_DIR: text({ description: 'Folder of the category and department catalogues (default: schemas/catalogues)' }),
   MATTER_PROFILE_FILE: text({ description: 'Matching profile for matters (default: schemas/catalogues/matching/matters.json)' }),
   ADDRESS_PROFILE_FILE: text({ description: 'Address words for parsing and comparing addresses (default: schemas/catalogues/matching/addresses.json)' }),
+  CONNECTOR_CONTROL_TOKEN: text({ secret: true, description: "The workers' CONTROL_TOKEN: lets admins pause, resume, reset and replay connectors through /api/v1/connectors/{id}/…" }),
   CONNECTOR_STATUS_URLS: list({ description: 'Status addresses of the connector workers, shown at /api/v1/connectors' }),
   LOG_LEVEL: oneOf({ values: LOG_LEVELS, default: 'info', description: 'Level of the JSON logs on stderr' }),  KAFKA_LOG_LEVEL: oneOf({ values: KAFKA_LOG_LEVELS, default: 'error', description: "Level of the Kafka client's own lines in the logs (name \"kafka\"); it logs every failed retry as an error" }),
 };

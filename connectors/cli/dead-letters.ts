@@ -56,13 +56,13 @@ export interface ReplayResult {
 
 export async function replayDeadLetters(
   env: ConnectorEnvironment,
-  opts: { connector: string; offsets?: string[]; payloadFile?: string },
+  opts: { connector: string; offsets?: string[]; payloadFile?: string; payload?: unknown },
 ): Promise<ReplayResult> {
   const adapter = findAdapter(opts.connector);
   const letters = (await listDeadLetters(env, opts.connector)).filter((l) => !l.replayed && (!opts.offsets || opts.offsets.includes(l.offset)));
-  const corrected = opts.payloadFile ? (JSON.parse(readFileSync(opts.payloadFile, 'utf8')) as unknown) : undefined;
+  const corrected = opts.payload ?? (opts.payloadFile ? (JSON.parse(readFileSync(opts.payloadFile, 'utf8')) as unknown) : undefined);
   if (corrected !== undefined && letters.length !== 1) {
-    throw new CountyHubError('CH_CONFIG', '--payload-file replaces one record: name exactly one waiting dead letter with --offset');
+    throw new CountyHubError('CH_CONFIG', 'a corrected payload replaces one record: name exactly one waiting dead letter by its offset');
   }
   const result: ReplayResult = { replayed: 0, stillFailing: [] };
   if (!letters.length) return result;

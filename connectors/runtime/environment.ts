@@ -26,6 +26,8 @@ export interface ConnectorEnvironment {
   maxMessageBytes: number | undefined;
   /** Where the worker process serves /health, /status and /metrics. */
   status: { host: string; port: number };
+  /** Enables pause, resume, cursor reset and dead-letter replay on the status port (connectors/runtime/control.ts). */
+  controlToken: string | undefined;
 }
 
 export function connectorEnvironment(clientId = 'countyhub-connectors'): ConnectorEnvironment {
@@ -43,6 +45,7 @@ export function connectorEnvironment(clientId = 'countyhub-connectors'): Connect
     degradedBackoffMs: s.DEGRADED_BACKOFF_MS,
     maxMessageBytes: s.CONNECTOR_MAX_MESSAGE_BYTES,
     status: { host: s.STATUS_HOST, port: s.STATUS_PORT },
+    controlToken: s.CONTROL_TOKEN,
   };
 }
 

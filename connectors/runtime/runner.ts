@@ -4,6 +4,7 @@
  */
 import Fastify from 'fastify';
 import { connectorEnvironment, workerFor } from './environment.js';
+import { registerControl } from './control.js';
 import { WorkerMetrics } from './metrics.js';
 
 export async function runWorkers(ids: string[]): Promise<void> {
@@ -14,7 +15,7 @@ export async function runWorkers(ids: string[]): Promise<void> {
   const app = Fastify({ logger: false });
   app.get('/health', async (_req, reply) => {
     const views = workers.map((w) => w.status.view());
-    const ok = views.every((v) => v.state === 'running' || v.state === 'starting');
+    const ok = views.every((v) => v.state === 'running' || v.state === 'starting' || v.state === 'paused');
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', connectors: views.map((v) => ({ id: v.id, state: v.state, stateLabel: v.stateLabel })) });
   });
   app.get('/status', async () => workers.map((w) => w.status.view()));
@@ -22,6 +23,7 @@ export async function runWorkers(ids: string[]): Promise<void> {
     const { contentType, body } = await metrics.render();
     return reply.type(contentType).send(body);
   });
+  registerControl(app, env, workers, env.controlToken);
   const statusUrl = await app.listen(env.status);
 
   for (const w of workers) await w.connect();

@@ -24,6 +24,7 @@ export const CONNECTOR_SETTINGS = {
   DEGRADED_BACKOFF_MS: int({ default: 30_000, min: 1, unit: 'milliseconds', description: 'How long a degraded connector waits before it tries again' }),
   CONNECTOR_MAX_MESSAGE_BYTES: int({ min: 1024, unit: 'bytes', description: "Largest message a worker produces (default 900 KiB, under the broker's default 1 MiB message.max.bytes); set it below the broker's limit when that differs" }),
   STATUS_HOST: text({ default: '127.0.0.1', description: "Address of the worker's /health, /status and /metrics" }),
+  CONTROL_TOKEN: text({ secret: true, description: "Enables pause, resume, cursor reset and dead-letter replay on the status port for the hub's admin API (the hub sends it as CONNECTOR_CONTROL_TOKEN); unset, those operations are refused" }),
   STATUS_PORT: int({ default: 0, min: 0, max: 65535, description: "Port of the worker's /health, /status and /metrics; 0 picks a free one (printed at start)" }),
 };
 

@@ -6,11 +6,12 @@ import type { StoredCursor } from './cursor-store.js';
  * `degraded`: the upstream is failing in a way that may pass (5xx, time-outs); `refused`: it refuses
  * us in a way that will not pass by itself (credentials, signature, a setting) — a person must act.
  */
-export type ConnectorState = 'starting' | 'running' | 'degraded' | 'refused' | 'failed' | 'stopped';
+export type ConnectorState = 'starting' | 'running' | 'paused' | 'degraded' | 'refused' | 'failed' | 'stopped';
 
 export const STATE_LABELS: Record<ConnectorState, string> = {
   starting: '启动中',
   running: '运行正常',
+  paused: '已暂停（管理员操作，恢复后从游标继续）',
   degraded: '降级（上游异常，重试中）',
   refused: '被拒绝（凭据或配置错误，请检查设置）',
   failed: '已停止（错误）',
@@ -72,6 +73,15 @@ export class ConnectorStatus {
 
   running(): void {
     this.state = 'running';
+  }
+
+  /** Paused by a person (through the API); reading stops after the page under way. */
+  paused(): void {
+    this.state = 'paused';
+  }
+
+  resumed(): void {
+    if (this.state === 'paused') this.state = 'running';
   }
 
   committed(produced: number, dead: number, read: number, at: number, pageSeconds?: number): void {

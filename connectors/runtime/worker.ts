@@ -52,6 +52,13 @@ function isTooLarge(err: unknown): boolean {
   return false;
 }
 
+/** A cursor reset asked of a connector that is reading: pause it first (not retriable: a person acts). */
+export class ConnectorNotPausedError extends CountyHubError {
+  constructor(id: string) {
+    super('CH_STATE', `连接器 ${id} 正在运行：请先暂停再重置游标 (pause the connector before resetting its cursor)`);
+  }
+}
+
 /** A server the worker needs (Kafka, the schema registry) cannot be reached: named for the operator, and worth retrying. */
 export class DependencyUnavailableError extends CountyHubError {
   constructor(what: string, cause: unknown) {
@@ -97,6 +104,10 @@ export class ConnectorWorker<C = unknown> {
   private opened = false;
   private readAhead: Promise<SourcePage<C>> | undefined;
   private readonly pageStarts = new WeakMap<object, number>();
+  /** Set while an operator has paused the connector: the loop waits on it. */
+  private pauseGate: { wait: Promise<void>; open: () => void } | null = null;
+  /** The page under way in the loop (fetch and commit), which a pause lets finish. */
+  private inFlight: Promise<unknown> | null = null;
   private readonly mapCategory: (code: string | null) => string | null;
   /** Narrowed after the broker refuses a message as too large, so the offending record is isolated. */
   private messageLimit: number;
@@ -272,13 +283,75 @@ export class ConnectorWorker<C = unknown> {
     this.status.stopped();
   }
 
+  get isPaused(): boolean {
+    return this.pauseGate !== null;
+  }
+
+  /** Stops reading after the page under way; resolves once that page has committed or aborted. */
+  async pause(): Promise<void> {
+    if (!this.pauseGate) {
+      let open!: () => void;
+      const wait = new Promise<void>((r) => (open = r));
+      this.pauseGate = { wait, open };
+    }
+    this.status.paused();
+    await this.inFlight?.catch(() => undefined);
+    await this.readAhead?.catch(() => undefined);
+    this.readAhead = undefined; // read again from the cursor after the pause (a reset may move it)
+    this.deps.log.info({ connector: this.manifest.id }, 'connector paused');
+  }
+
+  resume(): void {
+    const gate = this.pauseGate;
+    this.pauseGate = null;
+    this.status.resumed();
+    gate?.open();
+    this.deps.log.info({ connector: this.manifest.id }, 'connector resumed');
+  }
+
+  /**
+   * Moves the cursor back to the source's first position (the manifest's initial cursor): after
+   * resume the source is read again from there. Kafka gets every version again; the hub keeps one
+   * copy of each (version), so this costs time, not correctness. Only while paused, so no page is
+   * between fetch and commit; the new cursor is committed like any other, in a transaction.
+   */
+  async resetCursor(): Promise<StoredCursor<C>> {
+    if (!this.pauseGate) throw new ConnectorNotPausedError(this.manifest.id);
+    await this.inFlight?.catch(() => undefined);
+    const producer = this.producer;
+    if (!producer) throw new DependencyUnavailableError('Kafka不可达 (the connector has no Kafka producer yet)', new Error('still starting'));
+    const next = { connector: this.manifest.id, committedAt: new Date(this.now()).toISOString(), produced: this.stored?.produced ?? 0, deadLettered: this.stored?.deadLettered ?? 0 } as StoredCursor<C>;
+    const tx = await producer.transaction();
+    try {
+      await tx.send({ topic: this.topics.cursors, messages: [cursorMessage(next as StoredCursor)] });
+      await tx.commit();
+    } catch (err) {
+      await tx.abort().catch(() => undefined);
+      throw err;
+    }
+    this.stored = next;
+    this.deps.log.warn({ connector: this.manifest.id }, 'cursor reset to the beginning: the source is read again after resume');
+    return next;
+  }
+
   private async run(): Promise<void> {
     const signal = this.abort.signal;
     this.status.running();
     while (!signal.aborted) {
+      if (this.pauseGate) {
+        const stopped = new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+        await Promise.race([this.pauseGate.wait, stopped]);
+        continue;
+      }
       let more: boolean;
       try {
-        more = (await this.step()).more;
+        const step = this.step();
+        this.inFlight = step;
+        try {
+          more = (await step).more;
+        } finally {
+          this.inFlight = null;
+        }
       } catch (err) {
         if (signal.aborted) break;
         if (err instanceof FencedError) throw err;

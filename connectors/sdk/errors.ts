@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   CH_SCHEMA: 'A schema is incompatible with the registered one, or a record does not fit its schema.',
   CH_STACK: 'A required server (Kafka, registry, PostgreSQL) could not be started or reached.',
   CH_FENCED: 'Another worker took over this connector; this one stops.',
+  CH_STATE: 'The operation does not fit the current state (e.g. a cursor reset on a connector that runs): do the named step first.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -88,8 +88,13 @@ async function migrateOnce(db: Db, schema?: string): Promise<void> {
 export type DbFailure = 'conflict' | 'connection' | 'permanent';
 
 const CONFLICT_SQLSTATES = new Set(['40P01', '40001', '55P03']);
-/** 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up or shutting down). */
-const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
+/**
+ * 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up or shutting
+ * down); class 53, insufficient resources (53300 too many connections, 53100 disk full, 53200 out
+ * of memory): conditions of the server that pass, never faults of the records — wait, do not
+ * dead-letter (a hub beside other clients of one server met "too many clients" and dead-lettered).
+ */
+const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53000', '53100', '53200', '53300', '53400']);
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'ENOTFOUND']);
 const CONNECTION_MESSAGES = [
   /Connection terminated/i, // pg: the server closed the socket (restart, pg_terminate_backend, a cut network)
@@ -100,6 +105,7 @@ const CONNECTION_MESSAGES = [
   /terminating connection due to administrator command/i,
   /the database system is (starting up|shutting down|in recovery mode)/i,
   /Connection ended unexpectedly/i,
+  /too many clients already|remaining connection slots are reserved/i,
   /read ECONNRESET|connect ECONNREFUSED|write EPIPE/i,
 ];
 

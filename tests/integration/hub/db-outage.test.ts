@@ -87,6 +87,8 @@ describe('PostgreSQL interrupted under a running hub', () => {
       Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'KnexTimeoutError' }),
       Object.assign(new Error('connection failure'), { code: '08006' }),
       new AggregateError([Object.assign(new Error('connect ECONNREFUSED ::1:5432'), { code: 'ECONNREFUSED' })], ''),
+      Object.assign(new Error('sorry, too many clients already'), { code: '53300' }), // a server shared with other clients
+      Object.assign(new Error('could not extend file: No space left on device'), { code: '53100' }),
     ]) {
       expect(classifyDbError(e), e.message).toBe('connection');
     }
