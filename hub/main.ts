@@ -58,6 +58,7 @@ const app = await buildApi({
   jwtSecret: s.HUB_JWT_SECRET,
   geo: loadGeo(s.DIVISIONS_FILE, s.GRIDS_FILE),
   connectorStatusUrls: s.CONNECTOR_STATUS_URLS,
+  connectorControlToken: s.CONNECTOR_CONTROL_TOKEN,
   rateLimitPerMinute: s.HUB_RATE_LIMIT,
   metrics,
   readiness: { kafka, registryUrl: s.SCHEMA_REGISTRY_URL },

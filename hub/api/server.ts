@@ -27,6 +27,7 @@ import { streamRoutes } from './stream.js';
 import { decisionRoutes } from './decisions.js';
 import { proposalRoutes } from './proposals.js';
 import { DecisionError, type DecisionOps } from '../ops/types.js';
+import { connectorControlRoutes } from './connector-control.js';
 import { connectorRoutes } from './connectors.js';
 import { geoRoutes, type GeoData } from './geo.js';
 import { installValidation } from './validation.js';
@@ -44,6 +45,8 @@ export interface ApiDeps {
   geo?: GeoData;
   /** Connector workers' status endpoints (CONNECTOR_STATUS_URLS). */
   connectorStatusUrls?: string[];
+  /** The workers' control token (CONNECTOR_CONTROL_TOKEN): admins may pause, resume, reset and replay. */
+  connectorControlToken?: string;
   /** The center's decisions (write API); without it those routes answer 503. */
   decisions?: DecisionOps;
   /** Requests per principal (or address, before authentication) per minute. */
@@ -159,6 +162,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(proposalRoutes, { prefix: '/api/v1', db: deps.db, decisions: deps.decisions });
   await app.register(geoRoutes, { prefix: '/api/v1', geo: deps.geo ?? { divisions: [], grids: [] } });
   await app.register(connectorRoutes, { prefix: '/api/v1', statusUrls: deps.connectorStatusUrls ?? [], hubLag: deps.consumer ? () => deps.consumer!.lag() : undefined });
+  await app.register(connectorControlRoutes, { prefix: '/api/v1', db: deps.db, statusUrls: deps.connectorStatusUrls ?? [], token: deps.connectorControlToken });
   await app.register(authRoutes, { prefix: '/api/v1', db: deps.db, jwtSecret: deps.jwtSecret });
   await app.register(webRoutes, {}); // the command center's screen at /
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `没有这个接口 (no route ${req.method} ${req.url.split('?')[0]}); see /docs` }));
