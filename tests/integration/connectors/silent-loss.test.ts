@@ -29,11 +29,11 @@ async function platform(): Promise<{ store: HotlineStore; url: string }> {
   return { store, url: await app.listen({ host: '127.0.0.1', port: 0 }) };
 }
 
-async function startWorker(ctx: TestContext, url: string, pageSize: number, extra: Record<string, string> = {}): Promise<RunningProcess> {
+async function startWorker(ctx: TestContext, url: string, pageSize: number, extra: Record<string, string> = {}, pollIntervalMs = 100): Promise<RunningProcess> {
   worker = await startProcess('connector worker', 'connectors/cli.ts', ['run', 'hotline-12345'], {
     ...ctx.env,
     STATUS_PORT: '0',
-    CONNECTOR_CONFIG: JSON.stringify({ 'hotline-12345': { source: { url: `${url}/api/v2/workorders`, pagination: { size: pageSize }, rateLimitPerSecond: 1000 }, pollIntervalMs: 100 } }),
+    CONNECTOR_CONFIG: JSON.stringify({ 'hotline-12345': { source: { url: `${url}/api/v2/workorders`, pagination: { size: pageSize }, rateLimitPerSecond: 1000 }, pollIntervalMs } }),
     ...extra,
   });
   return worker;
@@ -47,6 +47,16 @@ async function reports(ctx: TestContext): Promise<Report[]> {
 
 /** Waits until Kafka holds each of `orders` at its current version. */
 async function delivered(ctx: TestContext, orders: WorkOrder[], timeoutMs = 180_000): Promise<Report[]> {
+  try {
+    return await deliveredWithin(ctx, orders, timeoutMs);
+  } catch (err) {
+    // what the worker says when it does not get there: stalled, degraded (and why) or slow
+    const st = worker ? await status(worker).catch((e: unknown) => `no status: ${(e as Error).message}`) : 'no worker';
+    throw new Error(`${(err as Error).message}; the worker's status: ${JSON.stringify(st)}`, { cause: err });
+  }
+}
+
+async function deliveredWithin(ctx: TestContext, orders: WorkOrder[], timeoutMs: number): Promise<Report[]> {
   return eventually(
     `Kafka to hold ${orders.length} work orders at their latest versions`,
     async () => {
@@ -108,7 +118,10 @@ describe('silent loss: faults nobody scripted', () => {
     const { store, url } = await platform();
     const before = Array.from({ length: 3 }, () => store.generate());
     const huge = store.create({ sqnr: '油'.repeat(1_000_000) });
-    const w = await startWorker(ctx, url, 10);
+    // the 3 MB record stays on the page at the cursor's time and is served again on every poll:
+    // polled every 100 ms, this test's own platform (in the test process) loaded a busy machine
+    // more than anything it tests
+    const w = await startWorker(ctx, url, 10, {}, 1000);
     await delivered(ctx, before);
     const after = Array.from({ length: 3 }, () => store.generate());
     await delivered(ctx, after); // a bound, not a speed claim: a loaded CI run needed more than 30 s
