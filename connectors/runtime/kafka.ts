@@ -1,11 +1,10 @@
 /** Kafka client set-up shared by connectors and hub: one place for client options and topic creation. */
 import { Kafka, logLevel, type Admin, type ITopicConfig, type logCreator } from 'kafkajs';
-import { createLogger } from './log.js';
+import { createLogger, type KAFKA_LOG_LEVELS } from './log.js';
 import type { Topics } from '../../schemas/index.js';
 import { RECORD_KINDS } from '../../schemas/index.js';
 
-export const KAFKA_LOG_LEVELS = ['nothing', 'error', 'warn', 'info', 'debug'] as const;
-const KAFKAJS_LEVEL = { nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG } as const;
+const KAFKAJS_LEVEL: Record<(typeof KAFKA_LOG_LEVELS)[number], logLevel> = { nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG } as const;
 
 /** The Kafka client's own log lines, as JSON lines of our logger (name "kafka"), with its namespace and broker. */
 const toPino: logCreator = () => {

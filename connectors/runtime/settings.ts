@@ -1,7 +1,7 @@
 /** Settings of connector worker processes and the `countyhub` CLI, read and checked once; see docs/configuration.md. */
 import { int, list, oneOf, readSettings, text, url } from '../../core/settings.js';
 import { DEFAULT_RETRY } from '../sdk/retry.js';
-import { KAFKA_LOG_LEVELS } from './kafka.js';
+import { KAFKA_LOG_LEVELS } from './log.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
