@@ -192,7 +192,7 @@ describe.skipIf(!CHROMIUM)('the command center in a real browser', () => {
 
       // the statistics of yesterday's history mean something today: the departments received and
       // worked on what the centre dispatched then, in that day's own time (their platforms' feedback)
-      interface Stat { tasks: number; done: number; openBreached: number; responseHours: { p50: number | null }; closureHours: { p50: number | null }; slaCompliance: number | null }
+      interface Stat { key: string | null; tasks: number; done: number; openBreached: number; responseHours: { p50: number | null }; closureHours: { p50: number | null }; slaCompliance: number | null }
       const totals = (items: Stat[]) => items.reduce((a, r) => ({ tasks: a.tasks + r.tasks, done: a.done + r.done, openBreached: a.openBreached + r.openBreached }), { tasks: 0, done: 0, openBreached: 0 });
       // (the SLA watcher marks yesterday's deadlines breached before the receipts are in — a busy
       // machine takes minutes to deliver them all — and the receipts withdraw what they disprove:
@@ -204,10 +204,13 @@ describe.skipIf(!CHROMIUM)('the command center in a real browser', () => {
       }, 360_000, 2000);
       const t = totals(stats);
       const responded = stats.filter((r) => r.responseHours.p50 !== null);
-      measured.statistics = { ...t, responseP50ByDepartment: responded.map((r) => r.responseHours.p50), closureP50ByDepartment: stats.map((r) => r.closureHours.p50).filter((x) => x !== null) };
-      expect(responded.length).toBeGreaterThan(0);
-      // first responses take minutes (the rules allow 30), not the day between the history and now
-      for (const r of responded) expect(r.responseHours.p50!).toBeLessThan(1);
+      measured.statistics = { ...t, responseP50ByDepartment: Object.fromEntries(responded.map((r) => [r.key, { tasks: r.tasks, p50: r.responseHours.p50 }])), closureP50ByDepartment: stats.map((r) => r.closureHours.p50).filter((x) => x !== null) };
+      // first responses take minutes (the rules allow 30; the simulated departments are late on 15 %),
+      // not the day between the history and now — judged where a median means something (≥ 20 tasks;
+      // in a department of four, two late receipts are its median)
+      const sizeable = responded.filter((r) => r.tasks >= 20);
+      expect(sizeable.length).toBeGreaterThan(0);
+      for (const r of sizeable) expect(r.responseHours.p50!).toBeLessThan(1);
 
       // the other pages, for the record and for people to look at
       for (const [hash, name, ready] of [

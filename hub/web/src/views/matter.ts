@@ -31,6 +31,7 @@ interface Task {
   doneAt: string | null;
   sla: string;
   slaLabel: string;
+  breaches: string[];
 }
 interface Matter {
   id: string;
@@ -127,7 +128,7 @@ export async function matterView(root: HTMLElement, id: string): Promise<() => v
           : h('p', { class: 'empty' }, '尚未派单'),
       ),
       h('section', { class: 'panel' }, h('h2', {}, '时间线'),
-        h('ol', { class: 'timeline', 'data-testid': 'timeline' }, timelineInTimeOrder(m.timeline).map((e) => h('li', { 'data-type': e.type }, h('time', {}, time(e.at)), h('b', {}, eventName(e.type)), h('span', {}, describe(e.type, e.detail))))),
+        h('ol', { class: 'timeline', 'data-testid': 'timeline' }, timelineInTimeOrder(m.timeline).map((e) => h('li', { 'data-type': e.type }, h('time', {}, time(e.at)), h('b', {}, eventName(e.type)), h('span', {}, describe(e.type, e.detail), withdrawn(e, m.tasks) ? h('em', { class: 'muted', 'data-testid': 'breach-withdrawn' }, '（后续反馈显示按时完成，超时已撤销）') : null)))),
       ),
     ),
   );
@@ -143,6 +144,13 @@ const BREACH: Record<string, string> = { first_response: '首次响应', on_site
  */
 function timelineInTimeOrder<T extends { at: string }>(events: T[]): T[] {
   return events.map((e, i) => ({ e, i, t: Date.parse(e.at) })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.e);
+}
+
+/** A breach the watcher marked before the department's progress arrived, which that progress disproved. */
+function withdrawn(e: { type: string; detail: Record<string, unknown> }, tasks: Task[]): boolean {
+  if (e.type !== 'sla_breached' && e.type !== 'escalated') return false;
+  const t = tasks.find((x) => x.id === String(e.detail.taskId));
+  return !!t && !t.breaches.includes(String(e.detail.breach));
 }
 
 function describe(type: string, d: Record<string, unknown>): string {
