@@ -65,12 +65,17 @@ const NAME_CONJUNCTIONS = new Set(['和', '与', '及']);
 
 /** Trade-name starts that are determiners, not names: 一家烧烤店, 这家超市, 该饭店. */
 const GENERIC_CORE = /^(?:个|家|所|间)$|^(?:一|这|那|该|某|此|有|每|几|多|各|小区|路边|街边|附近|周边|流动|无名|无证|无照|黑|私人|个人|本地|当地|楼下|楼上)/u;
+/**
+ * A clause that reports what was done or sold, not who: 已通知保洁 (a handling note), 卖水果 (a
+ * stall's goods), 正在施工. A trade name does not start with an aspect adverb or a verb of trade.
+ */
+const ACTION_START = /^(?:已|已经|正在|通知|联系|要求|责令|卖|收购|出售|销售)/u;
 
 /**
  * What complaints are about or say happened, never a trade name: 垃圾收集点 (sounds like 垃圾手机店),
  * 未取得建设工程规划许可证, 擅自改变建设工程.
  */
-const COMPLAINT_NOUN = /^(?:垃圾|污水|废水|废气|油烟|噪音|噪声|道路|路面|车辆|居民|住户|楼道|管道|井盖|路灯|绿地|树木|河道|下水|未|没|不|无|非法|违法|违规|违章|擅自|私自|涉嫌|疑似|楼顶|屋顶|房顶|院内|院子|门前|门口|路口|晚上|早上|夜间|夜里|凌晨|白天|中午|下午|上午|傍晚|每天|今天|昨天|最近)/u;
+const COMPLAINT_NOUN = /^(?:垃圾|畜禽|污水|废水|废气|油烟|噪音|噪声|道路|路面|车辆|居民|住户|楼道|管道|井盖|路灯|绿地|树木|河道|下水|未|没|不|无|非法|违法|违规|违章|擅自|私自|涉嫌|疑似|楼顶|屋顶|房顶|院内|院子|门前|门口|路口|晚上|早上|夜间|夜里|凌晨|白天|中午|下午|上午|傍晚|每天|今天|昨天|最近)/u;
 
 const HAN = /\p{Script=Han}/u;
 
@@ -242,7 +247,8 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
           strong = (chars(b).length >= 2 && b !== '米') || ADDRESS_END.has(b) || b === '在' || (b === '的' && ADDRESS_END_BEFORE.test(before.slice(0, -1)));
           break;
         }
-        if (/[0-9]/.test(cs[i] as string)) {
+        // a bracketed note before the name ((茶园下村3组)畜禽养殖) ends there: the name starts after it
+        if (/[0-9]/.test(cs[i] as string) || CLOSE.includes(cs[i] as string)) {
           start = i + 1;
           strong = true;
           break;
@@ -255,7 +261,7 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       const key = nameKey(span, opts);
       const core = chars(key.core);
       // a surname trade name (老那 → 那记) is a name even when its surname is also a determiner (那, 每)
-      const generic = key.surname === null ? GENERIC_CORE.test(key.core) || COMPLAINT_NOUN.test(key.core) : false;
+      const generic = key.surname === null ? GENERIC_CORE.test(key.core) || COMPLAINT_NOUN.test(key.core) || ACTION_START.test(key.core) : false;
       if (core.length === 0 || (looseHomophone && core.length < 2) || core.length > (looseHomophone ? LOOSE_HOMOPHONE_MAX_CORE : MENTION_MAX_CORE) || generic || key.industry === '') continue;
       seen.add(span);
       (looseHomophone ? weak : out).push({ text: span, start: at + start, key, homophone: h.homophone });

@@ -31,6 +31,13 @@ describe('subjectMentions: shop names in a 12345 work order', () => {
     expect(names('晚上没法开窗户')).toEqual([]);
   });
 
+  it('what was done or sold is not a subject: 已通知保洁, 卖水果; a bracketed place note before a name is not part of it', () => {
+    expect(subjectMentions('路边垃圾堆积，已通知保洁。')).toEqual([]);
+    expect(subjectMentions('红旗二路路口卖水果的占道，车过不去。')).toEqual([]);
+    expect(subjectMentions('（红星村三组）老王烧烤油烟直排。').map((m) => m.text)).toEqual(['老王烧烤']);
+    expect(subjectMentions('来电反映团结路18号老王烧烤油烟直排').map((m) => m.text)).toEqual(['老王烧烤']);
+  });
+
   it('a kind of place is not a subject: 一家面馆, 这家超市, 路边烧烤摊', () => {
     expect(names('团结路8号往北50米一楼一家面馆油烟扰民')).toEqual([]);
     expect(names('这家超市卖过期食品')).toEqual([]);
