@@ -294,10 +294,11 @@ export class ConnectorWorker<C = unknown> {
       const wait = new Promise<void>((r) => (open = r));
       this.pauseGate = { wait, open };
     }
-    this.status.paused();
     await this.inFlight?.catch(() => undefined);
     await this.readAhead?.catch(() => undefined);
     this.readAhead = undefined; // read again from the cursor after the pause (a reset may move it)
+    // after the page under way has ended: a page that failed would otherwise turn it "degraded"
+    this.status.paused();
     this.deps.log.info({ connector: this.manifest.id }, 'connector paused');
   }
 
@@ -339,6 +340,7 @@ export class ConnectorWorker<C = unknown> {
     this.status.running();
     while (!signal.aborted) {
       if (this.pauseGate) {
+        this.status.paused();
         const stopped = new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
         await Promise.race([this.pauseGate.wait, stopped]);
         continue;
