@@ -82,6 +82,16 @@ const DECISION = { type: 'object', description: '决策结果（事项、任务�
 
 const TASK_LIST = list(TASK);
 
+const WORKER_CONNECTOR = obj({
+  id: str, title: nstr, department: nstr, state: { ...str, description: 'starting / running / paused / degraded / refused / failed / stopped' }, stateLabel: str,
+  recordsRead: int, produced: int, deadLettered: int, retries: int, errors: int, lastSuccessAt: ntime, lastError: nstr, warning: nstr, secondsSinceLastSuccess: nnum,
+}, ['id', 'state', 'stateLabel'], '连接器状态（连接器进程所报）');
+const CONTROL_ERRORS = { 409: ERROR, 502: ERROR, 503: ERROR };
+const DEAD_LETTER = obj({
+  partition: int, offset: str, replayed: { type: 'boolean' }, sourceRecordId: nstr, code: str, field: nstr, reason: str, failedAt: time,
+  truncated: { type: ['object', 'null'], properties: { originalBytes: int, sha256: str } },
+}, ['partition', 'offset', 'replayed', 'code', 'reason'], '死信（不含原始内容）');
+
 /** method + route URL → status → schema */
 const RESPONSES: Record<string, Record<number, unknown>> = {
   'GET /api/v1/matters': { 200: list(MATTER) },
@@ -102,6 +112,11 @@ const RESPONSES: Record<string, Record<number, unknown>> = {
   'GET /api/v1/divisions': { 200: FEATURES },
   'GET /api/v1/grids': { 200: FEATURES },
   'GET /api/v1/connectors': { 200: CONNECTORS },
+  'POST /api/v1/connectors/:id/pause': { 200: WORKER_CONNECTOR, ...CONTROL_ERRORS },
+  'POST /api/v1/connectors/:id/resume': { 200: WORKER_CONNECTOR, ...CONTROL_ERRORS },
+  'POST /api/v1/connectors/:id/cursor-reset': { 200: obj({ reset: { type: 'boolean' }, committedAt: time, status: WORKER_CONNECTOR }), ...CONTROL_ERRORS },
+  'GET /api/v1/connectors/:id/dead-letters': { 200: { type: 'array', items: DEAD_LETTER }, ...CONTROL_ERRORS },
+  'POST /api/v1/connectors/:id/dead-letters/replay': { 200: obj({ replayed: int, stillFailing: { type: 'array', items: obj({ offset: str, reason: str }) } }), ...CONTROL_ERRORS },
   'GET /api/v1/me': { 200: PRINCIPAL },
   'POST /api/v1/auth/token': { 200: obj({ token: str, expiresIn: { ...int, description: '秒' } }) },
   'GET /api/v1/principals': { 200: obj({ items: { type: 'array', items: PRINCIPAL } }) },
