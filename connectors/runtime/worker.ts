@@ -319,16 +319,21 @@ export class ConnectorWorker<C = unknown> {
   async resetCursor(): Promise<StoredCursor<C>> {
     if (!this.pauseGate) throw new ConnectorNotPausedError(this.manifest.id);
     await this.inFlight?.catch(() => undefined);
-    const producer = this.producer;
-    if (!producer) throw new DependencyUnavailableError('Kafka不可达 (the connector has no Kafka producer yet)', new Error('still starting'));
+    if (!this.producer) throw new DependencyUnavailableError('Kafka不可达 (the connector has no Kafka producer yet)', new Error('still starting'));
     const next = { connector: this.manifest.id, committedAt: new Date(this.now()).toISOString(), produced: this.stored?.produced ?? 0, deadLettered: this.stored?.deadLettered ?? 0 } as StoredCursor<C>;
-    const tx = await producer.transaction();
-    try {
-      await tx.send({ topic: this.topics.cursors, messages: [cursorMessage(next as StoredCursor)] });
-      await tx.commit();
-    } catch (err) {
-      await tx.abort().catch(() => undefined);
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      const tx = await this.producer!.transaction();
+      try {
+        await tx.send({ topic: this.topics.cursors, messages: [cursorMessage(next as StoredCursor)] });
+        await tx.commit();
+        break;
+      } catch (err) {
+        await tx.abort().catch(() => undefined);
+        if (err instanceof FencedError || isFenced(err) || attempt >= 3) throw err;
+        // as after a failed page: a new producer session, then the same small transaction again
+        this.deps.log.warn({ connector: this.manifest.id, attempt, err: (err as Error).message }, 'cursor reset transaction failed; reconnecting and trying again');
+        await this.connectUntilReady();
+      }
     }
     this.stored = next;
     this.deps.log.warn({ connector: this.manifest.id }, 'cursor reset to the beginning: the source is read again after resume');

@@ -92,7 +92,7 @@ describe('connector control through the API', () => {
     expect(early.body.message).toMatch(/请先暂停/);
 
     const paused = await api<Status>('admin', '/connectors/hotline-12345/pause', 'POST', { reason: '上游平台维护窗口' });
-    expect(paused.status).toBe(200);
+    expect(paused.status, JSON.stringify(paused.body)).toBe(200);
     expect(paused.body.state).toBe('paused');
     const before = await status();
     await generate(5);
@@ -106,7 +106,7 @@ describe('connector control through the API', () => {
     expect((await fetch(`${String(worker.ready.statusUrl)}/health`)).status).toBe(200); // paused on purpose is healthy
 
     const reset = await api<{ reset: boolean }>('admin', '/connectors/hotline-12345/cursor-reset', 'POST', { reason: '核对历史数据，从头重读' });
-    expect(reset.status).toBe(200);
+    expect(reset.status, JSON.stringify(reset.body)).toBe(200);
     expect(reset.body.reset).toBe(true);
     expect((await api<Status>('admin', '/connectors/hotline-12345/resume', 'POST', { reason: '维护结束' })).body.state).toBe('running');
 
