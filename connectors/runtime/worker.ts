@@ -283,10 +283,6 @@ export class ConnectorWorker<C = unknown> {
     this.status.stopped();
   }
 
-  get isPaused(): boolean {
-    return this.pauseGate !== null;
-  }
-
   /** Stops reading after the page under way; resolves once that page has committed or aborted. */
   async pause(): Promise<void> {
     if (!this.pauseGate) {
