@@ -23,20 +23,24 @@ type Req = FastifyRequest<{ Params: { id: string }; Body: { reason?: string; off
 const REASON = { type: 'string', minLength: 2, maxLength: 500, description: '操作原因（写入审计日志）' } as const;
 const ID_PARAMS = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' } } } as const;
 
-/** The status URL of the worker running connector `id`, with the connector's state; or undefined. */
-async function workerOf(statusUrls: string[], id: string): Promise<{ url: string; state: string } | undefined> {
+/** The worker running connector `id` (its status URL and the connector's state), and the workers that did not answer. */
+async function workerOf(statusUrls: string[], id: string): Promise<{ found?: { url: string; state: string }; unreachable: string[] }> {
+  const unreachable: string[] = [];
   const found = await Promise.all(
     statusUrls.map(async (url) => {
       try {
-        const res = await fetch(`${url.replace(/\/$/, '')}/status`, { signal: AbortSignal.timeout(3000) });
+        // generous: a worker busy with a large page still answers, only later
+        const res = await fetch(`${url.replace(/\/$/, '')}/status`, { signal: AbortSignal.timeout(15_000) });
         const c = res.ok ? ((await res.json()) as ConnectorStatusView[]).find((x) => x.id === id) : undefined;
+        if (!res.ok) unreachable.push(url);
         return c ? { url, state: c.state } : undefined;
       } catch {
+        unreachable.push(url);
         return undefined;
       }
     }),
   );
-  return found.find(Boolean);
+  return { found: found.find(Boolean), unreachable };
 }
 
 export async function connectorControlRoutes(app: FastifyInstance, opts: ConnectorControlDeps): Promise<void> {
@@ -44,8 +48,11 @@ export async function connectorControlRoutes(app: FastifyInstance, opts: Connect
   const forward = async (req: Req, reply: FastifyReply, method: 'GET' | 'POST', path: string, body?: unknown, audit?: { action: string; detail?: Record<string, unknown>; needsPaused?: boolean }) => {
     const p = requireRole(req, ['admin']);
     if (!opts.token) return reply.code(503).send({ error: 'control_disabled', message: '未配置连接器管理口令 (set CONNECTOR_CONTROL_TOKEN on the hub and CONTROL_TOKEN on the workers)' });
-    const found = await workerOf(opts.statusUrls, req.params.id);
-    if (!found) return reply.code(404).send({ error: 'not_found', message: `没有运行中的连接器 ${req.params.id} (no worker in CONNECTOR_STATUS_URLS runs it, or it does not answer)` });
+    const { found, unreachable } = await workerOf(opts.statusUrls, req.params.id);
+    if (!found && unreachable.length) {
+      return reply.code(503).header('retry-after', '10').send({ error: 'worker_unreachable', message: `连接器进程无应答，请稍后重试 (${unreachable.length} worker(s) did not answer; ${req.params.id} may run on one of them)` });
+    }
+    if (!found) return reply.code(404).send({ error: 'not_found', message: `没有连接器 ${req.params.id} (no worker in CONNECTOR_STATUS_URLS runs it)` });
     // refused before the audit row, so the chain records what was done, not what was asked in vain
     // (the worker checks again: it is the authority on its state)
     if (audit?.needsPaused && found.state !== 'paused') return reply.code(409).send({ error: 'CH_STATE', message: `连接器 ${req.params.id} 正在运行：请先暂停再重置游标 (pause the connector before resetting its cursor)` });
