@@ -74,6 +74,8 @@ export function avroType(kind: RecordKind): avro.Type {
 
 /** Topic names. `prefix` isolates deployments (and test runs) sharing one cluster. */
 export interface Topics {
+  /** The county's namespace on the cluster (TOPIC_PREFIX): topics and transactional ids carry it. */
+  prefix: string;
   records(kind: RecordKind): string;
   deadLetters: string;
   cursors: string;
@@ -81,6 +83,7 @@ export interface Topics {
 
 export function topics(prefix = 'countyhub'): Topics {
   return {
+    prefix,
     records: (kind) => `${prefix}.${kind}`,
     deadLetters: `${prefix}.dead-letters`,
     cursors: `${prefix}.connector-cursors`,

@@ -67,7 +67,7 @@ export async function replayDeadLetters(
   const result: ReplayResult = { replayed: 0, stillFailing: [] };
   if (!letters.length) return result;
   for (const kind of adapter.manifest.emits) await env.codec.ensureRegistered(kind);
-  const producer = env.kafka.producer({ transactionalId: `countyhub-replay-${opts.connector}`, idempotent: true, maxInFlightRequests: 1 });
+  const producer = env.kafka.producer({ transactionalId: `${env.topics.prefix}.replay.${opts.connector}`, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     for (const l of letters) {

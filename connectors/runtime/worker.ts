@@ -191,7 +191,9 @@ export class ConnectorWorker<C = unknown> {
       throw err;
     }
     this.producer = this.deps.kafka.producer({
-      transactionalId: `countyhub-connector-${this.manifest.id}`,
+      // one id per connector *of this county*: a restarted worker fences its zombie, while counties
+      // (or test runs) sharing a cluster under other prefixes never fence each other's connectors
+      transactionalId: `${this.topics.prefix}.connector.${this.manifest.id}`,
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
