@@ -306,7 +306,10 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<Stack> {
     'transaction.state.log.num.partitions=5',
     'share.coordinator.state.topic.replication.factor=1',
     'share.coordinator.state.topic.min.isr=1',
-    'group.initial.rebalance.delay.ms=0',
+    // Kafka's own default: instances of one consumer group started together join one first
+    // generation and share the partitions from the start (with 0, the first to join took every
+    // partition and a fast hub applied everything before the second had joined)
+    'group.initial.rebalance.delay.ms=3000',
     'auto.create.topics.enable=false',
     'log.cleaner.backoff.ms=5000',
   ];
