@@ -133,7 +133,7 @@ export async function overview(root: HTMLElement): Promise<() => void> {
       const depts = [...new Set(m.reports.map((x) => x.department))];
       return h(
         'tr',
-        { 'data-testid': 'matter-row', 'data-id': m.id, 'data-division': m.divisionCode ?? '', 'data-departments': depts.join(','), onclick: () => (location.hash = `#/matter/${m.id}`) },
+        { 'data-testid': 'matter-row', 'data-id': m.id, 'data-status': m.status, 'data-division': m.divisionCode ?? '', 'data-departments': depts.join(','), onclick: () => (location.hash = `#/matter/${m.id}`) },
         h('td', {}, h('i', { class: 'dot', style: `--c:${SLA_COLOR[sla]}` }), m.title),
         h('td', {}, townName(m.divisionCode)),
         h('td', {}, categoryName(m.categoryCode)),
