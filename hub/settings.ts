@@ -12,7 +12,7 @@ export const HUB_SETTINGS = {
   TOPIC_PREFIX: text({ default: 'countyhub', description: 'Prefix of every topic name; connectors, sinks and hub must use the same one' }),
   HUB_HOST: text({ default: '127.0.0.1', description: 'Address the API listens on; 0.0.0.0 to serve other machines' }),
   HUB_PORT: int({ default: 8080, min: 0, max: 65535, description: 'Port of the API and the screen; 0 picks a free one (printed at start)' }),
-  HUB_GROUP_ID: text({ description: 'Kafka consumer group of the hub (default countyhub-hub); instances of one hub share it' }),
+  HUB_GROUP_ID: text({ description: 'Kafka consumer group of the hub (default <TOPIC_PREFIX>.hub, countyhub-hub for the default prefix); the instances of one hub share it, another county never' }),
   HUB_INSTANCE_ID: text({ description: 'Names one instance among several in the group (its Kafka client id)' }),
   HUB_SESSION_TIMEOUT_MS: int({ min: 6000, max: 1_800_000, unit: 'milliseconds', description: 'Kafka session time-out: how soon a dead instance\'s partitions move to another (default 30000)' }),
   HUB_PARTITIONS_CONCURRENTLY: int({ min: 1, max: 64, description: 'Partitions applied at the same time by one instance, each in its own transaction (default 1)' }),

@@ -74,19 +74,29 @@ export function avroType(kind: RecordKind): avro.Type {
 
 /** Topic names. `prefix` isolates deployments (and test runs) sharing one cluster. */
 export interface Topics {
-  /** The county's namespace on the cluster (TOPIC_PREFIX): topics and transactional ids carry it. */
+  /** The county's namespace on the cluster (TOPIC_PREFIX): topics, transactional ids and consumer groups carry it. */
   prefix: string;
   records(kind: RecordKind): string;
   deadLetters: string;
   cursors: string;
+  /**
+   * The Kafka consumer group of one of the county's services (`hub`, `sink-hotline`). Groups are
+   * cluster-wide: two counties' hubs in one group are handed each other's partitions (kafkajs
+   * assigns over the union of the members' subscriptions), drop them, and nobody reads them.
+   */
+  consumerGroup(role: string): string;
 }
 
-export function topics(prefix = 'countyhub'): Topics {
+const DEFAULT_PREFIX = 'countyhub';
+
+export function topics(prefix = DEFAULT_PREFIX): Topics {
   return {
     prefix,
     records: (kind) => `${prefix}.${kind}`,
     deadLetters: `${prefix}.dead-letters`,
     cursors: `${prefix}.connector-cursors`,
+    // the default county keeps the group names it always had, so its sinks resume from their committed offsets
+    consumerGroup: (role) => (prefix === DEFAULT_PREFIX ? `countyhub-${role}` : `${prefix}.${role}`),
   };
 }
 

@@ -1,5 +1,6 @@
 /** Kafka client set-up shared by connectors and hub: one place for client options and topic creation. */
-import { Kafka, logLevel, type Admin, type ITopicConfig, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type ITopicConfig, type logCreator } from 'kafkajs';
+import type { Logger } from 'pino';
 import { createLogger, type KAFKA_LOG_LEVELS } from './log.js';
 import type { Topics } from '../../schemas/index.js';
 import { RECORD_KINDS } from '../../schemas/index.js';
@@ -61,4 +62,19 @@ export async function ensureTopics(admin: Admin, names: Topics, layout: TopicLay
     // two workers starting together may race to create the same topic
     if (!/already exists/i.test(String((err as Error).message))) throw err;
   }
+}
+
+/**
+ * Says loudly when the consumer's group also holds another deployment's consumers: kafkajs hands
+ * this member partitions of topics it did not subscribe to and drops them, so the other deployment's
+ * records on them are read by nobody until the group changes. kafkajs itself only warns, which
+ * services do not log by default.
+ */
+export function reportSharedGroup(consumer: Consumer, log: Logger, setting: string): void {
+  consumer.on(consumer.events.RECEIVED_UNSUBSCRIBED_TOPICS, (e) => {
+    log.error(
+      { groupId: e.payload.groupId, topicsNotSubscribed: e.payload.topicsNotSubscribed },
+      `another deployment's consumers share this consumer group, and its partitions handed to us go unread: give each county its own TOPIC_PREFIX (or ${setting})`,
+    );
+  });
 }

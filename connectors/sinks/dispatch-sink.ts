@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { Dispatch, StatusChange, Topics } from '../../schemas/index.js';
 import type { SchemaCodec } from '../../schemas/registry.js';
 import { deadLetterMessage, type DeadLetter } from '../runtime/dead-letters.js';
+import { reportSharedGroup } from '../runtime/kafka.js';
 import { assignmentFor, departmentsOf, deliveryKey } from './assignment.js';
 
 export interface SinkConfig {
@@ -81,7 +82,8 @@ export class DispatchSink {
     this.producer = this.deps.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
     await this.deps.codec.ensureRegistered('status-change');
-    this.consumer = this.deps.kafka.consumer({ groupId: `countyhub-sink-${this.config.id}`, readUncommitted: false, sessionTimeout: this.config.sessionTimeoutMs ?? 30_000, heartbeatInterval: Math.min(3_000, (this.config.sessionTimeoutMs ?? 30_000) / 5) });
+    this.consumer = this.deps.kafka.consumer({ groupId: this.deps.topics.consumerGroup(`sink-${this.config.id}`), readUncommitted: false, sessionTimeout: this.config.sessionTimeoutMs ?? 30_000, heartbeatInterval: Math.min(3_000, (this.config.sessionTimeoutMs ?? 30_000) / 5) });
+    reportSharedGroup(this.consumer, this.deps.log, 'the sink id');
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.deps.topics.records('dispatch'), fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.deliverBatch(p) });

@@ -11,7 +11,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { topics as topicNames, type Envelope, type RecordKind, type Topics } from '../../schemas/index.js';
 import { SchemaUnavailableError, type SchemaCodec } from '../../schemas/registry.js';
-import { ensureTopics } from '../../connectors/runtime/kafka.js';
+import { ensureTopics, reportSharedGroup } from '../../connectors/runtime/kafka.js';
 import type { Logger } from '../../connectors/runtime/log.js';
 import { classifyDbError, isConnectionDbError, type Db } from '../store/db.js';
 import { applyRecords, type ChunkItem } from './apply-records.js';
@@ -72,7 +72,7 @@ export class HubConsumer {
 
   constructor(private readonly deps: HubConsumerDeps) {
     this.topics = deps.topics ?? topicNames();
-    this.groupId = deps.groupId ?? 'countyhub-hub';
+    this.groupId = deps.groupId ?? this.topics.consumerGroup('hub');
   }
 
   async start(): Promise<void> {
@@ -85,6 +85,7 @@ export class HubConsumer {
       await admin.disconnect();
     }
     this.consumer = this.deps.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false, sessionTimeout: this.deps.sessionTimeoutMs ?? 30_000 });
+    reportSharedGroup(this.consumer, this.deps.log, 'HUB_GROUP_ID');
     // a (re)join may hand over partitions another instance advanced in the database meanwhile
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.positioned.clear();
