@@ -157,27 +157,44 @@ describe.skipIf(!CHROMIUM)('the command center in a real browser', () => {
       await signIn(page, keys.commander);
       measured.matterListRenderMs = Number(await page.getByTestId('matter-list').getAttribute('data-render-ms'));
 
-      // an open matter with reports from two departments, drawn on the map and listed (the
-      // simulated departments close most of the history's matters, and a closed one offers no 派单)
-      const target = await eventually('an open matter of two departments on the map and in the list', async () => {
-        const rows = await page.locator('[data-testid="matter-row"][data-departments*=","]:not([data-status="CLOSED"]):not([data-status="MERGED"])').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
-        const onMap = new Set((await mapPoints(page)).map((p) => p.id));
-        return rows.find((id) => onMap.has(id));
-      }, 120_000, 1000);
-      await shot(page, '01-overview-commander');
+      // an open matter with reports from two departments, drawn on the map and listed. The simulated
+      // departments are still closing the history's matters while the test runs, so the one picked
+      // may be closed before the dispatch is confirmed — which the hub rightly refuses (已办结): the
+      // commander then takes the next one, as an operator would.
+      const tried = new Set<string>();
+      let target = '';
+      for (let attempt = 0; attempt < 5 && !target; attempt++) {
+        const candidate = await eventually('an open matter of two departments on the map and in the list', async () => {
+          const rows = await page.locator('[data-testid="matter-row"][data-departments*=","]:not([data-status="CLOSED"]):not([data-status="MERGED"])').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
+          const onMap = new Set((await mapPoints(page)).map((p) => p.id));
+          return rows.find((id) => onMap.has(id) && !tried.has(id));
+        }, 120_000, 1000);
+        tried.add(candidate);
+        if (attempt === 0) await shot(page, '01-overview-commander');
 
-      await page.locator(`[data-testid="matter-row"][data-id="${target}"]`).click();
-      await page.getByTestId('matter-detail').waitFor();
-      const departments = await page.getByTestId('report-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-department')));
-      expect(new Set(departments).size).toBeGreaterThanOrEqual(2);
-      await expect.poll(() => page.getByTestId('reports').innerText()).toMatch(/同一事件|新建事项|首次上报/); // why each joined, in words
-      await shot(page, '02-matter-detail');
+        await page.locator(`[data-testid="matter-row"][data-id="${candidate}"]`).click();
+        await page.getByTestId('matter-detail').waitFor();
+        const departments = await page.getByTestId('report-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-department')));
+        expect(new Set(departments).size).toBeGreaterThanOrEqual(2);
+        await expect.poll(() => page.getByTestId('reports').innerText()).toMatch(/同一事件|新建事项|首次上报/); // why each joined, in words
+        if (attempt === 0) await shot(page, '02-matter-detail');
+        if ((await page.getByTestId('dispatch').count()) === 0) continue; // closed since the list was drawn
 
-      await page.getByTestId('dispatch').click();
-      await page.getByTestId('dispatch-lead').selectOption('market');
-      await page.getByTestId('dispatch-cooperating').selectOption([]);
-      await shot(page, '03-dispatch-confirmation');
-      await page.getByTestId('dialog-confirm').click();
+        await page.getByTestId('dispatch').click();
+        await page.getByTestId('dispatch-lead').selectOption('market');
+        await page.getByTestId('dispatch-cooperating').selectOption([]);
+        await shot(page, '03-dispatch-confirmation');
+        await expect.poll(() => page.locator('[data-testid="toast"]').count(), { timeout: 30_000 }).toBe(0); // the last attempt's notice gone
+        await page.getByTestId('dialog-confirm').click();
+        // the page answers every decision with a notice: done, or the hub's refusal in words
+        const refused = await eventually('the page to say whether the dispatch was taken', async () => {
+          const [ok, error] = await Promise.all([page.locator('[data-testid="toast"].ok').count(), page.locator('[data-testid="toast"].error').allInnerTexts()]);
+          return error.length ? error.join(' ') : ok ? '' : undefined;
+        }, 60_000, 200);
+        if (!refused) target = candidate;
+        else expect(refused, 'the only refusal expected is a matter closed meanwhile').toMatch(/已办结/);
+      }
+      expect(target, `no open matter could be dispatched among ${[...tried].join(', ')}`).not.toBe('');
       await expect.poll(() => page.getByTestId('lead').innerText(), { timeout: 30_000 }).toContain('市场');
       // the page shows the decision itself (the lead may have been the market already)
       await expect.poll(() => page.getByTestId('timeline').innerText(), { timeout: 30_000 }).toMatch(/派单|改派/);
