@@ -11,7 +11,9 @@ import { scaffold } from './cli/scaffold.js';
 import { status } from './cli/status.js';
 import { connectorEnvironment } from './runtime/environment.js';
 import { runWorkers } from './runtime/runner.js';
-import { CountyHubError } from './sdk/errors.js';
+import { ConfigError, CountyHubError } from './sdk/errors.js';
+import { explainAccessError } from '../core/cluster-access.js';
+import { exitOnConfigError } from '../core/settings.js';
 
 const USAGE = `countyhub — 连接器管理 (connector management)
   countyhub list                                   adapters this build knows
@@ -104,6 +106,8 @@ main(process.argv.slice(2))
     if (!['run'].includes(process.argv[2] ?? '')) process.exit(process.exitCode ?? 0);
   })
   .catch((err) => {
+    const explained = explainAccessError(err);
+    if (explained instanceof ConfigError) exitOnConfigError('countyhub', explained);
     console.error(err instanceof CountyHubError ? `错误 error [${err.code}]: ${err.message}` : err);
     process.exit(1);
   });

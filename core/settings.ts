@@ -138,3 +138,14 @@ export function settingsTable(spec: Spec): string {
   const rows = Object.entries(spec).map(([name, s]) => `| \`${name}\` | ${s.required ? '**required**' : s.shownDefault === undefined ? '—' : `\`${cell(s.shownDefault)}\``} | ${cell(s.expects)} | ${cell(s.description)} |`);
   return ['| Setting | Default | Value | What it does |', '|---|---|---|---|', ...rows].join('\n');
 }
+
+/**
+ * Ends a service that met a configuration it cannot run on — at start, or when the cluster turns
+ * out not to match it (TOPIC_PARTITIONS): says which settings and what they expect, without a stack
+ * trace, with exit code 78 (EX_CONFIG), which supervisors do not restart in a loop. Rethrows anything else.
+ */
+export function exitOnConfigError(service: string, err: unknown): never {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`${service}: configuration error (配置错误): ${err.message}\n`);
+  process.exit(78);
+}

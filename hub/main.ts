@@ -6,7 +6,8 @@
  */
 import { createKafka } from '../connectors/runtime/kafka.js';
 import { createLogger } from '../connectors/runtime/log.js';
-import { ConfigError } from '../connectors/sdk/errors.js';
+import { explainAccessError } from '../core/cluster-access.js';
+import { exitOnConfigError } from '../core/settings.js';
 import { topics } from '../schemas/index.js';
 import { SchemaCodec } from '../schemas/registry.js';
 import { buildApi } from './api/server.js';
@@ -24,10 +25,7 @@ let s: ReturnType<typeof hubSettings>;
 try {
   s = hubSettings();
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  // a configuration the hub cannot run on: say which settings and what they expect, no stack trace
-  process.stderr.write(`hub: configuration error (配置错误): ${err.message}\n`);
-  process.exit(78); // EX_CONFIG
+  exitOnConfigError('hub', err);
 }
 const log = createLogger('hub');
 const names = topics(s.TOPIC_PREFIX);
@@ -45,7 +43,7 @@ const consumer: HubConsumer = new HubConsumer({
   onApplied: (...run) => metrics.applied(...run),
 });
 const metrics = new HubMetrics({ db, ingest: consumer });
-await consumer.start();
+await consumer.start().catch((err: unknown) => exitOnConfigError('hub', explainAccessError(err)));
 const publisher = new OutboxPublisher({ db, kafka, codec, topics: names, log });
 await publisher.start();
 const slaWatcher = new SlaWatcher(db, log, s.HUB_SLA_CHECK_MS || 30_000);

@@ -1,5 +1,6 @@
 /** The hub process's settings (hub/main.ts), read and checked once at start; see docs/configuration.md. */
 import { KAFKA_LOG_LEVELS } from '../connectors/runtime/log.js';
+import { checkClusterAccess, CLUSTER_ACCESS_SETTINGS } from '../core/cluster-access.js';
 import { int, list, oneOf, readSettings, text, url } from '../core/settings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -10,6 +11,7 @@ export const HUB_SETTINGS = {
   DATABASE_URL: text({ required: true, secret: true, description: "The hub's PostgreSQL database, postgres://user:password@host:5432/db" }),
   DB_SCHEMA: text({ description: 'PostgreSQL schema for the hub\'s tables (default: the search path, usually public); one per county or test run' }),
   TOPIC_PREFIX: text({ default: 'countyhub', description: 'Prefix of every topic name; connectors, sinks and hub must use the same one' }),
+  ...CLUSTER_ACCESS_SETTINGS,
   HUB_HOST: text({ default: '127.0.0.1', description: 'Address the API listens on; 0.0.0.0 to serve other machines' }),
   HUB_PORT: int({ default: 8080, min: 0, max: 65535, description: 'Port of the API and the screen; 0 picks a free one (printed at start)' }),
   HUB_GROUP_ID: text({ description: 'Kafka consumer group of the hub (default <TOPIC_PREFIX>.hub, countyhub-hub for the default prefix); the instances of one hub share it, another county never' }),
@@ -31,4 +33,8 @@ export const HUB_SETTINGS = {
   LOG_LEVEL: oneOf({ values: LOG_LEVELS, default: 'info', description: 'Level of the JSON logs on stderr' }),  KAFKA_LOG_LEVEL: oneOf({ values: KAFKA_LOG_LEVELS, default: 'error', description: "Level of the Kafka client's own lines in the logs (name \"kafka\"); it logs every failed retry as an error" }),
 };
 
-export const hubSettings = (env: Record<string, string | undefined> = process.env) => readSettings(HUB_SETTINGS, env);
+export const hubSettings = (env: Record<string, string | undefined> = process.env) => {
+  const s = readSettings(HUB_SETTINGS, env);
+  checkClusterAccess(env);
+  return s;
+};

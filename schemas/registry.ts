@@ -5,6 +5,7 @@
  */
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { CountyHubError, SchemaError } from '../connectors/sdk/errors.js';
+import { registryAuthorization } from '../core/cluster-access.js';
 import { compatibilityProblems, describeProblems, registryErrorDetail, type RegisteredVersion } from './compatibility.js';
 import { loadSchema, subjectFor, type RecordKind, type Topics } from './index.js';
 
@@ -28,6 +29,22 @@ export class SchemaUnavailableError extends CountyHubError {
 /** The bytes are not a record in the wire format, or not Avro of the schema they name: dead-letter it. */
 export class UndecodableRecordError extends SchemaError {}
 
+const ACCEPT = 'application/vnd.schemaregistry.v1+json, application/json';
+
+/**
+ * Headers for a request of ours to the registry: its credentials (SCHEMA_REGISTRY_USERNAME and
+ * _PASSWORD, or _TOKEN) when it wants them, and `extra`.
+ */
+export function registryHeaders(extra: Record<string, string> = {}, authorization = registryAuthorization()): Record<string, string> {
+  return authorization ? { ...extra, authorization } : extra;
+}
+
+/** The registry client, sending the same credentials on every request. */
+export function registryClient(host: string, authorization = registryAuthorization()): SchemaRegistry {
+  if (!authorization) return new SchemaRegistry({ host });
+  return new SchemaRegistry({ host, middlewares: [() => ({ request: (req) => req.enhance({ headers: { authorization } }) })] });
+}
+
 export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE';
 
 export class SchemaCodec {
@@ -35,13 +52,14 @@ export class SchemaCodec {
   private readonly ids = new Map<RecordKind, number>();
   /** Registrations under way: records encoded at once must not race to set a subject's rule (the registry answers 409). */
   private readonly registering = new Map<RecordKind, Promise<number>>();
+  private readonly authorization = registryAuthorization();
 
   constructor(
     readonly registryUrl: string,
     private readonly topicNames: Topics,
     private readonly compatibility: Compatibility = 'BACKWARD',
   ) {
-    this.registry = new SchemaRegistry({ host: registryUrl });
+    this.registry = registryClient(registryUrl, this.authorization);
   }
 
   /** Registers (idempotently) the schema of `kind` under its topic's subject and returns its id. */
@@ -95,7 +113,7 @@ export class SchemaCodec {
   private async registeredVersions(subject: string, all: boolean): Promise<RegisteredVersion[]> {
     const base = `${this.registryUrl}/subjects/${encodeURIComponent(subject)}/versions`;
     const get = async (url: string): Promise<unknown> => {
-      const res = await fetch(url, { headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' } });
+      const res = await fetch(url, { headers: registryHeaders({ accept: ACCEPT }, this.authorization) });
       if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${await res.text()}`);
       return res.json();
     };
@@ -113,7 +131,7 @@ export class SchemaCodec {
     const put = () =>
       fetch(`${this.registryUrl}/config/${encodeURIComponent(subject)}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+        headers: registryHeaders({ 'content-type': 'application/vnd.schemaregistry.v1+json' }, this.authorization),
         body: JSON.stringify({ compatibility: this.compatibility }),
       });
     // Apicurio answers 409 "rule already exists" when another client (a second worker starting at the
@@ -130,7 +148,7 @@ export class SchemaCodec {
 
   /** The compatibility level set on the subject, if any (undefined when unset or not readable). */
   private async currentCompatibility(subject: string): Promise<string | undefined> {
-    const res = await fetch(`${this.registryUrl}/config/${encodeURIComponent(subject)}`, { headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' } });
+    const res = await fetch(`${this.registryUrl}/config/${encodeURIComponent(subject)}`, { headers: registryHeaders({ accept: ACCEPT }, this.authorization) });
     if (!res.ok) return undefined;
     const body = (await res.json().catch(() => ({}))) as { compatibilityLevel?: string; compatibility?: string };
     return body.compatibilityLevel ?? body.compatibility;

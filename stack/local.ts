@@ -110,17 +110,39 @@ export function ensureApicurio(opts: StackOptions = {}): string {
   return join(dir, runner);
 }
 
+/** What a single-node broker of ours sets besides its listeners and log folder. */
+export const SINGLE_NODE_PROPS = [
+  'process.roles=broker,controller',
+  'node.id=1',
+  'controller.listener.names=CONTROLLER',
+  'num.partitions=3',
+  // one broker: internal topics cannot have more than one replica
+  'offsets.topic.replication.factor=1',
+  'offsets.topic.num.partitions=5',
+  'transaction.state.log.replication.factor=1',
+  'transaction.state.log.min.isr=1',
+  'transaction.state.log.num.partitions=5',
+  'share.coordinator.state.topic.replication.factor=1',
+  'share.coordinator.state.topic.min.isr=1',
+  // Kafka's own default: instances of one consumer group started together join one first
+  // generation and share the partitions from the start (with 0, the first to join took every
+  // partition and a fast hub applied everything before the second had joined)
+  'group.initial.rebalance.delay.ms=3000',
+  'auto.create.topics.enable=false',
+  'log.cleaner.backoff.ms=5000',
+];
+
 /** Kafka's cluster id is a base64url-encoded 16-byte UUID without padding. */
-function kafkaClusterId(): string {
+export function kafkaClusterId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-interface Proc {
+export interface Proc {
   name: string;
   child: ChildProcess;
 }
 
-function startJava(name: string, args: string[], logFile: string, cwd: string): Proc {
+export function startJava(name: string, args: string[], logFile: string, cwd: string): Proc {
   const out = createWriteStream(logFile, { flags: 'a' });
   const child = spawn('java', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(out);
@@ -128,7 +150,7 @@ function startJava(name: string, args: string[], logFile: string, cwd: string): 
   return { name, child };
 }
 
-async function stopProc(p: Proc): Promise<void> {
+export async function stopProc(p: Proc): Promise<void> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
   const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
   p.child.kill('SIGTERM');
@@ -288,30 +310,13 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<Stack> {
 
   const [kafkaPort, controllerPort, registryPort] = [await freePort(), await freePort(), await freePort()];
   const props = [
-    'process.roles=broker,controller',
-    'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
     `listeners=PLAINTEXT://127.0.0.1:${kafkaPort},CONTROLLER://127.0.0.1:${controllerPort}`,
     `advertised.listeners=PLAINTEXT://127.0.0.1:${kafkaPort}`,
-    'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     `log.dirs=${join(runDir, 'kafka-data')}`,
-    'num.partitions=3',
-    // one broker: internal topics cannot have more than one replica
-    'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=5',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'transaction.state.log.num.partitions=5',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
-    // Kafka's own default: instances of one consumer group started together join one first
-    // generation and share the partitions from the start (with 0, the first to join took every
-    // partition and a fast hub applied everything before the second had joined)
-    'group.initial.rebalance.delay.ms=3000',
-    'auto.create.topics.enable=false',
-    'log.cleaner.backoff.ms=5000',
+    ...SINGLE_NODE_PROPS,
   ];
   const propsFile = join(runDir, 'server.properties');
   writeFileSync(propsFile, props.join('\n') + '\n');
@@ -378,7 +383,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<Stack> {
   };
 }
 
-async function kafkaReady(broker: string): Promise<boolean> {
+export async function kafkaReady(broker: string): Promise<boolean> {
   const { Kafka, logLevel } = await import('kafkajs');
   const admin = new Kafka({ brokers: [broker], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
   try {

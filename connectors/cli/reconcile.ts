@@ -4,8 +4,8 @@
  * source system and id), or in the dead letters (with a reason)? Anything else is unaccounted for
  * and listed.
  */
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { RECORD_KINDS } from '../../schemas/index.js';
+import { registryClient } from '../../schemas/registry.js';
 import { readDepartment, readManifest } from '../../simulators/county/dataset.js';
 import type { DeadLetter } from '../runtime/dead-letters.js';
 import type { ConnectorEnvironment } from '../runtime/environment.js';
@@ -22,7 +22,7 @@ export interface DepartmentReconciliation {
 }
 
 export async function reconcile(env: ConnectorEnvironment, registryUrl: string, dir: string): Promise<DepartmentReconciliation[]> {
-  const registry = new SchemaRegistry({ host: registryUrl });
+  const registry = registryClient(registryUrl);
   const delivered = new Set<string>();
   for (const kind of RECORD_KINDS) {
     const values: Buffer[] = [];

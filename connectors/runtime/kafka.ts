@@ -1,8 +1,10 @@
 /** Kafka client set-up shared by connectors and hub: one place for client options and topic creation. */
-import { Kafka, logLevel, type Admin, type Consumer, type ITopicConfig, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type ITopicConfig, type KafkaConfig, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createLogger, type KAFKA_LOG_LEVELS } from './log.js';
+import { kafkaAccess, topicLayout, type TopicLayout } from '../../core/cluster-access.js';
 import type { Topics } from '../../schemas/index.js';
+import { ConfigError } from '../sdk/errors.js';
 import { RECORD_KINDS } from '../../schemas/index.js';
 
 const KAFKAJS_LEVEL: Record<(typeof KAFKA_LOG_LEVELS)[number], logLevel> = { nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG } as const;
@@ -19,7 +21,7 @@ const toPino: logCreator = () => {
   };
 };
 
-export function createKafka(brokers: string[], clientId: string): Kafka {
+export function createKafka(brokers: string[], clientId: string, access: Pick<KafkaConfig, 'ssl' | 'sasl'> = kafkaAccess()): Kafka {
   // KAFKA_LOG_LEVEL (checked with the service's settings): the client retries through broker
   // restarts and logs each failed attempt as an error, so services default to "error" and tests,
   // which restart brokers on purpose, to nothing
@@ -30,31 +32,46 @@ export function createKafka(brokers: string[], clientId: string): Kafka {
     logLevel: KAFKAJS_LEVEL[level] ?? logLevel.ERROR,
     logCreator: toPino,
     retry: { initialRetryTime: 200, retries: 8 },
+    // TLS and SASL of a secured cluster (KAFKA_SECURITY_PROTOCOL …), for every client alike
+    ...access,
   });
 }
 
-export interface TopicLayout {
-  partitions: number;
-}
-
 /**
- * Creates the canonical topics if missing. The cursor topic is compacted: only the latest cursor
- * of each connector matters. Dead letters are kept long (they are worked off by people).
+ * Creates the canonical topics if missing, with TOPIC_PARTITIONS partitions (records) and
+ * TOPIC_REPLICATION_FACTOR replicas. The cursor topic is compacted: only the latest cursor of each
+ * connector matters. Dead letters are kept long (they are worked off by people). A record topic that
+ * exists with another partition count stops the service: the count decides which records keep their
+ * order, and a county that changed it on purpose says so in TOPIC_PARTITIONS.
  */
-export async function ensureTopics(admin: Admin, names: Topics, layout: TopicLayout = { partitions: 3 }): Promise<void> {
+export async function ensureTopics(admin: Admin, names: Topics, layout: TopicLayout = topicLayout()): Promise<void> {
+  const replication = layout.replicationFactor ? { replicationFactor: layout.replicationFactor } : {};
   const existing = new Set(await admin.listTopics());
+  const recordTopics = RECORD_KINDS.map((k) => names.records(k));
   const wanted: ITopicConfig[] = [
-    ...RECORD_KINDS.map((k) => ({ topic: names.records(k), numPartitions: layout.partitions })),
-    { topic: names.deadLetters, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: String(90 * 24 * 3600 * 1000) }] },
+    ...recordTopics.map((topic) => ({ topic, numPartitions: layout.partitions, ...replication })),
+    { topic: names.deadLetters, numPartitions: 1, ...replication, configEntries: [{ name: 'retention.ms', value: String(90 * 24 * 3600 * 1000) }] },
     {
       topic: names.cursors,
       numPartitions: 1,
+      ...replication,
       configEntries: [
         { name: 'cleanup.policy', value: 'compact' },
         { name: 'min.compaction.lag.ms', value: '60000' },
       ],
     },
   ].filter((t) => !existing.has(t.topic));
+  const present = recordTopics.filter((t) => existing.has(t));
+  if (present.length) {
+    const { topics } = await admin.fetchTopicMetadata({ topics: present });
+    const other = topics.filter((t) => t.partitions.length !== layout.partitions);
+    if (other.length) {
+      throw new ConfigError(
+        'TOPIC_PARTITIONS',
+        `is ${layout.partitions}, but ${other.map((t) => `${t.name} has ${t.partitions.length}`).join(', ')} on the cluster: set TOPIC_PARTITIONS to the count the county's topics have (every service of the county the same)`,
+      );
+    }
+  }
   if (wanted.length === 0) return;
   try {
     await admin.createTopics({ topics: wanted, waitForLeaders: true });

@@ -1,4 +1,5 @@
 /** Settings of connector worker processes and the `countyhub` CLI, read and checked once; see docs/configuration.md. */
+import { checkClusterAccess, CLUSTER_ACCESS_SETTINGS } from '../../core/cluster-access.js';
 import { int, list, oneOf, readSettings, text, url } from '../../core/settings.js';
 import { DEFAULT_RETRY } from '../sdk/retry.js';
 import { KAFKA_LOG_LEVELS } from './log.js';
@@ -10,6 +11,7 @@ export const CLIENT_SETTINGS = {
   KAFKA_BROKERS: list({ required: true, description: 'Kafka bootstrap servers, host:port, comma-separated' }),
   SCHEMA_REGISTRY_URL: url({ required: true, description: "The schema registry's Confluent-compatible API (Apicurio: …/apis/ccompat/v7)" }),
   TOPIC_PREFIX: text({ default: 'countyhub', description: 'Prefix of every topic name; connectors, sinks and hub must use the same one' }),
+  ...CLUSTER_ACCESS_SETTINGS,
   LOG_LEVEL: oneOf({ values: LOG_LEVELS, default: 'info', description: 'Level of the JSON logs on stderr' }),  KAFKA_LOG_LEVEL: oneOf({ values: KAFKA_LOG_LEVELS, default: 'error', description: "Level of the Kafka client's own lines in the logs (name \"kafka\"); it logs every failed retry as an error" }),
 };
 
@@ -33,4 +35,16 @@ export const SINK_SETTINGS = {
   SINK_CONFIG: text({ required: true, description: 'The sinks, a JSON list of {id, url, departments, exceptDepartments?, headers?}' }),
 };
 
-export const connectorSettings = (env: Record<string, string | undefined> = process.env) => readSettings(CONNECTOR_SETTINGS, env);
+type Env = Record<string, string | undefined>;
+
+export const connectorSettings = (env: Env = process.env) => {
+  const s = readSettings(CONNECTOR_SETTINGS, env);
+  checkClusterAccess(env);
+  return s;
+};
+
+export const sinkSettings = (env: Env = process.env) => {
+  const s = readSettings(SINK_SETTINGS, env);
+  checkClusterAccess(env);
+  return s;
+};

@@ -7,21 +7,18 @@
  */
 import { createKafka } from '../runtime/kafka.js';
 import { createLogger } from '../runtime/log.js';
-import { readSettings } from '../../core/settings.js';
-import { ConfigError } from '../sdk/errors.js';
-import { SINK_SETTINGS } from '../runtime/settings.js';
+import { exitOnConfigError } from '../../core/settings.js';
+import { sinkSettings } from '../runtime/settings.js';
 import { topics } from '../../schemas/index.js';
 import { SchemaCodec } from '../../schemas/registry.js';
 import { DispatchSink, type SinkConfig } from './dispatch-sink.js';
 
 const log = createLogger('sink');
-let env: ReturnType<typeof readSettings<typeof SINK_SETTINGS>>;
+let env: ReturnType<typeof sinkSettings>;
 try {
-  env = readSettings(SINK_SETTINGS);
+  env = sinkSettings();
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`sink: configuration error (配置错误): ${err.message}\n`);
-  process.exit(78); // EX_CONFIG
+  exitOnConfigError('sink', err);
 }
 let configs: SinkConfig[];
 try {
@@ -35,7 +32,7 @@ const names = topics(env.TOPIC_PREFIX);
 const kafka = createKafka(env.KAFKA_BROKERS, 'countyhub-sink');
 const codec = new SchemaCodec(env.SCHEMA_REGISTRY_URL, names);
 const sinks = configs.map((c) => new DispatchSink(c, { kafka, codec, topics: names, log }));
-for (const s of sinks) await s.start();
+for (const s of sinks) await s.start().catch((err: unknown) => exitOnConfigError('sink', err));
 log.info({ sinks: configs.map((c) => c.id) }, 'sinks running');
 process.stdout.write(JSON.stringify({ sink: 'ready', sinks: configs.map((c) => c.id) }) + '\n');
 

@@ -3,6 +3,7 @@
  * with a short time-out and reported by name, so a duty engineer sees which one is missing.
  */
 import type { Kafka } from 'kafkajs';
+import { registryHeaders } from '../../schemas/registry.js';
 import type { Db } from '../store/db.js';
 
 export interface ReadinessTargets {
@@ -53,7 +54,7 @@ export async function readinessChecks(db: Db, targets: ReadinessTargets): Promis
     entries.push([
       'registry',
       timed(async () => {
-        const res = await fetch(`${registryUrl.replace(/\/$/, '')}/subjects`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+        const res = await fetch(`${registryUrl.replace(/\/$/, '')}/subjects`, { headers: registryHeaders(), signal: AbortSignal.timeout(TIMEOUT_MS) });
         if (!res.ok) throw new Error(`answered ${res.status}`);
       }),
     ]);

@@ -11,7 +11,7 @@
  *   lag                committed records on the hub's topics after the hub's stored offsets
  *   states             every connector's own status must say `running`
  */
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import { readToEnd } from '../../connectors/runtime/read-to-end.js';
@@ -20,6 +20,7 @@ import { departmentsOf, deliveryKey } from '../../connectors/sinks/assignment.js
 import { canonical } from '../../hub/ingest/source-records.js';
 import { consumedKinds } from '../../hub/ingest/handlers.js';
 import { topics as topicNames, type Dispatch, type Envelope, type RecordKind } from '../../schemas/index.js';
+import { registryClient } from '../../schemas/registry.js';
 import type { Pipeline } from './pipeline.js';
 import { rowsAt, versionOf } from './platforms.js';
 
@@ -61,7 +62,7 @@ export class SequenceChecker {
     private readonly dbSchema: string,
     private readonly prefix: string,
   ) {
-    this.registry = new SchemaRegistry({ host: registryUrl });
+    this.registry = registryClient(registryUrl);
     this.names = topicNames(prefix);
   }
 
