@@ -55,3 +55,24 @@ export async function readToEnd(
     await consumer.disconnect();
   }
 }
+
+/**
+ * Per partition of `topic` that holds records: the offset after its last record — what a consumer
+ * that has applied everything records as its next offset. (The topic's end offset can be larger:
+ * transaction markers take offsets too.)
+ */
+export async function nextOffsetsAfterLastRecord(kafka: Kafka, topic: string, timeoutMs?: number): Promise<{ next: Map<number, bigint>; records: number }> {
+  const next = new Map<number, bigint>();
+  let records = 0;
+  await readToEnd(
+    kafka,
+    topic,
+    (m, partition) => {
+      records += 1;
+      const after = BigInt(m.offset) + 1n;
+      if (after > (next.get(partition) ?? 0n)) next.set(partition, after);
+    },
+    timeoutMs,
+  );
+  return { next, records };
+}

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { createLogger } from '../../connectors/runtime/log.js';
-import { readToEnd } from '../../connectors/runtime/read-to-end.js';
+import { nextOffsetsAfterLastRecord as lastRecords } from '../../connectors/runtime/read-to-end.js';
 import { replayDataset } from '../../connectors/runtime/replay-dataset.js';
 import { HubRouting } from '../../hub/ingest/routing.js';
 import { generateDataset } from '../../simulators/county/generate.js';
@@ -29,18 +29,7 @@ export async function produceCountyDataset(ctx: TestContext, dir: string, opts: 
   return { produced, divisionsFile };
 }
 
-/**
- * Per partition of `topic` that holds records: the offset after its last record — what a consumer
- * that has applied everything records as its next offset. (The topic's end offset can be larger:
- * transaction markers take offsets too.)
- */
-export async function nextOffsetsAfterLastRecord(ctx: TestContext, topic: string): Promise<{ next: Map<number, bigint>; records: number }> {
-  const next = new Map<number, bigint>();
-  let records = 0;
-  await readToEnd(kafkaFor(ctx, 'county-topics-ends'), topic, (m, partition) => {
-    records += 1;
-    const after = BigInt(m.offset) + 1n;
-    if (after > (next.get(partition) ?? 0n)) next.set(partition, after);
-  });
-  return { next, records };
+/** Per partition of `topic` that holds records: the offset after its last record (see read-to-end.ts). */
+export function nextOffsetsAfterLastRecord(ctx: TestContext, topic: string): Promise<{ next: Map<number, bigint>; records: number }> {
+  return lastRecords(kafkaFor(ctx, 'county-topics-ends'), topic);
 }
