@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { hotlineAdapter } from './fixtures.js';
 import { ConnectorWorker } from '../connectors/runtime/worker.js';
-import { createKafka } from '../connectors/runtime/kafka.js';
-import { createLogger } from '../connectors/runtime/log.js';
+import { createKafka } from '../core/kafka.js';
+import { createLogger } from '../core/log.js';
 import { HttpPollSource } from '../connectors/sources/http-poll.js';
-import { loadCatalogue } from '../hub/routing/catalogue.js';
+import { loadCatalogue } from '../core/catalogue.js';
 import { topics } from '../schemas/index.js';
 import { SchemaCodec } from '../schemas/registry.js';
 import { startStack } from '../stack/index.js';
@@ -73,7 +73,7 @@ const pct = (x: number, total: number) => `${((100 * x) / total).toFixed(0)}%`;
 const round = (x: number) => Math.round(x);
 
 async function averageRecordSize(kafka: ReturnType<typeof createKafka>, topic: string): Promise<number> {
-  const { readToEnd } = await import('../connectors/runtime/read-to-end.js');
+  const { readToEnd } = await import('../core/read-to-end.js');
   let n = 0;
   let bytes = 0;
   await readToEnd(kafka, topic, (m) => {

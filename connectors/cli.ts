@@ -11,7 +11,7 @@ import { scaffold } from './cli/scaffold.js';
 import { status } from './cli/status.js';
 import { connectorEnvironment } from './runtime/environment.js';
 import { runWorkers } from './runtime/runner.js';
-import { ConfigError, CountyHubError } from './sdk/errors.js';
+import { ConfigError, CountyHubError } from '../core/errors.js';
 import { explainAccessError } from '../core/cluster-access.js';
 import { exitOnConfigError } from '../core/settings.js';
 

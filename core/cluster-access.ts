@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
-import { ConfigError } from '../connectors/sdk/errors.js';
+import { ConfigError } from './errors.js';
 import { int, oneOf, readSettings, text, type Settings } from './settings.js';
 
 export const KAFKA_SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;

@@ -4,7 +4,7 @@
  * misread (`HUB_SLA_CHECK_MS=abc` used to turn breach marking off without a word); the same
  * declarations generate the settings table in docs/configuration.md.
  */
-import { ConfigError } from '../connectors/sdk/errors.js';
+import { ConfigError } from './errors.js';
 
 type Env = Record<string, string | undefined>;
 

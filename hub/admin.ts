@@ -10,24 +10,30 @@
  * The first administrator has to come from here; later ones can be made through the API.
  */
 import { parseArgs } from 'node:util';
-import { requireEnv } from '../connectors/runtime/config.js';
+import { exitOnConfigError, readSettings } from '../core/settings.js';
 import { verifyAuditChain } from './api/audit/chain.js';
 import { createPrincipal, disablePrincipal, issueApiKey, revokeApiKey } from './api/auth/principals.js';
 import type { Role } from './api/principal.js';
+import { HUB_SETTINGS } from './settings.js';
 import { createDb, migrate } from './store/db.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: { name: { type: 'string' }, role: { type: 'string' }, jurisdiction: { type: 'string' }, department: { type: 'string' }, 'can-unmask': { type: 'boolean' }, id: { type: 'string' }, 'key-id': { type: 'string' } },
 });
-const env = requireEnv(['DATABASE_URL']);
-const db = createDb(env.DATABASE_URL, { schema: process.env.DB_SCHEMA });
+let env: { DATABASE_URL: string; DB_SCHEMA: string | undefined };
+try {
+  env = readSettings({ DATABASE_URL: HUB_SETTINGS.DATABASE_URL, DB_SCHEMA: HUB_SETTINGS.DB_SCHEMA });
+} catch (err) {
+  exitOnConfigError('hub:admin', err);
+}
+const db = createDb(env.DATABASE_URL, { schema: env.DB_SCHEMA });
 const fail = (msg: string): never => {
   console.error(msg);
   process.exit(2);
 };
 try {
-  await migrate(db, process.env.DB_SCHEMA);
+  await migrate(db, env.DB_SCHEMA);
   switch (positionals[0]) {
     case 'add': {
       if (!values.name || !values.role) fail('add needs --name and --role');

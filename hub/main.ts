@@ -4,8 +4,8 @@
  * a bad value stops the hub at start with exit code 78, naming the setting.
  * Principals and API keys: `npm run hub:admin` (hub/admin.ts).
  */
-import { createKafka } from '../connectors/runtime/kafka.js';
-import { createLogger } from '../connectors/runtime/log.js';
+import { createKafka } from '../core/kafka.js';
+import { createLogger } from '../core/log.js';
 import { explainAccessError } from '../core/cluster-access.js';
 import { exitOnConfigError } from '../core/settings.js';
 import { topics } from '../schemas/index.js';

@@ -9,8 +9,8 @@
  * hub and start it with DB_SCHEMA set to the new schema.
  */
 import { parseArgs } from 'node:util';
-import { createKafka } from '../connectors/runtime/kafka.js';
-import { createLogger } from '../connectors/runtime/log.js';
+import { createKafka } from '../core/kafka.js';
+import { createLogger } from '../core/log.js';
 import { explainAccessError } from '../core/cluster-access.js';
 import { exitOnConfigError } from '../core/settings.js';
 import { topics } from '../schemas/index.js';

@@ -1,5 +1,5 @@
 /** The hub process's settings (hub/main.ts), read and checked once at start; see docs/configuration.md. */
-import { KAFKA_LOG_LEVELS } from '../connectors/runtime/log.js';
+import { KAFKA_LOG_LEVELS } from '../core/log.js';
 import { checkClusterAccess, CLUSTER_ACCESS_SETTINGS } from '../core/cluster-access.js';
 import { int, list, oneOf, readSettings, text, url } from '../core/settings.js';
 

@@ -4,7 +4,7 @@
  * subject by the project, BACKWARD by default, before the first version is registered.
  */
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { CountyHubError, SchemaError } from '../connectors/sdk/errors.js';
+import { CountyHubError, SchemaError } from '../core/errors.js';
 import { registryAuthorization } from '../core/cluster-access.js';
 import { compatibilityProblems, describeProblems, registryErrorDetail, type RegisteredVersion } from './compatibility.js';
 import { loadSchema, subjectFor, type RecordKind, type Topics } from './index.js';

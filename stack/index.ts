@@ -5,7 +5,7 @@
  *   3. else local processes (Kafka and Apicurio from Maven Central, PostgreSQL on 127.0.0.1:5432).
  * COUNTYHUB_STACK=env|containers|local forces a choice.
  */
-import { StackError } from '../connectors/sdk/errors.js';
+import { StackError } from '../core/errors.js';
 import type { Stack, StackOptions } from './types.js';
 
 export type { Stack, StackOptions, StackAddress } from './types.js';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { StackError } from '../connectors/sdk/errors.js';
+import { StackError } from '../core/errors.js';
 import { freePort, waitFor } from './net.js';
 import type { Stack, StackOptions } from './types.js';
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StackError } from '../connectors/sdk/errors.js';
+import { StackError } from '../core/errors.js';
 
 /** A port the kernel says is free now. Another process could take it before we bind; rare enough. */
 export function freePort(): Promise<number> {

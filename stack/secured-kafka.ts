@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StackError } from '../connectors/sdk/errors.js';
+import { StackError } from '../core/errors.js';
 import { ensureKafkaJars, kafkaClusterId, kafkaReady, SINGLE_NODE_PROPS, startJava, stopProc } from './local.js';
 import { freePort, waitFor } from './net.js';
 

@@ -4,8 +4,8 @@
  * a progress bar. Re-running the same range resumes where it stopped; the hub ignores versions it
  * already has, so overlapping the live stream is harmless.
  */
-import { ConfigError } from '../sdk/errors.js';
-import { parseTimestamp } from '../sdk/normalise/time.js';
+import { ConfigError } from '../../core/errors.js';
+import { parseTimestamp } from '../../core/normalise/time.js';
 import type { ConnectorManifest } from '../sdk/types.js';
 import { connectorEnvironment, workerFor } from '../runtime/environment.js';
 import { Progress } from './progress.js';

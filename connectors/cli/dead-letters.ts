@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { findAdapter } from '../adapters/index.js';
 import type { DeadLetter } from '../runtime/dead-letters.js';
 import type { ConnectorEnvironment } from '../runtime/environment.js';
-import { readToEnd } from '../runtime/read-to-end.js';
-import { CountyHubError } from '../sdk/errors.js';
+import { readToEnd } from '../../core/read-to-end.js';
+import { CountyHubError } from '../../core/errors.js';
 import { categoryMapper } from '../sdk/categories.js';
 
 export interface ListedLetter {

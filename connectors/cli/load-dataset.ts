@@ -3,7 +3,7 @@
  * (runtime/replay-dataset.ts), then reconciles every source record. For back-filling a county from
  * bulk exports, and for the demo county's one-day run.
  */
-import { readManifest } from '../../simulators/county/dataset.js';
+import { readManifest } from '../../core/dataset.js';
 import type { ConnectorEnvironment } from '../runtime/environment.js';
 import { replayDataset } from '../runtime/replay-dataset.js';
 import { Progress } from './progress.js';

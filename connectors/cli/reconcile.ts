@@ -6,10 +6,10 @@
  */
 import { RECORD_KINDS } from '../../schemas/index.js';
 import { registryClient } from '../../schemas/registry.js';
-import { readDepartment, readManifest } from '../../simulators/county/dataset.js';
+import { readDepartment, readManifest } from '../../core/dataset.js';
 import type { DeadLetter } from '../runtime/dead-letters.js';
 import type { ConnectorEnvironment } from '../runtime/environment.js';
-import { readToEnd } from '../runtime/read-to-end.js';
+import { readToEnd } from '../../core/read-to-end.js';
 
 export interface DepartmentReconciliation {
   department: string;

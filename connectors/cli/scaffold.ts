@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../sdk/errors.js';
+import { ConfigError } from '../../core/errors.js';
 
 const ADAPTERS_DIR = resolve(import.meta.dirname, '..', 'adapters');
 
@@ -39,7 +39,7 @@ export const manifest: ConnectorManifest<HttpPollSettings> = {
 `,
     'mapping.ts': `import type { Report } from '../../../schemas/index.js';
 import { divisionCode, object, townKey } from '../../sdk/mapping-helpers.js';
-import { cleanText, parseTimestamp } from '../../sdk/normalise/index.js';
+import { cleanText, parseTimestamp } from '../../../core/normalise/index.js';
 import type { Mapping } from '../../sdk/types.js';
 
 /** One source record → one Report. Pure: no I/O, no clock (use ctx.ingestTime). */

@@ -2,7 +2,7 @@
  * countyhub status: every connector's committed position, read from Kafka (so it answers even
  * when the worker is down), with dead letters waiting; --url asks a running worker instead.
  */
-import { readToEnd } from '../runtime/read-to-end.js';
+import { readToEnd } from '../../core/read-to-end.js';
 import type { StoredCursor } from '../runtime/cursor-store.js';
 import { connectorEnvironment } from '../runtime/environment.js';
 import { ADAPTERS } from '../adapters/index.js';

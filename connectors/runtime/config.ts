@@ -5,7 +5,7 @@
  * with errors that name the setting.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError } from '../sdk/errors.js';
+import { ConfigError } from '../../core/errors.js';
 import type { ConnectorManifest } from '../sdk/types.js';
 
 export function requireEnv<K extends string>(names: K[]): Record<K, string> {

@@ -11,7 +11,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { listDeadLetters, replayDeadLetters } from '../cli/dead-letters.js';
-import { CountyHubError } from '../sdk/errors.js';
+import { CountyHubError } from '../../core/errors.js';
 import type { ConnectorEnvironment } from './environment.js';
 import type { ConnectorWorker } from './worker.js';
 

@@ -4,7 +4,7 @@
  * the data can never disagree, whatever moment a worker dies at.
  */
 import type { Kafka, Message } from 'kafkajs';
-import { readToEnd } from './read-to-end.js';
+import { readToEnd } from '../../core/read-to-end.js';
 
 export interface StoredCursor<C = unknown> {
   connector: string;

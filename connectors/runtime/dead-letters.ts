@@ -5,14 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { Message } from 'kafkajs';
-import { CountyHubError } from '../sdk/errors.js';
+import { CountyHubError } from '../../core/errors.js';
 
 export interface DeadLetter {
   connector: string;
   sourceSystem: string;
   department: string;
   sourceRecordId: string | null;
-  /** Stable error code (connectors/sdk/errors.ts). */
+  /** Stable error code (core/errors.ts). */
   code: string;
   reason: string;
   field: string | null;

@@ -6,11 +6,11 @@ import { findAdapter, sourceFor } from '../adapters/index.js';
 import type { RetryPolicy } from '../sdk/retry.js';
 import { applyOverrides, loadOverrides, personalDataKey, type Overrides } from './config.js';
 import { connectorSettings } from './settings.js';
-import { createKafka } from './kafka.js';
-import { createLogger, type Logger } from './log.js';
+import { createKafka } from '../../core/kafka.js';
+import { createLogger, type Logger } from '../../core/log.js';
 import { ConnectorWorker } from './worker.js';
 import type { ConnectorManifest } from '../sdk/types.js';
-import { loadCatalogue, type Catalogue } from '../../hub/routing/catalogue.js';
+import { loadCatalogue, type Catalogue } from '../../core/catalogue.js';
 
 export interface ConnectorEnvironment {
   kafka: Kafka;

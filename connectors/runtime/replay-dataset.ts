@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { ADAPTERS } from '../adapters/index.js';
-import type { DatasetManifest } from '../../simulators/county/generate.js';
+import type { DatasetManifest } from '../../core/dataset.js';
 import { JsonlReplaySource } from '../sources/jsonl-replay.js';
 import { ConnectorWorker, type WorkerDeps } from './worker.js';
 

@@ -2,7 +2,7 @@
 import { checkClusterAccess, CLUSTER_ACCESS_SETTINGS } from '../../core/cluster-access.js';
 import { int, list, oneOf, readSettings, text, url } from '../../core/settings.js';
 import { DEFAULT_RETRY } from '../sdk/retry.js';
-import { KAFKA_LOG_LEVELS } from './log.js';
+import { KAFKA_LOG_LEVELS } from '../../core/log.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

@@ -1,12 +1,9 @@
 /** What an operator needs to know about one connector, and its Prometheus form. */
 import type { ConnectorManifest } from '../sdk/types.js';
 import type { StoredCursor } from './cursor-store.js';
+import type { ConnectorState, ConnectorStatusView } from '../../core/connector-status.js';
 
-/**
- * `degraded`: the upstream is failing in a way that may pass (5xx, time-outs); `refused`: it refuses
- * us in a way that will not pass by itself (credentials, signature, a setting) — a person must act.
- */
-export type ConnectorState = 'starting' | 'running' | 'paused' | 'degraded' | 'refused' | 'failed' | 'stopped';
+export type { ConnectorState, ConnectorStatusView } from '../../core/connector-status.js';
 
 export const STATE_LABELS: Record<ConnectorState, string> = {
   starting: '启动中',
@@ -17,28 +14,6 @@ export const STATE_LABELS: Record<ConnectorState, string> = {
   failed: '已停止（错误）',
   stopped: '已停止',
 };
-
-export interface ConnectorStatusView {
-  id: string;
-  title: string;
-  department: string;
-  state: ConnectorState;
-  stateLabel: string;
-  recordsRead: number;
-  produced: number;
-  deadLettered: number;
-  retries: number;
-  errors: number;
-  lastSuccessAt: string | null;
-  lastError: string | null;
-  /** The latest thing an operator should look at although the connector runs (e.g. a record with an update time in the future). */
-  warning: string | null;
-  warningAt: string | null;
-  warnings: number;
-  /** Seconds since the last committed page (the connector's staleness). */
-  secondsSinceLastSuccess: number | null;
-  timings: { fetchMs: number; mapMs: number; encodeMs: number; produceMs: number };
-}
 
 /** A page's transaction normally takes well under a second; this long means the broker is away. */
 const PRODUCE_STALL_MS = 10_000;

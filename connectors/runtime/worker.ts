@@ -11,15 +11,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { topics as topicNames, type Topics } from '../../schemas/index.js';
 import type { SchemaCodec } from '../../schemas/registry.js';
-import { CountyHubError, isRetriable } from '../sdk/errors.js';
+import { CountyHubError, isRetriable } from '../../core/errors.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../sdk/retry.js';
 import type { ConnectorManifest, Mapping, MappingContext, Source, SourcePage } from '../sdk/types.js';
 import { cursorMessage, loadCursor, type StoredCursor } from './cursor-store.js';
 import { DEAD_LETTER_MAX_BYTES, deadLetterFrom, deadLetterMessage } from './dead-letters.js';
-import { ensureTopics } from './kafka.js';
-import type { Logger } from './log.js';
+import { ensureTopics } from '../../core/kafka.js';
+import type { Logger } from '../../core/log.js';
 import { ConnectorStatus } from './status.js';
-import type { Catalogue } from '../../hub/routing/catalogue.js';
+import type { Catalogue } from '../../core/catalogue.js';
 import { categoryMapper } from '../sdk/categories.js';
 
 export interface WorkerDeps {

@@ -1,5 +1,5 @@
 /** Department category codes → county catalogue (schemas/catalogues), for MappingContext.mapCategory. */
-import type { Catalogue } from '../../hub/routing/catalogue.js';
+import type { Catalogue } from '../../core/catalogue.js';
 
 export function categoryMapper(catalogue: Catalogue | undefined, department: string): (sourceCode: string | null) => string | null {
   const known = catalogue?.departments.has(department) ?? false;

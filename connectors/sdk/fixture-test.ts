@@ -1,6 +1,6 @@
 /** The fixture test every adapter runs: `describeFixtures(manifest, mapping, dir)` in its *.test.ts. */
 import { describe, expect, it } from 'vitest';
-import { CountyHubError } from './errors.js';
+import { CountyHubError } from '../../core/errors.js';
 import { fixtureContext, loadFixtures, runFixture } from './fixtures.js';
 import type { ConnectorManifest, Mapping } from './types.js';
 

@@ -9,10 +9,10 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CountyHubError } from './errors.js';
-import { keyedHash } from './normalise/personal-data.js';
+import { CountyHubError } from '../../core/errors.js';
+import { keyedHash } from '../../core/normalise/personal-data.js';
 import { categoryMapper } from './categories.js';
-import { loadCatalogue } from '../../hub/routing/catalogue.js';
+import { loadCatalogue } from '../../core/catalogue.js';
 import type { Emitted, Mapping, MappingContext } from './types.js';
 
 export interface Fixture {

@@ -1,6 +1,6 @@
 /** Small helpers every mapping needs; each throws a ValidationError/MappingError naming the field. */
-import { MappingError, ValidationError } from './errors.js';
-import { cleanText, looksLikeInjection, normaliseCode, type CleanTextOptions } from './normalise/index.js';
+import { MappingError, ValidationError } from '../../core/errors.js';
+import { cleanText, looksLikeInjection, normaliseCode, type CleanTextOptions } from '../../core/normalise/index.js';
 
 /** The payload as an object, or a MappingError (arrays, strings and null are not records). */
 export function object(payload: unknown): Record<string, unknown> {

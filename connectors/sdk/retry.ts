@@ -4,7 +4,7 @@
  * failures). Programming errors and rejections fail at once.
  */
 import pRetry from 'p-retry';
-import { isRetriable } from './errors.js';
+import { isRetriable } from '../../core/errors.js';
 
 export interface RetryPolicy {
   retries: number;

@@ -8,7 +8,7 @@
  * transactions, dead letters, metrics.
  */
 import type { CanonicalRecords, RecordKind } from '../../schemas/index.js';
-import type { CountyHubError } from './errors.js';
+import type { CountyHubError } from '../../core/errors.js';
 
 /** One record as read from a source, before mapping. `raw` keeps the original bytes for dead letters. */
 export interface SourceRecord {
@@ -74,7 +74,7 @@ export interface MappingContext {
 
 /**
  * A mapping turns one source record into zero or more canonical records. It is pure: no I/O, no
- * clock (use ctx.ingestTime). It throws ValidationError/MappingError (connectors/sdk/errors.ts)
+ * clock (use ctx.ingestTime). It throws ValidationError/MappingError (core/errors.ts)
  * naming the field for anything it cannot read; the runtime dead-letters that record only.
  */
 export type Mapping = (payload: unknown, ctx: MappingContext) => Emitted[];

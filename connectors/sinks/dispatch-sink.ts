@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import type { Dispatch, StatusChange, Topics } from '../../schemas/index.js';
 import type { SchemaCodec } from '../../schemas/registry.js';
 import { deadLetterMessage, type DeadLetter } from '../runtime/dead-letters.js';
-import { reportSharedGroup } from '../runtime/kafka.js';
+import { reportSharedGroup } from '../../core/kafka.js';
 import { assignmentFor, departmentsOf, deliveryKey } from './assignment.js';
 
 export interface SinkConfig {

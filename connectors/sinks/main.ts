@@ -5,8 +5,8 @@
  * plus KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX. Each sink is its own consumer group, so a
  * platform that is down holds back only its own deliveries.
  */
-import { createKafka } from '../runtime/kafka.js';
-import { createLogger } from '../runtime/log.js';
+import { createKafka } from '../../core/kafka.js';
+import { createLogger } from '../../core/log.js';
 import { exitOnConfigError } from '../../core/settings.js';
 import { sinkSettings } from '../runtime/settings.js';
 import { topics } from '../../schemas/index.js';

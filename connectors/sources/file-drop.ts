@@ -33,7 +33,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { ConfigError, MappingError, UpstreamUnavailableError, ValidationError } from '../sdk/errors.js';
+import { ConfigError, MappingError, UpstreamUnavailableError, ValidationError } from '../../core/errors.js';
 import type { Source, SourcePage, SourceRecord } from '../sdk/types.js';
 import { FileUnreadable, readTable, type CsvDelimiter, type FileEncodingSetting, type Table } from './file-table.js';
 

@@ -14,7 +14,7 @@
  */
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { normaliseCode, normaliseName } from '../sdk/normalise/text.js';
+import { normaliseCode, normaliseName } from '../../core/normalise/text.js';
 
 export type FileEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'gb18030';
 export type FileEncodingSetting = 'auto' | 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be';

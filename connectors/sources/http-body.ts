@@ -10,7 +10,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import iconv from 'iconv-lite';
-import { UpstreamRejectedError, UpstreamUnavailableError } from '../sdk/errors.js';
+import { UpstreamRejectedError, UpstreamUnavailableError } from '../../core/errors.js';
 
 export type BodyFormat = 'json' | 'xml';
 

@@ -4,7 +4,7 @@
  * body status → error table (retriable or not) shared by the HTTP source kinds.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { UpstreamRejectedError, UpstreamUnavailableError } from '../sdk/errors.js';
+import { UpstreamRejectedError, UpstreamUnavailableError } from '../../core/errors.js';
 import { charsetOf, decodeText, parseBody, type BodyFormat } from './http-body.js';
 import { getPath } from './paths.js';
 import { RateLimiter } from './rate-limit.js';

@@ -6,7 +6,7 @@
  * such feeds) are delivered once; the hub is idempotent by version for repeats across pages.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError, UpstreamRejectedError } from '../sdk/errors.js';
+import { ConfigError, UpstreamRejectedError } from '../../core/errors.js';
 import type { Source, SourcePage, SourceRecord } from '../sdk/types.js';
 import { recordList, type BodyFormat } from './http-body.js';
 import { HttpPlatformClient, type HttpAuth } from './http-client.js';

@@ -17,8 +17,8 @@
  * and the page carries a warning for the connector's status.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError, ValidationError } from '../sdk/errors.js';
-import { formatShanghai, parseTimestamp } from '../sdk/normalise/time.js';
+import { ConfigError, ValidationError } from '../../core/errors.js';
+import { formatShanghai, parseTimestamp } from '../../core/normalise/time.js';
 import type { Source, SourcePage, SourceRecord } from '../sdk/types.js';
 import { getPath } from './paths.js';
 import { recordList, type BodyFormat } from './http-body.js';

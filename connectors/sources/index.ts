@@ -1,5 +1,5 @@
 /** The generic source kinds, chosen by `source.kind` (and, for HTTP, the pagination style) in an adapter's manifest. */
-import { ConfigError } from '../sdk/errors.js';
+import { ConfigError } from '../../core/errors.js';
 import type { Source } from '../sdk/types.js';
 import { HttpCursorSource, type CursorPollSettings } from './http-cursor.js';
 import { HttpPollSource, type HttpPollSettings } from './http-poll.js';

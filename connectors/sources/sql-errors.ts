@@ -7,7 +7,7 @@
  * table or column that does not exist, missing privileges, a value it cannot read — retrying the
  * same statement fails the same way; an operator has to fix the named setting.
  */
-import { CountyHubError, UpstreamRejectedError, UpstreamUnavailableError } from '../sdk/errors.js';
+import { CountyHubError, UpstreamRejectedError, UpstreamUnavailableError } from '../../core/errors.js';
 
 /** What the classifier needs to know to point at the right setting. */
 export interface SqlErrorContext {

@@ -38,7 +38,7 @@
  */
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
-import { ConfigError, UpstreamRejectedError } from '../sdk/errors.js';
+import { ConfigError, UpstreamRejectedError } from '../../core/errors.js';
 import type { Source, SourcePage, SourceRecord } from '../sdk/types.js';
 import { classifySqlError, type SqlErrorContext } from './sql-errors.js';
 

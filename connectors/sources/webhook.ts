@@ -26,8 +26,8 @@
  */
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { createLogger, type Logger } from '../runtime/log.js';
-import { ConfigError } from '../sdk/errors.js';
+import { createLogger, type Logger } from '../../core/log.js';
+import { ConfigError } from '../../core/errors.js';
 import type { Source, SourcePage, SourceRecord } from '../sdk/types.js';
 import { getPath } from './paths.js';
 import { verifyWebhookSignature } from './webhook-signature.js';

@@ -7,7 +7,7 @@
  * with the administrator's reason: if the audit cannot be written, nothing is done.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ConnectorStatusView } from '../../connectors/runtime/status.js';
+import type { ConnectorStatusView } from '../../core/connector-status.js';
 import type { Db } from '../store/db.js';
 import { appendAudit } from './audit/chain.js';
 import { requireRole } from './read-scope.js';

@@ -5,7 +5,7 @@
  * A worker that does not answer is listed as unreachable, not left out.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ConnectorStatusView } from '../../connectors/runtime/status.js';
+import type { ConnectorStatusView } from '../../core/connector-status.js';
 import { principalOf } from './read-scope.js';
 
 export interface ConnectorsDeps {

@@ -11,8 +11,8 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { topics as topicNames, type Envelope, type RecordKind, type Topics } from '../../schemas/index.js';
 import { SchemaUnavailableError, type SchemaCodec } from '../../schemas/registry.js';
-import { ensureTopics, reportSharedGroup } from '../../connectors/runtime/kafka.js';
-import type { Logger } from '../../connectors/runtime/log.js';
+import { ensureTopics, reportSharedGroup } from '../../core/kafka.js';
+import type { Logger } from '../../core/log.js';
 import { classifyDbError, isConnectionDbError, type Db } from '../store/db.js';
 import { applyRecords, type ChunkItem } from './apply-records.js';
 import type { ApplyOutcome } from './apply-report.js';

@@ -6,7 +6,7 @@
  * consumer keeps its group membership with heartbeats. Only a stop or a rebalance ends the wait;
  * the records are then fetched again by whoever owns the partition next.
  */
-import type { Logger } from '../../connectors/runtime/log.js';
+import type { Logger } from '../../core/log.js';
 
 /** The consumer is stopping or lost the partition while waiting: leave the batch unresolved. */
 export class ConsumerStoppedWhileWaiting extends Error {

@@ -8,7 +8,7 @@ import type { Gazetteer } from '../gazetteer/geocode.js';
 import { readFileSync } from 'node:fs';
 import { EMPTY_REGIONS, RegionIndex, type Division } from '../merge/index.js';
 import { loadCalendar, type WorkingCalendar } from '../routing/calendar.js';
-import { loadCatalogue, type Catalogue } from '../routing/catalogue.js';
+import { loadCatalogue, type Catalogue } from '../../core/catalogue.js';
 import { computeDeadlines, RulesStore, type Deadlines, type Route } from '../routing/rules.js';
 
 /**

@@ -50,7 +50,7 @@
  * them; it is a weighted mean of place, time, text and subject (+ MATTER_SAME_CATEGORY_BONUS).
  * Pure and deterministic: candidates and their reports may come in any order.
  */
-import { normaliseUscc } from '../../connectors/sdk/normalise/uscc.js';
+import { normaliseUscc } from '../../core/normalise/uscc.js';
 import type { Report } from '../../schemas/types.js';
 import { addressSimilarity, parseAddress, type AddressOptions, type ParsedAddress } from './addresses.js';
 import { boundingBox, distanceScore, haversineMetres, isUsablePoint, type GeoPoint } from './geo.js';

@@ -28,8 +28,8 @@
  *
  * Pure and deterministic: candidates may come in any order; ties are broken by subject id.
  */
-import { normaliseUscc } from '../../connectors/sdk/normalise/uscc.js';
-import { validateUscc } from '../../connectors/sdk/normalise/uscc.js';
+import { normaliseUscc } from '../../core/normalise/uscc.js';
+import { validateUscc } from '../../core/normalise/uscc.js';
 import type { Subject } from '../../schemas/types.js';
 import { bestAddressSimilarity, parseAddress, type AddressOptions, type AddressSimilarity, type ParsedAddress } from './addresses.js';
 import { distanceScore, isUsablePoint, minDistanceMetres, type GeoPoint } from './geo.js';

@@ -19,7 +19,7 @@
  * the values are given in. Empty values (null, '', []) never win: a source that does not know a
  * value does not erase it.
  */
-import { validateUscc } from '../../connectors/sdk/normalise/uscc.js';
+import { validateUscc } from '../../core/normalise/uscc.js';
 import { codeDepth } from './regions.js';
 import { compareStrings } from './strings.js';
 

@@ -16,8 +16,8 @@
  */
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { nextOffsetsAfterLastRecord, readToEnd } from '../../connectors/runtime/read-to-end.js';
-import { ConfigError } from '../../connectors/sdk/errors.js';
+import { nextOffsetsAfterLastRecord, readToEnd } from '../../core/read-to-end.js';
+import { ConfigError } from '../../core/errors.js';
 import type { Dispatch, Topics } from '../../schemas/index.js';
 import type { SchemaCodec } from '../../schemas/registry.js';
 import { HubConsumer } from '../ingest/consumer.js';

@@ -13,8 +13,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../connectors/sdk/errors.js';
-import { DEFAULT_CATALOGUE_DIR, asArray, asBoolean, asObject, asString, readJsonFile } from './data-files.js';
+import { ConfigError } from '../../core/errors.js';
+import { DEFAULT_CATALOGUE_DIR, asArray, asBoolean, asObject, asString, readJsonFile } from '../../core/data-files.js';
 
 export const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;

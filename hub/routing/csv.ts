@@ -4,7 +4,7 @@
  * its spreadsheet row number (1-based, counting every record, blank and comment rows included),
  * so an error can say "row 7" and mean the row a person sees in Excel or WPS.
  */
-import { ConfigError } from '../../connectors/sdk/errors.js';
+import { ConfigError } from '../../core/errors.js';
 
 export interface CsvRecord {
   readonly row: number;

@@ -1,5 +1,5 @@
 /** Routing: county catalogues, the working-day calendar and the responsibility rules. */
-export * from './catalogue.js';
+export * from '../../core/catalogue.js';
 export * from './calendar.js';
 export * from './rules.js';
-export { DEFAULT_CATALOGUE_DIR } from './data-files.js';
+export { DEFAULT_CATALOGUE_DIR } from '../../core/data-files.js';

@@ -16,11 +16,11 @@
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ConfigError, ValidationError } from '../../connectors/sdk/errors.js';
-import type { Catalogue } from './catalogue.js';
+import { ConfigError, ValidationError } from '../../core/errors.js';
+import type { Catalogue } from '../../core/catalogue.js';
 import type { WorkingCalendar } from './calendar.js';
 import { parseCsv } from './csv.js';
-import { DEFAULT_CATALOGUE_DIR, readTextFile } from './data-files.js';
+import { DEFAULT_CATALOGUE_DIR, readTextFile } from '../../core/data-files.js';
 
 export const DEFAULT_RULES_PATH = join(DEFAULT_CATALOGUE_DIR, 'responsibility-rules.csv');
 

@@ -1,7 +1,7 @@
 /** The hub's PostgreSQL connection (knex over pg) and its migrations. */
 import knexFactory, { type Knex } from 'knex';
 import { migrations } from './migrations/index.js';
-import { createLogger } from '../../connectors/runtime/log.js';
+import { createLogger } from '../../core/log.js';
 
 export type Db = Knex;
 

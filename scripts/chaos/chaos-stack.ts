@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { StackError } from '../../connectors/sdk/errors.js';
+import { StackError } from '../../core/errors.js';
 import { freePort, waitFor } from '../../stack/net.js';
 import { ensureApicurio, ensureKafkaJars, registryJavaArgs, STACK_HOME } from '../../stack/local.js';
 import { TcpFaultProxy } from '../../stack/tcp-fault-proxy.js';

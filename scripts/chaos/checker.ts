@@ -14,7 +14,7 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
-import { readToEnd } from '../../connectors/runtime/read-to-end.js';
+import { readToEnd } from '../../core/read-to-end.js';
 import type { DeadLetter } from '../../connectors/runtime/dead-letters.js';
 import { departmentsOf, deliveryKey } from '../../connectors/sinks/assignment.js';
 import { canonical } from '../../hub/ingest/source-records.js';

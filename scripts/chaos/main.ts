@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createKafka } from '../../connectors/runtime/kafka.js';
+import { createKafka } from '../../core/kafka.js';
 import { seededRandom } from '../../simulators/shared/county.js';
 import { startChaosStack, type ChaosStack } from './chaos-stack.js';
 import { converged, SequenceChecker, type Observation } from './checker.js';

@@ -2,7 +2,7 @@
  * One incident, seen by one department: builds the native record that department's platform would
  * hold for it, with that department's wording, coordinate system, timing and status.
  */
-import { transformFromWgs84 } from '../../connectors/sdk/normalise/coords.js';
+import { transformFromWgs84 } from '../../core/normalise/coords.js';
 import { shanghaiDateTime } from '../shared/county.js';
 import type { GridEvent, GridStatusCode } from '../grid/types.js';
 import { GRID_STATUSES } from '../grid/types.js';
@@ -10,7 +10,7 @@ import { offsetMetres, round, type Point } from './geo.js';
 import { HANDLING_UNIT, type Channel, type IncidentType } from './incidents.js';
 import type { WorkOrder } from './native/hotline.js';
 import type { EnforcementCase } from './native/enforcement.js';
-import type { EnvironmentComplaint } from './native/environment.js';
+import type { EnvironmentComplaint } from '../../connectors/adapters/environment/native.js';
 import type { HazardXlsxRow } from './native/emergency.js';
 import type { PatrolCsvRow } from './native/natural_resources.js';
 import type { Rng } from './random.js';

@@ -9,7 +9,7 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatShanghai } from '../../connectors/sdk/normalise/time.js';
+import { formatShanghai } from '../../core/normalise/time.js';
 import { buildApproval, registryRow } from './approvals.js';
 import { BUILDERS, fmtDate, type ChannelContext, type DepartmentId, type Emission, type Incident } from './channels.js';
 import { distanceMetres, geoJsonPolygon, round, type Point } from './geo.js';
@@ -17,7 +17,7 @@ import { CHANNELS, HOUR_PROFILES, INCIDENT_TYPES, type Channel, type IncidentTyp
 import { APPROVAL_SOURCE } from './native/approval.js';
 import { EMERGENCY_SOURCE } from './native/emergency.js';
 import { ENFORCEMENT_SOURCE } from './native/enforcement.js';
-import { ENVIRONMENT_SOURCE } from './native/environment.js';
+import { ENVIRONMENT_SOURCE } from '../../connectors/adapters/environment/native.js';
 import { HOTLINE_SOURCE } from './native/hotline.js';
 import { MARKET_SOURCE } from './native/market.js';
 import { NATURAL_RESOURCES_SOURCE } from './native/natural_resources.js';
@@ -26,11 +26,9 @@ import { Rng } from './random.js';
 import { writeGazetteer } from './gazetteer.js';
 import { buildWorld, gridAt, roadPoint, type Address, type Place, type Subject, type Village, type World } from './world.js';
 import type { CountyProfile } from './profile.js';
+import { DATASET_FORMAT, DATASET_FORMAT_VERSION, type DatasetManifest, type RecordRole, type SourceRef } from '../../core/dataset.js';
 
-export const DATASET_FORMAT = 'countyhub-dataset';
-export const DATASET_FORMAT_VERSION = 1;
-
-export type RecordRole = 'report' | 'subject';
+export { DATASET_FORMAT, DATASET_FORMAT_VERSION, type DatasetManifest, type RecordRole, type SourceRef } from '../../core/dataset.js';
 
 export interface DepartmentSource {
   department: DepartmentId;
@@ -48,7 +46,7 @@ export const DEPARTMENT_SOURCES: DepartmentSource[] = [
   { ...HOTLINE_SOURCE, role: 'report', nativeType: 'simulators/hotline-12345/server.ts#WorkOrder', transport: 'JSON API, page/size paging by update time' },
   { ...GRID_SOURCE, role: 'report', nativeType: 'simulators/grid/types.ts#GridEvent', transport: 'JSON API, cursor-token paging' },
   { ...MARKET_SOURCE, role: 'subject', nativeType: 'simulators/county/native/market.ts#MarketEntityRow', transport: 'data-sharing exchange table' },
-  { ...ENVIRONMENT_SOURCE, role: 'report', nativeType: 'simulators/county/native/environment.ts#EnvironmentComplaint', transport: 'JSON API' },
+  { ...ENVIRONMENT_SOURCE, role: 'report', nativeType: 'connectors/adapters/environment/native.ts#EnvironmentComplaint', transport: 'JSON API' },
   { ...ENFORCEMENT_SOURCE, role: 'report', nativeType: 'simulators/county/native/enforcement.ts#EnforcementCase', transport: 'JSON API' },
   { ...NATURAL_RESOURCES_SOURCE, role: 'report', nativeType: 'simulators/county/native/natural_resources.ts#PatrolCsvRow', transport: 'CSV export (GBK)' },
   { ...EMERGENCY_SOURCE, role: 'report', nativeType: 'simulators/county/native/emergency.ts#HazardXlsxRow', transport: 'XLSX ledger upload' },
@@ -69,38 +67,6 @@ export interface GenerateOptions {
   approvalsPerDay?: number;
   /** Which county to generate (simulators/county/profiles.ts); default the demo county. */
   profile?: CountyProfile;
-}
-
-export interface SourceRef {
-  sourceSystem: string;
-  sourceRecordId: string;
-}
-
-export interface DatasetManifest {
-  format: typeof DATASET_FORMAT;
-  formatVersion: number;
-  generator: string;
-  seed: number;
-  scale: number;
-  period: { start: string; end: string; days: number; timezone: 'Asia/Shanghai' };
-  county: { code: string; name: string; bbox: readonly number[] };
-  departments: Array<DepartmentSource & { file: string; records: number }>;
-  truth: { matters: string; subjects: string };
-  geo: { divisions: string; grids: string; gazetteer?: string };
-  world: { places: string };
-  counts: {
-    records: number;
-    reportRecords: number;
-    subjectRecords: number;
-    matters: number;
-    multiReportMatters: number;
-    decoyMatters: number;
-    subjects: number;
-    towns: number;
-    villages: number;
-    grids: number;
-    places: number;
-  };
 }
 
 const DAY = 86_400_000;

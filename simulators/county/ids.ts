@@ -3,8 +3,8 @@
  * with its own check) and synthetic resident ID numbers (GB 11643). Check characters come from the
  * connector SDK so that generator and validator can never disagree.
  */
-import { USCC_ALPHABET, usccCheckChar } from '../../connectors/sdk/normalise/uscc.js';
-import { residentIdCheckChar } from '../../connectors/sdk/normalise/resident-id.js';
+import { USCC_ALPHABET, usccCheckChar } from '../../core/normalise/uscc.js';
+import { residentIdCheckChar } from '../../core/normalise/resident-id.js';
 import type { Rng } from './random.js';
 
 const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2] as const;

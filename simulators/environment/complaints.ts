@@ -1,7 +1,7 @@
 /**
  * The 12369 environmental complaint platform (生态环境信访投诉举报管理平台) as a county sees it:
  * a paged complaint list filtered by update time. Its rows are the platform's native records,
- * simulators/county/native/environment.ts#EnvironmentComplaint (the contract of
+ * connectors/adapters/environment/native.ts#EnvironmentComplaint (the contract of
  * docs/dataset-format.md): generated here, or loaded from departments/environment.jsonl of a county
  * dataset. Quirks it shares with real ones:
  *  - coordinates are Baidu (BD-09) geocodes of the address, as numbers, and null when the address
@@ -13,12 +13,12 @@
  *  - errors come as HTTP 200 with {"success":false,"code":500,"message":"系统繁忙"};
  *  - the list is sorted by report time, newest first, unless sortField=updateTime is asked for.
  */
-import { transformFromWgs84 } from '../../connectors/sdk/normalise/coords.js';
-import type { EnvironmentComplaint, EnvironmentStatus } from '../county/native/environment.js';
+import { transformFromWgs84 } from '../../core/normalise/coords.js';
+import type { EnvironmentComplaint, EnvironmentStatus } from '../../connectors/adapters/environment/native.js';
 import { COUNTY, VILLAGES, pick, seededRandom, shanghaiDateTime } from '../shared/county.js';
 import { POINTS } from './alarms.js';
 
-export type { EnvironmentComplaint } from '../county/native/environment.js';
+export type { EnvironmentComplaint } from '../../connectors/adapters/environment/native.js';
 
 /** The statuses a complaint moves through (不予受理 is the other way out of 待受理). */
 export const COMPLAINT_FLOW: readonly EnvironmentStatus[] = ['待受理', '已受理', '调查处理中', '已办结'];

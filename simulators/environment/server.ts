@@ -2,7 +2,7 @@
  * The environment department's platforms in one server:
  *  - GET /api/12369/complaints — the 12369 complaint list (app-key signed requests, page/size,
  *    update-time filter), with failure modes from POST /__sim/faults (simulators/shared/faults.ts).
- *    Its rows are native EnvironmentComplaint records (simulators/county/native/environment.ts):
+ *    Its rows are native EnvironmentComplaint records (connectors/adapters/environment/native.ts):
  *    {"success":true,"code":200,"result":{"records":[{"举报编号":…,"更新时间":…},…],"total",…}};
  *  - the online-monitoring platform, which pushes alarms to the webhook set on the command line or
  *    with POST /__sim/webhook, and reports every alarm and its acknowledgement at GET /__sim/ledger.

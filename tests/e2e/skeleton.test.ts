@@ -5,7 +5,7 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readToEnd } from '../../connectors/runtime/read-to-end.js';
+import { readToEnd } from '../../core/read-to-end.js';
 import type { DeadLetter } from '../../connectors/runtime/dead-letters.js';
 import type { Report } from '../../schemas/index.js';
 import { duplicates } from '../support/kafka-records.js';

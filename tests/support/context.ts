@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { createKafka } from '../../connectors/runtime/kafka.js';
+import { createKafka } from '../../core/kafka.js';
 import { topics, type Topics } from '../../schemas/index.js';
 import { SchemaCodec } from '../../schemas/registry.js';
 import type { StackAddress } from '../../stack/index.js';

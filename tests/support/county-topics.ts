@@ -4,8 +4,8 @@
  * realistic mix of reports and subjects.
  */
 import { join } from 'node:path';
-import { createLogger } from '../../connectors/runtime/log.js';
-import { nextOffsetsAfterLastRecord as lastRecords } from '../../connectors/runtime/read-to-end.js';
+import { createLogger } from '../../core/log.js';
+import { nextOffsetsAfterLastRecord as lastRecords } from '../../core/read-to-end.js';
 import { replayDataset } from '../../connectors/runtime/replay-dataset.js';
 import { HubRouting } from '../../hub/ingest/routing.js';
 import { generateDataset } from '../../simulators/county/generate.js';

@@ -2,7 +2,7 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { canonical } from '../../hub/ingest/source-records.js';
 import type { Kafka } from 'kafkajs';
-import { readToEnd } from '../../connectors/runtime/read-to-end.js';
+import { readToEnd } from '../../core/read-to-end.js';
 import type { DeadLetter } from '../../connectors/runtime/dead-letters.js';
 import type { Envelope } from '../../schemas/index.js';
 

@@ -1,5 +1,5 @@
 /** The record topics of a test context, created before anything is produced to them. */
-import { ensureTopics } from '../../connectors/runtime/kafka.js';
+import { ensureTopics } from '../../core/kafka.js';
 import { kafkaFor, type TestContext } from './context.js';
 
 export async function createTopics(ctx: TestContext): Promise<void> {

@@ -21,9 +21,9 @@
  *   contact phone leave only as keyed hashes and masks; an invalid one dead-letters the application.
  */
 import type { Approval, ApprovalItemType, ApprovalOutcome, ApprovalStatus, Licence, Party, PartyType, PersonIdentity, Subject, SubjectType } from '../../../schemas/index.js';
-import { MappingError, ValidationError } from '../../sdk/errors.js';
+import { MappingError, ValidationError } from '../../../core/errors.js';
 import { object, structuredText, townKey, sourceRecordId } from '../../sdk/mapping-helpers.js';
-import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, protectResidentId, usccKind, validateUscc } from '../../sdk/normalise/index.js';
+import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, protectResidentId, usccKind, validateUscc } from '../../../core/normalise/index.js';
 import type { Mapping } from '../../sdk/types.js';
 import { nameText, numberCell, shanghaiEpochDay } from '../natural-resources/columns.js';
 import { townGazetteer, type TownGazetteer } from '../../sdk/towns.js';

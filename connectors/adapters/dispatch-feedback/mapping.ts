@@ -1,7 +1,7 @@
 /** 派单反馈 (a department's 到场 or 办结 on an assignment of the centre) → canonical StatusChange on the hub's task. */
 import type { ProgressStatus, StatusChange } from '../../../schemas/index.js';
-import { MappingError, ValidationError } from '../../sdk/errors.js';
-import { cleanText, parseTimestamp } from '../../sdk/normalise/index.js';
+import { MappingError, ValidationError } from '../../../core/errors.js';
+import { cleanText, parseTimestamp } from '../../../core/normalise/index.js';
 import { object, sourceRecordId } from '../../sdk/mapping-helpers.js';
 import type { Mapping } from '../../sdk/types.js';
 

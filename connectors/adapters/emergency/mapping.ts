@@ -14,9 +14,9 @@
  * - Coordinates are CGCS2000 from the inspection app (taken as WGS-84), often empty.
  */
 import type { Report, ReportStatus } from '../../../schemas/index.js';
-import { MappingError, ValidationError } from '../../sdk/errors.js';
+import { MappingError, ValidationError } from '../../../core/errors.js';
 import { structuredText, townKey, sourceRecordId } from '../../sdk/mapping-helpers.js';
-import { cleanText, maskName, normaliseCode, parseTimestamp, validateUscc } from '../../sdk/normalise/index.js';
+import { cleanText, maskName, normaliseCode, parseTimestamp, validateUscc } from '../../../core/normalise/index.js';
 import type { Mapping } from '../../sdk/types.js';
 import { columns, endOfShanghaiDay, locationOf, nameText, requireExportColumn } from '../natural-resources/columns.js';
 import { townGazetteer, withDivisionNames, type TownGazetteer } from '../../sdk/towns.js';

@@ -1,4 +1,4 @@
-import type { BBox } from '../../sdk/normalise/index.js';
+import type { BBox } from '../../../core/normalise/index.js';
 import type { ConnectorManifest } from '../../sdk/types.js';
 import type { SqlPollSettings } from '../../sources/sql-poll.js';
 

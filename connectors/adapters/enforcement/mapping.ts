@@ -15,8 +15,8 @@
  * reports of its matter meet in one partition.
  */
 import type { Case, CaseOrigin, CaseStage, CaseStageTimes, Location, Party, PartyType, PenaltyDecision, Report, ReportChannel, ReportStatus } from '../../../schemas/index.js';
-import { MappingError, ValidationError } from '../../sdk/errors.js';
-import { cleanText, maskName, parseTimestamp, protectPhone, protectResidentId, toCanonical, validateUscc, type ParsedTime } from '../../sdk/normalise/index.js';
+import { MappingError, ValidationError } from '../../../core/errors.js';
+import { cleanText, maskName, parseTimestamp, protectPhone, protectResidentId, toCanonical, validateUscc, type ParsedTime } from '../../../core/normalise/index.js';
 import { divisionCode, object, structuredText, townKey, structuredId } from '../../sdk/mapping-helpers.js';
 import type { Mapping, MappingContext } from '../../sdk/types.js';
 import { COUNTY_BBOX } from './manifest.js';

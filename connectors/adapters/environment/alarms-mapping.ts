@@ -10,9 +10,9 @@
  * same frame pushed twice is the same record.
  */
 import type { Report } from '../../../schemas/index.js';
-import { MappingError, ValidationError } from '../../sdk/errors.js';
+import { MappingError, ValidationError } from '../../../core/errors.js';
 import { divisionCode, object, townKey, sourceRecordId } from '../../sdk/mapping-helpers.js';
-import { cleanText, formatShanghai, parseTimestamp, validateUscc } from '../../sdk/normalise/index.js';
+import { cleanText, formatShanghai, parseTimestamp, validateUscc } from '../../../core/normalise/index.js';
 import type { Mapping } from '../../sdk/types.js';
 import { HJ212_DATA_FLAGS, HJ212_POLLUTANTS, parseHj212 } from './hj212.js';
 import { locationOf } from './location.js';

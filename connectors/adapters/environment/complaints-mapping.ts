@@ -1,6 +1,6 @@
 /**
  * A complaint of the 生态环境信访投诉举报管理平台 (12369), as the platform serves it
- * (simulators/county/native/environment.ts#EnvironmentComplaint, Chinese field names; see
+ * (connectors/adapters/environment/native.ts#EnvironmentComplaint, Chinese field names; see
  * docs/dataset-format.md) → canonical Report (channel COMPLAINT).
  *
  *  - 举报编号 is the record id, 更新时间 its version, 举报时间 the event time.
@@ -15,10 +15,10 @@
  *  - 办理时限 is a date: the deadline is the end of that day (Shanghai).
  */
 import type { Report, ReportStatus } from '../../../schemas/index.js';
-import type { EnvironmentComplaint, EnvironmentStatus } from '../../../simulators/county/native/environment.js';
-import { MappingError, ValidationError } from '../../sdk/errors.js';
+import type { EnvironmentComplaint, EnvironmentStatus } from './native.js';
+import { MappingError, ValidationError } from '../../../core/errors.js';
 import { object, structuredText, townKey, structuredId } from '../../sdk/mapping-helpers.js';
-import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, validateUscc, type Crs } from '../../sdk/normalise/index.js';
+import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, validateUscc, type Crs } from '../../../core/normalise/index.js';
 import type { Mapping, MappingContext } from '../../sdk/types.js';
 import { locationOf } from './location.js';
 import { townGazetteer } from '../../sdk/towns.js';

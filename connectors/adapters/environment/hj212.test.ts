@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildFrame, crc16 as simulatorCrc16 } from '../../../simulators/environment/hj212.js';
-import { CountyHubError } from '../../sdk/errors.js';
+import { CountyHubError } from '../../../core/errors.js';
 import { hj212Crc16, hj212CrcHex, parseHj212 } from './hj212.js';
 
 /** The example frame printed in HJ 212-2017 (and quoted by every implementation of it). */

@@ -13,7 +13,7 @@
  * damaged frame becomes a dead letter that says where.
  * No npm package parses these; this module is small on purpose.
  */
-import { ValidationError } from '../../sdk/errors.js';
+import { ValidationError } from '../../../core/errors.js';
 
 export interface Hj212Frame {
   /** Request number: yyyyMMddHHmmssSSS, unique per frame of one MN. */

@@ -1,7 +1,7 @@
 /** A source point → the envelope's Location (WGS-84, with the point as the source sent it), or null when absent. */
 import type { Location } from '../../../schemas/index.js';
-import { ValidationError } from '../../sdk/errors.js';
-import { toCanonical, type Crs } from '../../sdk/normalise/index.js';
+import { ValidationError } from '../../../core/errors.js';
+import { toCanonical, type Crs } from '../../../core/normalise/index.js';
 
 function coordinate(raw: unknown, field: string): number | null {
   if (raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return null;

@@ -3,7 +3,7 @@
  *  - environment-alarms: the online-monitoring platform (污染源自动监控平台) PUSHES alarms, each
  *    wrapping an HJ 212-2017 frame, to our webhook; the push is answered once it is in Kafka.
  *  - environment-complaints: the 12369 complaint platform's list, polled by update time; its rows are
- *    the platform's native records (simulators/county/native/environment.ts#EnvironmentComplaint:
+ *    the platform's native records (connectors/adapters/environment/native.ts#EnvironmentComplaint:
  *    举报编号 as id, 更新时间 as update time), under result.records.
  * Production settings (webhook host/port, the platform URL and credentials) come from
  * CONNECTOR_CONFIG; the defaults below fit the demo simulator (simulators/environment).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENT_STATUSES } from '../../../simulators/county/native/environment.js';
+import { ENVIRONMENT_STATUSES } from './native.js';
 import { describeFixtures } from '../../sdk/fixture-test.js';
 import { mapAlarm } from './alarms-mapping.js';
 import { COMPLAINT_STATUS, mapComplaint } from './complaints-mapping.js';

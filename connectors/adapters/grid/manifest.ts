@@ -1,5 +1,5 @@
 import type { ConnectorManifest } from '../../sdk/types.js';
-import type { BBox } from '../../sdk/normalise/index.js';
+import type { BBox } from '../../../core/normalise/index.js';
 import type { CursorPollSettings } from '../../sources/http-cursor.js';
 
 /** The county's bounding box (WGS-84) used to detect swapped coordinates: the demo county's. */

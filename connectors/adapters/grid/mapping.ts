@@ -1,7 +1,7 @@
 /** Grid event (camelCase JSON, GCJ-02 coordinates, numeric status) → canonical Report. */
 import type { Location, Report, ReportStatus } from '../../../schemas/index.js';
-import { MappingError, ValidationError } from '../../sdk/errors.js';
-import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, toCanonical, validateUscc, type BBox } from '../../sdk/normalise/index.js';
+import { MappingError, ValidationError } from '../../../core/errors.js';
+import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, toCanonical, validateUscc, type BBox } from '../../../core/normalise/index.js';
 import { divisionCode, object, structuredText, townKey, sourceRecordId } from '../../sdk/mapping-helpers.js';
 import type { Mapping } from '../../sdk/types.js';
 import { COUNTY_BBOX } from './manifest.js';

@@ -1,7 +1,7 @@
 /** 12345 work order (pinyin-initial field names) → canonical Report. */
 import type { Report, ReportStatus } from '../../../schemas/index.js';
-import { MappingError, ValidationError } from '../../sdk/errors.js';
-import { cleanText, maskName, parseTimestamp, protectPhone, protectResidentId, validateUscc } from '../../sdk/normalise/index.js';
+import { MappingError, ValidationError } from '../../../core/errors.js';
+import { cleanText, maskName, parseTimestamp, protectPhone, protectResidentId, validateUscc } from '../../../core/normalise/index.js';
 import { divisionCode, object, structuredText, townKey, sourceRecordId } from '../../sdk/mapping-helpers.js';
 import type { Mapping } from '../../sdk/types.js';
 

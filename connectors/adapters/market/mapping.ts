@@ -16,8 +16,8 @@
  * - The legal representative (or operator) leaves only as a masked name and a keyed ID hash.
  */
 import type { RegistrationStatus, Subject, SubjectType } from '../../../schemas/index.js';
-import { MappingError, ValidationError } from '../../sdk/errors.js';
-import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, protectResidentId, validateUscc } from '../../sdk/normalise/index.js';
+import { MappingError, ValidationError } from '../../../core/errors.js';
+import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, protectResidentId, validateUscc } from '../../../core/normalise/index.js';
 import { object, structuredText, structuredId } from '../../sdk/mapping-helpers.js';
 import type { Mapping, MappingContext } from '../../sdk/types.js';
 

@@ -5,9 +5,9 @@
  * name makes both read alike.
  */
 import type { Location } from '../../../schemas/index.js';
-import { MappingError, ValidationError } from '../../sdk/errors.js';
+import { MappingError, ValidationError } from '../../../core/errors.js';
 import { object, structuredText } from '../../sdk/mapping-helpers.js';
-import { assertNotMisdecoded, normaliseName, toCanonical, type CleanTextOptions, type Crs } from '../../sdk/normalise/index.js';
+import { assertNotMisdecoded, normaliseName, toCanonical, type CleanTextOptions, type Crs } from '../../../core/normalise/index.js';
 
 export interface Columns {
   /** The cell of a column; null when the column is missing or the cell is blank. */

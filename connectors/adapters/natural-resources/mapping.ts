@@ -17,9 +17,9 @@
  *   description after the patrol's own text; the town comes from the gazetteer (towns.ts).
  */
 import type { Report, ReportStatus } from '../../../schemas/index.js';
-import { MappingError, ValidationError } from '../../sdk/errors.js';
+import { MappingError, ValidationError } from '../../../core/errors.js';
 import { structuredText, townKey, sourceRecordId } from '../../sdk/mapping-helpers.js';
-import { cleanText, maskName, normaliseCode, parseTimestamp, protectResidentId, validateUscc, type Crs } from '../../sdk/normalise/index.js';
+import { cleanText, maskName, normaliseCode, parseTimestamp, protectResidentId, validateUscc, type Crs } from '../../../core/normalise/index.js';
 import type { Mapping } from '../../sdk/types.js';
 import { columns, locationOf, nameText, numberCell, requireExportColumn } from './columns.js';
 import { townGazetteer, withDivisionNames, type TownGazetteer } from '../../sdk/towns.js';

@@ -12,14 +12,14 @@
  * - enforcement PDAs: GPS 45 %, geocoded 20 %, none 35 %; emergency ledgers: GPS 25 %, geocoded
  *   20 %, none 55 %; natural-resources patrol GPS 90 %.
  */
-import { transformFromWgs84 } from '../../../connectors/sdk/normalise/coords.js';
+import { transformFromWgs84 } from '../../../core/normalise/coords.js';
 import type { GridEvent } from '../../grid/types.js';
 import { GRID_STATUSES } from '../../grid/types.js';
 import { fmt, fmtDate, gridEventStatus, timeline, type ChannelContext, type Emission, type Incident } from '../channels.js';
 import { round, type Point } from '../geo.js';
 import type { Channel } from '../incidents.js';
 import type { EnforcementCase } from '../native/enforcement.js';
-import type { EnvironmentComplaint } from '../native/environment.js';
+import type { EnvironmentComplaint } from '../../../connectors/adapters/environment/native.js';
 import type { HazardXlsxRow } from '../native/emergency.js';
 import type { WorkOrder } from '../native/hotline.js';
 import type { PatrolCsvRow } from '../native/natural_resources.js';

@@ -12,12 +12,12 @@
 import Fastify from 'fastify';
 import * as enforcement from '../../../connectors/adapters/enforcement/index.js';
 import * as market from '../../../connectors/adapters/market/index.js';
-import { createKafka } from '../../../connectors/runtime/kafka.js';
-import { createLogger } from '../../../connectors/runtime/log.js';
+import { createKafka } from '../../../core/kafka.js';
+import { createLogger } from '../../../core/log.js';
 import { ConnectorWorker } from '../../../connectors/runtime/worker.js';
 import { withRetry } from '../../../connectors/sdk/retry.js';
 import { SqlPollSource, type SqlPollSettings } from '../../../connectors/sources/sql-poll.js';
-import { loadCatalogue } from '../../../hub/routing/catalogue.js';
+import { loadCatalogue } from '../../../core/catalogue.js';
 import { topics } from '../../../schemas/index.js';
 import { SchemaCodec } from '../../../schemas/registry.js';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import type { ConnectorManifest, Emitted, Mapping } from '../../../connectors/sdk/types.js';
 import { categoryMapper } from '../../../connectors/sdk/categories.js';
-import { loadCatalogue } from '../../../hub/routing/catalogue.js';
+import { loadCatalogue } from '../../../core/catalogue.js';
 import { startProcess, type RunningProcess } from '../../../stack/processes.js';
 import { TEST_PERSONAL_DATA_KEY, type TestContext } from '../../support/context.js';
 import type { LedgerEntry } from '../../../simulators/natural-resources/drop-writer.js';

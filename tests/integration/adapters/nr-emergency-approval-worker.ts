@@ -16,13 +16,13 @@ import * as emergency from '../../../connectors/adapters/emergency/index.js';
 import * as grid from '../../../connectors/adapters/grid/index.js';
 import * as naturalResources from '../../../connectors/adapters/natural-resources/index.js';
 import { applyOverrides } from '../../../connectors/runtime/config.js';
-import { createKafka } from '../../../connectors/runtime/kafka.js';
-import { createLogger } from '../../../connectors/runtime/log.js';
+import { createKafka } from '../../../core/kafka.js';
+import { createLogger } from '../../../core/log.js';
 import { ConnectorWorker } from '../../../connectors/runtime/worker.js';
 import { withRetry } from '../../../connectors/sdk/retry.js';
 import type { ConnectorManifest, Mapping, Source } from '../../../connectors/sdk/types.js';
 import { createSource, type SourceSettings } from '../../../connectors/sources/index.js';
-import { loadCatalogue } from '../../../hub/routing/catalogue.js';
+import { loadCatalogue } from '../../../core/catalogue.js';
 import { topics } from '../../../schemas/index.js';
 import { SchemaCodec } from '../../../schemas/registry.js';
 

@@ -4,12 +4,12 @@
  * and every decision becomes exactly one Dispatch record on Kafka with its idempotency key.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../connectors/runtime/log.js';
+import { createLogger } from '../../../core/log.js';
 import { OutboxPublisher } from '../../../hub/ops/publisher.js';
 import type { Dispatch } from '../../../schemas/index.js';
 import { codecFor, kafkaFor } from '../../support/context.js';
-import { readToEnd } from '../../../connectors/runtime/read-to-end.js';
-import { ensureTopics } from '../../../connectors/runtime/kafka.js';
+import { readToEnd } from '../../../core/read-to-end.js';
+import { ensureTopics } from '../../../core/kafka.js';
 import { apiFixture, PRINCIPALS, TOWN_A, type ApiFixture } from '../../support/api-fixture.js';
 
 let f: ApiFixture;

@@ -7,7 +7,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaffold } from '../../../connectors/cli/scaffold.js';
-import { CountyHubError } from '../../../connectors/sdk/errors.js';
+import { CountyHubError } from '../../../core/errors.js';
 import { fixtureContext, loadFixtures, runFixture } from '../../../connectors/sdk/fixtures.js';
 import type { ConnectorManifest, Mapping } from '../../../connectors/sdk/types.js';
 import type { Report } from '../../../schemas/index.js';

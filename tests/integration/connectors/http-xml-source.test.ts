@@ -7,7 +7,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../connectors/sdk/errors.js';
+import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../core/errors.js';
 import { formatParam, HttpPollSource, type HttpPollCursor, type HttpPollSettings } from '../../../connectors/sources/http-poll.js';
 
 const KEY = 'housing-app-key-7f3a';

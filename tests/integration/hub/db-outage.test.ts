@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubConsumer } from '../../../hub/ingest/consumer.js';
 import { HubRouting } from '../../../hub/ingest/routing.js';
 import { classifyDbError, createDb, migrate } from '../../../hub/store/db.js';
-import { createLogger } from '../../../connectors/runtime/log.js';
+import { createLogger } from '../../../core/log.js';
 import type { Report } from '../../../schemas/index.js';
 import { codecFor, kafkaFor, testContext } from '../../support/context.js';
 import { createTopics } from '../../support/topics.js';

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubConsumer } from '../../../hub/ingest/consumer.js';
 import { HubRouting } from '../../../hub/ingest/routing.js';
 import { createDb, migrate } from '../../../hub/store/db.js';
-import { createLogger } from '../../../connectors/runtime/log.js';
+import { createLogger } from '../../../core/log.js';
 import type { Report } from '../../../schemas/index.js';
 import { SchemaCodec } from '../../../schemas/registry.js';
 import { STACK_HOME, createDatabase, dropDatabase, pgAddress, startRegistryProcess, type RegistryProcess } from '../../../stack/local.js';

@@ -10,7 +10,7 @@ import { HubConsumer } from '../../../hub/ingest/consumer.js';
 import { HANDLERS } from '../../../hub/ingest/handlers.js';
 import { HubRouting } from '../../../hub/ingest/routing.js';
 import { createDb, migrate } from '../../../hub/store/db.js';
-import { createLogger } from '../../../connectors/runtime/log.js';
+import { createLogger } from '../../../core/log.js';
 import type { RecordKind } from '../../../schemas/index.js';
 import { codecFor, kafkaFor, testContext } from '../../support/context.js';
 import { shuffled } from '../../unit/merge/fixtures.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readToEnd } from '../../../connectors/runtime/read-to-end.js';
+import { readToEnd } from '../../../core/read-to-end.js';
 import { createDb, type Db } from '../../../hub/store/db.js';
 import type { Report } from '../../../schemas/index.js';
 import { EXAMPLES } from '../../unit/schemas/examples.js';

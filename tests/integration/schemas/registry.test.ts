@@ -4,7 +4,7 @@
  * its own (a fresh topic prefix), so runs and tests never see one another's versions.
  */
 import { describe, expect, it } from 'vitest';
-import { SchemaError } from '../../../connectors/sdk/errors.js';
+import { SchemaError } from '../../../core/errors.js';
 import { compatibilityLevelOf } from '../../../schemas/compatibility.js';
 import { RECORD_KINDS, loadSchema, subjectFor, type RecordKind } from '../../../schemas/index.js';
 import { SchemaCodec } from '../../../schemas/registry.js';

@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka } from '../../../connectors/runtime/kafka.js';
+import { createKafka } from '../../../core/kafka.js';
 import { kafkaAccess } from '../../../core/cluster-access.js';
 import { createDb } from '../../../hub/store/db.js';
 import { freePort } from '../../../stack/net.js';

@@ -8,7 +8,7 @@
  * work order reads 办结 with that result. A reopening and a second closure send the new result once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTopics } from '../../../connectors/runtime/kafka.js';
+import { ensureTopics } from '../../../core/kafka.js';
 import { createPrincipal, issueApiKey } from '../../../hub/api/auth/principals.js';
 import { createDb, type Db } from '../../../hub/store/db.js';
 import type { Report, StatusChange } from '../../../schemas/index.js';

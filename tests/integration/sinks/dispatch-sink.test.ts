@@ -7,8 +7,8 @@
  * was delivered.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTopics } from '../../../connectors/runtime/kafka.js';
-import { readToEnd } from '../../../connectors/runtime/read-to-end.js';
+import { ensureTopics } from '../../../core/kafka.js';
+import { readToEnd } from '../../../core/read-to-end.js';
 import { departmentsOf, deliveryKey } from '../../../connectors/sinks/assignment.js';
 import type { Dispatch, StatusChange } from '../../../schemas/index.js';
 import { buildEnvironmentServer } from '../../../simulators/environment/server.js';

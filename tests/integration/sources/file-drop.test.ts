@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, MappingError } from '../../../connectors/sdk/errors.js';
+import { ConfigError, MappingError } from '../../../core/errors.js';
 import type { SourceRecord } from '../../../connectors/sdk/types.js';
 import { FileDropSource, rejectedFileOf, validateFileDropSettings, type FileDropCursor, type FileDropSettings } from '../../../connectors/sources/file-drop.js';
 

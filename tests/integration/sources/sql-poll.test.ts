@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ConfigError, UpstreamRejectedError, UpstreamUnavailableError } from '../../../connectors/sdk/errors.js';
+import { ConfigError, UpstreamRejectedError, UpstreamUnavailableError } from '../../../core/errors.js';
 import { SqlPollSource, validateSqlPollSettings, type SqlPollCursor, type SqlPollSettings } from '../../../connectors/sources/sql-poll.js';
 import { TcpFaultProxy } from '../../../stack/tcp-fault-proxy.js';
 

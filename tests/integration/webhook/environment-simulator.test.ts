@@ -7,11 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { complaintsManifest, mapComplaint } from '../../../connectors/adapters/environment/index.js';
-import { createLogger } from '../../../connectors/runtime/log.js';
+import { createLogger } from '../../../core/log.js';
 import { ConnectorWorker } from '../../../connectors/runtime/worker.js';
 import { withRetry } from '../../../connectors/sdk/retry.js';
 import { HttpPollSource, type HttpPollSettings } from '../../../connectors/sources/http-poll.js';
-import { loadCatalogue } from '../../../hub/routing/catalogue.js';
+import { loadCatalogue } from '../../../core/catalogue.js';
 import { SchemaCodec } from '../../../schemas/registry.js';
 import { eventually, startProcess, type RunningProcess } from '../../../stack/processes.js';
 import type { LedgerEntry } from '../../../simulators/environment/alarms.js';

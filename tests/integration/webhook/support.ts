@@ -6,14 +6,14 @@
 import type { Kafka } from 'kafkajs';
 import { alarmsManifest, mapAlarm } from '../../../connectors/adapters/environment/index.js';
 import type { DeadLetter } from '../../../connectors/runtime/dead-letters.js';
-import { createLogger } from '../../../connectors/runtime/log.js';
-import { readToEnd } from '../../../connectors/runtime/read-to-end.js';
+import { createLogger } from '../../../core/log.js';
+import { readToEnd } from '../../../core/read-to-end.js';
 import { ConnectorWorker } from '../../../connectors/runtime/worker.js';
 import { withRetry } from '../../../connectors/sdk/retry.js';
 import type { ConnectorManifest, Mapping } from '../../../connectors/sdk/types.js';
 import { WebhookSource, type WebhookSettings } from '../../../connectors/sources/webhook.js';
 import { signWebhookRequest } from '../../../connectors/sources/webhook-signature.js';
-import { loadCatalogue } from '../../../hub/routing/catalogue.js';
+import { loadCatalogue } from '../../../core/catalogue.js';
 import type { RecordKind, Report, Topics } from '../../../schemas/index.js';
 import { SchemaCodec } from '../../../schemas/registry.js';
 import { buildFrame, type Corruption } from '../../../simulators/environment/hj212.js';

@@ -4,7 +4,7 @@
  * handling across retries, restarts and lost acknowledgements.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CountyHubError } from '../../../connectors/sdk/errors.js';
+import { CountyHubError } from '../../../core/errors.js';
 import type { SourcePage } from '../../../connectors/sdk/types.js';
 import { WebhookSource, webhookIdKey, type WebhookCursor, type WebhookSettings } from '../../../connectors/sources/webhook.js';
 import { signWebhookRequest } from '../../../connectors/sources/webhook-signature.js';

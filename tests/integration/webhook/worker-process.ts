@@ -10,13 +10,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { alarmsManifest, mapAlarm } from '../../../connectors/adapters/environment/index.js';
-import { createKafka } from '../../../connectors/runtime/kafka.js';
-import { createLogger } from '../../../connectors/runtime/log.js';
+import { createKafka } from '../../../core/kafka.js';
+import { createLogger } from '../../../core/log.js';
 import { ConnectorWorker } from '../../../connectors/runtime/worker.js';
 import { withRetry } from '../../../connectors/sdk/retry.js';
 import type { SourcePage } from '../../../connectors/sdk/types.js';
 import { WebhookSource, type WebhookCursor, type WebhookSettings } from '../../../connectors/sources/webhook.js';
-import { loadCatalogue } from '../../../hub/routing/catalogue.js';
+import { loadCatalogue } from '../../../core/catalogue.js';
 import { topics, type RecordKind } from '../../../schemas/index.js';
 import { SchemaCodec } from '../../../schemas/registry.js';
 

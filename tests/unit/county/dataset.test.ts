@@ -7,9 +7,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateResidentId } from '../../../connectors/sdk/normalise/resident-id.js';
-import { validateUscc } from '../../../connectors/sdk/normalise/uscc.js';
-import { transformToWgs84 } from '../../../connectors/sdk/normalise/coords.js';
+import { validateResidentId } from '../../../core/normalise/resident-id.js';
+import { validateUscc } from '../../../core/normalise/uscc.js';
+import { transformToWgs84 } from '../../../core/normalise/coords.js';
 import { fixtureContext } from '../../../connectors/sdk/fixtures.js';
 import { manifest as gridManifest, COUNTY_BBOX } from '../../../connectors/adapters/grid/manifest.js';
 import { mapGridEvent } from '../../../connectors/adapters/grid/mapping.js';

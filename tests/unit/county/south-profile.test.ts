@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../../connectors/adapters/index.js';
 import { fixtureContext } from '../../../connectors/sdk/fixtures.js';
-import { transformToWgs84 } from '../../../connectors/sdk/normalise/coords.js';
+import { transformToWgs84 } from '../../../core/normalise/coords.js';
 import { readJsonl, readManifest, refKey, type DatasetLine, type TruthMatter, type TruthSubject } from '../../../simulators/county/dataset.js';
 import { generateDataset, type DatasetManifest } from '../../../simulators/county/generate.js';
 import { distanceMetres } from '../../../simulators/county/geo.js';

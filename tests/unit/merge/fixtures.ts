@@ -1,6 +1,6 @@
 /** Shared test data for the merge engine: the demo county's divisions and a few places in 锡尼镇. */
-import { toCanonical, transformFromWgs84, type Crs } from '../../../connectors/sdk/normalise/coords.js';
-import { usccCheckChar } from '../../../connectors/sdk/normalise/uscc.js';
+import { toCanonical, transformFromWgs84, type Crs } from '../../../core/normalise/coords.js';
+import { usccCheckChar } from '../../../core/normalise/uscc.js';
 import { RegionIndex, type Division } from '../../../hub/merge/regions.js';
 import type { GeoPoint } from '../../../hub/merge/geo.js';
 

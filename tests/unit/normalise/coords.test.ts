@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { toCanonical, transformFromWgs84, transformToWgs84, type BBox } from '../../../connectors/sdk/normalise/coords.js';
-import { ValidationError } from '../../../connectors/sdk/errors.js';
+import { toCanonical, transformFromWgs84, transformToWgs84, type BBox } from '../../../core/normalise/coords.js';
+import { ValidationError } from '../../../core/errors.js';
 
 /** Great-circle distance in metres. */
 function metres(a: [number, number], b: [number, number]): number {

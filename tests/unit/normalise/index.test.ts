@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import * as normalise from '../../../connectors/sdk/normalise/index.js';
+import * as normalise from '../../../core/normalise/index.js';
 
 describe('normalise index', () => {
   it('re-exports the public functions', () => {

@@ -6,8 +6,8 @@ import {
   maskName,
   keyedHash,
   PERSONAL_DATA_HASH_ALGORITHM,
-} from '../../../connectors/sdk/normalise/personal-data.js';
-import { ConfigError, ValidationError } from '../../../connectors/sdk/errors.js';
+} from '../../../core/normalise/personal-data.js';
+import { ConfigError, ValidationError } from '../../../core/errors.js';
 
 const KEY = 'county-330106-test-key-0123456789';
 const OTHER_KEY = 'county-330108-test-key-9876543210';

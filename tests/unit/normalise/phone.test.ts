@@ -5,8 +5,8 @@ import {
   validateMobile,
   validateLandline,
   validatePhone,
-} from '../../../connectors/sdk/normalise/phone.js';
-import { ValidationError } from '../../../connectors/sdk/errors.js';
+} from '../../../core/normalise/phone.js';
+import { ValidationError } from '../../../core/errors.js';
 
 describe('mobile numbers', () => {
   it.each([

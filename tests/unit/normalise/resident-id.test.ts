@@ -4,8 +4,8 @@ import {
   residentIdCheckChar,
   residentIdInfo,
   normaliseResidentId,
-} from '../../../connectors/sdk/normalise/resident-id.js';
-import { ValidationError } from '../../../connectors/sdk/errors.js';
+} from '../../../core/normalise/resident-id.js';
+import { ValidationError } from '../../../core/errors.js';
 
 const NOW = new Date('2026-03-01T12:00:00+08:00');
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { cleanText, normaliseCode, normaliseName, looksLikeInjection } from '../../../connectors/sdk/normalise/text.js';
-import { ValidationError } from '../../../connectors/sdk/errors.js';
+import { cleanText, normaliseCode, normaliseName, looksLikeInjection } from '../../../core/normalise/text.js';
+import { ValidationError } from '../../../core/errors.js';
 
 function messageOf(fn: () => unknown): string {
   try {

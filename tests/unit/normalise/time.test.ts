@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { parseTimestamp, formatShanghai } from '../../../connectors/sdk/normalise/time.js';
-import { ValidationError } from '../../../connectors/sdk/errors.js';
+import { parseTimestamp, formatShanghai } from '../../../core/normalise/time.js';
+import { ValidationError } from '../../../core/errors.js';
 
 const NOW = new Date('2026-03-01T12:00:00+08:00');
 const opts = { now: NOW };

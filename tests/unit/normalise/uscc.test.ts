@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { normaliseUscc, validateUscc, usccCheckChar, usccKind, USCC_ALPHABET } from '../../../connectors/sdk/normalise/uscc.js';
-import { ValidationError } from '../../../connectors/sdk/errors.js';
+import { normaliseUscc, validateUscc, usccCheckChar, usccKind, USCC_ALPHABET } from '../../../core/normalise/uscc.js';
+import { ValidationError } from '../../../core/errors.js';
 
 // Codes published on business-registration records (each passes the GB 32100 check; a random
 // string passes with probability 1/31).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../connectors/sdk/errors.js';
+import { ConfigError } from '../../../core/errors.js';
 import { loadCalendar, shanghaiDate } from '../../../hub/routing/index.js';
 
 const calendar = loadCalendar();

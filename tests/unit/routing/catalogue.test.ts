@@ -2,7 +2,7 @@ import { mkdtempSync, cpSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../connectors/sdk/errors.js';
+import { ConfigError } from '../../../core/errors.js';
 import { DEFAULT_CATALOGUE_DIR, loadCatalogue } from '../../../hub/routing/index.js';
 
 const catalogue = loadCatalogue();

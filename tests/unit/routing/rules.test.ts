@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, ValidationError } from '../../../connectors/sdk/errors.js';
+import { ConfigError, ValidationError } from '../../../core/errors.js';
 import {
   DEFAULT_RULES_PATH,
   ResponsibilityRules,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chunkBySize } from '../../../connectors/runtime/worker.js';
 import { deadLetterFrom } from '../../../connectors/runtime/dead-letters.js';
-import { ValidationError } from '../../../connectors/sdk/errors.js';
+import { ValidationError } from '../../../core/errors.js';
 
 describe('one transaction, requests under the broker limit', () => {
   it('splits a page of large messages into requests under the limit, keeping every message once and in order', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../connectors/sdk/errors.js';
+import { ConfigError } from '../../../core/errors.js';
 import { checkClusterAccess, explainAccessError, kafkaAccess, registryAuthorization, topicLayout } from '../../../core/cluster-access.js';
 
 const refused = (env: Record<string, string>) => {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../connectors/sdk/errors.js';
+import { ConfigError } from '../../../core/errors.js';
 import { connectorSettings } from '../../../connectors/runtime/settings.js';
 import { hubSettings } from '../../../hub/settings.js';
 import { CONFIGURATION_DOC, configurationDoc } from '../../../scripts/settings-doc.js';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { validateUscc } from '../../../connectors/sdk/normalise/index.js';
+import { validateUscc } from '../../../core/normalise/index.js';
 import { RECORD_KINDS, avroType, loadSchema, type RecordKind } from '../../../schemas/index.js';
 import { EXAMPLES } from './examples.js';
 

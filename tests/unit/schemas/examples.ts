@@ -6,7 +6,7 @@
  * the center's dispatch, the enforcement team's acknowledgement, the case and a food-business
  * licence application.
  */
-import { protectPhone, protectResidentId, maskName } from '../../../connectors/sdk/normalise/index.js';
+import { protectPhone, protectResidentId, maskName } from '../../../core/normalise/index.js';
 import type { CanonicalRecords, Envelope, RecordKind } from '../../../schemas/index.js';
 
 const KEY = 'test-county-key-0123456789abcdef';

@@ -8,7 +8,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ConfigError } from '../../connectors/sdk/errors.js';
+import { ConfigError } from './errors.js';
 import {
   DEFAULT_CATALOGUE_DIR,
   asArray,

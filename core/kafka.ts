@@ -2,10 +2,10 @@
 import { Kafka, logLevel, type Admin, type Consumer, type ITopicConfig, type KafkaConfig, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createLogger, type KAFKA_LOG_LEVELS } from './log.js';
-import { kafkaAccess, topicLayout, type TopicLayout } from '../../core/cluster-access.js';
-import type { Topics } from '../../schemas/index.js';
-import { ConfigError } from '../sdk/errors.js';
-import { RECORD_KINDS } from '../../schemas/index.js';
+import { kafkaAccess, topicLayout, type TopicLayout } from './cluster-access.js';
+import type { Topics } from '../schemas/index.js';
+import { ConfigError } from './errors.js';
+import { RECORD_KINDS } from '../schemas/index.js';
 
 const KAFKAJS_LEVEL: Record<(typeof KAFKA_LOG_LEVELS)[number], logLevel> = { nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG } as const;
 

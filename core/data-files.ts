@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
-import { ConfigError } from '../../connectors/sdk/errors.js';
+import { ConfigError } from './errors.js';
 
 /** The catalogue folder shipped with the project: `schemas/catalogues/`. */
-export const DEFAULT_CATALOGUE_DIR = fileURLToPath(new URL('../../schemas/catalogues/', import.meta.url));
+export const DEFAULT_CATALOGUE_DIR = fileURLToPath(new URL('../schemas/catalogues/', import.meta.url));
 
 /**
  * Text of a data file. UTF-8 (with or without BOM) is expected; a file that is not valid UTF-8
