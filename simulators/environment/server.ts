@@ -67,7 +67,15 @@ export function buildEnvironmentServer(opts: EnvironmentServerOptions = {}): Fas
   const appSecret = opts.appSecret ?? DEMO_APP_SECRET;
   const app = Fastify({ logger: false });
   installFaults(app, () => ({ success: false, code: 500, message: '系统繁忙，请稍后再试', result: null }));
-  installDispatchInbox(app, { path: '/api/12369/dispatches', receiptPrefix: 'HBSD' }); // the county center's assignments arrive here
+  // the county center's assignments arrive here; its one result for one of our complaints closes
+  // that complaint with the result (统一出件), so nobody types the enforcement bureau's words again
+  installDispatchInbox(app, {
+    path: '/api/12369/dispatches',
+    receiptPrefix: 'HBSD',
+    onReceive: (a) => {
+      if (a.pdlx === '结果反馈' && a.ywbh && complaints.complaints.has(a.ywbh)) complaints.update(a.ywbh, { 办理状态: '已办结', 办理结果: a.bljg ?? null });
+    },
+  });
 
   app.get<{ Querystring: { updateTimeStart?: string; current?: string; size?: string; sortField?: string; sortOrder?: string } }>(
     '/api/12369/complaints',

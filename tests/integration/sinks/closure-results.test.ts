@@ -1,17 +1,20 @@
 /**
- * 统一出件, back to every channel, on the real stack: a matter reported through 12345 and the grid
- * platform (Reports on Kafka) → hub → the enforcement, environment and market departments close it
- * with their StatusChanges → the hub queues the one result for each reporting record (outbox) →
- * the publisher → Kafka → the sinks of the 12345 and grid platforms (killed -9 twice during it, the
- * grid platform failing requests for a while) → each platform receives the result for its own
- * record once, acknowledges it, and the acknowledgement is on the matter's timeline; the 12345
- * work order reads 办结 with that result. A reopening and a second closure send the new result once.
+ * 统一出件, back to every channel, on the real stack: a matter reported through 12345, the grid
+ * platform and 12369 (Reports on Kafka) → hub → the enforcement, environment and market departments
+ * close it with their StatusChanges → the hub queues the one result for each reporting record
+ * (outbox) → the publisher → Kafka → the sinks of the three platforms (killed -9 twice during it,
+ * the grid platform failing requests for a while) → each platform receives the result for its own
+ * record once, acknowledges it, and the acknowledgement is on the matter's timeline; the 12345 work
+ * order reads 办结 and the 12369 complaint 已办结, each with that result. A reopening and a second
+ * closure send the new result once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTopics } from '../../../core/kafka.js';
 import { createPrincipal, issueApiKey } from '../../../hub/api/auth/principals.js';
 import { createDb, type Db } from '../../../hub/store/db.js';
 import type { Report, StatusChange } from '../../../schemas/index.js';
+import { ComplaintStore } from '../../../simulators/environment/complaints.js';
+import { buildEnvironmentServer } from '../../../simulators/environment/server.js';
 import { buildGridServer } from '../../../simulators/grid/server.js';
 import { buildHotlineServer, HotlineStore } from '../../../simulators/hotline-12345/server.js';
 import { eventually, startProcess, type RunningProcess } from '../../../stack/processes.js';
@@ -25,6 +28,8 @@ const codec = codecFor(ctx);
 const orders = new HotlineStore();
 const hotline = buildHotlineServer(orders);
 const grid = buildGridServer();
+const complaints = new ComplaintStore();
+const environment = buildEnvironmentServer({ complaints });
 let hub: RunningProcess | undefined;
 let sink: RunningProcess | undefined;
 let db: Db;
@@ -42,15 +47,27 @@ const gridReport: Report = {
   reporterPhoneMasked: null,
 };
 const HOTLINE_ID = report.envelope.sourceRecordId;
+const ENV_ID = 'XF2025061200042';
+const environmentReport: Report = {
+  ...report,
+  envelope: { ...report.envelope, sourceSystem: 'environment-12369', department: 'environment', sourceRecordId: ENV_ID, eventTime: report.envelope.eventTime + 40 * 60_000, sourceVersion: report.envelope.sourceVersion + 40 * 60_000 },
+  channel: 'COMPLAINT',
+  title: '饭店油烟扰民',
+  description: '举报该饭店油烟直排，影响周边住户。',
+  reporterNameMasked: null,
+  reporterPhoneHash: null,
+  reporterPhoneMasked: null,
+};
 
-const url = (app: typeof grid, path: string) => `http://127.0.0.1:${(app.server.address() as { port: number }).port}${path}`;
+const url = (app: typeof grid | typeof environment, path: string) => `http://127.0.0.1:${(app.server.address() as { port: number }).port}${path}`;
 
 function startSink(): Promise<RunningProcess> {
   return startProcess('dispatch sinks', 'connectors/sinks/main.ts', [], {
     ...ctx.env,
     SINK_CONFIG: JSON.stringify([
-      { id: 'hotline', url: url(hotline, '/api/v2/dispatches'), departments: ['*'], exceptDepartments: ['town:*'], reportsFrom: ['hotline-12345'], sessionTimeoutMs: 6000 },
+      { id: 'hotline', url: url(hotline, '/api/v2/dispatches'), departments: ['*'], exceptDepartments: ['town:*', 'environment'], reportsFrom: ['hotline-12345'], sessionTimeoutMs: 6000 },
       { id: 'grid', url: url(grid, '/api/grid/v1/assignments'), departments: ['town:*'], reportsFrom: ['grid'], sessionTimeoutMs: 6000 },
+      { id: 'environment', url: url(environment, '/api/12369/dispatches'), departments: ['environment'], reportsFrom: ['environment-12369'], sessionTimeoutMs: 6000 },
     ]),
   });
 }
@@ -63,7 +80,7 @@ async function produce(kind: 'report' | 'status-change', records: Array<Report |
 }
 
 type Inboxed = { pdbh: string; pdlx: string; ywbh?: string; ywxt?: string; bljg?: string | null; qtbm: string | null; sjbh: string; deliveries: number };
-const results = async (app: typeof grid) => ((await app.inject('/__sim/inbox')).json() as Inboxed[]).filter((a) => a.pdlx === '结果反馈');
+const results = async (app: typeof grid | typeof environment) => ((await app.inject('/__sim/inbox')).json() as Inboxed[]).filter((a) => a.pdlx === '结果反馈');
 const delivered = async () => (await db('matter_events').where({ matter_id: matterId, type: 'result_delivered' }).orderBy('id').select('detail')).map((e) => e.detail as { sourceSystem: string; sourceRecordId: string; version: number });
 
 beforeAll(async () => {
@@ -72,8 +89,9 @@ beforeAll(async () => {
   await ensureTopics(admin, ctx.topics);
   await admin.disconnect();
   await Promise.all([codec.ensureRegistered('report'), codec.ensureRegistered('status-change')]);
-  await Promise.all([hotline.listen({ port: 0, host: '127.0.0.1' }), grid.listen({ port: 0, host: '127.0.0.1' })]);
+  await Promise.all([hotline.listen({ port: 0, host: '127.0.0.1' }), grid.listen({ port: 0, host: '127.0.0.1' }), environment.listen({ port: 0, host: '127.0.0.1' })]);
   orders.create({ gdbh: HOTLINE_ID, sqbt: report.title ?? '', sqnr: report.description, gdzt: '办理' });
+  complaints.create({ 举报编号: ENV_ID, 举报内容: environmentReport.description, 办理状态: '调查处理中', 办理结果: null });
   hub = await startProcess('hub', 'hub/main.ts', [], { ...ctx.env, HUB_PORT: '0', HUB_JWT_SECRET: 'results-test-jwt-secret-0123456789' });
   db = createDb(ctx.stack.databaseUrl, { schema: ctx.dbSchema });
   key = await issueApiKey(db, (await createPrincipal(db, { id: 'results-commander', name: '值班长', role: 'commander' })).id);
@@ -83,20 +101,20 @@ afterAll(async () => {
   await sink?.stop();
   await hub?.stop();
   await db?.destroy();
-  await Promise.all([hotline.close(), grid.close()]);
+  await Promise.all([hotline.close(), grid.close(), environment.close()]);
 });
 
 describe('the one result back to every reporting channel', () => {
   it('each platform gets the result for its own record once, through kills and an outage, and each receipt is on the timeline', async () => {
-    await produce('report', [report, gridReport]);
-    const linked = await eventually('both reports in the hub', async () => {
-      const rows = (await db('reports').whereIn('source_record_id', [HOTLINE_ID, GRID_ID]).select('source_record_id', 'matter_id')) as Array<{ source_record_id: string; matter_id: string }>;
-      return rows.length === 2 ? rows : undefined;
+    await produce('report', [report, gridReport, environmentReport]);
+    const linked = await eventually('the three reports in the hub', async () => {
+      const rows = (await db('reports').whereIn('source_record_id', [HOTLINE_ID, GRID_ID, ENV_ID]).select('source_record_id', 'matter_id')) as Array<{ source_record_id: string; matter_id: string }>;
+      return rows.length === 3 ? rows : undefined;
     }, 120_000, 500);
     // one matter, whether the matcher joined them or the centre merges them
-    const gridMatter = String(linked.find((r) => r.source_record_id === GRID_ID)!.matter_id);
-    if (gridMatter !== matterId) {
-      const res = await fetch(`${String(hub!.ready.url)}/api/v1/matters/merge`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ into: matterId, from: [gridMatter], reason: '同一餐馆油烟' }) });
+    const others = [...new Set(linked.map((r) => String(r.matter_id)))].filter((id) => id !== matterId);
+    if (others.length) {
+      const res = await fetch(`${String(hub!.ready.url)}/api/v1/matters/merge`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ into: matterId, from: others, reason: '同一餐馆油烟' }) });
       expect(res.status).toBe(200);
     }
 
@@ -107,47 +125,54 @@ describe('the one result back to every reporting channel', () => {
     const { last } = await killRepeatedly(startSink, { kills: 2, minMs: 1500, maxMs: 4000, seed: 21 });
     sink = last;
 
-    const [atHotline, atGrid] = await eventually('the result at both platforms', async () => {
+    const [atHotline, atGrid, atEnvironment] = await eventually('the result at the three platforms', async () => {
       const h = await results(hotline);
       const g = await results(grid);
-      return h.length && g.length ? [h, g] : undefined;
+      const e = await results(environment);
+      return h.length && g.length && e.length ? [h, g, e] : undefined;
     }, 180_000, 500);
     // each platform: its own record, the one result, the lead department, once
     expect(atHotline).toEqual([expect.objectContaining({ sjbh: matterId, ywbh: HOTLINE_ID, ywxt: 'hotline-12345', bljg: LEAD_RESULT.text, qtbm: 'enforcement' })]);
     expect(atGrid).toEqual([expect.objectContaining({ sjbh: matterId, ywbh: GRID_ID, ywxt: 'grid', bljg: LEAD_RESULT.text, qtbm: 'enforcement' })]);
-    // the results went out once per record in the outbox, and the 12345 work order is closed with it
-    expect(await db('dispatch_outbox').where({ matter_id: matterId, action: 'RESULT' }).count('* as n').first()).toEqual({ n: '2' });
+    expect(atEnvironment).toEqual([expect.objectContaining({ sjbh: matterId, ywbh: ENV_ID, ywxt: 'environment-12369', bljg: LEAD_RESULT.text, qtbm: 'enforcement' })]);
+    // the results went out once per record in the outbox; the 12345 work order and the 12369 complaint are closed with it
+    expect(await db('dispatch_outbox').where({ matter_id: matterId, action: 'RESULT' }).count('* as n').first()).toEqual({ n: '3' });
     expect(orders.orders.get(HOTLINE_ID)).toMatchObject({ gdzt: '办结', bljg: LEAD_RESULT.text });
+    expect(complaints.complaints.get(ENV_ID)).toMatchObject({ 办理状态: '已办结', 办理结果: LEAD_RESULT.text });
 
     // each receipt came back as a StatusChange and is on the matter's timeline, once
-    const receipts = await eventually('both receipts on the timeline', async () => {
+    const receipts = await eventually('the three receipts on the timeline', async () => {
       const d = await delivered();
-      return d.length >= 2 ? d : undefined;
+      return d.length >= 3 ? d : undefined;
     }, 120_000, 500);
-    expect(receipts.map((d) => `${d.sourceSystem}/${d.sourceRecordId}`).sort()).toEqual([`grid/${GRID_ID}`, `hotline-12345/${HOTLINE_ID}`]);
+    expect(receipts.map((d) => `${d.sourceSystem}/${d.sourceRecordId}`).sort()).toEqual([`environment-12369/${ENV_ID}`, `grid/${GRID_ID}`, `hotline-12345/${HOTLINE_ID}`]);
     const timeline = (await (await fetch(`${String(hub!.ready.url)}/api/v1/matters/${matterId}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { timeline: Array<{ type: string }> };
-    expect(timeline.timeline.filter((e) => e.type === 'result_delivered')).toHaveLength(2);
+    expect(timeline.timeline.filter((e) => e.type === 'result_delivered')).toHaveLength(3);
     expect(timeline.timeline.filter((e) => e.type === 'result_sent')).toHaveLength(1);
   });
 
   it('reopened and closed again with a new result: each platform gets the new result once more, nothing else', async () => {
-    const before = { hotline: (await results(hotline)).length, grid: (await results(grid)).length };
+    const before = { hotline: (await results(hotline)).length, grid: (await results(grid)).length, environment: (await results(environment)).length };
     const NEW_RESULT = { outcome: 'RESOLVED' as const, sourceOutcome: null, text: '复查发现反弹，已查封违规排烟设施并立案处罚，再次复查合格。' };
     await produce('status-change', [
       change('enforcement', 'REOPENED', 4, '2025-06-16 09:00:00', byTask('enforcement'), { note: '回访不满意，重新办理' }),
       change('enforcement', 'CLOSED', 5, '2025-06-18 16:00:00', byTask('enforcement'), { result: NEW_RESULT }),
     ]);
-    const [h, g] = await eventually('the new result at both platforms', async () => {
+    const [h, g, e] = await eventually('the new result at the three platforms', async () => {
       const hr = (await results(hotline)).filter((a) => a.bljg === NEW_RESULT.text);
       const gr = (await results(grid)).filter((a) => a.bljg === NEW_RESULT.text);
-      return hr.length && gr.length ? [hr, gr] : undefined;
+      const er = (await results(environment)).filter((a) => a.bljg === NEW_RESULT.text);
+      return hr.length && gr.length && er.length ? [hr, gr, er] : undefined;
     }, 180_000, 500);
     expect(h.map((a) => a.ywbh)).toEqual([HOTLINE_ID]);
     expect(g.map((a) => a.ywbh)).toEqual([GRID_ID]);
+    expect(e.map((a) => a.ywbh)).toEqual([ENV_ID]);
     expect((await results(hotline)).length).toBe(before.hotline + 1);
     expect((await results(grid)).length).toBe(before.grid + 1);
+    expect((await results(environment)).length).toBe(before.environment + 1);
     expect(orders.orders.get(HOTLINE_ID)).toMatchObject({ gdzt: '办结', bljg: NEW_RESULT.text });
-    await eventually('the new receipts on the timeline', async () => ((await delivered()).length >= 4 ? true : undefined), 120_000, 500);
-    expect(await db('dispatch_outbox').where({ matter_id: matterId, action: 'RESULT' }).count('* as n').first()).toEqual({ n: '4' });
+    expect(complaints.complaints.get(ENV_ID)).toMatchObject({ 办理状态: '已办结', 办理结果: NEW_RESULT.text });
+    await eventually('the new receipts on the timeline', async () => ((await delivered()).length >= 6 ? true : undefined), 120_000, 500);
+    expect(await db('dispatch_outbox').where({ matter_id: matterId, action: 'RESULT' }).count('* as n').first()).toEqual({ n: '6' });
   });
 });
