@@ -65,7 +65,8 @@ const webhookPort = await freePort();
 const webhookUrl = `http://127.0.0.1:${webhookPort}/hooks/environment/alarms`;
 const withHistory = ['--dataset', history];
 const [hotline, grid, environment, approval, market] = await Promise.all([
-  startProcess('12345 simulator', 'simulators/hotline-12345/main.ts', ['--seed', '2026', ...withHistory], {}),
+  // 回访: a tenth of the citizens called back are not satisfied, and their matters are redone (重办)
+  startProcess('12345 simulator', 'simulators/hotline-12345/main.ts', ['--seed', '2026', '--call-back', '0.1', ...withHistory], {}),
   startProcess('grid simulator', 'simulators/grid/main.ts', ['--seed', '2026', ...withHistory], {}),
   startProcess('environment simulator', 'simulators/environment/main.ts', ['--seed', '2026', ...withHistory, '--webhook', webhookUrl, '--webhook-secret', secret, '--complaints-every-ms', '4000'], {}),
   startProcess('approval simulator', 'simulators/approval/main.ts', [...withHistory, '--receive-every-ms', '3000', '--advance-every-ms', '4000'], {}),

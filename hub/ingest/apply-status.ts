@@ -15,9 +15,9 @@ import type { StatusChange } from '../../schemas/index.js';
 import type { ApplyEffect, Position } from './apply-report.js';
 import type { HubRouting } from './routing.js';
 import { canonical, registerSourceRecord, sameContent } from './source-records.js';
-import { foldTaskState, matterStatusOf, type StoredChange, type TaskState } from './task-state.js';
+import { foldTaskState, isVerdict, matterStatusOf, reopeningVerdict, type StoredChange, type TaskState } from './task-state.js';
 import { appendMatterEvent } from '../store/matter-events.js';
-import { HUB_ACTOR, queueResults } from '../ops/decisions.js';
+import { HUB_ACTOR, queueRedo, queueResults } from '../ops/decisions.js';
 
 type Resolution = { taskId: string; matterId: string } | { reason: string };
 
@@ -177,6 +177,12 @@ async function taskOfDepartment(tx: Knex.Transaction, matterId: string, c: Statu
     mine = mine.filter((t) => t.department === town);
   }
   if (mine.length === 1) return { taskId: String(mine[0]!.id), matterId: id };
+  if (mine.length === 0 && c.target.kind === 'REPORT' && isVerdict(storedChange(c))) {
+    // a reporting channel's verdict on the result (12345's 回访) judges the lead's work
+    const lead = await tx('tasks').where({ matter_id: id, role: 'lead' }).whereNotIn('status', ['WITHDRAWN', 'MERGED']).first<{ id: string } | undefined>('id');
+    if (lead) return { taskId: String(lead.id), matterId: id };
+    return { reason: `matter ${id} has no lead task for the follow-up of ${actor}` };
+  }
   if (mine.length === 0) return { reason: `matter ${id} has no task for department ${actor}` };
   return { reason: `matter ${id} has ${mine.length} tasks for department ${actor} and the change does not say which` };
 }
@@ -278,7 +284,8 @@ async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string
   const task = await tx('tasks').where({ id: taskId }).forUpdate().first<TaskRow>('*');
   const rows: Array<{ payload: StatusChange }> = await tx('status_changes').where({ task_id: taskId }).select('payload');
   const before = stateOfRow(task);
-  const after = foldTaskState(rows.map((r) => storedChange(r.payload)));
+  const stored = rows.map((r) => storedChange(r.payload));
+  const after = foldTaskState(stored);
   const date = (ms: number | null) => (ms === null ? null : new Date(ms));
   await tx('tasks')
     .where({ id: taskId })
@@ -314,6 +321,9 @@ async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string
   if (!closed && matter!.status === 'CLOSED') {
     const reopening = tasks.filter((t) => t.status !== 'DONE').map((t) => t.department);
     await appendMatterEvent(tx, matterId, 'reopened', lastActivity, { departments: reopening, status });
+    // reopened by a verdict (回访不满意): the lead receives the matter again, with why (重办)
+    const verdict = reopeningVerdict(stored, foldTaskState(stored.filter((x) => !isVerdict(x))));
+    if (verdict) await queueRedo(tx, matterId, verdict.occurredAt, HUB_ACTOR, `${verdict.sourceStatus ?? '回访不满意'}，重新办理${verdict.note ? `：${verdict.note}` : ''}`);
   }
   return { before, after };
 }

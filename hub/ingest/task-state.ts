@@ -94,7 +94,34 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * A follow-up verdict on the result: the reporting channel's call back to the citizen (回访), an
+ * inspector's check (核查) — a FOLLOW_UP that carries a result. It comes from another clock than the
+ * department's own changes, so it is judged by time, not ordered among their versions.
+ */
+export function isVerdict(c: StoredChange): boolean {
+  return c.status === 'FOLLOW_UP' && c.result !== null;
+}
+
+/**
+ * The verdict that puts a done task back to work (重办): the first "unresolved" verdict after the
+ * task's own closure. A closure after it (the department redid the work) stands until the next one.
+ * A function of the set of changes, like the fold.
+ */
+export function reopeningVerdict(changes: readonly StoredChange[], done: Pick<TaskState, 'status' | 'doneAt'>): StoredChange | null {
+  if (done.status !== 'DONE' || done.doneAt === null) return null;
+  const after = changes.filter((c) => isVerdict(c) && c.result!.outcome === 'UNRESOLVED' && c.occurredAt > done.doneAt!);
+  return after.sort((a, b) => a.occurredAt - b.occurredAt || compareChanges(a, b))[0] ?? null;
+}
+
 export function foldTaskState(changes: readonly StoredChange[]): TaskState {
+  const s = foldOwnChanges(changes.filter((c) => !isVerdict(c)));
+  const verdict = reopeningVerdict(changes, s);
+  if (verdict) return { ...s, status: 'IN_PROGRESS', sourceStatus: verdict.sourceStatus, doneAt: null, result: null, outcome: null };
+  return s;
+}
+
+function foldOwnChanges(changes: readonly StoredChange[]): TaskState {
   const s: TaskState = { ...INITIAL_TASK_STATE };
   for (const c of [...changes].sort(compareChanges)) {
     s.statusVersion = c.version;

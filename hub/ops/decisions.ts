@@ -327,6 +327,20 @@ export async function queueResults(tx: Tx, matterId: string, at: number, actor: 
   return reports.length;
 }
 
+/**
+ * 重办: a matter reopened by a verdict on its result (the citizen not satisfied at 回访) goes back to
+ * its lead department — a new decision version with the reason, which the lead's platform receives
+ * like any assignment. The cooperating departments' work stands.
+ */
+export async function queueRedo(tx: Tx, matterId: string, at: number, actor: Actor, reason: string): Promise<DecisionResult> {
+  const m = (await tx('matters').where({ id: matterId }).first()) as MatterRow;
+  const lead = (await tx('tasks').where({ matter_id: matterId, role: 'lead' }).whereNotIn('status', ['WITHDRAWN', 'MERGED']).first('id', 'department')) as { id: string; department: string } | undefined;
+  // addressed to the lead's task alone: the copies of a decision go to every department it names
+  const queued = await queueDecision(tx, m, actor, at, { action: 'DISPATCH', cooperatingDepartments: [], instructions: reason, reason, ...(lead ? { leadDepartment: lead.department, taskIds: { [lead.department]: String(lead.id) } } : {}) });
+  await appendMatterEvent(tx, matterId, 'dispatched', at, { by: actor.principalId, lead: lead?.department ?? m.lead_department, cooperating: [], reason, redo: true });
+  return queued;
+}
+
 /** Who sends the result when the departments' own progress closed the matter. */
 export const HUB_ACTOR: Actor = { principalId: 'hub', role: 'rule', nameMasked: null, from: null };
 

@@ -37,6 +37,17 @@ export interface WorkOrder {
   qytyxydm?: string | null; // 统一社会信用代码
   ldrsfzh?: string | null; // 来电人身份证号 (recorded by some call centres)
   bljg?: string | null; // 办理结果 (the result the work order was closed with)
+  hfjg?: '满意' | '基本满意' | '不满意' | null; // 回访结果 (the citizen's verdict when called back)
+  hfsj?: string | null; // 回访时间
+  hfyj?: string | null; // 回访意见
+}
+
+export interface HotlineServerOptions {
+  /**
+   * 回访: after a result closes a work order, the operator calls the citizen back `afterMs` later;
+   * `unsatisfiedShare` of them are not satisfied (the demo; tests drive 回访 themselves).
+   */
+  callBack?: { afterMs: number; unsatisfiedShare: number; seed?: number };
 }
 
 const CASES: Array<[string, string, string]> = [
@@ -175,8 +186,12 @@ export class HotlineStore {
   }
 }
 
-export function buildHotlineServer(store = new HotlineStore()): FastifyInstance {
+export function buildHotlineServer(store = new HotlineStore(), opts: HotlineServerOptions = {}): FastifyInstance {
   const app = Fastify({ logger: false });
+  const callBack = opts.callBack;
+  const verdicts = seededRandom(callBack?.seed ?? 12345);
+  const timers = new Set<NodeJS.Timeout>();
+  app.addHook('onClose', async () => timers.forEach(clearTimeout));
   installFaults(app, () => ({ code: '9999', msg: '系统繁忙,请稍后再试', data: null }));
   installDispatchInbox(app, {
     path: '/api/v2/dispatches',
@@ -184,7 +199,16 @@ export function buildHotlineServer(store = new HotlineStore()): FastifyInstance 
     // the centre's one result for one of our work orders closes it with that result: the operator
     // calls the citizen back with it instead of typing another department's result in again
     onReceive: (a) => {
-      if (a.pdlx === '结果反馈' && a.ywbh && store.orders.has(a.ywbh)) store.update(a.ywbh, { gdzt: '办结', bljg: a.bljg ?? null });
+      if (a.pdlx !== '结果反馈' || !a.ywbh || !store.orders.has(a.ywbh)) return;
+      const id = a.ywbh;
+      store.update(id, { gdzt: '办结', bljg: a.bljg ?? null });
+      if (!callBack) return;
+      const satisfied = verdicts() >= callBack.unsatisfiedShare;
+      const t = setTimeout(() => {
+        timers.delete(t);
+        store.update(id, { gdzt: '回访', hfjg: satisfied ? '满意' : '不满意', hfsj: shanghaiDateTime(Date.now()), hfyj: satisfied ? null : '问题没有解决，要求重新处理。' });
+      }, callBack.afterMs);
+      timers.add(t);
     },
   }); // the county center's assignments arrive here
 

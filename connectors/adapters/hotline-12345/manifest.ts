@@ -7,7 +7,7 @@ export const manifest: ConnectorManifest<HttpPollSettings> = {
   department: 'hotline',
   title: '12345热线工单',
   sourceSystem: 'hotline-12345',
-  emits: ['report'],
+  emits: ['report', 'status-change'],
   pollIntervalMs: 2000,
   source: {
     kind: 'http-poll',

@@ -1,9 +1,13 @@
-/** 12345 work order (pinyin-initial field names) → canonical Report. */
-import type { Report, ReportStatus } from '../../../schemas/index.js';
+/**
+ * 12345 work order (pinyin-initial field names) → canonical Report; and, once the hotline has called
+ * the citizen back (回访: hfjg 回访结果, hfsj 回访时间, hfyj 回访意见), a StatusChange about its own
+ * record that carries the verdict — 不满意 reopens the matter in the hub (重办).
+ */
+import type { Report, ReportStatus, StatusChange } from '../../../schemas/index.js';
 import { MappingError, ValidationError } from '../../../core/errors.js';
 import { cleanText, maskName, parseTimestamp, protectPhone, protectResidentId, validateUscc } from '../../../core/normalise/index.js';
 import { divisionCode, object, structuredText, townKey, sourceRecordId } from '../../sdk/mapping-helpers.js';
-import type { Mapping } from '../../sdk/types.js';
+import type { Emitted, Mapping } from '../../sdk/types.js';
 
 const STATUS: Record<string, ReportStatus> = {
   受理: 'RECEIVED',
@@ -67,5 +71,50 @@ export const mapWorkOrder: Mapping = (payload, ctx) => {
     reporterIdHash: idNumber?.hash ?? null,
     reporterIdMasked: idNumber?.masked ?? null,
   };
-  return [{ kind: 'report', key: townKey(division, id), value: report }];
+  const key = townKey(division, id);
+  const out: Emitted[] = [{ kind: 'report', key, value: report }];
+  const followUp = mapFollowUp(o, id, division, ctx);
+  if (followUp) out.push({ kind: 'status-change', key, value: followUp });
+  return out;
 };
+
+/** 回访结果 → whether the citizen is satisfied; the platform's three words. */
+const VERDICT: Record<string, boolean> = { 满意: true, 基本满意: true, 不满意: false };
+
+function mapFollowUp(o: Record<string, unknown>, id: string, division: string | null, ctx: Parameters<Mapping>[1]): StatusChange | null {
+  const verdict = cleanText(o.hfjg, { field: 'hfjg', maxLength: 10 });
+  if (!verdict) return null;
+  const satisfied = VERDICT[verdict];
+  if (satisfied === undefined) throw new MappingError(`未知的回访结果 "${verdict}" (unknown follow-up verdict; expected ${Object.keys(VERDICT).join('/')})`, 'hfjg');
+  const at = parseTimestamp(o.hfsj, 'hfsj');
+  const opinion = cleanText(o.hfyj, { field: 'hfyj', maxLength: 2000 });
+  return {
+    envelope: {
+      sourceSystem: ctx.sourceSystem,
+      department: ctx.department,
+      // one follow-up call per time: a second call on the same order is another record
+      sourceRecordId: `${id}#回访@${at.epochMs}`,
+      sourceVersion: at.epochMs,
+      eventTime: at.epochMs,
+      ingestTime: ctx.ingestTime,
+      divisionCode: division,
+      gridCode: null,
+      location: null,
+      connector: ctx.connectorId,
+    },
+    target: { kind: 'REPORT', record: { sourceSystem: ctx.sourceSystem, sourceRecordId: id }, matterId: null, taskId: null },
+    status: 'FOLLOW_UP',
+    sourceStatus: `回访${verdict}`,
+    version: at.epochMs,
+    occurredAt: at.epochMs,
+    actorDepartment: ctx.department,
+    actorUnitName: null,
+    actorNameMasked: null,
+    note: opinion,
+    requestedDeadline: null,
+    dispatchVersion: null,
+    // the citizen's verdict on the result: resolved for them, or not
+    result: { outcome: satisfied ? 'RESOLVED' : 'UNRESOLVED', sourceOutcome: verdict, text: opinion ?? verdict },
+    attachments: [],
+  };
+}

@@ -6,10 +6,15 @@
  * the grid platform failing requests for a while) → each platform receives the result for its own
  * record once, acknowledges it, and the acknowledgement is on the matter's timeline; the 12345 work
  * order reads 办结 and the 12369 complaint 已办结, each with that result. A reopening and a second
- * closure send the new result once.
+ * closure send the new result once. The hotline's 回访 "not satisfied" (its own work order mapped by
+ * the 12345 adapter) reopens the matter and gives it back to the lead department (重办); the lead's
+ * next closure sends that result once more.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTopics } from '../../../core/kafka.js';
+import { manifest as hotlineManifest } from '../../../connectors/adapters/hotline-12345/manifest.js';
+import { mapWorkOrder } from '../../../connectors/adapters/hotline-12345/mapping.js';
+import { fixtureContext } from '../../../connectors/sdk/fixtures.js';
 import { createPrincipal, issueApiKey } from '../../../hub/api/auth/principals.js';
 import { createDb, type Db } from '../../../hub/store/db.js';
 import type { Report, StatusChange } from '../../../schemas/index.js';
@@ -80,6 +85,7 @@ async function produce(kind: 'report' | 'status-change', records: Array<Report |
 }
 
 type Inboxed = { pdbh: string; pdlx: string; ywbh?: string; ywxt?: string; bljg?: string | null; qtbm: string | null; sjbh: string; deliveries: number };
+const environmentInbox = async () => (await environment.inject('/__sim/inbox')).json() as Inboxed[];
 const results = async (app: typeof grid | typeof environment) => ((await app.inject('/__sim/inbox')).json() as Inboxed[]).filter((a) => a.pdlx === '结果反馈');
 const delivered = async () => (await db('matter_events').where({ matter_id: matterId, type: 'result_delivered' }).orderBy('id').select('detail')).map((e) => e.detail as { sourceSystem: string; sourceRecordId: string; version: number });
 
@@ -174,5 +180,45 @@ describe('the one result back to every reporting channel', () => {
     expect(complaints.complaints.get(ENV_ID)).toMatchObject({ 办理状态: '已办结', 办理结果: NEW_RESULT.text });
     await eventually('the new receipts on the timeline', async () => ((await delivered()).length >= 6 ? true : undefined), 120_000, 500);
     expect(await db('dispatch_outbox').where({ matter_id: matterId, action: 'RESULT' }).count('* as n').first()).toEqual({ n: '6' });
+  });
+
+  it('回访 不满意 on the 12345 work order reopens the matter and gives it back to the lead (重办); its next closure goes out once more', async () => {
+    const before = { hotline: (await results(hotline)).length, grid: (await results(grid)).length, environment: (await results(environment)).length };
+    // the hotline calls the citizen back and records the verdict on its work order; the 12345
+    // adapter maps the order as the connector would, and its follow-up goes to Kafka
+    orders.update(HOTLINE_ID, { gdzt: '回访', hfjg: '不满意', hfsj: '2025-06-19 10:00:00', hfyj: '油烟还是直排，问题没有解决。' });
+    const emitted = mapWorkOrder(orders.orders.get(HOTLINE_ID), fixtureContext(hotlineManifest));
+    const followUp = emitted.find((e) => e.kind === 'status-change')!.value as StatusChange;
+    expect(followUp).toMatchObject({ status: 'FOLLOW_UP', sourceStatus: '回访不满意', target: { kind: 'REPORT', record: { sourceSystem: 'hotline-12345', sourceRecordId: HOTLINE_ID } } });
+    await produce('status-change', [followUp]);
+
+    await eventually('the matter reopened', async () => ((await db('matters').where({ id: matterId }).first())?.status !== 'CLOSED' ? true : undefined), 120_000, 500);
+    const lead = await db('tasks').where({ matter_id: matterId, role: 'lead' }).first();
+    expect(lead).toMatchObject({ department: 'enforcement', status: 'IN_PROGRESS', source_status: '回访不满意', result: null });
+    // the lead receives the matter again, with the citizen's words; nobody else does
+    const redo = await eventually('the 重办 at the lead department', async () => ((await (await fetch(url(hotline, '/__sim/inbox'))).json()) as Inboxed[]).find((a) => a.sjbh === matterId && a.pdlx.startsWith('派单') && String((a as { pdyj?: string }).pdyj ?? '').includes('回访不满意')), 120_000, 500);
+    expect(redo).toMatchObject({ qtbm: 'enforcement', pdlx: '派单（牵头）' });
+    // the cooperating departments' work stands: no copy of the 重办 for them
+    const copies = [...((await (await fetch(url(hotline, '/__sim/inbox'))).json()) as Inboxed[]), ...(await environmentInbox())].filter((a) => a.sjbh === matterId && String((a as { pdyj?: string }).pdyj ?? '').includes('回访不满意'));
+    expect(copies.map((a) => (a as { rwbh?: string }).rwbh)).toEqual([String((await db('tasks').where({ matter_id: matterId, role: 'lead' }).first()).id)]);
+    expect(String((redo as { pdyj?: string }).pdyj)).toContain('油烟还是直排');
+    const timeline = (await (await fetch(`${String(hub!.ready.url)}/api/v1/matters/${matterId}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { timeline: Array<{ type: string }> };
+    expect(timeline.timeline.filter((e) => e.type === 'reopened').length).toBeGreaterThanOrEqual(2); // the department's reopening earlier, and this one
+    expect(timeline.timeline.filter((e) => e.type === 'dispatched' && JSON.stringify(e).includes('回访不满意'))).toHaveLength(1);
+    // a redelivery of the same follow-up changes nothing
+    await produce('status-change', [followUp]);
+
+    const REDONE = { outcome: 'RESOLVED' as const, sourceOutcome: null, text: '再次现场核查，排烟设施已拆除并更换净化设备，回访满意。' };
+    // answering the 重办 assignment: its feedback carries that decision's version (as the departments' feedback connector's does)
+    const redoVersion = Number((await db('matters').where({ id: matterId }).first()).decision_version);
+    await produce('status-change', [change('enforcement', 'CLOSED', Math.max(redoVersion, 5) + 1, '2025-06-20 16:00:00', byTask('enforcement'), { result: REDONE })]); // above the closure of version 5 before
+    await eventually('the redone result at the three platforms', async () => {
+      const all = [await results(hotline), await results(grid), await results(environment)];
+      return all.every((r) => r.some((a) => a.bljg === REDONE.text)) ? true : undefined;
+    }, 180_000, 500);
+    expect((await results(hotline)).length).toBe(before.hotline + 1);
+    expect((await results(grid)).length).toBe(before.grid + 1);
+    expect((await results(environment)).length).toBe(before.environment + 1);
+    expect(await db('matters').where({ id: matterId }).first()).toMatchObject({ status: 'CLOSED', result: REDONE.text });
   });
 });

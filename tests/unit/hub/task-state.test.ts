@@ -91,3 +91,32 @@ describe('matterStatusOf', () => {
     expect(matterStatusOf([], 'RECEIVED')).toBe('RECEIVED');
   });
 });
+
+describe('a verdict on the result (回访, 核查) reopens a done task until the department closes it again', () => {
+  // the hotline's clock: its versions are epoch milliseconds, far above the department's decision versions
+  const verdict = (at: number, satisfied: boolean): StoredChange =>
+    change(at, 'FOLLOW_UP', at, { sourceSystem: 'hotline-12345', sourceRecordId: `GD1#回访@${at}`, sourceStatus: satisfied ? '回访满意' : '回访不满意', result: { outcome: satisfied ? 'RESOLVED' : 'UNRESOLVED', text: satisfied ? '满意' : '问题没有解决' } });
+  const unsatisfied = verdict(min(900), false);
+  const redo = change(4, 'RECEIVED', min(905), { sourceStatus: '已签收' });
+  const closedAgain = change(5, 'CLOSED', min(1500), { sourceStatus: '已办结', result: { outcome: 'RESOLVED', text: '已查封排烟设施，复查合格。' } });
+
+  it('不满意 after the closure: back to work, without the result; the version stays the department\'s', () => {
+    const s = foldTaskState([ack, onSite, closed, unsatisfied]);
+    expect(s).toMatchObject({ status: 'IN_PROGRESS', sourceStatus: '回访不满意', doneAt: null, result: null, outcome: null, statusVersion: 3, respondedAt: min(7) });
+  });
+
+  it('满意, or a verdict from before the closure, changes nothing', () => {
+    const done = foldTaskState([ack, onSite, closed]);
+    expect(foldTaskState([ack, onSite, closed, verdict(min(900), true)])).toEqual(done);
+    expect(foldTaskState([ack, onSite, closed, verdict(min(500), false)])).toEqual(done);
+  });
+
+  it('the department closing again after the verdict closes the task with the new result, in any order', () => {
+    const reference = foldTaskState([ack, onSite, closed, unsatisfied, redo, closedAgain]);
+    expect(reference).toMatchObject({ status: 'DONE', doneAt: min(1500), result: '已查封排烟设施，复查合格。', statusVersion: 5 });
+    for (let seed = 1; seed <= 20; seed++) expect(foldTaskState(shuffled([ack, onSite, closed, unsatisfied, redo, closedAgain], seed))).toEqual(reference);
+    // and a second 不满意 after that closure reopens it once more
+    expect(foldTaskState([ack, onSite, closed, unsatisfied, redo, closedAgain, verdict(min(1600), false)]).status).toBe('IN_PROGRESS');
+  });
+});
+
