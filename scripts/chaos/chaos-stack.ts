@@ -23,7 +23,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { StackError } from '../../core/errors.js';
 import { freePort, waitFor } from '../../stack/net.js';
-import { ensureApicurio, ensureKafkaJars, registryJavaArgs, STACK_HOME } from '../../stack/local.js';
+import { ensureApicurio, ensureKafkaJars, registryJavaArgs, SINGLE_NODE_PROPS, STACK_HOME } from '../../stack/local.js';
 import { TcpFaultProxy } from '../../stack/tcp-fault-proxy.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -121,26 +121,15 @@ export async function startChaosStack(log: (m: string) => void): Promise<ChaosSt
   const proxyPort = await workerLink.start();
 
   const props = [
-    'process.roles=broker,controller',
-    'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
     `listeners=PLAINTEXT://127.0.0.1:${kafkaPort},SLOW://127.0.0.1:${slowPort},CONTROLLER://127.0.0.1:${controllerPort}`,
     `advertised.listeners=PLAINTEXT://127.0.0.1:${kafkaPort},SLOW://127.0.0.1:${proxyPort}`,
-    'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SLOW:PLAINTEXT,CONTROLLER:PLAINTEXT',
     `log.dirs=${join(runDir, 'kafka-data')}`,
-    'num.partitions=3',
-    'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=5',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'transaction.state.log.num.partitions=5',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
+    ...SINGLE_NODE_PROPS,
+    // the faults restart single instances: a rejoining hub gets its partitions at once (the last value wins)
     'group.initial.rebalance.delay.ms=0',
-    'auto.create.topics.enable=false',
-    'log.cleaner.backoff.ms=5000',
   ];
   const propsFile = join(runDir, 'server.properties');
   writeFileSync(propsFile, props.join('\n') + '\n');

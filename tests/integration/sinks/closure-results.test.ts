@@ -40,29 +40,26 @@ let sink: RunningProcess | undefined;
 let db: Db;
 let key = '';
 
-const GRID_ID = 'WG20250612000042';
-const gridReport: Report = {
-  ...report,
-  envelope: { ...report.envelope, sourceSystem: 'grid', department: 'grid', sourceRecordId: GRID_ID, eventTime: report.envelope.eventTime + 20 * 60_000, sourceVersion: report.envelope.sourceVersion + 20 * 60_000 },
-  channel: 'GRID',
-  title: '餐馆油烟直排',
-  description: '网格员巡查发现该餐馆油烟未经净化直排，周边居民反映强烈。',
-  reporterNameMasked: null,
-  reporterPhoneHash: null,
-  reporterPhoneMasked: null,
-};
+/** The same incident as `report`, as another platform files it `minutes` later, without a named caller. */
+function reportedBy(sourceSystem: string, department: string, id: string, minutes: number, channel: Report['channel'], title: string, description: string): Report {
+  const later = minutes * 60_000;
+  return {
+    ...report,
+    envelope: { ...report.envelope, sourceSystem, department, sourceRecordId: id, eventTime: report.envelope.eventTime + later, sourceVersion: report.envelope.sourceVersion + later },
+    channel,
+    title,
+    description,
+    reporterNameMasked: null,
+    reporterPhoneHash: null,
+    reporterPhoneMasked: null,
+  };
+}
+
 const HOTLINE_ID = report.envelope.sourceRecordId;
+const GRID_ID = 'WG20250612000042';
+const gridReport = reportedBy('grid', 'grid', GRID_ID, 20, 'GRID', '餐馆油烟直排', '网格员巡查发现该餐馆油烟未经净化直排，周边居民反映强烈。');
 const ENV_ID = 'XF2025061200042';
-const environmentReport: Report = {
-  ...report,
-  envelope: { ...report.envelope, sourceSystem: 'environment-12369', department: 'environment', sourceRecordId: ENV_ID, eventTime: report.envelope.eventTime + 40 * 60_000, sourceVersion: report.envelope.sourceVersion + 40 * 60_000 },
-  channel: 'COMPLAINT',
-  title: '饭店油烟扰民',
-  description: '举报该饭店油烟直排，影响周边住户。',
-  reporterNameMasked: null,
-  reporterPhoneHash: null,
-  reporterPhoneMasked: null,
-};
+const environmentReport = reportedBy('environment-12369', 'environment', ENV_ID, 40, 'COMPLAINT', '饭店油烟扰民', '举报该饭店油烟直排，影响周边住户。');
 
 const url = (app: typeof grid | typeof environment, path: string) => `http://127.0.0.1:${(app.server.address() as { port: number }).port}${path}`;
 
