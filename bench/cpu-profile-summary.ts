@@ -3,7 +3,8 @@
  * Sums a V8 CPU profile (node --cpu-prof) per function: self time (samples whose top frame it is)
  * and total time (samples with it anywhere on the stack, counted once per sample), so the hub
  * bench's matching CPU can be read without a browser. --from/--to keep the samples between two
- * times (seconds since the profile started), e.g. the hub's apply without the bench's dataset
+ * times (seconds since the profile started), --window A-B between two monotonic times in µs (as
+ * the hub bench prints its apply window), e.g. the hub's apply without the bench's dataset
  * generation and replay; --timeline prints the busy, GC and idle milliseconds of each second.
  */
 import { readFileSync } from 'node:fs';
@@ -15,21 +16,23 @@ interface Node {
   children?: number[];
 }
 interface Profile {
+  startTime: number;
   nodes: Node[];
   samples: number[];
   timeDeltas: number[];
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { from: { type: 'string' }, to: { type: 'string' }, timeline: { type: 'boolean' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { from: { type: 'string' }, to: { type: 'string' }, window: { type: 'string' }, timeline: { type: 'boolean' } } });
 const [file, topArg] = positionals;
-const from = Number(values.from ?? 0) * 1e6;
-const to = values.to === undefined ? Infinity : Number(values.to) * 1e6;
+let from = Number(values.from ?? 0) * 1e6;
+let to = values.to === undefined ? Infinity : Number(values.to) * 1e6;
 if (!file) {
   console.error('usage: npx tsx bench/cpu-profile-summary.ts <file.cpuprofile> [top N]');
   process.exit(2);
 }
 const top = Number(topArg ?? 40);
 const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+if (values.window) [from, to] = values.window.split('-').map((us) => Number(us) - p.startTime) as [number, number];
 const byId = new Map(p.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
