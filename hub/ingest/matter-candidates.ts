@@ -339,7 +339,29 @@ async function readReports(tx: Knex.Transaction, missing: string[]): Promise<voi
     .orderByRaw('r.matter_id, r.source_system collate "C", r.source_record_id collate "C"');
   const cache = cacheOf(tx);
   for (const id of missing) cache.set(id, []);
-  for (const r of rows) cache.get(String(r.matter_id))!.push(featuresOfRow(r));
+  for (const r of rows) cache.get(String(r.matter_id))!.push(sharedFeaturesOfRow(r));
+}
+
+/**
+ * Stored reports' features by their content, across runs: the matcher prepares a report's
+ * features once per object (parsed address, text fingerprint, subject name), and a busy matter's
+ * reports are read again by every run that meets it. The same content gives the same object, so
+ * they are prepared once; the objects are never changed. Bounded.
+ */
+const SHARED = new Map<string, ReportFeatures>();
+const SHARED_MAX = 50_000;
+
+function sharedFeaturesOfRow(r: ReportRow): ReportFeatures {
+  const key = JSON.stringify([
+    r.source_system, r.source_record_id, r.category_code, r.event_time.getTime(), r.lng, r.lat, r.division_code, r.grid_code, r.description, r.address,
+    r.subject_uscc, r.subject_name, r.address_keys, r.geocoded_lng, r.geocoded_lat, r.location_origin, r.location_uncertainty_m, r.geocoded_division_code,
+  ]);
+  const hit = SHARED.get(key);
+  if (hit) return hit;
+  const f = featuresOfRow(r);
+  if (SHARED.size >= SHARED_MAX) SHARED.clear();
+  SHARED.set(key, f);
+  return f;
 }
 
 export async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<MatterCandidate[]> {
