@@ -146,6 +146,8 @@ export async function benchHub(opts: { scale: number; quiet: boolean }) {
       load_average: loadavg().map((x) => Number(x.toFixed(1))),
     };
   } finally {
+    // (the bench's schema is its own: a shared server keeps no copy of every run)
+    await db.raw(`drop schema if exists "${schema}" cascade`).catch(() => undefined);
     await db.destroy();
     await stack.stop();
     rmSync(dir, { recursive: true, force: true });
