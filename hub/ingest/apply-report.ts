@@ -18,7 +18,7 @@ import type { HubRouting } from './routing.js';
 import { linkSubject } from './link-subject.js';
 import { reportSubjectsDue } from './subject-followups.js';
 import { registerSourceRecord } from './source-records.js';
-import { reportStored, storedReport } from './report-run.js';
+import { reportDerived, reportStored, storedReport } from './report-run.js';
 import { appendMatterEvent } from '../store/matter-events.js';
 import { insertDeferred } from '../store/deferred-inserts.js';
 import { raiseProposal } from '../ops/proposals.js';
@@ -47,8 +47,9 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   const current = await storedReport(tx, e.sourceSystem, e.sourceRecordId);
   if (current && BigInt(current.source_version) > BigInt(e.sourceVersion)) return { outcome: 'stale', matterId: String(current.matter_id) };
 
-  const categoryCode = r.categoryCode ?? routing.classify(`${r.title ?? ''} ${r.description}`);
-  const features = reportFeatures(r, categoryCode, routing);
+  // (computed once for the run: hub/ingest/report-run.ts)
+  const derived = reportDerived(r, routing);
+  const { categoryCode, features } = derived;
   const row = {
     source_version: e.sourceVersion,
     department: e.department,
@@ -101,7 +102,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
       const alt = decision.evaluations.find((v) => v.matterId === other);
       await raiseProposal(tx, { kind: 'matter', ids: [matterId, other], sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: 'also-matching', score: alt?.score ?? decision.score, explanation: `${e.sourceSystem}/${e.sourceRecordId} fits both: ${alt?.explanation ?? ''}`, at: e.eventTime });
     }
-    await linkReportSubject(tx, r, routing);
+    await linkReportSubject(tx, r, derived.subject, routing);
     return { outcome: 'new', matterId };
   }
 
@@ -162,7 +163,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
     // the departments get the rule's dispatch as they would an operator's (dispatch_outbox → Kafka)
     await insertDispatch(tx, ruleDispatch({ ...matter, lead_department: route.lead }, tasks, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId }, e.eventTime, deadlines));
   }
-  await linkReportSubject(tx, r, routing);
+  await linkReportSubject(tx, r, derived.subject, routing);
   return { outcome: 'new', matterId, opened: true };
 }
 
@@ -220,8 +221,7 @@ async function insertReport(tx: Knex.Transaction, row: { source_system: string; 
  * `name-in-town` rule: the same name in the same town, nothing saying "another place". The matter's
  * subject is that of its first report (by source identity) naming one, whatever the arrival order.
  */
-async function linkReportSubject(tx: Knex.Transaction, r: Report, routing: HubRouting): Promise<void> {
-  const rec = reportSubjectRecord(r, routing);
+async function linkReportSubject(tx: Knex.Transaction, r: Report, rec: SubjectRecord | null, routing: HubRouting): Promise<void> {
   if (!rec) return;
   const e = r.envelope;
   const linked = await linkSubject(

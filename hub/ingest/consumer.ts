@@ -57,12 +57,14 @@ export interface IngestStats {
   applied: Record<ApplyOutcome, number>;
   deadLettered: number;
   lastAppliedAt: number | null;
+  /** When the consumer first joined its group (epoch ms): the start of applying, after Kafka's group start-up. */
+  joinedAt: number | null;
   /** Since when the hub has been waiting for a server it cannot do without (records kept, not dead-lettered). */
   waiting: { registry: number | null; database: number | null };
 }
 
 export class HubConsumer {
-  readonly stats: IngestStats = { batches: 0, applied: { new: 0, updated: 0, stale: 0, duplicate: 0 }, deadLettered: 0, lastAppliedAt: null, waiting: { registry: null, database: null } };
+  readonly stats: IngestStats = { batches: 0, applied: { new: 0, updated: 0, stale: 0, duplicate: 0 }, deadLettered: 0, lastAppliedAt: null, joinedAt: null, waiting: { registry: null, database: null } };
   private consumer: Consumer | undefined;
   /** Partitions whose position was checked against consumed_offsets since the last group join. */
   private readonly positioned = new Set<string>();
@@ -89,6 +91,7 @@ export class HubConsumer {
     // a (re)join may hand over partitions another instance advanced in the database meanwhile
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.positioned.clear();
+      this.stats.joinedAt ??= Date.now();
       this.deps.log.info({ groupId: this.groupId, memberId: e.payload.memberId, assigned: e.payload.memberAssignment }, 'joined the consumer group');
     });
     // kafkajs restarts a consumer that crashed on a retriable error by itself; one it gave up on

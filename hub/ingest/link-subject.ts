@@ -15,7 +15,7 @@
  */
 import type { Knex } from 'knex';
 import { clusterSubjects, identityOf, identityParts, matchRecordPair, subjectBlockingKeys, type MemberDecision, type SubjectMember, type SubjectRecord } from '../merge/index.js';
-import { deterministicId } from '../store/ids.js';
+import { compareIds, deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
 import { goldenDue, redirectsDue, reportSubjectsDue, subjectsGone } from './subject-followups.js';
 import { dbStore, endSubjectRun, NeedsDatabase, subjectRunOf, type LinkRow, type LinkStore, type StoredRecord } from './subject-link-store.js';
@@ -203,7 +203,7 @@ async function redirect(tx: Knex.Transaction, gone: string[], records: Array<{ i
   const rows = gone.map((old) => {
     const votes = new Map<string, number>();
     for (const r of records) if (r.old === old) votes.set(subjectOf.get(r.id)!, (votes.get(subjectOf.get(r.id)!) ?? 0) + 1);
-    const [newId] = [...votes].sort(([a, x], [b, y]) => y - x || (BigInt(a) < BigInt(b) ? -1 : 1))[0]!;
+    const [newId] = [...votes].sort(([a, x], [b, y]) => y - x || compareIds(a, b))[0]!;
     return { old_id: old, new_id: newId, redirected_at: new Date(at) };
   });
   // (written at the end of the consumer's transaction: subject-followups.ts)

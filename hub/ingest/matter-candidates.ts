@@ -14,6 +14,7 @@
  */
 import type { Knex } from 'knex';
 import { matterBlocking, type MatterBlocking, type MatterCandidate, type ReportFeatures } from '../merge/index.js';
+import { compareIds } from '../store/ids.js';
 
 /** A stored report's columns that matching reads (reports table, subject fields from its payload). */
 export interface ReportRow {
@@ -116,7 +117,44 @@ export interface PoolMatter {
   keys: readonly string[];
 }
 
-const pools = new WeakMap<Knex.Transaction, Map<string, PoolMatter>>();
+/**
+ * A run's pool: its matters by id, and by family (a report's candidates are of its families, so
+ * choosing them need not look at the whole pool).
+ */
+class Pool {
+  private readonly byId = new Map<string, PoolMatter>();
+  private readonly byFamily = new Map<string | null, Map<string, PoolMatter>>();
+
+  get(id: string): PoolMatter | undefined {
+    return this.byId.get(id);
+  }
+
+  set(m: PoolMatter): void {
+    const before = this.byId.get(m.id);
+    if (before && before.family !== m.family) this.byFamily.get(before.family)?.delete(m.id);
+    this.byId.set(m.id, m);
+    const fam = this.byFamily.get(m.family) ?? this.byFamily.set(m.family, new Map()).get(m.family)!;
+    fam.set(m.id, m);
+  }
+
+  delete(id: string): void {
+    const before = this.byId.get(id);
+    if (!before) return;
+    this.byId.delete(id);
+    this.byFamily.get(before.family)?.delete(id);
+  }
+
+  /** The matters of these families (null: all). */
+  *of(families: readonly string[] | null): Iterable<PoolMatter> {
+    if (families === null) {
+      yield* this.byId.values();
+      return;
+    }
+    for (const f of new Set(families)) yield* this.byFamily.get(f)?.values() ?? [];
+  }
+}
+
+const pools = new WeakMap<Knex.Transaction, Pool>();
 
 interface PoolRow {
   id: string;
@@ -159,7 +197,18 @@ interface Paths {
   keys: readonly string[];
 }
 
+/** Per features object: a run asks for a report's paths when it reads its pool and again when it applies the report. */
+const pathsCache = new WeakMap<ReportFeatures, Paths>();
+
 function pathsOf(f: ReportFeatures): Paths {
+  const hit = pathsCache.get(f);
+  if (hit) return hit;
+  const p = pathsOfUncached(f);
+  pathsCache.set(f, p);
+  return p;
+}
+
+function pathsOfUncached(f: ReportFeatures): Paths {
   const b = matterBlocking(f);
   const p: Paths = { b, eventTime: f.eventTime, bbox: b.bbox ? [b.bbox[0], b.bbox[1], b.bbox[2], b.bbox[3]] : null, divisions: null, town: null, noDivision: false, grid: f.gridCode ?? null, keys: b.addressKeys };
   if (f.divisionCode && f.divisionCode.length === 12 && !f.divisionCode.endsWith('000')) p.divisions = b.townCode ? [f.divisionCode, `${b.townCode}000`, b.townCode] : [f.divisionCode];
@@ -173,7 +222,7 @@ function pathsOf(f: ReportFeatures): Paths {
  * find now, in two statements; loadCandidates then answers from memory for this transaction.
  */
 export async function prepareCandidatePool(tx: Knex.Transaction, reports: ReportFeatures[]): Promise<void> {
-  const pool = new Map<string, PoolMatter>();
+  const pool = new Pool();
   pools.set(tx, pool);
   if (!reports.length) return;
   const paths = reports.map(pathsOf);
@@ -199,7 +248,7 @@ export async function prepareCandidatePool(tx: Knex.Transaction, reports: Report
       [from, to, new Date(recurrenceSince), families, families, envelope?.[0] ?? null, envelope?.[0] ?? null, envelope?.[2] ?? null, envelope?.[1] ?? null, envelope?.[3] ?? null, divisions, towns, grids, noDivision, keys],
     )
   ).rows as PoolRow[];
-  for (const r of rows) pool.set(String(r.id), poolMatterOf(r));
+  for (const r of rows) pool.set(poolMatterOf(r));
   // the reports of the matters the run's reports find as things stand: most of what it will ask
   const wanted = new Set<string>();
   for (const p of paths) for (const m of choose(pool, p)) wanted.add(m.id);
@@ -208,7 +257,7 @@ export async function prepareCandidatePool(tx: Knex.Transaction, reports: Report
 
 /** The matter the run opened, or a report the run linked to it: the pool follows the database. */
 export function poolMatterChanged(tx: Knex.Transaction, m: PoolMatter): void {
-  pools.get(tx)?.set(m.id, m);
+  pools.get(tx)?.set(m);
 }
 
 export function poolMatter(tx: Knex.Transaction, id: string): PoolMatter | undefined {
@@ -220,7 +269,7 @@ export async function poolMatterReread(tx: Knex.Transaction, id: string): Promis
   const pool = pools.get(tx);
   if (!pool) return;
   const row = (await tx('matters').where({ id }).whereNull('merged_into').first('id', 'closed_at', 'last_report_at', 'first_report_ms', 'family', 'lng', 'lat', 'division_code', 'town_code', 'grid_code', 'address_keys')) as PoolRow | undefined;
-  if (row) pool.set(id, poolMatterOf(row));
+  if (row) pool.set(poolMatterOf(row));
   else pool.delete(id);
 }
 
@@ -229,9 +278,8 @@ export function endCandidatePool(tx: Knex.Transaction): void {
 }
 
 /** A report's candidates from the pool: each path's predicates, nearest in time first, its limit; their union. */
-function choose(pool: Map<string, PoolMatter>, p: Paths): PoolMatter[] {
+function choose(pool: Pool, p: Paths): PoolMatter[] {
   const { b } = p;
-  const fams = b.families ? new Set(b.families) : null;
   const lists: PoolMatter[][] = [];
   const bbox: PoolMatter[] = [];
   const division: PoolMatter[] = [];
@@ -239,10 +287,10 @@ function choose(pool: Map<string, PoolMatter>, p: Paths): PoolMatter[] {
   const byKey: PoolMatter[] = [];
   const keys = p.keys.length ? new Set(p.keys) : null;
   const divs = p.divisions ? new Set(p.divisions) : null;
-  for (const m of pool.values()) {
+  // (only the report's families: a matter without a family is a candidate only of a report looking in every family)
+  for (const m of pool.of(b.families)) {
     if (m.last < b.from || m.first > b.to) continue;
     if (m.closedAt !== null && m.closedAt < b.recurrenceSince) continue;
-    if (fams && (m.family === null || !fams.has(m.family))) continue;
     if (p.bbox && m.lng !== null && m.lat !== null && m.lng >= p.bbox[0] && m.lng <= p.bbox[2] && m.lat >= p.bbox[1] && m.lat <= p.bbox[3]) bbox.push(m);
     if (divs ? m.divisionCode !== null && divs.has(m.divisionCode) : p.town ? m.townCode === p.town : p.noDivision && m.divisionCode === null) division.push(m);
     if (p.grid && m.gridCode === p.grid) grid.push(m);
@@ -255,7 +303,7 @@ function choose(pool: Map<string, PoolMatter>, p: Paths): PoolMatter[] {
   const near = (m: PoolMatter) => Math.abs(m.last - p.eventTime);
   const out = new Map<string, PoolMatter>();
   for (const l of lists) {
-    if (l.length > CANDIDATE_LIMIT) l.sort((x, y) => near(x) - near(y) || (BigInt(x.id) < BigInt(y.id) ? -1 : 1));
+    if (l.length > CANDIDATE_LIMIT) l.sort((x, y) => near(x) - near(y) || compareIds(x.id, y.id));
     for (const m of l.slice(0, CANDIDATE_LIMIT)) out.set(m.id, m);
   }
   return [...out.values()];
@@ -291,7 +339,29 @@ async function readReports(tx: Knex.Transaction, missing: string[]): Promise<voi
     .orderByRaw('r.matter_id, r.source_system collate "C", r.source_record_id collate "C"');
   const cache = cacheOf(tx);
   for (const id of missing) cache.set(id, []);
-  for (const r of rows) cache.get(String(r.matter_id))!.push(featuresOfRow(r));
+  for (const r of rows) cache.get(String(r.matter_id))!.push(sharedFeaturesOfRow(r));
+}
+
+/**
+ * Stored reports' features by their content, across runs: the matcher prepares a report's
+ * features once per object (parsed address, text fingerprint, subject name), and a busy matter's
+ * reports are read again by every run that meets it. The same content gives the same object, so
+ * they are prepared once; the objects are never changed. Bounded.
+ */
+const SHARED = new Map<string, ReportFeatures>();
+const SHARED_MAX = 50_000;
+
+function sharedFeaturesOfRow(r: ReportRow): ReportFeatures {
+  const key = JSON.stringify([
+    r.source_system, r.source_record_id, r.category_code, r.event_time.getTime(), r.lng, r.lat, r.division_code, r.grid_code, r.description, r.address,
+    r.subject_uscc, r.subject_name, r.address_keys, r.geocoded_lng, r.geocoded_lat, r.location_origin, r.location_uncertainty_m, r.geocoded_division_code,
+  ]);
+  const hit = SHARED.get(key);
+  if (hit) return hit;
+  const f = featuresOfRow(r);
+  if (SHARED.size >= SHARED_MAX) SHARED.clear();
+  SHARED.set(key, f);
+  return f;
 }
 
 export async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise<MatterCandidate[]> {
@@ -300,7 +370,7 @@ export async function loadCandidates(tx: Knex.Transaction, f: ReportFeatures): P
   if (pool) {
     matters = choose(pool, pathsOf(f))
       .map((m): [string, number | null] => [m.id, m.closedAt])
-      .sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1));
+      .sort(([a], [b]) => compareIds(a, b));
   } else {
     matters = await queryCandidates(tx, f);
   }
@@ -337,5 +407,5 @@ async function queryCandidates(tx: Knex.Transaction, f: ReportFeatures): Promise
   if (queries.length === 0) return [];
   const [first, ...others] = queries;
   const found: Array<{ id: string; closed_at: Date | null }> = await (others.length ? tx.queryBuilder().union([first!, ...others], true) : first!);
-  return [...new Map(found.map((m) => [String(m.id), m.closed_at?.getTime() ?? null])).entries()].sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  return [...new Map(found.map((m) => [String(m.id), m.closed_at?.getTime() ?? null])).entries()].sort(([a], [b]) => compareIds(a, b));
 }

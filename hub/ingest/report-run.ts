@@ -10,6 +10,7 @@
  */
 import type { Knex } from 'knex';
 import type { Report } from '../../schemas/index.js';
+import type { ReportFeatures, SubjectRecord } from '../merge/index.js';
 import { deterministicId } from '../store/ids.js';
 import { lockTargets } from './apply-status.js';
 import { reportFeatures, reportSubjectRecord } from './apply-report.js';
@@ -29,6 +30,24 @@ interface Run {
   waiting: Set<string>;
 }
 
+/** What a report's apply derives from the record alone: computed once when its run is prepared. */
+export interface ReportDerived {
+  categoryCode: string | null;
+  features: ReportFeatures;
+  subject: SubjectRecord | null;
+}
+
+/** Per report object of a prepared run (the consumer hands the same objects to prepare and apply). */
+const derivedOf = new WeakMap<Report, ReportDerived>();
+
+/** The category, matching features and named subject of a report, as its run computed them (else computed now). */
+export function reportDerived(r: Report, routing: HubRouting): ReportDerived {
+  const hit = derivedOf.get(r);
+  if (hit) return hit;
+  const categoryCode = r.categoryCode ?? routing.classify(`${r.title ?? ''} ${r.description}`);
+  return { categoryCode, features: reportFeatures(r, categoryCode, routing), subject: reportSubjectRecord(r, routing) };
+}
+
 const runs = new WeakMap<Knex.Transaction, Run>();
 
 const identity = (sourceSystem: string, sourceRecordId: string) => `${sourceSystem}\u001f${sourceRecordId}`;
@@ -41,12 +60,16 @@ export async function prepareReportRun(tx: Knex.Transaction, reports: Report[], 
   const matters = new Map<string, string>();
   const tasks = new Map<string, string>();
   const features = [];
+  const subjects = [];
   const t0 = performance.now();
   for (const r of reports) {
     const matterId = deterministicId('matter', r.envelope.sourceSystem, r.envelope.sourceRecordId);
     matters.set(matterId, matterId);
-    const category = r.categoryCode ?? routing.classify(`${r.title ?? ''} ${r.description}`);
-    features.push(reportFeatures(r, category, routing));
+    const derived = reportDerived(r, routing);
+    derivedOf.set(r, derived);
+    const category = derived.categoryCode;
+    features.push(derived.features);
+    subjects.push({ rec: derived.subject, envelope: r.envelope });
     const route = category ? routing.route(category, r.envelope.divisionCode) : undefined;
     for (const d of route ? [route.lead, ...route.cooperating] : []) tasks.set(deterministicId('task', matterId, d), matterId);
   }
@@ -78,7 +101,7 @@ export async function prepareReportRun(tx: Knex.Transaction, reports: Report[], 
   // the candidate matters of the whole run, after the locks (the run's town is its partition's)
   await prepareCandidatePool(tx, features);
   // and the subjects they name: their keys locked, their neighbourhood read, in a few statements
-  await prepareSubjectRunOf(tx, reports.map((r) => ({ rec: reportSubjectRecord(r, routing), envelope: r.envelope })), routing);
+  await prepareSubjectRunOf(tx, subjects, routing);
   runs.set(tx, { stored: new Map(stored.map((s) => [identity(s.source_system, s.source_record_id), { source_version: String(s.source_version), matter_id: String(s.matter_id) }])), waiting });
 }
 

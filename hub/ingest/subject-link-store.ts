@@ -19,6 +19,7 @@
  */
 import type { Knex } from 'knex';
 import type { SubjectRecord } from '../merge/index.js';
+import { compareIds } from '../store/ids.js';
 
 /** Subjects found by one record's blocking keys, at most: beyond, a key is too common to block on. */
 export const MAX_BLOCK_SUBJECTS = 400;
@@ -63,7 +64,7 @@ export interface LinkStore {
 export class NeedsDatabase extends Error {}
 
 const identity = (w: Where) => `${w.source_system}\u001f${w.source_record_id}`;
-const byId = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+const byId = compareIds;
 
 /** Transaction-scoped advisory locks, in one order (byte order of the names). */
 export async function lockAll(tx: Knex.Transaction, names: string[]): Promise<void> {
@@ -170,6 +171,8 @@ class RunStore implements LinkStore {
   private readonly byComponent = new Map<string, Set<string>>();
   /** Per run key: the subjects holding it (the first MAX_BLOCK_SUBJECTS + 1 by id when read). */
   private readonly keyIndex = new Map<string, Set<string>>();
+  /** The same, by subject: the run keys each subject holds (a subject's keys are deleted without scanning every key). */
+  private readonly keysOfSubject = new Map<string, Set<string>>();
   /** Keys read with more subjects than a lookup uses; and those of them that lost a subject since. */
   private readonly saturated = new Set<string>();
   private readonly shrunk = new Set<string>();
@@ -189,6 +192,7 @@ class RunStore implements LinkStore {
     this.governedIds = governedIds;
     for (const [key, subjects] of read.keys) {
       this.keyIndex.set(key, new Set(subjects));
+      for (const sid of subjects) this.holds(sid, key);
       if (subjects.length > MAX_BLOCK_SUBJECTS) this.saturated.add(key);
     }
     for (const l of read.links) this.put(l);
@@ -205,6 +209,10 @@ class RunStore implements LinkStore {
     const sid = String(l.subject_id);
     (this.bySubject.get(sid) ?? this.bySubject.set(sid, new Set()).get(sid)!).add(id);
     if (l.component !== null) (this.byComponent.get(l.component) ?? this.byComponent.set(l.component, new Set()).get(l.component)!).add(id);
+  }
+
+  private holds(sid: string, key: string): void {
+    (this.keysOfSubject.get(sid) ?? this.keysOfSubject.set(sid, new Set()).get(sid)!).add(key);
   }
 
   private copy(l: MemLink): LinkRow {
@@ -288,7 +296,8 @@ class RunStore implements LinkStore {
   async deleteKeys(ids: string[]): Promise<void> {
     for (const id of ids) {
       this.keyOps.set(id, { deleted: true, keys: new Set() });
-      for (const [key, subjects] of this.keyIndex) if (subjects.delete(id)) this.shrunk.add(key);
+      for (const key of this.keysOfSubject.get(id) ?? []) if (this.keyIndex.get(key)?.delete(id)) this.shrunk.add(key);
+      this.keysOfSubject.delete(id);
     }
   }
 
@@ -297,7 +306,11 @@ class RunStore implements LinkStore {
       const sid = String(r.subject_id);
       const op = this.keyOps.get(sid) ?? this.keyOps.set(sid, { deleted: false, keys: new Set() }).get(sid)!;
       op.keys.add(r.key);
-      this.keyIndex.get(r.key)?.add(sid);
+      const holders = this.keyIndex.get(r.key);
+      if (holders) {
+        holders.add(sid);
+        this.holds(sid, r.key);
+      }
     }
   }
 

@@ -304,6 +304,21 @@ export function buildingAsDoor(p: ParsedAddress): ParsedAddress {
 }
 
 export function addressSimilarity(a: ParsedAddress | string, b: ParsedAddress | string, opts: AddressOptions = {}): AddressSimilarity {
+  // parsed addresses are shared by their text (parseAddress remembers them) and many reports give
+  // the same few doors: remember each ordered pair's answer, a function of the two parsed addresses
+  if (typeof a === 'string' || typeof b === 'string') return addressSimilarityUncached(a, b, opts);
+  let row = PAIRS.get(a);
+  if (!row) PAIRS.set(a, (row = new WeakMap()));
+  const hit = row.get(b);
+  if (hit) return hit;
+  const s = addressSimilarityUncached(a, b, opts);
+  row.set(b, s);
+  return s;
+}
+
+const PAIRS = new WeakMap<ParsedAddress, WeakMap<ParsedAddress, AddressSimilarity>>();
+
+function addressSimilarityUncached(a: ParsedAddress | string, b: ParsedAddress | string, opts: AddressOptions): AddressSimilarity {
   const pa = buildingAsDoor(typeof a === 'string' ? parseAddress(a, opts) : a);
   const pb = buildingAsDoor(typeof b === 'string' ? parseAddress(b, opts) : b);
   // Work on a fixed order so that the result does not depend on argument order.

@@ -574,6 +574,20 @@ function locationConflict(a: NameKey, b: NameKey): string | null {
 export function nameSimilarity(a: NameKey | string, b: NameKey | string, opts: NameOptions = {}): NameSimilarity {
   const ka = typeof a === 'string' ? nameKey(a, opts) : a;
   const kb = typeof b === 'string' ? nameKey(b, opts) : b;
+  // keys are shared by their name (nameKey remembers them) and a shop is named again and again:
+  // remember each ordered pair's answer, a function of the two keys
+  let row = NAME_PAIRS.get(ka);
+  if (!row) NAME_PAIRS.set(ka, (row = new WeakMap()));
+  const hit = row.get(kb);
+  if (hit) return hit;
+  const s = nameSimilarityOfKeys(ka, kb);
+  row.set(kb, s);
+  return s;
+}
+
+const NAME_PAIRS = new WeakMap<NameKey, WeakMap<NameKey, NameSimilarity>>();
+
+function nameSimilarityOfKeys(ka: NameKey, kb: NameKey): NameSimilarity {
   const penalties: string[] = [];
   const parts: string[] = [];
 

@@ -6,7 +6,7 @@
  * The text is NFKC-normalised and simplified here for comparison only; the stored description
  * is never changed.
  */
-import { bigrams, chars, diceSets, jaccardSets, memoised, round4, sharedBigrams, toSimplified } from './strings.js';
+import { bigrams, chars, memoised, round4, sharedBigrams, toSimplified } from './strings.js';
 
 /**
  * Phrases that say nothing about the incident: intake boilerplate, requests for action,
@@ -96,9 +96,11 @@ function fingerprintUncached(text: string, place?: string | null): TextFingerpri
 export function textSimilarity(a: string | TextFingerprint, b: string | TextFingerprint): TextSimilarity {
   const fa = typeof a === 'string' ? textFingerprint(a) : a;
   const fb = typeof b === 'string' ? textFingerprint(b) : b;
-  const d = diceSets(fa.bigrams, fb.bigrams);
-  const j = jaccardSets(fa.bigrams, fb.bigrams);
+  // (the intersection once: dice and jaccard as diceSets and jaccardSets compute them)
   const shared = sharedBigrams(fa.bigrams, fb.bigrams);
+  const empty = fa.bigrams.size === 0 || fb.bigrams.size === 0;
+  const d = empty ? 0 : round4((2 * shared.length) / (fa.bigrams.size + fb.bigrams.size));
+  const j = empty ? 0 : round4(shared.length / (fa.bigrams.size + fb.bigrams.size - shared.length));
   return {
     score: d,
     dice: d,

@@ -20,3 +20,19 @@ export function deterministicId(...parts: string[]): string {
 
 const IDS = new Map<string, string>();
 const IDS_MAX = 100_000;
+
+/**
+ * Numeric order of two ids given as decimal strings (as PostgreSQL bigints come back), without
+ * making BigInts: sorting a run's candidates and subjects by id did that for every comparison.
+ */
+export function compareIds(a: string, b: string): number {
+  if (a === b) return 0;
+  // (a sign or a leading zero: the general comparison)
+  if (a[0] === '-' || b[0] === '-' || (a.length > 1 && a[0] === '0') || (b.length > 1 && b[0] === '0')) {
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  return a < b ? -1 : 1;
+}

@@ -13,6 +13,7 @@ import * as m011 from './011-subject-redirects.js';
 import * as m012 from './012-grid-candidate-index.js';
 import * as m013 from './013-matter-events-commit-order.js';
 import * as m014 from './014-address-keys.js';
+import * as m015 from './015-subject-keys-by-subject.js';
 
 export interface Migration {
   name: string;
@@ -36,4 +37,5 @@ export const migrations: Migration[] = [
   { name: '012-grid-candidate-index', ...m012 },
   { name: '013-matter-events-commit-order', ...m013 },
   { name: '014-address-keys', ...m014 },
+  { name: '015-subject-keys-by-subject', ...m015 },
 ];
