@@ -294,12 +294,14 @@ function describe(p: ParsedAddress): string {
  * Different towns (from the region prefixes) give 0; "near/opposite" caps at APPROXIMATE_CAP.
  */
 /**
- * On a road without a compound, a building number is the door plate: a shop at 中山路134号 is
- * written 134栋, 134号楼 or 134号院 as often as 134号 (the plate of a street-front building), so the
- * comparison reads it as the number. Inside a compound (翠湖苑3栋) it stays a building.
+ * On a road or in a villagers' group without a compound, a building number is the door plate: a
+ * shop at 中山路134号 is written 134栋, 134号楼 or 134号院 as often as 134号 (the plate of a
+ * street-front building), so the comparison reads it as the number. Inside a compound (翠湖苑3栋)
+ * it stays a building.
  */
 export function buildingAsDoor(p: ParsedAddress): ParsedAddress {
-  if (p.number !== null || p.compound !== null || p.road === null || p.building === null) return p;
+  // the same in a villagers' group (5组53栋 is house 53 of the group): a village has no compounds
+  if (p.number !== null || p.compound !== null || (p.road === null && p.group === null) || p.building === null) return p;
   return { ...p, number: p.building, building: null };
 }
 
@@ -375,7 +377,12 @@ export function addressSimilarity(a: ParsedAddress | string, b: ParsedAddress | 
     if (!(x.road && y.road)) return result(ADDRESS_SCORES.differentCompound, 'different-compound', `compounds differ (${x.compound} / ${y.compound})`);
   }
 
-  // Village groups.
+  // Village groups. A group belongs to its village: 4组 of two villages are two places.
+  const vx = x.divisionCode !== null && x.divisionCode.length === 12 ? x.divisionCode : null;
+  const vy = y.divisionCode !== null && y.divisionCode.length === 12 ? y.divisionCode : null;
+  if (x.group !== null && y.group !== null && vx !== null && vy !== null && vx !== vy) {
+    return result(ADDRESS_SCORES.differentRoad, 'different-road', `groups of different villages (${vx} / ${vy})`);
+  }
   if (x.group !== null && y.group !== null && x.group === y.group) {
     if (x.number !== null && x.number === y.number) return result(ADDRESS_SCORES.sameGroupNumber, 'same-group-number', `same group ${x.group}, same number`);
     return result(ADDRESS_SCORES.sameGroup, 'same-group', `same group ${x.group}`);

@@ -99,6 +99,16 @@ describe('gazetteer geocoding, each level with its uncertainty and keys', () => 
     expect(b.bbox).not.toBeNull();
   });
 
+  it('a platform position on a village or town centre is a dropped pin: origin centroid, the level\'s uncertainty', () => {
+    const base: ReportFeatures = { sourceSystem: 'grid', sourceRecordId: 'SJ1', categoryCode: 'env.air', eventTime: 0, divisionCode: VILLAGE, description: 'x', address: null };
+    const pinned = geocodeFeatures({ ...base, location: { lng: 108.805, lat: 39.9000001 } }, gaz, regions);
+    expect(pinned.locationOrigin).toBe('centroid:village');
+    expect(pinned.locationUncertaintyM).toBeGreaterThanOrEqual(500);
+    expect(geocodeFeatures({ ...base, location: { lng: 108.71, lat: 39.85 } }, gaz, regions).locationOrigin).toBe('centroid:town');
+    // 50 m off the centre: a position like any other
+    expect(geocodeFeatures({ ...base, location: { lng: 108.8056, lat: 39.9 } }, gaz, regions).locationOrigin).toBeUndefined();
+  });
+
   it('a bad gazetteer line is refused with its line number and what is wrong', () => {
     expect(() => parseGazetteerLines('{"kind":"road","id":"R","name":"x","townCode":"1","line":[],"doors":[1,2]}')).toThrow(GazetteerFormatError);
     expect(() => parseGazetteerLines('\n{"kind":"pond"}')).toThrow(/line 2: unknown kind/);
