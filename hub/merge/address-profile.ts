@@ -89,6 +89,8 @@ export interface AddressPatterns {
   /** 3小组, 第3村民小组 → 3组. */
   readonly groupLong: RegExp;
   readonly unitWordAll: RegExp;
+  /** 城北街185号楼桃源居4幢 / 185-1号锦绣华庭2号楼: road, door, the compound named between, its building. */
+  readonly compoundAfterDoor: RegExp;
 }
 
 export function compileAddressPatterns(p: AddressProfile): AddressPatterns {
@@ -109,6 +111,7 @@ export function compileAddressPatterns(p: AddressProfile): AddressPatterns {
     ordinal: new RegExp(`${escape(p.ordinalPrefix)}(\\d+)(${p.ordinalWords.map(escape).join('|')})`, 'gu'),
     groupLong: new RegExp(`${escape(p.ordinalPrefix)}?(\\d+)${alt(p.groupLongForms)}`, 'gu'),
     unitWordAll: new RegExp(escape(p.unitWord), 'gu'),
+    compoundAfterDoor: new RegExp(`(\\p{Script=Han}{1,8}?${road})(\\d+)(?:-(\\d+))?(?:${alt(p.buildingWords)}|${door})(\\p{Script=Han}[\\p{Script=Han}\\d]{1,9}?)(\\d+)${alt(p.buildingWords)}`, 'u'),
   };
 }
 

@@ -172,8 +172,21 @@ function parseAddressUncached(raw: string, opts: AddressOptions): ParsedAddress 
     rest = rest.slice(0, m.index) + ' ' + rest.slice(m.index + m[0].length);
   };
 
-  const inter = INTERSECTION.exec(rest);
-  if (inter) {
+  // the words between a door number and a building number name a compound whatever their suffix
+  // (城北街185号楼桃源居4幢, 光明大道52号滨江一号7栋): the first number is the door, not a building
+  const cad = COMPOUND.test(rest) ? null : P.compoundAfterDoor.exec(rest);
+  if (cad) {
+    road = cad[1] as string;
+    number = Number(cad[2]);
+    numberSuffix = cad[3] === undefined ? null : Number(cad[3]);
+    compound = cad[4] as string;
+    building = Number(cad[5]);
+    take(cad);
+  }
+  const inter = road === null ? INTERSECTION.exec(rest) : null;
+  if (road !== null) {
+    // taken with its compound above
+  } else if (inter) {
     const pair = [inter[1] as string, inter[2] as string].sort(compareStrings) as [string, string];
     intersection = pair;
     take(inter);
@@ -192,7 +205,7 @@ function parseAddressUncached(raw: string, opts: AddressOptions): ParsedAddress 
     if (gm[2] !== undefined && number === null) number = Number(gm[2]);
     take(gm);
   }
-  const cm = COMPOUND.exec(rest);
+  const cm = compound === null ? COMPOUND.exec(rest) : null;
   if (cm) {
     compound = cm[1] as string;
     take(cm);
@@ -210,7 +223,7 @@ function parseAddressUncached(raw: string, opts: AddressOptions): ParsedAddress 
     room = Number(bur[3]);
     take(bur);
   }
-  const bm = bur ? null : BUILDING.exec(rest);
+  const bm = bur || building !== null ? null : BUILDING.exec(rest);
   if (bm) {
     building = Number(bm[1]);
     take(bm);

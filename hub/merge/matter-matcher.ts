@@ -606,10 +606,16 @@ function evaluate(
     why.push(`${sameSourceConflict}; this profile has platforms other than repeatFilingSources file an incident once`);
   } else if (sameSourceConflict !== null && failed.length === 0) {
     const strongText = (text?.score ?? 0) >= T.textStrong;
-    const sameDoor = sameAddress || (rawDistanceM !== null && rawDistanceM <= T.closeM && (combinedUncertaintyM ?? Infinity) <= 1.5 * profile.nominalPairM);
-    if (!(strongText && (sameDoor || subjectIdentity))) {
+    // where both give an address it decides (two buildings of a compound, shops at 174 and 178 are
+    // within GPS error of each other); positions say "the same door" only where addresses cannot
+    const addressesCompared = address !== null && address.rule !== 'text';
+    const sameDoor = sameAddress || (!addressesCompared && rawDistanceM !== null && rawDistanceM <= T.closeM && (combinedUncertaintyM ?? Infinity) <= 1.5 * profile.nominalPairM);
+    // a platform files its own incident again soon (a second caller, a re-report on the round);
+    // the same platform at the same door days later is more likely the problem come back
+    const soon = timeDeltaMs <= T.sameSourceWindowMs;
+    if (!(strongText && soon && (sameDoor || subjectIdentity))) {
       failed.push('same-source');
-      why.push(`${sameSourceConflict}; a platform's second record needs clearly the same text (≥ ${T.textStrong}) at the same door or subject`);
+      why.push(`${sameSourceConflict}; a platform's second record needs clearly the same text (≥ ${T.textStrong}) at the same door or subject within ${formatDuration(T.sameSourceWindowMs)}`);
     } else why.push(`${sameSourceConflict}, filed again: the same text at the same ${sameDoor ? 'door' : 'subject'}`);
   }
   if (failed.length === 0 && worstAddress !== null && worstAddress < T.addressDifferent && linked.length > 1) {

@@ -102,6 +102,13 @@ describe('addressSimilarity', () => {
     expect(other.score).toBeLessThan(0.3);
   });
 
+  it('the words between a door and a building number name a compound, whatever their suffix (185号楼桃源居4幢)', () => {
+    const p = parseAddress('城北街185号楼桃源居4幢4单元901', opts);
+    expect(p).toMatchObject({ road: '城北街', number: 185, compound: '桃源居', building: 4, unit: 4 });
+    const s = addressSimilarity('城北街185-1号桃源居2号楼', '城北街185号楼桃源居4幢4单元901', opts);
+    expect(s.score).toBeLessThan(0.85);
+  });
+
   it('a road typed with a wrong character still matches, slightly discounted', () => {
     const s = addressSimilarity('团结路12号', '团洁路12号', opts);
     expect(s.rule).toBe('same-number');

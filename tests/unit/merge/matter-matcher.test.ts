@@ -240,6 +240,17 @@ describe('matchMatter: no platform is assumed to file an incident once', () => {
     expect(d.features?.failed).toContain('same-source');
   });
 
+  it("a platform's second record within GPS error but at another building of the compound, or days later, is another incident", () => {
+    const repeats = { ...opts, profile: { ...DEFAULT_MATTER_PROFILE, sameSourceRepeats: true } };
+    const b3: ReportFeatures = { ...gridFume, categoryCode: 'planning.illegal_building', subjectName: null, address: '团结路12号阳光水岸3栋', description: '住户楼顶违建，已劝停。' };
+    const b5: ReportFeatures = { ...b3, sourceRecordId: 'WG20250610-0044', eventTime: at('2025-06-10 19:35'), location: viaPlatform(offset(LAOWANG, 10, 6), 'GCJ02').canonical, address: '团结路12号楼阳光水岸5幢' };
+    const d = matchMatter(b5, [{ matterId: 'M1', reports: [b3] }], repeats);
+    expect(d.decision).toBe('new');
+    expect(d.features?.failed).toContain('same-source');
+    const later: ReportFeatures = { ...gridFume, sourceRecordId: 'WG20250612-0044', eventTime: at('2025-06-11 20:05') };
+    expect(matchMatter(later, [{ matterId: 'M1', reports: [gridFume] }], repeats).features?.failed).toContain('same-source');
+  });
+
   it('two 12345 callers about the same fumes are one matter', () => {
     const second: ReportFeatures = {
       ...hotlineFume,
