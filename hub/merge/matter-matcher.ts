@@ -52,7 +52,7 @@
  */
 import { normaliseUscc } from '../../connectors/sdk/normalise/uscc.js';
 import type { Report } from '../../schemas/types.js';
-import { addressSimilarity, parseAddress, type AddressOptions, type ParsedAddress } from './addresses.js';
+import { addressSimilarity, buildingAsDoor, parseAddress, type AddressOptions, type ParsedAddress } from './addresses.js';
 import { boundingBox, distanceScore, haversineMetres, isUsablePoint, type GeoPoint } from './geo.js';
 import { nameKey, nameSimilarity, type NameKey, type NameOptions } from './names.js';
 import { RegionIndex, townCodeOf } from './regions.js';
@@ -336,13 +336,29 @@ function prepareUncached(r: ReportFeatures, nameOpts: NameOptions, addrOpts: Add
     r,
     family: familyOf(r),
     location: isUsablePoint(r.location) ? r.location : null,
-    address: r.address && r.address.trim() !== '' ? parseAddress(r.address, addrOpts) : null,
+    address: r.address && r.address.trim() !== '' ? parseAddress(r.address, addrOpts) : addressInText(r.description, addrOpts),
     town: townCodeOf(r.divisionCode),
     text: textFingerprint(r.description, r.address),
     uscc: usccOrNull(r.subjectUscc),
     name: given ? nameKey(given, nameOpts) : (mention?.key ?? null),
     nameFromText: !given && mention !== null,
   };
+}
+
+/**
+ * A work order whose address field is empty often names the place in its text (新华路24栋：…,
+ * 上坪下村二组：…): the door, group or crossing the text names, when it names one, outside a
+ * compound. Only those structured parts are kept (no leftover text: a text mentions other places
+ * in passing, and its words are no address to compare by Dice).
+ */
+function addressInText(description: string, addrOpts: AddressOptions): ParsedAddress | null {
+  if (!description) return null;
+  const p = buildingAsDoor(parseAddress(description, addrOpts));
+  // inside a compound the building matters and a text's building cannot be told from a passing mention
+  if (p.compound !== null || p.building !== null) return null;
+  const door = p.road !== null && p.number !== null;
+  if (!door && p.group === null && p.intersection === null) return null;
+  return { ...p, road: door || p.intersection === null ? p.road : null, unit: null, room: null, rest: '' };
 }
 
 function subjectRelation(a: Prepared, others: readonly Prepared[], nameOpts: NameOptions, T: MatterThresholds = PROFILE.thresholds): MatterFeatures['subject'] {

@@ -224,6 +224,20 @@ describe('matchMatter: different incidents stay apart', () => {
   });
 });
 
+describe('matchMatter: a work order with an empty address field is placed by the door its text names', () => {
+  const garbage: ReportFeatures = { ...gridFume, sourceSystem: 'grid', categoryCode: 'appearance.garbage', location: null, gridCode: null, subjectName: null, address: '团结路24号楼', description: '路边垃圾堆积，已通知保洁。' };
+  const call = (description: string): ReportFeatures => ({ ...hotlineFume, categoryCode: 'appearance.garbage', subjectName: null, address: null, description });
+  it('the same door named in the text is the same place', () => {
+    const d = matchMatter(call('锡尼镇团结路24栋：那边垃圾桶满出来了，没人收。'), [{ matterId: 'M1', reports: [garbage] }], opts);
+    expect(d.features?.address?.rule).toBe('same-number');
+    expect(d.decision).toBe('match');
+  });
+  it('another door named in the text is another place; a compound\'s door in a text is not a building', () => {
+    expect(matchMatter(call('锡尼镇团结路88号：垃圾桶满出来了。'), [{ matterId: 'M1', reports: [garbage] }], opts).decision).toBe('new');
+    expect(matchMatter(call('团结路24号阳光水岸3栋楼下垃圾桶满出来了。'), [{ matterId: 'M1', reports: [garbage] }], opts).features?.address).toBeNull();
+  });
+});
+
 describe('matchMatter: no platform is assumed to file an incident once', () => {
   it('a grid worker re-reporting the same door with the same words joins the matter', () => {
     const again: ReportFeatures = { ...gridFume, sourceRecordId: 'WG20250610-0044', eventTime: at('2025-06-10 19:35') };
