@@ -17,6 +17,13 @@ describe('subjectMentions: shop names in a 12345 work order', () => {
     expect(names('市民反映：王记烧烤(锡尼店)（锡尼镇团结路12号附近）没有油烟净化器')).toEqual(['王记|烧烤']);
   });
 
+  it('knows trades from the county matching data beyond the first list (factories, southern shops)', () => {
+    expect(names('井冈陶瓷晚上偷偷排气，味道刺鼻。')).toEqual(['井冈|陶瓷']);
+    expect(names('来电人称阿强米粉门口音响开很大声')).toEqual(['阿强|米粉']);
+    // a complaint noun is no trade: 电动车 in 店内充电 stays out
+    expect(names('锡尼镇塞北便利店电动车在店内充电')).toEqual(['塞北|便利']);
+  });
+
   it('strips the town in front and reads homophone typos followed by a shop word', () => {
     expect(names('锡尼镇塞北便利店电动车在店内充电')).toEqual(['塞北|便利']);
     expect(names('塞北便力店安全出口被货物堵塞')).toEqual(['塞北|便利']);
