@@ -22,6 +22,9 @@ describe('subjectMentions: shop names in a 12345 work order', () => {
     expect(names('来电人称阿强米粉门口音响开很大声')).toEqual(['阿强|米粉']);
     // a complaint noun is no trade: 电动车 in 店内充电 stays out
     expect(names('锡尼镇塞北便利店电动车在店内充电')).toEqual(['塞北|便利']);
+    // after 号楼 / 号院 a determiner starts no name; a market read by sound is no quarry
+    expect(names('沿江大街40号楼一家足浴店夜里吵闹')).toEqual([]);
+    expect(names('环城北路菜市场后面一家螺蛳粉店夜里吵闹')).toEqual([]);
   });
 
   it('strips the town in front and reads homophone typos followed by a shop word', () => {
