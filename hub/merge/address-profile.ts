@@ -11,6 +11,8 @@ export interface AddressProfile {
   readonly version: number;
   readonly approximate: readonly string[];
   readonly nearWord: string;
+  /** Words after a place's name that point from it (xx超市对面, 陈记烧腊隔壁): the name is a landmark, not the place. */
+  readonly landmarkPointers: readonly string[];
   readonly roadSuffixes: readonly string[];
   readonly intersectionJoiners: readonly string[];
   readonly compoundSuffixes: readonly string[];
@@ -50,6 +52,7 @@ export function parseAddressProfile(json: unknown): AddressProfile {
     version: typeof o.version === 'number' ? o.version : 0,
     approximate: words(o, 'approximate'),
     nearWord: word(o, 'nearWord'),
+    landmarkPointers: Array.isArray(o.landmarkPointers) ? words(o, 'landmarkPointers') : [],
     roadSuffixes: words(o, 'roadSuffixes'),
     intersectionJoiners: words(o, 'intersectionJoiners'),
     compoundSuffixes: words(o, 'compoundSuffixes'),

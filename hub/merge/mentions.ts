@@ -13,6 +13,7 @@
  * Pure and deterministic; what is done with a mention (matched to a golden subject in the same
  * town, or a new subject) is decided by the subject matcher.
  */
+import { ADDRESS_PROFILE } from './address-profile.js';
 import { INDUSTRIES, nameKey, type NameKey, type NameOptions } from './names.js';
 import { EMPTY_REGIONS, RegionIndex } from './regions.js';
 import { chars, pinyinSyllables, toSimplified } from './strings.js';
@@ -43,6 +44,8 @@ const BOUNDARIES: readonly string[] = [
   '附近', '对面', '旁边', '门口', '西侧', '东侧', '南侧', '北侧', '路口', '交叉口', '一楼', '二楼', '楼下', '楼上', '底商', '米',
   '号楼', '号院', '门面', '号', '室', '单元', '在', '的', '于', '和', '与', '及', '对', '到', '找', '去', '从', '是', '被', '将', '把', '让', '给', '向',
 ];
+
+const LANDMARK_POINTERS = ADDRESS_PROFILE.landmarkPointers;
 
 const SENTENCE_END = /[。.!！?？;；:：\n]/u;
 
@@ -227,6 +230,9 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
           end = close + 1;
         }
       }
+      // a shop named to say where (陈记烧腊对面, 彭记鱼头隔壁) is a landmark, not what the report is about
+      const after = cs.slice(end).join('');
+      if (LANDMARK_POINTERS.some((w) => after.startsWith(w))) continue;
       // the start: after the nearest boundary word before the industry word
       // a one-character boundary right before the industry word is part of the name (佳和炸鸡, 惠及超市)
       let start = Math.max(0, h.start - LOOK_BACK);

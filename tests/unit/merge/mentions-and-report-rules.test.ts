@@ -164,7 +164,12 @@ describe('subjectMentions: homophone typos and what is not a name', () => {
   });
 
   it('mentions read by sound come after those read by their characters', () => {
-    expect(names('鸿福理法旁边的老王烧烤店油烟扰民')).toEqual(['王记|烧烤', '鸿福|理发']);
+    expect(names('鸿福理法门口的老王烧烤店油烟扰民')).toEqual(['王记|烧烤', '鸿福|理发']);
+  });
+
+  it('a shop named to say where (…旁边, …对面, …隔壁) is a landmark, not a mention', () => {
+    expect(names('鸿福理法旁边的老王烧烤店油烟扰民')).toEqual(['王记|烧烤']);
+    expect(names('金山巷彭记鱼头对面路面坑洼，已设警示。')).toEqual([]);
   });
 
   it('what complaints are about or say happened is no trade name (垃圾收集点, 未取得建设工程规划许可证)', () => {
