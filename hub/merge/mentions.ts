@@ -41,16 +41,16 @@ const CLOSE = ')）]】';
 /** Words after which a name starts (longest first when matched). */
 const BOUNDARIES: readonly string[] = [
   '反映', '来电', '投诉', '举报', '发现', '巡查', '核实', '称', '说', '经营', '开设', '开了', '开的', '有个', '有家',
-  '附近', '对面', '旁边', '门口', '西侧', '东侧', '南侧', '北侧', '路口', '交叉口', '一楼', '二楼', '楼下', '楼上', '底商', '米',
-  '号楼', '号院', '门面', '号', '室', '单元', '在', '的', '于', '和', '与', '及', '对', '到', '找', '去', '从', '是', '被', '将', '把', '让', '给', '向',
+  '附近', '对面', '旁边', '后面', '背后', '门口', '西侧', '东侧', '南侧', '北侧', '路口', '交叉口', '一楼', '二楼', '楼下', '楼上', '底商', '米',
+  '号楼', '号院', '门面', '号', '室', '单元', '组', '在', '的', '于', '和', '与', '及', '对', '到', '找', '去', '从', '是', '被', '将', '把', '让', '给', '向',
 ];
 
 const LANDMARK_POINTERS = ADDRESS_PROFILE.landmarkPointers;
 
 const SENTENCE_END = /[。.!！?？;；:：\n]/u;
 
-/** A road word right after an industry word, with or without a direction (商贸北街, 农业路). */
-const ROAD_AFTER = /^[东西南北中]?(?:路|街|大街|大道|巷|胡同)/u;
+/** A road or village word right after an industry word, with or without a direction (商贸北街, 农业路, 茶园村). */
+const ROAD_AFTER = /^[东西南北中上下]?(?:路|街|大街|大道|巷|胡同|村|新村|社区)/u;
 
 /** Boundaries that end an address: a name right after them (团结路18号老王烧烤) stands on its own. */
 const ADDRESS_END = new Set(['号', '室']);
@@ -210,7 +210,7 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
     const cs = chars(clause);
     if (cs.length < 3) continue;
     for (const h of industryHits(cs)) {
-      // an industry word that goes on into a road is the road's name (商贸北街, 农业路)
+      // an industry word that goes on into a road or a village is its name (商贸北街, 农业路, 茶园下村)
       if (ROAD_AFTER.test(cs.slice(h.end, h.end + 3).join(''))) continue;
       // the end: shop word, legal form, bracketed note
       let end = h.end;

@@ -25,6 +25,9 @@ describe('subjectMentions: shop names in a 12345 work order', () => {
     // after 号楼 / 号院 a determiner starts no name; a market read by sound is no quarry
     expect(names('沿江大街40号楼一家足浴店夜里吵闹')).toEqual([]);
     expect(names('环城北路菜市场后面一家螺蛳粉店夜里吵闹')).toEqual([]);
+    // after a villagers' group too; an industry word going on into a village is the village's name
+    expect(names('独贵塔拉镇河坝新村三组一家螺蛳粉店夜里吵闹')).toEqual([]);
+    expect(names('独贵塔拉镇茶园村3组37号垃圾堆了好几天发臭了。')).toEqual([]);
   });
 
   it('strips the town in front and reads homophone typos followed by a shop word', () => {
