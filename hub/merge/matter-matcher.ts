@@ -547,6 +547,11 @@ function evaluate(
     // the caller names the nearest crossing of the road the named shop is on
     placeScore = address.score;
     why.push(`a crossing on the same road (${address.score}) and ${subject.explanation}`);
+  } else if (address !== null && (address.rule === 'same-group' || address.rule === 'same-road') && sameSubject && sameKind) {
+    // one side names only the villagers' group or the road, the other a door of it: the same shop
+    // or firm named on both, with one kind of problem, says the report means that door
+    placeScore = address.score;
+    why.push(`the same ${address.rule === 'same-group' ? "villagers' group" : 'road'} (${address.score}) and ${subject.explanation}`);
   } else if (address !== null && address.score < T.addressDifferent && !sameGrid) {
     failed.push('place');
     why.push(`different addresses (${address.score}, ${address.rule})`);

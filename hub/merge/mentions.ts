@@ -194,6 +194,15 @@ function regionAcross(cs: readonly string[], bStart: number, bEnd: number, indus
   return null;
 }
 
+/** Whether a region name of the division table covers the characters [start, end). */
+function insideRegion(cs: readonly string[], start: number, end: number, regions: RegionIndex): boolean {
+  for (let k = Math.max(0, start - 6); k <= start; k++) {
+    const first = regions.stripLeading(cs.slice(k).join(''), { keepAtLeast: 1 }).hits[0];
+    if (first && !first.short && k + chars(first.text).length >= end) return true;
+  }
+  return false;
+}
+
 function findMentions(text: string, opts: NameOptions): Mention[] {
   const s = normalise(text);
   const regions = opts.regions === undefined ? EMPTY_REGIONS : opts.regions instanceof RegionIndex ? opts.regions : new RegionIndex([], opts.regions);
@@ -210,6 +219,8 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
     const cs = chars(clause);
     if (cs.length < 3) continue;
     for (const h of industryHits(cs)) {
+      // an industry word inside a division's name is the place's (老屋场村 sounds like 劳务 + 场村, 茶园村)
+      if (insideRegion(cs, h.start, h.end, regions)) continue;
       // an industry word that goes on into a road or a village is its name (商贸北街, 农业路, 茶园下村)
       if (ROAD_AFTER.test(cs.slice(h.end, h.end + 3).join(''))) continue;
       // the end: shop word, legal form, bracketed note

@@ -10,6 +10,8 @@ import {
 } from '../../../hub/merge/matter-matcher.js';
 import { haversineMetres } from '../../../hub/merge/geo.js';
 import { LAOWANG, LAOLI, REGIONS, at, offset, shuffled, uscc, viaPlatform } from './fixtures.js';
+import { DIVISIONS } from './fixtures.js';
+import { RegionIndex } from '../../../hub/merge/regions.js';
 
 const opts = { regions: REGIONS };
 
@@ -235,6 +237,20 @@ describe('matchMatter: a work order with an empty address field is placed by the
   it('another door named in the text is another place; a compound\'s door in a text is not a building', () => {
     expect(matchMatter(call('锡尼镇团结路88号：垃圾桶满出来了。'), [{ matterId: 'M1', reports: [garbage] }], opts).decision).toBe('new');
     expect(matchMatter(call('团结路24号阳光水岸3栋楼下垃圾桶满出来了。'), [{ matterId: 'M1', reports: [garbage] }], opts).features?.address).toBeNull();
+  });
+});
+
+describe('matchMatter: a report naming only the villagers\' group meets the one at a door of it by the shop both name', () => {
+  const VILLAGE = { regions: new RegionIndex([...DIVISIONS, { code: '150625100205', name: '红星嘎查' }]) };
+  const atDoor: ReportFeatures = { ...gridFume, sourceSystem: 'grid', categoryCode: 'env.air', location: null, gridCode: null, divisionCode: '150625100205', subjectName: '井冈陶瓷', address: '红星嘎查3组20号', description: '井冈陶瓷夜间有异味排放。' };
+  const call = (description: string, categoryCode = 'env.air'): ReportFeatures => ({ ...hotlineFume, categoryCode, subjectName: null, address: '红星嘎查三组', description, divisionCode: null });
+  it('the same name and kind of problem in the group: one matter', () => {
+    const d = matchMatter(call('井冈陶瓷晚上偷偷排气，味道刺鼻。'), [{ matterId: 'M1', reports: [atDoor] }], VILLAGE);
+    expect(d.decision).toBe('match');
+    expect(d.explanation).toContain("villagers' group");
+  });
+  it('no name in common: the group alone does not say which door (review or new)', () => {
+    expect(matchMatter(call('有人晚上偷偷排气，味道刺鼻。'), [{ matterId: 'M1', reports: [atDoor] }], VILLAGE).decision).not.toBe('match');
   });
 });
 

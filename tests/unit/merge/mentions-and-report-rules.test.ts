@@ -170,6 +170,12 @@ describe('subjectMentions: homophone typos and what is not a name', () => {
     expect(names('鸿福理法门口的老王烧烤店油烟扰民')).toEqual(['王记|烧烤', '鸿福|理发']);
   });
 
+  it('an industry word heard inside a village\'s name is the village\'s (老屋场下村 is no 劳务 firm)', () => {
+    const regions = new RegionIndex([{ code: '150625105', name: '塔然高勒镇' }, { code: '150625105201', name: '老屋场下村' }]);
+    expect(subjectMentions('塔然高勒镇老屋场下村一组有人在楼顶加盖铁皮房。', { regions })).toEqual([]);
+    expect(subjectMentions('塔然高勒镇老王烧烤店油烟扰民', { regions }).map((m) => m.key.core)).toEqual(['王记']);
+  });
+
   it('a shop named to say where (…旁边, …对面, …隔壁) is a landmark, not a mention', () => {
     expect(names('鸿福理法旁边的老王烧烤店油烟扰民')).toEqual(['王记|烧烤']);
     expect(names('金山巷彭记鱼头对面路面坑洼，已设警示。')).toEqual([]);
