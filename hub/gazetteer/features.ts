@@ -29,7 +29,10 @@ function withCentroidOrigin(f: ReportFeatures, gazetteer: Gazetteer): ReportFeat
 }
 
 function geocodeAddress(f: ReportFeatures, gazetteer: Gazetteer, regions?: RegionIndex): ReportFeatures {
-  const opts = { divisionCode: f.divisionCode, ...(regions ? { regions } : {}) };
+  // without a division code, the town (or village) a 12345 operator writes at the start of the
+  // text (巴拉贡镇建设路小学门口…) tells which town's 建设路 the address means
+  const divisionCode = f.divisionCode ?? (f.description && regions ? parseAddress(f.description, { regions }).divisionCode : null);
+  const opts = { divisionCode, ...(regions ? { regions } : {}) };
   let g: Geocode | null;
   if (f.address && f.address.trim() !== '') g = gazetteer.geocode(f.address, opts);
   else {

@@ -274,7 +274,7 @@ export class Gazetteer {
         if (rs.length === 1) {
           const r = rs[0]!;
           const d = this.door(r, doorNo, u);
-          return result(d.point, d.level, d.uncertaintyM, `${r.name}${doorNo}号`, [`door:${r.id}#${doorNo}`], r.townCode, r.villageCode ?? village);
+          return result(d.point, d.level, d.uncertaintyM, `${r.name}${doorNo}号`, [`door:${r.id}#${doorNo}`, `road:${r.id}`], r.townCode, r.villageCode ?? village);
         }
       }
       if (p.group !== null) {
@@ -285,7 +285,7 @@ export class Gazetteer {
           const houseNo = p.number ?? (p.compound === null ? p.building : null);
           if (houseNo !== null) {
             const d = this.door(lane, houseNo, u);
-            return result(d.point, d.level, d.uncertaintyM, `${lane.name}${houseNo}号`, [`door:${lane.id}#${houseNo}`], lane.townCode, v);
+            return result(d.point, d.level, d.uncertaintyM, `${lane.name}${houseNo}号`, [`door:${lane.id}#${houseNo}`, `group:${lane.id}`], lane.townCode, v);
           }
           const half = polylineLength(lane.line) / 2;
           return result(along(lane.line, 0.5), 'village-group', Math.round(half), lane.name, [`group:${lane.id}`], lane.townCode, v);

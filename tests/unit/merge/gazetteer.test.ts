@@ -35,7 +35,7 @@ describe('gazetteer geocoding, each level with its uncertainty and keys', () => 
       const g = gaz.geocode(a, opts)!;
       expect(g.level, a).toBe('door');
       expect(g.point).toEqual({ lng: 108.7101, lat: 39.8502 });
-      expect(g.keys).toEqual(['door:R1#100']);
+      expect(g.keys).toEqual(['door:R1#100', 'road:R1']);
       expect(g.uncertaintyM).toBeLessThanOrEqual(20);
     }
   });
@@ -46,7 +46,7 @@ describe('gazetteer geocoding, each level with its uncertainty and keys', () => 
     expect(g.point.lng).toBeGreaterThan(108.7101);
     expect(g.point.lng).toBeLessThan(108.72);
     expect(g.uncertaintyM).toBeGreaterThan(20);
-    expect(g.keys).toEqual(['door:R1#120']);
+    expect(g.keys).toEqual(['door:R1#120', 'road:R1']);
   });
 
   it('compound: by name, keyed to its door too', () => {
@@ -76,7 +76,7 @@ describe('gazetteer geocoding, each level with its uncertainty and keys', () => 
     expect(lane.keys).toEqual(['group:G3']);
     const door = gaz.geocode('红星村3组30号', opts)!;
     expect(door.level).toBe('road-segment');
-    expect(door.keys).toEqual(['door:G3#30']);
+    expect(door.keys).toEqual(['door:G3#30', 'group:G3']);
   });
 
   it('village and town: the centre, with a wide uncertainty', () => {
@@ -95,7 +95,7 @@ describe('gazetteer geocoding, each level with its uncertainty and keys', () => 
     expect(g.locationOrigin).toBe('geocoded:door');
     expect(g.divisionCode?.slice(0, 9)).toBe(TOWN);
     const b = matterBlocking(g);
-    expect(b.addressKeys).toEqual(['door:R1#100']);
+    expect(b.addressKeys).toEqual(['door:R1#100', 'road:R1']);
     expect(b.bbox).not.toBeNull();
   });
 
