@@ -135,6 +135,8 @@ console.log(`precision ${sc.precision.toFixed(4)} recall ${sc.recall.toFixed(4)}
 console.log(JSON.stringify({ eval: 'matter-replay', matter_precision: Number(sc.precision.toFixed(4)), matter_recall: Number(sc.recall.toFixed(4)), lookalike_precision: Number(la.precision.toFixed(4)), counts: { true_pairs: sc.truePairs, predicted_pairs: sc.predictedPairs, correct_pairs: sc.correctPairs, missing_records: sc.missing, lookalike_predicted_pairs: la.predictedPairs, lookalike_correct_pairs: la.correctPairs, lookalike_confused_pairs: la.confusedPairs, records: rows.length } }));
 console.log(JSON.stringify(stats));
 
+// DEC=source/id,source/id prints the stored decision of those reports
+if (process.env.DEC) for (const k of process.env.DEC.split(',')) console.log(`DEC ${k} [truth ${truth.get(k)}] → ${assign.get(k)}: ${dec.get(k)}`);
 if (process.env.WRONG) {
   const n = Number(process.env.WRONG); let i = 0;
   const pk = [...P].filter((p) => !T.has(p));

@@ -14,7 +14,25 @@ import type { Gazetteer, Geocode, GeocodeLevel } from './geocode.js';
 const FROM_TEXT: ReadonlySet<GeocodeLevel> = new Set(['door', 'road-segment', 'compound', 'landmark', 'crossing', 'village-group']);
 
 export function geocodeFeatures(f: ReportFeatures, gazetteer: Gazetteer, regions?: RegionIndex): ReportFeatures {
-  const opts = { divisionCode: f.divisionCode, ...(regions ? { regions } : {}) };
+  return withCentroidOrigin(geocodeAddress(f, gazetteer, regions), gazetteer);
+}
+
+/**
+ * A platform's position on a village's or town's centre is a pin dropped where the platform could
+ * not place the report: origin `centroid:<level>` with the level's uncertainty, so distance gives
+ * no evidence either way (two reports pinned on one village centre are not "0 m apart").
+ */
+function withCentroidOrigin(f: ReportFeatures, gazetteer: Gazetteer): ReportFeatures {
+  if (!isUsablePoint(f.location) || f.locationOrigin) return f;
+  const c = gazetteer.centreAt(f.location);
+  return c ? { ...f, locationOrigin: `centroid:${c.level}`, locationUncertaintyM: c.uncertaintyM } : f;
+}
+
+function geocodeAddress(f: ReportFeatures, gazetteer: Gazetteer, regions?: RegionIndex): ReportFeatures {
+  // without a division code, the town (or village) a 12345 operator writes at the start of the
+  // text (巴拉贡镇建设路小学门口…) tells which town's 建设路 the address means
+  const divisionCode = f.divisionCode ?? (f.description && regions ? parseAddress(f.description, { regions }).divisionCode : null);
+  const opts = { divisionCode, ...(regions ? { regions } : {}) };
   let g: Geocode | null;
   if (f.address && f.address.trim() !== '') g = gazetteer.geocode(f.address, opts);
   else {

@@ -48,6 +48,9 @@ export const DEFAULT_GEOCODE_UNCERTAINTY: GeocodeUncertainty = {
   town: 3000,
 };
 
+/** A position this close to a division's centre is taken to be that centre (coordinate conversions move it by decimetres). */
+export const CENTRE_TOLERANCE_M = 3;
+
 export interface Geocode {
   readonly point: GeoPoint;
   readonly level: GeocodeLevel;
@@ -211,6 +214,21 @@ export class Gazetteer {
   }
 
   /**
+   * The division whose centre a position sits on (within `toleranceM`), if any. Platforms that
+   * cannot place a report drop its pin on the village's or town's centre; such a position says
+   * "somewhere in the village", not "here", and must not be measured as a GPS fix would be.
+   */
+  centreAt(point: GeoPoint, toleranceM = CENTRE_TOLERANCE_M, uncertainty: GeocodeUncertainty = DEFAULT_GEOCODE_UNCERTAINTY): { code: string; level: 'village' | 'town'; uncertaintyM: number } | null {
+    for (const [code, c] of this.centres) {
+      if (Math.abs(c.lat - point.lat) > 1e-4 || Math.abs(c.lng - point.lng) > 2e-4) continue;
+      if (haversineMetres(c, point) > toleranceM) continue;
+      const level = code.length === 12 ? 'village' : 'town';
+      return { code, level, uncertaintyM: level === 'village' ? uncertainty.village : uncertainty.town };
+    }
+    return null;
+  }
+
+  /**
    * Geocodes an address. Null when nothing of it is in the gazetteer and no division is known.
    * A road name found in several towns with no town to choose gives keys for none and no point.
    */
@@ -256,16 +274,18 @@ export class Gazetteer {
         if (rs.length === 1) {
           const r = rs[0]!;
           const d = this.door(r, doorNo, u);
-          return result(d.point, d.level, d.uncertaintyM, `${r.name}${doorNo}号`, [`door:${r.id}#${doorNo}`], r.townCode, r.villageCode ?? village);
+          return result(d.point, d.level, d.uncertaintyM, `${r.name}${doorNo}号`, [`door:${r.id}#${doorNo}`, `road:${r.id}`], r.townCode, r.villageCode ?? village);
         }
       }
       if (p.group !== null) {
         const v = village ?? null;
         const lane = v ? this.groups.get(`${v}|${p.group}`) : undefined;
         if (lane) {
-          if (p.number !== null) {
-            const d = this.door(lane, p.number, u);
-            return result(d.point, d.level, d.uncertaintyM, `${lane.name}${p.number}号`, [`door:${lane.id}#${p.number}`], lane.townCode, v);
+          // 5组53栋 / 53号楼 in a village (no compound): the building number is the house's plate
+          const houseNo = p.number ?? (p.compound === null ? p.building : null);
+          if (houseNo !== null) {
+            const d = this.door(lane, houseNo, u);
+            return result(d.point, d.level, d.uncertaintyM, `${lane.name}${houseNo}号`, [`door:${lane.id}#${houseNo}`, `group:${lane.id}`], lane.townCode, v);
           }
           const half = polylineLength(lane.line) / 2;
           return result(along(lane.line, 0.5), 'village-group', Math.round(half), lane.name, [`group:${lane.id}`], lane.townCode, v);

@@ -172,8 +172,21 @@ function parseAddressUncached(raw: string, opts: AddressOptions): ParsedAddress 
     rest = rest.slice(0, m.index) + ' ' + rest.slice(m.index + m[0].length);
   };
 
-  const inter = INTERSECTION.exec(rest);
-  if (inter) {
+  // the words between a door number and a building number name a compound whatever their suffix
+  // (城北街185号楼桃源居4幢, 光明大道52号滨江一号7栋): the first number is the door, not a building
+  const cad = COMPOUND.test(rest) ? null : P.compoundAfterDoor.exec(rest);
+  if (cad) {
+    road = cad[1] as string;
+    number = Number(cad[2]);
+    numberSuffix = cad[3] === undefined ? null : Number(cad[3]);
+    compound = cad[4] as string;
+    building = Number(cad[5]);
+    take(cad);
+  }
+  const inter = road === null ? INTERSECTION.exec(rest) : null;
+  if (road !== null) {
+    // taken with its compound above
+  } else if (inter) {
     const pair = [inter[1] as string, inter[2] as string].sort(compareStrings) as [string, string];
     intersection = pair;
     take(inter);
@@ -192,7 +205,7 @@ function parseAddressUncached(raw: string, opts: AddressOptions): ParsedAddress 
     if (gm[2] !== undefined && number === null) number = Number(gm[2]);
     take(gm);
   }
-  const cm = COMPOUND.exec(rest);
+  const cm = compound === null ? COMPOUND.exec(rest) : null;
   if (cm) {
     compound = cm[1] as string;
     take(cm);
@@ -210,7 +223,7 @@ function parseAddressUncached(raw: string, opts: AddressOptions): ParsedAddress 
     room = Number(bur[3]);
     take(bur);
   }
-  const bm = bur ? null : BUILDING.exec(rest);
+  const bm = bur || building !== null ? null : BUILDING.exec(rest);
   if (bm) {
     building = Number(bm[1]);
     take(bm);
@@ -294,12 +307,14 @@ function describe(p: ParsedAddress): string {
  * Different towns (from the region prefixes) give 0; "near/opposite" caps at APPROXIMATE_CAP.
  */
 /**
- * On a road without a compound, a building number is the door plate: a shop at 中山路134号 is
- * written 134栋, 134号楼 or 134号院 as often as 134号 (the plate of a street-front building), so the
- * comparison reads it as the number. Inside a compound (翠湖苑3栋) it stays a building.
+ * On a road or in a villagers' group without a compound, a building number is the door plate: a
+ * shop at 中山路134号 is written 134栋, 134号楼 or 134号院 as often as 134号 (the plate of a
+ * street-front building), so the comparison reads it as the number. Inside a compound (翠湖苑3栋)
+ * it stays a building.
  */
 export function buildingAsDoor(p: ParsedAddress): ParsedAddress {
-  if (p.number !== null || p.compound !== null || p.road === null || p.building === null) return p;
+  // the same in a villagers' group (5组53栋 is house 53 of the group): a village has no compounds
+  if (p.number !== null || p.compound !== null || (p.road === null && p.group === null) || p.building === null) return p;
   return { ...p, number: p.building, building: null };
 }
 
@@ -390,7 +405,12 @@ function addressSimilarityUncached(a: ParsedAddress | string, b: ParsedAddress |
     if (!(x.road && y.road)) return result(ADDRESS_SCORES.differentCompound, 'different-compound', `compounds differ (${x.compound} / ${y.compound})`);
   }
 
-  // Village groups.
+  // Village groups. A group belongs to its village: 4组 of two villages are two places.
+  const vx = x.divisionCode !== null && x.divisionCode.length === 12 ? x.divisionCode : null;
+  const vy = y.divisionCode !== null && y.divisionCode.length === 12 ? y.divisionCode : null;
+  if (x.group !== null && y.group !== null && vx !== null && vy !== null && vx !== vy) {
+    return result(ADDRESS_SCORES.differentRoad, 'different-road', `groups of different villages (${vx} / ${vy})`);
+  }
   if (x.group !== null && y.group !== null && x.group === y.group) {
     if (x.number !== null && x.number === y.number) return result(ADDRESS_SCORES.sameGroupNumber, 'same-group-number', `same group ${x.group}, same number`);
     return result(ADDRESS_SCORES.sameGroup, 'same-group', `same group ${x.group}`);

@@ -52,7 +52,7 @@
  */
 import { normaliseUscc } from '../../core/normalise/uscc.js';
 import type { Report } from '../../schemas/types.js';
-import { addressSimilarity, parseAddress, type AddressOptions, type ParsedAddress } from './addresses.js';
+import { addressSimilarity, buildingAsDoor, parseAddress, type AddressOptions, type ParsedAddress } from './addresses.js';
 import { boundingBox, distanceScore, haversineMetres, isUsablePoint, type GeoPoint } from './geo.js';
 import { nameKey, nameSimilarity, type NameKey, type NameOptions } from './names.js';
 import { RegionIndex, townCodeOf } from './regions.js';
@@ -336,13 +336,29 @@ function prepareUncached(r: ReportFeatures, nameOpts: NameOptions, addrOpts: Add
     r,
     family: familyOf(r),
     location: isUsablePoint(r.location) ? r.location : null,
-    address: r.address && r.address.trim() !== '' ? parseAddress(r.address, addrOpts) : null,
+    address: r.address && r.address.trim() !== '' ? parseAddress(r.address, addrOpts) : addressInText(r.description, addrOpts),
     town: townCodeOf(r.divisionCode),
     text: textFingerprint(r.description, r.address),
     uscc: usccOrNull(r.subjectUscc),
     name: given ? nameKey(given, nameOpts) : (mention?.key ?? null),
     nameFromText: !given && mention !== null,
   };
+}
+
+/**
+ * A work order whose address field is empty often names the place in its text (新华路24栋：…,
+ * 上坪下村二组：…): the door, group or crossing the text names, when it names one, outside a
+ * compound. Only those structured parts are kept (no leftover text: a text mentions other places
+ * in passing, and its words are no address to compare by Dice).
+ */
+function addressInText(description: string, addrOpts: AddressOptions): ParsedAddress | null {
+  if (!description) return null;
+  const p = buildingAsDoor(parseAddress(description, addrOpts));
+  // inside a compound the building matters and a text's building cannot be told from a passing mention
+  if (p.compound !== null || p.building !== null) return null;
+  const door = p.road !== null && p.number !== null;
+  if (!door && p.group === null && p.intersection === null) return null;
+  return { ...p, road: door || p.intersection === null ? p.road : null, unit: null, room: null, rest: '' };
 }
 
 function subjectRelation(a: Prepared, others: readonly Prepared[], nameOpts: NameOptions, T: MatterThresholds = PROFILE.thresholds): MatterFeatures['subject'] {
@@ -531,6 +547,11 @@ function evaluate(
     // the caller names the nearest crossing of the road the named shop is on
     placeScore = address.score;
     why.push(`a crossing on the same road (${address.score}) and ${subject.explanation}`);
+  } else if (address !== null && (address.rule === 'same-group' || address.rule === 'same-road') && sameSubject && sameKind) {
+    // one side names only the villagers' group or the road, the other a door of it: the same shop
+    // or firm named on both, with one kind of problem, says the report means that door
+    placeScore = address.score;
+    why.push(`the same ${address.rule === 'same-group' ? "villagers' group" : 'road'} (${address.score}) and ${subject.explanation}`);
   } else if (address !== null && address.score < T.addressDifferent && !sameGrid) {
     failed.push('place');
     why.push(`different addresses (${address.score}, ${address.rule})`);
@@ -606,10 +627,16 @@ function evaluate(
     why.push(`${sameSourceConflict}; this profile has platforms other than repeatFilingSources file an incident once`);
   } else if (sameSourceConflict !== null && failed.length === 0) {
     const strongText = (text?.score ?? 0) >= T.textStrong;
-    const sameDoor = sameAddress || (rawDistanceM !== null && rawDistanceM <= T.closeM && (combinedUncertaintyM ?? Infinity) <= 1.5 * profile.nominalPairM);
-    if (!(strongText && (sameDoor || subjectIdentity))) {
+    // where both give an address it decides (two buildings of a compound, shops at 174 and 178 are
+    // within GPS error of each other); positions say "the same door" only where addresses cannot
+    const addressesCompared = address !== null && address.rule !== 'text';
+    const sameDoor = sameAddress || (!addressesCompared && rawDistanceM !== null && rawDistanceM <= T.closeM && (combinedUncertaintyM ?? Infinity) <= 1.5 * profile.nominalPairM);
+    // a platform files its own incident again soon (a second caller, a re-report on the round);
+    // the same platform at the same door days later is more likely the problem come back
+    const soon = timeDeltaMs <= T.sameSourceWindowMs;
+    if (!(strongText && soon && (sameDoor || subjectIdentity))) {
       failed.push('same-source');
-      why.push(`${sameSourceConflict}; a platform's second record needs clearly the same text (≥ ${T.textStrong}) at the same door or subject`);
+      why.push(`${sameSourceConflict}; a platform's second record needs clearly the same text (≥ ${T.textStrong}) at the same door or subject within ${formatDuration(T.sameSourceWindowMs)}`);
     } else why.push(`${sameSourceConflict}, filed again: the same text at the same ${sameDoor ? 'door' : 'subject'}`);
   }
   if (failed.length === 0 && worstAddress !== null && worstAddress < T.addressDifferent && linked.length > 1) {

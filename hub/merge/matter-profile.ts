@@ -33,6 +33,8 @@ export interface MatterThresholds {
   readonly distanceFullM: number;
   readonly sameGridPlaceScore: number;
   readonly gazetteerKeyAddressScore: number;
+  /** A platform's second record of one incident (sameSourceRepeats) comes within this time of its first; later it is a recurrence. */
+  readonly sameSourceWindowMs: number;
 }
 
 export interface MatterProfile {
@@ -130,6 +132,7 @@ export function parseMatterProfile(raw: unknown): MatterProfile {
       distanceFullM: num(t.distanceFullM, 'thresholds.distanceFullM'),
       sameGridPlaceScore: num(t.sameGridPlaceScore, 'thresholds.sameGridPlaceScore'),
       gazetteerKeyAddressScore: num(t.gazetteerKeyAddressScore ?? 0.9, 'thresholds.gazetteerKeyAddressScore'),
+      sameSourceWindowMs: num(t.sameSourceWindowH ?? 24, 'thresholds.sameSourceWindowH') * HOUR,
     },
   };
 }

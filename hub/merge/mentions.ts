@@ -13,6 +13,7 @@
  * Pure and deterministic; what is done with a mention (matched to a golden subject in the same
  * town, or a new subject) is decided by the subject matcher.
  */
+import { ADDRESS_PROFILE } from './address-profile.js';
 import { INDUSTRIES, nameKey, type NameKey, type NameOptions } from './names.js';
 import { EMPTY_REGIONS, RegionIndex } from './regions.js';
 import { chars, pinyinSyllables, toSimplified } from './strings.js';
@@ -40,14 +41,16 @@ const CLOSE = ')）]】';
 /** Words after which a name starts (longest first when matched). */
 const BOUNDARIES: readonly string[] = [
   '反映', '来电', '投诉', '举报', '发现', '巡查', '核实', '称', '说', '经营', '开设', '开了', '开的', '有个', '有家',
-  '附近', '对面', '旁边', '门口', '西侧', '东侧', '南侧', '北侧', '路口', '交叉口', '一楼', '二楼', '楼下', '楼上', '底商', '米',
-  '号', '室', '单元', '在', '的', '于', '和', '与', '及', '对', '到', '找', '去', '从', '是', '被', '将', '把', '让', '给', '向',
+  '附近', '对面', '旁边', '后面', '背后', '门口', '西侧', '东侧', '南侧', '北侧', '路口', '交叉口', '一楼', '二楼', '楼下', '楼上', '底商', '米',
+  '号楼', '号院', '门面', '号', '室', '单元', '组', '在', '的', '于', '和', '与', '及', '对', '到', '找', '去', '从', '是', '被', '将', '把', '让', '给', '向',
 ];
+
+const LANDMARK_POINTERS = ADDRESS_PROFILE.landmarkPointers;
 
 const SENTENCE_END = /[。.!！?？;；:：\n]/u;
 
-/** A road word right after an industry word, with or without a direction (商贸北街, 农业路). */
-const ROAD_AFTER = /^[东西南北中]?(?:路|街|大街|大道|巷|胡同)/u;
+/** A road or village word right after an industry word, with or without a direction (商贸北街, 农业路, 茶园村). */
+const ROAD_AFTER = /^[东西南北中上下]?(?:路|街|大街|大道|巷|胡同|村|新村|社区)/u;
 
 /** Boundaries that end an address: a name right after them (团结路18号老王烧烤) stands on its own. */
 const ADDRESS_END = new Set(['号', '室']);
@@ -191,6 +194,15 @@ function regionAcross(cs: readonly string[], bStart: number, bEnd: number, indus
   return null;
 }
 
+/** Whether a region name of the division table covers the characters [start, end). */
+function insideRegion(cs: readonly string[], start: number, end: number, regions: RegionIndex): boolean {
+  for (let k = Math.max(0, start - 6); k <= start; k++) {
+    const first = regions.stripLeading(cs.slice(k).join(''), { keepAtLeast: 1 }).hits[0];
+    if (first && !first.short && k + chars(first.text).length >= end) return true;
+  }
+  return false;
+}
+
 function findMentions(text: string, opts: NameOptions): Mention[] {
   const s = normalise(text);
   const regions = opts.regions === undefined ? EMPTY_REGIONS : opts.regions instanceof RegionIndex ? opts.regions : new RegionIndex([], opts.regions);
@@ -207,7 +219,9 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
     const cs = chars(clause);
     if (cs.length < 3) continue;
     for (const h of industryHits(cs)) {
-      // an industry word that goes on into a road is the road's name (商贸北街, 农业路)
+      // an industry word inside a division's name is the place's (老屋场村 sounds like 劳务 + 场村, 茶园村)
+      if (insideRegion(cs, h.start, h.end, regions)) continue;
+      // an industry word that goes on into a road or a village is its name (商贸北街, 农业路, 茶园下村)
       if (ROAD_AFTER.test(cs.slice(h.end, h.end + 3).join(''))) continue;
       // the end: shop word, legal form, bracketed note
       let end = h.end;
@@ -227,6 +241,9 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
           end = close + 1;
         }
       }
+      // a shop named to say where (陈记烧腊对面, 彭记鱼头隔壁) is a landmark, not what the report is about
+      const after = cs.slice(end).join('');
+      if (LANDMARK_POINTERS.some((w) => after.startsWith(w))) continue;
       // the start: after the nearest boundary word before the industry word
       // a one-character boundary right before the industry word is part of the name (佳和炸鸡, 惠及超市)
       let start = Math.max(0, h.start - LOOK_BACK);

@@ -20,6 +20,7 @@
  * `nameSimilarity` then compares keys: max(Jaro-Winkler, Dice on bigrams, pinyin Jaro-Winkler ×
  * PINYIN_DISCOUNT) on trade names, combined with the industry, with an explanation.
  */
+import { readFileSync } from 'node:fs';
 import { EMPTY_REGIONS, RegionIndex, codesNest, type RegionHit } from './regions.js';
 import { chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, pinyinSyllables, round4, toSimplified } from './strings.js';
 
@@ -54,30 +55,23 @@ export interface IndustryEntry {
   readonly siteWork?: boolean;
 }
 
-const g = (group: string, words: string, extra: Partial<IndustryEntry> = {}): IndustryEntry[] =>
-  words.split(' ').map((word) => ({ word, group, ...extra }));
+/** Industry words, as used in names: the county's matching data (schemas/catalogues/matching/industries.json). Extend with `NameOptions.industries`. */
+export const INDUSTRIES: readonly IndustryEntry[] = loadIndustries(process.env.INDUSTRY_PROFILE_FILE ?? new URL('../../schemas/catalogues/matching/industries.json', import.meta.url).pathname);
 
-/** Industry words, as used in names. Extend with `NameOptions.industries`. */
-export const INDUSTRIES: readonly IndustryEntry[] = [
-  ...g('food', '烧烤 烤肉 烤串 串串 串串香 火锅 面馆 拉面 面食 饺子 包子 羊肉 羊肉馆 手把肉 川菜 湘菜 蒙餐 快餐 小吃 奶茶 饮品 麻辣烫 炸鸡 汉堡 烤鸭 早餐 粥 蛋糕 烘焙 面包 熟食 卤味 农家乐 大排档 家常菜 酸菜鱼 烤全羊'),
-  ...g('food', '饭店 饭馆 餐馆 餐厅 酒楼 酒家 食府 菜馆 饭庄', { canonical: '餐馆' }),
-  ...g('food', '餐饮 餐饮管理 餐饮服务 饮食 食品', { generic: true }),
-  ...g('retail', '超市 便利店 商店 小卖部 百货 烟酒 副食 水果 果蔬 蔬菜 粮油 日杂 杂货 批发部 零售 母婴 文具'),
-  ...g('retail', '商贸 贸易 商业 商务 经贸 商行', { generic: true }),
-  ...g('building', '五金 建材 五金建材 装饰 装修 门窗 瓷砖 家具'),
-  ...g('building', '装饰工程 建筑工程 建设工程 建筑安装工程 市政工程 建筑劳务 路桥工程 水利工程 园林工程 绿化工程', { siteWork: true }),
-  ...g('clothing', '服装 服饰 鞋帽 鞋业 纺织'),
-  ...g('beauty', '理发 美发 美容 美容美发 美甲 养生 足疗 足浴'),
-  ...g('medical', '药店 药房 大药房 医药 诊所 门诊 卫生室 医院'),
-  ...g('auto', '汽修 汽车修理 汽车维修 修理厂 洗车 汽车美容 汽车服务 轮胎 加油站 汽车销售 二手车'),
-  ...g('agri', '农资 化肥 种子 养殖场 养殖 牧业 农牧业 农业开发 种植 农业 牧场 合作社 肉羊养殖 玉米种植 蔬菜种植 中药材种植 沙棘种植 农机'),
-  ...g('entertainment', 'KTV 歌厅 网吧 网咖 棋牌室 棋牌 酒吧 洗浴 洗浴中心 洗浴服务 娱乐 休闲娱乐 台球 电玩 餐饮娱乐'),
-  ...g('lodging', '宾馆 酒店 旅馆 旅店 招待所 民宿 快捷酒店 旅社'),
-  ...g('manufacturing', '建材厂 化工 化工厂 煤炭 煤矿 洗煤厂 砂石 砂石场 机械加工 机械制造 机械 食品厂 羊绒 羊绒制品 木材加工 木业 砖厂 新型墙材 水泥 混凝土 搅拌站 钢结构 塑料 包装 印刷'),
-  ...g('manufacturing', '木材', { canonical: '木业' }),
-  ...g('services', '物流 运输 快递 劳务 劳务服务 物业 物业服务 信息咨询 商务服务 文化传媒 传媒 广告 科技 网络科技 信息技术 电子商务 房地产开发 房地产 置业 环保科技 新能源 矿业 旅游开发 旅游 市场管理 家政 保洁 培训 教育咨询 幼儿园'),
-  ...g('telecom', '手机 通讯 通讯器材 电器 家电 电脑 数码'),
-];
+function loadIndustries(file: string): IndustryEntry[] {
+  const o = JSON.parse(readFileSync(file, 'utf8')) as { groups?: Array<{ group?: unknown; words?: unknown; generic?: unknown; canonical?: unknown; siteWork?: unknown }> };
+  if (!Array.isArray(o.groups)) throw new Error(`industry profile ${file}: groups must be a list`);
+  return o.groups.flatMap((grp, i) => {
+    if (typeof grp.group !== 'string' || !Array.isArray(grp.words) || !grp.words.every((w) => typeof w === 'string' && w !== '')) throw new Error(`industry profile ${file}: groups[${i}] needs a group and a list of words`);
+    return (grp.words as string[]).map((word) => ({
+      word,
+      group: grp.group as string,
+      ...(grp.generic === true ? { generic: true } : {}),
+      ...(typeof grp.canonical === 'string' ? { canonical: grp.canonical } : {}),
+      ...(grp.siteWork === true ? { siteWork: true } : {}),
+    }));
+  });
+}
 
 /** Common Han surnames (single and compound), for 老王 / 王记 / 王家 / 小王 trade names. */
 const SURNAMES = new Set([

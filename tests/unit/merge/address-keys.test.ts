@@ -86,7 +86,7 @@ describe('geocoding fallback of a report', () => {
     expect(f.location).toEqual({ lng: 108.7101, lat: 39.8502 });
     expect(f.locationOrigin).toBe('geocoded:door');
     expect(f.locationUncertaintyM).toBeLessThanOrEqual(20);
-    expect(f.addressKeys).toEqual(['door:R1#100']);
+    expect(f.addressKeys).toEqual(['door:R1#100', 'road:R1']);
     expect(f.divisionCode).toBe('150625100001');
     const row = storedRow(r, 'env.cooking_fume');
     // the department's fields are kept as sent
@@ -94,7 +94,7 @@ describe('geocoding fallback of a report', () => {
     expect(row.division_code).toBeNull();
     expect(featuresOfRow(row)).toEqual(f);
     // and candidate search asks for the door's key
-    expect(matterBlocking(f).addressKeys).toEqual(['door:R1#100']);
+    expect(matterBlocking(f).addressKeys).toEqual(['door:R1#100', 'road:R1']);
   });
 
   it('a report with its own position keeps it and gains only the keys', () => {
@@ -103,7 +103,7 @@ describe('geocoding fallback of a report', () => {
     const f = reportFeatures(r, 'env.cooking_fume', routing);
     expect(f.location).toEqual({ lng: 108.7102, lat: 39.8503 });
     expect(f.locationOrigin).toBeUndefined();
-    expect(f.addressKeys).toEqual(['door:R1#100']);
+    expect(f.addressKeys).toEqual(['door:R1#100', 'road:R1']);
     const row = storedRow(r, 'env.cooking_fume');
     expect(row.geocoded_lng).toBeNull();
     expect(featuresOfRow(row)).toEqual(f);
@@ -128,7 +128,7 @@ describe('geocoding fallback of a report', () => {
 describe('a work order whose address field is empty', () => {
   it('is geocoded from its text at a precise level, never inside a compound or at a bare town', () => {
     const f = reportFeatures(call({ address: null, description: '锡尼镇团结路100号：来电人称饭店油烟很大，凌晨还在营业。' }), 'env.cooking_fume', routing);
-    expect(f.addressKeys).toEqual(['door:R1#100']);
+    expect(f.addressKeys).toEqual(['door:R1#100', 'road:R1']);
     expect(f.locationOrigin).toBe('geocoded:door');
     expect(f.address).toBeNull();
     // a building of a compound: which one cannot be compared without an address

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addressSimilarity, parseAddress, ADDRESS_SCORES, APPROXIMATE_CAP } from '../../../hub/merge/addresses.js';
 import { RegionIndex, townCodeOf, villageCodeOf, codeDepth } from '../../../hub/merge/regions.js';
-import { REGIONS } from './fixtures.js';
+import { DIVISIONS, REGIONS } from './fixtures.js';
 
 const opts = { regions: REGIONS };
 
@@ -93,6 +93,21 @@ describe('addressSimilarity', () => {
       expect(addressSimilarity(b, a, opts)).toEqual(s);
     });
   }
+
+  it('a building number in a villagers\' group is the house (5组53栋 = 5组53号); the same group of another village is another place', () => {
+    expect(addressSimilarity('塔拉沟嘎查5组53栋', '塔拉沟嘎查五组53号', opts).rule).toBe('same-group-number');
+    const two = { regions: new RegionIndex([...DIVISIONS, { code: '150625100205', name: '红星嘎查' }]) };
+    const other = addressSimilarity('塔拉沟嘎查4组', '红星嘎查4组', two);
+    expect(other.rule).toBe('different-road');
+    expect(other.score).toBeLessThan(0.3);
+  });
+
+  it('the words between a door and a building number name a compound, whatever their suffix (185号楼桃源居4幢)', () => {
+    const p = parseAddress('城北街185号楼桃源居4幢4单元901', opts);
+    expect(p).toMatchObject({ road: '城北街', number: 185, compound: '桃源居', building: 4, unit: 4 });
+    const s = addressSimilarity('城北街185-1号桃源居2号楼', '城北街185号楼桃源居4幢4单元901', opts);
+    expect(s.score).toBeLessThan(0.85);
+  });
 
   it('a road typed with a wrong character still matches, slightly discounted', () => {
     const s = addressSimilarity('团结路12号', '团洁路12号', opts);

@@ -35,7 +35,7 @@ describe('gazetteer geocoding, each level with its uncertainty and keys', () => 
       const g = gaz.geocode(a, opts)!;
       expect(g.level, a).toBe('door');
       expect(g.point).toEqual({ lng: 108.7101, lat: 39.8502 });
-      expect(g.keys).toEqual(['door:R1#100']);
+      expect(g.keys).toEqual(['door:R1#100', 'road:R1']);
       expect(g.uncertaintyM).toBeLessThanOrEqual(20);
     }
   });
@@ -46,7 +46,7 @@ describe('gazetteer geocoding, each level with its uncertainty and keys', () => 
     expect(g.point.lng).toBeGreaterThan(108.7101);
     expect(g.point.lng).toBeLessThan(108.72);
     expect(g.uncertaintyM).toBeGreaterThan(20);
-    expect(g.keys).toEqual(['door:R1#120']);
+    expect(g.keys).toEqual(['door:R1#120', 'road:R1']);
   });
 
   it('compound: by name, keyed to its door too', () => {
@@ -76,7 +76,7 @@ describe('gazetteer geocoding, each level with its uncertainty and keys', () => 
     expect(lane.keys).toEqual(['group:G3']);
     const door = gaz.geocode('红星村3组30号', opts)!;
     expect(door.level).toBe('road-segment');
-    expect(door.keys).toEqual(['door:G3#30']);
+    expect(door.keys).toEqual(['door:G3#30', 'group:G3']);
   });
 
   it('village and town: the centre, with a wide uncertainty', () => {
@@ -95,8 +95,18 @@ describe('gazetteer geocoding, each level with its uncertainty and keys', () => 
     expect(g.locationOrigin).toBe('geocoded:door');
     expect(g.divisionCode?.slice(0, 9)).toBe(TOWN);
     const b = matterBlocking(g);
-    expect(b.addressKeys).toEqual(['door:R1#100']);
+    expect(b.addressKeys).toEqual(['door:R1#100', 'road:R1']);
     expect(b.bbox).not.toBeNull();
+  });
+
+  it('a platform position on a village or town centre is a dropped pin: origin centroid, the level\'s uncertainty', () => {
+    const base: ReportFeatures = { sourceSystem: 'grid', sourceRecordId: 'SJ1', categoryCode: 'env.air', eventTime: 0, divisionCode: VILLAGE, description: 'x', address: null };
+    const pinned = geocodeFeatures({ ...base, location: { lng: 108.805, lat: 39.9000001 } }, gaz, regions);
+    expect(pinned.locationOrigin).toBe('centroid:village');
+    expect(pinned.locationUncertaintyM).toBeGreaterThanOrEqual(500);
+    expect(geocodeFeatures({ ...base, location: { lng: 108.71, lat: 39.85 } }, gaz, regions).locationOrigin).toBe('centroid:town');
+    // 50 m off the centre: a position like any other
+    expect(geocodeFeatures({ ...base, location: { lng: 108.8056, lat: 39.9 } }, gaz, regions).locationOrigin).toBeUndefined();
   });
 
   it('a bad gazetteer line is refused with its line number and what is wrong', () => {

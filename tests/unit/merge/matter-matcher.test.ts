@@ -10,6 +10,8 @@ import {
 } from '../../../hub/merge/matter-matcher.js';
 import { haversineMetres } from '../../../hub/merge/geo.js';
 import { LAOWANG, LAOLI, REGIONS, at, offset, shuffled, uscc, viaPlatform } from './fixtures.js';
+import { DIVISIONS } from './fixtures.js';
+import { RegionIndex } from '../../../hub/merge/regions.js';
 
 const opts = { regions: REGIONS };
 
@@ -224,6 +226,34 @@ describe('matchMatter: different incidents stay apart', () => {
   });
 });
 
+describe('matchMatter: a work order with an empty address field is placed by the door its text names', () => {
+  const garbage: ReportFeatures = { ...gridFume, sourceSystem: 'grid', categoryCode: 'appearance.garbage', location: null, gridCode: null, subjectName: null, address: '团结路24号楼', description: '路边垃圾堆积，已通知保洁。' };
+  const call = (description: string): ReportFeatures => ({ ...hotlineFume, categoryCode: 'appearance.garbage', subjectName: null, address: null, description });
+  it('the same door named in the text is the same place', () => {
+    const d = matchMatter(call('锡尼镇团结路24栋：那边垃圾桶满出来了，没人收。'), [{ matterId: 'M1', reports: [garbage] }], opts);
+    expect(d.features?.address?.rule).toBe('same-number');
+    expect(d.decision).toBe('match');
+  });
+  it('another door named in the text is another place; a compound\'s door in a text is not a building', () => {
+    expect(matchMatter(call('锡尼镇团结路88号：垃圾桶满出来了。'), [{ matterId: 'M1', reports: [garbage] }], opts).decision).toBe('new');
+    expect(matchMatter(call('团结路24号阳光水岸3栋楼下垃圾桶满出来了。'), [{ matterId: 'M1', reports: [garbage] }], opts).features?.address).toBeNull();
+  });
+});
+
+describe('matchMatter: a report naming only the villagers\' group meets the one at a door of it by the shop both name', () => {
+  const VILLAGE = { regions: new RegionIndex([...DIVISIONS, { code: '150625100205', name: '红星嘎查' }]) };
+  const atDoor: ReportFeatures = { ...gridFume, sourceSystem: 'grid', categoryCode: 'env.air', location: null, gridCode: null, divisionCode: '150625100205', subjectName: '井冈陶瓷', address: '红星嘎查3组20号', description: '井冈陶瓷夜间有异味排放。' };
+  const call = (description: string, categoryCode = 'env.air'): ReportFeatures => ({ ...hotlineFume, categoryCode, subjectName: null, address: '红星嘎查三组', description, divisionCode: null });
+  it('the same name and kind of problem in the group: one matter', () => {
+    const d = matchMatter(call('井冈陶瓷晚上偷偷排气，味道刺鼻。'), [{ matterId: 'M1', reports: [atDoor] }], VILLAGE);
+    expect(d.decision).toBe('match');
+    expect(d.explanation).toContain("villagers' group");
+  });
+  it('no name in common: the group alone does not say which door (review or new)', () => {
+    expect(matchMatter(call('有人晚上偷偷排气，味道刺鼻。'), [{ matterId: 'M1', reports: [atDoor] }], VILLAGE).decision).not.toBe('match');
+  });
+});
+
 describe('matchMatter: no platform is assumed to file an incident once', () => {
   it('a grid worker re-reporting the same door with the same words joins the matter', () => {
     const again: ReportFeatures = { ...gridFume, sourceRecordId: 'WG20250610-0044', eventTime: at('2025-06-10 19:35') };
@@ -238,6 +268,17 @@ describe('matchMatter: no platform is assumed to file an incident once', () => {
     const d = matchMatter(other, [{ matterId: 'M1', reports: [gridFume] }], { ...opts, profile: { ...DEFAULT_MATTER_PROFILE, sameSourceRepeats: true } });
     expect(d.decision).toBe('new');
     expect(d.features?.failed).toContain('same-source');
+  });
+
+  it("a platform's second record within GPS error but at another building of the compound, or days later, is another incident", () => {
+    const repeats = { ...opts, profile: { ...DEFAULT_MATTER_PROFILE, sameSourceRepeats: true } };
+    const b3: ReportFeatures = { ...gridFume, categoryCode: 'planning.illegal_building', subjectName: null, address: '团结路12号阳光水岸3栋', description: '住户楼顶违建，已劝停。' };
+    const b5: ReportFeatures = { ...b3, sourceRecordId: 'WG20250610-0044', eventTime: at('2025-06-10 19:35'), location: viaPlatform(offset(LAOWANG, 10, 6), 'GCJ02').canonical, address: '团结路12号楼阳光水岸5幢' };
+    const d = matchMatter(b5, [{ matterId: 'M1', reports: [b3] }], repeats);
+    expect(d.decision).toBe('new');
+    expect(d.features?.failed).toContain('same-source');
+    const later: ReportFeatures = { ...gridFume, sourceRecordId: 'WG20250612-0044', eventTime: at('2025-06-11 20:05') };
+    expect(matchMatter(later, [{ matterId: 'M1', reports: [gridFume] }], repeats).features?.failed).toContain('same-source');
   });
 
   it('two 12345 callers about the same fumes are one matter', () => {

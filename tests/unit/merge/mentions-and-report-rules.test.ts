@@ -17,6 +17,19 @@ describe('subjectMentions: shop names in a 12345 work order', () => {
     expect(names('市民反映：王记烧烤(锡尼店)（锡尼镇团结路12号附近）没有油烟净化器')).toEqual(['王记|烧烤']);
   });
 
+  it('knows trades from the county matching data beyond the first list (factories, southern shops)', () => {
+    expect(names('井冈陶瓷晚上偷偷排气，味道刺鼻。')).toEqual(['井冈|陶瓷']);
+    expect(names('来电人称阿强米粉门口音响开很大声')).toEqual(['阿强|米粉']);
+    // a complaint noun is no trade: 电动车 in 店内充电 stays out
+    expect(names('锡尼镇塞北便利店电动车在店内充电')).toEqual(['塞北|便利']);
+    // after 号楼 / 号院 a determiner starts no name; a market read by sound is no quarry
+    expect(names('沿江大街40号楼一家足浴店夜里吵闹')).toEqual([]);
+    expect(names('环城北路菜市场后面一家螺蛳粉店夜里吵闹')).toEqual([]);
+    // after a villagers' group too; an industry word going on into a village is the village's name
+    expect(names('独贵塔拉镇河坝新村三组一家螺蛳粉店夜里吵闹')).toEqual([]);
+    expect(names('独贵塔拉镇茶园村3组37号垃圾堆了好几天发臭了。')).toEqual([]);
+  });
+
   it('strips the town in front and reads homophone typos followed by a shop word', () => {
     expect(names('锡尼镇塞北便利店电动车在店内充电')).toEqual(['塞北|便利']);
     expect(names('塞北便力店安全出口被货物堵塞')).toEqual(['塞北|便利']);
@@ -154,7 +167,18 @@ describe('subjectMentions: homophone typos and what is not a name', () => {
   });
 
   it('mentions read by sound come after those read by their characters', () => {
-    expect(names('鸿福理法旁边的老王烧烤店油烟扰民')).toEqual(['王记|烧烤', '鸿福|理发']);
+    expect(names('鸿福理法门口的老王烧烤店油烟扰民')).toEqual(['王记|烧烤', '鸿福|理发']);
+  });
+
+  it('an industry word heard inside a village\'s name is the village\'s (老屋场下村 is no 劳务 firm)', () => {
+    const regions = new RegionIndex([{ code: '150625105', name: '塔然高勒镇' }, { code: '150625105201', name: '老屋场下村' }]);
+    expect(subjectMentions('塔然高勒镇老屋场下村一组有人在楼顶加盖铁皮房。', { regions })).toEqual([]);
+    expect(subjectMentions('塔然高勒镇老王烧烤店油烟扰民', { regions }).map((m) => m.key.core)).toEqual(['王记']);
+  });
+
+  it('a shop named to say where (…旁边, …对面, …隔壁) is a landmark, not a mention', () => {
+    expect(names('鸿福理法旁边的老王烧烤店油烟扰民')).toEqual(['王记|烧烤']);
+    expect(names('金山巷彭记鱼头对面路面坑洼，已设警示。')).toEqual([]);
   });
 
   it('what complaints are about or say happened is no trade name (垃圾收集点, 未取得建设工程规划许可证)', () => {
