@@ -170,11 +170,12 @@ describe('the run engine with the county gazetteer', () => {
     // what the hub derived is stored beside what the department sent
     const a1 = await db('reports').where({ source_record_id: 'GD-A1' }).first();
     expect(a1.lng).toBeNull();
-    expect(a1.address_keys).toEqual(['door:R1#100']);
+    // the door's key, and its road's: a report naming only the road finds the matters at its doors
+    expect(a1.address_keys).toEqual(['door:R1#100', 'road:R1']);
     expect(a1.location_origin).toBe('geocoded:door');
     expect(a1.geocoded_lng).toBeCloseTo(108.7101, 6);
     expect(a1.geocoded_division_code).toBe('150625100001');
-    expect((await db('matters').where({ id: door }).first()).address_keys).toEqual(['door:R1#100']);
+    expect((await db('matters').where({ id: door }).first()).address_keys).toEqual(['door:R1#100', 'road:R1']);
 
     for (const size of [2, 5]) {
       await reset();
