@@ -180,12 +180,15 @@ export function reportFeatures(r: Report, categoryCode: string | null, routing?:
 /** What the hub derived from the gazetteer, stored beside what the department sent. */
 export function derivedLocationColumns(r: Report, f: ReportFeatures) {
   const geocoded = (f.locationOrigin ?? '').startsWith('geocoded:') && f.location !== null;
+  // every origin the hub derived (a geocoded address, a platform's pin on a village centre), so a
+  // stored report is judged with the uncertainty it was applied with
+  const derived = f.locationOrigin != null && f.location !== null;
   return {
     address_keys: [...new Set(f.addressKeys ?? [])].sort(),
     geocoded_lng: geocoded ? f.location!.lng : null,
     geocoded_lat: geocoded ? f.location!.lat : null,
-    location_origin: geocoded ? (f.locationOrigin ?? null) : null,
-    location_uncertainty_m: geocoded && f.locationUncertaintyM != null ? Math.round(f.locationUncertaintyM) : null,
+    location_origin: derived ? f.locationOrigin! : null,
+    location_uncertainty_m: derived && f.locationUncertaintyM != null ? Math.round(f.locationUncertaintyM) : null,
     geocoded_division_code: r.envelope.divisionCode ? null : (f.divisionCode ?? null),
   };
 }

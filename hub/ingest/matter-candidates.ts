@@ -48,7 +48,7 @@ export function featuresOfRow(r: ReportRow): ReportFeatures {
     categoryCode: r.category_code,
     eventTime: r.event_time.getTime(),
     location: geocoded ? { lng: r.geocoded_lng!, lat: r.geocoded_lat! } : r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null,
-    ...(geocoded ? { locationOrigin: r.location_origin, locationUncertaintyM: r.location_uncertainty_m } : {}),
+    ...(r.location_origin !== null ? { locationOrigin: r.location_origin, locationUncertaintyM: r.location_uncertainty_m } : {}),
     ...(r.address_keys?.length ? { addressKeys: r.address_keys } : {}),
     divisionCode: r.division_code ?? r.geocoded_division_code,
     gridCode: r.grid_code,
