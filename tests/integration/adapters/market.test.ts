@@ -36,7 +36,11 @@ async function simulator(args: string[]): Promise<{ sim: RunningProcess; setting
   const schema = `market_t_${randomBytes(4).toString('hex')}`;
   const sim = await startProcess('market simulator', 'simulators/market/main.ts', ['--database-url', inject('stack').databaseUrl, '--schema', schema, '--cleanup', ...args], {});
   sims.push(sim);
-  const settings: SqlPollSettings = { ...market.manifest.source, connection: String(sim.ready.connection), table: String(sim.ready.table), pageSize: 200, safetyLagMs: 1500 };
+  // The update time is the writing transaction's start, to the second: the lag must exceed one
+  // second plus the longest write. The outage test's lock holds a live update (stamped before it
+  // waits) for up to 3 s — with 1.5 s the poller had passed its time when it committed and one row
+  // was never read (a loaded CI run). A county sets the lag longer than its writers' transactions.
+  const settings: SqlPollSettings = { ...market.manifest.source, connection: String(sim.ready.connection), table: String(sim.ready.table), pageSize: 200, safetyLagMs: 8000 };
   return { sim, settings };
 }
 

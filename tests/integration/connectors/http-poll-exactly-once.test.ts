@@ -82,7 +82,7 @@ describe('HTTP poll: exactly once into Kafka', () => {
     // the client's time-out well above a normal page's time on a loaded machine (a 700 ms one timed
     // every page out in a loaded full run, and the worker never got anywhere); the hanging answers far above it
     const w = await worker(ctx, { CONNECTOR_RETRIES: '2', CONNECTOR_RETRY_MIN_MS: '50', CONNECTOR_RETRY_MAX_MS: '200', DEGRADED_BACKOFF_MS: '300', STATUS_PORT: '0' }, { timeoutMs: 4000 })();
-    const watch = watchStates(`${String(w.ready.statusUrl)}/status`, (v) => (v as Array<{ state: string }>)[0]!.state);
+    const watch = watchStates(`${String(w.ready.statusUrl)}/status`);
     try {
       await injectUpstreamFaults(sim_, 10_000);
       await sim_('/__sim/generate', { count: 100 });
