@@ -10,6 +10,7 @@ import type { Dispatch } from '../../schemas/index.js';
 import type { HubRouting } from '../ingest/routing.js';
 import { refreshGolden } from '../ingest/subject-followups.js';
 import { insertDeferred } from '../store/deferred-inserts.js';
+import { transactionRetryingConflicts } from '../store/db.js';
 import { DEFAULT_SLA } from '../routing/rules.js';
 import { deterministicId } from '../store/ids.js';
 import { DecisionError, type Actor, type DecisionOps, type DecisionResult, type DispatchInput } from './types.js';
@@ -53,7 +54,7 @@ export class PgDecisionOps implements DecisionOps {
   async dispatch(matterId: string, input: DispatchInput, actor: Actor): Promise<DecisionResult> {
     this.checkDepartments([input.leadDepartment, ...input.cooperatingDepartments]);
     if (input.cooperatingDepartments.includes(input.leadDepartment)) throw new DecisionError('invalid', `牵头部门 ${input.leadDepartment} 不能同时是协办部门 (the lead cannot also cooperate)`);
-    return this.db.transaction(async (tx) => {
+    return transactionRetryingConflicts(this.db, async (tx) => {
       const m = await lockOpenMatter(tx, matterId);
       // a closed matter has nobody left to work on it: dispatching it again would hand departments
       // a case whose one result has already gone out (reopening is a 重办, not a redispatch)
@@ -92,7 +93,7 @@ export class PgDecisionOps implements DecisionOps {
   }
 
   async close(matterId: string, input: { result: string; reason?: string }, actor: Actor): Promise<DecisionResult> {
-    return this.db.transaction(async (tx) => {
+    return transactionRetryingConflicts(this.db, async (tx) => {
       const m = await lockOpenMatter(tx, matterId);
       if (m.status === 'CLOSED') throw new DecisionError('conflict', `事项 ${m.id} 已办结 (already closed)`);
       const at = this.now();
@@ -108,7 +109,7 @@ export class PgDecisionOps implements DecisionOps {
   async mergeMatters(input: { into: string; from: string[]; reason: string }, actor: Actor): Promise<DecisionResult> {
     const from = [...new Set(input.from)].filter((id) => id !== input.into);
     if (from.length === 0) throw new DecisionError('invalid', '请至少选择一个要并入的其他事项 (nothing to merge)');
-    return this.db.transaction(async (tx) => {
+    return transactionRetryingConflicts(this.db, async (tx) => {
       // lock in id order: two operators merging overlapping sets cannot deadlock
       const ids = [input.into, ...from].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
       const locked = new Map<string, MatterRow>();
@@ -139,7 +140,7 @@ export class PgDecisionOps implements DecisionOps {
 
   async splitMatter(matterId: string, input: { reports: ReportRef[]; reason: string }, actor: Actor): Promise<DecisionResult & { newMatterId: string }> {
     if (input.reports.length === 0) throw new DecisionError('invalid', '请选择要拆出的报告 (choose the reports to split off)');
-    return this.db.transaction(async (tx) => {
+    return transactionRetryingConflicts(this.db, async (tx) => {
       const m = await lockOpenMatter(tx, matterId);
       const all = (await tx('reports').where({ matter_id: m.id }).orderBy(['event_time', 'source_system', 'source_record_id'])) as Array<{ source_system: string; source_record_id: string; title: string | null; description: string; category_code: string | null; division_code: string | null; grid_code: string | null; lng: number | null; lat: number | null; address: string | null; event_time: Date }>;
       const wanted = new Set(input.reports.map((r) => `${r.sourceSystem}\u0000${r.sourceRecordId}`));
@@ -183,7 +184,7 @@ export class PgDecisionOps implements DecisionOps {
   async mergeSubjects(input: { into: string; from: string[]; reason: string }, actor: Actor): Promise<{ subjectId: string }> {
     const from = [...new Set(input.from)].filter((id) => id !== input.into);
     if (from.length === 0) throw new DecisionError('invalid', '请至少选择一个要并入的其他主体 (nothing to merge)');
-    return this.db.transaction(async (tx) => {
+    return transactionRetryingConflicts(this.db, async (tx) => {
       const ids = [input.into, ...from].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
       for (const id of ids) await lockSubject(tx, id);
       const at = this.now();
@@ -203,7 +204,7 @@ export class PgDecisionOps implements DecisionOps {
 
   async splitSubject(subjectId: string, input: { links: ReportRef[]; reason: string }, actor: Actor): Promise<{ subjectId: string; newSubjectId: string }> {
     if (input.links.length === 0) throw new DecisionError('invalid', '请选择要拆出的关联记录 (choose the linked records to split off)');
-    return this.db.transaction(async (tx) => {
+    return transactionRetryingConflicts(this.db, async (tx) => {
       const s = await lockSubject(tx, subjectId);
       const all = (await tx('subject_links').where({ subject_id: s.id }).select('source_system', 'source_record_id')) as Array<{ source_system: string; source_record_id: string }>;
       const wanted = new Set(input.links.map((r) => `${r.sourceSystem}\u0000${r.sourceRecordId}`));

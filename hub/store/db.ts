@@ -139,3 +139,20 @@ export function isTransientDbError(err: unknown): boolean {
 export function isConnectionDbError(err: unknown): boolean {
   return classifyDbError(err) === 'connection';
 }
+
+/**
+ * A transaction that PostgreSQL may abort for a conflict with another one (a deadlock with the
+ * consumer applying the same matter, a serialization failure): run again, a few times, a moment
+ * later — what a deadlock means. Anything else is thrown at once. For the center's decisions, which
+ * an operator makes while the departments' progress is applied to the same matter.
+ */
+export async function transactionRetryingConflicts<T>(db: Knex, fn: (tx: Knex.Transaction) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(fn);
+    } catch (err) {
+      if (attempt >= attempts || classifyDbError(err) !== 'conflict') throw err;
+      await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
+    }
+  }
+}

@@ -192,7 +192,8 @@ describe.skipIf(!CHROMIUM)('the command center in a real browser', () => {
           return error.length ? error.join(' ') : ok ? '' : undefined;
         }, 60_000, 200);
         if (!refused) target = candidate;
-        else expect(refused, 'the only refusal expected is a matter closed meanwhile').toMatch(/已办结/);
+        // anything else is a defect of the hub: show its log (the request id is in the message)
+        else expect(refused, `the only refusal expected is a matter closed meanwhile; hub log:\n${procs.find((p) => p.name === 'hub')?.output().slice(-4000) ?? ''}`).toMatch(/已办结/);
       }
       expect(target, `no open matter could be dispatched among ${[...tried].join(', ')}`).not.toBe('');
       await expect.poll(() => page.getByTestId('lead').innerText(), { timeout: 30_000 }).toContain('市场');
