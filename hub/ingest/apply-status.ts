@@ -15,7 +15,7 @@ import type { StatusChange } from '../../schemas/index.js';
 import type { ApplyEffect, Position } from './apply-report.js';
 import type { HubRouting } from './routing.js';
 import { canonical, registerSourceRecord, sameContent } from './source-records.js';
-import { foldTaskState, isVerdict, matterStatusOf, reopeningVerdict, type StoredChange, type TaskState } from './task-state.js';
+import { foldWithVerdict, isVerdict, matterStatusOf, type StoredChange, type TaskState } from './task-state.js';
 import { appendMatterEvent } from '../store/matter-events.js';
 import { HUB_ACTOR, queueRedo, queueResults } from '../ops/decisions.js';
 
@@ -284,8 +284,7 @@ async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string
   const task = await tx('tasks').where({ id: taskId }).forUpdate().first<TaskRow>('*');
   const rows: Array<{ payload: StatusChange }> = await tx('status_changes').where({ task_id: taskId }).select('payload');
   const before = stateOfRow(task);
-  const stored = rows.map((r) => storedChange(r.payload));
-  const after = foldTaskState(stored);
+  const { state: after, reopenedBy: verdict } = foldWithVerdict(rows.map((r) => storedChange(r.payload)));
   const date = (ms: number | null) => (ms === null ? null : new Date(ms));
   await tx('tasks')
     .where({ id: taskId })
@@ -322,7 +321,6 @@ async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string
     const reopening = tasks.filter((t) => t.status !== 'DONE').map((t) => t.department);
     await appendMatterEvent(tx, matterId, 'reopened', lastActivity, { departments: reopening, status });
     // reopened by a verdict (回访不满意): the lead receives the matter again, with why (重办)
-    const verdict = reopeningVerdict(stored, foldTaskState(stored.filter((x) => !isVerdict(x))));
     if (verdict) await queueRedo(tx, matterId, verdict.occurredAt, HUB_ACTOR, `${verdict.sourceStatus ?? '回访不满意'}，重新办理${verdict.note ? `：${verdict.note}` : ''}`);
   }
   return { before, after };

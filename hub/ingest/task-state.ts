@@ -108,17 +108,22 @@ export function isVerdict(c: StoredChange): boolean {
  * task's own closure. A closure after it (the department redid the work) stands until the next one.
  * A function of the set of changes, like the fold.
  */
-export function reopeningVerdict(changes: readonly StoredChange[], done: Pick<TaskState, 'status' | 'doneAt'>): StoredChange | null {
+function reopeningVerdict(changes: readonly StoredChange[], done: Pick<TaskState, 'status' | 'doneAt'>): StoredChange | null {
   if (done.status !== 'DONE' || done.doneAt === null) return null;
   const after = changes.filter((c) => isVerdict(c) && c.result!.outcome === 'UNRESOLVED' && c.occurredAt > done.doneAt!);
   return after.sort((a, b) => a.occurredAt - b.occurredAt || compareChanges(a, b))[0] ?? null;
 }
 
 export function foldTaskState(changes: readonly StoredChange[]): TaskState {
-  const s = foldOwnChanges(changes.filter((c) => !isVerdict(c)));
-  const verdict = reopeningVerdict(changes, s);
-  if (verdict) return { ...s, status: 'IN_PROGRESS', sourceStatus: verdict.sourceStatus, doneAt: null, result: null, outcome: null };
-  return s;
+  return foldWithVerdict(changes).state;
+}
+
+/** The task, and the verdict that reopened it if one did (the matter then goes back to the lead: 重办). */
+export function foldWithVerdict(changes: readonly StoredChange[]): { state: TaskState; reopenedBy: StoredChange | null } {
+  const own = foldOwnChanges(changes.filter((c) => !isVerdict(c)));
+  const verdict = reopeningVerdict(changes, own);
+  if (!verdict) return { state: own, reopenedBy: null };
+  return { state: { ...own, status: 'IN_PROGRESS', sourceStatus: verdict.sourceStatus, doneAt: null, result: null, outcome: null }, reopenedBy: verdict };
 }
 
 function foldOwnChanges(changes: readonly StoredChange[]): TaskState {
