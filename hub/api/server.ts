@@ -65,11 +65,10 @@ const DECISION_STATUS = { not_found: 404, conflict: 409, invalid: 400 } as const
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    logController: new LogController({ disableRequestLogging: true }), // one access-log line per request instead, below
+    // one access-log line per request instead, below; one id per request across every log line it causes
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     bodyLimit: 64 << 10, // decisions are small JSON documents
-    // one id per request across every log line it causes, taken from a proxy in front when it sends one
-    requestIdHeader: 'x-request-id',
-    requestIdLogLabel: 'requestId',
+    requestIdHeader: 'x-request-id', // taken from a proxy in front when it sends one
     genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 8_000 }, // long ids reach the schema and get its 400, not a bare 414
   });
