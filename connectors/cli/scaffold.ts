@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { countyProfile } from '../../core/county-profile.js';
 import { ConfigError } from '../../core/errors.js';
 
 const ADAPTERS_DIR = resolve(import.meta.dirname, '..', 'adapters');
@@ -12,6 +13,8 @@ export function scaffold(name: string, dir = ADAPTERS_DIR): string {
   if (!/^[a-z][a-z0-9-]{1,40}$/.test(name)) throw new ConfigError('name', 'use lower-case letters, digits and hyphens, e.g. "culture-tourism"');
   const root = join(dir, name);
   if (existsSync(root)) throw new ConfigError('name', `${root} already exists`);
+  // the example fixture is placed in a town of the county this runs for (its profile)
+  const town = countyProfile().towns[0]!;
   const camel = name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
   mkdirSync(join(root, 'fixtures'), { recursive: true });
   const files: Record<string, string> = {
@@ -93,15 +96,15 @@ describeFixtures(manifest, mapping, new URL('./fixtures', import.meta.url).pathn
     'fixtures/01-example.json': JSON.stringify(
       {
         description: 'a record as the platform serves it becomes a Report (replace with a recorded one)',
-        input: { id: 'R1', title: '示例', content: '示例内容', address: '锡尼镇', divisionCode: '150625100001', reportedAt: '2026-03-01 08:00:00', updatedAt: '2026-03-01 09:00:00' },
+        input: { id: 'R1', title: '示例', content: '示例内容', address: town.name, divisionCode: `${town.code}001`, reportedAt: '2026-03-01 08:00:00', updatedAt: '2026-03-01 09:00:00' },
         expected: [
           {
             kind: 'report',
-            key: '150625100',
+            key: town.code,
             value: {
-              envelope: { sourceSystem: name, department: name, sourceRecordId: 'R1', sourceVersion: 1772326800000, eventTime: 1772323200000, ingestTime: 1767225600000, divisionCode: '150625100001', gridCode: null, location: null, connector: name },
+              envelope: { sourceSystem: name, department: name, sourceRecordId: 'R1', sourceVersion: 1772326800000, eventTime: 1772323200000, ingestTime: 1767225600000, divisionCode: `${town.code}001`, gridCode: null, location: null, connector: name },
               channel: 'OTHER', title: '示例', description: '示例内容', sourceCategoryCode: null, categoryCode: null, status: 'RECEIVED', sourceStatus: null, urgency: null,
-              address: '锡尼镇', reporterNameMasked: null, reporterPhoneHash: null, reporterPhoneMasked: null, subjectUscc: null, subjectName: null, attachmentUrls: [], deadline: null,
+              address: town.name, reporterNameMasked: null, reporterPhoneHash: null, reporterPhoneMasked: null, subjectUscc: null, subjectName: null, attachmentUrls: [], deadline: null,
             },
           },
         ],
@@ -112,7 +115,7 @@ describeFixtures(manifest, mapping, new URL('./fixtures', import.meta.url).pathn
     'fixtures/10-missing-content.json': JSON.stringify(
       {
         description: 'a record without content is dead-lettered naming the field',
-        input: { id: 'R2', title: '示例', content: '', divisionCode: '150625100001', reportedAt: '2026-03-01 08:00:00', updatedAt: '2026-03-01 09:00:00' },
+        input: { id: 'R2', title: '示例', content: '', divisionCode: `${town.code}001`, reportedAt: '2026-03-01 08:00:00', updatedAt: '2026-03-01 09:00:00' },
         error: { code: 'CH_VALIDATION', field: 'content' },
       },
       null,

@@ -1,5 +1,6 @@
 /** Settings of connector worker processes and the `countyhub` CLI, read and checked once; see docs/configuration.md. */
 import { checkClusterAccess, CLUSTER_ACCESS_SETTINGS } from '../../core/cluster-access.js';
+import { loadCountyProfile } from '../../core/county-profile.js';
 import { int, list, oneOf, readSettings, text, url } from '../../core/settings.js';
 import { DEFAULT_RETRY } from '../sdk/retry.js';
 import { KAFKA_LOG_LEVELS } from '../../core/log.js';
@@ -20,6 +21,7 @@ export const CONNECTOR_SETTINGS = {
   PERSONAL_DATA_KEY: text({ secret: true, description: "The county's secret (≥ 16 bytes, the same for every connector) that keys the hash of ID and phone numbers; required to run connectors" }),
   CONNECTOR_CONFIG: text({ description: 'Per-connector overrides of manifest settings (URLs, credentials, page sizes): a JSON file path or inline JSON' }),
   CATALOGUE_DIR: text({ description: 'Folder of the category and department catalogues (default: schemas/catalogues)' }),
+  COUNTY_PROFILE: text({ description: "Folder of the county's profile — code, towns, bounding box (docs/county-profile.md); default: the demo county's, counties/demo" }),
   CONNECTOR_RETRIES: int({ default: DEFAULT_RETRY.retries, min: 0, max: 100, description: 'Retries of one page before the connector turns degraded' }),
   CONNECTOR_RETRY_MIN_MS: int({ default: DEFAULT_RETRY.minTimeoutMs, min: 1, unit: 'milliseconds', description: 'First back-off between retries of a page' }),
   CONNECTOR_RETRY_MAX_MS: int({ default: DEFAULT_RETRY.maxTimeoutMs, min: 1, unit: 'milliseconds', description: 'Longest back-off between retries of a page' }),
@@ -40,6 +42,8 @@ type Env = Record<string, string | undefined>;
 export const connectorSettings = (env: Env = process.env) => {
   const s = readSettings(CONNECTOR_SETTINGS, env);
   checkClusterAccess(env);
+  // a profile that does not load stops the worker here, naming the setting, not at its first record
+  if (s.COUNTY_PROFILE) loadCountyProfile(s.COUNTY_PROFILE);
   return s;
 };
 

@@ -6,27 +6,15 @@
  * Village names are not resolved: they are not unique across towns and change with re-zoning; the
  * name stays in the address for the hub's address matching.
  *
- * The gazetteer is county data, like the county bounding box of the grid adapter: the default is
- * the demo county's towns (演示旗, 150625). A county replaces DEMO_COUNTY_TOWNS with its own list
- * (the 乡级 part of the statistical division codes) when it deploys these adapters.
+ * The towns are county data: the county profile's (core/county-profile.ts, COUNTY_PROFILE), the demo
+ * county's when unset.
  */
+import { countyProfile } from '../../core/county-profile.js';
 
-/** [9-digit town code, full name] of the demo county's towns, streets and sumu. */
-export const DEMO_COUNTY_TOWNS: ReadonlyArray<readonly [string, string]> = [
-  ['150625001', '新城街道'],
-  ['150625002', '滨河街道'],
-  ['150625100', '锡尼镇'],
-  ['150625101', '巴拉贡镇'],
-  ['150625102', '吉日嘎朗图镇'],
-  ['150625103', '独贵塔拉镇'],
-  ['150625104', '呼和木独镇'],
-  ['150625105', '塔然高勒镇'],
-  ['150625106', '阿门其日格镇'],
-  ['150625200', '伊和乌素苏木'],
-  ['150625201', '浩绕柴达木苏木'],
-  ['150625202', '额尔和图苏木'],
-  ['150625203', '红柳乡'],
-];
+/** [9-digit town code, full name] of the county's towns, streets and sumu, from its profile. */
+export function countyTowns(): ReadonlyArray<readonly [string, string]> {
+  return countyProfile().towns.map((t) => [t.code, t.name] as const);
+}
 
 export interface Town {
   /** 9-digit town code. */
@@ -49,7 +37,7 @@ export interface TownGazetteer {
 
 const SUFFIX = /(街道办事处|街道|苏木|镇|乡)$/u;
 
-export function townGazetteer(list: ReadonlyArray<readonly [string, string]> = DEMO_COUNTY_TOWNS): TownGazetteer {
+export function townGazetteer(list: ReadonlyArray<readonly [string, string]> = countyTowns()): TownGazetteer {
   const towns: Town[] = list.map(([code, name]) => {
     const short = name.replace(SUFFIX, '');
     return { code, name, shortName: short !== name && Array.from(short).length >= 2 ? short : null, divisionCode: `${code}000` };

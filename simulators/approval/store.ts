@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { APPROVAL_STATUSES, type ApprovalApplication, type ApprovalStatus } from '../county/native/approval.js';
 import { makeUscc } from '../county/ids.js';
 import { Rng } from '../county/random.js';
-import { shanghaiDateTime } from '../shared/county.js';
+import { COUNTY, shanghaiDateTime } from '../shared/county.js';
 
 /** One item of the county's service catalogue (政务服务事项目录), as GET /api/v1/items serves it. */
 export interface PowerItem {
@@ -24,8 +24,13 @@ export interface PowerItem {
   证照编号前缀?: string;
 }
 
+/**
+ * The county's catalogue of power items (权力事项目录). The shipped one is the demo county's; its item
+ * codes (<county code>-<department>-<number>, as provincial catalogues write them) take the code of
+ * the county the simulator plays (COUNTY_PROFILE).
+ */
 export function loadCatalogue(path = new URL('./items.json', import.meta.url)): PowerItem[] {
-  return (JSON.parse(readFileSync(path, 'utf8')) as { items: PowerItem[] }).items;
+  return (JSON.parse(readFileSync(path, 'utf8')) as { items: PowerItem[] }).items.map((i) => ({ ...i, 事项编码: i.事项编码.replace(/^\d{6}-/, `${COUNTY.code}-`) }));
 }
 
 const NEXT: Partial<Record<ApprovalStatus, ApprovalStatus>> = { 已接件: '已受理', 已受理: '办理', 补正: '已受理', 办理: '办结' };
@@ -132,7 +137,7 @@ export class ApplicationStore {
       patch.办结时间 = stamp;
       patch.办理结果 = registering ? '准予登记' : '准予许可';
       if (registering && a.核发统一社会信用代码 === null) {
-        patch.核发统一社会信用代码 = makeUscc(this.rng, /个体工商户/.test(a.事项名称) ? '92' : '91', '150625', this.usedUscc);
+        patch.核发统一社会信用代码 = makeUscc(this.rng, /个体工商户/.test(a.事项名称) ? '92' : '91', COUNTY.code, this.usedUscc);
       }
       if (item?.证照编号前缀) patch.许可证号 = `${item.证照编号前缀}${this.rng.digits(8)}`;
     }

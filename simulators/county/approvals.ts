@@ -1,4 +1,5 @@
 /** Approval applications (办件) and the market registry rows: the subject-side records of the county. */
+import { COUNTY } from '../shared/county.js';
 import { makeUscc } from './ids.js';
 import type { ApprovalApplication } from './native/approval.js';
 import type { MarketEntityRow } from './native/market.js';
@@ -23,23 +24,23 @@ interface Item {
 const placeKinds = (s: Subject, w: World): PlaceKind[] => s.placeIds.map((id) => w.placeById.get(id)?.kind).filter((k): k is PlaceKind => !!k);
 
 const ITEMS: Item[] = [
-  { code: '150625-SC-0101', name: '食品经营许可', days: 10, licence: 'JY1150625', for: (s, w) => placeKinds(s, w).includes('restaurant') || /超市|便利店|粮油|水果/.test(s.name) },
-  { code: '150625-SC-0201', name: '个体工商户变更登记', days: 1, immediate: true, for: (s) => s.kind === 'individual_business' },
-  { code: '150625-SC-0202', name: '企业变更登记', days: 3, for: (s) => s.kind === 'enterprise' },
-  { code: '150625-SC-0203', name: '企业注销登记', days: 3, for: (s) => s.kind === 'enterprise' },
-  { code: '150625-HB-0101', name: '排污许可证核发', days: 20, licence: '911506', for: (s, w) => placeKinds(s, w).includes('factory') },
-  { code: '150625-ZJ-0101', name: '建设工程规划许可证核发', days: 20, licence: '建字第150625', for: (s) => /建筑|建设|市政/.test(s.industryWord) },
-  { code: '150625-ZJ-0201', name: '户外广告设施设置审批', days: 10, for: (s, w) => placeKinds(s, w).some((k) => k === 'restaurant' || k === 'shop' || k === 'entertainment') },
-  { code: '150625-XF-0101', name: '公众聚集场所投入使用、营业前消防安全检查', days: 10, for: (s, w) => placeKinds(s, w).some((k) => k === 'entertainment' || k === 'market') },
-  { code: '150625-ZJ-0301', name: '城镇污水排入排水管网许可', days: 15, for: (s, w) => placeKinds(s, w).some((k) => k === 'restaurant' || k === 'factory') },
-  { code: '150625-YJ-0101', name: '危险化学品经营许可', days: 20, for: (s, w) => placeKinds(s, w).includes('gas_station') },
-  { code: '150625-JT-0101', name: '道路运输经营许可', days: 20, for: (s) => /运输|物流/.test(s.industryWord) },
-  { code: '150625-YP-0101', name: '药品零售企业许可', days: 15, for: (s) => s.name.includes('药') },
-  { code: '150625-NM-0101', name: '农民专业合作社变更登记', days: 3, for: (s) => s.kind === 'cooperative' },
+  { code: `${COUNTY.code}-SC-0101`, name: '食品经营许可', days: 10, licence: `JY1${COUNTY.code}`, for: (s, w) => placeKinds(s, w).includes('restaurant') || /超市|便利店|粮油|水果/.test(s.name) },
+  { code: `${COUNTY.code}-SC-0201`, name: '个体工商户变更登记', days: 1, immediate: true, for: (s) => s.kind === 'individual_business' },
+  { code: `${COUNTY.code}-SC-0202`, name: '企业变更登记', days: 3, for: (s) => s.kind === 'enterprise' },
+  { code: `${COUNTY.code}-SC-0203`, name: '企业注销登记', days: 3, for: (s) => s.kind === 'enterprise' },
+  { code: `${COUNTY.code}-HB-0101`, name: '排污许可证核发', days: 20, licence: `91${COUNTY.code.slice(0, 4)}`, for: (s, w) => placeKinds(s, w).includes('factory') },
+  { code: `${COUNTY.code}-ZJ-0101`, name: '建设工程规划许可证核发', days: 20, licence: `建字第${COUNTY.code}`, for: (s) => /建筑|建设|市政/.test(s.industryWord) },
+  { code: `${COUNTY.code}-ZJ-0201`, name: '户外广告设施设置审批', days: 10, for: (s, w) => placeKinds(s, w).some((k) => k === 'restaurant' || k === 'shop' || k === 'entertainment') },
+  { code: `${COUNTY.code}-XF-0101`, name: '公众聚集场所投入使用、营业前消防安全检查', days: 10, for: (s, w) => placeKinds(s, w).some((k) => k === 'entertainment' || k === 'market') },
+  { code: `${COUNTY.code}-ZJ-0301`, name: '城镇污水排入排水管网许可', days: 15, for: (s, w) => placeKinds(s, w).some((k) => k === 'restaurant' || k === 'factory') },
+  { code: `${COUNTY.code}-YJ-0101`, name: '危险化学品经营许可', days: 20, for: (s, w) => placeKinds(s, w).includes('gas_station') },
+  { code: `${COUNTY.code}-JT-0101`, name: '道路运输经营许可', days: 20, for: (s) => /运输|物流/.test(s.industryWord) },
+  { code: `${COUNTY.code}-YP-0101`, name: '药品零售企业许可', days: 15, for: (s) => s.name.includes('药') },
+  { code: `${COUNTY.code}-NM-0101`, name: '农民专业合作社变更登记', days: 3, for: (s) => s.kind === 'cooperative' },
 ];
 
-const NEW_INDIVIDUAL: Item = { code: '150625-SC-0001', name: '个体工商户设立登记', days: 1, immediate: true, for: () => true };
-const NEW_ENTERPRISE: Item = { code: '150625-SC-0002', name: '企业设立登记', days: 3, for: () => true };
+const NEW_INDIVIDUAL: Item = { code: `${COUNTY.code}-SC-0001`, name: '个体工商户设立登记', days: 1, immediate: true, for: () => true };
+const NEW_ENTERPRISE: Item = { code: `${COUNTY.code}-SC-0002`, name: '企业设立登记', days: 3, for: () => true };
 
 const MIN = 60_000;
 

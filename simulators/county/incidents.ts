@@ -8,6 +8,7 @@
  * channel writes it, {road} the road, {what} a generic description of the place (一家烧烤店),
  * {area} an area in 亩.
  */
+import { COUNTY } from '../shared/county.js';
 import type { PlaceKind } from './world.js';
 
 export type Channel = 'hotline' | 'grid' | 'environment' | 'enforcement' | 'natural_resources' | 'emergency';
@@ -379,14 +380,14 @@ export const HOUR_PROFILES: Record<HourProfile, number[]> = {
 
 /** Department handling each category family, as 12345 writes 承办单位. */
 export const HANDLING_UNIT: Record<string, string> = {
-  env: '市生态环境局演示旗分局',
-  construction: '演示旗综合行政执法局',
-  planning: '演示旗综合行政执法局',
-  market: '演示旗市场监督管理局',
-  safety: '演示旗应急管理局',
-  land: '演示旗自然资源局',
-  appearance: '演示旗综合行政执法局',
-  facility: '演示旗住房和城乡建设局',
-  street: '演示旗综合行政执法局',
-  food_drug: '演示旗市场监督管理局',
+  env: `市生态环境局${COUNTY.name}分局`,
+  construction: `${COUNTY.name}综合行政执法局`,
+  planning: `${COUNTY.name}综合行政执法局`,
+  market: `${COUNTY.name}市场监督管理局`,
+  safety: `${COUNTY.name}应急管理局`,
+  land: `${COUNTY.name}自然资源局`,
+  appearance: `${COUNTY.name}综合行政执法局`,
+  facility: `${COUNTY.name}住房和城乡建设局`,
+  street: `${COUNTY.name}综合行政执法局`,
+  food_drug: `${COUNTY.name}市场监督管理局`,
 };

@@ -129,7 +129,7 @@ export function writeSubjectName(rng: Rng, s: Subject, writer: Writer): string {
   if (s.kind === 'enterprise' && s.legalForm) {
     const wrong = s.legalForm === '有限公司' ? '有限责任公司' : '有限公司';
     choices.push([s.name.replace(new RegExp(`${s.legalForm}$`), wrong), st.wrongForm]);
-    choices.push([s.name.replace(new RegExp(`^(${COUNTY.name}|鄂尔多斯市|内蒙古)`), ''), st.county + 0.02]);
+    choices.push([s.name.replace(new RegExp(`^(${COUNTY.name}|${COUNTY.prefecture.name}|${COUNTY.province.shortName})`), ''), st.county + 0.02]);
     choices.push([`${s.tradeName}${s.industryWord}公司`, st.short * 0.3]);
   }
   let name = rng.weighted(choices.filter(([, wgt]) => wgt > 0));

@@ -1,10 +1,11 @@
 /**
- * The world model of the demo county: towns, villages and communities with statistical codes, grids
+ * The world model of a made-up county (its frame from the county profile, COUNTY_PROFILE): towns, villages and communities with statistical codes, grids
  * with polygons, roads with door numbers, residential compounds, residents, grid workers, places and
  * the enterprises and individual businesses behind them. Built from a seed; the same seed gives the
  * same world. Everything here is synthetic.
  */
-import { COUNTY, DEMO_TOWNS, VILLAGES as DEMO_VILLAGES } from '../shared/county.js';
+import { countyProfile } from '../../core/county-profile.js';
+import { COUNTY, NAMED_TOWNS, VILLAGES as NAMED_VILLAGES } from '../shared/county.js';
 import { distanceMetres, lerp, offsetMetres, pointInRing, rect, type Point, type Ring } from './geo.js';
 import { makeMobile, makeResidentId, makeUscc } from './ids.js';
 import {
@@ -180,7 +181,7 @@ export interface Subject {
 export interface World {
   seed: number;
   scale: number;
-  county: { code: string; name: string; bbox: readonly [number, number, number, number]; prefecture: string; province: string };
+  county: { code: string; name: string; bbox: readonly [number, number, number, number]; prefecture: string; prefectureCode: string; province: string; provinceShort: string; provinceCode: string };
   towns: Town[];
   villages: Village[];
   grids: Grid[];
@@ -222,25 +223,11 @@ interface TownPlan {
 const CELL_LNG = 0.03;
 
 /**
- * The county's towns. The first five are the demo county's original towns (simulators/shared/county.ts)
- * with their original village codes; the lattice of each is laid out so that the original village
- * centres fall in their own village.
+ * The county's towns, from its profile. The towns whose villages the profile names keep those
+ * villages' codes (simulators/shared/county.ts); the lattice of each is laid out so that those
+ * village centres fall in their own village.
  */
-const TOWN_PLANS: TownPlan[] = [
-  { code: '150625100', name: '锡尼镇', kind: '镇', lng: 108.73, lat: 39.86, cols: 4, rows: 4, communities: 12, rural: 'mixed', cellLat: 0.03 },
-  { code: '150625101', name: '巴拉贡镇', kind: '镇', lng: 106.98, lat: 40.25, cols: 3, rows: 3, communities: 2, rural: 'mixed', cellLat: 0.05 },
-  { code: '150625102', name: '吉日嘎朗图镇', kind: '镇', lng: 108.17, lat: 40.43, cols: 3, rows: 3, communities: 2, rural: 'mixed', cellLat: 0.05 },
-  { code: '150625103', name: '独贵塔拉镇', kind: '镇', lng: 107.95, lat: 40.57, cols: 3, rows: 3, communities: 2, rural: 'mixed', cellLat: 0.05 },
-  { code: '150625200', name: '伊和乌素苏木', kind: '苏木', lng: 108.37, lat: 39.58, cols: 3, rows: 2, communities: 1, rural: '嘎查', cellLat: 0.05 },
-  { code: '150625001', name: '新城街道', kind: '街道', lng: 108.58, lat: 39.86, cols: 4, rows: 3, communities: 12, rural: 'mixed', cellLat: 0.03 },
-  { code: '150625002', name: '滨河街道', kind: '街道', lng: 108.73, lat: 39.73, cols: 4, rows: 2, communities: 8, rural: 'mixed', cellLat: 0.03 },
-  { code: '150625104', name: '呼和木独镇', kind: '镇', lng: 107.45, lat: 40.62, cols: 3, rows: 3, communities: 2, rural: 'mixed', cellLat: 0.05 },
-  { code: '150625105', name: '塔然高勒镇', kind: '镇', lng: 107.3, lat: 40.05, cols: 3, rows: 3, communities: 2, rural: 'mixed', cellLat: 0.05 },
-  { code: '150625106', name: '阿门其日格镇', kind: '镇', lng: 108.05, lat: 39.75, cols: 3, rows: 3, communities: 2, rural: 'mixed', cellLat: 0.05 },
-  { code: '150625201', name: '浩绕柴达木苏木', kind: '苏木', lng: 107.7, lat: 39.45, cols: 3, rows: 2, communities: 1, rural: '嘎查', cellLat: 0.05 },
-  { code: '150625202', name: '额尔和图苏木', kind: '苏木', lng: 107.6, lat: 40.3, cols: 3, rows: 2, communities: 1, rural: '嘎查', cellLat: 0.05 },
-  { code: '150625203', name: '红柳乡', kind: '乡', lng: 108.95, lat: 40.4, cols: 3, rows: 2, communities: 1, rural: '村', cellLat: 0.05 },
-];
+const TOWN_PLANS: TownPlan[] = countyProfile().towns.map((t) => ({ code: t.code, name: t.name, kind: t.kind, lng: t.centre[0], lat: t.centre[1], ...t.layout }));
 
 const PLACE_COUNTS: Record<Exclude<PlaceKind, 'farmland' | 'residence'>, number> & { farmland: number; residence: number } = {
   restaurant: 2400,
@@ -264,7 +251,7 @@ const DEVICE_MODELS: Array<[string, boolean, number]> = [
 const shortTown = (name: string): string => name.replace(/(街道|苏木|镇|乡)$/, '');
 
 function personName(rng: Rng): string {
-  if (rng.chance(0.14)) return rng.pick(MONGOLIAN_NAMES);
+  if (rng.chance(countyProfile().simulation.minorityNameShare)) return rng.pick(MONGOLIAN_NAMES);
   return rng.pick(SURNAMES) + rng.pick(GIVEN);
 }
 
@@ -276,19 +263,8 @@ function birthDate(rng: Rng): string {
   return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
-const ID_ADDRESS_CODES: Array<[string, number]> = [
-  ['150625', 70],
-  ['150602', 6],
-  ['150621', 3],
-  ['150622', 3],
-  ['150623', 3],
-  ['150626', 3],
-  ['150627', 3],
-  ['152722', 2], // a retired code: IDs keep it for life
-  ['612724', 3],
-  ['640202', 2],
-  ['130627', 2],
-];
+/** Where residents' identity numbers were issued (an ID keeps a retired code for life). */
+const ID_ADDRESS_CODES: Array<[string, number]> = countyProfile().simulation.residentIdAreas.map(([code, weight]) => [code, weight]);
 
 function dateStr(y: number, m: number, d: number): string {
   return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
@@ -310,7 +286,16 @@ export function buildWorld(opts: WorldOptions): World {
   const w: World = {
     seed,
     scale,
-    county: { code: COUNTY.code, name: COUNTY.name, bbox: COUNTY.bbox, prefecture: '鄂尔多斯市', province: '内蒙古自治区' },
+    county: {
+      code: COUNTY.code,
+      name: COUNTY.name,
+      bbox: COUNTY.bbox,
+      prefecture: COUNTY.prefecture.name,
+      prefectureCode: COUNTY.prefecture.code,
+      province: COUNTY.province.name,
+      provinceShort: COUNTY.province.shortName,
+      provinceCode: COUNTY.province.code,
+    },
     towns: [],
     villages: [],
     grids: [],
@@ -344,11 +329,11 @@ export function buildWorld(opts: WorldOptions): World {
 // Divisions, grids, roads
 
 function buildDivisions(w: World, rng: Rng): void {
-  const usedVillageNames = new Set(DEMO_VILLAGES.map((v) => v.name));
+  const usedVillageNames = new Set(NAMED_VILLAGES.map((v) => v.name));
   const usedRoadNames = new Map<string, Set<string>>();
   for (const plan of TOWN_PLANS) {
-    const legacy = DEMO_TOWNS.find(([code]) => code === plan.code);
-    const legacyVillages = DEMO_VILLAGES.filter((v) => v.townCode === plan.code);
+    const legacy = NAMED_TOWNS.find(([code]) => code === plan.code);
+    const legacyVillages = NAMED_VILLAGES.filter((v) => v.townCode === plan.code);
     const minLng = plan.lng - 1.5 * CELL_LNG;
     const minLat = plan.lat - plan.cellLat / 2;
     const town: Town = {
@@ -760,8 +745,8 @@ function buildPlacesAndSubjects(w: World, rng: Rng, scale: number, beforeYear: n
   const regionFor = (): { region: string; area: string } =>
     rng.weighted<{ region: string; area: string }>([
       [{ region: w.county.name, area: w.county.code }, 75],
-      [{ region: w.county.prefecture, area: '150600' }, 15],
-      [{ region: '内蒙古', area: '150000' }, 10],
+      [{ region: w.county.prefecture, area: w.county.prefectureCode }, 15],
+      [{ region: w.county.provinceShort, area: w.county.provinceCode }, 10],
     ]);
 
   // --- operator subjects for shops, restaurants and entertainment ---------------------------------

@@ -10,7 +10,12 @@
  */
 import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { VILLAGES, pick, seededRandom, shanghaiDateTime } from '../shared/county.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { countyProfile } from '../../core/county-profile.js';
+import { makeUscc } from '../county/ids.js';
+import { Rng } from '../county/random.js';
+import { COUNTY, VILLAGES, pick, seededRandom, shanghaiDateTime } from '../shared/county.js';
 import { buildFrame, dataTimeOf, qnOf, type Corruption } from './hj212.js';
 
 export interface MonitoringPoint {
@@ -29,33 +34,43 @@ export interface MonitoringPoint {
 
 function at(code: string, dLng: number, dLat: number): { villageCode: string; lng: number; lat: number } {
   const v = VILLAGES.find((x) => x.code === code);
-  if (!v) throw new Error(`no village ${code} in simulators/shared/county.ts`);
+  if (!v) throw new Error(`no village ${code} among the county profile's named villages`);
   return { villageCode: v.code, lng: Math.round((v.lng + dLng) * 1e6) / 1e6, lat: Math.round((v.lat + dLat) * 1e6) / 1e6 };
 }
 
-/** Key pollution sources of the demo county (USCCs carry valid check characters). */
-export const POINTS: MonitoringPoint[] = [
-  {
-    mn: '15062510000101', name: '锡尼镇污水处理厂总排口', enterpriseName: '演示旗锡尼镇污水处理有限公司', uscc: '91150625MA0N3K7Q28', st: '32', ...at('150625100204', 0.012, -0.008),
-    pollutants: [{ code: 'w01018', limit: 50, decimals: 1 }, { code: 'w21003', limit: 5, decimals: 2 }, { code: 'w21011', limit: 0.5, decimals: 3 }],
-  },
-  {
-    mn: '15062510300201', name: '独贵塔拉工业园区热电厂1#锅炉排放口', enterpriseName: '演示旗独贵塔拉热电有限责任公司', uscc: '91150625MA0P1B8X4J', st: '31', ...at('150625103202', 0.02, 0.01),
-    pollutants: [{ code: 'a34013', limit: 10, decimals: 2 }, { code: 'a21026', limit: 35, decimals: 1 }, { code: 'a21002', limit: 50, decimals: 1 }],
-  },
-  {
-    mn: '15062510300302', name: '独贵塔拉工业园区化工厂废气排放口', enterpriseName: '演示旗华源化工有限公司', uscc: '91150625MA13QWE6GH', st: '31', ...at('150625103203', -0.015, 0.006),
-    pollutants: [{ code: 'a21026', limit: 100, decimals: 1 }, { code: 'a21002', limit: 100, decimals: 1 }, { code: 'a24088', limit: 60, decimals: 2 }],
-  },
-  {
-    mn: '15062510200401', name: '吉日嘎朗图镇煤矿矿井水排口', enterpriseName: '演示旗红旗煤炭有限公司', uscc: '91150625MA0Q9RT5L7', st: '32', ...at('150625102202', 0.03, -0.02),
-    pollutants: [{ code: 'w01018', limit: 20, decimals: 1 }, { code: 'w21003', limit: 1, decimals: 3 }],
-  },
-  {
-    mn: '15062510100501', name: '巴拉贡镇建材厂窑尾排放口', enterpriseName: '演示旗巴拉贡建材有限公司', uscc: '91150625MA0R2LK8HH', st: '31', ...at('150625101001', 0.01, 0.012),
-    pollutants: [{ code: 'a34013', limit: 20, decimals: 2 }, { code: 'a21026', limit: 100, decimals: 1 }, { code: 'a21002', limit: 300, decimals: 1 }],
-  },
-];
+interface PointFile {
+  points: Array<Omit<MonitoringPoint, 'lng' | 'lat'> & { offset: [number, number] }>;
+}
+
+/**
+ * Key pollution sources of the county: its profile's `simulation/monitoring-points.json`, else one
+ * point in each of the first rural villages the profile names (a wastewater outlet, a boiler stack).
+ */
+function monitoringPoints(): MonitoringPoint[] {
+  const file = join(countyProfile().dir, 'simulation', 'monitoring-points.json');
+  if (existsSync(file)) {
+    return (JSON.parse(readFileSync(file, 'utf8')) as PointFile).points.map(({ offset, ...p }) => ({ ...p, ...at(p.villageCode, offset[0], offset[1]) }));
+  }
+  const rng = new Rng(212);
+  const used = new Set<string>();
+  return VILLAGES.filter((v) => !v.name.endsWith('社区')).slice(0, 4).map((v, i): MonitoringPoint => {
+    const water = i % 2 === 0;
+    const town = v.town.replace(/(街道|苏木|镇|乡)$/, '');
+    return {
+      mn: `${v.code}${String(i + 1).padStart(2, '0')}`,
+      name: water ? `${town}污水处理厂总排口` : `${town}热电厂1#锅炉排放口`,
+      enterpriseName: water ? `${COUNTY.name}${town}污水处理有限公司` : `${COUNTY.name}${town}热电有限责任公司`,
+      uscc: makeUscc(rng, '91', COUNTY.code, used),
+      st: water ? '32' : '31',
+      ...at(v.code, 0.01, -0.006),
+      pollutants: water
+        ? [{ code: 'w01018', limit: 50, decimals: 1 }, { code: 'w21003', limit: 5, decimals: 2 }]
+        : [{ code: 'a34013', limit: 10, decimals: 2 }, { code: 'a21026', limit: 35, decimals: 1 }, { code: 'a21002', limit: 50, decimals: 1 }],
+    };
+  });
+}
+
+export const POINTS: MonitoringPoint[] = monitoringPoints();
 
 /** One alarm as pushed (the JSON record around the frame). */
 export interface AlarmPush {

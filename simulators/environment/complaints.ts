@@ -23,7 +23,7 @@ export type { EnvironmentComplaint } from '../../connectors/adapters/environment
 /** The statuses a complaint moves through (不予受理 is the other way out of 待受理). */
 export const COMPLAINT_FLOW: readonly EnvironmentStatus[] = ['待受理', '已受理', '调查处理中', '已办结'];
 const FINAL: ReadonlySet<EnvironmentStatus> = new Set(['已办结', '不予受理']);
-const HANDLING_UNIT = '演示旗生态环境综合行政执法大队';
+const HANDLING_UNIT = `${COUNTY.name}生态环境综合行政执法大队`;
 const DAY_MS = 86_400_000;
 
 /** [污染类型编码, 污染类型, who is complained about, 举报内容 template]. */

@@ -22,7 +22,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installFaults } from '../shared/faults.js';
 import { installDispatchInbox } from '../shared/dispatch-inbox.js';
-import { shanghaiDateTime } from '../shared/county.js';
+import { COUNTY, shanghaiDateTime } from '../shared/county.js';
 import { buildGrid, type ChannelContext } from '../county/channels.js';
 import { randomIncident, TargetPicker } from '../county/generate.js';
 import { HANDLING_UNIT, INCIDENT_TYPES } from '../county/incidents.js';
@@ -139,7 +139,7 @@ export class GridStore {
 
   nextId(at: number): string {
     this.idSeq += 1;
-    return `SJ150625${shanghaiDateTime(at).slice(0, 10).replace(/-/g, '')}${String(this.idSeq).padStart(5, '0')}`;
+    return `SJ${COUNTY.code}${shanghaiDateTime(at).slice(0, 10).replace(/-/g, '')}${String(this.idSeq).padStart(5, '0')}`;
   }
 
   create(partial: Partial<GridEvent>, at = this.now()): GridEvent {
@@ -174,7 +174,7 @@ export class GridStore {
       event.eventId,
       {
         status: next,
-        handleDept: event.handleDept ?? HANDLING_UNIT[family] ?? '演示旗社会治理综合指挥中心',
+        handleDept: event.handleDept ?? HANDLING_UNIT[family] ?? `${COUNTY.name}社会治理综合指挥中心`,
         deadline: event.deadline ?? shanghaiDateTime(Date.parse(`${event.reportTime.replace(' ', 'T')}+08:00`) + 3 * DAY),
         // closing adds the "after" photo beside the "before" ones
         photos: next === 5 && event.photos[0] ? [...event.photos, event.photos[0].replace(/[0-9a-f]{32}\.jpg$/, `${this.rng.hex(32)}.jpg`)] : event.photos,

@@ -8,7 +8,7 @@ import { makeMobile, makeResidentId, makeUscc, type UsccPrefix } from '../county
 import { COOPERATIVE_TRADES, COMPANY_INDUSTRIES, GIVEN, RESTAURANT_INDUSTRIES, ROAD_PREFIXES, ROAD_SUFFIXES, SHOP_INDUSTRIES, SURNAMES, TRADE_NAMES } from '../county/names.js';
 import type { Rng } from '../county/random.js';
 import type { MarketEntityRow, MarketRegistrationState } from '../county/native/market.js';
-import { COUNTY, DEMO_TOWNS } from '../shared/county.js';
+import { COUNTY, NAMED_TOWNS } from '../shared/county.js';
 
 /** A row as the exchange table holds it: the dataset's MarketEntityRow plus the catalogue's industry columns. */
 export interface MarketTableRow extends MarketEntityRow {
@@ -18,7 +18,7 @@ export interface MarketTableRow extends MarketEntityRow {
 }
 
 export const ACTIVE: MarketRegistrationState = '存续（在营、开业、在册）';
-const PROVINCE_PREFIX = '内蒙古自治区鄂尔多斯市';
+const PROVINCE_PREFIX = `${COUNTY.province.name}${COUNTY.prefecture.name}`;
 
 /**
  * First item of 经营范围 → GB/T 4754-2017 industry (the registry classifies by the main business).
@@ -82,7 +82,7 @@ export class RowFactory {
   /** A new registration, established at `at` (epoch ms) or, without it, some day between 2000 and two months ago. */
   create(now: number, at?: number): MarketTableRow {
     const r = this.rng;
-    const [, town] = r.pick(DEMO_TOWNS);
+    const [, town] = r.pick(NAMED_TOWNS);
     const kind = r.weighted<'92' | '91' | '93'>([
       ['92', 60],
       ['91', 35],
@@ -171,7 +171,7 @@ export class RowFactory {
         return { kind, patch: { 登记状态: next, 核准日期: today } };
       }
       case 'address': {
-        const [, town] = r.pick(DEMO_TOWNS);
+        const [, town] = r.pick(NAMED_TOWNS);
         return { kind, patch: { 住所: this.address(town), 核准日期: today } };
       }
       case 'representative': {

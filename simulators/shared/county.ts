@@ -1,9 +1,20 @@
 /**
- * The demo county used by the simulators: 杭锦旗-like divisions with 12-digit statistical codes
- * (county 6 + town 3 + village 3). Towns 100–199 are 镇, 200–399 苏木/乡; villages 001–199 are
- * 社区, 200–399 嘎查/村. Coordinates are WGS-84 centres.
+ * The county the simulators play: the county profile's (core/county-profile.ts, COUNTY_PROFILE; the
+ * demo county, a 杭锦旗-like banner, when unset), with 12-digit statistical codes (county 6 + town 3 +
+ * village 3). Towns 001–099 are 街道, 100–199 镇, 200–399 苏木/乡; villages 001–199 are 社区,
+ * 200–399 嘎查/村. Coordinates are WGS-84 centres.
  */
-export const COUNTY = { code: '150625', name: '演示旗', bbox: [106.5, 39.2, 109.0, 40.9] as const };
+import { countyProfile } from '../../core/county-profile.js';
+
+const profile = countyProfile();
+
+export const COUNTY = {
+  code: profile.code,
+  name: profile.name,
+  bbox: profile.bbox,
+  prefecture: profile.prefecture,
+  province: profile.province,
+};
 
 export interface Village {
   code: string;
@@ -15,18 +26,15 @@ export interface Village {
 }
 
 /**
- * The demo county's original towns: [9-digit town code, name, centre lng, centre lat, villages]. The
- * county generator (simulators/county) builds its larger world around exactly these codes and names.
+ * The towns whose villages the profile names: [9-digit town code, name, centre lng, centre lat,
+ * villages]. The department simulators place their records in these villages; the county generator
+ * (simulators/county) builds its larger world around exactly these codes and names.
  */
-export const DEMO_TOWNS: ReadonlyArray<readonly [string, string, number, number, readonly string[]]> = [
-  ['150625100', '锡尼镇', 108.73, 39.86, ['锡尼社区', '阿斯尔社区', '巴音乌素社区', '塔拉沟嘎查']],
-  ['150625101', '巴拉贡镇', 106.98, 40.25, ['巴拉贡社区', '巴音恩格尔嘎查', '新建村']],
-  ['150625102', '吉日嘎朗图镇', 108.17, 40.43, ['吉日嘎朗图社区', '红旗村', '沙日召嘎查']],
-  ['150625103', '独贵塔拉镇', 107.95, 40.57, ['独贵塔拉社区', '杭锦淖村', '乌兰淖嘎查']],
-  ['150625200', '伊和乌素苏木', 108.37, 39.58, ['伊和乌素社区', '阿日勒嘎查']],
-];
+export const NAMED_TOWNS: ReadonlyArray<readonly [string, string, number, number, readonly string[]]> = profile.towns
+  .filter((t) => t.villages.length > 0)
+  .map((t) => [t.code, t.name, t.centre[0], t.centre[1], t.villages] as const);
 
-export const VILLAGES: Village[] = DEMO_TOWNS.flatMap(([townCode, town, lng, lat, villages]) =>
+export const VILLAGES: Village[] = NAMED_TOWNS.flatMap(([townCode, town, lng, lat, villages]) =>
   villages.map((name, i) => ({
     code: `${townCode}${String(name.endsWith('社区') ? i + 1 : 200 + i + 1).padStart(3, '0')}`,
     name,

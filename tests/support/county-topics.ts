@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { createLogger } from '../../core/log.js';
 import { nextOffsetsAfterLastRecord as lastRecords } from '../../core/read-to-end.js';
-import { replayDataset } from '../../connectors/runtime/replay-dataset.js';
+import { replayDataset, type ReplayedDepartment } from '../../connectors/runtime/replay-dataset.js';
 import { HubRouting } from '../../hub/ingest/routing.js';
 import { generateDataset } from '../../simulators/county/generate.js';
 import { codecFor, kafkaFor, type TestContext } from './context.js';
@@ -15,6 +15,7 @@ export interface ProducedDataset {
   /** Canonical records produced, over all kinds. */
   produced: number;
   divisionsFile: string;
+  departments: ReplayedDepartment[];
 }
 
 export async function produceCountyDataset(ctx: TestContext, dir: string, opts: { seed: number; scale: number }): Promise<ProducedDataset> {
@@ -26,7 +27,7 @@ export async function produceCountyDataset(ctx: TestContext, dir: string, opts: 
   const routing = HubRouting.load({ divisionsFile });
   const { departments } = await replayDataset(dir, manifest, { kafka, codec, topics: ctx.topics, personalDataKey: ctx.env.PERSONAL_DATA_KEY!, catalogue: routing.catalogue, log }, { idPrefix: ctx.id });
   const produced = departments.reduce((n, d) => n + d.produced, 0);
-  return { produced, divisionsFile };
+  return { produced, divisionsFile, departments };
 }
 
 /** Per partition of `topic` that holds records: the offset after its last record (see read-to-end.ts). */

@@ -1,9 +1,10 @@
+import { countyProfile } from '../../../core/county-profile.js';
 import type { BBox } from '../../../core/normalise/index.js';
 import type { ConnectorManifest } from '../../sdk/types.js';
 import type { SqlPollSettings } from '../../sources/sql-poll.js';
 
-/** The county's bounding box (WGS-84), to detect PDA coordinates with latitude and longitude swapped: the demo county's. */
-export const COUNTY_BBOX: BBox = [106.5, 39.2, 109.0, 40.9];
+/** The county's bounding box (WGS-84) used to detect swapped coordinates: its profile's (COUNTY_PROFILE). */
+export const COUNTY_BBOX: BBox = countyProfile().bbox;
 
 /**
  * 综合行政执法局 · 综合行政执法办案系统: the case table of the case-handling system (MariaDB), read

@@ -1,9 +1,10 @@
 import type { ConnectorManifest } from '../../sdk/types.js';
+import { countyProfile } from '../../../core/county-profile.js';
 import type { BBox } from '../../../core/normalise/index.js';
 import type { CursorPollSettings } from '../../sources/http-cursor.js';
 
-/** The county's bounding box (WGS-84) used to detect swapped coordinates: the demo county's. */
-export const COUNTY_BBOX: BBox = [106.5, 39.2, 109.0, 40.9];
+/** The county's bounding box (WGS-84) used to detect swapped coordinates: its profile's (COUNTY_PROFILE). */
+export const COUNTY_BBOX: BBox = countyProfile().bbox;
 
 /** 县网格化服务管理信息系统: grid workers' event reports, read from the platform's change feed with a cursor token. */
 export const manifest: ConnectorManifest<CursorPollSettings> = {

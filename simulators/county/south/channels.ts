@@ -12,6 +12,7 @@
  * - enforcement PDAs: GPS 45 %, geocoded 20 %, none 35 %; emergency ledgers: GPS 25 %, geocoded
  *   20 %, none 55 %; natural-resources patrol GPS 90 %.
  */
+import { COUNTY } from '../../shared/county.js';
 import { transformFromWgs84 } from '../../../core/normalise/coords.js';
 import type { GridEvent } from '../../grid/types.js';
 import { GRID_STATUSES } from '../../grid/types.js';
@@ -33,7 +34,7 @@ const DAY = 86_400_000;
 const MIN = 60_000;
 const last = <T>(xs: T[]): T => xs[xs.length - 1] as T;
 const family = (inc: Incident): string => inc.type.category.split('.')[0] as string;
-const unit = (inc: Incident): string => SOUTH_HANDLING_UNIT[family(inc)] ?? '演示旗社会治理综合指挥中心';
+const unit = (inc: Incident): string => SOUTH_HANDLING_UNIT[family(inc)] ?? `${COUNTY.name}社会治理综合指挥中心`;
 
 function address(ctx: ChannelContext, inc: Incident, writer: SouthWriter): string {
   return writeSouthAddress(ctx.rng, { w: ctx.w, village: inc.village, roadId: inc.road.id, at: inc.location, place: inc.place }, inc.address, writer);
@@ -234,7 +235,7 @@ export function southEnvironment(ctx: ChannelContext, inc: Incident, at: number)
     纬度: lat,
     坐标系: 'BD09',
     办理状态: status,
-    承办单位: accepted ? '演示旗生态环境保护综合执法大队' : null,
+    承办单位: accepted ? `${COUNTY.name}生态环境保护综合执法大队` : null,
     办理时限: accepted ? fmtDate(at + 15 * DAY) : null,
     办理结果: status === '已办结' ? '经调查，已责令整改。' : null,
     更新时间: fmt(updated),

@@ -7,6 +7,7 @@
  * The truth category is the incident's; each record carries its own department's code.
  * Placeholders as in ../incidents.ts, plus {town} (the town's name, which 12345 texts often carry).
  */
+import { COUNTY } from '../../shared/county.js';
 import type { IncidentType } from '../incidents.js';
 
 export const SOUTH_INCIDENT_TYPES: IncidentType[] = [
@@ -210,13 +211,13 @@ export const SOUTH_INCIDENT_TYPES: IncidentType[] = [
 ];
 
 export const SOUTH_HANDLING_UNIT: Record<string, string> = {
-  env: '市生态环境局演示旗分局',
-  construction: '演示旗城市管理局',
-  planning: '演示旗城市管理局',
-  safety: '演示旗应急管理局',
-  land: '演示旗自然资源局',
-  appearance: '演示旗城市管理局',
-  facility: '演示旗城市管理局',
-  street: '演示旗城市管理局',
-  emergency: '演示旗应急管理局',
+  env: `市生态环境局${COUNTY.name}分局`,
+  construction: `${COUNTY.name}城市管理局`,
+  planning: `${COUNTY.name}城市管理局`,
+  safety: `${COUNTY.name}应急管理局`,
+  land: `${COUNTY.name}自然资源局`,
+  appearance: `${COUNTY.name}城市管理局`,
+  facility: `${COUNTY.name}城市管理局`,
+  street: `${COUNTY.name}城市管理局`,
+  emergency: `${COUNTY.name}应急管理局`,
 };

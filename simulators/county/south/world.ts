@@ -160,7 +160,7 @@ function renamePlacesAndSubjects(w: World, rng: Rng): void {
     const townShort = town?.shortName ?? '';
     const owner = w.residentById.get(s.repResidentId)?.name ?? '陈志辉';
     const industry = place?.industry ?? null;
-    const oldRegion = s.name.startsWith(county) ? county : s.name.startsWith(w.county.prefecture) ? w.county.prefecture : s.name.startsWith('内蒙古') ? '内蒙古' : county;
+    const oldRegion = s.name.startsWith(county) ? county : s.name.startsWith(w.county.prefecture) ? w.county.prefecture : s.name.startsWith(w.county.provinceShort) ? w.county.provinceShort : county;
     if (s.kind === 'individual_business' && industry) {
       const { trade, surname } = shopTrade(rng, owner);
       s.tradeName = trade;
