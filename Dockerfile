@@ -14,12 +14,16 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY bin ./bin
+COPY core ./core
+COPY counties ./counties
 COPY connectors ./connectors
 COPY hub ./hub
 COPY --from=web /app/hub/web/dist ./hub/web/dist
 COPY schemas ./schemas
 COPY simulators ./simulators
 COPY stack ./stack
+# the file-drop folders, owned by the service user (a named volume mounted here starts as a copy)
+RUN mkdir -p /drops/natural-resources /drops/emergency && chown -R node:node /drops
 USER node
 ENV NODE_ENV=production
 CMD ["node", "--import", "tsx", "hub/main.ts"]
