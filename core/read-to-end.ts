@@ -2,8 +2,9 @@
  * Reads a whole topic from the beginning up to its end as of the call, committed records only,
  * without a consumer group of its own (a throw-away group id, never committed).
  *
- * "The end" is the last offset per partition at the start; control records of transactions take
- * offsets too, so progress is read from kafkajs's batch events, which count them.
+ * "The end" is the high watermark per partition when reading starts, reached once every transaction
+ * before it is resolved; control records of transactions take offsets too, so progress is read from
+ * kafkajs's batch events, which count them.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
@@ -29,12 +30,23 @@ export async function readToEnd(
   const reached = new Set<number>();
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
-  const mark = (partition: number, lastOffset: string) => {
+  const raised = new Set<number>();
+  const mark = (partition: number, lastOffset: string, highWatermark: string) => {
+    // The end of a partition is its high watermark as the first fetch sees it. ListOffsets answers
+    // the last stable offset, which stops before any transaction still open or completing: a record
+    // committed behind one (a connector's cursor whose commit answer was lost, with another
+    // connector's transaction open on the same partition) would be missed — and its page read and
+    // delivered twice. Reading to the high watermark waits until those transactions are resolved.
+    if (!raised.has(partition) && ends.has(partition)) {
+      raised.add(partition);
+      const hw = BigInt(highWatermark);
+      if (hw > ends.get(partition)!) ends.set(partition, hw);
+    }
     const end = ends.get(partition);
     if (end !== undefined && BigInt(lastOffset) + 1n >= end) reached.add(partition);
     if (reached.size === ends.size) done();
   };
-  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => mark(e.payload.partition, e.payload.lastOffset));
+  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => mark(e.payload.partition, e.payload.lastOffset, e.payload.highWatermark));
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });

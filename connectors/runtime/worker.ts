@@ -200,6 +200,11 @@ export class ConnectorWorker<C = unknown> {
       allowAutoTopicCreation: false,
     });
     await this.producer.connect();
+    // Resolve what an earlier session of this transactional id left behind (a commit whose answer was
+    // lost, a transaction never ended) before the cursor is read: kafkajs fences only at the first
+    // transaction, so the cursor could otherwise be read while that commit was still completing,
+    // and the page it covered read and delivered a second time.
+    await (await this.producer.transaction()).abort();
     this.stored = await loadCursor<C>(this.deps.kafka, this.topics.cursors, this.manifest.id);
     this.status.restore(this.stored);
     if (this.stored && !this.opened) await this.source.committed?.(this.stored.cursor); // finish acknowledgements a crash interrupted
