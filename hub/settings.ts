@@ -1,4 +1,7 @@
 /** The hub process's settings (hub/main.ts), read and checked once at start; see docs/configuration.md. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEMO_COUNTY_PROFILE_DIR, loadCountyProfile } from '../core/county-profile.js';
 import { KAFKA_LOG_LEVELS } from '../core/log.js';
 import { checkClusterAccess, CLUSTER_ACCESS_SETTINGS } from '../core/cluster-access.js';
 import { int, list, oneOf, readSettings, text, url } from '../core/settings.js';
@@ -21,6 +24,7 @@ export const HUB_SETTINGS = {
   HUB_SLA_CHECK_MS: int({ default: 30_000, min: 0, unit: 'milliseconds', description: 'How often deadlines are checked and breaches marked; 0 turns breach marking off (replaying old history)' }),
   HUB_JWT_SECRET: text({ secret: true, description: 'Signs the short-lived tokens the screen exchanges for an API key; without it the key itself is the credential' }),
   HUB_RATE_LIMIT: int({ min: 1, description: 'API requests per principal per minute (default 1200)' }),
+  COUNTY_PROFILE: text({ description: "Folder of the county's profile (docs/county-profile.md); the hub takes from it, when there and not named below, geo/divisions.json, geo/grids.geojson, geo/gazetteer.jsonl, responsibility-rules.csv and catalogues/ (default: the demo county's, counties/demo)" }),
   DIVISIONS_FILE: text({ description: 'GeoJSON of the county\'s towns and villages (map shapes, division names, town isolation)' }),
   GRIDS_FILE: text({ description: 'GeoJSON of the grids (map shapes)' }),
   GAZETTEER_FILE: text({ description: "The county's address gazetteer (docs/gazetteer-format.md): geocodes addresses without coordinates and gives address keys for matching" }),
@@ -36,5 +40,22 @@ export const HUB_SETTINGS = {
 export const hubSettings = (env: Record<string, string | undefined> = process.env) => {
   const s = readSettings(HUB_SETTINGS, env);
   checkClusterAccess(env);
-  return s;
+  return withCountyFiles(s);
 };
+
+/**
+ * The county's own files that no setting names, from its profile folder when they are there — the
+ * layout of a generated county day's geo/ folder, so one can be copied in. A setting always wins.
+ */
+function withCountyFiles<S extends { COUNTY_PROFILE?: string; DIVISIONS_FILE?: string; GRIDS_FILE?: string; GAZETTEER_FILE?: string; RULES_FILE?: string; CATALOGUE_DIR?: string }>(s: S): S {
+  const profile = loadCountyProfile(s.COUNTY_PROFILE ?? DEMO_COUNTY_PROFILE_DIR); // a broken profile stops the hub here, named
+  const there = (path: string) => (existsSync(join(profile.dir, path)) ? join(profile.dir, path) : undefined);
+  return {
+    ...s,
+    DIVISIONS_FILE: s.DIVISIONS_FILE ?? there('geo/divisions.json'),
+    GRIDS_FILE: s.GRIDS_FILE ?? there('geo/grids.geojson'),
+    GAZETTEER_FILE: s.GAZETTEER_FILE ?? there('geo/gazetteer.jsonl'),
+    RULES_FILE: s.RULES_FILE ?? there('responsibility-rules.csv'),
+    CATALOGUE_DIR: s.CATALOGUE_DIR ?? there('catalogues'),
+  };
+}

@@ -2,7 +2,7 @@
  * The county profile (core/county-profile.ts): the shipped profiles load, every mistake is refused
  * naming its field, and a worker given a broken profile stops at start naming COUNTY_PROFILE.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { DEMO_COUNTY_PROFILE_DIR, loadCountyProfile, parseCountyProfile } from '
 import { ConfigError } from '../../../core/errors.js';
 import { connectorSettings } from '../../../connectors/runtime/settings.js';
 import { townGazetteer } from '../../../connectors/sdk/towns.js';
+import { hubSettings } from '../../../hub/settings.js';
 
 const demo = JSON.parse(readFileSync(join(DEMO_COUNTY_PROFILE_DIR, 'county.json'), 'utf8')) as Record<string, unknown>;
 const tmp = mkdtempSync(join(tmpdir(), 'countyhub-profile-'));
@@ -71,5 +72,20 @@ describe('county profile', () => {
     const g = townGazetteer(l.towns.map((t) => [t.code, t.name]));
     expect(g.byName('石港')?.divisionCode).toBe('361199100000');
     expect(g.inAddress('湖滨县桥头镇沙埠村3组')?.code).toBe('361199101');
+  });
+
+  it("the hub takes the county's files from its profile folder unless a setting names others", () => {
+    const dir = join(tmp, 'lakeside');
+    cpSync('counties/lakeside', dir, { recursive: true });
+    mkdirSync(join(dir, 'geo'));
+    writeFileSync(join(dir, 'geo', 'divisions.json'), '{}');
+    writeFileSync(join(dir, 'responsibility-rules.csv'), '');
+    const base = { KAFKA_BROKERS: 'k:9092', SCHEMA_REGISTRY_URL: 'http://r:8080', DATABASE_URL: 'postgres://h@db/hub', COUNTY_PROFILE: dir };
+    const s = hubSettings(base);
+    expect(s.DIVISIONS_FILE).toBe(join(dir, 'geo', 'divisions.json'));
+    expect(s.RULES_FILE).toBe(join(dir, 'responsibility-rules.csv'));
+    expect(s.GAZETTEER_FILE).toBeUndefined(); // not there: the hub's own default
+    expect(hubSettings({ ...base, DIVISIONS_FILE: '/elsewhere/divisions.json' }).DIVISIONS_FILE).toBe('/elsewhere/divisions.json');
+    expect(() => hubSettings({ ...base, COUNTY_PROFILE: join(tmp, 'nowhere') })).toThrow(/COUNTY_PROFILE: .*cannot read/);
   });
 });
