@@ -28,7 +28,7 @@ export async function applyReportAndPending(tx: Knex.Transaction, r: Report, pos
     // the changes are applied to tasks: those of a matter this run opened may not be written yet
     await flushDeferredInserts(tx);
     // a department's 办结 that waited may have closed it: the run's candidate pool reads it again
-    if ((await resolvePendingStatusChanges(tx, r.envelope, effect.matterId)) > 0) await poolMatterReread(tx, effect.matterId);
+    if ((await resolvePendingStatusChanges(tx, r.envelope, effect.matterId, routing)) > 0) await poolMatterReread(tx, effect.matterId);
   }
   return effect;
 }

@@ -248,7 +248,8 @@ export class PgDecisionOps implements DecisionOps {
 async function queueDecision(tx: Tx, m: MatterRow, actor: Actor, at: number, d: Partial<Dispatch> & { action: Dispatch['action'] }): Promise<DecisionResult> {
   const bumped = (await tx('matters').where({ id: m.id }).increment('decision_version', 1).returning('decision_version')) as Array<{ decision_version: string }>;
   const version = Number(bumped[0]!.decision_version);
-  const tasks = (await tx('tasks').where({ matter_id: m.id }).whereNotIn('status', ['WITHDRAWN', 'MERGED']).select('id', 'department', 'role')) as DispatchTask[];
+  // the verifier's task is the grid's 核查 of a closure, sent on its own (queueVerification), not a share of the work
+  const tasks = (await tx('tasks').where({ matter_id: m.id }).whereNotIn('status', ['WITHDRAWN', 'MERGED']).whereNot('role', 'verifier').select('id', 'department', 'role')) as DispatchTask[];
   const reports = (await tx('reports').where({ matter_id: m.id }).orderBy(['source_system', 'source_record_id']).select('source_system', 'source_record_id')) as Array<{ source_system: string; source_record_id: string }>;
   const record = dispatchRecord(m, version, tasks, reports.map((r) => ({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id })), actor, at, d);
   await insertDispatch(tx, record);
@@ -340,6 +341,35 @@ export async function queueRedo(tx: Tx, matterId: string, at: number, actor: Act
   const queued = await queueDecision(tx, m, actor, at, { action: 'DISPATCH', cooperatingDepartments: [], instructions: reason, reason, ...(lead ? { leadDepartment: lead.department, taskIds: { [lead.department]: String(lead.id) } } : {}) });
   await appendMatterEvent(tx, matterId, 'dispatched', at, { by: actor.principalId, lead: lead?.department ?? m.lead_department, cooperating: [], reason, redo: true });
   return queued;
+}
+
+/**
+ * 核查: the departments' closure at `round` goes to the grid worker of the matter's grid for
+ * verification — a VERIFY Dispatch addressed to the verifier's task alone, with the lead's result to
+ * check and the deadline from the rules, under a new decision version; the grid platform answers
+ * on its own feed (pass or fail, in the verifier's words), which its adapter maps to a StatusChange
+ * on that task. Stamped with the closure's time, like the task it is for.
+ */
+export async function queueVerification(tx: Tx, matterId: string, taskId: string, round: number, due: number, actor: Actor): Promise<DecisionResult> {
+  const m = (await tx('matters').where({ id: matterId }).first()) as MatterRow;
+  const lead = (await tx('tasks').where({ matter_id: matterId, role: 'lead' }).whereNotIn('status', ['WITHDRAWN', 'MERGED']).first('department', 'result')) as { department: string; result: string | null } | undefined;
+  const bumped = (await tx('matters').where({ id: m.id }).increment('decision_version', 1).returning('decision_version')) as Array<{ decision_version: string }>;
+  const version = Number(bumped[0]!.decision_version);
+  const reports = (await tx('reports').where({ matter_id: m.id }).orderBy(['source_system', 'source_record_id']).select('source_system', 'source_record_id')) as Array<{ source_system: string; source_record_id: string }>;
+  const result = lead?.result ?? null;
+  const record = dispatchRecord(m, version, [], reports.map((r) => ({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id })), actor, round, {
+    action: 'VERIFY',
+    leadDepartment: lead?.department ?? m.lead_department,
+    cooperatingDepartments: [],
+    taskIds: { grid: taskId },
+    recipientDepartment: 'grid',
+    closureDeadline: due,
+    result,
+    instructions: `请核查处置结果${result ? `：${result}` : ''}`,
+  });
+  await insertDispatch(tx, record);
+  await appendMatterEvent(tx, matterId, 'verification_dispatched', round, { version, taskId, department: 'grid', due, result });
+  return { matterId: String(m.id), version, idempotencyKey: record.idempotencyKey };
 }
 
 /** Who sends the result when the departments' own progress closed the matter. */
