@@ -313,8 +313,9 @@ async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string
   const verifierRow = () => tasks.find((t) => t.role === VERIFIER_ROLE);
   const asStored = (t: TaskRow | undefined) => (t ? { issuedAt: t.dispatched_at.getTime(), status: t.status, outcome: t.outcome, doneAt: t.done_at?.getTime() ?? null } : null);
   let closure = verificationClosure(workStatus, workClosedAt, verifyHours !== null, asStored(verifierRow()));
+  let resolvedAtIssue = 0;
   if (closure.kind === 'issue') {
-    await issueVerification(tx, matterId, closure.round, verifyHours!);
+    resolvedAtIssue = await issueVerification(tx, matterId, closure.round, verifyHours!);
     tasks.splice(0, tasks.length, ...((await tx('tasks').where({ matter_id: matterId }).orderBy('id').select('*')) as TaskRow[]));
   }
   const v = verifierRow();
@@ -350,6 +351,8 @@ async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string
     // reopened by a verdict (回访不满意, 核查不通过): the lead receives the matter again, with why (重办)
     if (verdict) await queueRedo(tx, matterId, verdict.occurredAt, HUB_ACTOR, `${verdict.sourceStatus ?? '回访不满意'}，重新办理${verdict.note ? `：${verdict.note}` : ''}`);
   }
+  // a verdict that waited for this round's task judges the lead's work now
+  if (resolvedAtIssue > 0) await refoldTask(tx, matterId, verifierRow()!.id, routing);
   return { before, after };
 }
 
@@ -395,19 +398,22 @@ async function writeTask(tx: Knex.Transaction, task: TaskRow, after: TaskState |
  * clock, so whichever order the changes came in, the round is the same task. A verdict that came
  * before its task was known to the hub waits in status_changes; it is resolved here.
  */
-async function issueVerification(tx: Knex.Transaction, matterId: string, round: number, hours: number): Promise<void> {
+async function issueVerification(tx: Knex.Transaction, matterId: string, round: number, hours: number): Promise<number> {
   const id = deterministicId('task', matterId, VERIFIER_DEPARTMENT);
   const due = new Date(round + hours * 3_600_000);
   const fields = { role: VERIFIER_ROLE, status: 'DISPATCHED', dispatched_at: new Date(round), first_response_by: due, on_site_by: due, close_by: due, done_at: null, responded_at: null, on_site_at: null, result: null, outcome: null, breaches: [] };
   await tx('tasks').insert({ id, matter_id: matterId, department: VERIFIER_DEPARTMENT, ...fields }).onConflict(['matter_id', 'department']).merge(fields);
   await queueVerification(tx, matterId, id, round, due.getTime(), HUB_ACTOR);
   const waiting: Array<{ id: string; payload: StatusChange }> = await tx('status_changes').whereNull('task_id').where({ target_task_id: id }).orderBy('id').forUpdate().select('id', 'payload');
+  let resolved = 0;
   for (const p of waiting) {
     const target = await resolveTarget(tx, p.payload);
     if ('reason' in target) continue;
     await tx('status_changes').where({ id: p.id }).update({ task_id: target.taskId, matter_id: target.matterId, unresolved_reason: null, resolved_at: new Date() });
     await statusEvent(tx, target.matterId, target.taskId, p.payload);
+    resolved += 1;
   }
+  return resolved;
 }
 
 /**
