@@ -10,6 +10,8 @@ import { applyStatusChange, resolvePendingStatusChanges } from './apply-status.j
 import { applySubject } from './apply-subject.js';
 import type { HubRouting } from './routing.js';
 import { flushDeferredInserts } from '../store/deferred-inserts.js';
+import { sendChangedResults } from '../ops/channel-results.js';
+import { HUB_ACTOR, queueNotice } from '../ops/decisions.js';
 import { poolMatterReread } from './matter-candidates.js';
 import { prepareSubjectRunOf } from './subject-run.js';
 import { subjectRecord } from '../merge/index.js';
@@ -30,7 +32,19 @@ export async function applyReportAndPending(tx: Knex.Transaction, r: Report, pos
     // a department's 办结 that waited may have closed it: the run's candidate pool reads it again
     if ((await resolvePendingStatusChanges(tx, r.envelope, effect.matterId, routing)) > 0) await poolMatterReread(tx, effect.matterId);
   }
+  if (effect.matterId && effect.outcome === 'new' && !effect.opened) await answerJoinedRecord(tx, effect.matterId, r.envelope.eventTime);
   return effect;
+}
+
+/**
+ * A new report that joined a matter already closed: its channel gets the matter's result once, as
+ * the channels of the matter's other reports did (统一出件; hub/ops/channel-results.ts).
+ */
+async function answerJoinedRecord(tx: Knex.Transaction, matterId: string, at: number): Promise<void> {
+  const m = (await tx('matters').where({ id: matterId }).first('status')) as { status: string } | undefined;
+  if (m?.status !== 'CLOSED') return;
+  await flushDeferredInserts(tx); // the report's row, if the run holds it back
+  await sendChangedResults(tx, [matterId], at, HUB_ACTOR, queueNotice);
 }
 
 export const HANDLERS: Partial<Record<RecordKind, ApplyRecord>> = {

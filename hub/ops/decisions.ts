@@ -341,7 +341,7 @@ export async function queueResults(tx: Tx, matterId: string, at: number, actor: 
  * its closed matter (RESULT, as at closure) or word that its matter is open again (REOPEN), to the
  * department whose report it is, keyed per matter, version and record like every result.
  */
-const queueNotice: QueueNotice = async (tx, matterId, version, r, notice, at, actor) => {
+export const queueNotice: QueueNotice = async (tx, matterId, version, r, notice, at, actor) => {
   const m = (await tx('matters').where({ id: matterId }).first()) as MatterRow & { result: string | null };
   const ref = { sourceSystem: r.source_system, sourceRecordId: r.source_record_id };
   const result = notice === 'RESULT' ? m.result : null;
