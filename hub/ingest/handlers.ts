@@ -12,7 +12,7 @@ import type { HubRouting } from './routing.js';
 import { flushDeferredInserts } from '../store/deferred-inserts.js';
 import { sendChangedResults } from '../ops/channel-results.js';
 import { HUB_ACTOR, queueNotice } from '../ops/decisions.js';
-import { poolMatterReread } from './matter-candidates.js';
+import { poolMatter, poolMatterReread } from './matter-candidates.js';
 import { prepareSubjectRunOf } from './subject-run.js';
 import { subjectRecord } from '../merge/index.js';
 import { endReportRun, mayHaveWaitingChanges, prepareReportRun } from './report-run.js';
@@ -41,6 +41,9 @@ export async function applyReportAndPending(tx: Knex.Transaction, r: Report, pos
  * the channels of the matter's other reports did (统一出件; hub/ops/channel-results.ts).
  */
 async function answerJoinedRecord(tx: Knex.Transaction, matterId: string, at: number): Promise<void> {
+  // the run's candidate pool knows whether the matter it joined is closed: no statement per report
+  const pooled = poolMatter(tx, matterId);
+  if (pooled && pooled.closedAt === null) return;
   const m = (await tx('matters').where({ id: matterId }).first('status')) as { status: string } | undefined;
   if (m?.status !== 'CLOSED') return;
   await flushDeferredInserts(tx); // the report's row, if the run holds it back
