@@ -12,7 +12,7 @@ import { ComplaintStore } from '../../../simulators/environment/complaints.js';
 import { buildEnvironmentServer } from '../../../simulators/environment/server.js';
 import { buildGridServer, GridStore } from '../../../simulators/grid/server.js';
 import { buildHotlineServer, HotlineStore } from '../../../simulators/hotline-12345/server.js';
-import { startProcess, type RunningProcess } from '../../../stack/processes.js';
+import { eventually, startProcess, type RunningProcess } from '../../../stack/processes.js';
 import { codecFor, kafkaFor, testContext } from '../../support/context.js';
 import { report } from '../hub/status-fixtures.js';
 
@@ -41,10 +41,20 @@ export function channelsHarness(label: string) {
     db: undefined as unknown as Db,
     key: '',
     async start(): Promise<void> {
-      const admin = kafka.admin();
-      await admin.connect();
-      await ensureTopics(admin, ctx.topics);
-      await admin.disconnect();
+      // the shared broker, busy with other runs, may not host a new topic's partition at once: asked again
+      await eventually('the test topics created', async () => {
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          await ensureTopics(admin, ctx.topics);
+          return true;
+        } catch (err) {
+          if (!/does not host this topic-partition|leader/i.test(String(err))) throw err;
+          return undefined;
+        } finally {
+          await admin.disconnect();
+        }
+      }, 120_000, 1_000);
       await Promise.all([codec.ensureRegistered('report'), codec.ensureRegistered('status-change')]);
       await Promise.all([hotline.listen({ port: 0, host: '127.0.0.1' }), grid.listen({ port: 0, host: '127.0.0.1' }), environment.listen({ port: 0, host: '127.0.0.1' })]);
       h.hub = await startProcess('hub', 'hub/main.ts', [], { ...ctx.env, HUB_PORT: '0', HUB_JWT_SECRET: `${label}-test-jwt-secret-0123456789` });
