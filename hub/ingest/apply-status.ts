@@ -8,7 +8,8 @@
  *   - a change whose target is not in the hub yet (it travelled on another topic than its report)
  *     is kept with the reason and applied by resolvePendingStatusChanges when the report arrives;
  *   - the matter follows its tasks: closed with the lead's result when every task is done, reopened
- *     when one is not any more.
+ *     when one is not any more; where the rules ask for verification (verify_hours), every task done
+ *     makes it 待核查 and the grid's verification task of that round decides (verification-state.ts).
  */
 import type { Knex } from 'knex';
 import type { StatusChange } from '../../schemas/index.js';
