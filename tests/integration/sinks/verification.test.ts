@@ -115,8 +115,6 @@ describe('核查 before 结案', () => {
     await eventually('both receipts on the timeline', async () => ((await h.db('matter_events').where({ matter_id: matterId, type: 'result_delivered' })).length >= 2 ? true : undefined), 120_000, 500);
     expect(await h.db('dispatch_outbox').where({ matter_id: matterId, action: 'RESULT' })).toHaveLength(2);
     expect(await h.db('dispatch_outbox').where({ matter_id: matterId, action: 'VERIFY' })).toHaveLength(1);
-    // a redelivery of the verdict changes nothing
-    await verdictOnFeed(matterId, 1);
     expect(await h.db('dispatch_outbox').where({ matter_id: matterId })).toHaveLength(4); // the rule's dispatch, 核查, two results
   });
 
