@@ -285,7 +285,7 @@ export interface StatusChange {
 
 // ── Dispatch ───────────────────────────────────────────────────────────────────────────────
 
-export type DispatchAction = 'DISPATCH' | 'REDISPATCH' | 'CLOSE' | 'MERGE' | 'SPLIT' | 'UNKNOWN' | 'RESULT';
+export type DispatchAction = 'DISPATCH' | 'REDISPATCH' | 'CLOSE' | 'MERGE' | 'SPLIT' | 'UNKNOWN' | 'RESULT' | 'VERIFY' | 'REOPEN';
 export type DispatchLevel = 'NORMAL' | 'URGENT' | 'EMERGENCY' | 'UNKNOWN';
 
 export interface Dispatch {

@@ -125,8 +125,9 @@ const sinks = await startProcess('dispatch sinks', 'connectors/sinks/main.ts', [
   SINK_CONFIG: JSON.stringify([
     // …and a closed matter's one result goes back to each platform a report of it came from (reportsFrom)
     { id: 'environment', url: `${sims.environment}/api/12369/dispatches`, departments: ['environment'], reportsFrom: ['environment-12369'] },
-    { id: 'grid', url: `${sims.grid}/api/grid/v1/assignments`, departments: ['town:*'], reportsFrom: ['grid'] },
-    { id: 'hotline', url: `${sims.hotline}/api/v2/dispatches`, departments: ['*'], exceptDepartments: ['environment', 'town:*'], reportsFrom: ['hotline-12345'] },
+    // the grid platform also receives the verifications (核查) its grid workers make of closures
+    { id: 'grid', url: `${sims.grid}/api/grid/v1/assignments`, departments: ['town:*', 'grid'], reportsFrom: ['grid'] },
+    { id: 'hotline', url: `${sims.hotline}/api/v2/dispatches`, departments: ['*'], exceptDepartments: ['environment', 'town:*', 'grid'], reportsFrom: ['hotline-12345'] },
   ]),
 });
 children.push(sinks);

@@ -71,7 +71,7 @@ export class DispatchSink {
 
   /** The departments whose copy of a decision this sink delivers: a result by the platform its report came from. */
   copiesOf(d: Dispatch): string[] {
-    if (d.action === 'RESULT') {
+    if (d.action === 'RESULT' || d.action === 'REOPEN') {
       const from = d.reports[0]?.sourceSystem;
       return from && (this.config.reportsFrom ?? []).includes(from) ? departmentsOf(d) : [];
     }
@@ -184,9 +184,9 @@ export class DispatchSink {
         connector: this.config.id,
       },
       // a result's receipt names the record it answered (the hub puts it on the matter's timeline)
-      target: { kind: 'DISPATCH', record: d.action === 'RESULT' ? (d.reports[0] ?? null) : null, matterId: d.matterId, taskId: d.taskIds[department] ?? null },
+      target: { kind: 'DISPATCH', record: d.action === 'RESULT' || d.action === 'REOPEN' ? (d.reports[0] ?? null) : null, matterId: d.matterId, taskId: d.taskIds[department] ?? null },
       status: 'RECEIVED',
-      sourceStatus: d.action === 'RESULT' ? `已接收办理结果（回执 ${receipt.sdbh}）` : `已接收（回执 ${receipt.sdbh}）`,
+      sourceStatus: d.action === 'REOPEN' ? `已接收重新办理通知（回执 ${receipt.sdbh}）` : d.action === 'RESULT' ? `已接收办理结果（回执 ${receipt.sdbh}）` : `已接收（回执 ${receipt.sdbh}）`,
       version: d.version,
       occurredAt: at,
       actorDepartment: department,

@@ -3,6 +3,7 @@ export const MATTER_STATUS_LABELS: Record<string, string> = {
   RECEIVED: '已受理',
   DISPATCHED: '已派单',
   IN_PROGRESS: '办理中',
+  VERIFYING: '待核查',
   FOLLOW_UP: '回访中',
   CLOSED: '已办结',
   REJECTED: '已退回',

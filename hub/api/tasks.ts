@@ -7,7 +7,7 @@ import { maskText } from './personal-data.js';
 import { principalOf, scopedTasks } from './read-scope.js';
 
 export const SLA_STATE_LABELS: Record<string, string> = { on_time: '按时', at_risk: '临期', breached: '超时' };
-const ROLE_LABELS: Record<string, string> = { lead: '牵头', cooperating: '协办' };
+const ROLE_LABELS: Record<string, string> = { lead: '牵头', cooperating: '协办', verifier: '核查' };
 /** A task is "at risk" once less than this share of its closing window remains. */
 const AT_RISK_SHARE = 0.2;
 

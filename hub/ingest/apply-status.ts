@@ -8,7 +8,8 @@
  *   - a change whose target is not in the hub yet (it travelled on another topic than its report)
  *     is kept with the reason and applied by resolvePendingStatusChanges when the report arrives;
  *   - the matter follows its tasks: closed with the lead's result when every task is done, reopened
- *     when one is not any more.
+ *     when one is not any more; where the rules ask for verification (verify_hours), every task done
+ *     makes it 待核查 and the grid's verification task of that round decides (verification-state.ts).
  */
 import type { Knex } from 'knex';
 import type { StatusChange } from '../../schemas/index.js';
@@ -16,8 +17,10 @@ import type { ApplyEffect, Position } from './apply-report.js';
 import type { HubRouting } from './routing.js';
 import { canonical, registerSourceRecord, sameContent } from './source-records.js';
 import { foldWithVerdict, isVerdict, matterStatusOf, type StoredChange, type TaskState } from './task-state.js';
+import { foldVerification, verificationClosure, VERIFIER_DEPARTMENT, VERIFIER_ROLE, VERIFYING, type VerificationState } from './verification-state.js';
+import { deterministicId } from '../store/ids.js';
 import { appendMatterEvent } from '../store/matter-events.js';
-import { HUB_ACTOR, queueRedo, queueResults } from '../ops/decisions.js';
+import { HUB_ACTOR, queueRedo, queueResults, queueVerification } from '../ops/decisions.js';
 
 type Resolution = { taskId: string; matterId: string } | { reason: string };
 
@@ -46,6 +49,7 @@ interface TaskRow {
   first_response_by: Date | null;
   on_site_by: Date | null;
   close_by: Date | null;
+  dispatched_at: Date;
 }
 
 const HUB_ID = /^\d{1,18}$/;
@@ -56,7 +60,7 @@ export function targetKey(c: StatusChange): string {
   return canonical({ kind: t.kind, record: t.record, matterId: t.matterId, taskId: t.taskId, actor: c.actorDepartment });
 }
 
-export async function applyStatusChange(tx: Knex.Transaction, c: StatusChange, pos: Position, _routing: HubRouting): Promise<ApplyEffect> {
+export async function applyStatusChange(tx: Knex.Transaction, c: StatusChange, pos: Position, routing: HubRouting): Promise<ApplyEffect> {
   if ((await registerSourceRecord(tx, 'status-change', c, pos)) === 'duplicate') return { outcome: 'duplicate' };
   if (c.target.kind === 'DISPATCH' && c.target.record) return applyResultReceipt(tx, c);
 
@@ -99,7 +103,7 @@ export async function applyStatusChange(tx: Knex.Transaction, c: StatusChange, p
   if (!resolved) return { outcome: 'new' };
 
   await statusEvent(tx, resolved.matterId, resolved.taskId, c);
-  const { before } = await refoldTask(tx, resolved.matterId, resolved.taskId);
+  const { before } = await refoldTask(tx, resolved.matterId, resolved.taskId, routing);
   // kept for lineage and its times, but it did not decide the status
   const outcome = c.version < before.statusVersion ? 'stale' : inserted.length === 0 ? 'updated' : 'new';
   return { outcome, matterId: resolved.matterId };
@@ -219,7 +223,7 @@ export async function lockTargets(tx: Knex.Transaction, keys: string[], tasksOfM
  * After a report was applied to `matterId`: applies the stored changes that waited for that
  * report, its matter or one of its tasks. Returns how many were resolved.
  */
-export async function resolvePendingStatusChanges(tx: Knex.Transaction, report: { sourceSystem: string; sourceRecordId: string }, matterId: string): Promise<number> {
+export async function resolvePendingStatusChanges(tx: Knex.Transaction, report: { sourceSystem: string; sourceRecordId: string }, matterId: string, routing: HubRouting): Promise<number> {
   await lockTargets(tx, [`record\u001f${report.sourceSystem}\u001f${report.sourceRecordId}`, `matter\u001f${matterId}`], matterId);
   const pending: StatusChangeRow[] = await tx('status_changes')
     .whereNull('task_id')
@@ -243,7 +247,7 @@ export async function resolvePendingStatusChanges(tx: Knex.Transaction, report: 
     touched.set(target.taskId, target.matterId);
     resolvedCount += 1;
   }
-  for (const [taskId, mId] of [...touched].sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1))) await refoldTask(tx, mId, taskId);
+  for (const [taskId, mId] of [...touched].sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1))) await refoldTask(tx, mId, taskId, routing);
   return resolvedCount;
 }
 
@@ -278,16 +282,101 @@ function stateOfRow(t: TaskRow): TaskState {
   };
 }
 
-/** Recomputes a task from all its stored changes, then its matter from all its tasks. Locks the matter first, as report application does. */
-async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string): Promise<{ before: TaskState; after: TaskState }> {
-  const matter = await tx('matters').where({ id: matterId }).forUpdate().first<{ status: string; closed_at: Date | null; result: string | null; result_outcome: string | null }>('status', 'closed_at', 'result', 'result_outcome');
+/**
+ * Recomputes a task from all its stored changes, then its matter from all its tasks. Locks the
+ * matter first, as report application does. A verifier's verdict judges the lead's work, so a
+ * change to the verification task refolds the lead's task too, and the lead's task is folded with
+ * the verifier's verdicts beside its own changes (a failed 核查 reopens it like a 回访 不满意).
+ */
+async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string, routing: HubRouting): Promise<{ before: TaskState; after: TaskState }> {
+  const matter = await tx('matters').where({ id: matterId }).forUpdate().first<{ status: string; closed_at: Date | null; result: string | null; result_outcome: string | null; category_code: string | null; division_code: string | null }>('status', 'closed_at', 'result', 'result_outcome', 'category_code', 'division_code');
   const task = await tx('tasks').where({ id: taskId }).forUpdate().first<TaskRow>('*');
-  const rows: Array<{ payload: StatusChange }> = await tx('status_changes').where({ task_id: taskId }).select('payload');
   const before = stateOfRow(task);
-  const { state: after, reopenedBy: verdict } = foldWithVerdict(rows.map((r) => storedChange(r.payload)));
+  const verifier = task.role === VERIFIER_ROLE ? task : await tx('tasks').where({ matter_id: matterId, role: VERIFIER_ROLE }).first<TaskRow | undefined>('*');
+  const lead = task.role === 'lead' ? task : task.role === VERIFIER_ROLE ? await tx('tasks').where({ matter_id: matterId, role: 'lead' }).whereNotIn('status', ['WITHDRAWN', 'MERGED']).first<TaskRow | undefined>('*') : undefined;
+  let verdict: StoredChange | null = null;
+  let after = before;
+  let lastActivity = 0;
+  if (task.role !== VERIFIER_ROLE) {
+    const folded = await refoldWorkTask(tx, task, task.role === 'lead' ? verifier : undefined);
+    ({ after, verdict, lastActivity } = { after: folded.state, verdict: folded.reopenedBy, lastActivity: folded.lastActivity });
+  } else if (lead) {
+    const folded = await refoldWorkTask(tx, lead, verifier);
+    verdict = folded.reopenedBy;
+  }
+
+  const tasks: TaskRow[] = await tx('tasks').where({ matter_id: matterId }).orderBy('id').select('*');
+  const work = tasks.filter((t) => t.role !== VERIFIER_ROLE);
+  const workStatus = matterStatusOf(work, matter!.status === VERIFYING ? 'IN_PROGRESS' : matter!.status);
+  const done = work.filter((t) => t.status === 'DONE' && t.done_at);
+  const workClosedAt = workStatus === 'CLOSED' && done.length ? Math.max(...done.map((t) => t.done_at!.getTime())) : null;
+  const verifyHours = matter!.category_code ? (routing.route(matter!.category_code, matter!.division_code)?.verifyHours ?? null) : null;
+  const verifierRow = () => tasks.find((t) => t.role === VERIFIER_ROLE);
+  const asStored = (t: TaskRow | undefined) => (t ? { issuedAt: t.dispatched_at.getTime(), status: t.status, outcome: t.outcome, doneAt: t.done_at?.getTime() ?? null } : null);
+  let closure = verificationClosure(workStatus, workClosedAt, verifyHours !== null, asStored(verifierRow()));
+  let resolvedAtIssue = 0;
+  if (closure.kind === 'issue') {
+    resolvedAtIssue = await issueVerification(tx, matterId, closure.round, verifyHours!);
+    tasks.splice(0, tasks.length, ...((await tx('tasks').where({ matter_id: matterId }).orderBy('id').select('*')) as TaskRow[]));
+  }
+  const v = verifierRow();
+  if (v) {
+    const rows: Array<{ payload: StatusChange }> = await tx('status_changes').where({ task_id: v.id }).select('payload');
+    const state = foldVerification(rows.map((r) => storedChange(r.payload)), v.dispatched_at.getTime(), workStatus === 'CLOSED');
+    await writeTask(tx, v, state);
+    Object.assign(v, { status: state.status, outcome: state.outcome, done_at: state.doneAt === null ? null : new Date(state.doneAt) });
+    if (v.id === task.id) {
+      after = state as TaskState;
+      lastActivity = Math.max(0, ...rows.map((r) => r.payload.occurredAt));
+    }
+    closure = verificationClosure(workStatus, workClosedAt, verifyHours !== null, asStored(v));
+  }
+
+  const status = closure.kind === 'closed' ? 'CLOSED' : closure.kind === 'verifying' || closure.kind === 'issue' ? VERIFYING : workStatus;
+  const leadRow = work.find((t) => t.role === 'lead');
+  const closed = status === 'CLOSED';
+  const closedAt = closure.kind === 'closed' ? new Date(closure.closedAt) : closed ? new Date(workClosedAt!) : null;
+  const result = closed ? (leadRow?.result ?? null) : null;
+  const resultOutcome = closed ? (leadRow?.outcome ?? null) : null;
+  await tx('matters')
+    .where({ id: matterId })
+    .update({ status, closed_at: closedAt, result, result_outcome: resultOutcome, ...(lastActivity ? { updated_at: tx.raw('greatest(updated_at, ?)', [new Date(lastActivity)]) } : {}) });
+  const wasSettled = matter!.status === 'CLOSED' || matter!.status === VERIFYING;
+  if (closed && matter!.status !== 'CLOSED') {
+    await appendMatterEvent(tx, matterId, 'closed', closedAt!.getTime(), { result, outcome: resultOutcome, lead: leadRow?.department ?? null, ...(closure.kind === 'closed' ? { verifiedBy: VERIFIER_DEPARTMENT } : {}) });
+    await queueResults(tx, matterId, closedAt!.getTime(), HUB_ACTOR);
+  }
+  if (!closed && status !== VERIFYING && wasSettled) {
+    const reopening = work.filter((t) => t.status !== 'DONE').map((t) => t.department);
+    await appendMatterEvent(tx, matterId, 'reopened', lastActivity, { departments: reopening, status });
+    // reopened by a verdict (回访不满意, 核查不通过): the lead receives the matter again, with why (重办)
+    if (verdict) await queueRedo(tx, matterId, verdict.occurredAt, HUB_ACTOR, `${verdict.sourceStatus ?? '回访不满意'}，重新办理${verdict.note ? `：${verdict.note}` : ''}`);
+  }
+  // a verdict that waited for this round's task judges the lead's work now
+  if (resolvedAtIssue > 0) await refoldTask(tx, matterId, verifierRow()!.id, routing);
+  return { before, after };
+}
+
+/** A department's task refolded from its changes (and, for the lead, the verifier's verdicts) and written. */
+async function refoldWorkTask(tx: Knex.Transaction, task: TaskRow, verifier: TaskRow | undefined): Promise<{ state: TaskState; reopenedBy: StoredChange | null; lastActivity: number }> {
+  const rows: Array<{ payload: StatusChange; task_id: string }> = await tx('status_changes')
+    .where({ task_id: task.id })
+    .modify((q) => {
+      if (verifier) q.orWhere((w) => w.where({ task_id: verifier.id, status: 'FOLLOW_UP' }));
+    })
+    .select('payload', 'task_id');
+  const changes = rows.map((r) => storedChange(r.payload));
+  const own = rows.filter((r) => String(r.task_id) === String(task.id));
+  const { state, reopenedBy } = foldWithVerdict(changes);
+  await writeTask(tx, task, state);
+  Object.assign(task, { status: state.status, done_at: state.doneAt === null ? null : new Date(state.doneAt), result: state.result, outcome: state.outcome });
+  return { state, reopenedBy, lastActivity: Math.max(0, ...own.map((r) => r.payload.occurredAt)) };
+}
+
+async function writeTask(tx: Knex.Transaction, task: TaskRow, after: TaskState | VerificationState): Promise<void> {
   const date = (ms: number | null) => (ms === null ? null : new Date(ms));
   await tx('tasks')
-    .where({ id: taskId })
+    .where({ id: task.id })
     .update({
       breaches: standingBreaches(task, after),
       status: after.status,
@@ -301,29 +390,31 @@ async function refoldTask(tx: Knex.Transaction, matterId: string, taskId: string
       rejected_at: date(after.rejectedAt),
       rejection_note: after.rejectionNote,
     });
+}
 
-  const tasks: TaskRow[] = await tx('tasks').where({ matter_id: matterId }).orderBy('id').select('*');
-  const status = matterStatusOf(tasks, matter!.status);
-  const lead = tasks.find((t) => t.role === 'lead');
-  const closed = status === 'CLOSED';
-  const closedAt = closed ? new Date(Math.max(...tasks.map((t) => t.done_at!.getTime()))) : null;
-  const result = closed ? (lead?.result ?? null) : null;
-  const resultOutcome = closed ? (lead?.outcome ?? null) : null;
-  const lastActivity = Math.max(...rows.map((r) => r.payload.occurredAt));
-  await tx('matters')
-    .where({ id: matterId })
-    .update({ status, closed_at: closedAt, result, result_outcome: resultOutcome, updated_at: tx.raw('greatest(updated_at, ?)', [new Date(lastActivity)]) });
-  if (closed && matter!.status !== 'CLOSED') {
-    await appendMatterEvent(tx, matterId, 'closed', closedAt!.getTime(), { result, outcome: resultOutcome, lead: lead?.department ?? null });
-    await queueResults(tx, matterId, closedAt!.getTime(), HUB_ACTOR);
+/**
+ * A new round of verification for the departments' closure at `round`: the verifier's task (one
+ * per matter, issued again for every round) due `hours` after that closure, and the VERIFY
+ * Dispatch for the grid platform through the outbox. Stamped with the closure's time, not the
+ * clock, so whichever order the changes came in, the round is the same task. A verdict that came
+ * before its task was known to the hub waits in status_changes; it is resolved here.
+ */
+async function issueVerification(tx: Knex.Transaction, matterId: string, round: number, hours: number): Promise<number> {
+  const id = deterministicId('task', matterId, VERIFIER_DEPARTMENT);
+  const due = new Date(round + hours * 3_600_000);
+  const fields = { role: VERIFIER_ROLE, status: 'DISPATCHED', dispatched_at: new Date(round), first_response_by: due, on_site_by: due, close_by: due, done_at: null, responded_at: null, on_site_at: null, result: null, outcome: null, breaches: [] };
+  await tx('tasks').insert({ id, matter_id: matterId, department: VERIFIER_DEPARTMENT, ...fields }).onConflict(['matter_id', 'department']).merge(fields);
+  await queueVerification(tx, matterId, id, round, due.getTime(), HUB_ACTOR);
+  const waiting: Array<{ id: string; payload: StatusChange }> = await tx('status_changes').whereNull('task_id').where({ target_task_id: id }).orderBy('id').forUpdate().select('id', 'payload');
+  let resolved = 0;
+  for (const p of waiting) {
+    const target = await resolveTarget(tx, p.payload);
+    if ('reason' in target) continue;
+    await tx('status_changes').where({ id: p.id }).update({ task_id: target.taskId, matter_id: target.matterId, unresolved_reason: null, resolved_at: new Date() });
+    await statusEvent(tx, target.matterId, target.taskId, p.payload);
+    resolved += 1;
   }
-  if (!closed && matter!.status === 'CLOSED') {
-    const reopening = tasks.filter((t) => t.status !== 'DONE').map((t) => t.department);
-    await appendMatterEvent(tx, matterId, 'reopened', lastActivity, { departments: reopening, status });
-    // reopened by a verdict (回访不满意): the lead receives the matter again, with why (重办)
-    if (verdict) await queueRedo(tx, matterId, verdict.occurredAt, HUB_ACTOR, `${verdict.sourceStatus ?? '回访不满意'}，重新办理${verdict.note ? `：${verdict.note}` : ''}`);
-  }
-  return { before, after };
+  return resolved;
 }
 
 /**

@@ -10,7 +10,9 @@ import { applyStatusChange, resolvePendingStatusChanges } from './apply-status.j
 import { applySubject } from './apply-subject.js';
 import type { HubRouting } from './routing.js';
 import { flushDeferredInserts } from '../store/deferred-inserts.js';
-import { poolMatterReread } from './matter-candidates.js';
+import { sendChangedResults } from '../ops/channel-results.js';
+import { HUB_ACTOR, queueNotice } from '../ops/decisions.js';
+import { poolMatter, poolMatterReread } from './matter-candidates.js';
 import { prepareSubjectRunOf } from './subject-run.js';
 import { subjectRecord } from '../merge/index.js';
 import { endReportRun, mayHaveWaitingChanges, prepareReportRun } from './report-run.js';
@@ -28,9 +30,24 @@ export async function applyReportAndPending(tx: Knex.Transaction, r: Report, pos
     // the changes are applied to tasks: those of a matter this run opened may not be written yet
     await flushDeferredInserts(tx);
     // a department's 办结 that waited may have closed it: the run's candidate pool reads it again
-    if ((await resolvePendingStatusChanges(tx, r.envelope, effect.matterId)) > 0) await poolMatterReread(tx, effect.matterId);
+    if ((await resolvePendingStatusChanges(tx, r.envelope, effect.matterId, routing)) > 0) await poolMatterReread(tx, effect.matterId);
   }
+  if (effect.matterId && effect.outcome === 'new' && !effect.opened) await answerJoinedRecord(tx, effect.matterId, r.envelope.eventTime);
   return effect;
+}
+
+/**
+ * A new report that joined a matter already closed: its channel gets the matter's result once, as
+ * the channels of the matter's other reports did (统一出件; hub/ops/channel-results.ts).
+ */
+async function answerJoinedRecord(tx: Knex.Transaction, matterId: string, at: number): Promise<void> {
+  // the run's candidate pool knows whether the matter it joined is closed: no statement per report
+  const pooled = poolMatter(tx, matterId);
+  if (pooled && pooled.closedAt === null) return;
+  const m = (await tx('matters').where({ id: matterId }).first('status')) as { status: string } | undefined;
+  if (m?.status !== 'CLOSED') return;
+  await flushDeferredInserts(tx); // the report's row, if the run holds it back
+  await sendChangedResults(tx, [matterId], at, HUB_ACTOR, queueNotice);
 }
 
 export const HANDLERS: Partial<Record<RecordKind, ApplyRecord>> = {

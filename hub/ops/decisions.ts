@@ -15,6 +15,7 @@ import { DEFAULT_SLA } from '../routing/rules.js';
 import { deterministicId } from '../store/ids.js';
 import { DecisionError, type Actor, type DecisionOps, type DecisionResult, type DispatchInput } from './types.js';
 import { appendMatterEvent } from '../store/matter-events.js';
+import { rememberTold, sendChangedResults, type QueueNotice } from './channel-results.js';
 
 interface MatterRow {
   id: string;
@@ -134,6 +135,9 @@ export class PgDecisionOps implements DecisionOps {
       await tx('matters').where({ id: into.id }).update({ cooperating_departments: cooperating });
       await appendMatterEvent(tx, into.id, 'merged', at, { by: actor.principalId, from, reports: moved.length, reason: input.reason });
       await audit(tx, 'matter', 'merge', actor, at, { into: into.id, from, reports: moved.map((r) => `${r.source_system}/${r.source_record_id}`), reason: input.reason });
+      // after closure: a record that joined a closed matter gets its result, a record whose closed
+      // matter went into an open one hears that it is open again; the others hear nothing
+      await sendChangedResults(tx, [into.id], at, actor, queueNotice);
       return queueDecision(tx, { ...into, cooperating_departments: cooperating }, actor, at, { action: 'REDISPATCH', reason: `并入事项 ${from.join('、')}：${input.reason}`, previousLeadDepartment: into.lead_department });
     });
   }
@@ -177,6 +181,8 @@ export class PgDecisionOps implements DecisionOps {
       await appendMatterEvent(tx, newId, 'created', at, { by: actor.principalId, splitFrom: m.id, reason: input.reason });
       await audit(tx, 'matter', 'split', actor, at, { matter: m.id, newMatter: newId, reports: out.map((r) => `${r.source_system}/${r.source_record_id}`), reason: input.reason });
       const result = await queueDecision(tx, m, actor, at, { action: 'SPLIT', splitIntoMatterIds: [m.id, newId], reason: input.reason });
+      // after closure: the records split out into the new (open) matter hear that their result no longer applies
+      await sendChangedResults(tx, [m.id, newId], at, actor, queueNotice);
       return { ...result, newMatterId: newId };
     });
   }
@@ -248,7 +254,8 @@ export class PgDecisionOps implements DecisionOps {
 async function queueDecision(tx: Tx, m: MatterRow, actor: Actor, at: number, d: Partial<Dispatch> & { action: Dispatch['action'] }): Promise<DecisionResult> {
   const bumped = (await tx('matters').where({ id: m.id }).increment('decision_version', 1).returning('decision_version')) as Array<{ decision_version: string }>;
   const version = Number(bumped[0]!.decision_version);
-  const tasks = (await tx('tasks').where({ matter_id: m.id }).whereNotIn('status', ['WITHDRAWN', 'MERGED']).select('id', 'department', 'role')) as DispatchTask[];
+  // the verifier's task is the grid's 核查 of a closure, sent on its own (queueVerification), not a share of the work
+  const tasks = (await tx('tasks').where({ matter_id: m.id }).whereNotIn('status', ['WITHDRAWN', 'MERGED']).whereNot('role', 'verifier').select('id', 'department', 'role')) as DispatchTask[];
   const reports = (await tx('reports').where({ matter_id: m.id }).orderBy(['source_system', 'source_record_id']).select('source_system', 'source_record_id')) as Array<{ source_system: string; source_record_id: string }>;
   const record = dispatchRecord(m, version, tasks, reports.map((r) => ({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id })), actor, at, d);
   await insertDispatch(tx, record);
@@ -323,10 +330,28 @@ export async function queueResults(tx: Tx, matterId: string, at: number, actor: 
     const record = dispatchRecord(m, version, [], [ref], actor, at, { action: 'RESULT', result: m.result, leadDepartment: m.lead_department, cooperatingDepartments: [], recipientDepartment: r.department });
     const idempotencyKey = `${m.id}:${version}:result:${r.source_system}:${r.source_record_id}`;
     await insertDispatch(tx, { ...record, idempotencyKey, envelope: { ...record.envelope, sourceRecordId: idempotencyKey } });
+    await rememberTold(tx, r, String(m.id), 'closed', m.result, version);
   }
   await appendMatterEvent(tx, m.id, 'result_sent', at, { version, result: m.result, lead: m.lead_department, records: reports.map((r) => ({ department: r.department, sourceSystem: r.source_system, sourceRecordId: r.source_record_id })) });
   return reports.length;
 }
+
+/**
+ * One record's notice after its matter changed under it (hub/ops/channel-results.ts): the result of
+ * its closed matter (RESULT, as at closure) or word that its matter is open again (REOPEN), to the
+ * department whose report it is, keyed per matter, version and record like every result.
+ */
+export const queueNotice: QueueNotice = async (tx, matterId, version, r, notice, at, actor) => {
+  const m = (await tx('matters').where({ id: matterId }).first()) as MatterRow & { result: string | null };
+  const ref = { sourceSystem: r.source_system, sourceRecordId: r.source_record_id };
+  const result = notice === 'RESULT' ? m.result : null;
+  const reason = notice === 'REOPEN' ? `事项 ${m.id} 尚未办结（合并或拆分后重新办理），此前的办理结果不再适用` : null;
+  const record = dispatchRecord(m, version, [], [ref], actor, at, { action: notice, result, reason, leadDepartment: m.lead_department, cooperatingDepartments: [], recipientDepartment: r.department });
+  const idempotencyKey = `${m.id}:${version}:${notice === 'RESULT' ? 'result' : 'reopen'}:${r.source_system}:${r.source_record_id}`;
+  await insertDispatch(tx, { ...record, idempotencyKey, envelope: { ...record.envelope, sourceRecordId: idempotencyKey } });
+  await rememberTold(tx, r, String(m.id), notice === 'RESULT' ? 'closed' : 'reopened', result, version);
+  await appendMatterEvent(tx, m.id, notice === 'RESULT' ? 'result_sent' : 'result_withdrawn', at, { version, result, lead: m.lead_department, records: [{ department: r.department, sourceSystem: r.source_system, sourceRecordId: r.source_record_id }] });
+};
 
 /**
  * 重办: a matter reopened by a verdict on its result (the citizen not satisfied at 回访) goes back to
@@ -340,6 +365,35 @@ export async function queueRedo(tx: Tx, matterId: string, at: number, actor: Act
   const queued = await queueDecision(tx, m, actor, at, { action: 'DISPATCH', cooperatingDepartments: [], instructions: reason, reason, ...(lead ? { leadDepartment: lead.department, taskIds: { [lead.department]: String(lead.id) } } : {}) });
   await appendMatterEvent(tx, matterId, 'dispatched', at, { by: actor.principalId, lead: lead?.department ?? m.lead_department, cooperating: [], reason, redo: true });
   return queued;
+}
+
+/**
+ * 核查: the departments' closure at `round` goes to the grid worker of the matter's grid for
+ * verification — a VERIFY Dispatch addressed to the verifier's task alone, with the lead's result to
+ * check and the deadline from the rules, under a new decision version; the grid platform answers
+ * on its own feed (pass or fail, in the verifier's words), which its adapter maps to a StatusChange
+ * on that task. Stamped with the closure's time, like the task it is for.
+ */
+export async function queueVerification(tx: Tx, matterId: string, taskId: string, round: number, due: number, actor: Actor): Promise<DecisionResult> {
+  const m = (await tx('matters').where({ id: matterId }).first()) as MatterRow;
+  const lead = (await tx('tasks').where({ matter_id: matterId, role: 'lead' }).whereNotIn('status', ['WITHDRAWN', 'MERGED']).first('department', 'result')) as { department: string; result: string | null } | undefined;
+  const bumped = (await tx('matters').where({ id: m.id }).increment('decision_version', 1).returning('decision_version')) as Array<{ decision_version: string }>;
+  const version = Number(bumped[0]!.decision_version);
+  const reports = (await tx('reports').where({ matter_id: m.id }).orderBy(['source_system', 'source_record_id']).select('source_system', 'source_record_id')) as Array<{ source_system: string; source_record_id: string }>;
+  const result = lead?.result ?? null;
+  const record = dispatchRecord(m, version, [], reports.map((r) => ({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id })), actor, round, {
+    action: 'VERIFY',
+    leadDepartment: lead?.department ?? m.lead_department,
+    cooperatingDepartments: [],
+    taskIds: { grid: taskId },
+    recipientDepartment: 'grid',
+    closureDeadline: due,
+    result,
+    instructions: `请核查处置结果${result ? `：${result}` : ''}`,
+  });
+  await insertDispatch(tx, record);
+  await appendMatterEvent(tx, matterId, 'verification_dispatched', round, { version, taskId, department: 'grid', due, result });
+  return { matterId: String(m.id), version, idempotencyKey: record.idempotencyKey };
 }
 
 /** Who sends the result when the departments' own progress closed the matter. */

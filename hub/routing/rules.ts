@@ -8,7 +8,11 @@
  * CSV columns (header row required, English or Chinese names, order free):
  *   category (事项类别) · lead (牵头部门) · cooperating (协同部门) · level (层级) ·
  *   first_response_min (首次响应分钟) · on_site_min (到场分钟) · close_working_days (办结工作日) ·
- *   basis (依据)
+ *   basis (依据) · verify_hours (核查时限小时)
+ * `verify_hours` says the category needs verification before it counts as closed (GB/T 30428:
+ * 处置 → 核查 → 结案): when every department's task is done, the grid worker of the matter's grid
+ * gets a verification task (核查) due within that many wall-clock hours; empty = closed by the
+ * departments' closure alone. Like the SLA it is the county's data, not code.
  * Rows whose first cell starts with `#` and blank rows are skipped. Departments may be given by
  * id or by any name in departments.json; several cooperating departments are separated by
  * `;`, `；`, `、` or `|`. Empty SLA cells take the defaults (30 min / 60 min / 5 working days).
@@ -49,6 +53,8 @@ export interface ResponsibilityRule {
   readonly level: Level;
   readonly sla: Sla;
   readonly basis?: string;
+  /** Verification (核查) before closure, due within this many hours; null: not required. */
+  readonly verifyHours: number | null;
   /** Spreadsheet row the rule came from. */
   readonly row: number;
 }
@@ -59,6 +65,8 @@ export interface Route {
   readonly cooperating: readonly string[];
   readonly level: Level;
   readonly sla: Sla;
+  /** Verification (核查) before closure, due within this many hours; null: not required. */
+  readonly verifyHours: number | null;
   /** The rule that decided, for lineage ("why did this go to enforcement?"). */
   readonly rule: { readonly pattern: string; readonly row: number; readonly source: string; readonly basis?: string };
 }
@@ -80,6 +88,7 @@ const COLUMNS = {
   on_site_min: ['on_site_min', '到场分钟', '到场时限分钟'],
   close_working_days: ['close_working_days', '办结工作日', '办结时限工作日'],
   basis: ['basis', '依据', '备注'],
+  verify_hours: ['verify_hours', '核查时限小时', '核查时限'],
 } as const;
 type Column = keyof typeof COLUMNS;
 const REQUIRED: readonly Column[] = ['category', 'lead', 'level'];
@@ -191,6 +200,7 @@ export class ResponsibilityRules {
         closeWorkingDays: whole('close_working_days', DEFAULT_SLA.closeWorkingDays, 1),
       });
       const basis = cell('basis');
+      const verifyHours = cell('verify_hours') === '' ? null : whole('verify_hours', 0, 1);
       rules.push(
         Object.freeze({
           pattern,
@@ -200,6 +210,7 @@ export class ResponsibilityRules {
           level,
           sla,
           ...(basis ? { basis } : {}),
+          verifyHours,
           row: rec.row,
         }),
       );
@@ -237,6 +248,7 @@ export class ResponsibilityRules {
       cooperating: rule.cooperating,
       level: rule.level,
       sla: rule.sla,
+      verifyHours: rule.verifyHours,
       rule: { pattern: rule.pattern, row: rule.row, source: this.source, ...(rule.basis ? { basis: rule.basis } : {}) },
     };
   }

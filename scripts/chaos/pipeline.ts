@@ -96,8 +96,8 @@ export async function startPipeline(stack: ChaosStack, opts: { scale: number; ac
   const byName = new Map(platforms.map((p) => [p.spec.name, p]));
   const sinkConfigs = [
     { id: 'environment', url: `${byName.get('environment')!.directUrl}/api/12369/dispatches`, departments: ['environment'] },
-    { id: 'grid', url: `${byName.get('grid')!.directUrl}/api/grid/v1/assignments`, departments: ['town:*'] },
-    { id: 'hotline', url: `${byName.get('hotline')!.directUrl}/api/v2/dispatches`, departments: ['*'], exceptDepartments: ['environment', 'town:*'] },
+    { id: 'grid', url: `${byName.get('grid')!.directUrl}/api/grid/v1/assignments`, departments: ['town:*', 'grid'] },
+    { id: 'hotline', url: `${byName.get('hotline')!.directUrl}/api/v2/dispatches`, departments: ['*'], exceptDepartments: ['environment', 'town:*', 'grid'] },
   ];
   const sinks = sinkConfigs.map(
     (c) =>

@@ -1,8 +1,10 @@
 /**
  * Runs the grid-platform simulator as its own process:
- *   tsx simulators/grid/main.ts [--port N] [--host H] [--seed N] [--dataset <folder>] [--generate N] [--duplicate-rate 0.02]
+ *   tsx simulators/grid/main.ts [--port N] [--host H] [--seed N] [--dataset <folder>] [--generate N] [--duplicate-rate 0.02] [--verify-fail 0.2]
  * With --dataset it serves departments/grid.jsonl of a county dataset (simulators/county/cli.ts);
  * otherwise it starts with --generate live events (default 50) from the seeded demo county.
+ * A verification (核查) the center asks for is answered on the feed 20 minutes after it arrives; --verify-fail is the
+ * share the grid workers fail (问题仍然存在), which sends the matter back to its lead (重办).
  * Prints one JSON line {"simulator":"grid","url":…,"events":n} on stdout.
  */
 import { parseArgs } from 'node:util';
@@ -18,10 +20,11 @@ const { values } = parseArgs({
     dataset: { type: 'string' },
     generate: { type: 'string', default: '50' },
     'duplicate-rate': { type: 'string', default: '0.02' },
+    'verify-fail': { type: 'string', default: '0.2' },
   },
 });
 
-const store = new GridStore({ seed: Number(values.seed), duplicateRate: Number(values['duplicate-rate']) });
+const store = new GridStore({ seed: Number(values.seed), duplicateRate: Number(values['duplicate-rate']), verification: { failureRate: Number(values['verify-fail']) } });
 if (values.dataset) store.load(readDepartment<GridEvent>(values.dataset, 'grid').map((l) => l.record));
 else for (let i = 0; i < Number(values.generate); i++) store.generate();
 

@@ -28,7 +28,9 @@ import { randomIncident, TargetPicker } from '../county/generate.js';
 import { HANDLING_UNIT, INCIDENT_TYPES } from '../county/incidents.js';
 import { Rng } from '../county/random.js';
 import { buildWorld, type World } from '../county/world.js';
-import { GRID_STATUSES, type GridEvent, type GridStatusCode } from './types.js';
+import { createHash } from 'node:crypto';
+import { GRID_STATUSES, isVerification, type GridEvent, type GridFeedRecord, type GridStatusCode, type GridVerification } from './types.js';
+import type { InboxAssignment } from '../shared/dispatch-inbox.js';
 
 export interface GridStoreOptions {
   seed?: number;
@@ -40,15 +42,17 @@ export interface GridStoreOptions {
   worldScale?: number;
   /** Secret that signs cursor tokens. */
   cursorSecret?: string;
+  /** 核查: share of verifications the grid workers fail (default 0.2), and how long after receipt they answer (default 20 minutes). */
+  verification?: { failureRate?: number; delayMs?: number };
 }
 
 interface Entry {
-  event: GridEvent;
+  event: GridFeedRecord;
   seq: number;
 }
 
 export interface FeedPage {
-  records: GridEvent[];
+  records: GridFeedRecord[];
   /** Position after the last record returned (undefined when none was returned). */
   lastSeq: number | undefined;
   hasMore: boolean;
@@ -74,6 +78,7 @@ export class GridStore {
     this.rng = Rng.derive(opts.seed ?? 1, 'grid-live');
     this.pageRng = Rng.derive(opts.seed ?? 1, 'grid-pages');
     this.secret = opts.cursorSecret ?? 'grid-platform-cursor-v1';
+    this.verificationSettings = { failureRate: opts.verification?.failureRate ?? 0.2, delayMs: opts.verification?.delayMs ?? 20 * 60_000 };
   }
 
   get size(): number {
@@ -81,24 +86,69 @@ export class GridStore {
   }
 
   events(): GridEvent[] {
-    return [...this.byId.values()].map((e) => e.event);
+    return [...this.byId.values()].map((e) => e.event).filter((e): e is GridEvent => !isVerification(e));
+  }
+
+  /** The verifications (核查) the grid workers recorded, oldest first. */
+  verifications(): GridVerification[] {
+    return [...this.byId.values()].map((e) => e.event).filter(isVerification);
   }
 
   get(id: string): GridEvent | undefined {
-    return this.byId.get(id)?.event;
+    const e = this.byId.get(id)?.event;
+    return e && !isVerification(e) ? e : undefined;
   }
+
+  verificationSettings: { failureRate: number; delayMs: number };
+  readonly #timers = new Set<NodeJS.Timeout>();
+
+  /**
+   * 核查: the grid worker of the matter's grid goes and looks, and records whether the departments'
+   * result holds — once per assignment (a repeated 派单编号 never reaches here). Whether it fails is
+   * drawn from the 派单编号 against the failure rate, so a run is repeatable.
+   */
+  verify(a: InboxAssignment): void {
+    if (!a.rwbh) return;
+    const draw = createHash('sha256').update(`verify:${a.pdbh}`).digest().readUInt32BE(0) / 2 ** 32;
+    const pass = draw >= this.verificationSettings.failureRate;
+    const answer = () => {
+      const at = this.now();
+      const t = shanghaiDateTime(at);
+      this.put({
+        recordType: '核查',
+        eventId: `HC${t.slice(0, 10).replace(/-/g, '')}${String(++this.verificationSeq).padStart(5, '0')}`,
+        sjbh: a.sjbh,
+        rwbh: a.rwbh!,
+        pdbh: a.pdbh,
+        hcjg: pass ? '通过' : '不通过',
+        hcyj: pass ? '经现场核查，问题已整改到位。' : '经现场核查，问题仍然存在，未整改到位。',
+        hcsj: t,
+        updateTime: t,
+        version: 1,
+      });
+    };
+    if (this.verificationSettings.delayMs <= 0) return answer();
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      answer();
+    }, this.verificationSettings.delayMs);
+    timer.unref();
+    this.#timers.add(timer);
+  }
+
+  private verificationSeq = 0;
 
   private now(): number {
     return (this.opts.now ?? Date.now)();
   }
 
-  private put(event: GridEvent): GridEvent {
+  private put<T extends GridFeedRecord>(event: T): T {
     this.seq += 1;
     const entry = { event, seq: this.seq };
     this.byId.set(event.eventId, entry);
     this.feed.push(entry);
     if (this.feed.length > 2 * this.byId.size + 1000) this.feed = this.feed.filter((e) => this.byId.get(e.event.eventId) === e);
-    const m = /(\d{5})$/.exec(event.eventId);
+    const m = isVerification(event) ? null : /(\d{5})$/.exec(event.eventId);
     if (m) this.idSeq = Math.max(this.idSeq, Number(m[1]));
     return event;
   }
@@ -150,24 +200,24 @@ export class GridStore {
 
   update(id: string, patch: Partial<GridEvent>, at = this.now()): GridEvent | undefined {
     const cur = this.byId.get(id);
-    if (!cur) return undefined;
+    if (!cur || isVerification(cur.event)) return undefined;
     const status = (patch.status ?? cur.event.status) as GridStatusCode;
     return this.put({
-      ...cur.event,
+      ...(cur.event as GridEvent),
       ...patch,
       eventId: id,
       status,
       statusName: GRID_STATUSES[status],
       updateTime: shanghaiDateTime(at),
-      version: cur.event.version + 1,
+      version: (cur.event as GridEvent).version + 1,
     });
   }
 
   /** Moves a random open event one step along 待受理 → 已派遣 → 处置中 → 待核查 → 已结案. */
   advanceRandom(at = this.now()): GridEvent | undefined {
-    const open = [...this.byId.values()].filter((e) => e.event.status < 5);
+    const open = this.events().filter((e) => e.status < 5);
     if (!open.length) return undefined;
-    const { event } = this.rng.pick(open);
+    const event = this.rng.pick(open);
     const next = (event.status + 1) as GridStatusCode;
     const family = event.eventTypeName.startsWith('环境') ? 'env' : event.eventTypeName.startsWith('安全') ? 'safety' : 'appearance';
     return this.update(
@@ -192,7 +242,7 @@ export class GridStore {
       if ((this.feed[mid] as Entry).seq <= after) lo = mid + 1;
       else hi = mid;
     }
-    const records: GridEvent[] = [];
+    const records: GridFeedRecord[] = [];
     let lastSeq: number | undefined;
     let i = lo;
     for (; i < this.feed.length && records.length < limit; i++) {
@@ -242,7 +292,8 @@ export class GridStore {
 export function buildGridServer(store = new GridStore()): FastifyInstance {
   const app = Fastify({ logger: false });
   installFaults(app, () => ({ code: 503, msg: '系统繁忙，请稍后再试', data: null }));
-  installDispatchInbox(app, { path: '/api/grid/v1/assignments', receiptPrefix: 'WGSD' }); // the county center's assignments arrive here
+  // the county center's assignments arrive here; a 核查 is verified by the grid worker and answered on the feed
+  installDispatchInbox(app, { path: '/api/grid/v1/assignments', receiptPrefix: 'WGSD', onReceive: (a) => (a.pdlx === '核查' ? store.verify(a) : undefined) });
 
   app.get<{ Querystring: { cursor?: string; limit?: string } }>('/api/grid/v1/events', async (req, reply) => {
     const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
@@ -276,6 +327,8 @@ export function buildGridServer(store = new GridStore()): FastifyInstance {
     return { created: Array.from({ length: n }, () => store.generate().eventId) };
   });
   app.post('/__sim/advance', async () => store.advanceRandom() ?? null);
+  app.post<{ Body: { failureRate?: number; delayMs?: number } }>('/__sim/verification', async (req) => Object.assign(store.verificationSettings, req.body ?? {}));
+  app.get('/__sim/verifications', async () => store.verifications());
   app.get('/__sim/events', async () => store.events());
   app.get('/health', async () => ({ status: 'ok', events: store.size }));
   return app;

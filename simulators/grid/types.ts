@@ -59,3 +59,30 @@ export interface GridEvent {
   /** Optimistic-lock revision, +1 on every change. */
   version: number;
 }
+
+/**
+ * A verification (核查) the county center asked of the platform (派单类型 核查), as the grid worker
+ * recorded it: it travels on the same event feed, told apart by `recordType`. `sjbh`/`rwbh` quote the
+ * center's matter and task; `hcjg` is 通过 or 不通过, `hcyj` the worker's words.
+ */
+export interface GridVerification {
+  recordType: '核查';
+  /** HC + yyyyMMdd + 5 digits: the record id on the feed. */
+  eventId: string;
+  sjbh: string;
+  rwbh: string;
+  /** 派单编号 of the assignment this answers. */
+  pdbh: string;
+  hcjg: '通过' | '不通过';
+  hcyj: string;
+  /** When the worker verified, yyyy-MM-dd HH:mm:ss */
+  hcsj: string;
+  updateTime: string;
+  version: number;
+}
+
+export type GridFeedRecord = GridEvent | GridVerification;
+
+export function isVerification(r: GridFeedRecord): r is GridVerification {
+  return (r as GridVerification).recordType === '核查';
+}

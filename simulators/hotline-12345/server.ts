@@ -199,6 +199,8 @@ export function buildHotlineServer(store = new HotlineStore(), opts: HotlineServ
     // the centre's one result for one of our work orders closes it with that result: the operator
     // calls the citizen back with it instead of typing another department's result in again
     onReceive: (a) => {
+      // the result sent before no longer applies (the matter was merged into an open one, or the order split out): back to 办理
+      if (a.pdlx === '重新办理通知' && a.ywbh && store.orders.has(a.ywbh)) return void store.update(a.ywbh, { gdzt: '办理', bljg: null });
       if (a.pdlx !== '结果反馈' || !a.ywbh || !store.orders.has(a.ywbh)) return;
       const id = a.ywbh;
       store.update(id, { gdzt: '办结', bljg: a.bljg ?? null });

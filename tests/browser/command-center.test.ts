@@ -87,8 +87,8 @@ describe.skipIf(!CHROMIUM)('the command center in a real browser', () => {
       await startProcess('dispatch sinks', 'connectors/sinks/main.ts', [], {
         ...ctx.env,
         SINK_CONFIG: JSON.stringify([
-          { id: 'grid', url: `${gridUrl}/api/grid/v1/assignments`, departments: ['town:*'] },
-          { id: 'hotline', url: `${hotlineUrl}/api/v2/dispatches`, departments: ['*'], exceptDepartments: ['town:*'] },
+          { id: 'grid', url: `${gridUrl}/api/grid/v1/assignments`, departments: ['town:*', 'grid'] },
+          { id: 'hotline', url: `${hotlineUrl}/api/v2/dispatches`, departments: ['*'], exceptDepartments: ['town:*', 'grid'] },
         ]),
       }),
     );

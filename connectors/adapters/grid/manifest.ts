@@ -6,13 +6,13 @@ import type { CursorPollSettings } from '../../sources/http-cursor.js';
 /** The county's bounding box (WGS-84) used to detect swapped coordinates: its profile's (COUNTY_PROFILE). */
 export const COUNTY_BBOX: BBox = countyProfile().bbox;
 
-/** 县网格化服务管理信息系统: grid workers' event reports, read from the platform's change feed with a cursor token. */
+/** 县网格化服务管理信息系统: grid workers' event reports and their verifications (核查) of the center's closures, read from the platform's change feed with a cursor token. */
 export const manifest: ConnectorManifest<CursorPollSettings> = {
   id: 'grid',
   department: 'grid',
   title: '网格事件',
   sourceSystem: 'grid',
-  emits: ['report'],
+  emits: ['report', 'status-change'],
   pollIntervalMs: 2000,
   source: {
     kind: 'http-poll',

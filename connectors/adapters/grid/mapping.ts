@@ -1,5 +1,8 @@
-/** Grid event (camelCase JSON, GCJ-02 coordinates, numeric status) → canonical Report. */
-import type { Location, Report, ReportStatus } from '../../../schemas/index.js';
+/**
+ * Grid event (camelCase JSON, GCJ-02 coordinates, numeric status) → canonical Report; a verification
+ * (核查, recordType 核查) the center asked of the grid workers → a StatusChange on the center's task.
+ */
+import type { Location, Report, ReportStatus, StatusChange } from '../../../schemas/index.js';
 import { MappingError, ValidationError } from '../../../core/errors.js';
 import { cleanText, maskName, normaliseCode, parseTimestamp, protectPhone, toCanonical, validateUscc, type BBox } from '../../../core/normalise/index.js';
 import { divisionCode, object, structuredText, townKey, sourceRecordId } from '../../sdk/mapping-helpers.js';
@@ -43,10 +46,62 @@ function photos(raw: unknown): string[] {
   return raw.filter((u): u is string => typeof u === 'string' && /^https?:\/\/\S+$/.test(u.trim())).map((u) => u.trim());
 }
 
+/** 核查结果 → whether the departments' result holds. */
+const VERIFIED: Record<string, boolean> = { 通过: true, 合格: true, 不通过: false, 不合格: false };
+
+/**
+ * The grid worker's verification of a closure (核查): a FOLLOW_UP carrying the verdict as its result,
+ * on the task the center named (rwbh) — passed: the matter can close; failed: the lead's task goes
+ * back to work with the worker's words (重办). Keyed by the matter, like the departments' progress
+ * on it, so it follows the closure it verifies on the status-change topic.
+ */
+function mapVerification(o: Record<string, unknown>, id: string, ctx: Parameters<Mapping>[1]): StatusChange {
+  const matterId = sourceRecordId(o.sjbh, 'sjbh');
+  const taskId = sourceRecordId(o.rwbh, 'rwbh');
+  const verdict = structuredText(o.hcjg, { field: 'hcjg', maxLength: 10 });
+  const passed = verdict === null ? undefined : VERIFIED[verdict];
+  if (passed === undefined) throw new MappingError(`未知的核查结果 "${String(o.hcjg)}" (unknown verification verdict; expected ${Object.keys(VERIFIED).join('/')})`, 'hcjg');
+  const at = parseTimestamp(o.hcsj, 'hcsj');
+  const updated = parseTimestamp(o.updateTime, 'updateTime');
+  const opinion = cleanText(o.hcyj, { field: 'hcyj', maxLength: 2000 });
+  return {
+    envelope: {
+      sourceSystem: ctx.sourceSystem,
+      department: ctx.department,
+      sourceRecordId: id,
+      sourceVersion: updated.epochMs,
+      eventTime: at.epochMs,
+      ingestTime: ctx.ingestTime,
+      divisionCode: null,
+      gridCode: null,
+      location: null,
+      connector: ctx.connectorId,
+    },
+    target: { kind: 'TASK', record: null, matterId, taskId },
+    status: 'FOLLOW_UP',
+    sourceStatus: passed ? '核查通过' : '核查不通过',
+    // the worker's clock, like a 回访: the hub judges a verdict by time against the closure it verifies
+    version: at.epochMs,
+    occurredAt: at.epochMs,
+    actorDepartment: ctx.department,
+    actorUnitName: null,
+    actorNameMasked: null,
+    note: opinion,
+    requestedDeadline: null,
+    dispatchVersion: null,
+    result: { outcome: passed ? 'RESOLVED' : 'UNRESOLVED', sourceOutcome: verdict, text: opinion ?? verdict! },
+    attachments: [],
+  };
+}
+
 export function makeGridMapping(bbox: BBox): Mapping {
   return (payload, ctx) => {
     const o = object(payload);
     const id = sourceRecordId(o.eventId, 'eventId');
+    if (o.recordType === '核查') {
+      const change = mapVerification(o, id, ctx);
+      return [{ kind: 'status-change', key: change.target.matterId!, value: change }];
+    }
     const updated = parseTimestamp(o.updateTime, 'updateTime');
     const reported = parseTimestamp(o.reportTime, 'reportTime');
     const happened = o.happenTime ? parseTimestamp(o.happenTime, 'happenTime') : reported;

@@ -17,7 +17,7 @@ export interface FeedEvent {
 }
 
 /** Every type the hub writes to a matter's timeline (an SSE listener per named event). */
-export const FEED_TYPES = ['created', 'report_linked', 'dispatched', 'redispatched', 'status_changed', 'closed', 'reopened', 'merged', 'merged_into', 'split', 'review', 'sla_breached', 'escalated', 'result_sent', 'result_delivered'];
+export const FEED_TYPES = ['created', 'report_linked', 'dispatched', 'redispatched', 'status_changed', 'closed', 'reopened', 'merged', 'merged_into', 'split', 'review', 'sla_breached', 'escalated', 'result_sent', 'result_delivered', 'verification_dispatched', 'result_withdrawn'];
 const events: FeedEvent[] = [];
 const listeners = new Set<(e: FeedEvent) => void>();
 let source: EventSource | null = null;

@@ -34,7 +34,7 @@ export function categoryName(code: string | null): string {
   return own && family && own !== family ? `${family} · ${own}` : (own ?? family ?? code);
 }
 
-export const STATUS: Record<string, string> = { RECEIVED: '已受理', DISPATCHED: '已派单', IN_PROGRESS: '办理中', FOLLOW_UP: '回访中', CLOSED: '已办结', REJECTED: '已退回', MERGED: '已合并' };
+export const STATUS: Record<string, string> = { RECEIVED: '已受理', DISPATCHED: '已派单', IN_PROGRESS: '办理中', VERIFYING: '待核查', FOLLOW_UP: '回访中', CLOSED: '已办结', REJECTED: '已退回', MERGED: '已合并' };
 export const TASK_STATUS: Record<string, string> = { DISPATCHED: '已派单', ACCEPTED: '已签收', ON_SITE: '已到场', IN_PROGRESS: '办理中', DONE: '已办结', RETURNED: '已退单', WITHDRAWN: '已撤回' };
 export const SLA: Record<string, string> = { on_time: '按时', at_risk: '临期', breached: '超时' };
 export const SLA_COLOR: Record<string, string> = { on_time: '#2e9d5b', at_risk: '#e6a23c', breached: '#e04545', closed: '#8a94a6' };
@@ -67,7 +67,7 @@ export function ruleInWords(rule: string | null, score: number | null): string {
 export const EVENT: Record<string, string> = {
   created: '新建事项', report_linked: '关联报告', dispatched: '派单', redispatched: '改派', status_changed: '状态变更', closed: '办结', reopened: '重办',
   merged: '合并', merged_into: '并入', split: '拆分', review: '待人工确认', sla_breached: '超时', escalated: '超时升级',
-  result_sent: '结果反馈各渠道', result_delivered: '渠道已接收结果', report_updated: '报告更新',
+  result_sent: '结果反馈各渠道', result_delivered: '渠道已接收结果', report_updated: '报告更新', verification_dispatched: '派发核查', result_withdrawn: '通知渠道重新办理',
 };
 export function eventName(type: string): string {
   return EVENT[type] ?? type;

@@ -38,6 +38,20 @@ function tempRuleFile(text = ruleText): string {
 const HEADER = 'category,lead,cooperating,level,first_response_min,on_site_min,close_working_days,basis';
 
 describe('responsibility rules', () => {
+  it('verification (核查) before closure is the county\'s data: verify_hours per rule, empty = not required', () => {
+    expect(rules.resolveRoute('appearance.garbage')).toMatchObject({ verifyHours: 24, rule: { pattern: 'appearance.*' } });
+    expect(rules.resolveRoute('street.stall').verifyHours).toBe(24);
+    expect(rules.resolveRoute('env.cooking_fume').verifyHours).toBeNull();
+    // a category row names its own: 机动车乱停放 does not inherit street.*'s verification
+    expect(rules.resolveRoute('street.parking').verifyHours).toBeNull();
+    const text = `category,lead,level,核查时限小时\n*,command,county,\nenv.*,environment,county,48\n`;
+    expect(ResponsibilityRules.parse(text, catalogue).resolveRoute('env.air').verifyHours).toBe(48);
+    expect(ResponsibilityRules.parse(text, catalogue).resolveRoute('other.uncategorized').verifyHours).toBeNull();
+    const bad = configErrorOf(() => ResponsibilityRules.parse(`category,lead,level,verify_hours\n*,command,county,两天\n`, catalogue));
+    expect(bad.message).toMatch(/verify_hours.*"两天" is not a whole number ≥ 1/);
+    expect(() => ResponsibilityRules.parse(`category,lead,level,verify_hours\n*,command,county,0\n`, catalogue)).toThrow(ConfigError);
+  });
+
   it('routes residential cooking fume to enforcement, with environment and market cooperating', () => {
     const route = rules.resolveRoute('env.cooking_fume');
     expect(route.lead).toBe('enforcement');
