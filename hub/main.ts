@@ -16,6 +16,7 @@ import { PgDecisionOps } from './ops/decisions.js';
 import { OutboxPublisher } from './ops/publisher.js';
 import { SlaWatcher } from './routing/sla-watch.js';
 import { HubConsumer } from './ingest/consumer.js';
+import { ConnectorLedgerReader } from './ingest/connector-ledger.js';
 import { HubRouting } from './ingest/routing.js';
 import { HubMetrics } from './metrics.js';
 import { hubSettings } from './settings.js';
@@ -44,6 +45,9 @@ const consumer: HubConsumer = new HubConsumer({
 });
 const metrics = new HubMetrics({ db, ingest: consumer });
 await consumer.start().catch((err: unknown) => exitOnConfigError('hub', explainAccessError(err)));
+// the connectors' per-hour counts, next to the hub's own (GET /api/v1/reconciliation, metrics)
+const ledger = new ConnectorLedgerReader({ kafka, db, topics: names, hubGroupId: consumer.groupId, log });
+await ledger.start();
 const publisher = new OutboxPublisher({ db, kafka, codec, topics: names, log });
 await publisher.start();
 const slaWatcher = new SlaWatcher(db, log, s.HUB_SLA_CHECK_MS || 30_000);
@@ -71,6 +75,7 @@ const shutdown = async () => {
   await publisher.stop();
   await slaWatcher.stop();
   await consumer.stop();
+  await ledger.stop();
   await db.destroy();
   process.exit(0);
 };

@@ -14,6 +14,7 @@ import * as m012 from './012-grid-candidate-index.js';
 import * as m013 from './013-matter-events-commit-order.js';
 import * as m014 from './014-address-keys.js';
 import * as m015 from './015-subject-keys-by-subject.js';
+import * as m016 from './016-reconciliation-counts.js';
 
 export interface Migration {
   name: string;
@@ -38,4 +39,5 @@ export const migrations: Migration[] = [
   { name: '013-matter-events-commit-order', ...m013 },
   { name: '014-address-keys', ...m014 },
   { name: '015-subject-keys-by-subject', ...m015 },
+  { name: '016-reconciliation-counts', ...m016 },
 ];
