@@ -17,6 +17,8 @@ import { eventually, startProcess, type RunningProcess } from '../../../stack/pr
 import { createDb, type Db } from '../../../hub/store/db.js';
 import { createPrincipal, issueApiKey } from '../../../hub/api/auth/principals.js';
 import { HOUR_MS, hourStartMs } from '../../../core/reconciliation.js';
+import { nextOffsetsAfterLastRecord } from '../../../core/read-to-end.js';
+import { kafkaFor } from '../../support/context.js';
 
 const ctx = testContext('reconcile');
 const PAGE = 5;
@@ -40,8 +42,10 @@ const LIVE_ORDERS = 25;
 const GRID_AT_START = 40;
 const GRID_LIVE = 30;
 
+const CONTROL_TOKEN = 'reconcile-control-token';
 const hotlineEnv = () => ({
   ...ctx.env,
+  CONTROL_TOKEN,
   CONNECTOR_CONFIG: JSON.stringify({ 'hotline-12345': { source: { url: `${String(hotlineSim.ready.url)}/api/v2/workorders`, pagination: { size: PAGE } }, pollIntervalMs: 200 } }),
 });
 const gridEnv = () => ({
@@ -83,6 +87,8 @@ beforeAll(async () => {
   ]);
   // the back-fill is on the platform before the connector first reads (keyset polling reads forward)
   for (const b of BACKFILL) await post(`${String(hotlineSim.ready.url)}/__sim/generate`, { count: b.count, at: thisHour - b.hoursAgo * HOUR_MS + 17 * 60_000 });
+  // slow pages (0.4 s each) so that the 12345 worker's kill lands while it is reading the back-fill
+  await post(`${String(hotlineSim.ready.url)}/__sim/faults`, { mode: 'slow', count: 30, delayMs: 400 });
   hub = await startHub();
   db = createDb(ctx.stack.databaseUrl, { schema: ctx.dbSchema });
   const admin = await createPrincipal(db, { name: '运维管理员', role: 'admin' });
@@ -113,6 +119,7 @@ describe('per-department hourly reconciliation', () => {
     const before = (await storedBySystem())['hotline-12345'] ?? 0;
     await hotlineWorker.stop('SIGKILL');
     log.push(`12345 worker killed with ${before}/${backfill} back-fill orders in the hub`);
+    expect(before).toBeLessThan(backfill); // killed while it was reading
     // live changes while the worker is down: this hour's orders, one of them unmappable, and grid events
     await post(`${String(hotlineSim.ready.url)}/__sim/generate`, { count: LIVE_ORDERS, at: Date.now() });
     deadOrderId = ((await post(`${String(hotlineSim.ready.url)}/__sim/workorders`, { gdzt: '挂起待查' })) as { gdbh: string }).gdbh;
@@ -178,6 +185,33 @@ describe('per-department hourly reconciliation', () => {
     expect(deadHour.deadReasons).toEqual({ CH_MAPPING: 1 });
     expect(deadHour.hour).toBe(Object.entries(truth['hotline-12345']!).find(([, v]) => v.dead === 1)![0]);
     console.log(`reconciliation: ${log.join('; ')}; ${hours.length} connector-hours, ${orders.length} orders, ${events.length} grid events`);
+  });
+
+  it('a cursor reset reads the whole platform again and counts nothing twice', async () => {
+    const control = (path: string, body?: unknown) =>
+      fetch(`${String(hotlineWorker.ready.statusUrl)}/connectors/hotline-12345/${path}`, { method: 'POST', headers: { authorization: `Bearer ${CONTROL_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+    const readSoFar = async () => ((await (await fetch(`${String(hotlineWorker.ready.statusUrl)}/status`)).json()) as Array<{ id: string; recordsRead: number }>).find((c) => c.id === 'hotline-12345')!.recordsRead;
+    const before = await readSoFar();
+    expect((await control('pause')).status).toBe(200);
+    expect((await control('cursor', { to: 'beginning' })).status).toBe(200);
+    expect((await control('resume')).status).toBe(200);
+    const served = Object.values(truth['hotline-12345']!).reduce((n, h) => n + h.served, 0);
+    await eventually('the 12345 worker to read every work order again', async () => ((await readSoFar()) >= before + served ? true : undefined), 300_000, 200);
+    // everything it committed is applied by the hub and copied from the ledger: then the counts are final
+    const kafka = kafkaFor(ctx, 'reconcile-test');
+    const caughtUp = async (group: string, topic: string) => {
+      const { next } = await nextOffsetsAfterLastRecord(kafka, topic);
+      const done = (await db('consumed_offsets').where({ group_id: group, topic })) as Array<{ partition: number; next_offset: string }>;
+      return [...next].every(([p, n]) => BigInt(done.find((d) => d.partition === p)?.next_offset ?? '0') >= n);
+    };
+    const hubGroup = ctx.topics.consumerGroup('hub');
+    await eventually('the hub and its ledger reader to catch up', async () => ((await caughtUp(hubGroup, ctx.topics.records('report'))) && (await caughtUp(`${hubGroup}.reconciliation`, ctx.topics.reconciliation)) ? true : undefined), 300_000, 500);
+    const from = new Date(thisHour - 4 * HOUR_MS).toISOString();
+    const r = await api(adminKey, `/api/v1/reconciliation?from=${from}&department=hotline`);
+    const got = Object.fromEntries((r.body.hours as Array<{ hour: string; counts: Record<string, number> }>).map((h) => [h.hour, { served: h.counts.read, dead: h.counts.dead_lettered, produced: h.counts.produced, applied: h.counts.hub_applied }]));
+    // every version went to Kafka and the hub twice; each is counted once at every stage
+    expect(got).toEqual(Object.fromEntries(Object.entries(truth['hotline-12345']!).map(([hour, t]) => [hour, { ...t, produced: t.served - t.dead, applied: t.served - t.dead }])));
+    expect(r.body.missing).toBe(0);
   });
 
   it('filters by department; a liaison reads its own department only; bad ranges are refused in words', async () => {
