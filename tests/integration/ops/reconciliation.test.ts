@@ -11,6 +11,8 @@
  * connector reads that time's pages in passes and delivers some pages again — which must not
  * count twice. The grid platform lists about 2 % of its events twice on a page.
  */
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../../support/context.js';
 import { eventually, startProcess, type RunningProcess } from '../../../stack/processes.js';
@@ -180,6 +182,11 @@ describe('per-department hourly reconciliation', () => {
     expect(got).toEqual(truth);
     expect(body.missing).toBe(0);
     expect(hours.find((h) => h.connector === 'grid')!.department).toBe('grid');
+    // the answer is the one the OpenAPI document describes
+    const doc = (await (await fetch(`${String(hub.ready.url)}/docs/json`)).json()) as { paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: object }> }> } }> };
+    const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+    const validate = addFormats(new Ajv({ strict: false, allErrors: true })).compile(doc.paths['/api/v1/reconciliation']!.get.responses['200']!.content['application/json']!.schema);
+    expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
     // the unmappable work order: a dead letter of its own hour, with its reason
     const deadHour = hours.find((h) => h.connector === 'hotline-12345' && h.counts.dead_lettered === 1)!;
     expect(deadHour.deadReasons).toEqual({ CH_MAPPING: 1 });
