@@ -45,9 +45,11 @@ const consumer: HubConsumer = new HubConsumer({
 });
 const metrics = new HubMetrics({ db, ingest: consumer });
 await consumer.start().catch((err: unknown) => exitOnConfigError('hub', explainAccessError(err)));
-// the connectors' per-hour counts, next to the hub's own (GET /api/v1/reconciliation, metrics)
-const ledger = new ConnectorLedgerReader({ kafka, db, topics: names, hubGroupId: consumer.groupId, log });
-await ledger.start();
+// The connectors' per-hour counts, next to the hub's own (GET /api/v1/reconciliation, metrics).
+// Not awaited: joining its group waits out the session of a member killed with -9, and the hub's
+// API and publisher must not wait for that.
+const ledger = new ConnectorLedgerReader({ kafka, db, topics: names, hubGroupId: consumer.groupId, log, sessionTimeoutMs: s.HUB_SESSION_TIMEOUT_MS });
+void ledger.start().catch((err: unknown) => log.error({ err: (err as Error).message }, 'reconciliation ledger reader did not start; the connectors\' counts are not copied until the hub restarts'));
 const publisher = new OutboxPublisher({ db, kafka, codec, topics: names, log });
 await publisher.start();
 const slaWatcher = new SlaWatcher(db, log, s.HUB_SLA_CHECK_MS || 30_000);

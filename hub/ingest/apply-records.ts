@@ -42,13 +42,14 @@ export async function applyRecords(
   if (!handler) throw new Error(`the hub has no handler for ${kind} records`);
   const counts: Partial<Record<ApplyOutcome, number>> = {};
   let deadLettered = 0;
-  await timed('writes', async () => {
-    const firstStored = await preregisterSourceRecords(
+  const firstStored = await timed('writes', () =>
+    preregisterSourceRecords(
       tx,
       items.filter((d) => d.report).map((d) => ({ kind, record: d.report as { envelope: Envelope }, pos: { ...pos, offset: d.offset } })),
-    );
-    await countHubStage(tx, 'hub_applied', pos, firstStored);
-  });
+    ),
+  );
+  // the keys stored for the first time are the records the reconciliation counts as applied
+  await timed('reconcile', () => countHubStage(tx, 'hub_applied', pos, firstStored));
   const hooks = RUN_HOOKS[kind];
   // (the run's features, locks and reads of candidate matters and subject neighbourhoods)
   await timed('candidates', async () => hooks?.prepare(tx, items.filter((d) => d.report).map((d) => d.report), routing));

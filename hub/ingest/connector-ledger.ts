@@ -41,12 +41,12 @@ export class ConnectorLedgerReader {
   private readonly positioned = new Set<number>();
   readonly groupId: string;
 
-  constructor(private readonly deps: { kafka: Kafka; db: Db; topics: Topics; hubGroupId: string; log: Logger }) {
+  constructor(private readonly deps: { kafka: Kafka; db: Db; topics: Topics; hubGroupId: string; log: Logger; sessionTimeoutMs?: number }) {
     this.groupId = `${deps.hubGroupId}.reconciliation`;
   }
 
   async start(): Promise<void> {
-    this.consumer = this.deps.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false });
+    this.consumer = this.deps.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false, sessionTimeout: this.deps.sessionTimeoutMs ?? 30_000 });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.positioned.clear());
     this.consumer.on(this.consumer.events.CRASH, (e) => this.deps.log.error({ groupId: this.groupId, err: e.payload.error.message, restartedByKafkajs: e.payload.restart }, 'reconciliation ledger reader crashed'));
     await this.consumer.connect();
