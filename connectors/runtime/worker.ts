@@ -206,8 +206,8 @@ export class ConnectorWorker<C = unknown> {
       allowAutoTopicCreation: false,
     });
     await this.producer.connect();
-    this.stored = await loadCursor<C>(this.deps.kafka, this.topics.cursors, this.manifest.id);
-    await this.ledger.load(this.deps.kafka, this.topics.reconciliation);
+    // both after the fence, so neither can change behind us; read side by side (each joins a group of its own)
+    [this.stored] = await Promise.all([loadCursor<C>(this.deps.kafka, this.topics.cursors, this.manifest.id), this.ledger.load(this.deps.kafka, this.topics.reconciliation)]);
     this.status.restore(this.stored);
     if (this.stored && !this.opened) await this.source.committed?.(this.stored.cursor); // finish acknowledgements a crash interrupted
     if (!this.opened) await this.source.open?.();
