@@ -60,6 +60,16 @@ export async function ensureTopics(admin: Admin, names: Topics, layout: TopicLay
         { name: 'min.compaction.lag.ms', value: '60000' },
       ],
     },
+    {
+      // one cumulative message per connector and hour: compaction keeps the latest, retention never drops it
+      topic: names.reconciliation,
+      numPartitions: 1,
+      ...replication,
+      configEntries: [
+        { name: 'cleanup.policy', value: 'compact' },
+        { name: 'min.compaction.lag.ms', value: '60000' },
+      ],
+    },
   ].filter((t) => !existing.has(t.topic));
   const present = recordTopics.filter((t) => existing.has(t));
   if (present.length) {

@@ -16,6 +16,7 @@ import { PgDecisionOps } from './ops/decisions.js';
 import { OutboxPublisher } from './ops/publisher.js';
 import { SlaWatcher } from './routing/sla-watch.js';
 import { HubConsumer } from './ingest/consumer.js';
+import { ConnectorLedgerReader } from './ingest/connector-ledger.js';
 import { HubRouting } from './ingest/routing.js';
 import { HubMetrics } from './metrics.js';
 import { hubSettings } from './settings.js';
@@ -44,6 +45,11 @@ const consumer: HubConsumer = new HubConsumer({
 });
 const metrics = new HubMetrics({ db, ingest: consumer });
 await consumer.start().catch((err: unknown) => exitOnConfigError('hub', explainAccessError(err)));
+// The connectors' per-hour counts, next to the hub's own (GET /api/v1/reconciliation, metrics).
+// Not awaited: joining its group waits out the session of a member killed with -9, and the hub's
+// API and publisher must not wait for that.
+const ledger = new ConnectorLedgerReader({ kafka, db, topics: names, hubGroupId: consumer.groupId, log, sessionTimeoutMs: s.HUB_SESSION_TIMEOUT_MS });
+void ledger.start().catch((err: unknown) => log.error({ err: (err as Error).message }, 'reconciliation ledger reader did not start; the connectors\' counts are not copied until the hub restarts'));
 const publisher = new OutboxPublisher({ db, kafka, codec, topics: names, log });
 await publisher.start();
 const slaWatcher = new SlaWatcher(db, log, s.HUB_SLA_CHECK_MS || 30_000);
@@ -71,6 +77,7 @@ const shutdown = async () => {
   await publisher.stop();
   await slaWatcher.stop();
   await consumer.stop();
+  await ledger.stop();
   await db.destroy();
   process.exit(0);
 };

@@ -7,6 +7,11 @@
 import client from 'prom-client';
 import { consumedKinds } from './ingest/handlers.js';
 import type { Db } from './store/db.js';
+import { HOUR_MS } from '../core/reconciliation.js';
+import { reconciliationHours, type ReconciliationHour } from './store/reconciliation.js';
+
+/** An hour's records may still be on their way to the hub for this long after it ended. */
+const RECONCILIATION_GRACE_MS = 15 * 60_000;
 
 const OUTCOMES = ['new', 'updated', 'stale', 'duplicate'] as const;
 
@@ -90,6 +95,60 @@ export class HubMetrics {
           5000,
         ).catch(() => ({ rows: [] }));
         for (const r of rows.rows) this.set({ department: r.department, breach: r.breach }, r.n);
+      },
+    });
+    this.reconciliationGauges(db);
+  }
+
+  /**
+   * Per connector over the last 24 hours (of the records' own update time): each stage's records,
+   * and the records missing between stages in the hours that ended at least RECONCILIATION_GRACE_MS
+   * ago (the hub applies within seconds; a later hour can still be on its way). One query per scrape.
+   */
+  private reconciliationGauges(db: Db): void {
+    let pending: { at: number; hours: Promise<ReconciliationHour[]> } | undefined;
+    const hours = () => {
+      // both gauges are collected in one scrape: one query for the two
+      if (!pending || Date.now() - pending.at > 2000) {
+        const to = new Date();
+        pending = { at: Date.now(), hours: withTimeout(reconciliationHours(db, { from: new Date(to.getTime() - 24 * HOUR_MS), to }), 5000).catch(() => []) };
+      }
+      return pending.hours;
+    };
+    new client.Gauge({
+      name: 'countyhub_reconciliation_records',
+      help: 'Records per connector and stage (read, delivered, dead_lettered, produced, hub_applied, hub_dead_lettered) over the last 24 hours of the records\' own update time.',
+      labelNames: ['connector', 'department', 'stage'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const sums = new Map<string, { connector: string; department: string; stage: string; n: number }>();
+        for (const h of await hours()) {
+          for (const [stage, n] of Object.entries(h.counts)) {
+            const key = `${h.connector}\u001f${stage}`;
+            const s = sums.get(key) ?? { connector: h.connector, department: h.department, stage, n: 0 };
+            s.n += n;
+            sums.set(key, s);
+          }
+        }
+        for (const s of sums.values()) this.set({ connector: s.connector, department: s.department, stage: s.stage }, s.n);
+      },
+    });
+    new client.Gauge({
+      name: 'countyhub_reconciliation_missing_records',
+      help: 'Records missing between stages (read − delivered − dead-lettered, produced − applied − hub dead letters) per connector, summed over the complete hours of the last 24.',
+      labelNames: ['connector', 'department'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const settled = Date.now() - RECONCILIATION_GRACE_MS;
+        const sums = new Map<string, { connector: string; department: string; n: number }>();
+        for (const h of await hours()) {
+          const s = sums.get(h.connector) ?? { connector: h.connector, department: h.department, n: 0 };
+          if (Date.parse(h.hour) + HOUR_MS <= settled) s.n += h.missing;
+          sums.set(h.connector, s);
+        }
+        for (const s of sums.values()) this.set({ connector: s.connector, department: s.department }, s.n);
       },
     });
   }

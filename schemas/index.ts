@@ -79,6 +79,8 @@ export interface Topics {
   records(kind: RecordKind): string;
   deadLetters: string;
   cursors: string;
+  /** The connectors' per-hour reconciliation ledger (compacted; core/reconciliation.ts). */
+  reconciliation: string;
   /**
    * The Kafka consumer group of one of the county's services (`hub`, `sink-hotline`). Groups are
    * cluster-wide: two counties' hubs in one group are handed each other's partitions (kafkajs
@@ -95,6 +97,7 @@ export function topics(prefix = DEFAULT_PREFIX): Topics {
     records: (kind) => `${prefix}.${kind}`,
     deadLetters: `${prefix}.dead-letters`,
     cursors: `${prefix}.connector-cursors`,
+    reconciliation: `${prefix}.connector-reconciliation`,
     // the default county keeps the group names it always had, so its sinks resume from their committed offsets
     consumerGroup: (role) => (prefix === DEFAULT_PREFIX ? `countyhub-${role}` : `${prefix}.${role}`),
   };

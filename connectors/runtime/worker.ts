@@ -7,13 +7,14 @@
  * Upstream failures are retried (bounded, with jitter); when retries run out the connector reports
  * itself degraded and tries again later from the same cursor. It never skips data.
  */
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { topics as topicNames, type Topics } from '../../schemas/index.js';
 import type { SchemaCodec } from '../../schemas/registry.js';
 import { CountyHubError, isRetriable } from '../../core/errors.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../sdk/retry.js';
-import type { ConnectorManifest, Mapping, MappingContext, Source, SourcePage } from '../sdk/types.js';
+import type { ConnectorManifest, Emitted, Mapping, MappingContext, Source, SourcePage, SourceRecord } from '../sdk/types.js';
 import { cursorMessage, loadCursor, type StoredCursor } from './cursor-store.js';
 import { DEAD_LETTER_MAX_BYTES, deadLetterFrom, deadLetterMessage } from './dead-letters.js';
 import { ensureTopics } from '../../core/kafka.js';
@@ -21,6 +22,8 @@ import type { Logger } from '../../core/log.js';
 import { ConnectorStatus } from './status.js';
 import type { Catalogue } from '../../core/catalogue.js';
 import { categoryMapper } from '../sdk/categories.js';
+import { hourStartMs, recordHourMs } from '../../core/reconciliation.js';
+import { ReconciliationLedger, type RecordTally } from './reconciliation-ledger.js';
 
 export interface WorkerDeps {
   kafka: Kafka;
@@ -111,6 +114,8 @@ export class ConnectorWorker<C = unknown> {
   private readonly mapCategory: (code: string | null) => string | null;
   /** Narrowed after the broker refuses a message as too large, so the offending record is isolated. */
   private messageLimit: number;
+  /** Per-hour counts, committed with the pages they count (docs/decisions/003-reconciliation-per-hour.md). */
+  readonly ledger: ReconciliationLedger;
 
   constructor(
     readonly manifest: ConnectorManifest,
@@ -123,6 +128,7 @@ export class ConnectorWorker<C = unknown> {
     this.status = new ConnectorStatus(manifest);
     this.mapCategory = categoryMapper(deps.catalogue, manifest.department);
     this.messageLimit = deps.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.ledger = new ReconciliationLedger(manifest);
   }
 
   /** Source time of a cursor (epoch ms), when the source can tell. */
@@ -205,7 +211,8 @@ export class ConnectorWorker<C = unknown> {
     // transaction, so the cursor could otherwise be read while that commit was still completing,
     // and the page it covered read and delivered a second time.
     await (await this.producer.transaction()).abort();
-    this.stored = await loadCursor<C>(this.deps.kafka, this.topics.cursors, this.manifest.id);
+    // both after the fence, so neither can change behind us; read side by side (each joins a group of its own)
+    [this.stored] = await Promise.all([loadCursor<C>(this.deps.kafka, this.topics.cursors, this.manifest.id), this.ledger.load(this.deps.kafka, this.topics.reconciliation)]);
     this.status.restore(this.stored);
     if (this.stored && !this.opened) await this.source.committed?.(this.stored.cursor); // finish acknowledgements a crash interrupted
     if (!this.opened) await this.source.open?.();
@@ -424,6 +431,7 @@ export class ConnectorWorker<C = unknown> {
     };
     const byTopic = new Map<string, Message[]>();
     const dead: Message[] = [];
+    const tally: RecordTally[] = [];
     let produced = 0;
     for (const rec of page.records) {
       try {
@@ -445,6 +453,7 @@ export class ConnectorWorker<C = unknown> {
           byTopic.set(e.topic, list);
         }
         produced += encoded.length;
+        tally.push(deliveredTally(rec, emitted, ingestTime));
       } catch (err) {
         const letter = deadLetterFrom(
           err,
@@ -452,6 +461,7 @@ export class ConnectorWorker<C = unknown> {
           Math.min(DEAD_LETTER_MAX_BYTES, Math.floor(this.messageLimit / 2)),
         );
         dead.push(deadLetterMessage(letter));
+        tally.push({ outcome: 'dead_lettered', hourMs: hourStartMs(rec.sourceTime ?? ingestTime), key: `${rec.id ?? ''}\u001f${rawDigest(rec.raw)}`, code: letter.code });
         this.deps.log.warn({ connector: this.manifest.id, record: rec.id, code: letter.code, field: letter.field, reason: letter.reason }, 'record dead-lettered');
       }
     }
@@ -464,6 +474,9 @@ export class ConnectorWorker<C = unknown> {
     };
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
     if (dead.length) topicMessages.push({ topic: this.topics.deadLetters, messages: dead });
+    // the page's counts travel with the page: committed together, or aborted together
+    const counted = this.ledger.stage(tally);
+    if (counted.messages.length) topicMessages.push({ topic: this.topics.reconciliation, messages: counted.messages });
     topicMessages.push({ topic: this.topics.cursors, messages: [cursorMessage(next as StoredCursor)] });
 
     const tProduce = performance.now();
@@ -483,6 +496,7 @@ export class ConnectorWorker<C = unknown> {
     }
     this.status.timings.produceMs += performance.now() - tProduce;
     this.stored = next;
+    counted.commit();
     await this.source.committed?.(page.cursor);
     this.status.committed(produced, dead.length, page.records.length, this.now(), this.pageSeconds(page));
     for (const w of page.warnings ?? []) {
@@ -490,6 +504,26 @@ export class ConnectorWorker<C = unknown> {
       this.deps.log.warn({ connector: this.manifest.id, warning: w }, 'connector warning');
     }
   }
+}
+
+/**
+ * A delivered source record for the ledger: counted in the hour of its first canonical record's
+ * update time, as the source record's id + version; each canonical record in its own hour.
+ */
+function deliveredTally(rec: SourceRecord, emitted: Emitted[], ingestTime: number): RecordTally {
+  const envelopes = emitted.map((e) => e.value.envelope);
+  const primary = envelopes[0];
+  return {
+    outcome: 'delivered',
+    hourMs: primary ? recordHourMs(primary) : hourStartMs(rec.sourceTime ?? ingestTime),
+    key: primary ? `${primary.sourceRecordId}\u001f${primary.sourceVersion}` : `${rec.id ?? ''}\u001f${rawDigest(rec.raw)}`,
+    produced: envelopes.map((e) => ({ hourMs: recordHourMs(e), key: `${e.sourceSystem}\u001f${e.sourceRecordId}\u001f${e.sourceVersion}` })),
+  };
+}
+
+/** A record without a version (it could not be mapped) is told apart by its content. */
+function rawDigest(raw: string): string {
+  return createHash('sha256').update(raw).digest('base64url').slice(0, 16);
 }
 
 /** Bytes of messages per produce request, under the broker's default message.max.bytes of 1 MiB. */

@@ -18,6 +18,11 @@ export interface SourceRecord {
   raw: string;
   /** Set when the source already knows the record cannot be delivered: dead-lettered with this error, never mapped. */
   rejected?: CountyHubError;
+  /**
+   * The record's update time on the platform (epoch ms), when the source reads it anyway (incremental
+   * sources): the hour a dead-lettered record is counted in, since it has no mapped version.
+   */
+  sourceTime?: number;
 }
 
 /** A page read from a source, and the cursor that is valid once every record of it is in Kafka. */

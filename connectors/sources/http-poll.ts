@@ -192,8 +192,8 @@ export class HttpPollSource implements Source<HttpPollCursor> {
         continue;
       }
       if (t < sinceMs) continue; // a platform that ignores the filter must not make us go back
-      if (t === sinceMs) atSince.push({ rec: { id, payload: item, raw }, mark });
-      else later.push({ rec: { id, payload: item, raw }, mark, t, rawTime: String(rawTime) });
+      if (t === sinceMs) atSince.push({ rec: { id, payload: item, raw, sourceTime: t }, mark });
+      else later.push({ rec: { id, payload: item, raw, sourceTime: t }, mark, t, rawTime: String(rawTime) });
     }
     const full = list.length >= this.s.pagination.size;
     const fresh = untrusted.filter((u) => !held.has(u.mark));

@@ -77,6 +77,19 @@ const CONNECTORS = obj({
   hubLag: { type: ['object', 'null'], additionalProperties: { type: 'integer' }, description: '每个主题未处理的消息数' },
 }, ['connectors', 'unreachableWorkers', 'hubLag'], '连接器状态');
 
+const STAGE_COUNTS = obj({
+  read: { ...int, description: '源平台读取（源记录，编号+版本去重）' }, delivered: { ...int, description: '已送达Kafka（源记录）' }, dead_lettered: { ...int, description: '连接器死信（源记录）' },
+  produced: { ...int, description: 'Kafka记录（规范记录）' }, hub_applied: { ...int, description: '汇聚入库（规范记录，首次入库）' }, hub_dead_lettered: { ...int, description: '汇聚死信' },
+});
+const RECONCILIATION = obj({
+  from: time, to: time, stageLabels: { type: 'object', additionalProperties: str }, missing: { ...int, description: '范围内缺失记录合计' },
+  hours: { type: 'array', items: obj({
+    hour: { ...time, description: '小时起点（记录在源平台的更新时间）' }, connector: str, sourceSystem: str, department: str, counts: STAGE_COUNTS,
+    deadReasons: { type: 'object', additionalProperties: int, description: '死信原因（错误码 → 条数）' }, missing: int,
+    status: { type: 'string', enum: ['ok', 'missing'] }, statusLabel: { ...str, description: '一致 / 缺失' },
+  }) },
+}, ['from', 'to', 'stageLabels', 'hours', 'missing'], '对账');
+
 const PRINCIPAL = obj({ id: str, name: str, role: str, jurisdiction: nstr, department: nstr, canUnmask: { type: 'boolean' } }, ['id', 'name', 'role'], '身份');
 const DECISION = { type: 'object', description: '决策结果（事项、任务与派单）' };
 
@@ -112,6 +125,7 @@ const RESPONSES: Record<string, Record<number, unknown>> = {
   'GET /api/v1/divisions': { 200: FEATURES },
   'GET /api/v1/grids': { 200: FEATURES },
   'GET /api/v1/connectors': { 200: CONNECTORS },
+  'GET /api/v1/reconciliation': { 200: RECONCILIATION },
   'POST /api/v1/connectors/:id/pause': { 200: WORKER_CONNECTOR, ...CONTROL_ERRORS },
   'POST /api/v1/connectors/:id/resume': { 200: WORKER_CONNECTOR, ...CONTROL_ERRORS },
   'POST /api/v1/connectors/:id/cursor-reset': { 200: obj({ reset: { type: 'boolean' }, committedAt: time, status: WORKER_CONNECTOR }), ...CONTROL_ERRORS },

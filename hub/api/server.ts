@@ -29,6 +29,7 @@ import { proposalRoutes } from './proposals.js';
 import { DecisionError, type DecisionOps } from '../ops/types.js';
 import { connectorControlRoutes } from './connector-control.js';
 import { connectorRoutes } from './connectors.js';
+import { reconciliationRoutes } from './reconciliation.js';
 import { geoRoutes, type GeoData } from './geo.js';
 import { installValidation } from './validation.js';
 import { webRoutes } from './web.js';
@@ -161,6 +162,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(proposalRoutes, { prefix: '/api/v1', db: deps.db, decisions: deps.decisions });
   await app.register(geoRoutes, { prefix: '/api/v1', geo: deps.geo ?? { divisions: [], grids: [] } });
   await app.register(connectorRoutes, { prefix: '/api/v1', statusUrls: deps.connectorStatusUrls ?? [], hubLag: deps.consumer ? () => deps.consumer!.lag() : undefined });
+  await app.register(reconciliationRoutes, { prefix: '/api/v1', db: deps.db });
   await app.register(connectorControlRoutes, { prefix: '/api/v1', db: deps.db, statusUrls: deps.connectorStatusUrls ?? [], token: deps.connectorControlToken });
   await app.register(authRoutes, { prefix: '/api/v1', db: deps.db, jwtSecret: deps.jwtSecret });
   await app.register(webRoutes, {}); // the command center's screen at /

@@ -18,6 +18,7 @@ import type { ApplyOutcome, Position } from './apply-report.js';
 import { HANDLERS, RUN_HOOKS } from './handlers.js';
 import type { HubRouting } from './routing.js';
 import { preregisterSourceRecords } from './source-records.js';
+import { countHubStage } from './reconciliation-counts.js';
 import { bufferSubjectFollowups, flushSubjectFollowups } from './subject-followups.js';
 
 /** One Kafka message: the decoded record, or why it could not be decoded. */
@@ -26,6 +27,8 @@ export interface ChunkItem {
   report?: unknown;
   error?: string;
   value: Buffer | null;
+  /** A record decoded but not applicable keeps its envelope: the reconciliation counts it in its hour. */
+  envelope?: Envelope;
 }
 
 export async function applyRecords(
@@ -39,12 +42,14 @@ export async function applyRecords(
   if (!handler) throw new Error(`the hub has no handler for ${kind} records`);
   const counts: Partial<Record<ApplyOutcome, number>> = {};
   let deadLettered = 0;
-  await timed('writes', () =>
+  const firstStored = await timed('writes', () =>
     preregisterSourceRecords(
       tx,
       items.filter((d) => d.report).map((d) => ({ kind, record: d.report as { envelope: Envelope }, pos: { ...pos, offset: d.offset } })),
     ),
   );
+  // the keys stored for the first time are the records the reconciliation counts as applied
+  await timed('reconcile', () => countHubStage(tx, 'hub_applied', pos, firstStored));
   const hooks = RUN_HOOKS[kind];
   // (the run's features, locks and reads of candidate matters and subject neighbourhoods)
   await timed('candidates', async () => hooks?.prepare(tx, items.filter((d) => d.report).map((d) => d.report), routing));
@@ -57,7 +62,8 @@ export async function applyRecords(
         const { outcome } = await handler(tx, d.report, at, routing);
         counts[outcome] = (counts[outcome] ?? 0) + 1;
       } else {
-        await tx('hub_dead_letters').insert({ ...pos, offset: d.offset, reason: d.error, value: d.value }).onConflict(['topic', 'partition', 'offset']).ignore();
+        const kept = await tx('hub_dead_letters').insert({ ...pos, offset: d.offset, reason: d.error, value: d.value }).onConflict(['topic', 'partition', 'offset']).ignore().returning('offset');
+        if (kept.length && d.envelope) await countHubStage(tx, 'hub_dead_lettered', pos, [d.envelope]);
         deadLettered += 1;
       }
     }

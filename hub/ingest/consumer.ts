@@ -249,7 +249,7 @@ export class HubConsumer {
           } catch (e) {
             if (e instanceof ConsumerStoppedWhileWaiting) throw e;
             this.deps.log.error({ ...pos, offset: d.offset, err: (e as Error).message }, 'record could not be applied; kept in hub_dead_letters');
-            await this.applyRetrying(pos, [{ ...d, report: undefined, error: `apply failed: ${(e as Error).message}` }], dbWait);
+            await this.applyRetrying(pos, [{ ...d, report: undefined, envelope: (d.report as { envelope?: Envelope } | undefined)?.envelope, error: `apply failed: ${(e as Error).message}` }], dbWait);
           }
         }
       } finally {

@@ -1,11 +1,11 @@
 /**
  * Where the hub's apply time goes, per phase (decode, features, candidates, matching, writes,
- * commit): a process-wide tally the benchmark reads. Adding to it is two clock reads per phase of
- * a run, not per statement.
+ * reconcile — the per-hour reconciliation counts —, commit): a process-wide tally the benchmark
+ * reads. Adding to it is two clock reads per phase of a run, not per statement.
  */
-export type Phase = 'decode' | 'features' | 'candidates' | 'matching' | 'writes' | 'commit';
+export type Phase = 'decode' | 'features' | 'candidates' | 'matching' | 'writes' | 'reconcile' | 'commit';
 
-const tally: Record<Phase, number> = { decode: 0, features: 0, candidates: 0, matching: 0, writes: 0, commit: 0 };
+const tally: Record<Phase, number> = { decode: 0, features: 0, candidates: 0, matching: 0, writes: 0, reconcile: 0, commit: 0 };
 
 export function addPhase(phase: Phase, ms: number): void {
   tally[phase] += ms;

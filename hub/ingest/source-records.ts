@@ -40,18 +40,27 @@ const preregistered = new WeakMap<Knex.Transaction, Set<string>>();
  * registerSourceRecord then knows without a round trip that its key is new. A key the INSERT did
  * not take (stored before, or twice in this batch) goes the usual way, content compared.
  */
-export async function preregisterSourceRecords(tx: Knex.Transaction, records: Array<{ kind: string; record: { envelope: Envelope }; pos: Position }>): Promise<void> {
+export async function preregisterSourceRecords(tx: Knex.Transaction, records: Array<{ kind: string; record: { envelope: Envelope }; pos: Position }>): Promise<Envelope[]> {
   const taken = new Set<string>();
+  const firstStored: Envelope[] = [];
   for (let i = 0; i < records.length; i += 500) {
-    const rows = records.slice(i, i + 500).map(({ kind, record, pos }) => rowOf(kind, record, pos));
+    const slice = records.slice(i, i + 500);
+    const rows = slice.map(({ kind, record, pos }) => rowOf(kind, record, pos));
     const inserted: Array<{ source_system: string; source_record_id: string; source_version: string }> = await tx('source_records')
       .insert(rows)
       .onConflict(['source_system', 'source_record_id', 'source_version'])
       .ignore()
       .returning(['source_system', 'source_record_id', 'source_version']);
-    for (const r of inserted) taken.add(keyOf({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id, sourceVersion: Number(r.source_version) }));
+    const keys = inserted.map((r) => keyOf({ sourceSystem: r.source_system, sourceRecordId: r.source_record_id, sourceVersion: Number(r.source_version) }));
+    for (const k of keys) taken.add(k);
+    // the envelopes of the keys stored for the first time: what the reconciliation counts as applied
+    if (keys.length) {
+      const byKey = new Map(slice.map(({ record }) => [keyOf(record.envelope), record.envelope] as const));
+      for (const k of keys) firstStored.push(byKey.get(k)!);
+    }
   }
   preregistered.set(tx, taken);
+  return firstStored;
 }
 
 function rowOf(kind: string, record: { envelope: Envelope }, pos: Position) {

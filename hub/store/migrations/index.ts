@@ -15,6 +15,7 @@ import * as m013 from './013-matter-events-commit-order.js';
 import * as m014 from './014-address-keys.js';
 import * as m015 from './015-subject-keys-by-subject.js';
 import * as m016 from './016-record-results.js';
+import * as m017 from './017-reconciliation-counts.js';
 
 export interface Migration {
   name: string;
@@ -40,4 +41,5 @@ export const migrations: Migration[] = [
   { name: '014-address-keys', ...m014 },
   { name: '015-subject-keys-by-subject', ...m015 },
   { name: '016-record-results', ...m016 },
+  { name: '017-reconciliation-counts', ...m017 },
 ];
