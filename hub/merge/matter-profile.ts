@@ -137,7 +137,7 @@ export function parseMatterProfile(raw: unknown): MatterProfile {
       gazetteerKeyAddressScore: num(t.gazetteerKeyAddressScore ?? 0.9, 'thresholds.gazetteerKeyAddressScore'),
       sameSourceWindowMs: num(t.sameSourceWindowH ?? 24, 'thresholds.sameSourceWindowH') * HOUR,
       textRareBits: num(t.textRareBits ?? 8, 'thresholds.textRareBits'),
-      textRareShare: num(t.textRareShare ?? 0.05, 'thresholds.textRareShare'),
+      textRareShare: num(t.textRareShare ?? 0.01, 'thresholds.textRareShare'),
     },
   };
 }

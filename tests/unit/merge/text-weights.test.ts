@@ -57,8 +57,8 @@ describe('TextWeights: how much a shared phrase says, from the county\'s own rec
 describe('matchMatter with text weights: a report giving only the villagers\' group meets the one at a door by a rare phrase both share', () => {
   const VILLAGE = { regions: new RegionIndex([...DIVISIONS, { code: '150625100205', name: '红星村' }]) };
   const weights = TextWeights.fromTexts(corpus, PLACES);
-  // a small corpus: 64 firms, so one name's two bigrams carry about 6 bits (a county's month, about 10 each)
-  const profile = { ...DEFAULT_MATTER_PROFILE, thresholds: { ...DEFAULT_MATTER_PROFILE.thresholds, textRareBits: 5 } };
+  // a small corpus: 64 firms, so a name is 1.6 % of the category and its two bigrams carry about 6 bits (in a county's month, well under 1 % and 10 bits or more)
+  const profile = { ...DEFAULT_MATTER_PROFILE, thresholds: { ...DEFAULT_MATTER_PROFILE.thresholds, textRareBits: 5, textRareShare: 0.05 } };
   const profileOpts = { ...VILLAGE, profile, textWeights: weights };
   const atDoor: ReportFeatures = {
     sourceSystem: 'grid', sourceRecordId: 'G1', categoryCode: 'env.air', eventTime: at('2025-06-10 19:05'), location: null,
