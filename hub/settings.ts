@@ -28,6 +28,7 @@ export const HUB_SETTINGS = {
   DIVISIONS_FILE: text({ description: 'GeoJSON of the county\'s towns and villages (map shapes, division names, town isolation)' }),
   GRIDS_FILE: text({ description: 'GeoJSON of the grids (map shapes)' }),
   GAZETTEER_FILE: text({ description: "The county's address gazetteer (docs/gazetteer-format.md): geocodes addresses without coordinates and gives address keys for matching" }),
+  TEXT_WEIGHTS_FILE: text({ description: "Text weights estimated from the county's own reports (scripts/text-weights.ts): how much a phrase two reports share says" }),
   RULES_FILE: text({ description: 'The county\'s responsibility list (who leads which category where); watched, edits apply without restart' }),
   CATALOGUE_DIR: text({ description: 'Folder of the category and department catalogues (default: schemas/catalogues)' }),
   MATTER_PROFILE_FILE: text({ description: 'Matching profile for matters (default: schemas/catalogues/matching/matters.json)' }),

@@ -16,33 +16,44 @@ import type { Report } from '../schemas/index.js';
 import { HubRouting } from '../hub/ingest/routing.js';
 import { readJsonl, readManifest, type DatasetLine } from '../simulators/county/dataset.js';
 
-const dir = process.argv[2];
-if (!dir) {
-  console.error('usage: npx tsx scripts/dataset-reports.ts <dataset folder> > reports.jsonl');
-  process.exit(2);
+export interface DatasetReportRow {
+  source_system: string;
+  source_record_id: string;
+  category_code: string | null;
+  event_time: number;
+  lng: number | null;
+  lat: number | null;
+  division_code: string | null;
+  grid_code: string | null;
+  description: string;
+  address: string | null;
+  subject_uscc: string | null;
+  subject_name: string | null;
 }
-const manifest = readManifest(dir);
-const routing = HubRouting.load({ divisionsFile: join(dir, manifest.geo?.divisions ?? 'geo/divisions.json') });
-let dead = 0;
-const out: string[] = [];
-for (const d of manifest.departments) {
-  const adapter = ADAPTERS.find((a) => a.manifest.sourceSystem === d.sourceSystem);
-  if (!adapter) continue;
-  const ctx = fixtureContext(adapter.manifest);
-  for (const l of readJsonl<DatasetLine>(join(dir, d.file))) {
-    let emitted;
-    try {
-      emitted = adapter.mapping(l.record, ctx);
-    } catch {
-      dead += 1;
-      continue;
-    }
-    for (const e of emitted) {
-      if (e.kind !== 'report') continue;
-      const r = e.value as Report;
-      const env = r.envelope;
-      out.push(
-        JSON.stringify({
+
+/** The dataset's report rows as the hub would store them (see the file's comment); `dead`: records the adapters reject. */
+export function datasetReportRows(dir: string): { rows: DatasetReportRow[]; dead: number } {
+  const manifest = readManifest(dir);
+  const routing = HubRouting.load({ divisionsFile: join(dir, manifest.geo?.divisions ?? 'geo/divisions.json') });
+  let dead = 0;
+  const rows: DatasetReportRow[] = [];
+  for (const d of manifest.departments) {
+    const adapter = ADAPTERS.find((a) => a.manifest.sourceSystem === d.sourceSystem);
+    if (!adapter) continue;
+    const ctx = fixtureContext(adapter.manifest);
+    for (const l of readJsonl<DatasetLine>(join(dir, d.file))) {
+      let emitted;
+      try {
+        emitted = adapter.mapping(l.record, ctx);
+      } catch {
+        dead += 1;
+        continue;
+      }
+      for (const e of emitted) {
+        if (e.kind !== 'report') continue;
+        const r = e.value as Report;
+        const env = r.envelope;
+        rows.push({
           source_system: env.sourceSystem,
           source_record_id: env.sourceRecordId,
           category_code: r.categoryCode ?? routing.classify(`${r.title ?? ''} ${r.description}`),
@@ -55,10 +66,20 @@ for (const d of manifest.departments) {
           address: r.address,
           subject_uscc: r.subjectUscc,
           subject_name: r.subjectName,
-        }),
-      );
+        });
+      }
     }
   }
+  return { rows, dead };
 }
-process.stdout.write(out.join('\n') + '\n');
-console.error(`${out.length} reports${dead ? `, ${dead} records the adapters reject` : ''}`);
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dir = process.argv[2];
+  if (!dir) {
+    console.error('usage: npx tsx scripts/dataset-reports.ts <dataset folder> > reports.jsonl');
+    process.exit(2);
+  }
+  const { rows, dead } = datasetReportRows(dir);
+  process.stdout.write(rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  console.error(`${rows.length} reports${dead ? `, ${dead} records the adapters reject` : ''}`);
+}

@@ -13,6 +13,7 @@
  *   --explain N   after scoring, categorise every missed and wrong pair and print N examples per
  *                 category (scripts/eval-explain.ts).
  *   GAZETTEER=off  run without the dataset's gazetteer (geo/gazetteer.jsonl), to compare.
+ *   TEXT_WEIGHTS=off  run without text weights (estimated from the dataset's reports, no labels), to compare.
  *   --stall-seconds S  how long the hub may apply nothing while records wait (default 600); then
  *                 the run fails with exit status 3 and prints no scores.
  *
@@ -38,6 +39,7 @@ import { scoreClusters, scoreLookalikes } from '../simulators/county/scoring.js'
 import { startStack } from '../stack/index.js';
 import { explainMerge } from './eval-explain.js';
 import { exitCodeFor, HubStalledError, waitForHub } from './eval-wait.js';
+import { buildTextWeights } from './text-weights.js';
 
 const { values } = parseArgs({ options: { dataset: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'boolean' }, explain: { type: 'string' }, 'stall-seconds': { type: 'string', default: '600' } } });
 if (!values.dataset || !existsSync(join(values.dataset, 'manifest.json'))) {
@@ -65,7 +67,10 @@ try {
   const gazetteerFile = join(dir, 'geo/gazetteer.jsonl');
   const useGazetteer = existsSync(gazetteerFile) && process.env.GAZETTEER !== 'off';
   say(useGazetteer ? `gazetteer ${gazetteerFile}` : 'no gazetteer');
-  const routing = HubRouting.load({ divisionsFile: existsSync(divisionsFile) ? divisionsFile : undefined, gazetteerFile: useGazetteer ? gazetteerFile : undefined });
+  // the county's text weights, estimated from the dataset's own reports without labels (scripts/text-weights.ts)
+  const textWeights = process.env.TEXT_WEIGHTS === 'off' ? undefined : buildTextWeights(dir);
+  say(textWeights ? `text weights of ${textWeights.count()} reports` : 'no text weights');
+  const routing = HubRouting.load({ divisionsFile: existsSync(divisionsFile) ? divisionsFile : undefined, gazetteerFile: useGazetteer ? gazetteerFile : undefined, textWeights });
   const hub = new HubConsumer({ kafka, db, codec, topics: names, log, routing, groupId: `eval-${schema}` });
   await hub.start();
 

@@ -24,7 +24,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { matchMatter, matterBlocking, familyOf, type ReportFeatures, type MatterCandidate } from '../hub/merge/index.js';
-import { HubRouting } from '../hub/ingest/routing.js';
+import { HubRouting, divisionList } from '../hub/ingest/routing.js';
+import { TextWeights } from '../hub/merge/text-weights.js';
+import { shortRegionName } from '../hub/merge/regions.js';
 import { scoreClusters, scoreLookalikes } from '../simulators/county/scoring.js';
 import type { SourceRef } from '../simulators/county/generate.js';
 import { existsSync } from 'node:fs';
@@ -51,6 +53,8 @@ for (const line of readFileSync(join(dataset, 'truth/matters.jsonl'), 'utf8').sp
 }
 interface Row { location_origin?: string | null; location_uncertainty_m?: number | null; source_system: string; source_record_id: string; category_code: string | null; event_time: number; lng: number | null; lat: number | null; division_code: string | null; grid_code: string | null; description: string; address: string | null; subject_uscc: string | null; subject_name: string | null; title: string | null }
 const rows: Row[] = readFileSync(exportFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+// TEXT_WEIGHTS=off replays without the text weights (estimated here from the rows' own descriptions, no labels)
+const textWeights = process.env.TEXT_WEIGHTS === 'off' ? undefined : TextWeights.fromTexts(rows.map((r) => ({ description: r.description, address: r.address, scope: r.category_code })), [...divisionList(JSON.parse(readFileSync(join(dataset, 'geo/divisions.json'), 'utf8'))).flatMap((d) => [d.name, shortRegionName(d.name) ?? '']), ...(gazetteer?.placeNames() ?? [])]);
 interface M { keys: Set<string>; id: string; division: string | null; town: string | null; lng: number | null; lat: number | null; grid: string | null; family: string | null; first: number; last: number; reports: ReportFeatures[] }
 const matters: M[] = [];
 const byId = new Map<string, M>();
@@ -90,7 +94,7 @@ for (const r of rows) {
     if (!ok && b.addressKeys.some((k) => m.keys.has(k))) ok = true;
     if (ok) cands.push({ matterId: m.id, closedAt: null, reports: m.reports });
   }
-  const d = matchMatter(f, cands, { regions: routing.regions });
+  const d = matchMatter(f, cands, { regions: routing.regions, textWeights });
   stats[`${d.decision}:${d.rule}`] = (stats[`${d.decision}:${d.rule}`] ?? 0) + 1;
   const key = `${r.source_system}/${r.source_record_id}`;
   dec.set(key, d.explanation); feats.set(key, f);
@@ -144,14 +148,14 @@ if (process.env.WRONG) {
     const fa = feats.get(a)!, fb = feats.get(b)!;
     console.log(`\nWRONG ${a} [${truth.get(a)}] ${fa.categoryCode} addr ${fa.address} subj ${fa.subjectName}\n   ${fa.description}\n  ${b} [${truth.get(b)}] ${fb.categoryCode} addr ${fb.address} subj ${fb.subjectName}\n   ${fb.description}`);
     const later = fa.eventTime > fb.eventTime ? a : b;
-    console.log('  pair:', matchMatter(feats.get(later === a ? a : b)!, [{ matterId: 'x', reports: [feats.get(later === a ? b : a)!] }], { regions: routing.regions }).explanation);
+    console.log('  pair:', matchMatter(feats.get(later === a ? a : b)!, [{ matterId: 'x', reports: [feats.get(later === a ? b : a)!] }], { regions: routing.regions, textWeights }).explanation);
   }
 }
 if (process.env.MISS) {
   const n = Number(process.env.MISS); const hist: Record<string, number> = {}; const ex: Record<string, string[]> = {};
   for (const p of T) { if (P.has(p)) continue; const [a, b] = p.split('|') as [string, string];
     const fa = feats.get(a)!, fb = feats.get(b)!; const [x, y] = fa.eventTime >= fb.eventTime ? [fa, fb] : [fb, fa];
-    const d = matchMatter(x, [{ matterId: 'x', reports: [y] }], { regions: routing.regions });
+    const d = matchMatter(x, [{ matterId: 'x', reports: [y] }], { regions: routing.regions, textWeights });
     const k = `${d.decision}:${d.features?.failed.join('+') ?? ''}:${d.features?.soft.map((s) => s.replace(/[\d.()]+/g, '')).join('+') ?? ''} ${[x.sourceSystem, y.sourceSystem].sort().join('~')}`;
     hist[k] = (hist[k] ?? 0) + 1; (ex[k] ??= []).push(`  ${y.sourceSystem} ${y.categoryCode} ${y.address} | ${y.subjectName} | ${y.description.slice(0, 80)}\n  ${x.sourceSystem} ${x.categoryCode} ${x.address} | ${x.subjectName} | ${x.description.slice(0, 80)}\n   → ${d.explanation.slice(0, 300)}`);
   }

@@ -165,6 +165,14 @@ export class Gazetteer {
     return { roads: this.roadById.size, plates: this.plates.size, compounds: [...this.compounds.values()].reduce((a, l) => a + l.length, 0), landmarks: [...this.landmarks.values()].reduce((a, l) => a + l.length, 0) };
   }
 
+  /**
+   * Names of the county's roads and compounds (not landmarks, which are mostly shops): the place
+   * words that text evidence leaves out (hub/merge/text-weights.ts).
+   */
+  placeNames(): string[] {
+    return [...this.roadsByName.keys(), ...this.compounds.keys()].sort();
+  }
+
   /** Roads of that name, in the town when known; a name unique in the county needs no town. */
   private roads(name: string, town: string | null): GazetteerRoad[] {
     let all = this.roadsByName.get(name) ?? [];

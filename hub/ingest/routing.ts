@@ -4,6 +4,7 @@
  * and the county's divisions (for address matching).
  */
 import { loadGazetteer } from '../gazetteer/load.js';
+import { TextWeights } from '../merge/text-weights.js';
 import type { Gazetteer } from '../gazetteer/geocode.js';
 import { readFileSync } from 'node:fs';
 import { EMPTY_REGIONS, RegionIndex, type Division } from '../merge/index.js';
@@ -43,17 +44,19 @@ export class HubRouting {
     readonly regions: RegionIndex = EMPTY_REGIONS,
     /** The county gazetteer (标准地址库): address keys and geocoding of reports without coordinates. */
     readonly gazetteer: Gazetteer | null = null,
+    /** The county's text weights (hub/merge/text-weights.ts): rare phrases two reports share. */
+    readonly textWeights: TextWeights | null = null,
   ) {}
 
   /**
    * `gazetteerFile` (docs/gazetteer-format.md) is optional: without it reports find each other by
    * position, division and grid only. Its villages' and towns' centres come from the divisions file.
    */
-  static load(opts: { catalogueDir?: string; rulesPath?: string; divisionsFile?: string; gazetteerFile?: string } = {}): HubRouting {
+  static load(opts: { catalogueDir?: string; rulesPath?: string; divisionsFile?: string; gazetteerFile?: string; textWeightsFile?: string; textWeights?: TextWeights } = {}): HubRouting {
     const catalogue = loadCatalogue(opts.catalogueDir);
     const list = opts.divisionsFile ? divisionList(JSON.parse(readFileSync(opts.divisionsFile, 'utf8')) as DivisionFile) : undefined;
     const gazetteer = opts.gazetteerFile ? loadGazetteer(opts.gazetteerFile, opts.divisionsFile) : null;
-    return new HubRouting(catalogue, new RulesStore({ catalogue, path: opts.rulesPath }), loadCalendar(opts.catalogueDir), list ? new RegionIndex(list) : EMPTY_REGIONS, gazetteer);
+    return new HubRouting(catalogue, new RulesStore({ catalogue, path: opts.rulesPath }), loadCalendar(opts.catalogueDir), list ? new RegionIndex(list) : EMPTY_REGIONS, gazetteer, opts.textWeights ?? (opts.textWeightsFile ? TextWeights.load(opts.textWeightsFile) : null));
   }
 
   /** The county category of free text, when the keywords say so clearly enough. */

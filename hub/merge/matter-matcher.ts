@@ -59,6 +59,7 @@ import { RegionIndex, townCodeOf } from './regions.js';
 import { subjectMentions } from './mentions.js';
 import { chars, compareStrings, round4 } from './strings.js';
 import { textFingerprint, textSimilarity, type TextFingerprint } from './text.js';
+import { rareSharedEvidence, type TextWeights } from './text-weights.js';
 import type { Comparison, ComparisonVector } from './fellegi-sunter.js';
 import { DEFAULT_MATTER_PROFILE, type FamilyRule, type MatterProfile, type MatterThresholds } from './matter-profile.js';
 
@@ -214,6 +215,8 @@ export interface MatterFeatures {
   readonly sameGrid: boolean;
   readonly sameTown: boolean | null;
   readonly text: { readonly score: number; readonly explanation: string } | null;
+  /** Rare shared text (only with `textWeights`, for reports of one category code): bits and the phrases. */
+  readonly rareText?: { readonly bits: number; readonly explanation: string } | null;
   readonly subject: { readonly relation: 'same-uscc' | 'same-subject-id' | 'similar-name' | 'different-uscc' | 'different-name' | 'unknown'; readonly score: number | null; readonly explanation: string };
   readonly sameSourceConflict: string | null;
   readonly closedAt: number | null;
@@ -256,6 +259,12 @@ export interface MatterMatchOptions {
   readonly familyRules?: Readonly<Record<string, FamilyRule>>;
   /** Overrides the profile's repeatFilingSources ('*': every platform may file an incident twice). */
   readonly repeatFilingSources?: '*' | readonly string[];
+  /**
+   * The county's text weights (text-weights.ts, estimated from its own records): a rare phrase two
+   * reports of one category share (a shop's 字号, a site's name) ties a report that gives only the
+   * villagers' group, the road or a crossing on it to the one at a door there.
+   */
+  readonly textWeights?: TextWeights;
 }
 
 // ── Helpers ────────────────────────────────────────────────────────────────────────────────
@@ -520,6 +529,16 @@ function evaluate(
   const subject = subjectRelation(rep, linked, nameOpts, T);
   const sameSubject = subject.relation === 'same-uscc' || subject.relation === 'same-subject-id' || subject.relation === 'similar-name';
   const subjectIdentity = subject.relation === 'same-uscc' || subject.relation === 'same-subject-id';
+  // a rare phrase both texts share beyond the county's wording of that category and its place names
+  let rareText: { bits: number; explanation: string } | null = null;
+  if (opts.textWeights && r.categoryCode !== null && sameCategoryCode) {
+    for (const l of linked) {
+      if (l.r.categoryCode !== r.categoryCode) continue;
+      const e = rareSharedEvidence(r.description, l.r.description, opts.textWeights, { places: [r.address || rep.address?.original, l.r.address || l.address?.original], scope: r.categoryCode, maxShare: T.textRareShare });
+      if (rareText === null || e.bits > rareText.bits) rareText = { bits: e.bits, explanation: e.explanation };
+    }
+  }
+  const sharedRare = rareText !== null && rareText.bits >= T.textRareBits;
 
   let placeScore = 0;
   if (distanceM !== null) {
@@ -543,15 +562,16 @@ function evaluate(
     // a crossing is where a caller stands, not a door: two shops at one crossing are two places
     placeScore = address.score;
     soft.push(`the same crossing (${address.score}) but no common subject`);
-  } else if (address !== null && address.rule === 'intersection-road' && sameSubject && sameCategoryCode) {
+  } else if (address !== null && address.rule === 'intersection-road' && (sameSubject || sharedRare) && sameCategoryCode) {
     // the caller names the nearest crossing of the road the named shop is on
     placeScore = address.score;
-    why.push(`a crossing on the same road (${address.score}) and ${subject.explanation}`);
-  } else if (address !== null && (address.rule === 'same-group' || address.rule === 'same-road') && sameSubject && sameKind) {
+    why.push(`a crossing on the same road (${address.score}) and ${sameSubject ? subject.explanation : rareText!.explanation}`);
+  } else if (address !== null && (address.rule === 'same-group' || address.rule === 'same-road') && (sameSubject || sharedRare) && sameKind) {
     // one side names only the villagers' group or the road, the other a door of it: the same shop
-    // or firm named on both, with one kind of problem, says the report means that door
+    // or firm named on both (or a rare phrase both texts share), with one kind of problem, says
+    // the report means that door
     placeScore = address.score;
-    why.push(`the same ${address.rule === 'same-group' ? "villagers' group" : 'road'} (${address.score}) and ${subject.explanation}`);
+    why.push(`the same ${address.rule === 'same-group' ? "villagers' group" : 'road'} (${address.score}) and ${sameSubject ? subject.explanation : rareText!.explanation}`);
   } else if (address !== null && address.score < T.addressDifferent && !sameGrid) {
     failed.push('place');
     why.push(`different addresses (${address.score}, ${address.rule})`);
@@ -608,6 +628,7 @@ function evaluate(
     const close = (rawDistanceM !== null && rawDistanceM <= T.closeM && precise && !otherDoor) || sameAddress;
     const otherCategory = r.categoryCode !== null && !compatibleKind && linked.every((l) => l.r.categoryCode !== null);
     if (sameSubject && !otherCategory) why.push(subject.explanation);
+    else if (sharedRare && sameKind) why.push(`texts differ (${text?.score ?? 0}) but share rare phrases: ${rareText!.explanation}`);
     // one kind of problem at one door (or within GPS error) within the family's window is one
     // incident however differently the departments word it
     else if (sameKind && close) why.push(`texts differ (${text?.score ?? 0}) but the same ${sameCategoryCode ? 'category' : 'kind of problem'} at the same place`);
@@ -634,7 +655,8 @@ function evaluate(
     // a platform files its own incident again soon (a second caller, a re-report on the round);
     // the same platform at the same door days later is more likely the problem come back
     const soon = timeDeltaMs <= T.sameSourceWindowMs;
-    if (!(strongText && soon && (sameDoor || subjectIdentity))) {
+    // or a rare phrase of both texts (the firm's name) where the place gate found one group or road
+    if (!(soon && ((strongText && (sameDoor || subjectIdentity)) || sharedRare))) {
       failed.push('same-source');
       why.push(`${sameSourceConflict}; a platform's second record needs clearly the same text (≥ ${T.textStrong}) at the same door or subject within ${formatDuration(T.sameSourceWindowMs)}`);
     } else why.push(`${sameSourceConflict}, filed again: the same text at the same ${sameDoor ? 'door' : 'subject'}`);
@@ -680,6 +702,7 @@ function evaluate(
     sameGrid,
     sameTown,
     text,
+    rareText,
     subject,
     sameSourceConflict,
     closedAt,

@@ -35,6 +35,9 @@ export interface MatterThresholds {
   readonly gazetteerKeyAddressScore: number;
   /** A platform's second record of one incident (sameSourceRepeats) comes within this time of its first; later it is a recurrence. */
   readonly sameSourceWindowMs: number;
+  /** Rare shared text (text-weights.ts): bits of shared bigrams at most textRareShare of the category's reports carry. */
+  readonly textRareBits: number;
+  readonly textRareShare: number;
 }
 
 export interface MatterProfile {
@@ -133,6 +136,8 @@ export function parseMatterProfile(raw: unknown): MatterProfile {
       sameGridPlaceScore: num(t.sameGridPlaceScore, 'thresholds.sameGridPlaceScore'),
       gazetteerKeyAddressScore: num(t.gazetteerKeyAddressScore ?? 0.9, 'thresholds.gazetteerKeyAddressScore'),
       sameSourceWindowMs: num(t.sameSourceWindowH ?? 24, 'thresholds.sameSourceWindowH') * HOUR,
+      textRareBits: num(t.textRareBits ?? 8, 'thresholds.textRareBits'),
+      textRareShare: num(t.textRareShare ?? 0.01, 'thresholds.textRareShare'),
     },
   };
 }

@@ -82,6 +82,15 @@ const COMPLAINT_NOUN = /^(?:垃圾|畜禽|污水|废水|废气|油烟|噪音|噪
 
 const HAN = /\p{Script=Han}/u;
 
+/** A complaint word (COMPLAINT_NOUN) starts inside [start, end) and runs past its end. */
+function overlapsComplaintWord(cs: readonly string[], start: number, end: number): boolean {
+  for (let k = start + 1; k < end; k++) {
+    const m = COMPLAINT_NOUN.exec(cs.slice(k).join(''));
+    if (m && k + chars(m[0]).length > end) return true;
+  }
+  return false;
+}
+
 const SPLIT = /[\s,，。.;；!！?？、:：“”"'‘’《》<>/\\|]+/u;
 
 interface Lex {
@@ -151,6 +160,8 @@ function industryHits(cs: readonly string[]): Array<{ start: number; end: number
       const n = syllables.length;
       for (let i = 0; i + n <= cs.length; i++) {
         if (!occursAt(py, syllables, i) || taken.slice(i, i + n).some((t) => t) || cs.slice(i, i + n).join('') === word) continue;
+        // a sound-alike that runs into a complaint word is that word, not a typo: 焚烧垃圾 is not 烧腊
+        if (overlapsComplaintWord(cs, i, i + n)) continue;
         hits.push({ start: i, end: i + n, homophone: true });
         for (let k = i; k < i + n; k++) taken[k] = true;
       }

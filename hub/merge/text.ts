@@ -51,7 +51,7 @@ export interface TextSimilarity {
   readonly explanation: string;
 }
 
-function normaliseText(text: string): string {
+export function normaliseText(text: string): string {
   return toSimplified(text.normalize('NFKC')).toLowerCase();
 }
 

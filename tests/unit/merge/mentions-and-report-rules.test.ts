@@ -204,3 +204,10 @@ describe('RegionIndex: a short form going on into a road with a direction is the
     expect(r.stripLeading('锡尼镇胜利村3组').rest).toBe('3组');
   });
 });
+
+describe('subjectMentions: a sound-alike that runs into a complaint word is that word', () => {
+  it('焚烧垃圾 is burning rubbish, not a 烧腊 shop (shao la); a real sound-alike still reads', () => {
+    expect(subjectMentions('长胜村2组18号发现露天焚烧垃圾，已扑灭。')).toEqual([]);
+    expect(subjectMentions('团结路12号鸿福烧蜡夜里排烟。').map((m) => m.key.industry)).toContain('烧腊');
+  });
+});

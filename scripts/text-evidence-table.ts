@@ -1,0 +1,63 @@
+/**
+ * npx tsx scripts/text-evidence-table.ts <reports.jsonl> <dataset folder> [rules]
+ * Error analysis of the rare-shared-text evidence (hub/merge/text-weights.ts): for every pair of
+ * reports of one village and family within 72 h that the matcher, judging the pair alone, does not
+ * match and whose addresses agree only on the group or road (rules, default
+ * same-group,same-road,intersection-road), tabulates true and false pairs by the bits of the rare
+ * bigrams they share (weights from the file's own descriptions, no labels).
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { matchMatter, familyOf, type ReportFeatures } from '../hub/merge/index.js';
+import { HubRouting, divisionList } from '../hub/ingest/routing.js';
+import { loadGazetteer } from '../hub/gazetteer/load.js';
+import { geocodeFeatures } from '../hub/gazetteer/features.js';
+import { TextWeights, rareSharedEvidence } from '../hub/merge/text-weights.js';
+import { shortRegionName } from '../hub/merge/regions.js';
+
+const [exportFile, dataset, rulesArg] = process.argv.slice(2) as [string, string, string | undefined];
+const rules = new Set((rulesArg ?? 'same-group,same-road,intersection-road').split(','));
+const routing = HubRouting.load({ divisionsFile: join(dataset, 'geo/divisions.json') });
+const gazFile = join(dataset, 'geo/gazetteer.jsonl');
+const gazetteer = existsSync(gazFile) ? loadGazetteer(gazFile, join(dataset, 'geo/divisions.json')) : null;
+const truth = new Map<string, string>();
+for (const line of readFileSync(join(dataset, 'truth/matters.jsonl'), 'utf8').split('\n')) {
+  if (!line) continue;
+  const m = JSON.parse(line);
+  for (const r of m.refs) truth.set(`${r.sourceSystem}/${r.sourceRecordId}`, m.id);
+}
+const rows = readFileSync(exportFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const divisions = divisionList(JSON.parse(readFileSync(join(dataset, 'geo/divisions.json'), 'utf8')));
+const weights = TextWeights.fromTexts(rows.map((r) => ({ description: r.description, address: r.address, scope: r.category_code })), [...divisions.flatMap((d) => [d.name, shortRegionName(d.name) ?? '']), ...(gazetteer?.placeNames() ?? [])]);
+const blocks = new Map<string, ReportFeatures[]>();
+for (const r of rows) {
+  const raw: ReportFeatures = { sourceSystem: r.source_system, sourceRecordId: r.source_record_id, categoryCode: r.category_code, eventTime: Number(r.event_time), location: r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null, divisionCode: r.division_code, gridCode: r.grid_code, description: r.description, address: r.address, subjectUscc: r.subject_uscc, subjectName: r.subject_name };
+  const f = gazetteer ? geocodeFeatures(raw, gazetteer, routing.regions) : raw;
+  const v = f.divisionCode && f.divisionCode.length === 12 && !f.divisionCode.endsWith('000') ? f.divisionCode : (f.divisionCode ?? '').slice(0, 9);
+  const k = `${v}|${familyOf(f)}`;
+  (blocks.get(k) ?? blocks.set(k, []).get(k)!).push(f);
+}
+const table = new Map<string, [number, number]>();
+const ex: string[] = [];
+const maxShare = Number(process.env.SHARE ?? 0.01);
+for (const list of blocks.values()) {
+  list.sort((a, b) => a.eventTime - b.eventTime);
+  for (let i = 0; i < list.length; i++) for (let j = 0; j < i; j++) {
+    const x = list[i]!, y = list[j]!;
+    if (x.eventTime - y.eventTime > 72 * 3_600_000) continue;
+    const d = matchMatter(x, [{ matterId: 'y', reports: [y] }], { regions: routing.regions });
+    const f = d.features;
+    if (!f || d.decision === 'match' || !f.address || !rules.has(f.address.rule)) continue;
+    if (!f.sameCategoryCode) continue;
+    const e = rareSharedEvidence(x.description, y.description, weights, { places: [x.address, y.address], maxShare, scope: x.categoryCode });
+    const b = e.bits === 0 ? '0' : e.bits < 10 ? '<10' : e.bits < 20 ? '<20' : e.bits < 30 ? '<30' : '≥30';
+    const key = `${f.address.rule} ${f.failed.join('+') || d.decision} bits${b}`;
+    const same = truth.get(`${x.sourceSystem}/${x.sourceRecordId}`) === truth.get(`${y.sourceSystem}/${y.sourceRecordId}`);
+    const t = table.get(key) ?? [0, 0];
+    t[same ? 0 : 1]++;
+    table.set(key, t);
+    if (process.env.EX && e.bits >= Number(process.env.EX) && ex.length < 40) ex.push(`${same ? 'TRUE ' : 'FALSE'} ${e.explanation}\n   ${y.address} | ${y.description.slice(0, 60)}\n   ${x.address} | ${x.description.slice(0, 60)}`);
+  }
+}
+for (const [k, [t, f]] of [...table].sort((a, b) => (a[0] < b[0] ? -1 : 1))) console.log(`${String(t).padStart(6)} true ${String(f).padStart(6)} false  ${k}`);
+for (const e of ex) console.log(e);
