@@ -6,24 +6,12 @@
  * many true and false pairs each combination of (decision, address rule, category, text, subject)
  * holds. Tells which gate a rule change would open for how many true pairs, at what cost.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { matchMatter, familyOf, type ReportFeatures } from '../hub/merge/index.js';
-import { HubRouting } from '../hub/ingest/routing.js';
-import { loadGazetteer } from '../hub/gazetteer/load.js';
+import { pairAnalysisInputs } from './pair-analysis-inputs.js';
 import { geocodeFeatures } from '../hub/gazetteer/features.js';
 
 const [exportFile, dataset, filter] = process.argv.slice(2) as [string, string, string | undefined];
-const routing = HubRouting.load({ divisionsFile: join(dataset, 'geo/divisions.json') });
-const gazFile = join(dataset, 'geo/gazetteer.jsonl');
-const gazetteer = existsSync(gazFile) ? loadGazetteer(gazFile, join(dataset, 'geo/divisions.json')) : null;
-const truth = new Map<string, string>();
-for (const line of readFileSync(join(dataset, 'truth/matters.jsonl'), 'utf8').split('\n')) {
-  if (!line) continue;
-  const m = JSON.parse(line);
-  for (const r of m.refs) truth.set(`${r.sourceSystem}/${r.sourceRecordId}`, m.id);
-}
-const rows = readFileSync(exportFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const { routing, gazetteer, truth, rows } = pairAnalysisInputs(exportFile, dataset);
 const blocks = new Map<string, ReportFeatures[]>();
 for (const r of rows) {
   const raw: ReportFeatures = { sourceSystem: r.source_system, sourceRecordId: r.source_record_id, categoryCode: r.category_code, eventTime: Number(r.event_time), location: r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null, divisionCode: r.division_code, gridCode: r.grid_code, description: r.description, address: r.address, subjectUscc: r.subject_uscc, subjectName: r.subject_name };

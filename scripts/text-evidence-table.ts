@@ -6,28 +6,18 @@
  * same-group,same-road,intersection-road), tabulates true and false pairs by the bits of the rare
  * bigrams they share (weights from the file's own descriptions, no labels).
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { matchMatter, familyOf, type ReportFeatures } from '../hub/merge/index.js';
-import { HubRouting, divisionList } from '../hub/ingest/routing.js';
-import { loadGazetteer } from '../hub/gazetteer/load.js';
+import { divisionList } from '../hub/ingest/routing.js';
+import { pairAnalysisInputs } from './pair-analysis-inputs.js';
 import { geocodeFeatures } from '../hub/gazetteer/features.js';
 import { TextWeights, rareSharedEvidence } from '../hub/merge/text-weights.js';
 import { shortRegionName } from '../hub/merge/regions.js';
 
 const [exportFile, dataset, rulesArg] = process.argv.slice(2) as [string, string, string | undefined];
 const rules = new Set((rulesArg ?? 'same-group,same-road,intersection-road').split(','));
-const routing = HubRouting.load({ divisionsFile: join(dataset, 'geo/divisions.json') });
-const gazFile = join(dataset, 'geo/gazetteer.jsonl');
-const gazetteer = existsSync(gazFile) ? loadGazetteer(gazFile, join(dataset, 'geo/divisions.json')) : null;
-const truth = new Map<string, string>();
-for (const line of readFileSync(join(dataset, 'truth/matters.jsonl'), 'utf8').split('\n')) {
-  if (!line) continue;
-  const m = JSON.parse(line);
-  for (const r of m.refs) truth.set(`${r.sourceSystem}/${r.sourceRecordId}`, m.id);
-}
-const rows = readFileSync(exportFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-const divisions = divisionList(JSON.parse(readFileSync(join(dataset, 'geo/divisions.json'), 'utf8')));
+const { routing, gazetteer, truth, rows, divisionsFile } = pairAnalysisInputs(exportFile, dataset);
+const divisions = divisionList(JSON.parse(readFileSync(divisionsFile, 'utf8')));
 const weights = TextWeights.fromTexts(rows.map((r) => ({ description: r.description, address: r.address, scope: r.category_code })), [...divisions.flatMap((d) => [d.name, shortRegionName(d.name) ?? '']), ...(gazetteer?.placeNames() ?? [])]);
 const blocks = new Map<string, ReportFeatures[]>();
 for (const r of rows) {

@@ -1,0 +1,26 @@
+/**
+ * What the pair-analysis scripts (pair-table.ts, text-evidence-table.ts) read: the hub's routing and
+ * the county gazetteer of a dataset folder, the truth's matter of each report, and the report rows
+ * a kept eval run exported (the SQL in scripts/matter-replay.ts's header).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HubRouting } from '../hub/ingest/routing.js';
+import { loadGazetteer } from '../hub/gazetteer/load.js';
+
+export function pairAnalysisInputs(exportFile: string, dataset: string) {
+  const divisionsFile = join(dataset, 'geo/divisions.json');
+  const routing = HubRouting.load({ divisionsFile });
+  const gazFile = join(dataset, 'geo/gazetteer.jsonl');
+  const gazetteer = existsSync(gazFile) ? loadGazetteer(gazFile, divisionsFile) : null;
+  /** sourceSystem/sourceRecordId → the truth's matter id. */
+  const truth = new Map<string, string>();
+  for (const line of readFileSync(join(dataset, 'truth/matters.jsonl'), 'utf8').split('\n')) {
+    if (!line) continue;
+    const m = JSON.parse(line) as { id: string; refs: Array<{ sourceSystem: string; sourceRecordId: string }> };
+    for (const r of m.refs) truth.set(`${r.sourceSystem}/${r.sourceRecordId}`, m.id);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- exported rows, read as the scripts need them
+  const rows = readFileSync(exportFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as any);
+  return { routing, gazetteer, truth, rows, divisionsFile };
+}
