@@ -13,6 +13,7 @@
  * Pure and deterministic; what is done with a mention (matched to a golden subject in the same
  * town, or a new subject) is decided by the subject matcher.
  */
+import { LANGUAGE } from './language.js';
 import { ADDRESS_PROFILE } from './address-profile.js';
 import { INDUSTRIES, nameKey, type NameKey, type NameOptions } from './names.js';
 import { EMPTY_REGIONS, RegionIndex } from './regions.js';
@@ -33,17 +34,13 @@ export const MENTION_MAX_CORE = 6;
 /** Characters looked back from the industry word for the start of the name (region names included). */
 const LOOK_BACK = 14;
 
-const SHOP_WORDS = new Set(chars('店馆铺行摊坊屋部档厅'));
-const LEGAL_TAILS = ['股份有限公司', '有限责任公司', '有限公司', '农民专业合作社', '专业合作社', '合作社', '公司', '经营部', '门市部'];
+const SHOP_WORDS = new Set(chars(LANGUAGE.mentions.shopWords));
+const LEGAL_TAILS = LANGUAGE.mentions.legalTails;
 const OPEN = '(（[【';
 const CLOSE = ')）]】';
 
 /** Words after which a name starts (longest first when matched). */
-const BOUNDARIES: readonly string[] = [
-  '反映', '来电', '投诉', '举报', '发现', '巡查', '核实', '称', '说', '经营', '开设', '开了', '开的', '有个', '有家',
-  '附近', '对面', '旁边', '后面', '背后', '门口', '西侧', '东侧', '南侧', '北侧', '路口', '交叉口', '一楼', '二楼', '楼下', '楼上', '底商', '米',
-  '号楼', '号院', '门面', '号', '室', '单元', '组', '在', '的', '于', '和', '与', '及', '对', '到', '找', '去', '从', '是', '被', '将', '把', '让', '给', '向',
-];
+const BOUNDARIES: readonly string[] = LANGUAGE.mentions.nameBoundaries;
 
 const LANDMARK_POINTERS = ADDRESS_PROFILE.landmarkPointers;
 
@@ -67,18 +64,18 @@ const LOOSE_HOMOPHONE_MAX_CORE = 4;
 const NAME_CONJUNCTIONS = new Set(['和', '与', '及']);
 
 /** Trade-name starts that are determiners, not names: 一家烧烤店, 这家超市, 该饭店. */
-const GENERIC_CORE = /^(?:个|家|所|间)$|^(?:一|这|那|该|某|此|有|每|几|多|各|小区|路边|街边|附近|周边|流动|无名|无证|无照|黑|私人|个人|本地|当地|楼下|楼上)/u;
+const GENERIC_CORE = new RegExp(`^(?:个|家|所|间)$|^(?:${LANGUAGE.mentions.determinerStarts.join('|')})`, 'u');
 /**
  * A clause that reports what was done or sold, not who: 已通知保洁 (a handling note), 卖水果 (a
  * stall's goods), 正在施工. A trade name does not start with an aspect adverb or a verb of trade.
  */
-const ACTION_START = /^(?:已|已经|正在|通知|联系|要求|责令|卖|收购|出售|销售)/u;
+const ACTION_START = new RegExp(`^(?:${LANGUAGE.mentions.actionStarts.join('|')})`, 'u');
 
 /**
  * What complaints are about or say happened, never a trade name: 垃圾收集点 (sounds like 垃圾手机店),
  * 未取得建设工程规划许可证, 擅自改变建设工程.
  */
-const COMPLAINT_NOUN = /^(?:垃圾|畜禽|污水|废水|废气|油烟|噪音|噪声|道路|路面|车辆|居民|住户|楼道|管道|井盖|路灯|绿地|树木|河道|下水|未|没|不|无|非法|违法|违规|违章|擅自|私自|涉嫌|疑似|楼顶|屋顶|房顶|院内|院子|门前|门口|路口|晚上|早上|夜间|夜里|凌晨|白天|中午|下午|上午|傍晚|每天|今天|昨天|最近)/u;
+const COMPLAINT_NOUN = new RegExp(`^(?:${LANGUAGE.mentions.complaintWords.join('|')})`, 'u');
 
 const HAN = /\p{Script=Han}/u;
 

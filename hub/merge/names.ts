@@ -20,6 +20,7 @@
  * `nameSimilarity` then compares keys: max(Jaro-Winkler, Dice on bigrams, pinyin Jaro-Winkler ×
  * PINYIN_DISCOUNT) on trade names, combined with the industry, with an explanation.
  */
+import { LANGUAGE } from './language.js';
 import { readFileSync } from 'node:fs';
 import { EMPTY_REGIONS, RegionIndex, codesNest, type RegionHit } from './regions.js';
 import { chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, pinyinSyllables, round4, toSimplified } from './strings.js';
@@ -27,21 +28,16 @@ import { chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, pin
 // ── Lexicons ───────────────────────────────────────────────────────────────────────────────
 
 /** Legal forms at the end of a name, longest first. */
-export const LEGAL_FORMS: readonly string[] = [
-  '股份有限公司', '有限责任公司', '集团有限公司', '有限公司', '集团公司', '分公司', '公司',
-  '农民专业合作社联合社', '农民专业合作社', '专业合作社', '合作社',
-  '个体工商户', '普通合伙企业', '有限合伙企业', '普通合伙', '有限合伙', '合伙企业', '个人独资企业',
-  '经营部', '门市部', '营业部', '分部', '集团',
-];
+export const LEGAL_FORMS: readonly string[] = LANGUAGE.legalForms;
 
 /** Bracket notes that are about the legal form, not the subject's identity. */
 const LEGAL_NOTE = /^(?:个体工商户|个体|普通合伙|有限合伙|特殊普通合伙|自然人独资|自然人投资或控股|非上市|法人独资|外商独资|中外合资|分支机构|非自然人投资或控股的法人独资|.*?(?:独资|控股|合伙))$/u;
 
 /** Shop words dropped from the end of an industry or name (烧烤店 → 烧烤). */
-const SHOP_WORDS = ['店', '馆', '铺', '行', '摊', '坊', '屋', '部', '档'];
+const SHOP_WORDS = LANGUAGE.shopWords;
 
 /** Trade names that carry no identity (无名烧烤摊). */
-const EMPTY_CORES = new Set(['无名', '无名称', '未知', '不详', '无牌', '无证', '无照', '路边', '流动', '某']);
+const EMPTY_CORES = new Set(LANGUAGE.emptyNameCores);
 
 export interface IndustryEntry {
   readonly word: string;
@@ -74,13 +70,7 @@ function loadIndustries(file: string): IndustryEntry[] {
 }
 
 /** Common Han surnames (single and compound), for 老王 / 王记 / 王家 / 小王 trade names. */
-const SURNAMES = new Set([
-  ...chars(
-    '王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤乌包奇康鲍云那' +
-      '常温庞樊兰殷施牛洪葛柴岳齐焦尚倪翟安聂章鲁申祁耿关邢谷易单文霍艾蒙靳涂武宁左柳甘祝苗辛阎兰游阮庄项欧麦凌乔裴',
-  ),
-  '欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '长孙', '慕容', '令狐',
-]);
+const SURNAMES = new Set([...chars(LANGUAGE.surnames.single), ...LANGUAGE.surnames.compound]);
 
 /** Patterns of surname trade names: 老王, 王记, 王家, 小王, 王姐, 王哥, 王嫂, 阿王, 王氏. */
 const SURNAME_FORMS: ReadonlyArray<[RegExp, string]> = [

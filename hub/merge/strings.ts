@@ -4,6 +4,7 @@
  * Everything here is pure and deterministic and works on Unicode code points (not UTF-16 units),
  * so characters from the CJK extension planes count as one character.
  */
+import { LANGUAGE } from './language.js';
 import { pinyin } from 'pinyin-pro';
 
 /** Code points of a string. */
@@ -101,19 +102,9 @@ export function sharedBigrams(a: ReadonlySet<string>, b: ReadonlySet<string>): s
 }
 
 // ── Traditional → simplified ───────────────────────────────────────────────────────────────
-// Only characters that turn up in shop names, addresses and complaints; a full converter
-// (OpenCC) is not needed for matching, where both sides go through the same table.
-const T2S_PAIRS =
-  '號号記记燒烧麵面麪面館馆舘馆飯饭廣广東东華华發发興兴樂乐園园軒轩閣阁藝艺業业實实貿贸設设備备電电車车氣气燈灯場场' +
-  '廠厂農农豐丰鮮鲜魚鱼雞鸡鴨鸭樓楼層层門门區区縣县鄉乡鎮镇灣湾龍龙鳳凤寶宝萬万億亿匯汇達达順顺財财貨货國国際际陽阳' +
-  '雲云傳传網网絡络訊讯資资員员裝装飾饰築筑紡纺織织製制鋼钢鐵铁銀银錦锦鍋锅湯汤麥麦藥药醫医療疗衛卫條条寧宁慶庆偉伟' +
-  '強强義义禮礼個个戶户體体經经營营銷销務务運运輸输勞劳動动與与為为總总廳厅師师馬马鴻鸿滿满聖圣會会飛飞羣群緣缘標标' +
-  '廈厦專专價价對对嶺岭鄧邓陳陈劉刘張张楊杨趙赵黃黄吳吴孫孙鄭郑謝谢馮冯韓韩蔣蒋葉叶蘇苏呂吕盧卢鍾钟譚谭陸陆範范錢钱' +
-  '嚴严龔龚賀贺顧顾羅罗許许蕭萧齊齐閻阎喬乔賈贾韋韦鄒邹龐庞錫锡爾尔圖图蘭兰雜杂糧粮餅饼餃饺鹵卤滷卤燉炖煙烟裡里裏里' +
-  '後后邊边舊旧廟庙畫画書书學学習习鋪铺舖铺礦矿壩坝橋桥長长開开關关莊庄歡欢鵬鹏風风壽寿濤涛濱滨淨净潔洁環环綠绿頭头' +
-  '驛驿兩两來来這这說说問问題题還还處处聲声響响擾扰屬属違违規规亂乱擺摆攤摊佔占讓让請请應应該该於于從从無无時时間间' +
-  '點点幾几噸吨輛辆漿浆臺台檯台遊游戲戏練练訓训幣币賓宾館馆診诊鎖锁鑰钥線线纜缆給给' +
-  '團团結结紅红綫线橫横豎竖鄰邻側侧單单棟栋組组隊队內内勝胜進进產产溝沟窪洼閘闸鹽盐繡绣麗丽貴贵榮荣祿禄賣卖買买賬账貸贷購购費费質质檢检驗验測测監监執执罰罚證证審审辦办報报訴诉舉举塵尘廢废損损壞坏積积蓋盖桿杆樹树駛驶飼饲養养豬猪驢驴灑洒碼码聯联產产鄰邻舉举燙烫熱热涼凉濕湿灣湾鬧闹夥伙災灾險险隱隐患患歷历約约';
+// Only characters that turn up in shop names, addresses and complaints (language.json); a full
+// converter (OpenCC) is not needed for matching, where both sides go through the same table.
+const T2S_PAIRS = LANGUAGE.traditionalToSimplified.join('');
 
 const T2S: ReadonlyMap<string, string> = (() => {
   const cs = chars(T2S_PAIRS);

@@ -6,29 +6,14 @@
  * The text is NFKC-normalised and simplified here for comparison only; the stored description
  * is never changed.
  */
+import { LANGUAGE } from './language.js';
 import { bigrams, chars, memoised, round4, sharedBigrams, toSimplified } from './strings.js';
 
 /**
  * Phrases that say nothing about the incident: intake boilerplate, requests for action,
  * politeness, intensifiers. Removed before comparing (longest first).
  */
-export const STOP_PHRASES: readonly string[] = [
-  // who reports and how
-  '市民来电反映', '市民来电称', '来电人反映', '来电人称', '市民来电', '来电反映', '来电称', '来电人', '来电',
-  '群众反映', '居民反映', '市民反映', '网友反映', '村民反映', '商户反映', '有人反映', '反映人', '反映',
-  '投诉人称', '投诉人', '投诉', '举报人', '举报', '诉求人', '诉求', '来信', '留言', '市民', '群众', '网友',
-  '网格员巡查发现', '网格员上报', '网格员发现', '巡查中发现', '巡查发现', '日常巡查', '执法人员', '网格员', '上报', '发现',
-  '经核实', '经现场核实', '经查', '据了解', '工单', '转办', '交办', '派单',
-  // requests for action
-  '请相关部门尽快处理', '请相关部门核实处理', '请相关部门处理', '请有关部门尽快处理', '请有关部门处理', '请尽快处理', '请及时处理',
-  '望相关部门尽快处理', '望尽快处理', '希望相关部门', '希望有关部门', '希望尽快解决', '希望尽快处理', '要求相关部门', '要求处理',
-  '要求解决', '请求处理', '请求解决', '核实处理', '依法处理', '依法查处', '予以处理', '予以解决', '协调解决', '相关部门', '有关部门',
-  '请核实', '核实', '尽快', '及时', '处理', '解决', '查处', '整改', '处置', '希望', '要求', '请求', '帮忙', '麻烦',
-  // politeness and filler
-  '您好', '你好', '谢谢', '感谢', '非常', '十分', '特别', '严重', '一直', '经常', '总是', '每天', '多次', '长期', '目前', '现在',
-  '存在', '问题', '情况', '现象', '行为', '导致', '造成', '影响', '附近居民', '周边居民', '该处', '此处', '该', '此',
-  '的', '了', '吗', '呢', '啊', '呀', '吧',
-];
+export const STOP_PHRASES: readonly string[] = LANGUAGE.stopPhrases;
 
 const STOP_RE = new RegExp(
   [...STOP_PHRASES].sort((a, b) => chars(b).length - chars(a).length).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
