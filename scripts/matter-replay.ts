@@ -24,9 +24,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { matchMatter, matterBlocking, familyOf, type ReportFeatures, type MatterCandidate } from '../hub/merge/index.js';
-import { HubRouting, divisionList } from '../hub/ingest/routing.js';
-import { TextWeights } from '../hub/merge/text-weights.js';
-import { shortRegionName } from '../hub/merge/regions.js';
+import { HubRouting } from '../hub/ingest/routing.js';
+import { textWeightsFromRows } from './text-weights.js';
 import { scoreClusters, scoreLookalikes } from '../simulators/county/scoring.js';
 import type { SourceRef } from '../simulators/county/generate.js';
 import { existsSync } from 'node:fs';
@@ -54,7 +53,7 @@ for (const line of readFileSync(join(dataset, 'truth/matters.jsonl'), 'utf8').sp
 interface Row { location_origin?: string | null; location_uncertainty_m?: number | null; source_system: string; source_record_id: string; category_code: string | null; event_time: number; lng: number | null; lat: number | null; division_code: string | null; grid_code: string | null; description: string; address: string | null; subject_uscc: string | null; subject_name: string | null; title: string | null }
 const rows: Row[] = readFileSync(exportFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 // TEXT_WEIGHTS=off replays without the text weights (estimated here from the rows' own descriptions, no labels)
-const textWeights = process.env.TEXT_WEIGHTS === 'off' ? undefined : TextWeights.fromTexts(rows.map((r) => ({ description: r.description, address: r.address, scope: r.category_code })), [...divisionList(JSON.parse(readFileSync(join(dataset, 'geo/divisions.json'), 'utf8'))).flatMap((d) => [d.name, shortRegionName(d.name) ?? '']), ...(gazetteer?.placeNames() ?? [])]);
+const textWeights = process.env.TEXT_WEIGHTS === 'off' ? undefined : textWeightsFromRows(rows, join(dataset, 'geo/divisions.json'), gazetteer);
 interface M { keys: Set<string>; id: string; division: string | null; town: string | null; lng: number | null; lat: number | null; grid: string | null; family: string | null; first: number; last: number; reports: ReportFeatures[] }
 const matters: M[] = [];
 const byId = new Map<string, M>();

@@ -6,19 +6,16 @@
  * same-group,same-road,intersection-road), tabulates true and false pairs by the bits of the rare
  * bigrams they share (weights from the file's own descriptions, no labels).
  */
-import { readFileSync } from 'node:fs';
 import { matchMatter, familyOf, type ReportFeatures } from '../hub/merge/index.js';
-import { divisionList } from '../hub/ingest/routing.js';
 import { pairAnalysisInputs } from './pair-analysis-inputs.js';
 import { geocodeFeatures } from '../hub/gazetteer/features.js';
-import { TextWeights, rareSharedEvidence } from '../hub/merge/text-weights.js';
-import { shortRegionName } from '../hub/merge/regions.js';
+import { rareSharedEvidence } from '../hub/merge/text-weights.js';
+import { textWeightsFromRows } from './text-weights.js';
 
 const [exportFile, dataset, rulesArg] = process.argv.slice(2) as [string, string, string | undefined];
 const rules = new Set((rulesArg ?? 'same-group,same-road,intersection-road').split(','));
 const { routing, gazetteer, truth, rows, divisionsFile } = pairAnalysisInputs(exportFile, dataset);
-const divisions = divisionList(JSON.parse(readFileSync(divisionsFile, 'utf8')));
-const weights = TextWeights.fromTexts(rows.map((r) => ({ description: r.description, address: r.address, scope: r.category_code })), [...divisions.flatMap((d) => [d.name, shortRegionName(d.name) ?? '']), ...(gazetteer?.placeNames() ?? [])]);
+const weights = textWeightsFromRows(rows, divisionsFile, gazetteer);
 const blocks = new Map<string, ReportFeatures[]>();
 for (const r of rows) {
   const raw: ReportFeatures = { sourceSystem: r.source_system, sourceRecordId: r.source_record_id, categoryCode: r.category_code, eventTime: Number(r.event_time), location: r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null, divisionCode: r.division_code, gridCode: r.grid_code, description: r.description, address: r.address, subjectUscc: r.subject_uscc, subjectName: r.subject_name };

@@ -14,6 +14,7 @@ import { TextWeights } from '../hub/merge/text-weights.js';
 import { divisionList } from '../hub/ingest/routing.js';
 import { shortRegionName } from '../hub/merge/regions.js';
 import { loadGazetteer } from '../hub/gazetteer/load.js';
+import type { Gazetteer } from '../hub/gazetteer/geocode.js';
 import { readManifest } from '../simulators/county/dataset.js';
 import { datasetReportRows } from './dataset-reports.js';
 
@@ -22,10 +23,14 @@ export function buildTextWeights(dir: string): TextWeights {
   const manifest = readManifest(dir);
   const divisionsFile = join(dir, manifest.geo?.divisions ?? 'geo/divisions.json');
   const gazetteerFile = join(dir, 'geo/gazetteer.jsonl');
-  const names = existsSync(divisionsFile) ? divisionList(JSON.parse(readFileSync(divisionsFile, 'utf8'))).flatMap((d) => [d.name, shortRegionName(d.name) ?? '']).filter((n) => n !== '') : [];
   const gazetteer = existsSync(gazetteerFile) ? loadGazetteer(gazetteerFile, existsSync(divisionsFile) ? divisionsFile : undefined) : null;
-  const { rows } = datasetReportRows(dir);
-  return TextWeights.fromTexts(rows.map((r) => ({ description: r.description, address: r.address, scope: r.category_code })), [...names, ...(gazetteer?.placeNames() ?? [])]);
+  return textWeightsFromRows(datasetReportRows(dir).rows, divisionsFile, gazetteer);
+}
+
+/** Text weights from report rows, the county's place names (divisions, gazetteer) cut out of them. */
+export function textWeightsFromRows(rows: Iterable<{ description: string; address: string | null; category_code: string | null }>, divisionsFile: string, gazetteer: Gazetteer | null): TextWeights {
+  const names = existsSync(divisionsFile) ? divisionList(JSON.parse(readFileSync(divisionsFile, 'utf8'))).flatMap((d) => [d.name, shortRegionName(d.name) ?? '']).filter((n) => n !== '') : [];
+  return TextWeights.fromTexts([...rows].map((r) => ({ description: r.description, address: r.address, scope: r.category_code })), [...names, ...(gazetteer?.placeNames() ?? [])]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
