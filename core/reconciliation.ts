@@ -66,13 +66,18 @@ export interface ConnectorHourLedger {
   produced: number;
   /** Dead letters by error code (core/errors.ts). */
   deadReasons: Record<string, number>;
-  /** 8-byte digests of the keys counted in this hour, base64: a page delivered again is not counted again. */
+  /** 8-byte digests of the keys a page counted, base64 (in the page's digest message; empty in the counts message). */
   seen: string;
+  /** Digest messages written for the hour so far (absent in ledgers written before they were split). */
+  segments?: number;
 }
 
 export function ledgerKey(connector: string, hourMs: number): string {
   return `${connector}@${new Date(hourMs).toISOString()}`;
 }
+
+/** Key of a ledger message holding one page's digests only (`<ledgerKey>#<segment>`): it carries no counts of its own. */
+export const isDigestKey = (key: string): boolean => key.includes('#');
 
 /**
  * Records still missing somewhere in one hour: read but neither delivered nor dead-lettered, and

@@ -8,12 +8,17 @@
  * update time, a cursor reset, a platform listing a record twice. Each hour therefore keeps the
  * 8-byte digests of the keys it has counted (source record id + version; canonical record id +
  * version), so a version counts once however often it travels. 8 bytes: at 10,000 records in one
- * hour of one connector the chance of any collision is about 3·10⁻¹².
+ * hour of one connector the chance of any collision is about 3·10⁻¹². The digests a page adds go
+ * in a message of their own (key `<hour key>#<segment>`), not into the hour's counts message: one
+ * cumulative message grew with every page (quadratic bytes, and over the broker's message limit at
+ * ~50,000 records in one hour, where the connector stalled); the counts message stays small.
  */
 import { createHash } from 'node:crypto';
 import type { Kafka, Message } from 'kafkajs';
 import { readToEnd } from '../../core/read-to-end.js';
-import { hourStartMs, ledgerKey, type ConnectorHourLedger } from '../../core/reconciliation.js';
+import { hourStartMs, isDigestKey, ledgerKey, type ConnectorHourLedger } from '../../core/reconciliation.js';
+
+export { isDigestKey };
 
 /** What one record of a page did, with the hour(s) it belongs to. */
 export type RecordTally =
@@ -27,7 +32,10 @@ interface HourCounts {
   produced: number;
   deadReasons: Record<string, number>;
   seen: Set<string>;
+  /** Digest messages written for this hour so far (the next one's number). */
+  segments: number;
 }
+
 
 const DIGEST_BYTES = 8;
 
@@ -62,16 +70,22 @@ export class ReconciliationLedger {
   async load(kafka: Kafka, topic: string): Promise<void> {
     this.hours.clear();
     const prefix = `${this.connector.id}@`;
+    const digests = new Map<number, Set<string>>();
     await readToEnd(kafka, topic, (m) => {
       const key = m.key?.toString();
       if (!key?.startsWith(prefix) || !m.value) return;
       const v = JSON.parse(m.value.toString()) as ConnectorHourLedger;
-      this.hours.set(Date.parse(v.hour), { read: v.read, delivered: v.delivered, deadLettered: v.deadLettered, produced: v.produced, deadReasons: { ...v.deadReasons }, seen: unpackSeen(v.seen) });
+      const h = Date.parse(v.hour);
+      const seen = digests.get(h) ?? new Set<string>();
+      digests.set(h, seen);
+      for (const d of unpackSeen(v.seen)) seen.add(d);
+      if (!isDigestKey(key)) this.hours.set(h, { read: v.read, delivered: v.delivered, deadLettered: v.deadLettered, produced: v.produced, deadReasons: { ...v.deadReasons }, seen, segments: v.segments ?? 0 });
     });
+    for (const [h, c] of this.hours) c.seen = digests.get(h) ?? c.seen;
   }
 
   /** The committed counts of one hour (status, tests). */
-  counts(hourMs: number): Omit<HourCounts, 'seen'> | undefined {
+  counts(hourMs: number): Omit<HourCounts, 'seen' | 'segments'> | undefined {
     const h = this.hours.get(hourStartMs(hourMs));
     return h && { read: h.read, delivered: h.delivered, deadLettered: h.deadLettered, produced: h.produced, deadReasons: { ...h.deadReasons } };
   }
@@ -84,7 +98,7 @@ export class ReconciliationLedger {
       let s = staged.get(h);
       if (!s) {
         const base = this.hours.get(h);
-        s = { read: base?.read ?? 0, delivered: base?.delivered ?? 0, deadLettered: base?.deadLettered ?? 0, produced: base?.produced ?? 0, deadReasons: { ...base?.deadReasons }, seen: base?.seen ?? new Set(), added: new Set() };
+        s = { read: base?.read ?? 0, delivered: base?.delivered ?? 0, deadLettered: base?.deadLettered ?? 0, produced: base?.produced ?? 0, deadReasons: { ...base?.deadReasons }, seen: base?.seen ?? new Set(), segments: base?.segments ?? 0, added: new Set() };
         staged.set(h, s);
       }
       return s;
@@ -112,7 +126,7 @@ export class ReconciliationLedger {
       }
     }
     const changed = [...staged].filter(([, s]) => s.added.size > 0);
-    const messages = changed.map(([h, s]) => {
+    const messages = changed.flatMap(([h, s]) => {
       const value: ConnectorHourLedger = {
         connector: this.connector.id,
         sourceSystem: this.connector.sourceSystem,
@@ -123,9 +137,15 @@ export class ReconciliationLedger {
         deadLettered: s.deadLettered,
         produced: s.produced,
         deadReasons: s.deadReasons,
-        seen: packSeen([...s.seen, ...s.added]),
+        seen: '',
+        segments: s.segments + 1,
       };
-      return { key: ledgerKey(this.connector.id, h), value: JSON.stringify(value) };
+      const key = ledgerKey(this.connector.id, h);
+      // the page's digests under a key of their own, the counts (with the next segment number) under the hour's
+      return [
+        { key: `${key}#${s.segments}`, value: JSON.stringify({ ...value, seen: packSeen(s.added) }) },
+        { key, value: JSON.stringify(value) },
+      ];
     });
     return {
       messages,
@@ -133,7 +153,7 @@ export class ReconciliationLedger {
         for (const [h, s] of changed) {
           const seen = this.hours.get(h)?.seen ?? s.seen;
           for (const d of s.added) seen.add(d);
-          this.hours.set(h, { read: s.read, delivered: s.delivered, deadLettered: s.deadLettered, produced: s.produced, deadReasons: s.deadReasons, seen });
+          this.hours.set(h, { read: s.read, delivered: s.delivered, deadLettered: s.deadLettered, produced: s.produced, deadReasons: s.deadReasons, seen, segments: s.segments + 1 });
         }
       },
     };

@@ -12,7 +12,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Topics } from '../../schemas/index.js';
 import type { Logger } from '../../core/log.js';
-import { CONNECTOR_STAGES, type ConnectorHourLedger } from '../../core/reconciliation.js';
+import { CONNECTOR_STAGES, type ConnectorHourLedger, isDigestKey } from '../../core/reconciliation.js';
 import type { Db } from '../store/db.js';
 
 const STAGE_VALUE: Record<(typeof CONNECTOR_STAGES)[number], (l: ConnectorHourLedger) => number> = {
@@ -82,7 +82,7 @@ export class ConnectorLedgerReader {
     const todo = batch.messages.filter((m) => stored === null || BigInt(m.offset) >= stored);
     // the latest message per key in the batch is enough: each is cumulative
     const latest = new Map<string, ConnectorHourLedger>();
-    for (const m of todo) if (m.key && m.value) latest.set(m.key.toString(), JSON.parse(m.value.toString()) as ConnectorHourLedger);
+    for (const m of todo) if (m.key && m.value && !isDigestKey(m.key.toString())) latest.set(m.key.toString(), JSON.parse(m.value.toString()) as ConnectorHourLedger);
     const rows = [...latest.values()].flatMap(ledgerRows);
     const last = batch.messages[batch.messages.length - 1]!.offset;
     await this.deps.db.transaction(async (tx) => {

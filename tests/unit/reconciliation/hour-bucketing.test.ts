@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hourStartMs, ledgerKey, missingRecords, recordHourMs } from '../../../core/reconciliation.js';
-import { ReconciliationLedger, type RecordTally } from '../../../connectors/runtime/reconciliation-ledger.js';
+import { isDigestKey, ReconciliationLedger, type RecordTally } from '../../../connectors/runtime/reconciliation-ledger.js';
 import type { ConnectorHourLedger } from '../../../core/reconciliation.js';
 
 const at = (iso: string) => Date.parse(iso);
@@ -43,7 +43,10 @@ describe('the connector ledger', () => {
   const h9 = at('2026-12-06T01:00:00Z');
   const h10 = at('2026-12-06T02:00:00Z');
   const delivered = (id: string, version: number): RecordTally => ({ outcome: 'delivered', hourMs: hourStartMs(version), key: `${id}\u001f${version}`, produced: [{ hourMs: hourStartMs(version), key: `hotline-12345\u001f${id}\u001f${version}` }] });
-  const values = (msgs: Array<{ key?: unknown; value: unknown }>) => msgs.map((m) => JSON.parse(String(m.value)) as ConnectorHourLedger);
+  /** The hours' counts messages (digest messages, key <hour>#<segment>, left out). */
+  const counted = (msgs: Array<{ key?: unknown; value: unknown }>) => msgs.filter((m) => !isDigestKey(String(m.key)));
+  const values = (msgs: Array<{ key?: unknown; value: unknown }>) => counted(msgs).map((m) => JSON.parse(String(m.value)) as ConnectorHourLedger);
+  const digestBytes = (msgs: Array<{ key?: unknown; value: unknown }>) => msgs.filter((m) => isDigestKey(String(m.key))).map((m) => Buffer.from((JSON.parse(String(m.value)) as ConnectorHourLedger).seen, 'base64').length);
 
   it('counts a page only when its transaction commits: an aborted page read again counts once', () => {
     const ledger = new ReconciliationLedger(connector);
@@ -52,7 +55,7 @@ describe('the connector ledger', () => {
     expect(ledger.counts(h9)).toBeUndefined();
     const again = ledger.stage(page);
     expect(values(again.messages)).toMatchObject([{ hour: '2026-12-06T01:00:00.000Z', read: 2, delivered: 2, produced: 2, deadLettered: 0 }]);
-    expect(again.messages[0]!.key).toBe(ledgerKey('hotline-12345', h9));
+    expect(counted(again.messages)[0]!.key).toBe(ledgerKey('hotline-12345', h9));
     again.commit();
     expect(ledger.counts(h9)).toMatchObject({ read: 2, delivered: 2, produced: 2 });
   });
@@ -76,10 +79,16 @@ describe('the connector ledger', () => {
     expect(c.read).toBe(c.delivered + c.deadLettered);
   });
 
-  it('its message carries the digests, so a worker that restarts from the topic still knows what it counted', () => {
+  it("a page's digests go in a message of their own, so a restarted worker knows what it counted and no message grows with the hour", () => {
     const ledger = new ReconciliationLedger(connector);
     const staged = ledger.stage([delivered('A', h9 + 1), delivered('B', h9 + 2)]);
-    const v = values(staged.messages)[0]!;
-    expect(Buffer.from(v.seen, 'base64').length).toBe(4 * 8); // two read keys and two produced keys, 8 bytes each
+    expect(digestBytes(staged.messages)).toEqual([4 * 8]); // two read keys and two produced keys, 8 bytes each
+    expect(values(staged.messages)[0]!.seen).toBe(''); // the counts message carries none
+    staged.commit();
+    // the next page of the same hour: its own digests only, under the next segment
+    const next = ledger.stage([delivered('C', h9 + 3)]);
+    expect(digestBytes(next.messages)).toEqual([2 * 8]);
+    expect(next.messages.map((m) => String(m.key))).toEqual([`${ledgerKey('hotline-12345', h9)}#1`, ledgerKey('hotline-12345', h9)]);
+    expect(values(next.messages)[0]).toMatchObject({ read: 3, segments: 2 });
   });
 });
