@@ -6,20 +6,11 @@
  * many true and false pairs each combination of (decision, address rule, category, text, subject)
  * holds. Tells which gate a rule change would open for how many true pairs, at what cost.
  */
-import { matchMatter, familyOf, type ReportFeatures } from '../hub/merge/index.js';
+import { matchMatter } from '../hub/merge/index.js';
 import { pairAnalysisInputs } from './pair-analysis-inputs.js';
-import { geocodeFeatures } from '../hub/gazetteer/features.js';
 
 const [exportFile, dataset, filter] = process.argv.slice(2) as [string, string, string | undefined];
-const { routing, gazetteer, truth, rows } = pairAnalysisInputs(exportFile, dataset);
-const blocks = new Map<string, ReportFeatures[]>();
-for (const r of rows) {
-  const raw: ReportFeatures = { sourceSystem: r.source_system, sourceRecordId: r.source_record_id, categoryCode: r.category_code, eventTime: Number(r.event_time), location: r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null, divisionCode: r.division_code, gridCode: r.grid_code, description: r.description, address: r.address, subjectUscc: r.subject_uscc, subjectName: r.subject_name };
-  const f = gazetteer ? geocodeFeatures(raw, gazetteer, routing.regions) : raw;
-  const v = f.divisionCode && f.divisionCode.length === 12 && !f.divisionCode.endsWith('000') ? f.divisionCode : (f.divisionCode ?? '').slice(0, 9);
-  const k = `${v}|${familyOf(f)}`;
-  (blocks.get(k) ?? blocks.set(k, []).get(k)!).push(f);
-}
+const { routing, truth, blocks } = pairAnalysisInputs(exportFile, dataset);
 const table = new Map<string, [number, number]>();
 const examples = new Map<string, string[]>();
 const bucket = (x: number | undefined) => (x === undefined ? '-' : x < 0.1 ? '<.1' : x < 0.15 ? '<.15' : x < 0.3 ? '<.3' : '≥.3');

@@ -6,24 +6,15 @@
  * same-group,same-road,intersection-road), tabulates true and false pairs by the bits of the rare
  * bigrams they share (weights from the file's own descriptions, no labels).
  */
-import { matchMatter, familyOf, type ReportFeatures } from '../hub/merge/index.js';
+import { matchMatter } from '../hub/merge/index.js';
 import { pairAnalysisInputs } from './pair-analysis-inputs.js';
-import { geocodeFeatures } from '../hub/gazetteer/features.js';
 import { rareSharedEvidence } from '../hub/merge/text-weights.js';
 import { textWeightsFromRows } from './text-weights.js';
 
 const [exportFile, dataset, rulesArg] = process.argv.slice(2) as [string, string, string | undefined];
 const rules = new Set((rulesArg ?? 'same-group,same-road,intersection-road').split(','));
-const { routing, gazetteer, truth, rows, divisionsFile } = pairAnalysisInputs(exportFile, dataset);
+const { routing, gazetteer, truth, rows, divisionsFile, blocks } = pairAnalysisInputs(exportFile, dataset);
 const weights = textWeightsFromRows(rows, divisionsFile, gazetteer);
-const blocks = new Map<string, ReportFeatures[]>();
-for (const r of rows) {
-  const raw: ReportFeatures = { sourceSystem: r.source_system, sourceRecordId: r.source_record_id, categoryCode: r.category_code, eventTime: Number(r.event_time), location: r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null, divisionCode: r.division_code, gridCode: r.grid_code, description: r.description, address: r.address, subjectUscc: r.subject_uscc, subjectName: r.subject_name };
-  const f = gazetteer ? geocodeFeatures(raw, gazetteer, routing.regions) : raw;
-  const v = f.divisionCode && f.divisionCode.length === 12 && !f.divisionCode.endsWith('000') ? f.divisionCode : (f.divisionCode ?? '').slice(0, 9);
-  const k = `${v}|${familyOf(f)}`;
-  (blocks.get(k) ?? blocks.set(k, []).get(k)!).push(f);
-}
 const table = new Map<string, [number, number]>();
 const ex: string[] = [];
 const maxShare = Number(process.env.SHARE ?? 0.01);
