@@ -13,9 +13,7 @@ export async function readToEnd(
   kafka: Kafka,
   topic: string,
   onMessage: (m: KafkaMessage, partition: number) => void | Promise<void>,
-  // longer than a transaction may stay open (connectors' transaction time-out is 60 s): a producer
-  // killed in one holds the end back until the broker aborts it
-  timeoutMs = 120_000,
+  timeoutMs = 60_000,
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
