@@ -16,7 +16,8 @@ import type { Logger } from '../../core/log.js';
 import { classifyDbError, isConnectionDbError, type Db } from '../store/db.js';
 import { applyRecords, type ChunkItem } from './apply-records.js';
 import type { ApplyOutcome } from './apply-report.js';
-import { consumedKinds } from './handlers.js';
+import { consumedKinds, RUN_HOOKS } from './handlers.js';
+import { deriveInIdleTime } from './derive-ahead.js';
 import { addPhase, timed } from './phase-clock.js';
 import type { HubRouting } from './routing.js';
 import { ConsumerStoppedWhileWaiting, untilAvailable, type OutageWaitOptions } from './outage-wait.js';
@@ -228,6 +229,12 @@ export class HubConsumer {
       }
     }
     addPhase('decode', performance.now() - decodeStart);
+    // the later chunks' per-record work (features, parsed addresses, keys) done while the earlier
+    // chunks wait on PostgreSQL: the main thread is otherwise idle for a third of a run
+    const deriveAhead = RUN_HOOKS[this.kindOf(batch.topic)]?.deriveAhead;
+    const ahead = deriveAhead && decoded.length > APPLY_CHUNK
+      ? deriveInIdleTime(decoded.slice(APPLY_CHUNK).flatMap((d) => (d.report ? [d.report] : [])), (r) => deriveAhead(r, this.deps.routing), () => !this.stopping && isRunning() && !isStale())
+      : undefined;
     // Small transactions with a heartbeat between them: a fetch can hold thousands of records, and
     // a consumer silent for longer than its session time-out is thrown out of the group.
     for (let i = 0; i < decoded.length; i += APPLY_CHUNK) {
@@ -260,6 +267,7 @@ export class HubConsumer {
       await this.consumer!.commitOffsets([{ ...pos, offset: (BigInt(lastOffset) + 1n).toString() }]);
       await heartbeat();
     }
+    ahead?.stop();
   }
 
   /**

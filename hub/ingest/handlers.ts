@@ -15,7 +15,7 @@ import { HUB_ACTOR, queueNotice } from '../ops/decisions.js';
 import { poolMatter, poolMatterReread } from './matter-candidates.js';
 import { prepareSubjectRunOf } from './subject-run.js';
 import { subjectRecord } from '../merge/index.js';
-import { endReportRun, mayHaveWaitingChanges, prepareReportRun } from './report-run.js';
+import { deriveReportAhead, endReportRun, mayHaveWaitingChanges, prepareReportRun } from './report-run.js';
 
 export type ApplyRecord = (tx: Knex.Transaction, record: unknown, pos: Position, routing: HubRouting) => Promise<ApplyEffect>;
 
@@ -56,9 +56,12 @@ export const HANDLERS: Partial<Record<RecordKind, ApplyRecord>> = {
   'status-change': (tx, c, pos, routing) => applyStatusChange(tx, c as StatusChange, pos, routing),
 };
 
-/** Per kind, what a run of its records asks once before the first is applied, and forgets after the last. */
-export const RUN_HOOKS: Partial<Record<RecordKind, { prepare(tx: Knex.Transaction, records: unknown[], routing: HubRouting): Promise<void>; end(tx: Knex.Transaction): void }>> = {
-  report: { prepare: (tx, rs, routing) => prepareReportRun(tx, rs as Report[], routing), end: endReportRun },
+/**
+ * Per kind, what a run of its records asks once before the first is applied, and forgets after the
+ * last; and what can be derived from one record alone ahead of its run (no I/O, same result).
+ */
+export const RUN_HOOKS: Partial<Record<RecordKind, { prepare(tx: Knex.Transaction, records: unknown[], routing: HubRouting): Promise<void>; end(tx: Knex.Transaction): void; deriveAhead?(record: unknown, routing: HubRouting): void }>> = {
+  report: { prepare: (tx, rs, routing) => prepareReportRun(tx, rs as Report[], routing), end: endReportRun, deriveAhead: (r, routing) => deriveReportAhead(r as Report, routing) },
   subject: {
     prepare: (tx, ss, routing) => prepareSubjectRunOf(tx, (ss as Subject[]).map((s) => ({ rec: subjectRecord(s), envelope: s.envelope })), routing),
     end: () => undefined,

@@ -14,7 +14,8 @@
  * joins it, so that an operator's decision is never undone by the next record.
  */
 import type { Knex } from 'knex';
-import { clusterSubjects, identityOf, identityParts, matchRecordPair, subjectBlockingKeys, type MemberDecision, type SubjectMember, type SubjectRecord } from '../merge/index.js';
+import { clusterSubjects, identityOf, identityParts, matchRecordPair, type MemberDecision, type SubjectMember, type SubjectRecord } from '../merge/index.js';
+import { subjectKeysOf } from './subject-run.js';
 import { compareIds, deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
 import { goldenDue, redirectsDue, reportSubjectsDue, subjectsGone } from './subject-followups.js';
@@ -62,7 +63,7 @@ async function linkWith(tx: Knex.Transaction, store: LinkStore, rec: SubjectReco
   // Two transactions linking records that may match, or re-forming one component, take turns
   // (each would miss the other's uncommitted record): a lock per blocking key (records that can
   // match share one) and, below, per component.
-  const keys = subjectBlockingKeys(rec, { regions: routing.regions });
+  const keys = subjectKeysOf(rec, routing);
   await store.lockKeys(keys);
   const where = { source_system: src.sourceSystem, source_record_id: src.sourceRecordId };
   const stored: StoredRecord = { ...rec, department: src.department, at: src.at, ...(opts.nameInTown ? { loose: true } : {}) };

@@ -10,11 +10,11 @@
  */
 import type { Knex } from 'knex';
 import type { Report } from '../../schemas/index.js';
-import type { ReportFeatures, SubjectRecord } from '../merge/index.js';
+import { prepareForMatching, type ReportFeatures, type SubjectRecord } from '../merge/index.js';
 import { deterministicId } from '../store/ids.js';
 import { lockTargets } from './apply-status.js';
 import { reportFeatures, reportSubjectRecord } from './apply-report.js';
-import { prepareSubjectRunOf } from './subject-run.js';
+import { prepareSubjectRunOf, subjectKeysOf } from './subject-run.js';
 import { addPhase } from './phase-clock.js';
 import { endCandidatePool, prepareCandidatePool } from './matter-candidates.js';
 import type { HubRouting } from './routing.js';
@@ -46,6 +46,20 @@ export function reportDerived(r: Report, routing: HubRouting): ReportDerived {
   if (hit) return hit;
   const categoryCode = r.categoryCode ?? routing.classify(`${r.title ?? ''} ${r.description}`);
   return { categoryCode, features: reportFeatures(r, categoryCode, routing), subject: reportSubjectRecord(r, routing) };
+}
+
+/**
+ * Everything a report's apply derives from the record alone — category, matching features, the
+ * matcher's parsed form, its subject's blocking keys — computed ahead and remembered with the
+ * report object: the consumer calls it for a batch's later reports in the time it waits on
+ * PostgreSQL for the earlier ones. Results are those of computing it in the apply itself.
+ */
+export function deriveReportAhead(r: Report, routing: HubRouting): void {
+  if (derivedOf.has(r)) return;
+  const derived = reportDerived(r, routing);
+  derivedOf.set(r, derived);
+  prepareForMatching(derived.features, { regions: routing.regions });
+  if (derived.subject && (derived.subject.uscc || derived.subject.idHash || derived.subject.name)) subjectKeysOf(derived.subject, routing);
 }
 
 const runs = new WeakMap<Knex.Transaction, Run>();

@@ -777,6 +777,15 @@ const RANK: Record<MatterDecisionKind, number> = { match: 0, review: 1, new: 2 }
  * `matterBlocking`. Returns the best match (score, then matter id), other matching matters
  * (`alsoMatching`: probably one incident, propose merging them), or review/new.
  */
+/**
+ * What matchMatter derives from a report alone (parsed address, name keys, text fingerprint),
+ * computed now and remembered for the report: the run engine does it for a run's later reports
+ * while it waits on PostgreSQL for the earlier ones.
+ */
+export function prepareForMatching(report: ReportFeatures, opts: Pick<MatterMatchOptions, 'regions'> = {}): void {
+  prepare(report, opts.regions ? { regions: opts.regions } : {}, opts.regions ? { regions: opts.regions } : {});
+}
+
 export function matchMatter(report: ReportFeatures, candidates: readonly MatterCandidate[], opts: MatterMatchOptions = {}): MatterDecision {
   const nameOpts: NameOptions = opts.regions ? { regions: opts.regions } : {};
   const addrOpts: AddressOptions = opts.regions ? { regions: opts.regions } : {};
