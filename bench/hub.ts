@@ -28,6 +28,8 @@ import { SchemaCodec } from '../schemas/registry.js';
 import { generateDataset } from '../simulators/county/generate.js';
 import { startStack } from '../stack/index.js';
 import { QueryProfile } from './query-profile.js';
+import type { HubInstanceData, HubInstanceResult } from './hub-instance.js';
+import { Worker } from 'node:worker_threads';
 
 /**
  * CPU time of this process's main thread (Linux: /proc/self/task/<pid>/stat, in clock ticks): on a
@@ -44,10 +46,46 @@ function mainThreadCpuMs(): number | null {
     return null;
   }
 }
+/** Several instances' counts as one: records summed, from the first join to the last commit. */
+function combinedStats(all: Array<HubConsumer['stats']>): Pick<HubConsumer['stats'], 'applied' | 'batches' | 'joinedAt' | 'lastAppliedAt'> {
+  const times = (xs: Array<number | null>) => xs.filter((x): x is number => x !== null);
+  const joined = times(all.map((x) => x.joinedAt));
+  const last = times(all.map((x) => x.lastAppliedAt));
+  return {
+    applied: { new: sum(all.map((x) => x.applied.new)), updated: sum(all.map((x) => x.applied.updated)), stale: sum(all.map((x) => x.applied.stale)), duplicate: sum(all.map((x) => x.applied.duplicate)) },
+    batches: sum(all.map((x) => x.batches)),
+    joinedAt: joined.length ? Math.min(...joined) : null,
+    lastAppliedAt: last.length ? Math.max(...last) : null,
+  };
+}
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
 /** USER_HZ: 100 on Linux on every architecture Node runs on. */
 const CLOCK_TICKS = 100;
 
-export async function benchHub(opts: { scale: number; quiet: boolean }) {
+/**
+ * Hub instances of one consumer group, started in worker threads of their own (--instances N); the
+ * TypeScript loader is registered in each (a worker does not inherit the tsx command's).
+ */
+async function startInstances(n: number, data: Omit<HubInstanceData, 'index'>): Promise<{ stop(): Promise<HubInstanceResult[]> }> {
+  const workers = Array.from({ length: n }, (_, index) => new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./hub-instance.ts', import.meta.url).href)}); })`, { eval: true, workerData: { ...data, index } satisfies HubInstanceData }));
+  await Promise.all(
+    workers.map((w) => new Promise<void>((resolve, reject) => {
+      w.once('error', reject);
+      w.once('message', () => resolve());
+    })),
+  );
+  return {
+    stop: () => Promise.all(workers.map((w) => new Promise<HubInstanceResult>((resolve, reject) => {
+      w.once('error', reject);
+      w.once('message', (m: HubInstanceResult) => void w.terminate().then(() => resolve(m)));
+      w.postMessage('stop');
+    }))),
+  };
+}
+
+export async function benchHub(opts: { scale: number; quiet: boolean; instances?: number }) {
+  const instances = Math.max(1, opts.instances ?? 1);
   const say = (m: string) => (opts.quiet ? undefined : console.log(m));
   const dir = mkdtempSync(join(tmpdir(), 'countyhub-bench-hub-'));
   const stack = await startStack({ log: opts.quiet ? () => undefined : undefined });
@@ -73,30 +111,36 @@ export async function benchHub(opts: { scale: number; quiet: boolean }) {
     // busy the machine was as much as what the hub costs
     const cpu0 = process.cpuUsage();
     const main0 = mainThreadCpuMs();
-    await hub.start();
+    // one instance in this process (its CPU profile and per-statement times are this process's);
+    // several in worker threads of their own, in one consumer group
+    const group = instances > 1
+      ? await startInstances(instances, { brokers: stack.kafkaBrokers, registryUrl: stack.schemaRegistryUrl, databaseUrl: stack.databaseUrl, schema, topicPrefix: `bench.${schema}`, divisionsFile: join(dir, 'geo/divisions.json'), groupId: `bench-${schema}` })
+      : (await hub.start(), undefined);
     // until it has applied everything on the topics it consumes (cases and approvals are produced but not applied yet)
     while (Object.values(await hub.lag()).some((behind) => behind > 0)) await sleep(250);
     const secs = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    const mainCpuMs = main0 === null ? null : mainThreadCpuMs()! - main0;
+    const mainCpuMs = main0 === null || group ? null : mainThreadCpuMs()! - main0;
     const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
-    await hub.stop();
+    const results = group ? await group.stop() : (await hub.stop(), [{ index: 0, stats: hub.stats, phases: phaseTimes() }]);
     profile.stop();
-    const phases = phaseTimes();
-    const a = hub.stats.applied;
+    const phases: Record<string, number> = {};
+    for (const r of results) for (const [k, v] of Object.entries(r.phases)) phases[k] = (phases[k] ?? 0) + v;
+    const s = combinedStats(results.map((r) => r.stats));
+    const a = s.applied;
     const applied = a.new + a.updated;
     // the apply itself: from the group join (Kafka holds a new group's first join for
     // group.initial.rebalance.delay.ms, 3 s by default — a hub's start-up, not its apply path) to
     // the last commit; and, as before, from the hub's start until the lag polls read 0
-    const startupSecs = ((hub.stats.joinedAt ?? wall0) - wall0) / 1000;
-    const applySecs = Math.max(0.001, ((hub.stats.lastAppliedAt ?? Date.now()) - (hub.stats.joinedAt ?? wall0)) / 1000);
+    const startupSecs = ((s.joinedAt ?? wall0) - wall0) / 1000;
+    const applySecs = Math.max(0.001, ((s.lastAppliedAt ?? Date.now()) - (s.joinedAt ?? wall0)) / 1000);
     const value = applied / applySecs;
     const valueFromStart = applied / secs;
     // the apply window on the monotonic clock of a V8 CPU profile (node --cpu-prof), for
     // bench/cpu-profile-summary.ts --window
     const monoUs = Number(process.hrtime.bigint() / 1000n);
     const nowMs = Date.now();
-    const window = [hub.stats.joinedAt ?? wall0, hub.stats.lastAppliedAt ?? nowMs].map((ms) => monoUs - (nowMs - ms) * 1000);
+    const window = [s.joinedAt ?? wall0, s.lastAppliedAt ?? nowMs].map((ms) => monoUs - (nowMs - ms) * 1000);
 
     // ceiling: COPY FROM STDIN of the very rows the hub wrote, into a table of the same shape, on an open connection
     const rows = (await db.raw(`select kind, source_system, source_record_id, source_version, department, payload, topic, partition, "offset" from source_records`)).rows as Array<Record<string, unknown>>;
@@ -115,8 +159,7 @@ export async function benchHub(opts: { scale: number; quiet: boolean }) {
     }
     const ceiling = rows.length / copySecs;
     const ratio = value / ceiling;
-    const s = hub.stats;
-    say(`hub: ${applied} records applied to PostgreSQL in ${applySecs.toFixed(1)} s from the group join to the last commit = ${value.toFixed(0)} records/s; ${secs.toFixed(1)} s = ${valueFromStart.toFixed(0)} records/s from the hub's start (group join after ${startupSecs.toFixed(1)} s) until no lag (${s.applied.new} new, ${s.applied.updated} new versions; apart: ${s.applied.stale} stale, ${s.applied.duplicate} redelivered; ${s.batches} transactions)`);
+    say(`hub${instances > 1 ? ` (${instances} instances in one consumer group, each in a worker thread: ${results.map((r) => `${r.stats.applied.new + r.stats.applied.updated}`).join(' + ')} records)` : ''}: ${applied} records applied to PostgreSQL in ${applySecs.toFixed(1)} s from the group join to the last commit = ${value.toFixed(0)} records/s; ${secs.toFixed(1)} s = ${valueFromStart.toFixed(0)} records/s from the hub's start (group join after ${startupSecs.toFixed(1)} s) until no lag (${s.applied.new} new, ${s.applied.updated} new versions; apart: ${s.applied.stale} stale, ${s.applied.duplicate} redelivered; ${s.batches} transactions)`);
     say(`apply window (monotonic µs, for cpu-profile-summary --window): ${window.join('-')}`);
     say(`ceiling (PostgreSQL COPY FROM STDIN of the same ${rows.length} rows on an open connection): ${ceiling.toFixed(0)} records/s`);
     say(`ratio: ${ratio.toFixed(3)}`);
@@ -126,10 +169,12 @@ export async function benchHub(opts: { scale: number; quiet: boolean }) {
     say(`per phase (s): ${Object.entries(phases).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')} — of ${secs.toFixed(1)} s (the rest: Kafka fetches, lag polls, idle)`);
     // the ceiling's own statements are not the hub's
     const pgMs = profile.totalMs();
-    say(`where the time goes: ${profile.count()} statements (${(profile.count() / Math.max(1, applied)).toFixed(2)} per record) took ${(pgMs / 1000).toFixed(1)} s = ${((pgMs / 10 / secs)).toFixed(0)} % of the run waiting on PostgreSQL; the rest is Node (decode, matching, knex) and Kafka`);
-    for (const c of profile.statements().slice(0, 12)) say(`  ${c.statement.padEnd(32)} ${String(c.count).padStart(8)} × ${(c.ms / c.count).toFixed(2)} ms = ${(c.ms / 1000).toFixed(1)} s`);
+    if (group) say('(statements are profiled with one instance only: the instances run in threads of their own)');
+    else say(`where the time goes: ${profile.count()} statements (${(profile.count() / Math.max(1, applied)).toFixed(2)} per record) took ${(pgMs / 1000).toFixed(1)} s = ${((pgMs / 10 / secs)).toFixed(0)} % of the run waiting on PostgreSQL; the rest is Node (decode, matching, knex) and Kafka`);
+    if (!group) for (const c of profile.statements().slice(0, 12)) say(`  ${c.statement.padEnd(32)} ${String(c.count).padStart(8)} × ${(c.ms / c.count).toFixed(2)} ms = ${(c.ms / 1000).toFixed(1)} s`);
     return {
       bench: 'hub',
+      instances,
       value: Math.round(value),
       ceiling: Math.round(ceiling),
       ratio: Number(ratio.toFixed(4)),
