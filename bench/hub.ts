@@ -103,6 +103,10 @@ export async function benchHub(opts: { scale: number; quiet: boolean; instances?
     const produced = departments.reduce((n, d) => n + d.produced, 0);
     say(`${produced} canonical records in Kafka; the hub starts now`);
     const hub = new HubConsumer({ kafka, db, codec, topics: names, log, routing, groupId: `bench-${schema}`, partitionsConcurrently: Number(process.env.HUB_PARTITIONS_CONCURRENTLY) || undefined });
+    // the heap the hub keeps (caches, memo tables) after applying the run: a hub runs for years
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const heap0 = process.memoryUsage().heapUsed;
     const profile = new QueryProfile(db);
     resetPhases();
     const t0 = performance.now();
@@ -124,6 +128,8 @@ export async function benchHub(opts: { scale: number; quiet: boolean; instances?
     const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
     const results = group ? await group.stop() : (await hub.stop(), [{ index: 0, stats: hub.stats, phases: phaseTimes() }]);
     profile.stop();
+    gc?.();
+    const heapKeptMb = gc && !group ? (process.memoryUsage().heapUsed - heap0) / 2 ** 20 : null;
     const phases: Record<string, number> = {};
     for (const r of results) for (const [k, v] of Object.entries(r.phases)) phases[k] = (phases[k] ?? 0) + v;
     const s = combinedStats(results.map((r) => r.stats));
@@ -165,6 +171,7 @@ export async function benchHub(opts: { scale: number; quiet: boolean; instances?
     say(`ratio: ${ratio.toFixed(3)}`);
     const phaseMs = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)]));
     say(`hub process CPU: ${(cpuMs / 1000).toFixed(1)} s = ${((cpuMs / Math.max(1, applied)) ).toFixed(2)} ms per record (${(applied / Math.max(0.001, cpuMs / 1000)).toFixed(0)} records per CPU-second); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    say(heapKeptMb === null ? 'heap kept by the hub: run with node --expose-gc (one instance) to see it' : `heap kept by the hub after the run: ${heapKeptMb.toFixed(0)} MB (${((heapKeptMb * 2 ** 20) / Math.max(1, applied) / 1024).toFixed(1)} KiB per record applied)`);
     if (mainCpuMs !== null) say(`of which the main thread (JavaScript: matching, knex, drivers; not GC helpers or libuv): ${(mainCpuMs / 1000).toFixed(1)} s = ${(mainCpuMs / Math.max(1, applied)).toFixed(2)} ms per record`);
     say(`per phase (s): ${Object.entries(phases).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')} — of ${secs.toFixed(1)} s (the rest: Kafka fetches, lag polls, idle)`);
     // the ceiling's own statements are not the hub's
@@ -188,6 +195,7 @@ export async function benchHub(opts: { scale: number; quiet: boolean; instances?
       phases_ms: phaseMs,
       cpu_ms: cpuMs,
       main_thread_cpu_ms: mainCpuMs,
+      heap_kept_mb: heapKeptMb === null ? null : Math.round(heapKeptMb),
       load_average: loadavg().map((x) => Number(x.toFixed(1))),
     };
   } finally {

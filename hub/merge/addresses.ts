@@ -13,7 +13,7 @@
  */
 import { ADDRESS_PROFILE, compileAddressPatterns } from './address-profile.js';
 import { EMPTY_REGIONS, RegionIndex, codeDepth, type RegionHit } from './regions.js';
-import { arabiseAddressNumbers, chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, pinyinSyllables, round4, toSimplified } from './strings.js';
+import { arabiseAddressNumbers, chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, PairMemo, pinyinSyllables, round4, toSimplified } from './strings.js';
 
 export interface ParsedAddress {
   readonly original: string;
@@ -322,16 +322,10 @@ export function addressSimilarity(a: ParsedAddress | string, b: ParsedAddress | 
   // parsed addresses are shared by their text (parseAddress remembers them) and many reports give
   // the same few doors: remember each ordered pair's answer, a function of the two parsed addresses
   if (typeof a === 'string' || typeof b === 'string') return addressSimilarityUncached(a, b, opts);
-  let row = PAIRS.get(a);
-  if (!row) PAIRS.set(a, (row = new WeakMap()));
-  const hit = row.get(b);
-  if (hit) return hit;
-  const s = addressSimilarityUncached(a, b, opts);
-  row.set(b, s);
-  return s;
+  return PAIRS.get(a, b, () => addressSimilarityUncached(a, b, opts));
 }
 
-const PAIRS = new WeakMap<ParsedAddress, WeakMap<ParsedAddress, AddressSimilarity>>();
+const PAIRS = new PairMemo<ParsedAddress, ParsedAddress, AddressSimilarity>(50_000);
 
 function addressSimilarityUncached(a: ParsedAddress | string, b: ParsedAddress | string, opts: AddressOptions): AddressSimilarity {
   const pa = buildingAsDoor(typeof a === 'string' ? parseAddress(a, opts) : a);

@@ -23,7 +23,7 @@
 import { LANGUAGE } from './language.js';
 import { readFileSync } from 'node:fs';
 import { EMPTY_REGIONS, RegionIndex, codesNest, type RegionHit } from './regions.js';
-import { chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, pinyinSyllables, round4, toSimplified } from './strings.js';
+import { chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, PairMemo, pinyinSyllables, round4, toSimplified } from './strings.js';
 
 // ── Lexicons ───────────────────────────────────────────────────────────────────────────────
 
@@ -560,16 +560,10 @@ export function nameSimilarity(a: NameKey | string, b: NameKey | string, opts: N
   const kb = typeof b === 'string' ? nameKey(b, opts) : b;
   // keys are shared by their name (nameKey remembers them) and a shop is named again and again:
   // remember each ordered pair's answer, a function of the two keys
-  let row = NAME_PAIRS.get(ka);
-  if (!row) NAME_PAIRS.set(ka, (row = new WeakMap()));
-  const hit = row.get(kb);
-  if (hit) return hit;
-  const s = nameSimilarityOfKeys(ka, kb);
-  row.set(kb, s);
-  return s;
+  return NAME_PAIRS.get(ka, kb, () => nameSimilarityOfKeys(ka, kb));
 }
 
-const NAME_PAIRS = new WeakMap<NameKey, WeakMap<NameKey, NameSimilarity>>();
+const NAME_PAIRS = new PairMemo<NameKey, NameKey, NameSimilarity>(50_000);
 
 function nameSimilarityOfKeys(ka: NameKey, kb: NameKey): NameSimilarity {
   const penalties: string[] = [];

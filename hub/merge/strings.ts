@@ -212,3 +212,43 @@ export function memoised<T>(tables: WeakMap<object, Map<string, T>>, table: obje
   m.set(input, v);
   return v;
 }
+
+/** Numbers for objects, for memo keys that must not keep the objects alive. */
+const OBJECT_NUMBERS = new WeakMap<object, number>();
+let lastObjectNumber = 0;
+function objectNumber(o: object): number {
+  let n = OBJECT_NUMBERS.get(o);
+  if (n === undefined) OBJECT_NUMBERS.set(o, (n = ++lastObjectNumber));
+  return n;
+}
+
+/**
+ * A pure function of two objects (parsed addresses, name keys), remembered per ordered pair and
+ * bounded by the number of pairs (cleared when full). A WeakMap per first object is not bounded:
+ * its pairs live as long as the memo tables keep both objects, and a county day's comparisons
+ * kept hundreds of thousands of answers (with their explanations) until the hub ran out of heap.
+ */
+export class PairMemo<A extends object, B extends object, V> {
+  private readonly rows = new Map<number, Map<number, V>>();
+  private size = 0;
+
+  constructor(private readonly max: number) {}
+
+  get(a: A, b: B, compute: () => V): V {
+    const na = objectNumber(a);
+    let row = this.rows.get(na);
+    const nb = objectNumber(b);
+    const hit = row?.get(nb);
+    if (hit !== undefined) return hit;
+    const v = compute();
+    if (this.size >= this.max) {
+      this.rows.clear();
+      this.size = 0;
+      row = undefined;
+    }
+    if (!row) this.rows.set(na, (row = new Map()));
+    row.set(nb, v);
+    this.size += 1;
+    return v;
+  }
+}

@@ -230,7 +230,9 @@ function sameDoorPair(f: SubjectFeatures): boolean {
  * records only).
  */
 const EDGES = new WeakMap<object, Map<string, SubjectEdge | null>>();
-const EDGES_MAX = 1_000_000;
+// a component of 1,000 records re-formed at each arrival has ~500,000 pairs (hot-subject.test.ts);
+// an edge is small (its features are the evaluation's), so this bound is about 150 MB at most
+const EDGES_MAX = 600_000;
 
 function pairEdge(x: Prepared, y: Prepared, nameOpts: NameOptions, addrOpts: AddressOptions): SubjectEdge | null {
   if (x.tag === null || y.tag === null) return pairEdgeUncached(x, y, nameOpts, addrOpts);
@@ -247,7 +249,9 @@ function pairEdge(x: Prepared, y: Prepared, nameOpts: NameOptions, addrOpts: Add
 
 /** The matcher's evaluation of two prepared contents, in the pair's identity order; per region table, bounded. */
 const EVALS = new WeakMap<object, Map<string, ReturnType<typeof evaluate>>>();
-const EVALS_MAX = 1_000_000;
+// evaluations are per pair of contents (a popular shop's reports share one), and each carries its
+// explanations: at a million they held gigabytes on a county day
+const EVALS_MAX = 100_000;
 
 function evaluatePair(p: Prepared, q: Prepared, nameOpts: NameOptions, addrOpts: AddressOptions): ReturnType<typeof evaluate> {
   if (p.serial === null || q.serial === null) return evaluate(p.rec, q.cand, nameOpts, addrOpts);
