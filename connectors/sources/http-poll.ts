@@ -17,7 +17,7 @@
  * and the page carries a warning for the connector's status.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError, ValidationError } from '../../core/errors.js';
+import { ConfigError, UpstreamRejectedError, ValidationError } from '../../core/errors.js';
 import { formatShanghai, parseTimestamp } from '../../core/normalise/time.js';
 import type { Source, SourcePage, SourceRecord } from '../sdk/types.js';
 import { getPath } from './paths.js';
@@ -34,7 +34,13 @@ export interface HttpPollSettings {
   auth: HttpAuth;
   pagination:
     | { style: 'page'; pageParam: string; sizeParam: string; size: number; firstPage: number }
-    | { style: 'offset'; offsetParam: string; limitParam: string; size: number };
+    | { style: 'offset'; offsetParam: string; limitParam: string; size: number }
+    /**
+     * Platforms that page a since-query with a token (`nextPageToken`): the first request carries
+     * the since parameter only, each further page the token the previous answer gave. An empty or
+     * absent token means the last page.
+     */
+    | { style: 'next-token'; tokenParam: string; tokenPath: string; sizeParam: string; size: number };
   incremental: {
     /** Request parameter carrying the cursor time. */
     param: string;
@@ -51,6 +57,13 @@ export interface HttpPollSettings {
     initial: string;
     /** Update times further ahead of our clock than this are refused (dead-lettered); default 10 minutes. */
     maxClockSkewMs?: number;
+    /**
+     * A time after which the platform is known to hold records (written like `initial`). When set,
+     * the connector asks for that window once at start, in the declared parameter form, and refuses
+     * to run (a clear error in its status) when the platform answers no rows: a since parameter of
+     * the wrong name or form is otherwise answered with 200 and no rows, and ingestion stops silently.
+     */
+    probeSince?: string;
   };
   /** Field holding the record's id in the source. */
   idField: string;
@@ -99,6 +112,8 @@ export interface HttpPollCursor {
   seenAtSince: string[];
   /** Page within `since` (only advances when whole pages share one timestamp). */
   page: number;
+  /** next-token paging: the platform's token for `page` (absent for the first page of `since`). */
+  token?: string;
   /**
    * Present while the pages of one timestamp are read (more records share `since` than fit a page):
    * one digest per page of the previous complete pass over that timestamp (null on the first pass)
@@ -140,12 +155,44 @@ export function validateHttpPollSettings(s: HttpPollSettings, at = 'source'): vo
     throw new ConfigError(`${at}.incremental.paramFormat`, `must be one of ${PARAM_FORMATS.join(', ')}`);
   }
   if (s.format !== undefined && s.format !== 'json' && s.format !== 'xml') throw new ConfigError(`${at}.format`, 'must be "json" or "xml"');
+  if (!['page', 'offset', 'next-token'].includes(s.pagination.style)) throw new ConfigError(`${at}.pagination.style`, 'must be page, offset, next-token, cursor or next-link');
+  if (s.pagination.style === 'next-token' && (!s.pagination.tokenParam || !s.pagination.tokenPath)) {
+    throw new ConfigError(`${at}.pagination`, 'next-token paging needs tokenParam (the request parameter) and tokenPath (where the answer holds the next token)');
+  }
+  for (const key of ['initial', 'probeSince'] as const) {
+    const v = s.incremental[key];
+    if (v === undefined) continue;
+    try {
+      parseTimestamp(v, `${at}.incremental.${key}`, { notBefore: new Date(0) });
+    } catch (err) {
+      throw new ConfigError(`${at}.incremental.${key}`, `not a readable time: ${(err as Error).message}`);
+    }
+  }
+}
+
+/**
+ * The platform answered no rows for a window it is known to hold records in (incremental.probeSince):
+ * the since parameter is not what the platform expects. Not retried: the settings must change.
+ */
+export class SinceParameterRejectedError extends UpstreamRejectedError {
+  constructor(
+    readonly param: string,
+    readonly sent: string,
+    readonly paramFormat: ParamFormat,
+  ) {
+    super(
+      `平台对已知有数据的时间窗口返回0条: the platform answered no rows for ${param}=${sent} although it holds records after incremental.probeSince; ` +
+        `the parameter's name (incremental.param "${param}") or form (incremental.paramFormat "${paramFormat}"; one of ${PARAM_FORMATS.join(', ')}) is probably not what the platform expects — ` +
+        'without this check ingestion would stop without a word. Fix the manifest or CONNECTOR_CONFIG.',
+    );
+  }
 }
 
 export class HttpPollSource implements Source<HttpPollCursor> {
   // off by default: on a 2-core host the overlap costs more in contention than it saves (bench: 4.8k vs 6.1k records/s)
   readonly readAhead = process.env.COUNTYHUB_READ_AHEAD === "1";
   private readonly client: HttpPlatformClient;
+  private probed = false;
 
   constructor(
     private readonly s: HttpPollSettings,
@@ -157,8 +204,10 @@ export class HttpPollSource implements Source<HttpPollCursor> {
   }
 
   async nextPage(cursor: HttpPollCursor | undefined, signal: AbortSignal): Promise<SourcePage<HttpPollCursor>> {
+    if (this.s.incremental.probeSince !== undefined && !this.probed) await this.probe(signal);
     const c = cursor ?? { since: this.s.incremental.initial, seenAtSince: [], page: 0 };
     const body = await this.request(c, signal);
+    const nextToken = this.nextTokenOf(body);
     const list = recordList(getPath(body, this.s.recordsPath), this.s.format ?? 'json', this.s.recordsPath);
     const seen = new Set(c.seenAtSince);
     const held = new Set(c.held ?? []);
@@ -195,7 +244,8 @@ export class HttpPollSource implements Source<HttpPollCursor> {
       if (t === sinceMs) atSince.push({ rec: { id, payload: item, raw, sourceTime: t }, mark });
       else later.push({ rec: { id, payload: item, raw, sourceTime: t }, mark, t, rawTime: String(rawTime) });
     }
-    const full = list.length >= this.s.pagination.size;
+    // next-token paging: a token in the answer means another page; other styles: a full page does
+    const full = this.s.pagination.style === 'next-token' ? nextToken !== undefined : list.length >= this.s.pagination.size;
     const fresh = untrusted.filter((u) => !held.has(u.mark));
     const nextHeld = [...(c.held ?? []), ...fresh.map((u) => u.mark)].slice(-MAX_HELD);
     const heldPart = nextHeld.length ? { held: nextHeld } : {};
@@ -227,7 +277,7 @@ export class HttpPollSource implements Source<HttpPollCursor> {
     if (blockContinues) {
       return {
         records: [...deliver, ...fresh.map((u) => u.rec)],
-        cursor: { since: c.since, seenAtSince: marksAtSince, page: c.page + 1, pass: { prev: pass.prev, cur, delivered }, ...heldPart },
+        cursor: { since: c.since, seenAtSince: marksAtSince, page: c.page + 1, ...(nextToken !== undefined ? { token: nextToken } : {}), pass: { prev: pass.prev, cur, delivered }, ...heldPart },
         hasMore: true,
         warnings,
       };
@@ -248,7 +298,7 @@ export class HttpPollSource implements Source<HttpPollCursor> {
       // reference, so the next poll reads one page, not the whole timestamp again.
       return {
         records: [...deliver, ...fresh.map((u) => u.rec)],
-        cursor: { since: c.since, seenAtSince: marksAtSince, page: c.page, pass: { prev: cur, cur: cur.slice(0, c.page), delivered }, ...heldPart },
+        cursor: { since: c.since, seenAtSince: marksAtSince, page: c.page, ...(c.token !== undefined ? { token: c.token } : {}), pass: { prev: cur, cur: cur.slice(0, c.page), delivered }, ...heldPart },
         hasMore: false,
         warnings,
       };
@@ -282,7 +332,10 @@ export class HttpPollSource implements Source<HttpPollCursor> {
     const inc = this.s.incremental;
     url.searchParams.set(inc.param, inc.paramFormat && inc.paramFormat !== 'as-is' ? formatParam(c.since, this.timeOf(c.since), inc.paramFormat) : c.since);
     const p = this.s.pagination;
-    if (p.style === 'page') {
+    if (p.style === 'next-token') {
+      if (c.token !== undefined) url.searchParams.set(p.tokenParam, c.token);
+      url.searchParams.set(p.sizeParam, String(p.size));
+    } else if (p.style === 'page') {
       url.searchParams.set(p.pageParam, String(p.firstPage + c.page));
       url.searchParams.set(p.sizeParam, String(p.size));
     } else {
@@ -294,5 +347,34 @@ export class HttpPollSource implements Source<HttpPollCursor> {
 
   private async request(c: HttpPollCursor, signal: AbortSignal): Promise<unknown> {
     return this.client.get(this.buildUrl(c), signal);
+  }
+
+  private nextTokenOf(body: unknown): string | undefined {
+    const p = this.s.pagination;
+    if (p.style !== 'next-token') return undefined;
+    const t = getPath(body, p.tokenPath);
+    return (typeof t === 'string' && t.trim() !== '') || typeof t === 'number' ? String(t).trim() : undefined;
+  }
+
+  /**
+   * Once per process, before the first page: the known window must answer rows, each with the
+   * configured id and update-time fields. Anything else is a setting to fix, said in the status.
+   */
+  private async probe(signal: AbortSignal): Promise<void> {
+    const inc = this.s.incremental;
+    const since = inc.probeSince as string;
+    const url = this.buildUrl({ since, seenAtSince: [], page: 0 });
+    const body = await this.client.get(url, signal);
+    const list = recordList(getPath(body, this.s.recordsPath), this.s.format ?? 'json', this.s.recordsPath);
+    if (list.length === 0) throw new SinceParameterRejectedError(inc.param, url.searchParams.get(inc.param) ?? '', inc.paramFormat ?? 'as-is');
+    const first = list[0];
+    const fields = first && typeof first === 'object' ? Object.keys(first).join(', ') : typeof first;
+    for (const [setting, path] of [['idField', this.s.idField], ['incremental.field', inc.field]] as const) {
+      const v = getPath(first, path);
+      if (v === undefined || v === null || v === '') {
+        throw new UpstreamRejectedError(`source.${setting} "${path}" is not in the platform's records (a record of the known window has: ${fields}); fix source.${setting}`);
+      }
+    }
+    this.probed = true;
   }
 }
