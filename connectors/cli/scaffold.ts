@@ -1,6 +1,7 @@
 /**
- * countyhub new <name>: a working adapter folder to start from — manifest (HTTP poll), mapping to
- * a Report, one good and one bad fixture, and the fixture test — which passes as generated.
+ * countyhub new <name> [--source http-json|http-xml|file-drop]: a working adapter folder to start
+ * from — manifest (the chosen generic source), mapping to a Report, one good and one bad fixture, and
+ * the fixture test — which passes as generated. The worker finds the folder by its manifest.ts.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,35 +10,63 @@ import { ConfigError } from '../../core/errors.js';
 
 const ADAPTERS_DIR = resolve(import.meta.dirname, '..', 'adapters');
 
-export function scaffold(name: string, dir = ADAPTERS_DIR): string {
+export const SCAFFOLD_SOURCES = ['http-json', 'http-xml', 'file-drop'] as const;
+export type ScaffoldSource = (typeof SCAFFOLD_SOURCES)[number];
+
+function manifestSource(kind: ScaffoldSource, name: string): { type: string; imp: string; body: string } {
+  if (kind === 'file-drop') {
+    return {
+      type: 'FileDropSettings',
+      imp: `import type { FileDropSettings } from '../../sources/file-drop.js';`,
+      body: `{
+    kind: 'file-drop',
+    folder: '/data/drops/${name}', // overridden per county in CONNECTOR_CONFIG
+    encoding: 'auto', // BOM, else UTF-8 if valid, else GB18030 (GBK)
+  }`,
+    };
+  }
+  const xml = kind === 'http-xml';
+  return {
+    type: 'HttpPollSettings',
+    imp: `import type { HttpPollSettings } from '../../sources/http-poll.js';`,
+    body: `{
+    kind: 'http-poll',
+    url: 'http://127.0.0.1:9999/api/records', // overridden per county in CONNECTOR_CONFIG
+    auth: { type: 'none' }, // or { type: 'headers', headers: { 'X-App-Key': '…' } } — secrets in CONNECTOR_CONFIG
+    pagination: { style: 'page', pageParam: 'page', sizeParam: 'size', size: 100, firstPage: 1 },
+    // paramFormat: how the platform wants the since parameter (as-is, yyyyMMddHHmmss, yyyy-MM-dd HH:mm:ss, epoch-s, epoch-ms, iso)
+    // probeSince: a time after which the platform surely has records: checked at start
+    incremental: { param: 'updatedSince', paramFormat: 'as-is', field: 'updatedAt', initial: '2000-01-01 00:00:00' },
+    idField: 'id',${xml ? `
+    format: 'xml', // charset: from Content-Type or the XML declaration; set charset: 'gb18030' when neither says it
+    recordsPath: 'response.rows.row',` : `
+    recordsPath: 'data',`}
+  }`,
+  };
+}
+
+export function scaffold(name: string, dir = ADAPTERS_DIR, source: ScaffoldSource = 'http-json'): string {
+  if (!SCAFFOLD_SOURCES.includes(source)) throw new ConfigError('--source', `must be one of ${SCAFFOLD_SOURCES.join(', ')}`);
+  const src = manifestSource(source, name);
   if (!/^[a-z][a-z0-9-]{1,40}$/.test(name)) throw new ConfigError('name', 'use lower-case letters, digits and hyphens, e.g. "culture-tourism"');
   const root = join(dir, name);
   if (existsSync(root)) throw new ConfigError('name', `${root} already exists`);
   // the example fixture is placed in a town of the county this runs for (its profile)
   const town = countyProfile().towns[0]!;
-  const camel = name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
   mkdirSync(join(root, 'fixtures'), { recursive: true });
   const files: Record<string, string> = {
     'manifest.ts': `import type { ConnectorManifest } from '../../sdk/types.js';
-import type { HttpPollSettings } from '../../sources/http-poll.js';
+${src.imp}
 
 /** TODO: one line on the department platform this adapter reads. */
-export const manifest: ConnectorManifest<HttpPollSettings> = {
+export const manifest: ConnectorManifest<${src.type}> = {
   id: '${name}',
   department: '${name}', // TODO: a department id from schemas/catalogues/departments.json
   title: '${name}', // Chinese name shown to operators
   sourceSystem: '${name}',
   emits: ['report'],
   pollIntervalMs: 5000,
-  source: {
-    kind: 'http-poll',
-    url: 'http://127.0.0.1:9999/api/records', // overridden per county in CONNECTOR_CONFIG
-    auth: { type: 'none' },
-    pagination: { style: 'page', pageParam: 'page', sizeParam: 'size', size: 100, firstPage: 1 },
-    incremental: { param: 'updatedSince', field: 'updatedAt', initial: '2000-01-01 00:00:00' },
-    idField: 'id',
-    recordsPath: 'data',
-  },
+  source: ${src.body},
 };
 `,
     'mapping.ts': `import type { Report } from '../../../schemas/index.js';
@@ -46,7 +75,7 @@ import { cleanText, parseTimestamp } from '../../../core/normalise/index.js';
 import type { Mapping } from '../../sdk/types.js';
 
 /** One source record → one Report. Pure: no I/O, no clock (use ctx.ingestTime). */
-export const map${camel[0]!.toUpperCase()}${camel.slice(1)}: Mapping = (payload, ctx) => {
+export const mapping: Mapping = (payload, ctx) => {
   const o = object(payload);
   const id = cleanText(o.id, { field: 'id', required: true, maxLength: 64 });
   const updated = parseTimestamp(o.updatedAt, 'updatedAt');
@@ -84,12 +113,9 @@ export const map${camel[0]!.toUpperCase()}${camel.slice(1)}: Mapping = (payload,
   return [{ kind: 'report', key: townKey(division, id), value: report }];
 };
 `,
-    'index.ts': `export { manifest } from './manifest.js';
-export { map${camel[0]!.toUpperCase()}${camel.slice(1)} as mapping } from './mapping.js';
-`,
     'mapping.test.ts': `import { describeFixtures } from '../../sdk/fixture-test.js';
 import { manifest } from './manifest.js';
-import { mapping } from './index.js';
+import { mapping } from './mapping.js';
 
 describeFixtures(manifest, mapping, new URL('./fixtures', import.meta.url).pathname);
 `,
