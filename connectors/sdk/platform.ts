@@ -4,11 +4,12 @@
  * tables mapped to the canonical status (withdrawn and cancelled included), the category by code or
  * by name, and Chinese date-times (`2026年11月23日 09时30分`, `2026年11月23日 下午3时30分`).
  */
-import type { Location, ReportStatus } from '../../schemas/index.js';
+import type { Location, Report, ReportStatus } from '../../schemas/index.js';
 import { countyProfile } from '../../core/county-profile.js';
 import { ValidationError } from '../../core/errors.js';
 import { parseTimestamp, toCanonical, type BBox, type CanonicalPoint, type Crs, type ParsedTime } from '../../core/normalise/index.js';
-import type { MappingContext } from './types.js';
+import { townKey } from './mapping-helpers.js';
+import type { Emitted, MappingContext } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Coordinates
@@ -147,4 +148,59 @@ export function chineseDateTime(raw: unknown, field: string): ParsedTime {
     return parseTimestamp(text, field);
   }
   return parseTimestamp(raw, field);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A report with the envelope filled in
+
+export interface ReportEnvelopeFields {
+  /** The platform's id of the record (sourceRecordId). */
+  id: string;
+  /** The record's version: its update time on the platform (epoch ms). */
+  version: number;
+  /** When it happened or was reported (epoch ms). */
+  eventTime: number;
+  divisionCode?: string | null;
+  gridCode?: string | null;
+  location?: Location | null;
+}
+
+export type ReportFields = Partial<Omit<Report, 'envelope' | 'description' | 'status'>> & Pick<Report, 'description' | 'status'>;
+
+/**
+ * One Report ready to emit: the envelope from the context and `e`, every optional field null (or
+ * empty) unless given, keyed by town (townKey) so reports of one town meet in one partition.
+ */
+export function reportRecord(ctx: MappingContext, e: ReportEnvelopeFields, r: ReportFields): Emitted {
+  const divisionCode = e.divisionCode ?? null;
+  const value: Report = {
+    envelope: {
+      sourceSystem: ctx.sourceSystem,
+      department: ctx.department,
+      sourceRecordId: e.id,
+      sourceVersion: e.version,
+      eventTime: e.eventTime,
+      ingestTime: ctx.ingestTime,
+      divisionCode,
+      gridCode: e.gridCode ?? null,
+      location: e.location ?? null,
+      connector: ctx.connectorId,
+    },
+    channel: 'OTHER',
+    title: null,
+    sourceCategoryCode: null,
+    categoryCode: null,
+    sourceStatus: null,
+    urgency: null,
+    address: null,
+    reporterNameMasked: null,
+    reporterPhoneHash: null,
+    reporterPhoneMasked: null,
+    subjectUscc: null,
+    subjectName: null,
+    attachmentUrls: [],
+    deadline: null,
+    ...r,
+  };
+  return { kind: 'report', key: townKey(divisionCode, e.id), value };
 }
