@@ -200,6 +200,8 @@ export function reportRecord(ctx: MappingContext, e: ReportEnvelopeFields, r: Re
     subjectName: null,
     attachmentUrls: [],
     deadline: null,
+    reporterIdHash: null,
+    reporterIdMasked: null,
     ...r,
   };
   return { kind: 'report', key: townKey(divisionCode, e.id), value };
