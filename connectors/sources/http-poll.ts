@@ -151,6 +151,8 @@ export function validateHttpPollSettings(s: HttpPollSettings, at = 'source'): vo
   if (s.auth.type === 'app-key' && (!s.auth.appKey || !s.auth.appSecret)) throw new ConfigError(`${at}.auth`, 'app-key auth needs appKey and appSecret');
   if (s.auth.type === 'bearer' && !s.auth.token) throw new ConfigError(`${at}.auth.token`, 'bearer auth needs a token');
   if (s.auth.type === 'headers' && (!s.auth.headers || !Object.keys(s.auth.headers).length)) throw new ConfigError(`${at}.auth.headers`, 'headers auth needs at least one header, e.g. {"X-App-Key": "…"}');
+  if (s.auth.type === 'oauth2' && (!s.auth.tokenUrl || !s.auth.clientId || !s.auth.clientSecret)) throw new ConfigError(`${at}.auth`, 'oauth2 auth needs tokenUrl, clientId and clientSecret');
+  if (s.auth.type === 'app-key' && s.auth.algorithm !== undefined && !['hmac-sha256', 'hmac-sm3'].includes(s.auth.algorithm)) throw new ConfigError(`${at}.auth.algorithm`, 'must be hmac-sha256 or hmac-sm3');
   if (s.incremental.paramFormat !== undefined && !PARAM_FORMATS.includes(s.incremental.paramFormat)) {
     throw new ConfigError(`${at}.incremental.paramFormat`, `must be one of ${PARAM_FORMATS.join(', ')}`);
   }
