@@ -41,6 +41,18 @@ export function appKeySignature(appKey: string, appSecret: string, pathAndQuery:
 
 const RETRY_WITH_NEW_TOKEN = Symbol('retry with a new token');
 
+/** A SOAP 1.1 WebService operation (no WSDL needed at run time: the operation, its namespace and SOAPAction). */
+export interface SoapCall {
+  /** The operation's element name, e.g. queryCases. */
+  operation: string;
+  /** The target namespace of the service, from the WSDL. */
+  namespace: string;
+  /** The SOAPAction header; default `<namespace>/<operation>`. */
+  action?: string;
+}
+
+const escapeXml = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
 export class HttpPlatformClient {
   private readonly limiter: RateLimiter | undefined;
 
@@ -102,28 +114,56 @@ export class HttpPlatformClient {
   }
 
   async get(url: URL, signal: AbortSignal): Promise<unknown> {
-    const first = await this.getOnce(url, signal);
+    return this.request(url, signal);
+  }
+
+  /**
+   * A SOAP 1.1 call: the query parameters of `url` become the child elements of `<ns:operation>` in
+   * the envelope's body, POSTed with the SOAPAction header; the answer is read as XML. A Client
+   * fault (the request is wrong) is a refusal; a Server fault is retried.
+   */
+  async soap(url: URL, soap: SoapCall, signal: AbortSignal): Promise<unknown> {
+    const endpoint = new URL(url);
+    endpoint.search = '';
+    const params = [...url.searchParams].map(([k, v]) => `<ns:${k}>${escapeXml(v)}</ns:${k}>`).join('');
+    const body =
+      `<?xml version="1.0" encoding="utf-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns="${escapeXml(soap.namespace)}">` +
+      `<soapenv:Header/><soapenv:Body><ns:${soap.operation}>${params}</ns:${soap.operation}></soapenv:Body></soapenv:Envelope>`;
+    return this.request(endpoint, signal, { body, headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soap.action ?? `${soap.namespace}/${soap.operation}`}"` } });
+  }
+
+  private async request(url: URL, signal: AbortSignal, post?: { body: string; headers: Record<string, string> }): Promise<unknown> {
+    const first = await this.once(url, signal, post);
     if (first !== RETRY_WITH_NEW_TOKEN) return first;
-    const second = await this.getOnce(url, signal);
-    if (second === RETRY_WITH_NEW_TOKEN) throw new UpstreamRejectedError(`GET ${url.host}${url.pathname} answered HTTP 401 with a fresh OAuth2 token — check the client's grants (scope) on the platform`);
+    const second = await this.once(url, signal, post);
+    if (second === RETRY_WITH_NEW_TOKEN) throw new UpstreamRejectedError(`${post ? 'POST' : 'GET'} ${url.host}${url.pathname} answered HTTP 401 with a fresh OAuth2 token — check the client's grants (scope) on the platform`);
     return second;
   }
 
-  private async getOnce(url: URL, signal: AbortSignal): Promise<unknown> {
+  private async once(url: URL, signal: AbortSignal, post?: { body: string; headers: Record<string, string> }): Promise<unknown> {
     await this.limiter?.take(signal);
     const timeout = AbortSignal.timeout(this.s.timeoutMs ?? 15_000);
     const auth = await this.headers(url, signal); // a token endpoint's refusal stays a refusal
+    const method = post ? 'POST' : 'GET';
     let res: Response;
     try {
-      res = await fetch(url, { headers: { accept: this.s.format === 'xml' ? 'application/xml, text/xml' : 'application/json', ...auth }, signal: AbortSignal.any([signal, timeout]) });
+      const accept = this.s.format === 'xml' || post ? 'application/xml, text/xml' : 'application/json';
+      res = await fetch(url, { method, headers: { accept, ...auth, ...post?.headers }, ...(post ? { body: post.body } : {}), signal: AbortSignal.any([signal, timeout]) });
     } catch (err) {
       if (signal.aborted) throw err;
       const why = timeout.aborted ? `no answer within ${(this.s.timeoutMs ?? 15_000) / 1000} s` : (err as Error).message;
-      throw new UpstreamUnavailableError(`GET ${url.host}${url.pathname} failed: ${why}`, err);
+      throw new UpstreamUnavailableError(`${method} ${url.host}${url.pathname} failed: ${why}`, err);
     }
     const bytes = new Uint8Array(await res.arrayBuffer());
-    const where = `GET ${url.host}${url.pathname}`;
+    const where = `${method} ${url.host}${url.pathname}`;
     const text = decodeText(bytes, charsetOf(bytes, res.headers.get('content-type'), this.s.charset), where);
+    if (post && res.status === 500 && /<(\w+:)?Fault\b/.test(text)) {
+      const fault = getPath(parseBody(text, 'xml', where), 'Envelope.Body.Fault') as { faultcode?: string; faultstring?: string } | undefined;
+      const code = String(fault?.faultcode ?? '');
+      const message = `${where} answered a SOAP fault ${code}: ${String(fault?.faultstring ?? '').slice(0, 200)}`;
+      if (/(^|:)Client/.test(code)) throw new UpstreamRejectedError(`${message} — the request is wrong: check source.soap and the parameters`);
+      throw new UpstreamUnavailableError(message);
+    }
     if (res.status === 429 || res.status >= 500) {
       throw new UpstreamUnavailableError(`${where} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
     }
@@ -134,7 +174,7 @@ export class HttpPlatformClient {
     if (res.status >= 400) {
       throw new UpstreamRejectedError(`${where} answered HTTP ${res.status}: ${text.slice(0, 200)} — check the connector's URL and credentials`);
     }
-    const body = parseBody(text, this.s.format ?? 'json', where);
+    const body = parseBody(text, post ? 'xml' : (this.s.format ?? 'json'), where);
     const bs = this.s.bodyStatus;
     if (bs) {
       const code = getPath(body, bs.path) as string | number;

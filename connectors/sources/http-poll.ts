@@ -22,7 +22,7 @@ import { formatShanghai, parseTimestamp } from '../../core/normalise/time.js';
 import type { Source, SourcePage, SourceRecord } from '../sdk/types.js';
 import { getPath } from './paths.js';
 import { recordList, type BodyFormat } from './http-body.js';
-import { HttpPlatformClient, type HttpAuth } from './http-client.js';
+import { HttpPlatformClient, type HttpAuth, type SoapCall } from './http-client.js';
 
 export type { HttpAuth } from './http-client.js';
 export { appKeySignature } from './http-client.js';
@@ -78,6 +78,11 @@ export interface HttpPollSettings {
   extraParams?: Record<string, string>;
   timeoutMs?: number;
   rateLimitPerSecond?: number;
+  /**
+   * A SOAP WebService instead of a GET: the parameters (since, paging, extraParams) are sent as the
+   * operation's child elements in a SOAP 1.1 envelope; the answer is XML (recordsPath from Envelope.Body…).
+   */
+  soap?: SoapCall;
 }
 
 export const PARAM_FORMATS = ['as-is', 'yyyyMMddHHmmss', 'yyyy-MM-dd HH:mm:ss', 'epoch-ms', 'epoch-s', 'iso'] as const;
@@ -157,6 +162,7 @@ export function validateHttpPollSettings(s: HttpPollSettings, at = 'source'): vo
     throw new ConfigError(`${at}.incremental.paramFormat`, `must be one of ${PARAM_FORMATS.join(', ')}`);
   }
   if (s.format !== undefined && s.format !== 'json' && s.format !== 'xml') throw new ConfigError(`${at}.format`, 'must be "json" or "xml"');
+  if (s.soap !== undefined && (!/^[A-Za-z_][\w.-]*$/.test(s.soap.operation ?? '') || !s.soap.namespace)) throw new ConfigError(`${at}.soap`, 'needs operation (an XML element name) and namespace (the service\'s target namespace from the WSDL)');
   if (!['page', 'offset', 'next-token'].includes(s.pagination.style)) throw new ConfigError(`${at}.pagination.style`, 'must be page, offset, next-token, cursor or next-link');
   if (s.pagination.style === 'next-token' && (!s.pagination.tokenParam || !s.pagination.tokenPath)) {
     throw new ConfigError(`${at}.pagination`, 'next-token paging needs tokenParam (the request parameter) and tokenPath (where the answer holds the next token)');
@@ -210,7 +216,7 @@ export class HttpPollSource implements Source<HttpPollCursor> {
     const c = cursor ?? { since: this.s.incremental.initial, seenAtSince: [], page: 0 };
     const body = await this.request(c, signal);
     const nextToken = this.nextTokenOf(body);
-    const list = recordList(getPath(body, this.s.recordsPath), this.s.format ?? 'json', this.s.recordsPath);
+    const list = recordList(getPath(body, this.s.recordsPath), this.format(), this.s.recordsPath);
     const seen = new Set(c.seenAtSince);
     const held = new Set(c.held ?? []);
     const sinceMs = this.timeOf(c.since);
@@ -348,7 +354,15 @@ export class HttpPollSource implements Source<HttpPollCursor> {
   }
 
   private async request(c: HttpPollCursor, signal: AbortSignal): Promise<unknown> {
-    return this.client.get(this.buildUrl(c), signal);
+    return this.fetchUrl(this.buildUrl(c), signal);
+  }
+
+  private fetchUrl(url: URL, signal: AbortSignal): Promise<unknown> {
+    return this.s.soap ? this.client.soap(url, this.s.soap, signal) : this.client.get(url, signal);
+  }
+
+  private format(): 'json' | 'xml' {
+    return this.s.soap ? 'xml' : (this.s.format ?? 'json');
   }
 
   private nextTokenOf(body: unknown): string | undefined {
@@ -366,8 +380,8 @@ export class HttpPollSource implements Source<HttpPollCursor> {
     const inc = this.s.incremental;
     const since = inc.probeSince as string;
     const url = this.buildUrl({ since, seenAtSince: [], page: 0 });
-    const body = await this.client.get(url, signal);
-    const list = recordList(getPath(body, this.s.recordsPath), this.s.format ?? 'json', this.s.recordsPath);
+    const body = await this.fetchUrl(url, signal);
+    const list = recordList(getPath(body, this.s.recordsPath), this.format(), this.s.recordsPath);
     if (list.length === 0) throw new SinceParameterRejectedError(inc.param, url.searchParams.get(inc.param) ?? '', inc.paramFormat ?? 'as-is');
     const first = list[0];
     const fields = first && typeof first === 'object' ? Object.keys(first).join(', ') : typeof first;
