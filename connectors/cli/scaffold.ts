@@ -69,48 +69,36 @@ export const manifest: ConnectorManifest<${src.type}> = {
   source: ${src.body},
 };
 `,
-    'mapping.ts': `import type { Report } from '../../../schemas/index.js';
-import { divisionCode, object, townKey } from '../../sdk/mapping-helpers.js';
-import { cleanText, parseTimestamp } from '../../../core/normalise/index.js';
+    'mapping.ts': `import { cleanText } from '../../../core/normalise/index.js';
+import { divisionCode, object, sourceRecordId, structuredText } from '../../sdk/mapping-helpers.js';
+import { categoryOf, chineseDateTime, reportRecord, statusTable } from '../../sdk/platform.js';
 import type { Mapping } from '../../sdk/types.js';
+
+// TODO: the platform's status codes or labels → RECEIVED DISPATCHED IN_PROGRESS FOLLOW_UP CLOSED REJECTED WITHDRAWN CANCELLED
+const status = statusTable({ '1': 'RECEIVED', '2': 'IN_PROGRESS', '3': 'CLOSED' }, 'status');
 
 /** One source record → one Report. Pure: no I/O, no clock (use ctx.ingestTime). */
 export const mapping: Mapping = (payload, ctx) => {
   const o = object(payload);
-  const id = cleanText(o.id, { field: 'id', required: true, maxLength: 64 });
-  const updated = parseTimestamp(o.updatedAt, 'updatedAt');
-  const division = divisionCode(o.divisionCode, 'divisionCode');
-  const report: Report = {
-    envelope: {
-      sourceSystem: ctx.sourceSystem,
-      department: ctx.department,
-      sourceRecordId: id,
-      sourceVersion: updated.epochMs,
-      eventTime: parseTimestamp(o.reportedAt, 'reportedAt').epochMs,
-      ingestTime: ctx.ingestTime,
-      divisionCode: division,
-      gridCode: null,
-      location: null,
-      connector: ctx.connectorId,
-    },
-    channel: 'OTHER',
-    title: cleanText(o.title, { field: 'title', maxLength: 200 }),
-    description: cleanText(o.content, { field: 'content', required: true, maxLength: 4000 }),
-    sourceCategoryCode: null,
-    categoryCode: null,
-    status: 'RECEIVED',
-    sourceStatus: null,
-    urgency: null,
-    address: cleanText(o.address, { field: 'address', maxLength: 500 }),
-    reporterNameMasked: null,
-    reporterPhoneHash: null,
-    reporterPhoneMasked: null,
-    subjectUscc: null,
-    subjectName: null,
-    attachmentUrls: [],
-    deadline: null,
+  const category = cleanText(o.category, { field: 'category', maxLength: 50 });
+  const envelope = {
+    id: sourceRecordId(o.id, 'id'),
+    version: chineseDateTime(o.updatedAt, 'updatedAt').epochMs,
+    eventTime: chineseDateTime(o.reportedAt, 'reportedAt').epochMs,
+    divisionCode: divisionCode(o.divisionCode, 'divisionCode'),
+    // location: locationFromText(o.position, { crs: 'BD09', field: 'position' }),
   };
-  return [{ kind: 'report', key: townKey(division, id), value: report }];
+  return [
+    reportRecord(ctx, envelope, {
+      channel: 'OTHER',
+      title: structuredText(o.title, { field: 'title', maxLength: 200 }),
+      description: cleanText(o.content, { field: 'content', required: true, maxLength: 4000 }) as string,
+      sourceCategoryCode: category,
+      categoryCode: categoryOf(ctx, category),
+      ...status(o.status),
+      address: structuredText(o.address, { field: 'address', maxLength: 500 }),
+    }),
+  ];
 };
 `,
     'mapping.test.ts': `import { describeFixtures } from '../../sdk/fixture-test.js';
@@ -122,15 +110,16 @@ describeFixtures(manifest, mapping, new URL('./fixtures', import.meta.url).pathn
     'fixtures/01-example.json': JSON.stringify(
       {
         description: 'a record as the platform serves it becomes a Report (replace with a recorded one)',
-        input: { id: 'R1', title: '示例', content: '示例内容', address: town.name, divisionCode: `${town.code}001`, reportedAt: '2026-03-01 08:00:00', updatedAt: '2026-03-01 09:00:00' },
+        input: { id: 'R1', title: '示例', content: '示例内容', address: town.name, divisionCode: `${town.code}001`, status: '1', reportedAt: '2026年03月01日 08时00分', updatedAt: '2026-03-01 09:00:00' },
         expected: [
           {
             kind: 'report',
             key: town.code,
             value: {
               envelope: { sourceSystem: name, department: name, sourceRecordId: 'R1', sourceVersion: 1772326800000, eventTime: 1772323200000, ingestTime: 1767225600000, divisionCode: `${town.code}001`, gridCode: null, location: null, connector: name },
-              channel: 'OTHER', title: '示例', description: '示例内容', sourceCategoryCode: null, categoryCode: null, status: 'RECEIVED', sourceStatus: null, urgency: null,
+              channel: 'OTHER', title: '示例', description: '示例内容', sourceCategoryCode: null, categoryCode: null, status: 'RECEIVED', sourceStatus: '1', urgency: null,
               address: town.name, reporterNameMasked: null, reporterPhoneHash: null, reporterPhoneMasked: null, subjectUscc: null, subjectName: null, attachmentUrls: [], deadline: null,
+              reporterIdHash: null, reporterIdMasked: null,
             },
           },
         ],
@@ -141,7 +130,7 @@ describeFixtures(manifest, mapping, new URL('./fixtures', import.meta.url).pathn
     'fixtures/10-missing-content.json': JSON.stringify(
       {
         description: 'a record without content is dead-lettered naming the field',
-        input: { id: 'R2', title: '示例', content: '', divisionCode: `${town.code}001`, reportedAt: '2026-03-01 08:00:00', updatedAt: '2026-03-01 09:00:00' },
+        input: { id: 'R2', title: '示例', content: '', divisionCode: `${town.code}001`, status: '1', reportedAt: '2026-03-01 08:00:00', updatedAt: '2026-03-01 09:00:00' },
         error: { code: 'CH_VALIDATION', field: 'content' },
       },
       null,
