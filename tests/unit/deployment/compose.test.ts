@@ -71,9 +71,9 @@ describe('docker-compose.yml', () => {
     expect(demo).toMatch(/^COMPOSE_PROFILES=demo$/m);
   });
 
-  it("runs the demo county's nine department platforms, and only in the demo profile", () => {
+  it("runs the demo county's ten department platforms, and only in the demo profile", () => {
     const sims = Object.entries(services).filter(([name]) => name.startsWith('sim-'));
-    expect(sims.map(([name]) => name).sort()).toEqual(['sim-approval', 'sim-emergency', 'sim-enforcement', 'sim-environment', 'sim-grid', 'sim-health-inspection', 'sim-hotline', 'sim-market', 'sim-natural-resources']);
+    expect(sims.map(([name]) => name).sort()).toEqual(['sim-approval', 'sim-emergency', 'sim-enforcement', 'sim-environment', 'sim-grid', 'sim-health-inspection', 'sim-hotline', 'sim-market', 'sim-natural-resources', 'sim-urban-management']);
     for (const [name, s] of sims) expect(s.profiles, name).toEqual(['demo']);
     for (const name of ['hub', 'connectors', 'sinks', 'kafka', 'registry', 'postgres']) expect(services[name]!.profiles, name).toBeUndefined();
   });
