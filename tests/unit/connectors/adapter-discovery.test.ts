@@ -20,10 +20,10 @@ const mappingTs = `export const mapping = (payload) => [{ kind: 'report', key: '
 describe('adapter discovery', () => {
   it('finds every adapter of the repository, the multi-connector folders included', () => {
     const ids = ADAPTERS.map((a) => a.manifest.id).sort();
-    // the twelve the hand-written index listed before discovery, and the two added since by folder only
+    // the twelve the hand-written index listed before discovery, and the three added since by folder only
     expect(ids).toEqual([
       'approval-applications', 'emergency-hazards', 'enforcement-cases', 'environment-alarms', 'environment-complaints', 'environment-feedback',
-      'grid', 'grid-feedback', 'health-inspection', 'hotline-12345', 'hotline-feedback', 'market-registry', 'natural-resources-patrol', 'urban-management',
+      'grid', 'grid-feedback', 'health-inspection', 'hotline-12345', 'hotline-feedback', 'market-registry', 'natural-resources-patrol', 'police-110', 'urban-management',
     ]);
     expect(findAdapter('environment-complaints').folder).toBe('environment');
     for (const a of ADAPTERS) expect(typeof a.mapping, a.manifest.id).toBe('function');
