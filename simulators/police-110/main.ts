@@ -3,7 +3,7 @@
  * and keeps each batch until it is answered 2xx (an outbox), re-sending on errors and, with
  * --lost-answers R, sometimes although it was accepted (the answer lost on the way back):
  *   tsx simulators/police-110/main.ts --target <webhook url> --secret <s> [--count 200] [--batch 10]
- *       [--seed 1] [--interval-ms 200] [--lost-answers 0.2]
+ *       [--seed 1] [--interval-ms 200] [--lost-answers 0.2] [--start-ms <epoch ms of the first call; default an hour ago>]
  * Prints {"simulator":"police-110","target":…} at start and {"done":true,…} when every batch is accepted.
  */
 import { parseArgs } from 'node:util';
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     'interval-ms': { type: 'string', default: '200' },
     'lost-answers': { type: 'string', default: '0' },
+    'start-ms': { type: 'string' },
   },
 });
 if (!values.target || !values.secret) {
@@ -29,7 +30,7 @@ if (!values.target || !values.secret) {
 }
 const seed = Number(values.seed);
 const rand = seededRandom(seed + 1000);
-const all = planHandovers(Number(values.count), seed).map(({ bad: _bad, ...h }) => h);
+const all = planHandovers(Number(values.count), seed, values['start-ms'] ? Number(values['start-ms']) : undefined).map(({ bad: _bad, ...h }) => h);
 const size = Math.max(1, Number(values.batch));
 let attempts = 0;
 let resent = 0;
