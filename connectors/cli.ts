@@ -7,7 +7,7 @@ import { backfill } from './cli/backfill.js';
 import { listDeadLetters, printLetters, replayDeadLetters } from './cli/dead-letters.js';
 import { loadDataset } from './cli/load-dataset.js';
 import { printReconciliation, reconcile } from './cli/reconcile.js';
-import { scaffold } from './cli/scaffold.js';
+import { scaffold, type ScaffoldSource } from './cli/scaffold.js';
 import { status } from './cli/status.js';
 import { connectorEnvironment } from './runtime/environment.js';
 import { runWorkers } from './runtime/runner.js';
@@ -24,7 +24,8 @@ const USAGE = `countyhub — 连接器管理 (connector management)
   countyhub dead-letters replay --connector <id> [--offset N …] [--payload-file fixed.json]
   countyhub load-dataset --dataset <dir>            load a dataset's department exports through the adapters, then reconcile
   countyhub reconcile --dataset <dir>               per department: source records in Kafka, dead-lettered, unaccounted
-  countyhub new <name>                              scaffold an adapter with a passing fixture test
+  countyhub new <name> [--source http-json|http-xml|file-drop]
+                                                    scaffold an adapter with a passing fixture test
 environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, PERSONAL_DATA_KEY, [TOPIC_PREFIX, CONNECTOR_CONFIG, STATUS_PORT]`;
 
 async function main(argv: string[]): Promise<void> {
@@ -34,6 +35,7 @@ async function main(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       all: { type: 'boolean' },
+      source: { type: 'string' },
       json: { type: 'boolean' },
       url: { type: 'string' },
       from: { type: 'string' },
@@ -91,8 +93,8 @@ async function main(argv: string[]): Promise<void> {
     case 'new': {
       const [name] = positionals;
       if (!name) throw new CountyHubError('CH_CONFIG', 'new needs a name, e.g. countyhub new culture-tourism');
-      const dir = scaffold(name);
-      console.log(`created ${dir}\nnext: record real source records into fixtures/, fix mapping.ts until \`npx vitest run ${dir}\` passes,\nthen add \`import * as x from './${name}/index.js'\` to connectors/adapters/index.ts (see connectors/README.md).`);
+      const dir = scaffold(name, undefined, (values.source ?? 'http-json') as ScaffoldSource);
+      console.log(`created ${dir}\nnext: describe the platform in manifest.ts, record real source records into fixtures/, fix mapping.ts until \`npx vitest run ${dir}\` passes.\nThe worker finds the folder by itself (see connectors/README.md); add the department's codes to schemas/catalogues/category-mappings/.`);
       return;
     }
     default:

@@ -24,7 +24,7 @@ export interface Envelope {
 }
 
 export type ReportChannel = 'HOTLINE' | 'GRID' | 'COMPLAINT' | 'PATROL' | 'ALARM' | 'INSPECTION' | 'OTHER';
-export type ReportStatus = 'RECEIVED' | 'DISPATCHED' | 'IN_PROGRESS' | 'FOLLOW_UP' | 'CLOSED' | 'REJECTED' | 'UNKNOWN';
+export type ReportStatus = 'RECEIVED' | 'DISPATCHED' | 'IN_PROGRESS' | 'FOLLOW_UP' | 'CLOSED' | 'REJECTED' | 'UNKNOWN' | 'WITHDRAWN' | 'CANCELLED';
 
 export interface Report {
   envelope: Envelope;

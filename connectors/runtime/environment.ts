@@ -53,7 +53,7 @@ export function connectorEnvironment(clientId = 'countyhub-connectors'): Connect
 export function workerFor(env: ConnectorEnvironment, id: string, adjust: (m: ConnectorManifest) => ConnectorManifest = (m) => m): ConnectorWorker {
   const adapter = findAdapter(id);
   const manifest = adjust(applyOverrides(adapter.manifest, env.overrides));
-  return new ConnectorWorker(manifest, sourceFor(manifest), adapter.mapping, {
+  return new ConnectorWorker(manifest, sourceFor(manifest, adapter), adapter.mapping, {
     kafka: env.kafka,
     codec: env.codec,
     topics: env.topics,

@@ -65,6 +65,10 @@ export interface FileDropSettings {
   rememberFiles?: number;
   /** When set, each payload also gets this key holding { file, row, format, encoding?, sheet? }. */
   rowInfoKey?: string;
+  /** `table` (default: CSV or XLSX, told by content) or `xml` (an XML export; recordsPath names the repeated record element). */
+  format?: 'table' | 'xml';
+  /** XML only: dotted path of the record elements, e.g. "export.records.record". */
+  recordsPath?: string;
 }
 
 export interface FileDropCursor {
@@ -125,6 +129,8 @@ export function validateFileDropSettings(s: FileDropSettings, at = 'source'): vo
   }
   if (s.rowInfoKey !== undefined && (typeof s.rowInfoKey !== 'string' || s.rowInfoKey === '')) throw new ConfigError(`${at}.rowInfoKey`, 'must be a non-empty key name');
   if (s.doneMarker !== undefined && typeof s.doneMarker !== 'boolean') throw new ConfigError(`${at}.doneMarker`, 'must be true or false');
+  if (s.format !== undefined && s.format !== 'table' && s.format !== 'xml') throw new ConfigError(`${at}.format`, 'must be "table" (CSV/XLSX) or "xml"');
+  if (s.format === 'xml' && (typeof s.recordsPath !== 'string' || s.recordsPath === '')) throw new ConfigError(`${at}.recordsPath`, 'an XML export needs the dotted path of its record elements, e.g. "export.records.record"');
 }
 
 /** The rejection carried by a record's payload, or undefined for an ordinary row. */
@@ -303,6 +309,7 @@ export class FileDropSource implements Source<FileDropCursor> {
       headerRow: this.s.headerRow ?? FILE_DROP_DEFAULTS.headerRow,
       ...(this.s.sheet !== undefined ? { sheet: this.s.sheet } : {}),
       codeColumns: this.codeColumns,
+      ...(this.s.format === 'xml' ? { xmlRecordsPath: this.s.recordsPath as string } : {}),
     });
     this.parsed = { sha256, table };
     return table;

@@ -15,6 +15,8 @@
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { normaliseCode, normaliseName } from '../../core/normalise/text.js';
+import { parseBody } from './http-body.js';
+import { getPath } from './paths.js';
 
 export type FileEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'gb18030';
 export type FileEncodingSetting = 'auto' | 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be';
@@ -29,6 +31,8 @@ export interface TableOptions {
   sheet?: string | number;
   /** Header names (after normalisation) whose cells are codes: always normaliseCode. */
   codeColumns: ReadonlySet<string>;
+  /** XML exports: the dotted path of the repeated record element (the file is then read as XML, not as a table). */
+  xmlRecordsPath?: string;
 }
 
 export interface TableRow {
@@ -43,7 +47,7 @@ export interface TableRow {
 const CELL_BINARY = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 
 export interface Table {
-  format: 'csv' | 'xlsx';
+  format: 'csv' | 'xlsx' | 'xml';
   /** Text files only. */
   encoding?: FileEncoding;
   /** XLSX only: the worksheet read. */
@@ -68,8 +72,50 @@ export async function readTable(bytes: Buffer, opts: TableOptions): Promise<Tabl
     throw new FileUnreadable('this is an old Excel 97-2003 workbook (.xls) or another OLE2 document; save it as .xlsx or as "CSV UTF-8" and drop it again');
   }
   if (startsWith(bytes, [0x25, 0x50, 0x44, 0x46])) throw new FileUnreadable('this is a PDF, not a CSV or XLSX table');
+  if (opts.xmlRecordsPath !== undefined) return readXml(bytes, opts.xmlRecordsPath, opts.encoding);
   const { text, encoding } = decodeText(bytes, opts.encoding);
   return readCsv(text, encoding, opts);
+}
+
+/**
+ * An XML export: the records are the elements at `path` (namespace prefixes dropped, tag text kept
+ * as text). Encoding: a BOM, else the configured one, else the XML declaration's, else UTF-8 if
+ * valid, else GB18030. A file that is not well-formed XML (truncated export), or has no element at
+ * `path`, is unreadable; an element present but empty is an export with no records.
+ */
+function readXml(bytes: Buffer, path: string, setting: FileEncodingSetting): Table {
+  let decoded: { text: string; encoding: FileEncoding };
+  const declared = /^\s*<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)["']/i.exec(bytes.subarray(0, 200).toString('latin1'))?.[1];
+  if (setting === 'auto' && declared && !(bytes[0] === 0xef || bytes[0] === 0xff || bytes[0] === 0xfe)) {
+    const name = /^(gbk|gb2312|cp936|gb18030)$/i.test(declared) ? 'gb18030' : /^utf-?8$/i.test(declared) ? 'utf-8' : declared.toLowerCase();
+    if (name === 'utf-8') decoded = { text: utf8(bytes), encoding: 'utf-8' };
+    else if (name === 'gb18030') decoded = { text: iconv.decode(bytes, 'gb18030'), encoding: 'gb18030' };
+    else throw new FileUnreadable(`the XML declares encoding "${declared}", which is not read here (UTF-8, GBK/GB18030, UTF-16 with a BOM); re-export it or set source.encoding`);
+  } else {
+    decoded = decodeText(bytes, setting);
+  }
+  let doc: unknown;
+  try {
+    doc = parseBody(decoded.text, 'xml', 'the file');
+  } catch (err) {
+    throw new FileUnreadable(`not a well-formed XML export (${(err as Error).message.replace(/^the file answered with a body that is /, '').slice(0, 200)}); the export is probably truncated: export it again`);
+  }
+  const at = getPath(doc, path);
+  const parentPath = path.split('.').slice(0, -1).join('.');
+  // the record element's parent present but no record in it: an export with no records
+  if (at === undefined && !(parentPath !== '' && getPath(doc, parentPath) !== undefined)) {
+    const top = doc && typeof doc === 'object' ? Object.keys(doc).filter((k) => k !== '?xml').join(', ') : '';
+    throw new FileUnreadable(`the XML has no element at "${path}" (source.recordsPath); its root holds: ${top || 'nothing'}`);
+  }
+  const list = at === undefined || at === '' || at === null ? [] : Array.isArray(at) ? at : [at];
+  const rows: TableRow[] = list.map((values, i) => {
+    const row: TableRow = { row: i + 1, values: values && typeof values === 'object' ? (values as Record<string, unknown>) : { value: values } };
+    const bad = Object.entries(row.values).find(([, v]) => typeof v === 'string' && CELL_BINARY.test(v));
+    if (bad) row.problem = { column: bad[0], reason: `element ${bad[0]} holds a control character (binary data in the export)` };
+    return row;
+  });
+  const headers = [...new Set(rows.flatMap((r) => Object.keys(r.values)))];
+  return { format: 'xml', encoding: decoded.encoding, headers, rows };
 }
 
 function startsWith(bytes: Buffer, magic: number[]): boolean {

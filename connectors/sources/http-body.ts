@@ -14,6 +14,21 @@ import { UpstreamRejectedError, UpstreamUnavailableError } from '../../core/erro
 
 export type BodyFormat = 'json' | 'xml';
 
+/**
+ * The platform answered a body of another format than the manifest declares (XML where JSON is
+ * declared, or the reverse). Retrying cannot fix it: the connector reports itself refused, and the
+ * message says which setting to change. Not raised for an HTML error page of a proxy (retried).
+ */
+export class BodyFormatMismatchError extends UpstreamRejectedError {
+  constructor(
+    where: string,
+    readonly declared: BodyFormat,
+    readonly received: BodyFormat,
+  ) {
+    super(`${where} answered ${received.toUpperCase()}, but the connector expects ${declared.toUpperCase()}: set source.format to "${received}" in the manifest or CONNECTOR_CONFIG`);
+  }
+}
+
 const XML_PARSER = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@',
@@ -56,7 +71,7 @@ export function parseBody(text: string, format: BodyFormat, where: string): unkn
       return JSON.parse(text);
     } catch (err) {
       if (looksLikeXml(text) && XMLValidator.validate(text) === true) {
-        throw new UpstreamRejectedError(`${where} answered XML, but the connector expects JSON: set source.format to "xml" in the manifest or CONNECTOR_CONFIG`);
+        throw new BodyFormatMismatchError(where, 'json', 'xml');
       }
       // truncated or HTML error pages from a proxy in front of the platform: transient
       throw new UpstreamUnavailableError(`${where} answered with a body that is not JSON: ${text.slice(0, 120)}`, err);
@@ -67,7 +82,7 @@ export function parseBody(text: string, format: BodyFormat, where: string): unkn
   if (valid !== true) {
     const t = text.trimStart();
     if ((t.startsWith('{') || t.startsWith('[')) && isJson(t)) {
-      throw new UpstreamRejectedError(`${where} answered JSON, but the connector expects XML: set source.format to "json"`);
+      throw new BodyFormatMismatchError(where, 'xml', 'json');
     }
     throw new UpstreamUnavailableError(`${where} answered with a body that is not well-formed XML (${valid.err.msg}, line ${valid.err.line}): ${text.slice(0, 120)}`);
   }

@@ -17,12 +17,12 @@
  * and the page carries a warning for the connector's status.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError, ValidationError } from '../../core/errors.js';
+import { ConfigError, UpstreamRejectedError, ValidationError } from '../../core/errors.js';
 import { formatShanghai, parseTimestamp } from '../../core/normalise/time.js';
 import type { Source, SourcePage, SourceRecord } from '../sdk/types.js';
 import { getPath } from './paths.js';
 import { recordList, type BodyFormat } from './http-body.js';
-import { HttpPlatformClient, type HttpAuth } from './http-client.js';
+import { HttpPlatformClient, type HttpAuth, type SoapCall } from './http-client.js';
 
 export type { HttpAuth } from './http-client.js';
 export { appKeySignature } from './http-client.js';
@@ -34,7 +34,13 @@ export interface HttpPollSettings {
   auth: HttpAuth;
   pagination:
     | { style: 'page'; pageParam: string; sizeParam: string; size: number; firstPage: number }
-    | { style: 'offset'; offsetParam: string; limitParam: string; size: number };
+    | { style: 'offset'; offsetParam: string; limitParam: string; size: number }
+    /**
+     * Platforms that page a since-query with a token (`nextPageToken`): the first request carries
+     * the since parameter only, each further page the token the previous answer gave. An empty or
+     * absent token means the last page.
+     */
+    | { style: 'next-token'; tokenParam: string; tokenPath: string; sizeParam: string; size: number };
   incremental: {
     /** Request parameter carrying the cursor time. */
     param: string;
@@ -51,6 +57,13 @@ export interface HttpPollSettings {
     initial: string;
     /** Update times further ahead of our clock than this are refused (dead-lettered); default 10 minutes. */
     maxClockSkewMs?: number;
+    /**
+     * A time after which the platform is known to hold records (written like `initial`). When set,
+     * the connector asks for that window once at start, in the declared parameter form, and refuses
+     * to run (a clear error in its status) when the platform answers no rows: a since parameter of
+     * the wrong name or form is otherwise answered with 200 and no rows, and ingestion stops silently.
+     */
+    probeSince?: string;
   };
   /** Field holding the record's id in the source. */
   idField: string;
@@ -65,6 +78,11 @@ export interface HttpPollSettings {
   extraParams?: Record<string, string>;
   timeoutMs?: number;
   rateLimitPerSecond?: number;
+  /**
+   * A SOAP WebService instead of a GET: the parameters (since, paging, extraParams) are sent as the
+   * operation's child elements in a SOAP 1.1 envelope; the answer is XML (recordsPath from Envelope.Body…).
+   */
+  soap?: SoapCall;
 }
 
 export const PARAM_FORMATS = ['as-is', 'yyyyMMddHHmmss', 'yyyy-MM-dd HH:mm:ss', 'epoch-ms', 'epoch-s', 'iso'] as const;
@@ -99,6 +117,8 @@ export interface HttpPollCursor {
   seenAtSince: string[];
   /** Page within `since` (only advances when whole pages share one timestamp). */
   page: number;
+  /** next-token paging: the platform's token for `page` (absent for the first page of `since`). */
+  token?: string;
   /**
    * Present while the pages of one timestamp are read (more records share `since` than fit a page):
    * one digest per page of the previous complete pass over that timestamp (null on the first pass)
@@ -136,16 +156,51 @@ export function validateHttpPollSettings(s: HttpPollSettings, at = 'source'): vo
   if (s.auth.type === 'app-key' && (!s.auth.appKey || !s.auth.appSecret)) throw new ConfigError(`${at}.auth`, 'app-key auth needs appKey and appSecret');
   if (s.auth.type === 'bearer' && !s.auth.token) throw new ConfigError(`${at}.auth.token`, 'bearer auth needs a token');
   if (s.auth.type === 'headers' && (!s.auth.headers || !Object.keys(s.auth.headers).length)) throw new ConfigError(`${at}.auth.headers`, 'headers auth needs at least one header, e.g. {"X-App-Key": "…"}');
+  if (s.auth.type === 'oauth2' && (!s.auth.tokenUrl || !s.auth.clientId || !s.auth.clientSecret)) throw new ConfigError(`${at}.auth`, 'oauth2 auth needs tokenUrl, clientId and clientSecret');
+  if (s.auth.type === 'app-key' && s.auth.algorithm !== undefined && !['hmac-sha256', 'hmac-sm3'].includes(s.auth.algorithm)) throw new ConfigError(`${at}.auth.algorithm`, 'must be hmac-sha256 or hmac-sm3');
   if (s.incremental.paramFormat !== undefined && !PARAM_FORMATS.includes(s.incremental.paramFormat)) {
     throw new ConfigError(`${at}.incremental.paramFormat`, `must be one of ${PARAM_FORMATS.join(', ')}`);
   }
   if (s.format !== undefined && s.format !== 'json' && s.format !== 'xml') throw new ConfigError(`${at}.format`, 'must be "json" or "xml"');
+  if (s.soap !== undefined && (!/^[A-Za-z_][\w.-]*$/.test(s.soap.operation ?? '') || !s.soap.namespace)) throw new ConfigError(`${at}.soap`, 'needs operation (an XML element name) and namespace (the service\'s target namespace from the WSDL)');
+  if (!['page', 'offset', 'next-token'].includes(s.pagination.style)) throw new ConfigError(`${at}.pagination.style`, 'must be page, offset, next-token, cursor or next-link');
+  if (s.pagination.style === 'next-token' && (!s.pagination.tokenParam || !s.pagination.tokenPath)) {
+    throw new ConfigError(`${at}.pagination`, 'next-token paging needs tokenParam (the request parameter) and tokenPath (where the answer holds the next token)');
+  }
+  for (const key of ['initial', 'probeSince'] as const) {
+    const v = s.incremental[key];
+    if (v === undefined) continue;
+    try {
+      parseTimestamp(v, `${at}.incremental.${key}`, { notBefore: new Date(0) });
+    } catch (err) {
+      throw new ConfigError(`${at}.incremental.${key}`, `not a readable time: ${(err as Error).message}`);
+    }
+  }
+}
+
+/**
+ * The platform answered no rows for a window it is known to hold records in (incremental.probeSince):
+ * the since parameter is not what the platform expects. Not retried: the settings must change.
+ */
+export class SinceParameterRejectedError extends UpstreamRejectedError {
+  constructor(
+    readonly param: string,
+    readonly sent: string,
+    readonly paramFormat: ParamFormat,
+  ) {
+    super(
+      `平台对已知有数据的时间窗口返回0条: the platform answered no rows for ${param}=${sent} although it holds records after incremental.probeSince; ` +
+        `the parameter's name (incremental.param "${param}") or form (incremental.paramFormat "${paramFormat}"; one of ${PARAM_FORMATS.join(', ')}) is probably not what the platform expects — ` +
+        'without this check ingestion would stop without a word. Fix the manifest or CONNECTOR_CONFIG.',
+    );
+  }
 }
 
 export class HttpPollSource implements Source<HttpPollCursor> {
   // off by default: on a 2-core host the overlap costs more in contention than it saves (bench: 4.8k vs 6.1k records/s)
   readonly readAhead = process.env.COUNTYHUB_READ_AHEAD === "1";
   private readonly client: HttpPlatformClient;
+  private probed = false;
 
   constructor(
     private readonly s: HttpPollSettings,
@@ -157,9 +212,11 @@ export class HttpPollSource implements Source<HttpPollCursor> {
   }
 
   async nextPage(cursor: HttpPollCursor | undefined, signal: AbortSignal): Promise<SourcePage<HttpPollCursor>> {
+    if (this.s.incremental.probeSince !== undefined && !this.probed) await this.probe(signal);
     const c = cursor ?? { since: this.s.incremental.initial, seenAtSince: [], page: 0 };
     const body = await this.request(c, signal);
-    const list = recordList(getPath(body, this.s.recordsPath), this.s.format ?? 'json', this.s.recordsPath);
+    const nextToken = this.nextTokenOf(body);
+    const list = recordList(getPath(body, this.s.recordsPath), this.format(), this.s.recordsPath);
     const seen = new Set(c.seenAtSince);
     const held = new Set(c.held ?? []);
     const sinceMs = this.timeOf(c.since);
@@ -195,7 +252,8 @@ export class HttpPollSource implements Source<HttpPollCursor> {
       if (t === sinceMs) atSince.push({ rec: { id, payload: item, raw, sourceTime: t }, mark });
       else later.push({ rec: { id, payload: item, raw, sourceTime: t }, mark, t, rawTime: String(rawTime) });
     }
-    const full = list.length >= this.s.pagination.size;
+    // next-token paging: a token in the answer means another page; other styles: a full page does
+    const full = this.s.pagination.style === 'next-token' ? nextToken !== undefined : list.length >= this.s.pagination.size;
     const fresh = untrusted.filter((u) => !held.has(u.mark));
     const nextHeld = [...(c.held ?? []), ...fresh.map((u) => u.mark)].slice(-MAX_HELD);
     const heldPart = nextHeld.length ? { held: nextHeld } : {};
@@ -227,7 +285,7 @@ export class HttpPollSource implements Source<HttpPollCursor> {
     if (blockContinues) {
       return {
         records: [...deliver, ...fresh.map((u) => u.rec)],
-        cursor: { since: c.since, seenAtSince: marksAtSince, page: c.page + 1, pass: { prev: pass.prev, cur, delivered }, ...heldPart },
+        cursor: { since: c.since, seenAtSince: marksAtSince, page: c.page + 1, ...(nextToken !== undefined ? { token: nextToken } : {}), pass: { prev: pass.prev, cur, delivered }, ...heldPart },
         hasMore: true,
         warnings,
       };
@@ -248,7 +306,7 @@ export class HttpPollSource implements Source<HttpPollCursor> {
       // reference, so the next poll reads one page, not the whole timestamp again.
       return {
         records: [...deliver, ...fresh.map((u) => u.rec)],
-        cursor: { since: c.since, seenAtSince: marksAtSince, page: c.page, pass: { prev: cur, cur: cur.slice(0, c.page), delivered }, ...heldPart },
+        cursor: { since: c.since, seenAtSince: marksAtSince, page: c.page, ...(c.token !== undefined ? { token: c.token } : {}), pass: { prev: cur, cur: cur.slice(0, c.page), delivered }, ...heldPart },
         hasMore: false,
         warnings,
       };
@@ -282,7 +340,10 @@ export class HttpPollSource implements Source<HttpPollCursor> {
     const inc = this.s.incremental;
     url.searchParams.set(inc.param, inc.paramFormat && inc.paramFormat !== 'as-is' ? formatParam(c.since, this.timeOf(c.since), inc.paramFormat) : c.since);
     const p = this.s.pagination;
-    if (p.style === 'page') {
+    if (p.style === 'next-token') {
+      if (c.token !== undefined) url.searchParams.set(p.tokenParam, c.token);
+      url.searchParams.set(p.sizeParam, String(p.size));
+    } else if (p.style === 'page') {
       url.searchParams.set(p.pageParam, String(p.firstPage + c.page));
       url.searchParams.set(p.sizeParam, String(p.size));
     } else {
@@ -293,6 +354,43 @@ export class HttpPollSource implements Source<HttpPollCursor> {
   }
 
   private async request(c: HttpPollCursor, signal: AbortSignal): Promise<unknown> {
-    return this.client.get(this.buildUrl(c), signal);
+    return this.fetchUrl(this.buildUrl(c), signal);
+  }
+
+  private fetchUrl(url: URL, signal: AbortSignal): Promise<unknown> {
+    return this.s.soap ? this.client.soap(url, this.s.soap, signal) : this.client.get(url, signal);
+  }
+
+  private format(): 'json' | 'xml' {
+    return this.s.soap ? 'xml' : (this.s.format ?? 'json');
+  }
+
+  private nextTokenOf(body: unknown): string | undefined {
+    const p = this.s.pagination;
+    if (p.style !== 'next-token') return undefined;
+    const t = getPath(body, p.tokenPath);
+    return (typeof t === 'string' && t.trim() !== '') || typeof t === 'number' ? String(t).trim() : undefined;
+  }
+
+  /**
+   * Once per process, before the first page: the known window must answer rows, each with the
+   * configured id and update-time fields. Anything else is a setting to fix, said in the status.
+   */
+  private async probe(signal: AbortSignal): Promise<void> {
+    const inc = this.s.incremental;
+    const since = inc.probeSince as string;
+    const url = this.buildUrl({ since, seenAtSince: [], page: 0 });
+    const body = await this.fetchUrl(url, signal);
+    const list = recordList(getPath(body, this.s.recordsPath), this.format(), this.s.recordsPath);
+    if (list.length === 0) throw new SinceParameterRejectedError(inc.param, url.searchParams.get(inc.param) ?? '', inc.paramFormat ?? 'as-is');
+    const first = list[0];
+    const fields = first && typeof first === 'object' ? Object.keys(first).join(', ') : typeof first;
+    for (const [setting, path] of [['idField', this.s.idField], ['incremental.field', inc.field]] as const) {
+      const v = getPath(first, path);
+      if (v === undefined || v === null || v === '') {
+        throw new UpstreamRejectedError(`source.${setting} "${path}" is not in the platform's records (a record of the known window has: ${fields}); fix source.${setting}`);
+      }
+    }
+    this.probed = true;
   }
 }

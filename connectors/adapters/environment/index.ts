@@ -8,3 +8,6 @@ export { parseHj212, hj212Crc16, hj212CrcHex } from './hj212.js';
 
 export const alarms = { manifest: alarmsManifest, mapping: mapAlarm };
 export const complaints = { manifest: complaintsManifest, mapping: mapComplaint };
+
+/** Both connectors of the department (found by the worker through this folder's manifest). */
+export const adapters = [alarms, complaints];

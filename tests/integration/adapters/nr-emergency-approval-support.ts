@@ -8,7 +8,7 @@ import { startProcess, type RunningProcess } from '../../../stack/processes.js';
 import { TEST_PERSONAL_DATA_KEY, type TestContext } from '../../support/context.js';
 import type { LedgerEntry } from '../../../simulators/natural-resources/drop-writer.js';
 
-export type AdapterName = 'natural-resources' | 'emergency' | 'approval' | 'grid';
+export type AdapterName = 'natural-resources' | 'emergency' | 'approval' | 'grid' | 'health-inspection' | 'urban-management' | 'police-110';
 
 const started = new Set<RunningProcess>();
 

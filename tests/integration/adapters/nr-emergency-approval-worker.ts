@@ -3,7 +3,7 @@
  * way a worker runs in production (`new ConnectorWorker(manifest, source, mapping, deps)`), so the
  * integration tests can kill -9 it and start it again. Environment: the usual KAFKA_BROKERS,
  * SCHEMA_REGISTRY_URL, TOPIC_PREFIX, PERSONAL_DATA_KEY, plus
- *   ADAPTER             natural-resources | emergency | approval | grid
+ *   ADAPTER             natural-resources | emergency | approval | grid, or any adapter folder
  *   SOURCE_OVERRIDES    JSON merged into the manifest's source settings (folder, settleMs, url, auth, …)
  *   POLL_INTERVAL_MS    poll interval when the source has nothing new
  *   CONNECTOR_RETRIES, CONNECTOR_RETRY_MIN_MS, CONNECTOR_RETRY_MAX_MS, DEGRADED_BACKOFF_MS
@@ -11,6 +11,7 @@
  * SIGTERM lets the in-flight page commit or abort, then exits.
  */
 import Fastify from 'fastify';
+import { ADAPTERS } from '../../../connectors/adapters/index.js';
 import * as approval from '../../../connectors/adapters/approval/index.js';
 import * as emergency from '../../../connectors/adapters/emergency/index.js';
 import * as grid from '../../../connectors/adapters/grid/index.js';
@@ -33,7 +34,8 @@ const adapters: Record<string, { manifest: ConnectorManifest; mapping: Mapping }
   approval,
   grid,
 };
-const adapter = adapters[env.ADAPTER ?? ''];
+// any other adapter by its folder, as the worker discovers it
+const adapter = adapters[env.ADAPTER ?? ''] ?? ADAPTERS.find((a) => a.folder === env.ADAPTER);
 if (!adapter) {
   process.stderr.write(`ADAPTER must be one of ${Object.keys(adapters).join(', ')}\n`);
   process.exit(2);

@@ -23,7 +23,7 @@ describe('countyhub new', () => {
 
   it('creates an adapter whose good and bad fixtures pass through its mapping as recorded', async () => {
     scaffold(name);
-    const mod = (await import(join(dir, 'index.ts'))) as { manifest: ConnectorManifest; mapping: Mapping };
+    const mod = { ...((await import(join(dir, 'manifest.ts'))) as { manifest: ConnectorManifest }), ...((await import(join(dir, 'mapping.ts'))) as { mapping: Mapping }) };
     const fixtures = loadFixtures(join(dir, 'fixtures'));
     expect(fixtures.map((f) => Boolean(f.error))).toEqual([false, true]);
     for (const f of fixtures) {

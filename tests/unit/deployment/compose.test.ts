@@ -47,7 +47,7 @@ describe('docker-compose.yml', () => {
       const where = source.url ?? source.connection;
       if (where) expect(Object.keys(services), id).toContain(hostOf(where));
       else if (source.folder) expect(services.connectors!.volumes, id).toContain(`drops:${dirname(source.folder)}`);
-      else expect(source.port, id).toBe(8821); // the webhook the monitoring platform pushes to
+      else expect(source.port, id).toBe(({ 'police-110': 8822 } as Record<string, number>)[id] ?? 8821); // the webhooks the monitoring platform and the 110 system push to
     }
     const sinks = JSON.parse(env('sinks').SINK_CONFIG!) as Array<{ url: string }>;
     expect(sinks.length).toBeGreaterThanOrEqual(3);
@@ -71,9 +71,9 @@ describe('docker-compose.yml', () => {
     expect(demo).toMatch(/^COMPOSE_PROFILES=demo$/m);
   });
 
-  it("runs the demo county's eight department platforms, and only in the demo profile", () => {
+  it("runs the demo county's eleven department platforms, and only in the demo profile", () => {
     const sims = Object.entries(services).filter(([name]) => name.startsWith('sim-'));
-    expect(sims.map(([name]) => name).sort()).toEqual(['sim-approval', 'sim-emergency', 'sim-enforcement', 'sim-environment', 'sim-grid', 'sim-hotline', 'sim-market', 'sim-natural-resources']);
+    expect(sims.map(([name]) => name).sort()).toEqual(['sim-approval', 'sim-emergency', 'sim-enforcement', 'sim-environment', 'sim-grid', 'sim-health-inspection', 'sim-hotline', 'sim-market', 'sim-natural-resources', 'sim-police-110', 'sim-urban-management']);
     for (const [name, s] of sims) expect(s.profiles, name).toEqual(['demo']);
     for (const name of ['hub', 'connectors', 'sinks', 'kafka', 'registry', 'postgres']) expect(services[name]!.profiles, name).toBeUndefined();
   });

@@ -1,0 +1,67 @@
+/**
+ * 卫生监督 export simulator: drops the supervision system's XML exports (GB18030) into a folder,
+ * as the nightly export job and the staff do — some written slowly onto the share, some dropped
+ * twice, a crashed export followed by the good one:
+ *
+ *   tsx simulators/health-inspection/main.ts <drop folder>   (or --out <drop folder>)
+ *       [--records 400] [--per-file 100] [--seed 1] [--corrupt 1]
+ *       [--slow-rate 0.25] [--chunks 5] [--chunk-pause-ms 300] [--duplicate-rate 0.2]
+ *       [--interval-ms 0] [--ledger <file.jsonl>]
+ *
+ * Prints {"simulator":"health-inspection","folder":…} when it starts and {"done":true,…} at the end.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { dropFiles } from '../natural-resources/drop-writer.js';
+import { planExports, planInspections } from './export.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    out: { type: 'string' },
+    records: { type: 'string', default: '400' },
+    'per-file': { type: 'string', default: '100' },
+    seed: { type: 'string', default: '1' },
+    corrupt: { type: 'string', default: '1' },
+    'slow-rate': { type: 'string', default: '0.25' },
+    chunks: { type: 'string', default: '5' },
+    'chunk-pause-ms': { type: 'string', default: '300' },
+    'duplicate-rate': { type: 'string', default: '0.2' },
+    'interval-ms': { type: 'string', default: '0' },
+    ledger: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+const out = values.out ?? positionals[0];
+if (values.help || !out) {
+  process.stderr.write('usage: tsx simulators/health-inspection/main.ts <drop folder> [--records N] [--per-file N] [--seed N] [--corrupt N] [--slow-rate R] [--duplicate-rate R] [--interval-ms N] [--ledger file]\n');
+  process.exit(values.help ? 0 : 2);
+}
+const num = (name: keyof typeof values): number => {
+  const n = Number(values[name]);
+  if (!Number.isFinite(n) || n < 0) {
+    process.stderr.write(`--${name} must be a number ≥ 0, got ${String(values[name])}\n`);
+    process.exit(2);
+  }
+  return n;
+};
+const seed = num('seed');
+const planned = planInspections(num('records'), seed);
+const files = planExports(planned, Math.max(1, num('per-file')), num('corrupt'));
+const folder = resolve(out);
+const abort = new AbortController();
+process.once('SIGTERM', () => abort.abort());
+process.once('SIGINT', () => abort.abort());
+process.stdout.write(JSON.stringify({ simulator: 'health-inspection', folder, planned: files.length, records: planned.length }) + '\n');
+const summary = await dropFiles(files, {
+  folder,
+  seed,
+  slowRate: num('slow-rate'),
+  chunks: num('chunks'),
+  chunkPauseMs: num('chunk-pause-ms'),
+  duplicateRate: num('duplicate-rate'),
+  intervalMs: num('interval-ms'),
+  ledger: values.ledger ? resolve(values.ledger) : undefined,
+  signal: abort.signal,
+});
+process.stdout.write(JSON.stringify({ done: true, ...summary }) + '\n');
