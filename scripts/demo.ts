@@ -54,7 +54,7 @@ rmSync(history, { recursive: true, force: true });
 // lived through that day: what the centre dispatched then, they received and worked on then, and
 // their receipts and progress come back stamped in the history's own time (dispatch-inbox.ts)
 generateDataset({ seed: 2026, scale: 0.05, start: shanghaiDate(Date.now() - 86_400_000) }, history);
-const drops = { natural: join(STACK_HOME, 'demo-drops', 'natural-resources'), emergency: join(STACK_HOME, 'demo-drops', 'emergency') };
+const drops = { natural: join(STACK_HOME, 'demo-drops', 'natural-resources'), emergency: join(STACK_HOME, 'demo-drops', 'emergency'), health: join(STACK_HOME, 'demo-drops', 'health-inspection') };
 for (const d of Object.values(drops)) {
   rmSync(d, { recursive: true, force: true });
   mkdirSync(d, { recursive: true });
@@ -90,8 +90,16 @@ for (const [name, entry, folder] of [
   const live = ['--seed', '2027', '--scale', '0.05', '--days', '7', '--start', today, '--rows-per-file', '5', '--corrupt', '0', '--interval-ms', '8000'];
   children.push(await startProcess(`${name} (live)`, entry, [folder, ...live], {}));
 }
+// three more departments, each read by an adapter written with the generic sources only:
+// 数字化城管 as a SOAP WebService, 卫生监督 as GB18030 XML exports dropped by file (the 110
+// handovers are pushed once the connectors listen, below)
+const policePort = await freePort();
+const policeSecret = process.env.POLICE_110_WEBHOOK_SECRET ?? 'demo-110-secret-not-a-secret';
+const urban = await startProcess('urban management simulator', 'simulators/urban-management/main.ts', ['--seed', '2026', '--count', '60'], {});
+children.push(urban);
+children.push(await startProcess('health inspection export', 'simulators/health-inspection/main.ts', [drops.health, '--seed', '2026', '--records', '60', '--per-file', '5', '--interval-ms', '8000'], {}));
 const sims = { hotline: String(hotline.ready.url), grid: String(grid.ready.url), environment: String(environment.ready.url), approval: String(approval.ready.url) };
-say(`department simulators: 12345 ${sims.hotline}, grid ${sims.grid}, environment ${sims.environment}, approval ${sims.approval}, market table ${String(market.ready.table)}, enforcement ${enforcement ? String(enforcement.ready.table) : 'off'}, file drops under ${join(STACK_HOME, 'demo-drops')}`);
+say(`department simulators: 12345 ${sims.hotline}, grid ${sims.grid}, environment ${sims.environment}, approval ${sims.approval}, market table ${String(market.ready.table)}, enforcement ${enforcement ? String(enforcement.ready.table) : 'off'}, urban management ${String(urban.ready.url)}, file drops under ${join(STACK_HOME, 'demo-drops')} (natural resources, emergency, health inspection), 110 handovers pushed to :${policePort}`);
 const statusPort = await freePort();
 const hub = await startProcess('hub', 'hub/main.ts', [], { ...env, HUB_PORT: hubPort, HUB_JWT_SECRET: process.env.HUB_JWT_SECRET ?? randomBytes(32).toString('hex'), DIVISIONS_FILE: join(history, 'geo', 'divisions.json'), CONNECTOR_STATUS_URLS: `http://127.0.0.1:${statusPort}` });
 children.push(hub);
@@ -104,6 +112,9 @@ const connectorConfig = {
   'market-registry': { source: { connection: market.ready.connection, table: market.ready.table } },
   'natural-resources-patrol': { source: { folder: drops.natural } },
   'emergency-hazards': { source: { folder: drops.emergency } },
+  'urban-management': { source: { url: `${String(urban.ready.url)}/ws/UrbanCaseService` } },
+  'health-inspection': { source: { folder: drops.health } },
+  'police-110': { source: { port: policePort } },
   ...(enforcement ? { 'enforcement-cases': { source: { connection: enforcement.ready.connection, table: enforcement.ready.table } } } : {}),
   // what the departments did with the centre's assignments (到场, 办结 and the result), read back
   // from the platform each went to — the history's in the history's own time (simulators/shared/dispatch-inbox.ts)
@@ -115,9 +126,13 @@ const workers = await startProcess('connectors', 'connectors/cli.ts', ['run', ..
   ...env,
   STATUS_PORT: String(statusPort),
   ENVIRONMENT_ALARMS_WEBHOOK_SECRET: secret,
+  POLICE_110_WEBHOOK_SECRET: policeSecret,
   CONNECTOR_CONFIG: JSON.stringify(connectorConfig),
 });
 children.push(workers);
+// 110 non-police incidents handed over to 12345: pushed to the connectors' signed webhook (the
+// pusher sends again what was not answered, so it may start before the webhook listens)
+children.push(await startProcess('110 handover pusher', 'simulators/police-110/main.ts', ['--target', `http://127.0.0.1:${policePort}/hooks/police-110/handovers`, '--secret', policeSecret, '--count', '60', '--interval-ms', '8000'], {}));
 // the center's decisions go back to the departments' platforms: environment to its own, towns
 // through the grid platform, every other department through the 12345 platform's dispatch interface
 const sinks = await startProcess('dispatch sinks', 'connectors/sinks/main.ts', [], {
