@@ -111,7 +111,7 @@ export interface NameKey {
   /** A distinguishing branch note: 2店 → '2', 万达店 → '万达'. Location notes are in `regions`. */
   readonly branch: string | null;
   /** Surname of a surname trade name (老王 → 王), with the form it was written in. */
-  readonly surname: { readonly surname: string; readonly form: string } | null;
+  readonly surname: { readonly surname: string; readonly form: string; readonly written?: string } | null;
   /** Bracket notes removed, as written (after NFKC). */
   readonly notes: readonly string[];
   /** Toneless pinyin of core + industry. */
@@ -400,13 +400,18 @@ function nameKeyUncached(name: string, opts: NameOptions): NameKey {
   let entry: IndustryEntry | undefined;
   let prefix = s;
   const candidates = [s, stripShopWord(s)];
-  outer: for (const word of lexicon.words) {
-    for (const cand of candidates) {
+  // the longest word at the end of either form; between the two forms, the one that explains more
+  // of the name (肠粉店 is 肠粉 + 店, not 肠 + 粉店)
+  for (const cand of candidates) {
+    for (const word of lexicon.words) {
       if (cand.endsWith(word)) {
-        entry = lexicon.byWord.get(word);
-        prefix = cand.slice(0, cand.length - word.length);
-        industry = word;
-        break outer;
+        const rest = cand.slice(0, cand.length - word.length);
+        if (entry === undefined || chars(rest).length < chars(prefix).length) {
+          entry = lexicon.byWord.get(word);
+          prefix = rest;
+          industry = word;
+        }
+        break;
       }
     }
   }
@@ -471,7 +476,7 @@ function nameKeyUncached(name: string, opts: NameOptions): NameKey {
   for (const [re, form] of SURNAME_FORMS) {
     const m = re.exec(core);
     if (m && SURNAMES.has(m[1] as string)) {
-      surname = { surname: m[1] as string, form: form.replace('X', m[1] as string) };
+      surname = { surname: m[1] as string, form: form.replace('X', m[1] as string), written: core };
       core = `${m[1]}记`;
       break;
     }
@@ -521,7 +526,33 @@ function industrySimilarity(a: NameKey, b: NameKey): number | null {
   return Math.max(INDUSTRY_DIFFERENT_SIMILARITY, round4(Math.max(jaroWinkler(a.industry, b.industry), dice(a.industry, b.industry)) * 0.5));
 }
 
+/** A trade name written as the pinyin initials of the other's (阿清 ~ AQ, 吴氏 ~ WS). */
+export const PINYIN_INITIALS_SIMILARITY = 0.9;
+
+/**
+ * Is `letters` (2–4 Latin letters) the toneless pinyin initials of `han` (as many Han characters)?
+ * Shop signs and work orders abbreviate a trade name so (振华 → ZH).
+ */
+export function pinyinInitialsMatch(letters: string, han: string): boolean {
+  const l = letters.normalize('NFKC').toLowerCase();
+  if (!/^[a-z]{2,4}$/u.test(l)) return false;
+  const cs = chars(han);
+  if (cs.length !== l.length || !cs.every((c) => /\p{Script=Han}/u.test(c))) return false;
+  const syl = pinyinSyllables(han);
+  // zh/ch/sh are written by their first letter (张记 → ZJ)
+  return syl.length === cs.length && syl.every((x, i) => x[0] === l[i]);
+}
+
+function initialsOf(k: NameKey): string[] {
+  return [k.core, ...(k.surname?.written ? [k.surname.written] : [])].filter((x) => x !== '');
+}
+
 function coreSimilarity(a: NameKey, b: NameKey): { score: number; method: NameMethod; jw: number; dc: number; py: number; note?: string } {
+  for (const [x, y] of [[a, b], [b, a]] as const) {
+    if (/^[A-Za-z]{2,4}$/u.test(x.core) && initialsOf(y).some((h) => pinyinInitialsMatch(x.core, h))) {
+      return { score: PINYIN_INITIALS_SIMILARITY, method: 'pinyin', jw: 0, dc: 0, py: 1, note: `${x.core} = initials of ${y.surname?.written ?? y.core}` };
+    }
+  }
   const jw = jaroWinkler(a.core, b.core);
   const dc = dice(a.core, b.core);
   const py = jaroWinklerSeq(pinyinSyllables(a.core), pinyinSyllables(b.core));
