@@ -208,10 +208,10 @@ describe('canonical records', () => {
 });
 
 describe('subjectBlockingKeys', () => {
-  it('gives identifier, name, trade-name, pinyin and address keys', () => {
+  it('gives identifier, name, trade-name, pinyin, initials and address keys', () => {
     const keys = subjectBlockingKeys({ uscc: LAOWANG_USCC, name: '王记烧烤(锡尼店)', address: '锡尼镇团结路12号', divisionCode: '150625100001' }, opts);
     expect(keys).toEqual(
-      [`uscc:${LAOWANG_USCC}`, 'name:王记|烧烤', 'core:150625100|王记', 'py:150625100|wangji', 'addr:150625100|团结路|12'].sort(),
+      [`uscc:${LAOWANG_USCC}`, 'name:王记|烧烤', 'core:150625100|王记', 'py:150625100|wangji', 'ini:150625100|wj', 'addr:150625100|团结路|12'].sort(),
     );
     // The registry's form of the name gives the same name key, so the lookup finds it.
     expect(subjectBlockingKeys({ name: '锡尼镇老王烧烤店' }, opts)).toContain('name:王记|烧烤');
