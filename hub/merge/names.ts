@@ -526,6 +526,21 @@ function industrySimilarity(a: NameKey, b: NameKey): number | null {
   return Math.max(INDUSTRY_DIFFERENT_SIMILARITY, round4(Math.max(jaroWinkler(a.industry, b.industry), dice(a.industry, b.industry)) * 0.5));
 }
 
+/**
+ * Toneless pinyin with the sounds an accent merges made one (language.json `fuzzyPinyin`: initials
+ * zh/z, ch/c, sh/s, n/l; finals ang/an, eng/en, ing/in), as input methods' fuzzy pinyin does.
+ */
+export function fuzzySyllables(s: string): string[] {
+  const f = LANGUAGE.fuzzyPinyin;
+  if (!f) return pinyinSyllables(s);
+  return pinyinSyllables(s).map((syl) => {
+    let x = syl;
+    for (const [from, to] of f.initials) if (x.startsWith(from)) { x = to + x.slice(from.length); break; }
+    for (const [from, to] of f.finals) if (x.endsWith(from)) { x = x.slice(0, x.length - from.length) + to; break; }
+    return x;
+  });
+}
+
 /** A trade name written as the pinyin initials of the other's (阿清 ~ AQ, 吴氏 ~ WS). */
 export const PINYIN_INITIALS_SIMILARITY = 0.9;
 
@@ -564,7 +579,9 @@ function coreSimilarity(a: NameKey, b: NameKey): { score: number; method: NameMe
     const same = py === 1;
     return { score: same ? SURNAME_HOMOPHONE_SIMILARITY : 0, method: same ? 'pinyin' : 'surname', jw, dc, py, note: `surname ${a.surname.surname} ≠ ${b.surname.surname}` };
   }
-  const pyScore = round4(py * PINYIN_DISCOUNT);
+  // accents that merge sounds (n/l, -n/-ng, zh/z: the fuzzy pinyin of input methods) write one name two ways
+  const pyFuzzy = py < 1 ? jaroWinklerSeq(fuzzySyllables(a.core), fuzzySyllables(b.core)) : py;
+  const pyScore = round4(Math.max(py, pyFuzzy) * PINYIN_DISCOUNT);
   const best = Math.max(jw, dc, pyScore);
   const method: NameMethod = best === 0 ? 'none' : best === jw ? 'jaro-winkler' : best === dc ? 'dice' : 'pinyin';
   return { score: best, method, jw, dc, py };

@@ -130,3 +130,22 @@ describe('reading names', () => {
     expect(subjectMentions('那家烧烤店油烟大', opts)).toEqual([]);
   });
 });
+
+describe('accents and crossings', () => {
+  it('fuzzy pinyin: a name heard with -n/-ng or zh/z merged is the same name', async () => {
+    const { fuzzySyllables } = await import('../../../hub/merge/names.js');
+    expect(fuzzySyllables('振华')).toEqual(fuzzySyllables('正华'));
+    expect(nameSimilarity(nameKey('新兴稀土', opts), nameKey('新新稀土', opts), opts).score).toBeGreaterThanOrEqual(0.85);
+    expect(nameSimilarity(nameKey('振华家具', opts), nameKey('正华家具', opts), opts).score).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('two crossings of other roads are two places; of one common road, two points of it', async () => {
+    const { addressSimilarity } = await import('../../../hub/merge/addresses.js');
+    const other = addressSimilarity('胜利巷与永安西路交叉口', '红旗大街与迎宾南巷交叉口', opts);
+    expect(other.rule).toBe('different-road');
+    expect(other.score).toBeLessThan(0.3);
+    const one = addressSimilarity('创业北街与永安西路交叉口', '胜利巷与永安西路交叉口', opts);
+    expect(one.rule).toBe('same-road-other-number');
+    expect(addressSimilarity('永安西路与胜利巷交叉口', '胜利巷与永安西路交叉口', opts).rule).toBe('same-intersection');
+  });
+});
