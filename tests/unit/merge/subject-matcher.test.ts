@@ -298,7 +298,7 @@ describe('record pairs: site-name, name-in-town needs the same trade, same-door'
     // 富民 ~ 富明 (min ~ ming) sound alike to an accent that merges -n/-ng (fuzzy pinyin): matched by name
     expect(matchRecordPair(a, member('GD6b', { name: '富明烧烤', address: '学府东路18号', divisionCode: '150625100001' }, true), opts)).toMatchObject({ rule: 'probabilistic-match' });
     // another number, or another trade, is not
-    expect(matchRecordPair(a, member('GD7', { name: '富明烧烤', address: '学府东路28号', divisionCode: '150625100001' }, true), opts)).toBeNull();
-    expect(matchRecordPair(a, member('GD8', { name: '富明火锅', address: '学府东路18号', divisionCode: '150625100001' }, true), opts)).toBeNull();
+    expect(matchRecordPair(a, member('GD7', { name: '富昆烧烤', address: '学府东路28号', divisionCode: '150625100001' }, true), opts)).toBeNull();
+    expect(matchRecordPair(a, member('GD8', { name: '富昆火锅', address: '学府东路18号', divisionCode: '150625100001' }, true), opts)).toBeNull();
   });
 });
