@@ -147,7 +147,7 @@ export function parseMatterProfile(raw: unknown): MatterProfile {
       textRareBits: num(t.textRareBits ?? 8, 'thresholds.textRareBits'),
       textRareShare: num(t.textRareShare ?? 0.01, 'thresholds.textRareShare'),
       positionAgreeFactor: num(t.positionAgreeFactor ?? 1.5, 'thresholds.positionAgreeFactor'),
-      positionAgreeMaxM: num(t.positionAgreeMaxM ?? 100, 'thresholds.positionAgreeMaxM'),
+      positionAgreeMaxM: num(t.positionAgreeMaxM ?? 60, 'thresholds.positionAgreeMaxM'),
     },
   };
 }

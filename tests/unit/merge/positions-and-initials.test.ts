@@ -61,11 +61,11 @@ describe('positions within their uncertainty stand for the door where addresses 
   });
 
   it('the limit grows with the uncertainty but never beyond positionAgreeMaxM', () => {
-    const wide = enforcement(95, 'geocoded:road-segment', 120);
+    const wide = enforcement(55, 'geocoded:road-segment', 120);
     const p = positionAgreement({ r: wide, location: wide.location! }, [{ r: grid, location: grid.location! }]);
     expect(p.limitM).toBe(DEFAULT_MATTER_PROFILE.thresholds.positionAgreeMaxM);
     expect(p.agree).toBe(true);
-    const beyond = enforcement(130, 'geocoded:road-segment', 120);
+    const beyond = enforcement(70, 'geocoded:road-segment', 120);
     expect(positionAgreement({ r: beyond, location: beyond.location! }, [{ r: grid, location: grid.location! }]).agree).toBe(false);
   });
 
