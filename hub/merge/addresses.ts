@@ -378,6 +378,10 @@ function addressSimilarityUncached(a: ParsedAddress | string, b: ParsedAddress |
   if (x.intersection && y.intersection) {
     const same = x.intersection.every((r, i) => sameRoad(r, (y.intersection as readonly [string, string])[i] as string));
     if (same) return result(ADDRESS_SCORES.sameIntersection, 'same-intersection', 'same intersection');
+    // two crossings: on no common road they are two places; on one common road, two points of it
+    const common = x.intersection.filter((r) => (y.intersection as readonly string[]).some((q) => sameRoad(r, q)));
+    if (common.length === 0) return result(ADDRESS_SCORES.differentRoad, 'different-road', `crossings of other roads (${x.intersection.join('×')} / ${y.intersection.join('×')})`);
+    return result(ADDRESS_SCORES.sameRoadOtherNumber, 'same-road-other-number', `two crossings of ${common[0]}`);
   }
   const xi = x.intersection;
   const yi = y.intersection;

@@ -26,6 +26,8 @@ export interface LanguageData {
     /** What complaints are about or say happened, never a trade name. */
     complaintWords: string[];
   };
+  /** Sounds an accent merges (fuzzy pinyin): [written, read as] for initials and finals, longest first. */
+  fuzzyPinyin?: { initials: Array<[string, string]>; finals: Array<[string, string]> };
 }
 
 const FILE = new URL('../../schemas/catalogues/matching/language.json', import.meta.url);

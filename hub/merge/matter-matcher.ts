@@ -370,6 +370,43 @@ function addressInText(description: string, addrOpts: AddressOptions): ParsedAdd
   return { ...p, road: door || p.intersection === null ? p.road : null, unit: null, room: null, rest: '' };
 }
 
+/** Geocoding levels precise enough to stand for a door (hub/gazetteer: GeocodeLevel). */
+const DOOR_SCALE_LEVELS = new Set(['door', 'road-segment', 'landmark', 'crossing']);
+
+/**
+ * Do the positions of the report and of one of the matter's reports put them at one place, judged
+ * against their uncertainties? At least one side measured (a device or the platform; not geocoded
+ * by the hub, not a dropped centroid pin), the other measured or geocoded at door scale; apart by
+ * at most `positionAgreeFactor` × the combined uncertainty (never less than closeM) and never more
+ * than `positionAgreeMaxM`. Used only where the addresses agree on the group or road and cannot
+ * name the door themselves.
+ */
+export function positionAgreement(rep: Pick<Prepared, 'r' | 'location'>, linked: readonly Pick<Prepared, 'r' | 'location'>[], profile: MatterProfile = PROFILE, familyDistanceM = Infinity): { agree: boolean; distanceM: number | null; limitM: number | null; explanation: string } {
+  const T = profile.thresholds;
+  const kind = (p: Pick<Prepared, 'r' | 'location'>): 'measured' | 'door' | null => {
+    if (!p.location) return null;
+    const origin = p.r.locationOrigin ?? '';
+    if (origin.startsWith('centroid')) return null;
+    if (origin.startsWith('geocoded:')) return DOOR_SCALE_LEVELS.has(origin.slice('geocoded:'.length)) ? 'door' : null;
+    return 'measured';
+  };
+  const own = kind(rep);
+  let best: { d: number; limit: number; u: number } | null = null;
+  if (own !== null) {
+    for (const l of linked) {
+      const other = kind(l);
+      if (other === null || (own !== 'measured' && other !== 'measured')) continue;
+      const d = haversineMetres(rep.location!, l.location!);
+      const u = Math.hypot(uncertaintyOf(rep.r, profile), uncertaintyOf(l.r, profile));
+      const limit = Math.min(T.positionAgreeMaxM, familyDistanceM, Math.max(T.closeM, T.positionAgreeFactor * u));
+      if (best === null || d - limit < best.d - best.limit) best = { d, limit, u: Math.round(u) };
+    }
+  }
+  if (best === null) return { agree: false, distanceM: null, limitM: null, explanation: 'no positions to compare at door scale' };
+  const agree = best.d <= best.limit;
+  return { agree, distanceM: Math.round(best.d), limitM: Math.round(best.limit), explanation: `positions ${Math.round(best.d)} m apart (±${best.u} m together, ${agree ? '≤' : '>'} ${Math.round(best.limit)} m)` };
+}
+
 function subjectRelation(a: Prepared, others: readonly Prepared[], nameOpts: NameOptions, T: MatterThresholds = PROFILE.thresholds): MatterFeatures['subject'] {
   let best: MatterFeatures['subject'] = { relation: 'unknown', score: null, explanation: 'no subject on one side' };
   let differentUscc: string | null = null;
@@ -500,6 +537,10 @@ function evaluate(
       }
     }
   }
+  // where the addresses agree only on the group or the road, positions can still say "that door":
+  // a measured position within the pair's combined uncertainty of the other's (measured, or the
+  // door, segment, landmark or crossing the hub geocoded its address to)
+  const positions = positionAgreement(rep, linked, profile, rule.distanceM);
   let address: MatterFeatures['address'] = null;
   // the address least like the report's among the matter's reports: a matter that has grown by
   // one report at a time must not take a report from a door none but one of its reports is at
@@ -562,16 +603,16 @@ function evaluate(
     // a crossing is where a caller stands, not a door: two shops at one crossing are two places
     placeScore = address.score;
     soft.push(`the same crossing (${address.score}) but no common subject`);
-  } else if (address !== null && address.rule === 'intersection-road' && (sameSubject || sharedRare) && sameCategoryCode) {
+  } else if (address !== null && address.rule === 'intersection-road' && (sameSubject || sharedRare || positions.agree) && sameCategoryCode) {
     // the caller names the nearest crossing of the road the named shop is on
     placeScore = address.score;
-    why.push(`a crossing on the same road (${address.score}) and ${sameSubject ? subject.explanation : rareText!.explanation}`);
-  } else if (address !== null && (address.rule === 'same-group' || address.rule === 'same-road') && (sameSubject || sharedRare) && sameKind) {
+    why.push(`a crossing on the same road (${address.score}) and ${sameSubject ? subject.explanation : sharedRare ? rareText!.explanation : positions.explanation}`);
+  } else if (address !== null && (address.rule === 'same-group' || address.rule === 'same-road') && (sameSubject || sharedRare || positions.agree) && sameKind) {
     // one side names only the villagers' group or the road, the other a door of it: the same shop
-    // or firm named on both (or a rare phrase both texts share), with one kind of problem, says
-    // the report means that door
+    // or firm named on both (or a rare phrase both texts share, or positions within their
+    // uncertainty of each other), with one kind of problem, says the report means that door
     placeScore = address.score;
-    why.push(`the same ${address.rule === 'same-group' ? "villagers' group" : 'road'} (${address.score}) and ${sameSubject ? subject.explanation : rareText!.explanation}`);
+    why.push(`the same ${address.rule === 'same-group' ? "villagers' group" : 'road'} (${address.score}) and ${sameSubject ? subject.explanation : sharedRare ? rareText!.explanation : positions.explanation}`);
   } else if (address !== null && address.score < T.addressDifferent && !sameGrid) {
     failed.push('place');
     why.push(`different addresses (${address.score}, ${address.rule})`);
@@ -622,6 +663,7 @@ function evaluate(
     // within GPS error, unless the addresses name another door (another unit of the building,
     // another number of the road): neighbours are not one place
     const otherDoor = address !== null && address.rule !== 'text' && (address.score < T.addressSameGroup || (address.rule === 'same-number' && address.score < T.addressSame));
+    const partialAddress = address !== null && (address.rule === 'same-group' || address.rule === 'same-road' || (address.rule === 'intersection-road' && sameCategoryCode));
     // "the same door" needs positions precise enough to tell doors apart: within closeM as
     // measured, and no more uncertain together than two GPS fixes
     const precise = combinedUncertaintyM !== null && combinedUncertaintyM <= 1.5 * profile.nominalPairM;
@@ -629,6 +671,8 @@ function evaluate(
     const otherCategory = r.categoryCode !== null && !compatibleKind && linked.every((l) => l.r.categoryCode !== null);
     if (sameSubject && !otherCategory) why.push(subject.explanation);
     else if (sharedRare && sameKind) why.push(`texts differ (${text?.score ?? 0}) but share rare phrases: ${rareText!.explanation}`);
+    // the addresses name one group or road and the positions one door of it
+    else if (positions.agree && sameKind && partialAddress && !otherDoor) why.push(`texts differ (${text?.score ?? 0}) but the same ${sameCategoryCode ? 'category' : 'kind of problem'} where ${positions.explanation}`);
     // one kind of problem at one door (or within GPS error) within the family's window is one
     // incident however differently the departments word it
     else if (sameKind && close) why.push(`texts differ (${text?.score ?? 0}) but the same ${sameCategoryCode ? 'category' : 'kind of problem'} at the same place`);

@@ -38,6 +38,14 @@ export interface MatterThresholds {
   /** Rare shared text (text-weights.ts): bits of shared bigrams at most textRareShare of the category's reports carry. */
   readonly textRareBits: number;
   readonly textRareShare: number;
+  /**
+   * Positions that place one side at a door of the group or road the other side names: at least
+   * one measured position (not geocoded by the hub, not a dropped centroid pin), the other measured
+   * or geocoded at door/segment/landmark/crossing level, at most positionAgreeFactor × their
+   * combined uncertainty apart (never under closeM) and at most positionAgreeMaxM.
+   */
+  readonly positionAgreeFactor: number;
+  readonly positionAgreeMaxM: number;
 }
 
 export interface MatterProfile {
@@ -138,6 +146,8 @@ export function parseMatterProfile(raw: unknown): MatterProfile {
       sameSourceWindowMs: num(t.sameSourceWindowH ?? 24, 'thresholds.sameSourceWindowH') * HOUR,
       textRareBits: num(t.textRareBits ?? 8, 'thresholds.textRareBits'),
       textRareShare: num(t.textRareShare ?? 0.01, 'thresholds.textRareShare'),
+      positionAgreeFactor: num(t.positionAgreeFactor ?? 1.5, 'thresholds.positionAgreeFactor'),
+      positionAgreeMaxM: num(t.positionAgreeMaxM ?? 60, 'thresholds.positionAgreeMaxM'),
     },
   };
 }

@@ -31,6 +31,8 @@ export interface Mention {
 
 /** Longest trade name looked for before an industry word (characters, after region names). */
 export const MENTION_MAX_CORE = 6;
+/** Longest trade name read after a demonstrative boundary (那家, 这家). */
+export const DETERMINER_MAX_CORE = 4;
 /** Characters looked back from the industry word for the start of the name (region names included). */
 const LOOK_BACK = 14;
 
@@ -257,6 +259,8 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       let start = Math.max(0, h.start - LOOK_BACK);
       // the start of a sentence bounds a name as well as a reporting verb does
       let strong = sentenceStart && h.start <= LOOK_BACK;
+      // a name after a demonstrative (那家詹记糖水) is short: a longer run is a clause (这家超市卖过期食品)
+      let afterDeterminer = false;
       for (let i = h.start - 1; i >= start; i--) {
         const before = cs.slice(0, i + 1).join('');
         const b = BOUNDARIES.find((w) => before.endsWith(w));
@@ -269,6 +273,7 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
             break;
           }
           start = i + 1;
+          afterDeterminer = chars(b).length >= 2 && LANGUAGE.mentions.determinerStarts.some((d) => b.startsWith(d));
           strong = (chars(b).length >= 2 && b !== '米') || ADDRESS_END.has(b) || b === '在' || (b === '的' && ADDRESS_END_BEFORE.test(before.slice(0, -1)));
           break;
         }
@@ -287,7 +292,7 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       const core = chars(key.core);
       // a surname trade name (老那 → 那记) is a name even when its surname is also a determiner (那, 每)
       const generic = key.surname === null ? GENERIC_CORE.test(key.core) || COMPLAINT_NOUN.test(key.core) || ACTION_START.test(key.core) : false;
-      if (core.length === 0 || (looseHomophone && core.length < 2) || core.length > (looseHomophone ? LOOSE_HOMOPHONE_MAX_CORE : MENTION_MAX_CORE) || generic || key.industry === '') continue;
+      if (core.length === 0 || (looseHomophone && core.length < 2) || core.length > (looseHomophone ? LOOSE_HOMOPHONE_MAX_CORE : afterDeterminer ? DETERMINER_MAX_CORE : MENTION_MAX_CORE) || generic || key.industry === '') continue;
       seen.add(span);
       (looseHomophone ? weak : out).push({ text: span, start: at + start, key, homophone: h.homophone });
     }

@@ -111,7 +111,7 @@ export interface NameKey {
   /** A distinguishing branch note: 2店 → '2', 万达店 → '万达'. Location notes are in `regions`. */
   readonly branch: string | null;
   /** Surname of a surname trade name (老王 → 王), with the form it was written in. */
-  readonly surname: { readonly surname: string; readonly form: string } | null;
+  readonly surname: { readonly surname: string; readonly form: string; readonly written?: string } | null;
   /** Bracket notes removed, as written (after NFKC). */
   readonly notes: readonly string[];
   /** Toneless pinyin of core + industry. */
@@ -400,13 +400,18 @@ function nameKeyUncached(name: string, opts: NameOptions): NameKey {
   let entry: IndustryEntry | undefined;
   let prefix = s;
   const candidates = [s, stripShopWord(s)];
-  outer: for (const word of lexicon.words) {
-    for (const cand of candidates) {
+  // the longest word at the end of either form; between the two forms, the one that explains more
+  // of the name (肠粉店 is 肠粉 + 店, not 肠 + 粉店)
+  for (const cand of candidates) {
+    for (const word of lexicon.words) {
       if (cand.endsWith(word)) {
-        entry = lexicon.byWord.get(word);
-        prefix = cand.slice(0, cand.length - word.length);
-        industry = word;
-        break outer;
+        const rest = cand.slice(0, cand.length - word.length);
+        if (entry === undefined || chars(rest).length < chars(prefix).length) {
+          entry = lexicon.byWord.get(word);
+          prefix = rest;
+          industry = word;
+        }
+        break;
       }
     }
   }
@@ -471,7 +476,7 @@ function nameKeyUncached(name: string, opts: NameOptions): NameKey {
   for (const [re, form] of SURNAME_FORMS) {
     const m = re.exec(core);
     if (m && SURNAMES.has(m[1] as string)) {
-      surname = { surname: m[1] as string, form: form.replace('X', m[1] as string) };
+      surname = { surname: m[1] as string, form: form.replace('X', m[1] as string), written: core };
       core = `${m[1]}记`;
       break;
     }
@@ -521,7 +526,48 @@ function industrySimilarity(a: NameKey, b: NameKey): number | null {
   return Math.max(INDUSTRY_DIFFERENT_SIMILARITY, round4(Math.max(jaroWinkler(a.industry, b.industry), dice(a.industry, b.industry)) * 0.5));
 }
 
+/**
+ * Toneless pinyin with the sounds an accent merges made one (language.json `fuzzyPinyin`: initials
+ * zh/z, ch/c, sh/s, n/l; finals ang/an, eng/en, ing/in), as input methods' fuzzy pinyin does.
+ */
+export function fuzzySyllables(s: string): string[] {
+  const f = LANGUAGE.fuzzyPinyin;
+  if (!f) return pinyinSyllables(s);
+  return pinyinSyllables(s).map((syl) => {
+    let x = syl;
+    for (const [from, to] of f.initials) if (x.startsWith(from)) { x = to + x.slice(from.length); break; }
+    for (const [from, to] of f.finals) if (x.endsWith(from)) { x = x.slice(0, x.length - from.length) + to; break; }
+    return x;
+  });
+}
+
+/** A trade name written as the pinyin initials of the other's (阿清 ~ AQ, 吴氏 ~ WS). */
+export const PINYIN_INITIALS_SIMILARITY = 0.9;
+
+/**
+ * Is `letters` (2–4 Latin letters) the toneless pinyin initials of `han` (as many Han characters)?
+ * Shop signs and work orders abbreviate a trade name so (振华 → ZH).
+ */
+export function pinyinInitialsMatch(letters: string, han: string): boolean {
+  const l = letters.normalize('NFKC').toLowerCase();
+  if (!/^[a-z]{2,4}$/u.test(l)) return false;
+  const cs = chars(han);
+  if (cs.length !== l.length || !cs.every((c) => /\p{Script=Han}/u.test(c))) return false;
+  const syl = pinyinSyllables(han);
+  // zh/ch/sh are written by their first letter (张记 → ZJ)
+  return syl.length === cs.length && syl.every((x, i) => x[0] === l[i]);
+}
+
+function initialsOf(k: NameKey): string[] {
+  return [k.core, ...(k.surname?.written ? [k.surname.written] : [])].filter((x) => x !== '');
+}
+
 function coreSimilarity(a: NameKey, b: NameKey): { score: number; method: NameMethod; jw: number; dc: number; py: number; note?: string } {
+  for (const [x, y] of [[a, b], [b, a]] as const) {
+    if (/^[A-Za-z]{2,4}$/u.test(x.core) && initialsOf(y).some((h) => pinyinInitialsMatch(x.core, h))) {
+      return { score: PINYIN_INITIALS_SIMILARITY, method: 'pinyin', jw: 0, dc: 0, py: 1, note: `${x.core} = initials of ${y.surname?.written ?? y.core}` };
+    }
+  }
   const jw = jaroWinkler(a.core, b.core);
   const dc = dice(a.core, b.core);
   const py = jaroWinklerSeq(pinyinSyllables(a.core), pinyinSyllables(b.core));
@@ -533,7 +579,9 @@ function coreSimilarity(a: NameKey, b: NameKey): { score: number; method: NameMe
     const same = py === 1;
     return { score: same ? SURNAME_HOMOPHONE_SIMILARITY : 0, method: same ? 'pinyin' : 'surname', jw, dc, py, note: `surname ${a.surname.surname} ≠ ${b.surname.surname}` };
   }
-  const pyScore = round4(py * PINYIN_DISCOUNT);
+  // accents that merge sounds (n/l, -n/-ng, zh/z: the fuzzy pinyin of input methods) write one name two ways
+  const pyFuzzy = py < 1 ? jaroWinklerSeq(fuzzySyllables(a.core), fuzzySyllables(b.core)) : py;
+  const pyScore = round4(Math.max(py, pyFuzzy) * PINYIN_DISCOUNT);
   const best = Math.max(jw, dc, pyScore);
   const method: NameMethod = best === 0 ? 'none' : best === jw ? 'jaro-winkler' : best === dc ? 'dice' : 'pinyin';
   return { score: best, method, jw, dc, py };

@@ -524,6 +524,16 @@ export function subjectBlockingKeys(record: SubjectRecord, opts: SubjectMatchOpt
   return blockingKeysOf(prepare(record, nameOpts, addrOpts));
 }
 
+/** The pinyin initials a trade name may be written as (2–4 Han characters), or is written in (2–4 letters). */
+function initialsKeys(k: NameKey): string[] {
+  const out = new Set<string>();
+  for (const w of [k.core, ...(k.surname?.written ? [k.surname.written] : [])]) {
+    if (/^[A-Za-z]{2,4}$/u.test(w)) out.add(w.toLowerCase());
+    else if (/^\p{Script=Han}{2,4}$/u.test(w)) out.add(pinyinSyllables(w).map((x) => x[0]).join(''));
+  }
+  return [...out];
+}
+
 /** `subjectBlockingKeys` of a prepared record. */
 export function blockingKeysOf(rec: PreparedRecord): string[] {
   const keys = new Set<string>();
@@ -536,6 +546,8 @@ export function blockingKeysOf(rec: PreparedRecord): string[] {
       keys.add(`name:${keyString(k)}`);
       keys.add(`core:${town}|${k.core}`);
       keys.add(`py:${town}|${pinyinSyllables(k.core).join('')}`);
+      // a trade name written as pinyin initials (WS夜宵) meets the one it abbreviates (吴氏夜宵)
+      for (const ini of initialsKeys(k)) keys.add(`ini:${town}|${ini}`);
     }
   }
   for (const a of rec.addresses) {

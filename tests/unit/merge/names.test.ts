@@ -48,7 +48,7 @@ describe('nameKey', () => {
 
   it('keeps what it strips, for the explanation', () => {
     const k = nameKey('王记烧烤(锡尼店)', opts);
-    expect(k.surname).toEqual({ surname: '王', form: '王记' });
+    expect(k.surname).toEqual({ surname: '王', form: '王记', written: '王记' });
     expect(k.notes).toEqual(['锡尼店']);
     expect(k.regions.map((r) => [r.text, r.code])).toEqual([['锡尼', '150625100']]);
     expect(k.branch).toBeNull();

@@ -208,10 +208,10 @@ describe('canonical records', () => {
 });
 
 describe('subjectBlockingKeys', () => {
-  it('gives identifier, name, trade-name, pinyin and address keys', () => {
+  it('gives identifier, name, trade-name, pinyin, initials and address keys', () => {
     const keys = subjectBlockingKeys({ uscc: LAOWANG_USCC, name: '王记烧烤(锡尼店)', address: '锡尼镇团结路12号', divisionCode: '150625100001' }, opts);
     expect(keys).toEqual(
-      [`uscc:${LAOWANG_USCC}`, 'name:王记|烧烤', 'core:150625100|王记', 'py:150625100|wangji', 'addr:150625100|团结路|12'].sort(),
+      [`uscc:${LAOWANG_USCC}`, 'name:王记|烧烤', 'core:150625100|王记', 'py:150625100|wangji', 'ini:150625100|wj', 'addr:150625100|团结路|12'].sort(),
     );
     // The registry's form of the name gives the same name key, so the lookup finds it.
     expect(subjectBlockingKeys({ name: '锡尼镇老王烧烤店' }, opts)).toContain('name:王记|烧烤');
@@ -292,11 +292,13 @@ describe('record pairs: site-name, name-in-town needs the same trade, same-door'
     expect(matchRecordPair(trading, member('GD4', { name: '旭日商贸', address: '锡尼镇文化街与团结路交叉口', divisionCode: '150625100001' }, true), opts)).toMatchObject({ rule: 'name-in-town' });
   });
 
-  it('same-door: the same road and number, the same trade, trade names one slip apart (富民烧烤 ~ 富明烧烤)', () => {
+  it('same-door: the same road and number, the same trade, trade names one slip apart (富民烧烤 ~ 富昆烧烤)', () => {
     const a = member('GD5', { name: '富民烧烤', address: '锡尼镇学府东路18号', divisionCode: '150625100001' }, true);
-    expect(matchRecordPair(a, member('GD6', { name: '富明烧烤', address: '学府东路18号', divisionCode: '150625100001' }, true), opts)).toMatchObject({ rule: 'same-door' });
+    expect(matchRecordPair(a, member('GD6', { name: '富昆烧烤', address: '学府东路18号', divisionCode: '150625100001' }, true), opts)).toMatchObject({ rule: 'same-door' });
+    // 富民 ~ 富明 (min ~ ming) sound alike to an accent that merges -n/-ng (fuzzy pinyin): matched by name
+    expect(matchRecordPair(a, member('GD6b', { name: '富明烧烤', address: '学府东路18号', divisionCode: '150625100001' }, true), opts)).toMatchObject({ rule: 'probabilistic-match' });
     // another number, or another trade, is not
-    expect(matchRecordPair(a, member('GD7', { name: '富明烧烤', address: '学府东路28号', divisionCode: '150625100001' }, true), opts)).toBeNull();
-    expect(matchRecordPair(a, member('GD8', { name: '富明火锅', address: '学府东路18号', divisionCode: '150625100001' }, true), opts)).toBeNull();
+    expect(matchRecordPair(a, member('GD7', { name: '富昆烧烤', address: '学府东路28号', divisionCode: '150625100001' }, true), opts)).toBeNull();
+    expect(matchRecordPair(a, member('GD8', { name: '富昆火锅', address: '学府东路18号', divisionCode: '150625100001' }, true), opts)).toBeNull();
   });
 });
