@@ -10,7 +10,7 @@
  */
 import type { Knex } from 'knex';
 import type { Report } from '../../schemas/index.js';
-import { familyOf, matchMatter, subjectMentions, type ReportFeatures, type SubjectRecord } from '../merge/index.js';
+import { addressInText, doorText, familyOf, matchMatter, subjectMentions, type ReportFeatures, type SubjectRecord } from '../merge/index.js';
 import { loadCandidates, matterCandidateChanged, poolMatter, poolMatterChanged } from './matter-candidates.js';
 import { foldIntoMatter, insertMatter, insertReportRow, updateReportRow } from './matter-writes.js';
 import { deterministicId } from '../store/ids.js';
@@ -246,5 +246,9 @@ export function reportSubjectRecord(r: Report, routing: HubRouting): SubjectReco
     if (!name) return null;
   }
   const e = r.envelope;
-  return { uscc: r.subjectUscc, name, address: r.address, divisionCode: e.divisionCode, location: e.location ? { lng: e.location.lng, lat: e.location.lat } : null };
+  // a work order with no address field often names the door in its text, and its town there
+  // (城关镇新华路24号：…): the subject gets that door, as the matter matcher reads it
+  const inText = r.address && r.address.trim() !== '' ? null : addressInText(r.description, { regions: routing.regions });
+  const address = r.address && r.address.trim() !== '' ? r.address : (inText ? doorText(inText) : null);
+  return { uscc: r.subjectUscc, name, address, divisionCode: e.divisionCode ?? (address ? inText?.divisionCode ?? null : null), location: e.location ? { lng: e.location.lng, lat: e.location.lat } : null };
 }

@@ -286,6 +286,12 @@ function townOf(code: string | null): string | null {
   return code !== null && code.length >= 9 ? code.slice(0, 9) : null;
 }
 
+/** The door an address names, as text (road, number and the door word), or null below a door. */
+export function doorText(p: ParsedAddress): string | null {
+  if (p.road === null || p.number === null) return null;
+  return `${p.road}${p.number}${p.numberSuffix !== null ? `-${p.numberSuffix}` : ''}${W.labels.door}`;
+}
+
 function describe(p: ParsedAddress): string {
   const parts: string[] = [];
   if (p.intersection) parts.push(`${p.intersection[0]}×${p.intersection[1]}`);

@@ -360,7 +360,7 @@ function prepareUncached(r: ReportFeatures, nameOpts: NameOptions, addrOpts: Add
  * compound. Only those structured parts are kept (no leftover text: a text mentions other places
  * in passing, and its words are no address to compare by Dice).
  */
-function addressInText(description: string, addrOpts: AddressOptions): ParsedAddress | null {
+export function addressInText(description: string, addrOpts: AddressOptions = {}): ParsedAddress | null {
   if (!description) return null;
   const p = buildingAsDoor(parseAddress(description, addrOpts));
   // inside a compound the building matters and a text's building cannot be told from a passing mention
