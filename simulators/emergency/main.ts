@@ -13,10 +13,9 @@
  * Prints {"simulator":"emergency","folder":…} when it starts writing and {"done":true,…} at the end.
  * The connector reads sheet 隐患台账 with the header on row 2 (row 1 with --no-title).
  */
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { HazardXlsxRow } from '../county/native/emergency.js';
-import { dropFiles } from '../natural-resources/drop-writer.js';
+import { dropFromCommandLine, nonNegativeOption } from '../natural-resources/drop-writer.js';
 import { departmentRecords } from '../natural-resources/records.js';
 import { planHazardUploads, type TimeStyle } from './workbook.js';
 
@@ -53,14 +52,7 @@ if (style !== undefined && !['text', 'date', 'serial'].includes(style)) {
   process.stderr.write(`--time-style must be text, date or serial, got ${style}\n`);
   process.exit(2);
 }
-const num = (name: keyof typeof values): number => {
-  const n = Number(values[name]);
-  if (!Number.isFinite(n) || n < 0) {
-    process.stderr.write(`--${name} must be a number ≥ 0, got ${String(values[name])}\n`);
-    process.exit(2);
-  }
-  return n;
-};
+const num = (name: keyof typeof values): number => nonNegativeOption(values, name);
 
 const seed = num('seed');
 const rows = await departmentRecords<HazardXlsxRow>('emergency', { dataset: values.dataset, seed, scale: num('scale'), days: num('days'), start: values.start });
@@ -71,20 +63,4 @@ const files = await planHazardUploads(rows, {
   titleRow: !values['no-title'],
   ...(style ? { timeStyle: style as TimeStyle } : {}),
 });
-const folder = resolve(out);
-const abort = new AbortController();
-process.once('SIGTERM', () => abort.abort());
-process.once('SIGINT', () => abort.abort());
-process.stdout.write(JSON.stringify({ simulator: 'emergency', folder, planned: files.length, rows: rows.length }) + '\n');
-const summary = await dropFiles(files, {
-  folder,
-  seed,
-  slowRate: num('slow-rate'),
-  chunks: num('chunks'),
-  chunkPauseMs: num('chunk-pause-ms'),
-  duplicateRate: num('duplicate-rate'),
-  intervalMs: num('interval-ms'),
-  ledger: values.ledger ? resolve(values.ledger) : undefined,
-  signal: abort.signal,
-});
-process.stdout.write(JSON.stringify({ done: true, ...summary }) + '\n');
+await dropFromCommandLine('emergency', files, out, values, { rows: rows.length });

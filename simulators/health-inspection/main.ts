@@ -10,9 +10,8 @@
  *
  * Prints {"simulator":"health-inspection","folder":…} when it starts and {"done":true,…} at the end.
  */
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { dropFiles } from '../natural-resources/drop-writer.js';
+import { dropFromCommandLine, nonNegativeOption } from '../natural-resources/drop-writer.js';
 import { planExports, planInspections } from './export.js';
 
 const { values, positionals } = parseArgs({
@@ -37,31 +36,8 @@ if (values.help || !out) {
   process.stderr.write('usage: tsx simulators/health-inspection/main.ts <drop folder> [--records N] [--per-file N] [--seed N] [--corrupt N] [--slow-rate R] [--duplicate-rate R] [--interval-ms N] [--ledger file]\n');
   process.exit(values.help ? 0 : 2);
 }
-const num = (name: keyof typeof values): number => {
-  const n = Number(values[name]);
-  if (!Number.isFinite(n) || n < 0) {
-    process.stderr.write(`--${name} must be a number ≥ 0, got ${String(values[name])}\n`);
-    process.exit(2);
-  }
-  return n;
-};
+const num = (name: keyof typeof values): number => nonNegativeOption(values, name);
 const seed = num('seed');
 const planned = planInspections(num('records'), seed);
 const files = planExports(planned, Math.max(1, num('per-file')), num('corrupt'));
-const folder = resolve(out);
-const abort = new AbortController();
-process.once('SIGTERM', () => abort.abort());
-process.once('SIGINT', () => abort.abort());
-process.stdout.write(JSON.stringify({ simulator: 'health-inspection', folder, planned: files.length, records: planned.length }) + '\n');
-const summary = await dropFiles(files, {
-  folder,
-  seed,
-  slowRate: num('slow-rate'),
-  chunks: num('chunks'),
-  chunkPauseMs: num('chunk-pause-ms'),
-  duplicateRate: num('duplicate-rate'),
-  intervalMs: num('interval-ms'),
-  ledger: values.ledger ? resolve(values.ledger) : undefined,
-  signal: abort.signal,
-});
-process.stdout.write(JSON.stringify({ done: true, ...summary }) + '\n');
+await dropFromCommandLine('health-inspection', files, out, values, { records: planned.length });

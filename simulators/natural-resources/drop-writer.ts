@@ -12,7 +12,7 @@
  * Used by the natural-resources (CSV) and emergency (XLSX) simulators.
  */
 import { appendFile, mkdir, open, stat, writeFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seededRandom } from '../shared/county.js';
 
@@ -151,4 +151,41 @@ async function exists(path: string): Promise<boolean> {
 /** Full-width form of ASCII digits and letters (what some desks type codes in): "ZY-01" → "ＺＹ－０１". */
 export function fullWidth(text: string): string {
   return text.replace(/[0-9A-Za-z-]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0));
+}
+
+/** A number option of a drop simulator's command line, ≥ 0, or exit 2 saying which. */
+export function nonNegativeOption(values: Record<string, unknown>, name: string): number {
+  const n = Number(values[name]);
+  if (!Number.isFinite(n) || n < 0) {
+    process.stderr.write(`--${name} must be a number ≥ 0, got ${String(values[name])}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/**
+ * The end every drop simulator's command shares: the ready line (`{"simulator":…,"folder":…}` and
+ * what it planned), the files dropped with the command's --seed, --slow-rate, --chunks,
+ * --chunk-pause-ms, --duplicate-rate, --interval-ms and --ledger until done or SIGTERM/SIGINT,
+ * then `{"done":true,…}`.
+ */
+export async function dropFromCommandLine(simulator: string, files: DropFile[], out: string, values: Record<string, unknown>, planned: Record<string, number>): Promise<void> {
+  const num = (name: string) => nonNegativeOption(values, name);
+  const folder = resolve(out);
+  const abort = new AbortController();
+  process.once('SIGTERM', () => abort.abort());
+  process.once('SIGINT', () => abort.abort());
+  process.stdout.write(JSON.stringify({ simulator, folder, planned: files.length, ...planned }) + '\n');
+  const summary = await dropFiles(files, {
+    folder,
+    seed: num('seed'),
+    slowRate: num('slow-rate'),
+    chunks: num('chunks'),
+    chunkPauseMs: num('chunk-pause-ms'),
+    duplicateRate: num('duplicate-rate'),
+    intervalMs: num('interval-ms'),
+    ledger: typeof values.ledger === 'string' ? resolve(values.ledger) : undefined,
+    signal: abort.signal,
+  });
+  process.stdout.write(JSON.stringify({ done: true, ...summary }) + '\n');
 }

@@ -14,10 +14,9 @@
  * Prints {"simulator":"natural-resources","folder":…,"planned":…} when it starts writing and
  * {"done":true,…counts} when every file is in the folder, then exits.
  */
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PatrolCsvRow } from '../county/native/natural_resources.js';
-import { dropFiles } from './drop-writer.js';
+import { dropFromCommandLine, nonNegativeOption } from './drop-writer.js';
 import { planPatrolExports } from './export.js';
 import { departmentRecords } from './records.js';
 
@@ -49,32 +48,9 @@ if (values.help || !out) {
   process.exit(values.help ? 0 : 2);
 }
 
-const num = (name: keyof typeof values): number => {
-  const n = Number(values[name]);
-  if (!Number.isFinite(n) || n < 0) {
-    process.stderr.write(`--${name} must be a number ≥ 0, got ${String(values[name])}\n`);
-    process.exit(2);
-  }
-  return n;
-};
+const num = (name: keyof typeof values): number => nonNegativeOption(values, name);
 
 const seed = num('seed');
 const rows = await departmentRecords<PatrolCsvRow>('natural_resources', { dataset: values.dataset, seed, scale: num('scale'), days: num('days'), start: values.start });
 const files = planPatrolExports(rows, { rowsPerFile: num('rows-per-file'), fullWidthRate: num('full-width-rate'), corrupt: num('corrupt'), seed });
-const folder = resolve(out);
-const abort = new AbortController();
-process.once('SIGTERM', () => abort.abort());
-process.once('SIGINT', () => abort.abort());
-process.stdout.write(JSON.stringify({ simulator: 'natural-resources', folder, planned: files.length, rows: rows.length }) + '\n');
-const summary = await dropFiles(files, {
-  folder,
-  seed,
-  slowRate: num('slow-rate'),
-  chunks: num('chunks'),
-  chunkPauseMs: num('chunk-pause-ms'),
-  duplicateRate: num('duplicate-rate'),
-  intervalMs: num('interval-ms'),
-  ledger: values.ledger ? resolve(values.ledger) : undefined,
-  signal: abort.signal,
-});
-process.stdout.write(JSON.stringify({ done: true, ...summary }) + '\n');
+await dropFromCommandLine('natural-resources', files, out, values, { rows: rows.length });
