@@ -164,11 +164,23 @@ describe.skipIf(!CHROMIUM)('the command center in a real browser', () => {
       const tried = new Set<string>();
       let target = '';
       for (let attempt = 0; attempt < 5 && !target; attempt++) {
+        // the same patience as the start-up's (the first minutes of a CI run, every stack test
+        // starting at once, are the busiest); a time-out says what the page showed meanwhile
+        let seen = '';
+        if (attempt > 0) {
+          // back from the last candidate's detail to the overview's list and map
+          await page.evaluate(() => ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/'));
+          await page.getByTestId('matter-list').waitFor({ timeout: 60_000 });
+        }
         const candidate = await eventually('an open matter of two departments on the map and in the list', async () => {
-          const rows = await page.locator('[data-testid="matter-row"][data-departments*=","]:not([data-status="CLOSED"]):not([data-status="MERGED"])').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
+          const listed = await page.locator('[data-testid="matter-row"]').evaluateAll((els) => els.map((e) => ({ id: e.getAttribute('data-id')!, departments: e.getAttribute('data-departments') ?? '', status: e.getAttribute('data-status') ?? '' })));
           const onMap = new Set((await mapPoints(page)).map((p) => p.id));
-          return rows.find((id) => onMap.has(id) && !tried.has(id));
-        }, 120_000, 1000);
+          const twoDepartments = listed.filter((m) => m.departments.includes(','));
+          seen = `${listed.length} listed, ${onMap.size} on the map, ${twoDepartments.length} of two departments (${[...new Set(twoDepartments.map((m) => m.status))].join(', ') || 'none'}), tried ${tried.size}`;
+          return twoDepartments.find((m) => m.status !== 'CLOSED' && m.status !== 'MERGED' && onMap.has(m.id) && !tried.has(m.id))?.id;
+        }, 240_000, 1000).catch((err: Error) => {
+          throw new Error(`${err.message}; the page showed ${seen}`);
+        });
         tried.add(candidate);
         if (attempt === 0) await shot(page, '01-overview-commander');
 
