@@ -87,7 +87,37 @@ export async function ensureTopics(admin: Admin, names: Topics, layout: TopicLay
     await admin.createTopics({ topics: wanted, waitForLeaders: true });
   } catch (err) {
     // two workers starting together may race to create the same topic
-    if (!/already exists/i.test(String((err as Error).message))) throw err;
+    if (/already exists/i.test(String((err as Error).message))) return;
+    // a busy broker may take longer to give new partitions their leaders than kafkajs waits
+    // (UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE: retriable); wait for them rather than stop
+    if (!(err as { retriable?: boolean }).retriable) throw err;
+    await untilTopicsServed(admin, wanted);
+  }
+}
+
+/** How long a starting service waits for its new topics to be served before it gives up. */
+const TOPICS_SERVED_WITHIN_MS = 180_000;
+
+/**
+ * Until every partition of the topics has a leader: creating again what the cluster does not list
+ * (a create that failed before it reached the controller), asking again on retriable answers.
+ */
+export async function untilTopicsServed(admin: Pick<Admin, 'listTopics' | 'createTopics' | 'fetchTopicMetadata'>, wanted: ITopicConfig[], withinMs = TOPICS_SERVED_WITHIN_MS, everyMs = 500): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    let last: unknown;
+    try {
+      const listed = new Set(await admin.listTopics());
+      const missing = wanted.filter((t) => !listed.has(t.topic));
+      if (missing.length) await admin.createTopics({ topics: missing }).catch((e: Error) => { if (!/already exists/i.test(e.message)) throw e; });
+      const { topics } = await admin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
+      if (topics.length === wanted.length && topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      if (!(err as { retriable?: boolean }).retriable) throw err;
+      last = err;
+    }
+    if (Date.now() >= deadline) throw new Error(`the cluster did not serve the topics ${wanted.map((t) => t.topic).join(', ')} within ${withinMs / 1000} s${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
