@@ -118,41 +118,116 @@ export interface PoolMatter {
 }
 
 /**
- * A run's pool: its matters by id, and by family (a report's candidates are of its families, so
- * choosing them need not look at the whole pool).
+ * A run's pool: its matters by id, and indexed by what the paths ask (division, town, grid, address
+ * key, a grid of cells over positions), so choosing a report's candidates looks at the matters its
+ * paths can find, not at every matter of the run's blocks — a busy day's run holds thousands.
  */
-class Pool {
+export class Pool {
   private readonly byId = new Map<string, PoolMatter>();
-  private readonly byFamily = new Map<string | null, Map<string, PoolMatter>>();
+  private readonly byDivision = new Index<string | null>();
+  private readonly byTown = new Index<string>();
+  private readonly byGrid = new Index<string>();
+  private readonly byKey = new Index<string>();
+  private readonly byCell = new Index<string>();
 
   get(id: string): PoolMatter | undefined {
     return this.byId.get(id);
   }
 
   set(m: PoolMatter): void {
-    const before = this.byId.get(m.id);
-    if (before && before.family !== m.family) this.byFamily.get(before.family)?.delete(m.id);
+    this.delete(m.id);
     this.byId.set(m.id, m);
-    const fam = this.byFamily.get(m.family) ?? this.byFamily.set(m.family, new Map()).get(m.family)!;
-    fam.set(m.id, m);
+    this.byDivision.add(m.divisionCode, m);
+    if (m.townCode !== null) this.byTown.add(m.townCode, m);
+    if (m.gridCode !== null) this.byGrid.add(m.gridCode, m);
+    for (const k of new Set(m.keys)) this.byKey.add(k, m);
+    if (m.lng !== null && m.lat !== null) this.byCell.add(cellOf(m.lng, m.lat), m);
   }
 
   delete(id: string): void {
-    const before = this.byId.get(id);
-    if (!before) return;
+    const m = this.byId.get(id);
+    if (!m) return;
     this.byId.delete(id);
-    this.byFamily.get(before.family)?.delete(id);
+    this.byDivision.remove(m.divisionCode, id);
+    if (m.townCode !== null) this.byTown.remove(m.townCode, id);
+    if (m.gridCode !== null) this.byGrid.remove(m.gridCode, id);
+    for (const k of new Set(m.keys)) this.byKey.remove(k, id);
+    if (m.lng !== null && m.lat !== null) this.byCell.remove(cellOf(m.lng, m.lat), id);
   }
 
-  /** The matters of these families (null: all). */
-  *of(families: readonly string[] | null): Iterable<PoolMatter> {
-    if (families === null) {
-      yield* this.byId.values();
+  /** A report's candidates among the pool's matters (ids in no particular order). */
+  candidatesOf(f: ReportFeatures): PoolMatter[] {
+    return choose(this, pathsOf(f));
+  }
+
+  /** Matters positioned in cells the box touches (all positioned matters, for a box of very many cells). */
+  *inBox([w, s, e, n]: readonly [number, number, number, number]): Iterable<PoolMatter> {
+    const [x0, y0] = cellXY(w, s);
+    const [x1, y1] = cellXY(e, n);
+    if ((x1 - x0 + 1) * (y1 - y0 + 1) > MAX_BOX_CELLS) {
+      for (const m of this.byId.values()) if (m.lng !== null && m.lat !== null) yield m;
       return;
     }
-    for (const f of new Set(families)) yield* this.byFamily.get(f)?.values() ?? [];
+    for (let x = x0; x <= x1; x++) for (let y = y0; y <= y1; y++) yield* this.byCell.of(`${x}:${y}`);
+  }
+
+  inDivisions(divisions: Iterable<string | null>): Iterable<PoolMatter> {
+    return this.byDivision.ofAll(divisions);
+  }
+
+  inTown(town: string): Iterable<PoolMatter> {
+    return this.byTown.of(town);
+  }
+
+  onGrid(grid: string): Iterable<PoolMatter> {
+    return this.byGrid.of(grid);
+  }
+
+  withKeys(keys: Iterable<string>): Iterable<PoolMatter> {
+    return this.byKey.ofAll(keys);
   }
 }
+
+/** Matters by one attribute's value. */
+class Index<K> {
+  private readonly map = new Map<K, Map<string, PoolMatter>>();
+
+  add(k: K, m: PoolMatter): void {
+    let ms = this.map.get(k);
+    if (!ms) this.map.set(k, (ms = new Map()));
+    ms.set(m.id, m);
+  }
+
+  remove(k: K, id: string): void {
+    const ms = this.map.get(k);
+    if (!ms) return;
+    ms.delete(id);
+    if (ms.size === 0) this.map.delete(k);
+  }
+
+  of(k: K): Iterable<PoolMatter> {
+    return this.map.get(k)?.values() ?? [];
+  }
+
+  /** The matters of any of the values, each once. */
+  *ofAll(ks: Iterable<K>): Iterable<PoolMatter> {
+    const seen = new Set<string>();
+    for (const k of new Set(ks)) {
+      for (const m of this.of(k)) {
+        if (seen.has(m.id)) continue;
+        seen.add(m.id);
+        yield m;
+      }
+    }
+  }
+}
+
+/** Degrees per cell of the position index: about a kilometre, a few times the widest candidate box. */
+const CELL_DEG = 0.01;
+/** A box of more cells than this is answered by looking at every positioned matter. */
+const MAX_BOX_CELLS = 64;
+const cellXY = (lng: number, lat: number): [number, number] => [Math.floor(lng / CELL_DEG), Math.floor(lat / CELL_DEG)];
+const cellOf = (lng: number, lat: number): string => cellXY(lng, lat).join(':');
 
 const pools = new WeakMap<Knex.Transaction, Pool>();
 
@@ -280,26 +355,25 @@ export function endCandidatePool(tx: Knex.Transaction): void {
 /** A report's candidates from the pool: each path's predicates, nearest in time first, its limit; their union. */
 function choose(pool: Pool, p: Paths): PoolMatter[] {
   const { b } = p;
-  const lists: PoolMatter[][] = [];
-  const bbox: PoolMatter[] = [];
-  const division: PoolMatter[] = [];
-  const grid: PoolMatter[] = [];
-  const byKey: PoolMatter[] = [];
-  const keys = p.keys.length ? new Set(p.keys) : null;
-  const divs = p.divisions ? new Set(p.divisions) : null;
   // (only the report's families: a matter without a family is a candidate only of a report looking in every family)
-  for (const m of pool.of(b.families)) {
-    if (m.last < b.from || m.first > b.to) continue;
-    if (m.closedAt !== null && m.closedAt < b.recurrenceSince) continue;
-    if (p.bbox && m.lng !== null && m.lat !== null && m.lng >= p.bbox[0] && m.lng <= p.bbox[2] && m.lat >= p.bbox[1] && m.lat <= p.bbox[3]) bbox.push(m);
-    if (divs ? m.divisionCode !== null && divs.has(m.divisionCode) : p.town ? m.townCode === p.town : p.noDivision && m.divisionCode === null) division.push(m);
-    if (p.grid && m.gridCode === p.grid) grid.push(m);
-    if (keys && m.keys.some((k) => keys.has(k))) byKey.push(m);
+  const families = b.families ? new Set(b.families) : null;
+  const common = (m: PoolMatter) =>
+    (families === null || (m.family !== null && families.has(m.family))) && m.last >= b.from && m.first <= b.to && (m.closedAt === null || m.closedAt >= b.recurrenceSince);
+  const path = (found: Iterable<PoolMatter>, also: (m: PoolMatter) => boolean = () => true): PoolMatter[] => {
+    const l: PoolMatter[] = [];
+    for (const m of found) if (common(m) && also(m)) l.push(m);
+    return l;
+  };
+  const lists: PoolMatter[][] = [];
+  if (p.bbox) {
+    const [w, s, e, n] = p.bbox;
+    lists.push(path(pool.inBox(p.bbox), (m) => m.lng! >= w && m.lng! <= e && m.lat! >= s && m.lat! <= n));
   }
-  if (p.bbox) lists.push(bbox);
-  if (divs || p.town || p.noDivision) lists.push(division);
-  if (p.grid) lists.push(grid);
-  if (keys) lists.push(byKey);
+  if (p.divisions) lists.push(path(pool.inDivisions(p.divisions), (m) => m.divisionCode !== null));
+  else if (p.town) lists.push(path(pool.inTown(p.town)));
+  else if (p.noDivision) lists.push(path(pool.inDivisions([null])));
+  if (p.grid) lists.push(path(pool.onGrid(p.grid)));
+  if (p.keys.length) lists.push(path(pool.withKeys(p.keys)));
   const near = (m: PoolMatter) => Math.abs(m.last - p.eventTime);
   const out = new Map<string, PoolMatter>();
   for (const l of lists) {

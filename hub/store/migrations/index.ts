@@ -16,6 +16,7 @@ import * as m014 from './014-address-keys.js';
 import * as m015 from './015-subject-keys-by-subject.js';
 import * as m016 from './016-record-results.js';
 import * as m017 from './017-reconciliation-counts.js';
+import * as m018 from './018-drop-report-address-keys-index.js';
 
 export interface Migration {
   name: string;
@@ -42,4 +43,5 @@ export const migrations: Migration[] = [
   { name: '015-subject-keys-by-subject', ...m015 },
   { name: '016-record-results', ...m016 },
   { name: '017-reconciliation-counts', ...m017 },
+  { name: '018-drop-report-address-keys-index', ...m018 },
 ];
