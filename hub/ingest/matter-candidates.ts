@@ -243,6 +243,8 @@ interface PoolRow {
   town_code: string | null;
   grid_code: string | null;
   address_keys: string[] | null;
+  /** The row's version (xmin), where the pool query read it. */
+  row_version?: string;
 }
 
 const poolMatterOf = (m: PoolRow): PoolMatter => ({
@@ -314,7 +316,7 @@ export async function prepareCandidatePool(tx: Knex.Transaction, reports: Report
   const keys = [...new Set(paths.flatMap((p) => p.keys))];
   const rows = (
     await tx.raw(
-      `select id, closed_at, last_report_at, first_report_ms, family, lng, lat, division_code, town_code, grid_code, address_keys from matters
+      `select id, closed_at, last_report_at, first_report_ms, family, lng, lat, division_code, town_code, grid_code, address_keys, xmin::text as row_version from matters
         where merged_into is null and last_report_at >= ? and first_report_ms <= ? and (closed_at is null or closed_at >= ?)
           and (?::text[] is null or family = any(?::text[]))
           and ((?::float8 is not null and lng between ?::float8 and ?::float8 and lat between ?::float8 and ?::float8)
@@ -327,7 +329,35 @@ export async function prepareCandidatePool(tx: Knex.Transaction, reports: Report
   // the reports of the matters the run's reports find as things stand: most of what it will ask
   const wanted = new Set<string>();
   for (const p of paths) for (const m of choose(pool, p)) wanted.add(m.id);
-  await readReports(tx, [...wanted].filter((id) => !cacheOf(tx).has(id)));
+  const versions = new Map(rows.map((r) => [String(r.id), r.row_version!]));
+  const cache = cacheOf(tx);
+  const missing: string[] = [];
+  for (const id of wanted) {
+    if (cache.has(id)) continue;
+    const kept = ACROSS_RUNS.get(id);
+    // (a copy: the run changes its own list as its reports join the matter)
+    if (kept && kept.version === versions.get(id)) cache.set(id, [...kept.reports]);
+    else missing.push(id);
+  }
+  await readReports(tx, missing);
+  // read before this run wrote any report, so what was read is what the matter's row version says
+  for (const id of missing) keepAcrossRuns(id, versions.get(id)!, cache.get(id)!);
+}
+
+/**
+ * The reports of a matter as a run read them, kept for the next runs with the version of the
+ * matter's row they were read at (PostgreSQL's xmin: every change of a matter's reports — a report
+ * joining, a new version of one, an operator's merge or split — updates its row in the same
+ * transaction, so an unchanged row version means unchanged reports). A late-day run meets
+ * thousands of candidate matters, most of them unchanged since the run before; they are no longer
+ * read and parsed again. Bounded.
+ */
+const ACROSS_RUNS = new Map<string, { version: string; reports: readonly ReportFeatures[] }>();
+const ACROSS_RUNS_MAX = 20_000;
+
+function keepAcrossRuns(id: string, version: string, reports: readonly ReportFeatures[]): void {
+  if (ACROSS_RUNS.size >= ACROSS_RUNS_MAX && !ACROSS_RUNS.has(id)) ACROSS_RUNS.clear();
+  ACROSS_RUNS.set(id, { version, reports: [...reports] });
 }
 
 /** The matter the run opened, or a report the run linked to it: the pool follows the database. */

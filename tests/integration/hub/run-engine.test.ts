@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyRecords } from '../../../hub/ingest/apply-records.js';
 import { HANDLERS } from '../../../hub/ingest/handlers.js';
+import { endCandidatePool, loadCandidates, prepareCandidatePool } from '../../../hub/ingest/matter-candidates.js';
+import { reportDerived } from '../../../hub/ingest/report-run.js';
 import { HubRouting } from '../../../hub/ingest/routing.js';
 import { createDb, migrate } from '../../../hub/store/db.js';
 import type { RecordKind, Report, Subject } from '../../../schemas/index.js';
@@ -183,4 +185,40 @@ describe('the run engine with the county gazetteer', () => {
       expect(diffDumps(reference, await state()), `runs of ${size}`).toEqual([]);
     }
   }, 300_000);
+
+  it('reads a matter again in a later run when another transaction changed its reports, and only then', async () => {
+    await reset();
+    await inRuns('report', [reports[0]!], 1);
+    const matterId = String((await db('reports').where({ source_record_id: reports[0]!.envelope.sourceRecordId }).first('matter_id'))!.matter_id);
+    const next = reportDerived(reports[3]!, routing).features;
+    /** The reports of the matter as a new run sees them, and the statements the run asked to see them. */
+    const seenByARun = async () => {
+      let statements = 0;
+      const count = () => void (statements += 1);
+      db.on('query', count);
+      try {
+        return await db.transaction(async (tx) => {
+          await prepareCandidatePool(tx, [next]);
+          const found = (await loadCandidates(tx, next)).find((c) => c.matterId === matterId);
+          endCandidatePool(tx);
+          return { ids: (found?.reports ?? []).map((r) => r.sourceRecordId), statements };
+        });
+      } finally {
+        db.off('query', count);
+      }
+    };
+    const first = await seenByARun();
+    expect(first.ids).toEqual([reports[0]!.envelope.sourceRecordId]);
+    // unchanged: the next run reads the pool, not the matter's reports again
+    const again = await seenByARun();
+    expect(again.ids).toEqual(first.ids);
+    expect(again.statements).toBeLessThan(first.statements);
+    // another instance links a report to the matter: its report row and its matter's row, in one transaction
+    const row = await db('reports').where({ source_record_id: reports[0]!.envelope.sourceRecordId }).first();
+    await db.transaction(async (tx) => {
+      await tx('reports').insert({ ...row, source_record_id: 'GD-OTHER-INSTANCE', description: '另一实例写入的同一餐馆油烟投诉' });
+      await tx('matters').where({ id: matterId }).increment('report_count', 1);
+    });
+    expect((await seenByARun()).ids.sort()).toEqual([reports[0]!.envelope.sourceRecordId, 'GD-OTHER-INSTANCE'].sort());
+  }, 120_000);
 });
