@@ -56,6 +56,15 @@ describe('subjectMentions: shop names in a 12345 work order', () => {
     expect(names('这家超市卖过期食品')).toEqual([]);
     expect(names('来电称团结路12号烧烤店油烟呛人，晚上没法开窗户。')).toEqual([]);
   });
+
+  it('what was done on a plot is not a subject: 耕地被堆放砂石, 地块畜禽养殖, 浇筑混凝土 — a sand yard with a name is', () => {
+    // patrol and enforcement wording: an activity or a land word before a trade word (砂石, 养殖, 混凝土)
+    expect(names('巡查发现永丰村6组西侧耕地被堆放砂石。')).toEqual([]);
+    expect(names('当事人未经批准占用胜利西村5组东侧耕地耕地堆放砂石。')).toEqual([]);
+    expect(names('巡查发现前进村5组西侧地块畜禽养殖，未办理用地手续。')).toEqual([]);
+    expect(names('群众举报红旗村4组耕地上浇筑混凝土。')).toEqual([]);
+    expect(names('来电反映鑫源砂石厂粉尘很大。')[0]).toMatch(/^鑫源\|/);
+  });
 });
 
 /** 老王烧烤 known from a grid worker's report (no USCC, no registry row yet). */
