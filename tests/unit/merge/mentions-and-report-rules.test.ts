@@ -64,6 +64,8 @@ describe('subjectMentions: shop names in a 12345 work order', () => {
     expect(names('巡查发现前进村5组西侧地块畜禽养殖，未办理用地手续。')).toEqual([]);
     expect(names('群众举报红旗村4组耕地上浇筑混凝土。')).toEqual([]);
     expect(names('来电反映鑫源砂石厂粉尘很大。')[0]).toMatch(/^鑫源\|/);
+    // 从事 introduces what the party does: 从事一家川菜馆经营活动 names no restaurant
+    expect(names('当事人在红柳乡光荣南村1组70号从事一家川菜馆经营活动，未依法取得营业执照。')).toEqual([]);
   });
 });
 
