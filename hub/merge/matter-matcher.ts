@@ -140,9 +140,14 @@ export function effectiveDistance(distanceM: number, uncertaintyA: number, uncer
   return { effectiveM: Math.max(0, distanceM - Math.max(0, combinedM - profile.nominalPairM)), combinedM };
 }
 
-/** A position's uncertainty in metres: as the record states it, else the profile's default for its origin. */
-export function uncertaintyOf(f: Pick<ReportFeatures, 'locationOrigin' | 'locationUncertaintyM'>, profile: MatterProfile = PROFILE): number {
+/**
+ * A position's uncertainty in metres: as the record states it, else — for a position the platform
+ * sent — its platform's (sourceUncertaintyM), else the profile's default for its origin.
+ */
+export function uncertaintyOf(f: Pick<ReportFeatures, 'locationOrigin' | 'locationUncertaintyM'> & { sourceSystem?: string }, profile: MatterProfile = PROFILE): number {
   if (typeof f.locationUncertaintyM === 'number' && Number.isFinite(f.locationUncertaintyM) && f.locationUncertaintyM >= 0) return f.locationUncertaintyM;
+  const bySource = f.locationOrigin == null && f.sourceSystem !== undefined ? profile.sourceUncertaintyM[f.sourceSystem] : undefined;
+  if (bySource !== undefined) return bySource;
   const origin = (f.locationOrigin ?? 'unknown').split(':')[0]!;
   return profile.defaultUncertaintyM[origin] ?? profile.defaultUncertaintyM.unknown!;
 }

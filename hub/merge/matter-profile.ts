@@ -63,6 +63,11 @@ export interface MatterProfile {
   /** Whether another platform's second record may join on strong evidence (else never). */
   readonly sameSourceRepeats: boolean;
   readonly defaultUncertaintyM: Readonly<Record<string, number>>;
+  /**
+   * Uncertainty (metres) of the positions a platform sends without stating one, by source system,
+   * where the platform locates more loosely than a GPS fix (a 110 call's handset position).
+   */
+  readonly sourceUncertaintyM: Readonly<Record<string, number>>;
   readonly nominalPairM: number;
   readonly thresholds: MatterThresholds;
 }
@@ -105,9 +110,11 @@ export function parseMatterProfile(raw: unknown): MatterProfile {
     (relatedFamilies[fam(b)] ??= []).includes(fam(a)) || relatedFamilies[fam(b)]!.push(fam(a));
   }
   const t = (o.thresholds ?? {}) as Record<string, unknown>;
-  const loc = (o.location ?? {}) as { defaultUncertaintyM?: Record<string, unknown>; nominalPairM?: unknown };
+  const loc = (o.location ?? {}) as { defaultUncertaintyM?: Record<string, unknown>; sourceUncertaintyM?: Record<string, unknown>; nominalPairM?: unknown };
   const unc: Record<string, number> = {};
   for (const [k, v] of Object.entries(loc.defaultUncertaintyM ?? {})) unc[k] = num(v, `location.defaultUncertaintyM.${k}`);
+  const bySource: Record<string, number> = {};
+  for (const [k, v] of Object.entries(loc.sourceUncertaintyM ?? {})) bySource[k] = num(v, `location.sourceUncertaintyM.${k}`);
   if (unc.unknown === undefined) throw new MatterProfileError('location.defaultUncertaintyM.unknown', 'missing');
   const rfs = o.repeatFilingSources;
   if (!(rfs === '*' || (Array.isArray(rfs) && rfs.every((x) => typeof x === 'string')))) throw new MatterProfileError('repeatFilingSources', 'must be "*" or a list of source systems');
@@ -125,6 +132,7 @@ export function parseMatterProfile(raw: unknown): MatterProfile {
     repeatFilingSources: rfs as '*' | string[],
     sameSourceRepeats: o.sameSourceRepeats === true,
     defaultUncertaintyM: unc,
+    sourceUncertaintyM: bySource,
     nominalPairM: num(loc.nominalPairM ?? 30, 'location.nominalPairM'),
     thresholds: {
       closedGraceMs: num(t.closedGraceH, 'thresholds.closedGraceH') * HOUR,

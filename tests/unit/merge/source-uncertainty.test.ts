@@ -1,0 +1,53 @@
+/**
+ * A platform that locates loosely (110 sends the caller's handset position, often 50–150 m from
+ * the door) is judged with its own uncertainty from the county profile, not as a GPS fix: its
+ * report of a neighbour dispute meets the grid worker's report of it 120 m away, while the same
+ * positions sent by a GPS platform stay two places.
+ */
+import { describe, expect, it } from 'vitest';
+import { matchMatter, uncertaintyOf, type ReportFeatures } from '../../../hub/merge/matter-matcher.js';
+import { DEFAULT_MATTER_PROFILE } from '../../../hub/merge/matter-profile.js';
+import { LAOWANG, REGIONS, at, offset } from './fixtures.js';
+
+const grid: ReportFeatures = {
+  sourceSystem: 'grid',
+  sourceRecordId: 'SJ-1',
+  categoryCode: 'dispute.neighbour',
+  eventTime: at('2025-06-10 21:05'),
+  location: offset(LAOWANG, 3, 4),
+  divisionCode: '150625100001',
+  description: '网格员巡查发现锡尼社区两户邻居因楼道堆物发生争吵，已现场劝解。',
+  address: null,
+};
+const call110: ReportFeatures = {
+  sourceSystem: 'police-110',
+  sourceRecordId: 'JJ-1',
+  categoryCode: 'dispute.neighbour',
+  eventTime: at('2025-06-10 21:20'),
+  // the handset's position, 120 m off
+  location: offset(LAOWANG, 95, 75),
+  divisionCode: '150625100001',
+  description: '报警人称邻居在楼道堆放杂物，双方发生争吵，要求处理。',
+  address: null,
+};
+
+describe('a platform that locates loosely', () => {
+  it('has the uncertainty the county profile gives its source, unless the record states one or the hub derived the position', () => {
+    expect(uncertaintyOf(call110)).toBe(DEFAULT_MATTER_PROFILE.sourceUncertaintyM['police-110']);
+    expect(DEFAULT_MATTER_PROFILE.sourceUncertaintyM['police-110']).toBeGreaterThan(DEFAULT_MATTER_PROFILE.defaultUncertaintyM.unknown!);
+    expect(uncertaintyOf({ ...call110, locationUncertaintyM: 15 })).toBe(15);
+    expect(uncertaintyOf({ ...call110, locationOrigin: 'geocoded:door', locationUncertaintyM: null })).toBe(DEFAULT_MATTER_PROFILE.defaultUncertaintyM.geocoded ?? DEFAULT_MATTER_PROFILE.defaultUncertaintyM.unknown);
+    expect(uncertaintyOf(grid)).toBe(DEFAULT_MATTER_PROFILE.defaultUncertaintyM.unknown);
+  });
+
+  it('meets the report of the same incident beyond a GPS fix\'s distance; the same positions from a GPS platform are a near miss', () => {
+    const candidates = [{ matterId: 'M1', closedAt: null, reports: [grid] }];
+    const loose = matchMatter(call110, candidates, { regions: REGIONS });
+    expect(loose.decision, loose.explanation).toBe('match');
+    expect(loose.explanation).toMatch(/positions ±\d+ m together/);
+    const asGps = matchMatter({ ...call110, sourceSystem: 'enforcement-cases', sourceRecordId: 'AJ-1' }, candidates, { regions: REGIONS });
+    // (left for a person: a near miss by distance)
+    expect(asGps.decision, asGps.explanation).toBe('review');
+    expect(asGps.explanation).toMatch(/near miss: 1[12]\d m apart/);
+  });
+});
