@@ -132,7 +132,7 @@ const workers = await startProcess('connectors', 'connectors/cli.ts', ['run', ..
 children.push(workers);
 // 110 non-police incidents handed over to 12345: pushed to the connectors' signed webhook (the
 // pusher sends again what was not answered, so it may start before the webhook listens)
-children.push(await startProcess('110 handover pusher', 'simulators/police-110/main.ts', ['--target', `http://127.0.0.1:${policePort}/hooks/police-110/handovers`, '--secret', policeSecret, '--count', '60', '--interval-ms', '8000'], {}));
+children.push(await startProcess('110 handover pusher', 'simulators/police-110/main.ts', ['--target', `http://127.0.0.1:${policePort}/hooks/police-110/handovers`, '--secret', policeSecret, '--count', '60', '--interval-ms', '8000', '--state-changes', '0.3'], {}));
 // the center's decisions go back to the departments' platforms: environment to its own, towns
 // through the grid platform, every other department through the 12345 platform's dispatch interface
 const sinks = await startProcess('dispatch sinks', 'connectors/sinks/main.ts', [], {
