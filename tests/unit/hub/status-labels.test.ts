@@ -6,8 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MATTER_STATUS_LABELS } from '../../../hub/api/labels.js';
-import { PROGRESS, STATUS } from '../../../hub/web/src/labels.js';
 
+// the screen's module is type-checked with the web's own tsconfig (its JSON imports); loaded here at run time only
+const WEB_LABELS: string = '../../../hub/web/src/labels.js';
+const { PROGRESS, STATUS } = (await import(WEB_LABELS)) as { PROGRESS: Record<string, string>; STATUS: Record<string, string> };
 const avro = JSON.parse(readFileSync(new URL('../../../schemas/avro/report.avsc', import.meta.url), 'utf8')) as { fields: Array<{ name: string; type: { symbols?: string[] } }> };
 const symbols = avro.fields.find((f) => f.name === 'status')!.type.symbols!;
 
