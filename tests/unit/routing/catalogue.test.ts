@@ -53,7 +53,7 @@ describe('county catalogue', () => {
 
   it('has a health family (卫生监督) that every 卫生监督 field maps into, and maps the other two newer departments\' codes', () => {
     expect(catalogue.categoriesOf('health').map((c) => c.code)).toEqual(['health.public_place', 'health.drinking_water', 'health.medical', 'health.school']);
-    for (const [code, category] of [['GGCS', 'health.public_place'], ['YYS', 'health.drinking_water'], ['YLWS', 'health.medical'], ['XXWS', 'health.school']]) {
+    for (const [code, category] of [['GGCS', 'health.public_place'], ['YYS', 'health.drinking_water'], ['YLWS', 'health.medical'], ['XXWS', 'health.school']] as const) {
       expect(catalogue.mapDepartmentCategory('health', code), code).toBe(category);
     }
     // complaints about the same public places through 12345 and the grid land in the same category
