@@ -23,7 +23,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { matchMatter, matterBlocking, familyOf, type ReportFeatures, type MatterCandidate } from '../hub/merge/index.js';
+import { matchMatter, matterBlocking, familyOf, type ReportFeatures, type MatterCandidate, type MatterEvaluation } from '../hub/merge/index.js';
 import { HubRouting } from '../hub/ingest/routing.js';
 import { textWeightsFromRows } from './text-weights.js';
 import { scoreClusters, scoreLookalikes } from '../simulators/county/scoring.js';
@@ -59,6 +59,9 @@ const matters: M[] = [];
 const byId = new Map<string, M>();
 const assign = new Map<string, string>();
 const stats: Record<string, number> = {};
+// MISS: each report's evaluation of each candidate matter, to tell a pair that matches alone but was split why
+const evalsOf = new Map<string, Map<string, MatterEvaluation>>();
+const arrival = new Map<string, number>();
 const dec = new Map<string, string>(); const feats = new Map<string, ReportFeatures>();
 const idx = new Map<string, M[]>();
 const famsSeen = new Set<string>();
@@ -94,6 +97,8 @@ for (const r of rows) {
     if (ok) cands.push({ matterId: m.id, closedAt: null, reports: m.reports });
   }
   const d = matchMatter(f, cands, { regions: routing.regions, textWeights });
+  arrival.set(`${r.source_system}/${r.source_record_id}`, arrival.size);
+  if (process.env.MISS) evalsOf.set(`${r.source_system}/${r.source_record_id}`, new Map(d.evaluations.map((e) => [e.matterId, e])));
   stats[`${d.decision}:${d.rule}`] = (stats[`${d.decision}:${d.rule}`] ?? 0) + 1;
   const key = `${r.source_system}/${r.source_record_id}`;
   dec.set(key, d.explanation); feats.set(key, f);
@@ -156,7 +161,23 @@ if (process.env.MISS) {
     const fa = feats.get(a)!, fb = feats.get(b)!; const [x, y] = fa.eventTime >= fb.eventTime ? [fa, fb] : [fb, fa];
     const d = matchMatter(x, [{ matterId: 'x', reports: [y] }], { regions: routing.regions, textWeights });
     const k = `${d.decision}:${d.features?.failed.join('+') ?? ''}:${d.features?.soft.map((s) => s.replace(/[\d.()]+/g, '')).join('+') ?? ''} ${[x.sourceSystem, y.sourceSystem].sort().join('~')}`;
-    hist[k] = (hist[k] ?? 0) + 1; (ex[k] ??= []).push(`  ${y.sourceSystem} ${y.categoryCode} ${y.address} | ${y.subjectName} | ${y.description.slice(0, 80)}\n  ${x.sourceSystem} ${x.categoryCode} ${x.address} | ${x.subjectName} | ${x.description.slice(0, 80)}\n   → ${d.explanation.slice(0, 300)}`);
+    hist[k] = (hist[k] ?? 0) + 1; (ex[k] ??= []).push(`  ${y.sourceSystem} ${y.categoryCode} ${y.address} | ${y.subjectName} | ${y.description.slice(0, 80)}\n  ${x.sourceSystem} ${x.categoryCode} ${x.address} | ${x.subjectName} | ${x.description.slice(0, 80)}\n   → ${d.explanation.slice(0, 300)}${d.decision === 'match' ? `\n   stored: ${(dec.get(`${x.sourceSystem}/${x.sourceRecordId}`) ?? '').slice(0, 400)}` : ''}`);
   }
-  for (const [k, c] of Object.entries(hist).sort((a, b) => b[1] - a[1]).slice(0, 25)) { console.log(`${c}  ${k}`); for (const e of ex[k]!.slice(0, n)) console.log(e); }
+  // pairs that match alone: what the later report's evaluation of the earlier one's matter said
+  const why: Record<string, number> = {};
+  for (const p of T) { if (P.has(p)) continue; const [a, b] = p.split('|') as [string, string];
+    // the later in arrival order decided the pair
+    const fa = feats.get(a)!, fb = feats.get(b)!; const [x, y] = arrival.get(a)! >= arrival.get(b)! ? [fa, fb] : [fb, fa];
+    const d = matchMatter(x, [{ matterId: 'x', reports: [y] }], { regions: routing.regions, textWeights });
+    if (d.decision !== 'match') continue;
+    const xk = `${x.sourceSystem}/${x.sourceRecordId}`, yk = `${y.sourceSystem}/${y.sourceRecordId}`;
+    const e = evalsOf.get(xk)?.get(assign.get(yk) ?? '');
+    const w = !e ? 'not a candidate' : e.decision === 'match' ? `matched it, another taken (${assign.get(xk) === xk ? 'new' : 'other matter'})` : `${e.decision}: ${e.features.failed.join('+')} | ${e.features.soft.map((s) => s.replace(/[\d.()]+/g, '').slice(0, 60)).join('+')}`;
+    why[w] = (why[w] ?? 0) + 1;
+    if (!e && (why[w] ?? 0) <= Number(process.env.MISS)) { const m = byId.get(assign.get(yk) ?? '')!;
+      console.log(`NOTCAND ${xk} ${x.categoryCode} div=${x.divisionCode} loc=${x.location ? 'y' : 'n'} grid=${x.gridCode} keys=${(x.addressKeys ?? []).slice(0, 4).join(',')} addr=${x.address}\n   matter ${m.id} fam=${m.family} div=${m.division} town=${m.town} loc=${m.lng !== null ? 'y' : 'n'} grid=${m.grid} keys=${[...m.keys].slice(0, 4).join(',')} first=${new Date(m.first).toISOString()} x=${new Date(x.eventTime).toISOString()}\n   y ${yk} div=${y.divisionCode} addr=${y.address}`); }
+  }
+  console.log('match-alone pairs split in the replay, by the later report\'s evaluation of the earlier one\'s matter:');
+  for (const [k, c] of Object.entries(why).sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${c}  ${k}`);
+  for (const [k, c] of Object.entries(hist).sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.MISS_TOP ?? 25))) { console.log(`${c}  ${k}`); for (const e of ex[k]!.slice(0, n)) console.log(e); }
 }

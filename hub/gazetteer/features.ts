@@ -6,7 +6,7 @@
  */
 import type { ReportFeatures } from '../merge/matter-matcher.js';
 import { isUsablePoint } from '../merge/geo.js';
-import { parseAddress } from '../merge/addresses.js';
+import { buildingAsDoor, parseAddress } from '../merge/addresses.js';
 import type { RegionIndex } from '../merge/regions.js';
 import type { Gazetteer, Geocode, GeocodeLevel } from './geocode.js';
 
@@ -41,10 +41,19 @@ function geocodeAddress(f: ReportFeatures, gazetteer: Gazetteer, regions?: Regio
     // not inside a compound (its buildings share the compound's keys; which one the text means
     // cannot be compared without an address)
     const parsed = f.description ? parseAddress(f.description, regions ? { regions } : {}) : null;
-    g = parsed && parsed.compound === null && parsed.building === null ? gazetteer.geocode(f.description, { ...opts, parsed }) : null;
+    // (新华路24栋 outside a compound is door 24 of the road: buildingAsDoor; a unit says a compound's block)
+    const door = parsed && parsed.unit === null ? buildingAsDoor(parsed) : null;
+    g = door && door.compound === null && door.building === null ? gazetteer.geocode(f.description, { ...opts, parsed: door }) : null;
     if (g && !FROM_TEXT.has(g.level)) g = null;
   }
-  if (!g) return f;
+  if (!g) {
+    // a door on a road whose name several towns have, and no town to choose (水南路184号 from a
+    // caller who named no town): the keys of that door on each of those roads, no position and no
+    // division — candidate search meets the matters at any of them, the addresses decide
+    const text = f.address && f.address.trim() !== '' ? f.address : f.description;
+    const keys = text ? gazetteer.ambiguousDoorKeys(text, opts) : [];
+    return keys.length ? { ...f, addressKeys: keys } : f;
+  }
   const located = isUsablePoint(f.location);
   return {
     ...f,

@@ -237,6 +237,21 @@ export class Gazetteer {
   }
 
   /**
+   * The door keys of an address whose road name several towns have when no town tells which
+   * (`door:<road>#<n>` for each, at most `maxRoads` roads; none if more): for candidate search only.
+   */
+  ambiguousDoorKeys(address: string, opts: GeocodeOptions = {}, maxRoads = 4): string[] {
+    const p = opts.parsed ?? parseAddress(address, opts.regions ? { regions: opts.regions } : {});
+    if (p.intersection || p.road === null) return [];
+    const town = townCodeOf(p.divisionCode) ?? townCodeOf(opts.divisionCode ?? null);
+    const doorNo = p.number ?? (p.compound === null && p.unit === null ? p.building : null);
+    if (doorNo === null) return [];
+    const rs = this.roads(p.road, town);
+    if (rs.length < 2 || rs.length > maxRoads) return [];
+    return rs.map((r) => `door:${r.id}#${doorNo}`).sort();
+  }
+
+  /**
    * Geocodes an address. Null when nothing of it is in the gazetteer and no division is known.
    * A road name found in several towns with no town to choose gives keys for none and no point.
    */
