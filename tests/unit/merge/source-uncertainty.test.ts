@@ -20,7 +20,7 @@ const grid: ReportFeatures = {
   address: null,
 };
 const call110: ReportFeatures = {
-  sourceSystem: 'police-110',
+  sourceSystem: 'police-110-handover',
   sourceRecordId: 'JJ-1',
   categoryCode: 'dispute.neighbour',
   eventTime: at('2025-06-10 21:20'),
@@ -33,8 +33,8 @@ const call110: ReportFeatures = {
 
 describe('a platform that locates loosely', () => {
   it('has the uncertainty the county profile gives its source, unless the record states one or the hub derived the position', () => {
-    expect(uncertaintyOf(call110)).toBe(DEFAULT_MATTER_PROFILE.sourceUncertaintyM['police-110']);
-    expect(DEFAULT_MATTER_PROFILE.sourceUncertaintyM['police-110']).toBeGreaterThan(DEFAULT_MATTER_PROFILE.defaultUncertaintyM.unknown!);
+    expect(uncertaintyOf(call110)).toBe(DEFAULT_MATTER_PROFILE.sourceUncertaintyM['police-110-handover']);
+    expect(DEFAULT_MATTER_PROFILE.sourceUncertaintyM['police-110-handover']).toBeGreaterThan(DEFAULT_MATTER_PROFILE.defaultUncertaintyM.unknown!);
     expect(uncertaintyOf({ ...call110, locationUncertaintyM: 15 })).toBe(15);
     expect(uncertaintyOf({ ...call110, locationOrigin: 'geocoded:door', locationUncertaintyM: null })).toBe(DEFAULT_MATTER_PROFILE.defaultUncertaintyM.geocoded ?? DEFAULT_MATTER_PROFILE.defaultUncertaintyM.unknown);
     expect(uncertaintyOf(grid)).toBe(DEFAULT_MATTER_PROFILE.defaultUncertaintyM.unknown);
