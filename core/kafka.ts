@@ -6,14 +6,19 @@ import { ConfigError } from './errors.js';
 import { RECORD_KINDS } from '../schemas/index.js';
 import type { Admin, Consumer, Kafka, KafkaAccess, KafkaClientConfig, TopicSpec } from './kafka/client.js';
 import { kafkajsClient } from './kafka/kafkajs-client.js';
+import { platformaticProducer } from './kafka/platformatic-client.js';
 
 export type * from './kafka/client.js';
 
 /** The client libraries behind our Kafka interface (docs/decisions/004-kafka-client.md); the first is the default. */
-export const KAFKA_CLIENTS = ['kafkajs'] as const;
+export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
 export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
 
-const ADAPTERS: Record<KafkaClientName, (config: KafkaClientConfig) => Kafka> = { kafkajs: kafkajsClient };
+const ADAPTERS: Record<KafkaClientName, (config: KafkaClientConfig) => Kafka> = {
+  kafkajs: kafkajsClient,
+  // @platformatic/kafka's producer (the connectors' produce path), kafkajs's consumers and admin
+  platformatic: (config) => ({ ...kafkajsClient(config), producer: (options) => platformaticProducer(config, options) }),
+};
 
 /** KAFKA_CLIENT, checked: the adapter a process uses (default kafkajs). */
 export function kafkaClientName(env: Record<string, string | undefined> = process.env): KafkaClientName {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { allSources, kafkaClientImports } from '../../support/import-graph.js';
 
 /** The adapter modules behind our Kafka interface (core/kafka/client.ts): the only importers of a client package. */
-const ADAPTERS = ['core/kafka/kafkajs-client.ts'];
+const ADAPTERS = ['core/kafka/kafkajs-client.ts', 'core/kafka/platformatic-client.ts'];
 
 describe('one Kafka interface (docs/decisions/004-kafka-client.md)', () => {
   it('no module outside the Kafka adapters imports a Kafka client package — tests, scripts and benches included', () => {
