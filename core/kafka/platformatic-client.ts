@@ -7,8 +7,9 @@
  * Kept as kafkajs behaves, so the worker's exactly-once and fencing logic is unchanged:
  * - keys go to the partitions Java's and kafkajs's default partitioner picks (murmur2 & 0x7fffffff),
  *   so switching clients keeps every key on its partition, in order;
- * - the first transaction of a session calls InitProducerId, which fences an older session of the
- *   same transactional id and completes what it left open;
+ * - the first transaction of a session calls InitProducerId as a new producer (id and epoch -1),
+ *   which fences an older session of the same transactional id and completes what it left open
+ *   (the client's default, id 0 epoch 0, is refused as fenced once the id has a session);
  * - a transaction that sent nothing ends without a request (the broker refuses EndTxn on an
  *   empty transaction), as kafkajs's does;
  * - errors carry Kafka's error name in `type` (PRODUCER_FENCED, MESSAGE_TOO_LARGE, …) and
@@ -126,7 +127,9 @@ export function platformaticProducer(config: KafkaClientConfig, options: Produce
     send: (r: ProducerRecord) => sendAll(flatten([r]), r.acks),
     sendBatch: (b) => sendAll(flatten(b.topicMessages), b.acks),
     transaction: async (): Promise<Transaction> => {
-      const tx = await call(() => client().beginTransaction());
+      // a new session: no producer id and epoch of its own yet (-1, as Java's client asks), so the
+      // broker bumps the epoch and fences the older session instead of refusing this one as fenced
+      const tx = await call(() => client().beginTransaction({ producerId: -1n, producerEpoch: -1 }));
       let sent = false;
       let active = true;
       const end = async (commit: boolean) => {
