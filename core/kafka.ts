@@ -11,7 +11,7 @@ import { platformaticProducer } from './kafka/platformatic-client.js';
 export type * from './kafka/client.js';
 
 /** The client libraries behind our Kafka interface (docs/decisions/004-kafka-client.md); the first is the default. */
-export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
+export const KAFKA_CLIENTS = ['platformatic', 'kafkajs'] as const;
 export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
 
 const ADAPTERS: Record<KafkaClientName, (config: KafkaClientConfig) => Kafka> = {
@@ -20,7 +20,7 @@ const ADAPTERS: Record<KafkaClientName, (config: KafkaClientConfig) => Kafka> = 
   platformatic: (config) => ({ ...kafkajsClient(config), producer: (options) => platformaticProducer(config, options) }),
 };
 
-/** KAFKA_CLIENT, checked: the adapter a process uses (default kafkajs). */
+/** KAFKA_CLIENT, checked: the adapter a process uses (default platformatic: its producer, kafkajs's consumers and admin). */
 export function kafkaClientName(env: Record<string, string | undefined> = process.env): KafkaClientName {
   const name = env.KAFKA_CLIENT || KAFKA_CLIENTS[0];
   if (!(KAFKA_CLIENTS as readonly string[]).includes(name)) throw new ConfigError('KAFKA_CLIENT', `is ${JSON.stringify(name)}; one of ${KAFKA_CLIENTS.join(', ')}`);

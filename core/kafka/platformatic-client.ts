@@ -1,7 +1,7 @@
 /**
  * The producer of our Kafka interface (client.ts) on @platformatic/kafka — pure JavaScript, with
- * transactions — the only module that imports it. Selected with KAFKA_CLIENT=platformatic
- * (core/kafka.ts), which pairs it with kafkajs's consumers and admin client: this adapter covers
+ * transactions — the only module that imports it. The default, KAFKA_CLIENT=platformatic
+ * (core/kafka.ts), pairs it with kafkajs's consumers and admin client: this adapter covers
  * the produce path, where the connectors spend their Kafka time (docs/decisions/004-kafka-client.md).
  *
  * Kept as kafkajs behaves, so the worker's exactly-once and fencing logic is unchanged:
