@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { hotlineAdapter } from './fixtures.js';
 import { ConnectorWorker } from '../connectors/runtime/worker.js';
-import { createKafka } from '../core/kafka.js';
+import { createKafka, kafkaClientName } from '../core/kafka.js';
 import { createLogger } from '../core/log.js';
 import { HttpPollSource } from '../connectors/sources/http-poll.js';
 import { loadCatalogue } from '../core/catalogue.js';
@@ -40,9 +40,24 @@ export async function benchConnectors(opts: { records: number; quiet: boolean })
       log: createLogger('bench'),
     });
     await worker.connect();
+    // this process's CPU time and memory while draining (the simulator is a process of its own);
+    // pages' commit times for the produce latency
+    const pageMs: number[] = [];
+    let rssPeak = process.memoryUsage().rss;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    await worker.drain();
+    let produceBefore = 0;
+    await worker.drain({
+      onPage: () => {
+        const produceMs = worker.status.timings.produceMs;
+        pageMs.push(produceMs - produceBefore);
+        produceBefore = produceMs;
+      },
+    });
     const secs = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    clearInterval(sampler);
     await worker.stop();
     const v = worker.status.view();
     const value = v.produced / secs;
@@ -56,13 +71,19 @@ export async function benchConnectors(opts: { records: number; quiet: boolean })
     const ceiling = producerPerfTest(stack.kafkaBrokers[0]!, Math.max(opts.records * 4, 200_000), recordSize);
 
     const ratio = value / ceiling;
+    const cpuUsPerRecord = (cpu.user + cpu.system) / Math.max(1, v.produced);
+    const sorted = [...pageMs].sort((a, b) => a - b);
+    const p50 = sorted[Math.floor(sorted.length / 2)] ?? 0;
+    const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
     const total = v.timings.fetchMs + v.timings.mapMs + v.timings.encodeMs + v.timings.produceMs;
     say(`connectors (HTTP poll → mapping → Avro → transactional produce): ${v.produced} records in ${secs.toFixed(1)} s = ${value.toFixed(0)} records/s`);
     say(`  records in topic: ${offsets.reduce((a, o) => a + Number(o.high), 0)} offsets (incl. transaction markers); avg record ${recordSize} bytes`);
     say(`  busy time per phase (fetch overlaps the produce of the previous page): fetch ${pct(v.timings.fetchMs, total)}, mapping+validation ${pct(v.timings.mapMs, total)}, Avro encode ${pct(v.timings.encodeMs, total)}, transactional produce ${pct(v.timings.produceMs, total)}`);
     say(`ceiling (kafka-producer-perf-test, ${recordSize}-byte records, acks=all, same broker): ${ceiling.toFixed(0)} records/s`);
+    say(`Kafka client: ${kafkaClientName()}; CPU ${cpuUsPerRecord.toFixed(0)} µs per record (this process, user+system, ${((cpu.user + cpu.system) / 1e6 / secs).toFixed(2)} cores busy); peak RSS ${(rssPeak / 2 ** 20).toFixed(0)} MiB`);
+    say(`  transactional produce + commit per page (${pageMs.length} pages): p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms`);
     say(`ratio: ${ratio.toFixed(2)}`);
-    return { bench: 'connectors', value: round(value), ceiling: round(ceiling), ratio: Number(ratio.toFixed(3)), unit: 'records/s' };
+    return { bench: 'connectors', client: kafkaClientName(), value: round(value), ceiling: round(ceiling), ratio: Number(ratio.toFixed(3)), unit: 'records/s', cpuUsPerRecord: round(cpuUsPerRecord), rssPeakMiB: round(rssPeak / 2 ** 20), pageCommitMsP50: round(p50), pageCommitMsP95: round(p95), phases: { fetchMs: round(v.timings.fetchMs), mapMs: round(v.timings.mapMs), encodeMs: round(v.timings.encodeMs), produceMs: round(v.timings.produceMs) } };
   } finally {
     await sim.stop();
     await stack.stop();

@@ -9,7 +9,7 @@
  * NODE_EXTRA_CA_CERTS, which every HTTPS client of the process then trusts.
  */
 import { readFileSync } from 'node:fs';
-import type { KafkaConfig, SASLOptions } from 'kafkajs';
+import type { KafkaAccess } from './kafka/client.js';
 import { ConfigError } from './errors.js';
 import { int, oneOf, readSettings, text, type Settings } from './settings.js';
 
@@ -80,10 +80,10 @@ function pem(setting: string, path: string): string {
   }
 }
 
-/** The TLS and SASL part of a kafkajs client's configuration. */
-export function kafkaAccess(env: Env = process.env): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+/** The TLS and SASL part of a Kafka client's configuration. */
+export function kafkaAccess(env: Env = process.env): KafkaAccess {
   const s = read(env);
-  const out: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  const out: KafkaAccess = {};
   if (s.KAFKA_SECURITY_PROTOCOL.endsWith('SSL')) {
     out.ssl =
       s.KAFKA_SSL_CA_FILE || s.KAFKA_SSL_CERT_FILE
@@ -95,7 +95,7 @@ export function kafkaAccess(env: Env = process.env): Pick<KafkaConfig, 'ssl' | '
   }
   if (s.KAFKA_SECURITY_PROTOCOL.startsWith('SASL_')) {
     const mechanism = s.KAFKA_SASL_MECHANISM.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512';
-    out.sasl = { mechanism, username: s.KAFKA_SASL_USERNAME!, password: s.KAFKA_SASL_PASSWORD! } as SASLOptions;
+    out.sasl = { mechanism, username: s.KAFKA_SASL_USERNAME!, password: s.KAFKA_SASL_PASSWORD! };
   }
   return out;
 }

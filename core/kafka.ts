@@ -1,39 +1,50 @@
 /** Kafka client set-up shared by connectors and hub: one place for client options and topic creation. */
-import { Kafka, logLevel, type Admin, type Consumer, type ITopicConfig, type KafkaConfig, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
-import { createLogger, type KAFKA_LOG_LEVELS } from './log.js';
 import { kafkaAccess, topicLayout, type TopicLayout } from './cluster-access.js';
 import type { Topics } from '../schemas/index.js';
 import { ConfigError } from './errors.js';
 import { RECORD_KINDS } from '../schemas/index.js';
+import type { Admin, Consumer, Kafka, KafkaAccess, KafkaClientConfig, TopicSpec } from './kafka/client.js';
+import { kafkajsClient } from './kafka/kafkajs-client.js';
+import { platformaticProducer } from './kafka/platformatic-client.js';
 
-const KAFKAJS_LEVEL: Record<(typeof KAFKA_LOG_LEVELS)[number], logLevel> = { nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG } as const;
+export type * from './kafka/client.js';
 
-/** The Kafka client's own log lines, as JSON lines of our logger (name "kafka"), with its namespace and broker. */
-const toPino: logCreator = () => {
-  const log = createLogger('kafka');
-  return ({ namespace, level, log: { message, ...extra } }) => {
-    const fields = { namespace, ...extra };
-    if (level === logLevel.ERROR) log.error(fields, message);
-    else if (level === logLevel.WARN) log.warn(fields, message);
-    else if (level === logLevel.INFO) log.info(fields, message);
-    else log.debug(fields, message);
-  };
+/** The client libraries behind our Kafka interface (docs/decisions/004-kafka-client.md); the first is the default. */
+export const KAFKA_CLIENTS = ['platformatic', 'kafkajs'] as const;
+export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
+
+const ADAPTERS: Record<KafkaClientName, (config: KafkaClientConfig) => Kafka> = {
+  kafkajs: kafkajsClient,
+  // @platformatic/kafka's producer (the connectors' produce path), kafkajs's consumers and admin
+  platformatic: (config) => ({ ...kafkajsClient(config), producer: (options) => platformaticProducer(config, options) }),
 };
 
-export function createKafka(brokers: string[], clientId: string, access: Pick<KafkaConfig, 'ssl' | 'sasl'> = kafkaAccess()): Kafka {
+/** KAFKA_CLIENT, checked: the adapter a process uses (default platformatic: its producer, kafkajs's consumers and admin). */
+export function kafkaClientName(env: Record<string, string | undefined> = process.env): KafkaClientName {
+  const name = env.KAFKA_CLIENT || KAFKA_CLIENTS[0];
+  if (!(KAFKA_CLIENTS as readonly string[]).includes(name)) throw new ConfigError('KAFKA_CLIENT', `is ${JSON.stringify(name)}; one of ${KAFKA_CLIENTS.join(', ')}`);
+  return name as KafkaClientName;
+}
+
+/** A client of the adapter KAFKA_CLIENT names, configured in full by the caller. */
+export function kafkaClient(config: KafkaClientConfig): Kafka {
+  return ADAPTERS[kafkaClientName()](config);
+}
+
+export function createKafka(brokers: string[], clientId: string, access: KafkaAccess = kafkaAccess()): Kafka {
   // KAFKA_LOG_LEVEL (checked with the service's settings): the client retries through broker
   // restarts and logs each failed attempt as an error, so services default to "error" and tests,
   // which restart brokers on purpose, to nothing
-  const level = (process.env.KAFKA_LOG_LEVEL ?? (process.env.VITEST ? 'nothing' : 'error')) as keyof typeof KAFKAJS_LEVEL;
-  return new Kafka({
+  const level = (process.env.KAFKA_LOG_LEVEL ?? (process.env.VITEST ? 'nothing' : 'error')) as KafkaClientConfig['logLevel'];
+  return kafkaClient({
     clientId,
     brokers,
-    logLevel: KAFKAJS_LEVEL[level] ?? logLevel.ERROR,
-    logCreator: toPino,
-    retry: { initialRetryTime: 200, retries: 8 },
+    logLevel: level,
+    retries: 8,
+    initialRetryTimeMs: 200,
     // TLS and SASL of a secured cluster (KAFKA_SECURITY_PROTOCOL …), for every client alike
-    ...access,
+    access,
   });
 }
 
@@ -48,7 +59,7 @@ export async function ensureTopics(admin: Admin, names: Topics, layout: TopicLay
   const replication = layout.replicationFactor ? { replicationFactor: layout.replicationFactor } : {};
   const existing = new Set(await admin.listTopics());
   const recordTopics = RECORD_KINDS.map((k) => names.records(k));
-  const wanted: ITopicConfig[] = [
+  const wanted: TopicSpec[] = [
     ...recordTopics.map((topic) => ({ topic, numPartitions: layout.partitions, ...replication })),
     { topic: names.deadLetters, numPartitions: 1, ...replication, configEntries: [{ name: 'retention.ms', value: String(90 * 24 * 3600 * 1000) }] },
     {
@@ -102,7 +113,7 @@ const TOPICS_SERVED_WITHIN_MS = 180_000;
  * Until every partition of the topics has a leader: creating again what the cluster does not list
  * (a create that failed before it reached the controller), asking again on retriable answers.
  */
-export async function untilTopicsServed(admin: Pick<Admin, 'listTopics' | 'createTopics' | 'fetchTopicMetadata'>, wanted: ITopicConfig[], withinMs = TOPICS_SERVED_WITHIN_MS, everyMs = 500): Promise<void> {
+export async function untilTopicsServed(admin: Pick<Admin, 'listTopics' | 'createTopics' | 'fetchTopicMetadata'>, wanted: TopicSpec[], withinMs = TOPICS_SERVED_WITHIN_MS, everyMs = 500): Promise<void> {
   const deadline = Date.now() + withinMs;
   for (;;) {
     let last: unknown;
@@ -124,13 +135,13 @@ export async function untilTopicsServed(admin: Pick<Admin, 'listTopics' | 'creat
 /**
  * Says loudly when the consumer's group also holds another deployment's consumers: kafkajs hands
  * this member partitions of topics it did not subscribe to and drops them, so the other deployment's
- * records on them are read by nobody until the group changes. kafkajs itself only warns, which
- * services do not log by default.
+ * records on them are read by nobody until the group changes. The client itself at most warns,
+ * which services do not log by default.
  */
 export function reportSharedGroup(consumer: Consumer, log: Logger, setting: string): void {
-  consumer.on(consumer.events.RECEIVED_UNSUBSCRIBED_TOPICS, (e) => {
+  consumer.on('unsubscribedTopics', (e) => {
     log.error(
-      { groupId: e.payload.groupId, topicsNotSubscribed: e.payload.topicsNotSubscribed },
+      { groupId: e.groupId, topicsNotSubscribed: e.topicsNotSubscribed },
       `another deployment's consumers share this consumer group, and its partitions handed to us go unread: give each county its own TOPIC_PREFIX (or ${setting})`,
     );
   });

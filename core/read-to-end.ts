@@ -4,10 +4,10 @@
  *
  * "The end" is the high watermark per partition when reading starts, reached once every transaction
  * before it is resolved; control records of transactions take offsets too, so progress is read from
- * kafkajs's batch events, which count them.
+ * the consumer's batch-end events, which count them.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from './kafka/client.js';
 
 export async function readToEnd(
   kafka: Kafka,
@@ -46,7 +46,7 @@ export async function readToEnd(
     if (end !== undefined && BigInt(lastOffset) + 1n >= end) reached.add(partition);
     if (reached.size === ends.size) done();
   };
-  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => mark(e.payload.partition, e.payload.lastOffset, e.payload.highWatermark));
+  consumer.on('batchEnd', (e) => mark(e.partition, e.lastOffset, e.highWatermark));
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });

@@ -384,8 +384,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<Stack> {
 }
 
 export async function kafkaReady(broker: string): Promise<boolean> {
-  const { Kafka, logLevel } = await import('kafkajs');
-  const admin = new Kafka({ brokers: [broker], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  const { kafkaClient } = await import('../core/kafka.js');
+  const admin = kafkaClient({ clientId: 'countyhub-stack', brokers: [broker], access: {}, logLevel: 'nothing', retries: 0, initialRetryTimeMs: 200 }).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();

@@ -3,7 +3,7 @@
  * as the records they cover (as Kafka Connect does for exactly-once sources), so the cursor and
  * the data can never disagree, whatever moment a worker dies at.
  */
-import type { Kafka, Message } from 'kafkajs';
+import type { Kafka, Message } from '../../core/kafka/client.js';
 import { readToEnd } from '../../core/read-to-end.js';
 
 export interface StoredCursor<C = unknown> {

@@ -4,7 +4,7 @@
  * the error code and the field. Replay sends the (fixed) payload through the mapping again.
  */
 import { createHash } from 'node:crypto';
-import type { Message } from 'kafkajs';
+import type { Message } from '../../core/kafka/client.js';
 import { CountyHubError } from '../../core/errors.js';
 
 export interface DeadLetter {

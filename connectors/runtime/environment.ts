@@ -1,5 +1,5 @@
 /** What every connector command needs from the environment, read and checked in one place. */
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../core/kafka/client.js';
 import { topics, type Topics } from '../../schemas/index.js';
 import { SchemaCodec } from '../../schemas/registry.js';
 import { findAdapter, sourceFor } from '../adapters/index.js';

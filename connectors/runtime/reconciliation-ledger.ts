@@ -14,7 +14,7 @@
  * ~50,000 records in one hour, where the connector stalled); the counts message stays small.
  */
 import { createHash } from 'node:crypto';
-import type { Kafka, Message } from 'kafkajs';
+import type { Kafka, Message } from '../../core/kafka/client.js';
 import { readToEnd } from '../../core/read-to-end.js';
 import { hourStartMs, isDigestKey, ledgerKey, type ConnectorHourLedger } from '../../core/reconciliation.js';
 

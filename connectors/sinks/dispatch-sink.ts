@@ -10,7 +10,7 @@
  * Platform outages (5xx, timeouts, 429) are retried with back-off, heartbeating so the group keeps
  * the partition; a refusal (4xx) cannot be fixed by retrying and is dead-lettered with the reason.
  */
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from '../../core/kafka/client.js';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from 'pino';
 import type { Dispatch, StatusChange, Topics } from '../../schemas/index.js';

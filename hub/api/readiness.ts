@@ -2,7 +2,7 @@
  * /ready: can the hub do its work now? PostgreSQL, Kafka and the schema registry, each checked
  * with a short time-out and reported by name, so a duty engineer sees which one is missing.
  */
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../core/kafka/client.js';
 import { registryHeaders } from '../../schemas/registry.js';
 import type { Db } from '../store/db.js';
 
@@ -40,7 +40,7 @@ export async function readinessChecks(db: Db, targets: ReadinessTargets): Promis
     entries.push([
       'kafka',
       timed(async () => {
-        const admin = kafka.admin({ retry: { retries: 0 } });
+        const admin = kafka.admin({ retries: 0 });
         try {
           await admin.connect();
           await admin.describeCluster();

@@ -9,7 +9,7 @@
  * nothing. The position is kept in PostgreSQL with the rows (consumed_offsets), like the record
  * consumer's, so a hub started on another schema (a rebuild) reads the ledger from its beginning.
  */
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka } from '../../core/kafka/client.js';
 import type { Topics } from '../../schemas/index.js';
 import type { Logger } from '../../core/log.js';
 import { CONNECTOR_STAGES, type ConnectorHourLedger, isDigestKey } from '../../core/reconciliation.js';
@@ -47,8 +47,8 @@ export class ConnectorLedgerReader {
 
   async start(): Promise<void> {
     this.consumer = this.deps.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false, sessionTimeout: this.deps.sessionTimeoutMs ?? 30_000 });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.positioned.clear());
-    this.consumer.on(this.consumer.events.CRASH, (e) => this.deps.log.error({ groupId: this.groupId, err: e.payload.error.message, restartedByKafkajs: e.payload.restart }, 'reconciliation ledger reader crashed'));
+    this.consumer.on('groupJoin', () => this.positioned.clear());
+    this.consumer.on('crash', (e) => this.deps.log.error({ groupId: this.groupId, err: e.error.message, restartedByKafkajs: e.restart }, 'reconciliation ledger reader crashed'));
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.deps.topics.reconciliation, fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.applyBatch(p) });

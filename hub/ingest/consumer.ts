@@ -8,7 +8,7 @@
  * nothing. Kafka's group offsets are committed afterwards, for lag monitoring; applying is also
  * idempotent by (source, id, version), a second line of defence.
  */
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka } from '../../core/kafka/client.js';
 import { topics as topicNames, type Envelope, type RecordKind, type Topics } from '../../schemas/index.js';
 import { SchemaUnavailableError, type SchemaCodec } from '../../schemas/registry.js';
 import { ensureTopics, reportSharedGroup } from '../../core/kafka.js';
@@ -90,16 +90,16 @@ export class HubConsumer {
     this.consumer = this.deps.kafka.consumer({ groupId: this.groupId, readUncommitted: false, allowAutoTopicCreation: false, sessionTimeout: this.deps.sessionTimeoutMs ?? 30_000 });
     reportSharedGroup(this.consumer, this.deps.log, 'HUB_GROUP_ID');
     // a (re)join may hand over partitions another instance advanced in the database meanwhile
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
+    this.consumer.on('groupJoin', (e) => {
       this.positioned.clear();
       this.stats.joinedAt ??= Date.now();
-      this.deps.log.info({ groupId: this.groupId, memberId: e.payload.memberId, assigned: e.payload.memberAssignment }, 'joined the consumer group');
+      this.deps.log.info({ groupId: this.groupId, memberId: e.memberId, assigned: e.memberAssignment }, 'joined the consumer group');
     });
     // kafkajs restarts a consumer that crashed on a retriable error by itself; one it gave up on
     // (its rejoins exhausted, say after the group dropped it) would otherwise stop applying for good
-    this.consumer.on(this.consumer.events.CRASH, (e) => {
-      this.deps.log.error({ groupId: this.groupId, err: e.payload.error.message, restartedByKafkajs: e.payload.restart }, 'hub consumer crashed');
-      if (!e.payload.restart && !this.stopping) setTimeout(() => void this.restart(), 1_000);
+    this.consumer.on('crash', (e) => {
+      this.deps.log.error({ groupId: this.groupId, err: e.error.message, restartedByKafkajs: e.restart }, 'hub consumer crashed');
+      if (!e.restart && !this.stopping) setTimeout(() => void this.restart(), 1_000);
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: consumedKinds().map((k) => this.topics.records(k)), fromBeginning: true });

@@ -4,7 +4,7 @@
  * several hub instances never send the same row at the same time; a crash between Kafka's
  * acknowledgement and the commit sends a row again, which sinks recognise by its idempotency key.
  */
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer } from '../../core/kafka/client.js';
 import type { Logger } from 'pino';
 import type { Topics } from '../../schemas/index.js';
 import type { SchemaCodec } from '../../schemas/registry.js';

@@ -14,7 +14,7 @@
  * dispatches already on the dispatch topic are marked published (the departments do not get them
  * again); dispatches the live hub had not sent yet stay queued.
  */
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../core/kafka/client.js';
 import type { Logger } from 'pino';
 import { nextOffsetsAfterLastRecord, readToEnd } from '../../core/read-to-end.js';
 import { ConfigError } from '../../core/errors.js';

@@ -12,7 +12,7 @@
  *   states             every connector's own status must say `running`
  */
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../core/kafka/client.js';
 import pg from 'pg';
 import { readToEnd } from '../../core/read-to-end.js';
 import type { DeadLetter } from '../../connectors/runtime/dead-letters.js';

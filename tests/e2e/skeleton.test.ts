@@ -3,7 +3,7 @@
  * 12345 simulator (HTTP) → connector worker → Kafka (Avro, registry) → hub → PostgreSQL → API.
  */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from '../../core/kafka/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToEnd } from '../../core/read-to-end.js';
 import type { DeadLetter } from '../../connectors/runtime/dead-letters.js';

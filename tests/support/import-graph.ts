@@ -63,3 +63,39 @@ export function repositorySources(root: string): Map<string, string> {
   for (const layer of PRODUCTION) walk(join(root, layer));
   return out;
 }
+
+/** Every TypeScript and JavaScript file of the repository, tests, scripts and benches included. */
+export function allSources(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === 'node_modules' || e.name.startsWith('.') || e.name === 'dist') continue;
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|mts|cts|js|mjs|cjs)$/.test(e.name)) out.set(relative(root, p), readFileSync(p, 'utf8'));
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** The Kafka client packages: only the adapter modules of our Kafka interface may import them. */
+export const KAFKA_CLIENT_PACKAGES = ['kafkajs', '@platformatic/kafka', '@confluentinc/kafka-javascript'] as const;
+
+const PACKAGE_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"]([^'"./][^'"]*)['"]/g;
+
+/** The package a bare specifier names (`@scope/name/sub` → `@scope/name`, `name/sub` → `name`). */
+const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+
+/** Imports of a Kafka client package by files other than `adapters` (repository-relative paths). */
+export function kafkaClientImports(files: Map<string, string>, adapters: readonly string[]): Violation[] {
+  const out: Violation[] = [];
+  for (const [file, text] of files) {
+    if (adapters.includes(file)) continue;
+    for (const m of text.replace(/`(?:\\.|[^`\\])*`/g, '``').matchAll(PACKAGE_SPECIFIER)) {
+      const pkg = packageOf(m[1]!);
+      if ((KAFKA_CLIENT_PACKAGES as readonly string[]).includes(pkg)) out.push({ file, imports: m[1]!, rule: `only the Kafka adapter modules (${adapters.join(', ')}) import a Kafka client package; use core/kafka/client.ts` });
+    }
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 /** Reading what connectors committed, as a read_committed consumer sees it. */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { canonical } from '../../hub/ingest/source-records.js';
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../core/kafka/client.js';
 import { readToEnd } from '../../core/read-to-end.js';
 import type { DeadLetter } from '../../connectors/runtime/dead-letters.js';
 import type { Envelope } from '../../schemas/index.js';

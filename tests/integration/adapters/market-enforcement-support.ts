@@ -5,7 +5,7 @@
  * (record id, version) twice.
  */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../../core/kafka/client.js';
 import { expect } from 'vitest';
 import type { Adapter } from '../../../connectors/adapters/index.js';
 import { readToEnd } from '../../../core/read-to-end.js';

@@ -9,7 +9,7 @@
  * 2. The database unreachable for a while (a TCP relay in front of it, cut and refusing): the hub
  *    waits, says so, and carries on when it is back.
  */
-import type { Producer } from 'kafkajs';
+import type { Producer } from '../../../core/kafka/client.js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubConsumer } from '../../../hub/ingest/consumer.js';

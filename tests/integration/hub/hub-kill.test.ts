@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AssignerProtocol, type Admin } from 'kafkajs';
+import type { Admin } from '../../../core/kafka/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumedKinds } from '../../../hub/ingest/handlers.js';
 import { createDb, migrate, type Db } from '../../../hub/store/db.js';
@@ -77,8 +77,7 @@ async function members(admin: Admin, groupId: string): Promise<Map<string, { mem
   if (!g || g.state !== 'Stable') return new Map();
   return new Map(
     g.members.map((m) => {
-      const a = AssignerProtocol.MemberAssignment.decode(m.memberAssignment);
-      return [m.clientId.replace(/^countyhub-hub-/, ''), { memberId: m.memberId, partitions: Object.entries(a?.assignment ?? {}).flatMap(([t, ps]) => ps.map((p) => `${t}:${p}`)) }];
+      return [m.clientId.replace(/^countyhub-hub-/, ''), { memberId: m.memberId, partitions: Object.entries(m.assignment).flatMap(([t, ps]) => ps.map((p) => `${t}:${p}`)) }];
     }),
   );
 }

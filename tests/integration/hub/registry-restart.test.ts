@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Producer } from 'kafkajs';
+import type { Producer } from '../../../core/kafka/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubConsumer } from '../../../hub/ingest/consumer.js';
 import { HubRouting } from '../../../hub/ingest/routing.js';

@@ -4,7 +4,7 @@
  * another topic — and nothing is lost: once the ticket arrives the hub holds exactly the tasks and
  * matter that applying everything in order gives.
  */
-import type { Producer } from 'kafkajs';
+import type { Producer } from '../../../core/kafka/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubConsumer } from '../../../hub/ingest/consumer.js';
 import { HANDLERS } from '../../../hub/ingest/handlers.js';

@@ -3,7 +3,7 @@
  * real stack, a codec that can hold a page in the middle of its commit, and readers of what Kafka
  * holds for read_committed consumers.
  */
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../../core/kafka/client.js';
 import { alarmsManifest, mapAlarm } from '../../../connectors/adapters/environment/index.js';
 import type { DeadLetter } from '../../../connectors/runtime/dead-letters.js';
 import { createLogger } from '../../../core/log.js';
