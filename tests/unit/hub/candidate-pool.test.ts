@@ -9,6 +9,7 @@ import { Pool, type PoolMatter } from '../../../hub/ingest/matter-candidates.js'
 import { matterBlocking, type ReportFeatures } from '../../../hub/merge/index.js';
 import { compareIds } from '../../../hub/store/ids.js';
 import { LAOWANG, offset, shuffled } from '../merge/fixtures.js';
+import { pick, seededRandom as random } from '../../../simulators/shared/county.js';
 
 const VILLAGES = ['150625100001', '150625100002', '150625100204', '150625101001'];
 const CATEGORIES = ['env.cooking_fume', 'env.air', 'env.noise', null];
@@ -17,18 +18,6 @@ const GRIDS = ['G1', 'G2', 'G3'];
 const HOUR = 3_600_000;
 const LIMIT = 300;
 
-/** A seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const pick = <T,>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 
 function reportOf(rnd: () => number, i: number): ReportFeatures {
   // positions from next door to a few kilometres away, some on a cell's edge
