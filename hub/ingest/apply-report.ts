@@ -19,6 +19,7 @@ import { linkSubject } from './link-subject.js';
 import { reportSubjectsDue } from './subject-followups.js';
 import { registerSourceRecord } from './source-records.js';
 import { reportDerived, reportStored, storedReport } from './report-run.js';
+import { subjectKeysOf } from './subject-run.js';
 import { appendMatterEvent } from '../store/matter-events.js';
 import { insertDeferred } from '../store/deferred-inserts.js';
 import { raiseProposal } from '../ops/proposals.js';
@@ -250,5 +251,8 @@ export function reportSubjectRecord(r: Report, routing: HubRouting): SubjectReco
   // (城关镇新华路24号：…): the subject gets that door, as the matter matcher reads it
   const inText = r.address && r.address.trim() !== '' ? null : addressInText(r.description, { regions: routing.regions });
   const address = r.address && r.address.trim() !== '' ? r.address : (inText ? doorText(inText) : null);
-  return { uscc: r.subjectUscc, name, address, divisionCode: e.divisionCode ?? (address ? inText?.divisionCode ?? null : null), location: e.location ? { lng: e.location.lng, lat: e.location.lat } : null };
+  const rec: SubjectRecord = { uscc: r.subjectUscc, name, address, divisionCode: e.divisionCode ?? (address ? inText?.divisionCode ?? null : null), location: e.location ? { lng: e.location.lng, lat: e.location.lat } : null };
+  // a name with nothing to know it by (无名烧烤摊: a nameless stall) is no subject: no record could
+  // ever meet it again, and it would be a profile of one report that nothing can find
+  return rec.uscc || subjectKeysOf(rec, routing).length > 0 ? rec : null;
 }

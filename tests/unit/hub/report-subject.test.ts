@@ -38,4 +38,9 @@ describe('the subject a report names', () => {
     expect(rec?.address).toBeNull();
     expect(rec?.divisionCode).toBeNull();
   });
+
+  it('a nameless place named by the platform (无名烧烤摊) is no subject: nothing could ever find it again', () => {
+    expect(reportSubjectRecord(workOrder('毛布拉嘎查四社14号烧烤摊油烟大', { subjectName: '无名烧烤摊', address: '锡尼镇毛布拉嘎查四社14号' }), routing)).toBeNull();
+    expect(reportSubjectRecord(workOrder('团结路12号烧烤摊油烟大', { subjectName: '老王烧烤摊', address: '锡尼镇团结路12号' }), routing)?.name).toBe('老王烧烤摊');
+  });
 });
