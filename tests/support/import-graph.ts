@@ -49,34 +49,27 @@ export function layeringViolations(files: Map<string, string>): Violation[] {
   return out;
 }
 
-/** Every TypeScript file of the repository, for layeringViolations. */
+/** Files under `dir` whose names match, by repository-relative path (dependencies, dot folders and builds left out). */
+function sourcesUnder(root: string, dir: string, name: RegExp, out = new Map<string, string>()): Map<string, string> {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name.startsWith('.') || e.name === 'dist') continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) sourcesUnder(root, p, name, out);
+    else if (name.test(e.name)) out.set(relative(root, p), readFileSync(p, 'utf8'));
+  }
+  return out;
+}
+
+/** Every TypeScript file of the repository's production layers, for layeringViolations. */
 export function repositorySources(root: string): Map<string, string> {
   const out = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.name === 'node_modules' || e.name.startsWith('.') || e.name === 'dist') continue;
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts')) out.set(relative(root, p), readFileSync(p, 'utf8'));
-    }
-  };
-  for (const layer of PRODUCTION) walk(join(root, layer));
+  for (const layer of PRODUCTION) sourcesUnder(root, join(root, layer), /\.ts$/, out);
   return out;
 }
 
 /** Every TypeScript and JavaScript file of the repository, tests, scripts and benches included. */
 export function allSources(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.name === 'node_modules' || e.name.startsWith('.') || e.name === 'dist') continue;
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(ts|mts|cts|js|mjs|cjs)$/.test(e.name)) out.set(relative(root, p), readFileSync(p, 'utf8'));
-    }
-  };
-  walk(root);
-  return out;
+  return sourcesUnder(root, root, /\.(ts|mts|cts|js|mjs|cjs)$/);
 }
 
 /** The Kafka client packages: only the adapter modules of our Kafka interface may import them. */
