@@ -57,10 +57,11 @@ describe('connectors of one worker are independent', () => {
   it('a connector that cannot start says why while the others deliver', async () => {
     const refused = await eventually('the patrol connector not running, with its reason', async () => {
       const s = await statusOf();
-      return s.views.find((v) => v.id === 'natural-resources-patrol' && ['degraded', 'refused'].includes(v.state) && v.lastError) ? s : undefined;
+      // while the new topics' leaders are still being elected the connector is degraded on that
+      // (a transient Kafka error); what it must come to say is the missing folder
+      return s.views.find((v) => v.id === 'natural-resources-patrol' && ['degraded', 'refused'].includes(v.state) && v.lastError?.includes(folder)) ? s : undefined;
     });
     expect(refused.health).toBe(503); // /health says a connector is not running
-    expect(refused.views.find((v) => v.id === 'natural-resources-patrol')!.lastError).toContain(folder);
     // meanwhile 12345 runs and its work orders reach Kafka
     await eventually('12345 work orders in Kafka', async () => ((await committedRecords(kafkaFor(ctx), ctx.stack.schemaRegistryUrl, ctx.topics.records('report'))).length >= ORDERS ? true : undefined), 240_000, 1000);
     expect((await statusOf()).views.find((v) => v.id === 'hotline-12345')!.state).toBe('running');
