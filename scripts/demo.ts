@@ -95,9 +95,9 @@ for (const [name, entry, folder] of [
 // handovers are pushed once the connectors listen, below)
 const policePort = await freePort();
 const policeSecret = process.env.POLICE_110_WEBHOOK_SECRET ?? 'demo-110-secret-not-a-secret';
-const urban = await startProcess('urban management simulator', 'simulators/urban-management/main.ts', ['--seed', '2026', '--count', '60'], {});
+const urban = await startProcess('urban management simulator', 'simulators/urban-management/main.ts', ['--seed', '2026', '--count', '60', ...withHistory], {});
 children.push(urban);
-children.push(await startProcess('health inspection export', 'simulators/health-inspection/main.ts', [drops.health, '--seed', '2026', '--records', '60', '--per-file', '5', '--interval-ms', '8000'], {}));
+children.push(await startProcess('health inspection export', 'simulators/health-inspection/main.ts', [drops.health, '--seed', '2026', '--records', '60', '--per-file', '5', '--interval-ms', '8000', ...withHistory], {}));
 const sims = { hotline: String(hotline.ready.url), grid: String(grid.ready.url), environment: String(environment.ready.url), approval: String(approval.ready.url) };
 say(`department simulators: 12345 ${sims.hotline}, grid ${sims.grid}, environment ${sims.environment}, approval ${sims.approval}, market table ${String(market.ready.table)}, enforcement ${enforcement ? String(enforcement.ready.table) : 'off'}, urban management ${String(urban.ready.url)}, file drops under ${join(STACK_HOME, 'demo-drops')} (natural resources, emergency, health inspection), 110 handovers pushed to :${policePort}`);
 const statusPort = await freePort();
@@ -132,7 +132,7 @@ const workers = await startProcess('connectors', 'connectors/cli.ts', ['run', ..
 children.push(workers);
 // 110 non-police incidents handed over to 12345: pushed to the connectors' signed webhook (the
 // pusher sends again what was not answered, so it may start before the webhook listens)
-children.push(await startProcess('110 handover pusher', 'simulators/police-110/main.ts', ['--target', `http://127.0.0.1:${policePort}/hooks/police-110/handovers`, '--secret', policeSecret, '--count', '60', '--interval-ms', '8000'], {}));
+children.push(await startProcess('110 handover pusher', 'simulators/police-110/main.ts', ['--target', `http://127.0.0.1:${policePort}/hooks/police-110/handovers`, '--secret', policeSecret, '--count', '60', '--interval-ms', '8000', '--state-changes', '0.3', ...withHistory], {}));
 // the center's decisions go back to the departments' platforms: environment to its own, towns
 // through the grid platform, every other department through the 12345 platform's dispatch interface
 const sinks = await startProcess('dispatch sinks', 'connectors/sinks/main.ts', [], {

@@ -54,9 +54,12 @@ export interface WebhookSettings {
   };
   /**
    * Where each record's idempotency id is: a dotted field of the record, or a request header (for
-   * an array push the header's value + "#" + the record's index).
+   * an array push the header's value + "#" + the record's index). A list of fields makes the id of
+   * their values joined by "|": a platform that pushes the same record again when it changes (a new
+   * status, a new update time) needs its record id *and* its version, or the change would be taken
+   * for a re-sent push and acknowledged without being delivered.
    */
-  idempotency: { field: string } | { header: string };
+  idempotency: { field: string | string[] } | { header: string };
   /** Dotted path of the record or record array in the body; default: the body itself. */
   recordsPath?: string;
   /** Largest accepted body; default 1 MiB (→ 413). */
@@ -129,8 +132,10 @@ export function validateWebhookSettings(s: WebhookSettings, at = 'source'): void
   if (!Number.isInteger(s.port) || s.port < 0 || s.port > 65535) throw new ConfigError(`${at}.port`, `must be a port number 0–65535, got ${String(s.port)}`);
   if (typeof s.path !== 'string' || !s.path.startsWith('/')) throw new ConfigError(`${at}.path`, `must start with "/", got "${String(s.path)}"`);
   const idem = s.idempotency as { field?: unknown; header?: unknown } | undefined;
-  if (!idem || (typeof idem.field !== 'string' || !idem.field) === (typeof idem.header !== 'string' || !idem.header)) {
-    throw new ConfigError(`${at}.idempotency`, 'set exactly one of field (a dotted path in each record) or header (a request header)');
+  const fieldOk = (f: unknown) => typeof f === 'string' && f !== '';
+  const hasField = fieldOk(idem?.field) || (Array.isArray(idem?.field) && idem.field.length > 0 && idem.field.every(fieldOk));
+  if (!idem || !hasField === (typeof idem.header !== 'string' || !idem.header)) {
+    throw new ConfigError(`${at}.idempotency`, 'set exactly one of field (a dotted path in each record, or a list of them) or header (a request header)');
   }
   resolveSecret(s, at);
   const positive: Array<keyof WebhookSettings> = ['maxBodyBytes', 'maxQueuedRecords', 'maxPageRecords', 'maxWaitMs', 'ackTimeoutMs', 'retryAfterSeconds', 'dedupeWindow'];
@@ -144,6 +149,18 @@ export function validateWebhookSettings(s: WebhookSettings, at = 'source'): void
   const window = s.dedupeWindow ?? DEFAULTS.dedupeWindow;
   if (window > MAX_WINDOW) throw new ConfigError(`${at}.dedupeWindow`, `at most ${MAX_WINDOW}: the window travels in every cursor message (~20 bytes per id)`);
   if (page > window) throw new ConfigError(`${at}.maxPageRecords`, `must not exceed dedupeWindow (${window}): the cursor must cover every id of a page`);
+}
+
+/** The id of a record from several fields: each a non-empty text or number, joined by "|"; undefined if one is missing. */
+function joinedId(item: unknown, fields: string[]): string | undefined {
+  const parts: string[] = [];
+  for (const f of fields) {
+    const v = getPath(item, f);
+    if (typeof v === 'number' && Number.isFinite(v)) parts.push(String(v));
+    else if (typeof v === 'string' && v.trim() !== '') parts.push(v.trim());
+    else return undefined;
+  }
+  return parts.join('|');
 }
 
 /** Why a waiting request is answered 503. */
@@ -328,15 +345,17 @@ export class WebhookSource implements Source<WebhookCursor> {
     const records: SourceRecord[] = [];
     for (const [i, item] of items.entries()) {
       let id: unknown;
-      if ('field' in idem) id = getPath(item, idem.field);
+      if ('field' in idem) id = Array.isArray(idem.field) ? joinedId(item, idem.field) : getPath(item, idem.field);
       else id = headerId === undefined ? undefined : Array.isArray(at) ? `${headerId}#${i}` : headerId;
       if (typeof id === 'number' && Number.isFinite(id)) id = String(id);
       if (typeof id !== 'string' || id.trim() === '' || id.length > MAX_ID_LENGTH) {
-        const where = 'field' in idem ? `field "${idem.field}"` : `header ${idem.header}`;
+        const where = 'field' in idem ? (Array.isArray(idem.field) ? `fields ${idem.field.map((f) => `"${f}"`).join(' + ')}` : `field "${idem.field}"`) : `header ${idem.header}`;
         return this.refuse(reply, req, 400, `record ${i}: idempotency id (${where}) missing or not a text of 1–${MAX_ID_LENGTH} characters; nothing of this push was accepted`);
       }
       ids.push(id.trim());
-      records.push({ id: id.trim(), payload: item, raw: JSON.stringify(item) });
+      // the record's own id is the first field's (what dead letters and reconciliation name); the idempotency id may add its version
+      const recordId = 'field' in idem && Array.isArray(idem.field) ? String(getPath(item, idem.field[0]!)).trim() : id.trim();
+      records.push({ id: recordId, payload: item, raw: JSON.stringify(item) });
     }
 
     if (this.closing) return this.refuse(reply, req, 503, 'the connector is stopping; retry the push', this.cfg.retryAfterSeconds);

@@ -1,4 +1,9 @@
-/** Chinese labels for operators, next to the stable codes the API returns. */
+/**
+ * Chinese labels for operators, next to the stable codes the API returns. Matter and report statuses
+ * share one table: every canonical ReportStatus (schemas/types.ts) has a label here, plus the
+ * hub's own VERIFYING and MERGED. WITHDRAWN: the reporter or the platform withdrew it (撤销, e.g.
+ * 卫生监督 5 已撤销); CANCELLED: the platform voided it (作废, e.g. 数字化城管 a duplicate case).
+ */
 export const MATTER_STATUS_LABELS: Record<string, string> = {
   RECEIVED: '已受理',
   DISPATCHED: '已派单',
@@ -8,6 +13,8 @@ export const MATTER_STATUS_LABELS: Record<string, string> = {
   CLOSED: '已办结',
   REJECTED: '已退回',
   MERGED: '已合并',
+  WITHDRAWN: '已撤销',
+  CANCELLED: '已作废',
   UNKNOWN: '未知',
 };
 

@@ -74,6 +74,7 @@ function reportView(r: ReportRow, text: Text) {
     channel: r.channel,
     channelLabel: CHANNEL_LABELS[r.channel] ?? r.channel,
     status: r.status,
+    statusLabel: MATTER_STATUS_LABELS[r.status] ?? r.status,
     sourceStatus: r.source_status,
     title: text(r.title),
     description: text(r.description),

@@ -20,7 +20,7 @@ const list = (item: unknown, extra: Record<string, unknown> = { nextCursor: { ..
 export const ERROR = obj({ error: { ...str, description: 'bad_request / unauthorized / forbidden / not_found / conflict / too_many_requests / internal' }, message: { ...str, description: '中文说明与英文原因' } }, ['error', 'message'], '错误');
 
 const REPORT = obj({
-  sourceSystem: str, sourceRecordId: str, sourceVersion: str, department: { ...str, description: '上报部门' }, channel: str, channelLabel: str, status: str, sourceStatus: nstr,
+  sourceSystem: str, sourceRecordId: str, sourceVersion: str, department: { ...str, description: '上报部门' }, channel: str, channelLabel: str, status: str, statusLabel: str, sourceStatus: nstr,
   title: nstr, description: { ...nstr, description: '原始内容（个人信息已脱敏，除非 unmask）' }, eventTime: time,
   mergeRule: { ...nstr, description: '归入本事项的合并规则' }, mergeScore: { ...nnum, description: '合并得分 0–1' },
 }, ['sourceSystem', 'sourceRecordId', 'department', 'channel', 'eventTime'], '来源报告');

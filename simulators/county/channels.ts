@@ -13,12 +13,15 @@ import type { EnforcementCase } from './native/enforcement.js';
 import type { EnvironmentComplaint } from '../../connectors/adapters/environment/native.js';
 import type { HazardXlsxRow } from './native/emergency.js';
 import type { PatrolCsvRow } from './native/natural_resources.js';
+import type { UrbanCaseRecord } from './native/urban_management.js';
+import type { HandoverRecord } from './native/police_110.js';
+import type { Inspection } from './native/health_inspection.js';
 import type { Rng } from './random.js';
 import { phoneVariant, residentIdVariant, usccVariant } from './variants.js';
 import { genericPlace, placeLabel, writeAddress, writeSubjectName } from './wording.js';
 import type { Address, Place, Resident, Road, Subject, Village, World } from './world.js';
 
-export type DepartmentId = 'hotline' | 'grid' | 'market' | 'environment' | 'enforcement' | 'natural_resources' | 'emergency' | 'approval';
+export type DepartmentId = 'hotline' | 'grid' | 'market' | 'environment' | 'enforcement' | 'natural_resources' | 'emergency' | 'approval' | 'urban_management' | 'police_110' | 'health_inspection';
 
 /** Something that happened at one place and time: the unit of truth for matters. */
 export interface Incident {
@@ -127,7 +130,7 @@ function caller(ctx: ChannelContext, inc: Incident): Resident {
 function subjectText(ctx: ChannelContext, inc: Incident, channel: Channel, nameIt: boolean): { text: string; subjectId: string | null } {
   const { rng } = ctx;
   // callers name a building site by its project, not by the contractor
-  const siteByProject = inc.place?.kind === 'worksite' && (channel === 'hotline' || channel === 'grid');
+  const siteByProject = inc.place?.kind === 'worksite' && (channel === 'hotline' || channel === 'grid' || channel === 'police_110');
   if (inc.subject && inc.place && nameIt && inc.place.kind !== 'farmland' && !siteByProject) {
     return { text: writeSubjectName(rng, inc.subject, channel), subjectId: inc.subject.id };
   }
@@ -544,6 +547,121 @@ export function buildEmergency(ctx: ChannelContext, inc: Incident, at: number): 
   return { department: 'emergency', createdAt: at, record: row as unknown as Record<string, unknown>, subjectId, incident: inc, numbering: ['ledger-row'] };
 }
 
+/** 110's way: 2026/03/02 09:07:33 */
+const slashDateTime = (ms: number): string => fmt(ms).replace(/-/g, '/');
+/** 卫生监督's way: 2026年03月02日 09时07分 */
+const chineseMinute = (ms: number): string => {
+  const s = fmt(ms);
+  return `${s.slice(0, 4)}年${s.slice(5, 7)}月${s.slice(8, 10)}日 ${s.slice(11, 13)}时${s.slice(14, 16)}分`;
+};
+/** A point as one "a,b" text with six decimals, in the platform's coordinate system; `swapped` writes it the other way round. */
+function pointText(p: Point, crs: 'GCJ02' | 'BD09' | 'WGS84', latFirst: boolean): string {
+  const [x, y] = crs === 'WGS84' ? p : transformFromWgs84(p[0], p[1], crs);
+  return latFirst ? `${y.toFixed(6)},${x.toFixed(6)}` : `${x.toFixed(6)},${y.toFixed(6)}`;
+}
+
+/** A 数字化城管 case: a city-management supervisor's patrol find (or a public report) of a street problem. */
+export function buildUrbanManagement(ctx: ChannelContext, inc: Incident, at: number): Emission {
+  const { w, rng } = ctx;
+  const spec = inc.type.urban_management;
+  if (!spec) throw new Error(`${inc.type.key} has no urban-management wording`);
+  const tpl = rng.pick(spec.texts);
+  const named = tpl.includes('{subj}');
+  const subj = subjectText(ctx, inc, 'urban_management', named);
+  const addr = writeAddress(rng, w, inc.address, 'urban_management');
+  // GB/T 30428.8: 立案 → 派遣 → 处置 → 核查 → 结案; a case found to repeat another is voided (作废) once dispatched
+  type S = UrbanCaseRecord['zt'];
+  const voided = rng.chance(0.04);
+  const steps: Array<[S, number, number]> = voided ? [['派遣', 5, 60], ['作废', 10, 240]] : [['派遣', 5, 60], ['处置', 30, 600], ['核查', 60, 1440], ['结案', 30, 1440]];
+  const tl = timeline(rng, at, '立案' as S, steps, ctx.end);
+  const [status, updated] = last(tl);
+  const c: UrbanCaseRecord = {
+    ajbh: '',
+    dlbm: spec.dl,
+    xlbm: spec.xl,
+    xlmc: spec.name,
+    wtms: fill(tpl, { subj: subj.text, addr, road: inc.road.name, what: genericPlace(inc.place), area: String(inc.areaMu) }),
+    wz: addr,
+    // the supervisor's PDA (GCJ-02), one device model writes lat,lng
+    zb: pointText(noisyPoint(rng, inc.location, 10), 'GCJ02', rng.chance(0.06)),
+    ajly: rng.weighted<string>([
+      ['监督员上报', 7],
+      ['公众举报', ctx.channels.includes('hotline') ? 2 : 1],
+    ]),
+    zt: status,
+    lasj: fmt(at),
+    // the platform's batch job stamps update times in whole minutes for many cases at once
+    gxsj: fmt(Math.floor(updated / MIN) * MIN < at ? at : Math.floor(updated / MIN) * MIN),
+  };
+  return { department: 'urban_management', createdAt: at, record: c as unknown as Record<string, unknown>, subjectId: named ? subj.subjectId : null, incident: inc };
+}
+
+/** A 110 non-police incident handed over to 12345: the caller's words as the call taker writes them. */
+export function buildPolice110(ctx: ChannelContext, inc: Incident, at: number): Emission {
+  const { w, rng } = ctx;
+  const spec = inc.type.police_110;
+  if (!spec) throw new Error(`${inc.type.key} has no police-110 wording`);
+  const c = caller(ctx, inc);
+  const tpl = rng.pick(spec.texts);
+  const named = tpl.includes('{subj}');
+  const subj = subjectText(ctx, inc, 'police_110', named);
+  const addr = writeAddress(rng, w, inc.address, 'police_110');
+  // called 110 a few minutes before the handover reached the county
+  const called = Math.max(inc.at, at - Math.round(rng.float(3, 25)) * MIN - rng.int(0, 59) * 1000);
+  type S = HandoverRecord['yjzt'];
+  const tl = timeline(rng, at, '1' as S, [[rng.chance(0.06) ? '3' : '2', 5, 90]], ctx.end);
+  const [status, updated] = last(tl);
+  const h: HandoverRecord = {
+    jjdbh: '',
+    jqlb: spec.code,
+    jqlbmc: spec.name,
+    jqnr: fill(tpl, { subj: subj.text, addr, road: inc.road.name, what: genericPlace(inc.place) || '有人', area: String(inc.areaMu) }),
+    fadz: addr,
+    // the caller's handset position (BD-09, cell/Wi-Fi: tens to a few hundred metres off), some written lat,lng
+    zb: pointText(noisyPoint(rng, inc.location, rng.chance(0.7) ? 40 : 150), 'BD09', rng.chance(0.08)),
+    bjsj: slashDateTime(called),
+    yjsj: slashDateTime(at),
+    yjzt: status,
+    gxsj: slashDateTime(updated),
+    bjrdh: c.mobile,
+  };
+  return { department: 'police_110', createdAt: at, record: h as unknown as Record<string, unknown>, subjectId: named ? subj.subjectId : null, incident: inc };
+}
+
+/** A 卫生监督 inspection record about a licensed unit (a bathhouse, a barber's, a KTV …). */
+export function buildHealthInspection(ctx: ChannelContext, inc: Incident, at: number): Emission {
+  const { w, rng } = ctx;
+  const spec = inc.type.health_inspection;
+  if (!spec) throw new Error(`${inc.type.key} has no health-inspection wording`);
+  const s = inc.subject && inc.place && inc.place.kind !== 'farmland' ? inc.subject : null;
+  const unit = s ? writeSubjectName(rng, s, 'health_inspection') : inc.place ? placeLabel(rng, inc.place, inc.road) : `${inc.village.name}${inc.road.name}`;
+  // 1 待整改 → 2 整改中 → 3 已整改待复查 → 6 复查合格; some filed for punishment (4), a few withdrawn (5)
+  type S = Inspection['CLZT'];
+  const steps: Array<[S, number, number]> = rng.chance(0.03)
+    ? [['5', 60, 1440]]
+    : rng.chance(0.1)
+      ? [['4', 240, 2880]]
+      : [['2', 60, 1440], ['3', 1440, 4320], ['6', 1440, 4320]];
+  const tl = timeline(rng, at, '1' as S, steps, ctx.end);
+  const [status, updated] = last(tl);
+  const p = noisyPoint(rng, inc.location, 5);
+  const r: Inspection = {
+    JDBH: '',
+    DWMC: unit,
+    // the licence register's code, as the unit's 卫生许可证 gives it
+    TYSHXYDM: s?.uscc ?? '',
+    DZ: writeAddress(rng, w, inc.address, 'health_inspection'),
+    ZYLB: spec.field,
+    JCSJ: chineseMinute(at),
+    WTMS: rng.pick(spec.texts),
+    CLZT: status,
+    GXSJ: fmt(updated),
+    // "纬度,经度"; the export job writes every few rows the other way round
+    ZB: pointText(p, 'WGS84', !rng.chance(0.14)),
+  };
+  return { department: 'health_inspection', createdAt: at, record: r as unknown as Record<string, unknown>, subjectId: s?.id ?? null, incident: inc };
+}
+
 export const BUILDERS: Record<Channel, (ctx: ChannelContext, inc: Incident, at: number) => Emission> = {
   hotline: buildHotline,
   grid: buildGrid,
@@ -551,4 +669,7 @@ export const BUILDERS: Record<Channel, (ctx: ChannelContext, inc: Incident, at: 
   enforcement: buildEnforcement,
   natural_resources: buildNaturalResources,
   emergency: buildEmergency,
+  urban_management: buildUrbanManagement,
+  police_110: buildPolice110,
+  health_inspection: buildHealthInspection,
 };

@@ -21,6 +21,9 @@ import { ENVIRONMENT_SOURCE } from '../../connectors/adapters/environment/native
 import { HOTLINE_SOURCE } from './native/hotline.js';
 import { MARKET_SOURCE } from './native/market.js';
 import { NATURAL_RESOURCES_SOURCE } from './native/natural_resources.js';
+import { URBAN_MANAGEMENT_SOURCE } from './native/urban_management.js';
+import { POLICE_110_SOURCE } from './native/police_110.js';
+import { HEALTH_INSPECTION_SOURCE } from './native/health_inspection.js';
 import { GRID_SOURCE } from '../grid/types.js';
 import { Rng } from './random.js';
 import { writeGazetteer } from './gazetteer.js';
@@ -41,7 +44,7 @@ export interface DepartmentSource {
   transport: string;
 }
 
-/** The eight departments of a dataset, in file order. */
+/** The eleven departments of a dataset, in file order (a profile may file with fewer: CountyProfile.departments). */
 export const DEPARTMENT_SOURCES: DepartmentSource[] = [
   { ...HOTLINE_SOURCE, role: 'report', nativeType: 'simulators/hotline-12345/server.ts#WorkOrder', transport: 'JSON API, page/size paging by update time' },
   { ...GRID_SOURCE, role: 'report', nativeType: 'simulators/grid/types.ts#GridEvent', transport: 'JSON API, cursor-token paging' },
@@ -51,6 +54,9 @@ export const DEPARTMENT_SOURCES: DepartmentSource[] = [
   { ...NATURAL_RESOURCES_SOURCE, role: 'report', nativeType: 'simulators/county/native/natural_resources.ts#PatrolCsvRow', transport: 'CSV export (GBK)' },
   { ...EMERGENCY_SOURCE, role: 'report', nativeType: 'simulators/county/native/emergency.ts#HazardXlsxRow', transport: 'XLSX ledger upload' },
   { ...APPROVAL_SOURCE, role: 'subject', nativeType: 'simulators/county/native/approval.ts#ApprovalApplication', transport: 'JSON API' },
+  { ...URBAN_MANAGEMENT_SOURCE, role: 'report', nativeType: 'simulators/county/native/urban_management.ts#UrbanCaseRecord', transport: 'SOAP 1.1 WebService (GBK), queryCases paged by update time' },
+  { ...POLICE_110_SOURCE, role: 'report', nativeType: 'simulators/county/native/police_110.ts#HandoverRecord', transport: 'signed JSON webhook push, again on each state change' },
+  { ...HEALTH_INSPECTION_SOURCE, role: 'report', nativeType: 'simulators/county/native/health_inspection.ts#Inspection', transport: 'XML export (GB18030) dropped by file' },
 ];
 
 export interface GenerateOptions {
@@ -120,6 +126,12 @@ function idFor(department: DepartmentId, w: World, date: string, seq: number): s
       return `YH${d}${String(seq).padStart(5, '0')}`;
     case 'approval':
       return `SP${d}${String(seq).padStart(6, '0')}`;
+    case 'urban_management':
+      return `SZCG${d}${String(seq).padStart(5, '0')}`;
+    case 'police_110':
+      return `J${w.county.code}${d}${String(seq).padStart(5, '0')}`;
+    case 'health_inspection':
+      return `WJ${d}-${String(seq).padStart(5, '0')}`;
     case 'market':
       throw new Error('registry rows keep their PRIPID');
   }
@@ -154,12 +166,13 @@ export function generateDataset(opts: GenerateOptions, outDir: string): { manife
   const end = startMs + days * DAY;
   const profile = opts.profile ?? DEMO_PROFILE;
   const w = profile.buildWorld({ seed, scale, before: start });
+  const sources = DEPARTMENT_SOURCES.filter((d) => !profile.departments || profile.departments.includes(d.department));
 
   for (const dir of ['departments', 'truth', 'geo', 'world']) mkdirSync(join(outDir, dir), { recursive: true });
   const writers = new Map<DepartmentId, LineWriter>();
-  for (const d of DEPARTMENT_SOURCES) writers.set(d.department, new LineWriter(join(outDir, 'departments', `${d.department}.jsonl`)));
+  for (const d of sources) writers.set(d.department, new LineWriter(join(outDir, 'departments', `${d.department}.jsonl`)));
   const mattersOut = new LineWriter(join(outDir, 'truth', 'matters.jsonl'));
-  const sourceOf = new Map(DEPARTMENT_SOURCES.map((d) => [d.department, d]));
+  const sourceOf = new Map(sources.map((d) => [d.department, d]));
 
   const incRng = Rng.derive(seed, 'incidents');
   const chRng = Rng.derive(seed, 'channels');
@@ -202,7 +215,9 @@ export function generateDataset(opts: GenerateOptions, outDir: string): { manife
       channels.forEach((ch, k) => {
         const at = k === 0 ? first : first + Math.round(profile.followUpMinutes(chRng)) * MIN + chRng.int(0, 59) * 1000;
         if (at >= end) return;
-        const e = profile.builders[ch](ctx, inc as Incident, at);
+        const build = profile.builders[ch];
+        if (!build || !sourceOf.has(ch)) throw new Error(`profile ${profile.name} chose channel ${ch} but files no records for it`);
+        const e = build(ctx, inc as Incident, at);
         own.push(e);
         emissions.push(e);
       });
@@ -313,7 +328,7 @@ export function generateDataset(opts: GenerateOptions, outDir: string): { manife
   }
   placesOut.close();
 
-  const departments = DEPARTMENT_SOURCES.map((d) => ({ ...d, file: `departments/${d.department}.jsonl`, records: (writers.get(d.department) as LineWriter).count }));
+  const departments = sources.map((d) => ({ ...d, file: `departments/${d.department}.jsonl`, records: (writers.get(d.department) as LineWriter).count }));
   const records = departments.reduce((a, d) => a + d.records, 0);
   const manifest: DatasetManifest = {
     format: DATASET_FORMAT,
@@ -468,6 +483,8 @@ export class TargetPicker {
     if (!list) {
       list = t.places.flatMap((k) => this.w.placesByKind.get(k) ?? []);
       if (t.subjectRequired) list = list.filter((p) => p.subjectId && this.w.subjectById.get(p.subjectId)?.kind !== 'unregistered');
+      const industries = t.industries;
+      if (industries) list = list.filter((p) => p.industry !== null && industries.includes(p.industry.full));
       if (type.key === 'livestock_pollution') list = list.filter((p) => p.kind === 'farmland' || p.industry?.core === '养殖场');
       this.placeLists.set(key, list);
     }

@@ -11,11 +11,14 @@
 import { COUNTY } from '../shared/county.js';
 import type { PlaceKind } from './world.js';
 
-export type Channel = 'hotline' | 'grid' | 'environment' | 'enforcement' | 'natural_resources' | 'emergency';
-export const CHANNELS: readonly Channel[] = ['hotline', 'grid', 'environment', 'enforcement', 'natural_resources', 'emergency'];
+export type Channel = 'hotline' | 'grid' | 'environment' | 'enforcement' | 'natural_resources' | 'emergency' | 'urban_management' | 'police_110' | 'health_inspection';
+export const CHANNELS: readonly Channel[] = ['hotline', 'grid', 'environment', 'enforcement', 'natural_resources', 'emergency', 'urban_management', 'police_110', 'health_inspection'];
 
-/** Where an incident happens: at a place of these kinds, or at a point on a road. */
-export type Target = { places: PlaceKind[]; subjectRequired?: boolean; preferUnregistered?: boolean } | { road: true; rural?: boolean };
+/**
+ * Where an incident happens: at a place of these kinds (`industries`: only places of these trades,
+ * IndustrySpec.full), or at a point on a road.
+ */
+export type Target = { places: PlaceKind[]; subjectRequired?: boolean; preferUnregistered?: boolean; industries?: string[] } | { road: true; rural?: boolean };
 
 export type HourProfile = 'day' | 'evening' | 'night' | 'morning' | 'any';
 
@@ -37,6 +40,12 @@ export interface IncidentType {
   enforcement?: ChannelText & { code: string; name: string };
   natural_resources?: ChannelText & { code: string; name: string };
   emergency?: ChannelText & { code: string; name: string; industry: string; measures: string[] };
+  /** 数字化城管: GB/T 30428 大类 and 小类 codes and the 小类 name; texts are 问题描述. */
+  urban_management?: ChannelText & { dl: string; xl: string; name: string };
+  /** 110 非警务警情: 警情类别 code and name; texts are 警情内容 as the call taker writes it. */
+  police_110?: ChannelText & { code: string; name: string };
+  /** 卫生监督: 专业类别 (GGCS 公共场所, YYS 生活饮用水, YLWS 医疗卫生, XXWS 学校卫生); texts are the findings (问题描述). */
+  health_inspection?: ChannelText & { field: 'GGCS' | 'YYS' | 'YLWS' | 'XXWS' };
 }
 
 export const INCIDENT_TYPES: IncidentType[] = [
@@ -100,6 +109,7 @@ export const INCIDENT_TYPES: IncidentType[] = [
     },
     environment: { weight: 0.35, code: 'ZS-03', type: '噪声', texts: ['举报{addr}{subj}社会生活噪声扰民。', '{subj}夜间营业噪声超标，影响周边居民。'] },
     enforcement: { weight: 0.35, code: '2003', name: '社会生活噪声', texts: ['当事人{subj}在{addr}使用高音广播喇叭招揽顾客，产生噪声干扰周围生活环境。'] },
+    police_110: { weight: 0.6, code: 'FJW01', name: '噪声扰民', texts: ['报警人称{addr}{subj}音响声音过大，深夜仍在营业，影响休息。', '报警人反映{subj}（{addr}）噪声扰民，要求处理。', '{addr}{what}夜间噪声大，报警人无法入睡。'] },
   },
   {
     key: 'construction_noise',
@@ -278,6 +288,7 @@ export const INCIDENT_TYPES: IncidentType[] = [
       texts: ['{addr}垃圾桶满溢三天无人清运，气味难闻。', '{road}路边堆了很多生活垃圾，没人清理。', '来电反映{addr}附近有人乱倒垃圾。'],
     },
     grid: { weight: 0.85, code: 'D04', name: '城乡管理-暴露垃圾', titles: ['暴露垃圾', '垃圾满溢'], texts: ['{addr}垃圾收集点满溢，需及时清运。', '{road}路边有暴露垃圾。'] },
+    urban_management: { weight: 0.6, dl: '01', xl: '0101', name: '暴露垃圾', texts: ['{addr}路边垃圾堆积未清运', '{road}绿化带内暴露垃圾', '{addr}垃圾桶满溢，周边散落生活垃圾'] },
     enforcement: { weight: 0.25, code: '1006', name: '随意倾倒、抛撒生活垃圾', texts: ['{addr}发现有人随意倾倒生活垃圾。'] },
   },
   {
@@ -299,6 +310,7 @@ export const INCIDENT_TYPES: IncidentType[] = [
     urgentRate: 0.1,
     hotline: { weight: 0.7, flmc: '城乡建设-市政设施', titles: ['井盖缺失', '路面破损'], texts: ['{addr}井盖缺失，很危险。', '{road}路面塌陷一个大坑，车辆经过很危险。'] },
     grid: { weight: 0.7, code: 'D05', name: '城乡管理-公共设施损坏', titles: ['井盖破损', '路面坑洼'], texts: ['{addr}井盖破损，已设置临时警示。', '{road}路面破损坑洼。'] },
+    urban_management: { weight: 0.55, dl: '06', xl: '0601', name: '井盖丢失', texts: ['{addr}雨水井盖缺失存在安全隐患', '{road}污水井盖破损下陷'] },
     enforcement: { weight: 0.2, code: '4002', name: '损坏市政设施', texts: ['{addr}市政设施被损坏。'] },
   },
   {
@@ -310,6 +322,8 @@ export const INCIDENT_TYPES: IncidentType[] = [
     urgentRate: 0.01,
     hotline: { weight: 0.6, flmc: '城市管理-占道经营', titles: ['占道经营', '流动摊贩'], texts: ['{addr}路口早市摊贩占道经营，影响通行。', '{road}有人摆摊卖菜，堵塞人行道。'] },
     grid: { weight: 0.75, code: 'D02', name: '城乡管理-占道经营', titles: ['占道经营'], texts: ['{addr}流动摊贩占道经营，已劝离。', '{road}早市占道经营。'] },
+    urban_management: { weight: 0.6, dl: '04', xl: '0401', name: '无照经营游商', texts: ['{addr}流动摊贩占道经营', '{road}人行道上有商贩摆摊卖菜'] },
+    police_110: { weight: 0.12, code: 'FJW05', name: '占道经营', texts: ['报警人称{addr}有摊贩占道经营，堵塞通行。'] },
     enforcement: { weight: 0.6, code: '1001', name: '擅自占用城市道路摆摊设点', texts: ['当事人在{addr}擅自占用城市道路摆摊设点。'] },
   },
   {
@@ -367,6 +381,93 @@ export const INCIDENT_TYPES: IncidentType[] = [
     grid: { weight: 0.6, code: 'C06', name: '环境污染-养殖污染', titles: ['养殖粪污'], texts: ['{subj}粪污随意堆放，未做防渗。'] },
     environment: { weight: 0.7, code: 'SH-03', type: '水', texts: ['举报{subj}畜禽养殖废水直排。'] },
   },
+  {
+    key: 'neighbour_dispute',
+    category: 'dispute.neighbour',
+    weight: 2.5,
+    target: { places: ['residence'] },
+    hours: 'evening',
+    urgentRate: 0.05,
+    hotline: { weight: 0.55, flmc: '矛盾纠纷-邻里纠纷', titles: ['邻里纠纷', '邻居纠纷'], texts: ['来电人反映{addr}邻居楼道堆放杂物，多次沟通无果，发生争吵。', '{addr}邻居家装修漏水到楼下，双方协商不成。'] },
+    grid: { weight: 0.55, code: 'A01', name: '矛盾纠纷-邻里纠纷', titles: ['邻里纠纷'], texts: ['{addr}两户邻居因漏水问题发生纠纷，网格员已调解。', '{subj}住户与邻居因占用楼道发生争执。'] },
+    police_110: { weight: 0.8, code: 'FJW02', name: '邻里纠纷', texts: ['报警人称与邻居因楼道堆放杂物发生争吵（{addr}），民警到场后移交属地调解。', '{addr}邻居家漏水到报警人家中，双方发生纠纷。'] },
+  },
+  {
+    key: 'wage_arrears',
+    category: 'dispute.wage',
+    weight: 1.5,
+    target: { places: ['worksite'] },
+    hours: 'day',
+    urgentRate: 0.1,
+    hotline: { weight: 0.8, flmc: '劳动保障-拖欠工资', titles: ['拖欠农民工工资', '讨要工资'], texts: ['来电人反映在{subj}干活，包工头拖欠工资三个月未发。', '{addr}{subj}拖欠农民工工资，要求协调。'] },
+    grid: { weight: 0.3, code: 'A02', name: '矛盾纠纷-劳资纠纷', titles: ['欠薪'], texts: ['{subj}工人聚集讨要工资。'] },
+    police_110: { weight: 0.6, code: 'FJW04', name: '拖欠工资', texts: ['报警人称在{subj}务工，工资被拖欠，现场有十余名工人聚集。', '{addr}工地拖欠农民工工资三个月。'] },
+  },
+  {
+    key: 'water_leak',
+    category: 'emergency.waterlogging',
+    weight: 2,
+    target: { road: true },
+    hours: 'any',
+    urgentRate: 0.3,
+    hotline: { weight: 0.8, flmc: '城乡建设-供排水', titles: ['供水管道漏水', '路面冒水'], texts: ['{addr}供水管道破裂，路面大量冒水。', '{road}地下水管漏水，水流到马路上结冰。'] },
+    police_110: { weight: 0.6, code: 'FJW06', name: '供水管道漏水', texts: ['报警人称{addr}自来水管爆裂，水漫路面。', '{road}路边水管漏水，影响通行。'] },
+  },
+  {
+    key: 'stacking',
+    category: 'appearance.stacking',
+    weight: 2.5,
+    target: { road: true },
+    hours: 'day',
+    urgentRate: 0.01,
+    grid: { weight: 0.65, code: 'D03', name: '城乡管理-乱堆乱放', titles: ['乱堆乱放'], texts: ['{addr}人行道上堆放建筑材料。', '{road}路边乱堆杂物。'] },
+    urban_management: { weight: 0.85, dl: '01', xl: '0104', name: '乱堆物堆料', texts: ['{addr}人行道上堆放建筑材料', '{road}路边堆放杂物'] },
+    enforcement: { weight: 0.25, code: '1003', name: '乱堆乱放、乱吊乱晒', texts: ['当事人在{addr}人行道上乱堆物料。'] },
+  },
+  {
+    key: 'flyer',
+    category: 'advert.flyer',
+    weight: 2,
+    target: { road: true },
+    hours: 'any',
+    urgentRate: 0.01,
+    hotline: { weight: 0.3, flmc: '城市管理-乱张贴', titles: ['小广告'], texts: ['{addr}电线杆上贴满小广告。'] },
+    grid: { weight: 0.6, code: 'D07', name: '城乡管理-小广告', titles: ['非法小广告'], texts: ['{addr}墙面喷涂办证小广告。', '{road}电线杆张贴小广告。'] },
+    urban_management: { weight: 0.9, dl: '02', xl: '0201', name: '非法小广告', texts: ['{addr}电线杆上张贴小广告', '{road}墙面喷涂办证广告'] },
+    enforcement: { weight: 0.15, code: '1004', name: '乱张贴、乱涂写、乱刻画', texts: ['{addr}有人乱张贴小广告。'] },
+  },
+  {
+    key: 'signboard',
+    category: 'advert.signboard',
+    weight: 1.5,
+    target: { places: ['shop', 'restaurant'] },
+    hours: 'day',
+    urgentRate: 0.1,
+    hotline: { weight: 0.4, flmc: '城市管理-户外广告', titles: ['广告牌松动', '违规广告牌'], texts: ['{addr}{subj}门头广告牌松动，刮风时摇晃，怕掉下来砸人。', '{subj}擅自在人行道上立了一块大广告牌。'] },
+    urban_management: { weight: 0.85, dl: '02', xl: '0203', name: '违规户外广告牌匾', texts: ['{subj}门头广告牌破损松动，存在坠落隐患', '{addr}{subj}擅自设置落地广告牌'] },
+    enforcement: { weight: 0.35, code: '1005', name: '擅自设置户外广告', texts: ['当事人{subj}未经批准在{addr}擅自设置户外广告牌。'] },
+  },
+  {
+    key: 'outside_shop',
+    category: 'street.outside_shop',
+    weight: 2,
+    target: { places: ['shop', 'restaurant'] },
+    hours: 'evening',
+    urgentRate: 0.01,
+    urban_management: { weight: 0.85, dl: '04', xl: '0403', name: '店外经营', texts: ['{subj}占用人行道经营', '{addr}{subj}店外摆桌经营'] },
+    enforcement: { weight: 0.4, code: '1002', name: '店外经营', texts: ['当事人{subj}超出门窗在{addr}人行道上摆放桌椅经营。'] },
+  },
+  {
+    key: 'public_hygiene',
+    category: 'health.public_place',
+    weight: 2,
+    target: { places: ['entertainment', 'shop'], subjectRequired: true, industries: ['洗浴中心', 'KTV', '网吧', '理发店'] },
+    hours: 'day',
+    urgentRate: 0.02,
+    hotline: { weight: 0.55, flmc: '卫生健康-公共场所卫生', titles: ['公共场所卫生差', '毛巾不消毒'], texts: ['来电人反映{subj}毛巾没有消毒，重复使用，卫生很差。', '{addr}{subj}拖鞋不消毒，担心传染皮肤病。'] },
+    grid: { weight: 0.25, code: 'F02', name: '卫生健康-公共场所卫生', titles: ['公共场所卫生'], texts: ['{subj}未公示卫生许可证，卫生状况差。'] },
+    health_inspection: { weight: 0.9, field: 'GGCS', texts: ['从业人员未取得有效健康合格证明', '公共用品用具未做到一客一换一消毒', '未公示卫生许可证和卫生信息', '未按规定开展空气、微小气候检测'] },
+  },
 ];
 
 /** Hour weights 0–23 for each profile. */
@@ -390,4 +491,8 @@ export const HANDLING_UNIT: Record<string, string> = {
   facility: `${COUNTY.name}住房和城乡建设局`,
   street: `${COUNTY.name}综合行政执法局`,
   food_drug: `${COUNTY.name}市场监督管理局`,
+  health: `${COUNTY.name}卫生健康委员会`,
+  dispute: `${COUNTY.name}司法局`,
+  advert: `${COUNTY.name}综合行政执法局`,
+  emergency: `${COUNTY.name}住房和城乡建设局`,
 };

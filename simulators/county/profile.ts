@@ -4,7 +4,7 @@
  * many platforms hear of one incident and how far apart. The dataset writer (generate.ts) is shared,
  * so every profile writes the same documented format (docs/dataset-format.md).
  */
-import type { ChannelContext, Emission, Incident } from './channels.js';
+import type { ChannelContext, DepartmentId, Emission, Incident } from './channels.js';
 import type { Channel, IncidentType } from './incidents.js';
 import type { Rng } from './random.js';
 import type { World, WorldOptions } from './world.js';
@@ -16,7 +16,10 @@ export interface CountyProfile {
   name: string;
   buildWorld(opts: WorldOptions): World;
   incidentTypes: IncidentType[];
-  builders: Record<Channel, ChannelBuilder>;
+  /** How each channel the profile's incidents reach files its record. */
+  builders: Partial<Record<Channel, ChannelBuilder>>;
+  /** The departments it files with (their files and manifest entries); default all of DEPARTMENT_SOURCES. */
+  departments?: DepartmentId[];
   /** The channels (platforms) one incident reaches, in report order; a platform may repeat. */
   chooseChannels(rng: Rng, type: IncidentType): Channel[];
   /** Minutes from the first report to a later one about the same incident. */

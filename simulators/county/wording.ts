@@ -31,6 +31,9 @@ const STYLES: Record<Writer, AddressStyle> = {
   enforcement: { province: 0, county: 0.2, town: 0.9, village: 0.4, fuzzy: 0.02, fullWidth: 0.02, traditionalHao: 0.01, compoundOnly: 0.1, crossing: 0.02 },
   natural_resources: { province: 0, county: 0, town: 0.3, village: 1, fuzzy: 0.6, fullWidth: 0, traditionalHao: 0, compoundOnly: 0, crossing: 0 },
   emergency: { province: 0.05, county: 0.3, town: 0.8, village: 0.4, fuzzy: 0, fullWidth: 0.04, traditionalHao: 0.02, compoundOnly: 0.1, crossing: 0 },
+  urban_management: { province: 0, county: 0, town: 0.5, village: 0.4, fuzzy: 0.35, fullWidth: 0.01, traditionalHao: 0, compoundOnly: 0.2, crossing: 0.1 },
+  police_110: { province: 0, county: 0.1, town: 0.7, village: 0.3, fuzzy: 0.25, fullWidth: 0.02, traditionalHao: 0.01, compoundOnly: 0.4, crossing: 0.1 },
+  health_inspection: { province: 0, county: 0.3, town: 1, village: 0.5, fuzzy: 0, fullWidth: 0.01, traditionalHao: 0, compoundOnly: 0, crossing: 0 },
   registry: { province: 1, county: 1, town: 1, village: 0, fuzzy: 0, fullWidth: 0, traditionalHao: 0, compoundOnly: 0, crossing: 0 },
   approval: { province: 0, county: 0.5, town: 1, village: 0.3, fuzzy: 0, fullWidth: 0.02, traditionalHao: 0, compoundOnly: 0, crossing: 0 },
 };
@@ -111,6 +114,9 @@ const NAME_STYLES: Record<Writer, NameStyle> = {
   enforcement: { official: 0.6, short: 0.12, sign: 0.15, former: 0.05, county: 0.05, wrongForm: 0.03, typo: 0.03, bracketsFullWidth: 0.6 },
   natural_resources: { official: 0.8, short: 0.15, sign: 0, former: 0.02, county: 0, wrongForm: 0.03, typo: 0.05, bracketsFullWidth: 0 },
   emergency: { official: 0.78, short: 0.08, sign: 0.05, former: 0.05, county: 0.02, wrongForm: 0.02, typo: 0.03, bracketsFullWidth: 0.5 },
+  urban_management: { official: 0.1, short: 0.4, sign: 0.45, former: 0.02, county: 0, wrongForm: 0.03, typo: 0.08, bracketsFullWidth: 0.4 },
+  police_110: { official: 0.05, short: 0.5, sign: 0.35, former: 0.03, county: 0, wrongForm: 0.05, typo: 0.2, bracketsFullWidth: 0.5 },
+  health_inspection: { official: 0.85, short: 0.05, sign: 0.04, former: 0.03, county: 0.02, wrongForm: 0.02, typo: 0.02, bracketsFullWidth: 0.5 },
   registry: { official: 1, short: 0, sign: 0, former: 0, county: 0, wrongForm: 0, typo: 0, bracketsFullWidth: 0 },
   approval: { official: 1, short: 0, sign: 0, former: 0, county: 0, wrongForm: 0, typo: 0, bracketsFullWidth: 0 },
 };

@@ -6,13 +6,19 @@
  *   tsx simulators/health-inspection/main.ts <drop folder>   (or --out <drop folder>)
  *       [--records 400] [--per-file 100] [--seed 1] [--corrupt 1]
  *       [--slow-rate 0.25] [--chunks 5] [--chunk-pause-ms 300] [--duplicate-rate 0.2]
- *       [--interval-ms 0] [--ledger <file.jsonl>]
+ *       [--interval-ms 0] [--ledger <file.jsonl>] [--dataset <folder>]
+ *
+ * With --dataset the county dataset's departments/health_inspection.jsonl is exported first (a
+ * demo's history), then the generated records.
  *
  * Prints {"simulator":"health-inspection","folder":…} when it starts and {"done":true,…} at the end.
  */
 import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readDepartment } from '../county/dataset.js';
 import { dropFromCommandLine, nonNegativeOption } from '../natural-resources/drop-writer.js';
-import { planExports, planInspections } from './export.js';
+import { planExports, planInspections, type Inspection, type PlannedInspection } from './export.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -28,6 +34,7 @@ const { values, positionals } = parseArgs({
     'duplicate-rate': { type: 'string', default: '0.2' },
     'interval-ms': { type: 'string', default: '0' },
     ledger: { type: 'string' },
+    dataset: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -38,6 +45,8 @@ if (values.help || !out) {
 }
 const num = (name: keyof typeof values): number => nonNegativeOption(values, name);
 const seed = num('seed');
-const planned = planInspections(num('records'), seed);
+const history: PlannedInspection[] =
+  values.dataset && existsSync(join(values.dataset, 'departments', 'health_inspection.jsonl')) ? readDepartment<Inspection>(values.dataset, 'health_inspection').map((l) => ({ record: l.record })) : [];
+const planned = [...history, ...planInspections(num('records'), seed)];
 const files = planExports(planned, Math.max(1, num('per-file')), num('corrupt'));
 await dropFromCommandLine('health-inspection', files, out, values, { records: planned.length });

@@ -4,6 +4,8 @@
  * signed JSON webhook, a batch per push. What such pushes do, reproduced here:
  *  - times as yyyy/MM/dd HH:mm:ss; the caller's position as one BD-09 "lng,lat" text, some swapped;
  *  - a push whose answer is lost is sent again (the same records, signed anew);
+ *  - an incident is pushed again when its handover state changes (12345 signs for it: 2, or returns
+ *    it: 3), the same 接警单编号 with a later 更新时间 (gxsj) — see `stateChanges`;
  *  - bad rows: an incident with no content (警情内容), one with an unknown handover code.
  * Deterministic for a seed.
  */
@@ -21,6 +23,7 @@ export interface Handover {
   bjsj: string; // 报警时间
   yjsj: string; // 移交时间
   yjzt: string; // 移交状态: 1 已移交 2 已签收 3 已退回
+  gxsj: string; // 更新时间 (a re-push with a new state has a later one)
   bjrdh: string; // 报警人电话
   bad?: 'jqnr' | 'yjzt';
 }
@@ -52,7 +55,7 @@ export function planHandovers(count: number, seed = 1, startMs = Date.now() - 36
       jqnr: i % 41 === 9 ? '' : pick(rand, texts),
       fadz: `${town.name}${pick(rand, town.villages)}`,
       zb: i % 6 === 2 ? `${y},${x}` : `${x},${y}`,
-      bjsj: slash(t), yjsj: slash(t + 300_000),
+      bjsj: slash(t), yjsj: slash(t + 300_000), gxsj: slash(t + 300_000),
       yjzt: i % 43 === 13 ? '9' : '1',
       bjrdh: `139${String(10_000_000 + Math.floor(rand() * 89_999_999)).slice(0, 8)}`,
     };
@@ -60,4 +63,20 @@ export function planHandovers(count: number, seed = 1, startMs = Date.now() - 36
     if (i % 43 === 13) h.bad = 'yjzt';
     return h;
   });
+}
+
+/**
+ * The later pushes of the good incidents whose state changed: every `1/share`-th one signed for by
+ * 12345 (2 已签收; every fifth of those returned instead, 3 已退回) half an hour after its handover.
+ */
+export function stateChanges(planned: Handover[], share: number): Handover[] {
+  if (!(share > 0)) return [];
+  const every = Math.max(1, Math.round(1 / share));
+  return planned
+    .filter((h, i) => !h.bad && i % every === 0)
+    .map((h, k) => {
+      const [d, t] = h.yjsj.split(' ') as [string, string];
+      const ms = Date.parse(`${d.replace(/\//g, '-')}T${t}+08:00`) + 1_800_000;
+      return { ...h, yjzt: k % 5 === 4 ? '3' : '2', gxsj: slash(ms) };
+    });
 }

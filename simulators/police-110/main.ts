@@ -4,13 +4,18 @@
  * --lost-answers R, sometimes although it was accepted (the answer lost on the way back):
  *   tsx simulators/police-110/main.ts --target <webhook url> --secret <s> [--count 200] [--batch 10]
  *       [--seed 1] [--interval-ms 200] [--lost-answers 0.2] [--start-ms <epoch ms of the first call; default an hour ago>]
+ *       [--state-changes 0.3: the share of incidents pushed once more, signed for or returned, after all first pushes]
+ *       [--dataset <folder>: push the county dataset's departments/police_110.jsonl first (a demo's history)]
  * Prints {"simulator":"police-110","target":…} at start and {"done":true,…} when every batch is accepted.
  */
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signWebhookRequest } from '../../connectors/sources/webhook-signature.js';
 import { seededRandom } from '../shared/county.js';
-import { planHandovers } from './handovers.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readDepartment } from '../county/dataset.js';
+import { planHandovers, stateChanges, type Handover } from './handovers.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +27,8 @@ const { values } = parseArgs({
     'interval-ms': { type: 'string', default: '200' },
     'lost-answers': { type: 'string', default: '0' },
     'start-ms': { type: 'string' },
+    'state-changes': { type: 'string', default: '0' },
+    dataset: { type: 'string' },
   },
 });
 if (!values.target || !values.secret) {
@@ -30,7 +37,9 @@ if (!values.target || !values.secret) {
 }
 const seed = Number(values.seed);
 const rand = seededRandom(seed + 1000);
-const all = planHandovers(Number(values.count), seed, values['start-ms'] ? Number(values['start-ms']) : undefined).map(({ bad: _bad, ...h }) => h);
+const planned = planHandovers(Number(values.count), seed, values['start-ms'] ? Number(values['start-ms']) : undefined);
+const history = values.dataset && existsSync(join(values.dataset, 'departments', 'police_110.jsonl')) ? readDepartment<Handover>(values.dataset, 'police_110').map((l) => l.record) : [];
+const all = [...history, ...planned, ...stateChanges(planned, Number(values['state-changes']))].map(({ bad: _bad, ...h }) => h);
 const size = Math.max(1, Number(values.batch));
 let attempts = 0;
 let resent = 0;

@@ -33,7 +33,8 @@ export interface UrbanCase {
   gxsj: string; // 更新时间
   /** update time, epoch ms (not served) */
   t: number;
-  bad?: 'wtms' | 'zt';
+  /** wtms / zt: a bad row; history: loaded from a dataset, left as it is */
+  bad?: 'wtms' | 'zt' | 'history';
 }
 
 const KINDS: Array<[string, string, string]> = [
@@ -93,12 +94,25 @@ export class UrbanStore {
     }
   }
 
+  /**
+   * Adds a county dataset's cases (departments/urban_management.jsonl: the records as served, their
+   * update time from gxsj) — a demo's history, served alongside the generated cases. Cases from a
+   * dataset keep their state (advance moves only the generated ones).
+   */
+  load(records: Array<Omit<UrbanCase, 't' | 'bad'>>): number {
+    for (const r of records) {
+      const t = Date.parse(`${r.gxsj.replace(' ', 'T')}+08:00`);
+      this.cases.push({ ...r, t, bad: 'history' });
+    }
+    return records.length;
+  }
+
   /** Every open case one stage on (every 13th is voided as a duplicate instead, once at 派遣). */
   advance(): number {
     this.clock = Math.min(this.clock + 60_000, Date.now() - 1000);
     let moved = 0;
     this.cases.forEach((c, i) => {
-      if (c.bad === 'zt' || c.zt === '结案' || c.zt === '作废') return;
+      if (c.bad === 'zt' || c.bad === 'history' || c.zt === '结案' || c.zt === '作废') return;
       const next = c.zt === '派遣' && i % 13 === 0 ? '作废' : STAGES[STAGES.indexOf(c.zt as (typeof STAGES)[number]) + 1]!;
       c.zt = next;
       c.t = this.clock + (i % 30) * 1000;

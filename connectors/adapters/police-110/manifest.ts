@@ -1,7 +1,10 @@
 import type { ConnectorManifest } from '../../sdk/types.js';
 import type { WebhookSettings } from '../../sources/webhook.js';
 
-/** 公安110非警务警情移交: the 110 system pushes signed JSON batches ({records: [...]}) to this webhook. */
+/**
+ * 公安110非警务警情移交: the 110 system pushes signed JSON batches ({records: [...]}) to this webhook, and
+ * pushes an incident again when its handover state changes (签收, 退回) with a new update time.
+ */
 export const manifest: ConnectorManifest<WebhookSettings> = {
   id: 'police-110',
   department: 'public_security',
@@ -15,7 +18,7 @@ export const manifest: ConnectorManifest<WebhookSettings> = {
     port: 8822,
     path: '/hooks/police-110/handovers',
     signature: { secretEnv: 'POLICE_110_WEBHOOK_SECRET', maxSkewSeconds: 300 },
-    idempotency: { field: 'jjdbh' },
+    idempotency: { field: ['jjdbh', 'gxsj'] }, // each version once: the incident number alone would drop a re-push with a new state
     recordsPath: 'records',
   },
 };

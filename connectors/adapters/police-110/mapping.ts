@@ -7,7 +7,7 @@ import type { Mapping } from '../../sdk/types.js';
 const status = statusTable({ '1': 'RECEIVED', '2': 'DISPATCHED', '3': 'REJECTED' }, 'yjzt'); // 已移交 · 已签收 · 已退回
 const towns = townGazetteer();
 
-/** One handed-over incident → one Report. */
+/** One handed-over incident → one Report; a re-push with a new state (gxsj later) is its next version. */
 export const mapping: Mapping = (payload, ctx) => {
   const o = object(payload);
   const address = structuredText(o.fadz, { field: 'fadz', maxLength: 300 });
@@ -15,7 +15,7 @@ export const mapping: Mapping = (payload, ctx) => {
   const phone = o.bjrdh ? protectPhone(o.bjrdh, ctx.personalDataKey, 'bjrdh') : null;
   const envelope = {
     id: sourceRecordId(o.jjdbh, 'jjdbh'),
-    version: chineseDateTime(o.yjsj, 'yjsj').epochMs,
+    version: chineseDateTime(o.gxsj, 'gxsj').epochMs,
     eventTime: chineseDateTime(o.bjsj, 'bjsj').epochMs,
     divisionCode: towns.inAddress(address)?.divisionCode ?? null,
     location: locationFromText(o.zb, { crs: 'BD09', field: 'zb' }),

@@ -34,7 +34,7 @@ export function categoryName(code: string | null): string {
   return own && family && own !== family ? `${family} · ${own}` : (own ?? family ?? code);
 }
 
-export const STATUS: Record<string, string> = { RECEIVED: '已受理', DISPATCHED: '已派单', IN_PROGRESS: '办理中', VERIFYING: '待核查', FOLLOW_UP: '回访中', CLOSED: '已办结', REJECTED: '已退回', MERGED: '已合并' };
+export const STATUS: Record<string, string> = { RECEIVED: '已受理', DISPATCHED: '已派单', IN_PROGRESS: '办理中', VERIFYING: '待核查', FOLLOW_UP: '回访中', CLOSED: '已办结', REJECTED: '已退回', MERGED: '已合并', WITHDRAWN: '已撤销', CANCELLED: '已作废' };
 export const TASK_STATUS: Record<string, string> = { DISPATCHED: '已派单', ACCEPTED: '已签收', ON_SITE: '已到场', IN_PROGRESS: '办理中', DONE: '已办结', RETURNED: '已退单', WITHDRAWN: '已撤回' };
 export const SLA: Record<string, string> = { on_time: '按时', at_risk: '临期', breached: '超时' };
 export const SLA_COLOR: Record<string, string> = { on_time: '#2e9d5b', at_risk: '#e6a23c', breached: '#e04545', closed: '#8a94a6' };
@@ -88,7 +88,7 @@ export function sourceName(system: string): string {
 /** A task's progress as the departments report it (StatusChange status). */
 export const PROGRESS: Record<string, string> = {
   RECEIVED: '已接收', ACKNOWLEDGED: '已签收', REJECTED: '退单', IN_PROGRESS: '办理中', ON_SITE: '已到场', EXTENSION_REQUESTED: '申请延期',
-  SUSPENDED: '中止', FOLLOW_UP: '回访', CLOSED: '已办结', REOPENED: '重办', UNKNOWN: '其他',
+  SUSPENDED: '中止', FOLLOW_UP: '回访', CLOSED: '已办结', REOPENED: '重办', WITHDRAWN: '已撤销', CANCELLED: '已作废', UNKNOWN: '其他',
 };
 
 export const ROLE: Record<string, string> = { commander: '县指挥中心', town_operator: '乡镇指挥中心', liaison: '部门联络员', auditor: '审计员', admin: '管理员' };

@@ -403,7 +403,8 @@ export function southEmergency(ctx: ChannelContext, inc: Incident, at: number): 
   return { department: 'emergency', createdAt: at, record: row as unknown as Record<string, unknown>, subjectId: s ? s.id : null, incident: inc, numbering: ['ledger-row'] };
 }
 
-export const SOUTH_BUILDERS: Record<Channel, (ctx: ChannelContext, inc: Incident, at: number) => Emission> = {
+/** The south county files with the original eight departments (no 数字化城管, 110 handover or 卫生监督 channels yet). */
+export const SOUTH_BUILDERS: Partial<Record<Channel, (ctx: ChannelContext, inc: Incident, at: number) => Emission>> = {
   hotline: southHotline,
   grid: southGrid,
   environment: southEnvironment,

@@ -67,6 +67,7 @@ export const SOUTH_PROFILE: CountyProfile = {
   buildWorld: buildSouthWorld,
   incidentTypes: SOUTH_INCIDENT_TYPES,
   builders: SOUTH_BUILDERS,
+  departments: ['hotline', 'grid', 'market', 'environment', 'enforcement', 'natural_resources', 'emergency', 'approval'],
   chooseChannels,
   followUpMinutes,
   decoyRate: 0.25,

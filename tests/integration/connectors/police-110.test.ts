@@ -4,12 +4,14 @@
  * source, no source code) and keeps each batch until it is answered 2xx — re-sending while the
  * worker is killed with -9 and restarted, and sometimes although it was accepted (a lost answer).
  * Afterwards the report topic (read_committed) holds every good incident exactly once, as the
- * mapping makes it; the bad ones are dead-lettered once each, naming the field.
+ * mapping makes it — and every later push of an incident whose state changed (signed for, returned:
+ * the same incident number, a later update time) once more, as its next version; the bad ones are
+ * dead-lettered once each, naming the field.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { findAdapter } from '../../../connectors/adapters/index.js';
 import type { Report } from '../../../schemas/index.js';
-import { planHandovers } from '../../../simulators/police-110/handovers.js';
+import { planHandovers, stateChanges } from '../../../simulators/police-110/handovers.js';
 import { freePort } from '../../../stack/net.js';
 import { eventually, startProcess, type RunningProcess } from '../../../stack/processes.js';
 import { kafkaFor, testContext } from '../../support/context.js';
@@ -25,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('police 110 handovers: signed webhook → Kafka, exactly once', () => {
-  it('kill -9 at random points while the 110 system pushes (re-sends, lost answers): every good incident once, bad ones dead-lettered once', async () => {
+  it('kill -9 at random points while the 110 system pushes (re-sends, lost answers, state changes): every version of every good incident once, bad ones dead-lettered once', async () => {
     const adapter = findAdapter('police-110');
     expect(adapter.createSource).toBeUndefined();
     const ctx = testContext('p110_eos');
@@ -35,13 +37,15 @@ describe('police 110 handovers: signed webhook → Kafka, exactly once', () => {
     const planned = planHandovers(240, 7, startMs);
     const good = planned.filter((h) => !h.bad).map(({ bad: _b, ...h }) => h);
     const bad = planned.filter((h) => h.bad);
+    const changes = stateChanges(planned, 0.25).map(({ bad: _b, ...h }) => h);
+    expect(changes.length).toBeGreaterThan(40);
     expect(bad.length).toBeGreaterThan(4);
 
     const start = workerStarter(ctx, 'police-110', { port, maxWaitMs: 200 }, { POLICE_110_WEBHOOK_SECRET: SECRET });
     const first = await start();
     sim = await startProcess('110 pusher', 'simulators/police-110/main.ts', [
       '--target', `http://127.0.0.1:${port}/hooks/police-110/handovers`, '--secret', SECRET,
-      '--count', '240', '--batch', '8', '--seed', '7', '--interval-ms', '150', '--lost-answers', '0.2', '--start-ms', String(startMs),
+      '--count', '240', '--batch', '8', '--seed', '7', '--interval-ms', '150', '--lost-answers', '0.2', '--start-ms', String(startMs), '--state-changes', '0.25',
     ], {});
     const simDone = exited(sim);
     await first.stop('SIGKILL');
@@ -49,12 +53,13 @@ describe('police 110 handovers: signed webhook → Kafka, exactly once', () => {
     await simDone;
 
     // the pusher's planned records, minus what it never sends (the bad marks)
-    const expected = new Map(mapAll(adapter.manifest, adapter.mapping, good).map((e) => [e.value.envelope.sourceRecordId, comparable(e.value)]));
+    const version = (r: Report) => `${r.envelope.sourceRecordId}@${r.envelope.sourceVersion}`;
+    const expected = new Map(mapAll(adapter.manifest, adapter.mapping, [...good, ...changes]).map((e) => [version(e.value as Report), comparable(e.value)]));
     const records = await eventually(
       'every good incident in Kafka',
       async () => {
         const got = await committedRecords<Report>(kafka, ctx.stack.schemaRegistryUrl, ctx.topics.records('report'));
-        return new Set(got.map((r) => r.envelope.sourceRecordId)).size >= expected.size ? got : undefined;
+        return new Set(got.map(version)).size >= expected.size ? got : undefined;
       },
       400_000,
       1000,
@@ -64,7 +69,8 @@ describe('police 110 handovers: signed webhook → Kafka, exactly once', () => {
     expect(killedAtMs).toHaveLength(4);
     expect(duplicates(records)).toEqual([]);
     expect(records).toHaveLength(expected.size);
-    expect(differences(expected, new Map(records.map((r) => [r.envelope.sourceRecordId, comparable(r)])))).toEqual([]);
+    expect(differences(expected, new Map(records.map((r) => [version(r), comparable(r)])))).toEqual([]);
+    expect(new Set(records.map((r) => r.envelope.sourceRecordId)).size).toBe(good.length); // the state changes are versions, not new incidents
     expect(JSON.stringify(records)).not.toMatch(/"139\d{8}"/); // phones only as hash and mask
     const letters = (await deadLetters(kafka, ctx.topics.deadLetters)).filter((d) => d.connector === adapter.manifest.id);
     expect(letters.map((d) => d.sourceRecordId).sort()).toEqual(bad.map((h) => h.jjdbh).sort());

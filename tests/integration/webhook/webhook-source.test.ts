@@ -262,3 +262,42 @@ describe('webhook source: waiting for pushes', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 });
+
+describe('webhook source: a record pushed again when it changes (idempotency on id + version)', () => {
+  it('with a list of fields, a re-push with a new version is delivered and a re-sent push is not; the record keeps its own id', async () => {
+    const s = await source({ idempotency: { field: ['jjdbh', 'gxsj'] } });
+    const v1 = { jjdbh: 'J1', gxsj: '2026/11/23 09:05:00', yjzt: '1' };
+    const v2 = { jjdbh: 'J1', gxsj: '2026/11/23 09:40:00', yjzt: '2' };
+    const first = push(s.url, [v1]);
+    const p1 = await s.nextPage(undefined, never);
+    expect(p1.records.map((r) => r.id)).toEqual(['J1']); // dead letters and reconciliation name the incident
+    expect(p1.cursor.recent).toEqual([webhookIdKey('J1|2026/11/23 09:05:00')]);
+    await s.committed(p1.cursor);
+    expect(await first).toMatchObject({ status: 200, body: { ids: ['J1|2026/11/23 09:05:00'], duplicates: [] } });
+
+    // the answer was lost: the same push again is acknowledged at once, nothing queued
+    expect(await push(s.url, [v1])).toMatchObject({ status: 200, body: { duplicates: ['J1|2026/11/23 09:05:00'] } });
+    expect(s.queued).toBe(0);
+
+    // 12345 signed for it: the 110 system pushes the incident again with its new state
+    const second = push(s.url, [v2]);
+    const p2 = await s.nextPage(p1.cursor, never);
+    expect(p2.records.map((r) => r.payload)).toEqual([v2]);
+    await s.committed(p2.cursor);
+    expect(await second).toMatchObject({ status: 200, body: { duplicates: [] } });
+  });
+
+  it('refuses a record missing one of the fields with 400, naming them', async () => {
+    const s = await source({ idempotency: { field: ['jjdbh', 'gxsj'] } });
+    const res = await push(s.url, [{ jjdbh: 'J2' }]);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/fields "jjdbh" \+ "gxsj"/);
+    expect(s.queued).toBe(0);
+  });
+
+  it('the police-110 adapter keys its pushes on incident number + update time', async () => {
+    const { findAdapter } = await import('../../../connectors/adapters/index.js');
+    const settings = findAdapter('police-110').manifest.source as WebhookSettings;
+    expect(settings.idempotency).toEqual({ field: ['jjdbh', 'gxsj'] });
+  });
+});

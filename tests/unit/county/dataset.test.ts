@@ -14,6 +14,7 @@ import { fixtureContext } from '../../../connectors/sdk/fixtures.js';
 import { manifest as gridManifest, COUNTY_BBOX } from '../../../connectors/adapters/grid/manifest.js';
 import { mapGridEvent } from '../../../connectors/adapters/grid/mapping.js';
 import type { Report } from '../../../schemas/index.js';
+import { findAdapter } from '../../../connectors/adapters/index.js';
 import { COUNTY, VILLAGES, divisionLevel } from '../../../simulators/shared/county.js';
 import { readDepartment, readJsonl, readManifest, refKey, scoreClusters, type DatasetLine, type TruthMatter, type TruthSubject } from '../../../simulators/county/dataset.js';
 import { generateDataset, type DatasetManifest } from '../../../simulators/county/generate.js';
@@ -89,9 +90,9 @@ describe('a two-day dataset', () => {
 
   const records = (department: string): Array<Record<string, unknown>> => (lines.get(department) ?? []).map((l) => l.record);
 
-  it('has a manifest describing eight departments and matching counts', () => {
+  it('has a manifest describing eleven departments and matching counts', () => {
     expect(readManifest(dir)).toEqual(manifest);
-    expect(manifest.departments.map((d) => d.department).sort()).toEqual(['approval', 'emergency', 'enforcement', 'environment', 'grid', 'hotline', 'market', 'natural_resources']);
+    expect(manifest.departments.map((d) => d.department).sort()).toEqual(['approval', 'emergency', 'enforcement', 'environment', 'grid', 'health_inspection', 'hotline', 'market', 'natural_resources', 'police_110', 'urban_management']);
     for (const d of manifest.departments) {
       expect(lines.get(d.department)?.length, d.department).toBe(d.records);
       expect(d.records, d.department).toBeGreaterThan(0);
@@ -303,6 +304,36 @@ describe('a two-day dataset', () => {
     }
     expect(total).toBeGreaterThan(20);
     expect(exact / total, 'callers rarely use the registered name').toBeLessThan(0.3);
+  });
+
+  it('files the three newer departments in their platforms\' native form: every record maps through its adapter, near the true place, and many repeat another department\'s report', () => {
+    const matterOf = new Map<string, TruthMatter>();
+    for (const m of matters) for (const r of m.refs) matterOf.set(refKey(r), m);
+    const subjectOf = new Map<string, TruthSubject>();
+    for (const s of subjects) for (const r of s.refs) subjectOf.set(refKey(r), s);
+    for (const [department, adapterId, maxMetres] of [['urban_management', 'urban-management', 80], ['police_110', 'police-110', 900], ['health_inspection', 'health-inspection', 60]] as const) {
+      const adapter = findAdapter(adapterId);
+      const ctx = fixtureContext(adapter.manifest);
+      const own = lines.get(department) ?? [];
+      expect(own.length, department).toBeGreaterThan(10);
+      let shared = 0;
+      for (const l of own) {
+        // the record as the platform serves it: every value a text (XML elements, the 110 push's strings)
+        for (const v of Object.values(l.record)) expect(typeof v, `${department} ${l.sourceRecordId}`).toBe('string');
+        const report = adapter.mapping(l.record, ctx)[0]!.value as Report;
+        expect(report.envelope.sourceSystem).toBe(adapter.manifest.sourceSystem);
+        expect(report.envelope.sourceRecordId).toBe(l.sourceRecordId);
+        expect(report.categoryCode, l.sourceRecordId).not.toBeNull();
+        const m = matterOf.get(refKey(l))!;
+        expect(report.categoryCode, l.sourceRecordId).toBe(m.category);
+        const loc = report.envelope.location!;
+        expect(distanceMetres([loc.lng, loc.lat], [m.location!.lng, m.location!.lat]), l.sourceRecordId).toBeLessThan(maxMetres);
+        if (m.refs.some((r) => r.sourceSystem !== l.sourceSystem)) shared += 1;
+      }
+      expect(shared / own.length, `${department}: share of records whose matter another department reported too`).toBeGreaterThan(0.3);
+    }
+    // 卫生监督 names the inspected unit (name and USCC): each record is in that unit's subject
+    for (const l of lines.get('health_inspection') ?? []) expect(subjectOf.get(refKey(l))?.id, l.sourceRecordId).toBe(matterOf.get(refKey(l))?.subjectId);
   });
 
   it('writes coordinates in each platform’s system that convert back to the true place', () => {

@@ -51,6 +51,19 @@ describe('county catalogue', () => {
     expect(catalogue.mapDepartmentCategory('market', 'JB03')).toBe('market.unlicensed');
   });
 
+  it('has a health family (卫生监督) that every 卫生监督 field maps into, and maps the other two newer departments\' codes', () => {
+    expect(catalogue.categoriesOf('health').map((c) => c.code)).toEqual(['health.public_place', 'health.drinking_water', 'health.medical', 'health.school']);
+    for (const [code, category] of [['GGCS', 'health.public_place'], ['YYS', 'health.drinking_water'], ['YLWS', 'health.medical'], ['XXWS', 'health.school']] as const) {
+      expect(catalogue.mapDepartmentCategory('health', code), code).toBe(category);
+    }
+    // complaints about the same public places through 12345 and the grid land in the same category
+    expect(catalogue.mapDepartmentCategory('hotline', '卫生健康-公共场所卫生')).toBe('health.public_place');
+    expect(catalogue.mapDepartmentCategory('grid', 'F02')).toBe('health.public_place');
+    expect(catalogue.mapDepartmentCategory('urban', '0203')).toBe('advert.signboard');
+    expect(catalogue.mapDepartmentCategory('public_security', 'FJW06')).toBe('emergency.waterlogging');
+    expect(catalogue.classifyText('洗浴中心毛巾不消毒，从业人员没有健康合格证明')?.category).toBe('health.public_place');
+  });
+
   it('returns undefined for an unmapped code and throws for an unknown department', () => {
     expect(catalogue.mapDepartmentCategory('enforcement', '9999')).toBeUndefined();
     expect(catalogue.mapDepartmentCategory('housing', '0101')).toBeUndefined();

@@ -4,7 +4,7 @@
  */
 import { api, me } from '../api.js';
 import { clear, confirmDialog, h, toast } from '../dom.js';
-import { categoryName, countdown, DISPATCH_TARGETS, departmentName, eventName, PROGRESS, ruleInWords, SLA, sourceName, TASK_STATUS, time, townName } from '../labels.js';
+import { categoryName, countdown, DISPATCH_TARGETS, departmentName, eventName, PROGRESS, ruleInWords, SLA, sourceName, STATUS, TASK_STATUS, time, townName } from '../labels.js';
 
 interface Report {
   sourceSystem: string;
@@ -12,6 +12,7 @@ interface Report {
   department: string;
   channelLabel: string;
   status: string;
+  statusLabel?: string;
   title: string | null;
   description: string | null;
   eventTime: string;
@@ -106,10 +107,11 @@ export async function matterView(root: HTMLElement, id: string): Promise<() => v
       decisions,
       h('section', { class: 'panel' }, h('h2', {}, `来源报告（${m.reports.length}）`),
         h('table', { 'data-testid': 'reports' },
-          h('thead', {}, h('tr', {}, ...['部门', '渠道', '原始内容', '上报时间', '为何归入本事项'].map((x) => h('th', {}, x)))),
+          h('thead', {}, h('tr', {}, ...['部门', '渠道', '状态', '原始内容', '上报时间', '为何归入本事项'].map((x) => h('th', {}, x)))),
           h('tbody', {}, m.reports.map((r) => h('tr', { 'data-testid': 'report-row', 'data-department': r.department },
             h('td', {}, departmentName(r.department)),
             h('td', {}, r.channelLabel),
+            h('td', {}, r.statusLabel ?? STATUS[r.status] ?? r.status),
             h('td', {}, h('b', {}, r.title ?? ''), h('br'), h('span', { class: 'original' }, r.description ?? '')),
             h('td', {}, time(r.eventTime)),
             h('td', {}, ruleInWords(r.mergeRule, r.mergeScore)),
