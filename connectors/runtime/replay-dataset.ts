@@ -9,6 +9,8 @@ import { ADAPTERS } from '../adapters/index.js';
 import type { DatasetManifest } from '../../core/dataset.js';
 import { JsonlReplaySource } from '../sources/jsonl-replay.js';
 import { ConnectorWorker, type WorkerDeps } from './worker.js';
+import { CountyPlaces } from '../../core/places.js';
+import { countyProfile } from '../../core/county-profile.js';
 
 type Department = DatasetManifest['departments'][number];
 
@@ -29,6 +31,9 @@ export interface ReplayOptions {
 export async function replayDataset(dir: string, manifest: DatasetManifest, deps: WorkerDeps, opts: ReplayOptions): Promise<{ departments: ReplayedDepartment[]; withoutAdapter: Department[] }> {
   const departments: ReplayedDepartment[] = [];
   const withoutAdapter: Department[] = [];
+  // the dataset's own towns and areas key its town-less reports (a dataset is a county day: its
+  // geo/divisions.json is that county's)
+  deps = { ...deps, places: deps.places ?? CountyPlaces.of(countyProfile(), join(dir, 'geo/divisions.json')) };
   for (const d of manifest.departments) {
     const adapter = ADAPTERS.find((a) => a.manifest.sourceSystem === d.sourceSystem);
     if (!adapter) {

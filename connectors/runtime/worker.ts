@@ -24,6 +24,9 @@ import type { Catalogue } from '../../core/catalogue.js';
 import { categoryMapper } from '../sdk/categories.js';
 import { hourStartMs, recordHourMs } from '../../core/reconciliation.js';
 import { ReconciliationLedger, type RecordTally } from './reconciliation-ledger.js';
+import { CountyPlaces } from '../../core/places.js';
+import { countyProfile } from '../../core/county-profile.js';
+import { placeReportKey } from '../sdk/mapping-helpers.js';
 
 export interface WorkerDeps {
   kafka: Kafka;
@@ -39,6 +42,8 @@ export interface WorkerDeps {
   /** Largest Kafka message this worker produces (the broker's message.max.bytes, default 1 MiB, less headroom). */
   maxMessageBytes?: number;
   now?: () => number;
+  /** The county's towns and their areas, to key reports whose platform gave no division code (the county profile's by default). */
+  places?: CountyPlaces;
 }
 
 /** Under the broker's default message.max.bytes (1 MiB) with room for the batch and record overhead. */
@@ -53,6 +58,13 @@ function isTooLarge(err: unknown): boolean {
     if (/too large|MESSAGE_TOO_LARGE/i.test(e.message ?? '')) return true;
   }
   return false;
+}
+
+let profiles: CountyPlaces | undefined;
+/** The served county profile's places (read once per process: every connector of a worker shares them). */
+function profilePlaces(): CountyPlaces {
+  profiles ??= CountyPlaces.of(countyProfile());
+  return profiles;
 }
 
 /** A cursor reset asked of a connector that is reading: pause it first (not retriable: a person acts). */
@@ -116,6 +128,7 @@ export class ConnectorWorker<C = unknown> {
   private messageLimit: number;
   /** Per-hour counts, committed with the pages they count (docs/decisions/003-reconciliation-per-hour.md). */
   readonly ledger: ReconciliationLedger;
+  private readonly places: CountyPlaces;
 
   constructor(
     readonly manifest: ConnectorManifest,
@@ -129,6 +142,7 @@ export class ConnectorWorker<C = unknown> {
     this.mapCategory = categoryMapper(deps.catalogue, manifest.department);
     this.messageLimit = deps.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.ledger = new ReconciliationLedger(manifest);
+    this.places = deps.places ?? profilePlaces();
   }
 
   /** Source time of a cursor (epoch ms), when the source can tell. */
@@ -437,7 +451,7 @@ export class ConnectorWorker<C = unknown> {
       try {
         if (rec.rejected) throw rec.rejected; // the source already knows it cannot be delivered
         const t0 = performance.now();
-        const emitted = this.mapping(rec.payload, ctx);
+        const emitted = this.mapping(rec.payload, ctx).map((e) => placeReportKey(e, this.places));
         const t1 = performance.now();
         // encode all of a record's outputs before adding any: a record is delivered whole or dead-lettered whole
         const encoded = await Promise.all(emitted.map(async (e) => ({ topic: this.topics.records(e.kind), key: e.key, value: await this.deps.codec.encode(e.kind, e.value) })));

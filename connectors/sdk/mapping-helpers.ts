@@ -1,6 +1,8 @@
 /** Small helpers every mapping needs; each throws a ValidationError/MappingError naming the field. */
 import { MappingError, ValidationError } from '../../core/errors.js';
 import { cleanText, looksLikeInjection, normaliseCode, type CleanTextOptions } from '../../core/normalise/index.js';
+import type { CountyPlaces } from '../../core/places.js';
+import type { Emitted } from './types.js';
 
 /** The payload as an object, or a MappingError (arrays, strings and null are not records). */
 export function object(payload: unknown): Record<string, unknown> {
@@ -20,12 +22,23 @@ export function divisionCode(raw: unknown, field: string): string | null {
   return code;
 }
 
+const UNPLACED = 'id:';
+
 /**
  * The Kafka key of a report: its town (9-digit prefix of the division code), so that reports that
- * may be about the same matter meet in the same partition; the record id when the town is unknown.
+ * may be about the same matter meet in the same partition. Without a division code the key says
+ * the town is not known yet; the worker places the report from its address, text or position
+ * (placeReportKey) before producing it.
  */
 export function townKey(division: string | null, fallback: string): string {
-  return division ? division.slice(0, 9) : `id:${fallback}`;
+  return division ? division.slice(0, 9) : `${UNPLACED}${fallback}`;
+}
+
+/** A report the mapping could not key by town gets the town its address, text or position names. */
+export function placeReportKey(e: Emitted, places: CountyPlaces): Emitted {
+  if (e.kind !== 'report' || !e.key.startsWith(UNPLACED)) return e;
+  const r = e.value;
+  return { ...e, key: places.keyOf({ divisionCode: r.envelope.divisionCode, address: r.address, description: r.description, location: r.envelope.location }) };
 }
 
 /**
