@@ -7,7 +7,7 @@
  *
  * In order: the division code; a town named in the address, then in the text (one town only);
  * the position, inside a town's polygon (geo/divisions.json) or else nearest a town's or village's
- * centre. A report none of these place is keyed by its county: all such reports share one
+ * centre; a road, compound or village name that only one town has. A report none of these place is keyed by its county: all such reports share one
  * partition rather than one each.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,19 +32,23 @@ export interface PlaceHints {
 }
 
 /** The town of a report, or why none: `county` when nothing in the record names or locates one. */
-export type Placement = { town: string; by: 'division' | 'address' | 'text' | 'polygon' | 'centre' } | { town: null; by: 'county' };
+export type Placement = { town: string; by: 'division' | 'address' | 'text' | 'polygon' | 'centre' | 'place-name' } | { town: null; by: 'county' };
 
 export class CountyPlaces {
-  private readonly townNames: ReadonlyArray<readonly [string, string]>;
+  private readonly townNames: NameIndex;
+  private readonly placeNames: NameIndex;
 
+  /** `places`: names of roads, compounds and villages with their town (a name several towns have, once per town). */
   constructor(
     readonly countyCode: string,
     towns: ReadonlyArray<{ code: string; name: string }>,
     private readonly areas: readonly PlacedArea[],
     private readonly bbox: readonly [number, number, number, number] | null,
+    places: ReadonlyArray<readonly [string, string]> = [],
   ) {
     // longest names first: 新城街道 must not be taken for a shorter name it contains
-    this.townNames = towns.map((t) => [t.code, t.name] as const).sort((a, b) => b[1].length - a[1].length);
+    this.townNames = nameIndex(towns.map((t) => [t.code, t.name] as const));
+    this.placeNames = nameIndex(places);
   }
 
   /**
@@ -58,14 +62,14 @@ export class CountyPlaces {
     const areas = divisions ? areasOf(divisions) : [];
     if (!areas.length) for (const t of profile.towns) areas.push({ town: t.code, centre: t.centre, rings: [] });
     // a dataset's divisions file describes its own county, which need not be the profile's
-    return new CountyPlaces(divisions?.county?.code ?? profile.code, towns, areas, divisions?.county?.bbox ?? profile.bbox);
+    return new CountyPlaces(divisions?.county?.code ?? profile.code, towns, areas, divisions?.county?.bbox ?? profile.bbox, divisions ? placeNamesOf(divisions) : []);
   }
 
   place(h: PlaceHints): Placement {
     if (h.divisionCode) return { town: h.divisionCode.slice(0, 9), by: 'division' };
-    const inAddress = this.townNamedIn(h.address);
+    const inAddress = namedIn(h.address, this.townNames);
     if (inAddress) return { town: inAddress, by: 'address' };
-    const inText = this.townNamedIn(h.description);
+    const inText = namedIn(h.description, this.townNames);
     if (inText) return { town: inText, by: 'text' };
     const p = h.location;
     if (p && Number.isFinite(p.lng) && Number.isFinite(p.lat) && this.inCounty(p)) {
@@ -79,25 +83,15 @@ export class CountyPlaces {
       }
       if (best) return { town: best.town, by: 'centre' };
     }
+    // a road, compound or village only one town has (中山一路134栋 from a caller who named no town)
+    const named = namedIn(h.address, this.placeNames) ?? namedIn(h.description, this.placeNames);
+    if (named) return { town: named, by: 'place-name' };
     return { town: null, by: 'county' };
   }
 
   /** The Kafka key of a report: its town, else its county. */
   keyOf(h: PlaceHints): string {
     return this.place(h).town ?? `county:${this.countyCode}`;
-  }
-
-  private townNamedIn(text: string | null): string | null {
-    if (!text) return null;
-    let found: string | null = null;
-    let rest = text;
-    for (const [code, name] of this.townNames) {
-      if (!rest.includes(name)) continue;
-      if (found !== null && found !== code) return null; // two towns named: the text does not say which
-      found = code;
-      rest = rest.split(name).join(' ');
-    }
-    return found;
   }
 
   private inCounty(p: { lng: number; lat: number }): boolean {
@@ -110,7 +104,7 @@ export class CountyPlaces {
 interface DivisionsFile {
   county?: { code: string; bbox?: readonly [number, number, number, number] };
   towns?: Array<{ code: string; name: string; center?: LngLat; polygon?: LngLat[][] }>;
-  villages?: Array<{ code: string; townCode?: string; center?: LngLat }>;
+  villages?: Array<{ code: string; townCode?: string; name?: string; center?: LngLat; roads?: Array<{ name: string }>; compounds?: Array<{ name: string }> }>;
 }
 
 function areasOf(d: DivisionsFile): PlacedArea[] {
@@ -118,6 +112,45 @@ function areasOf(d: DivisionsFile): PlacedArea[] {
   const out: PlacedArea[] = towns.flatMap((t) => (t.center ? [{ town: t.code, centre: t.center, rings: (t.polygon ?? []).slice(0, 1) }] : []));
   // villages' centres place a position near a town's edge better than the town's centre does
   for (const v of d.villages ?? []) if (v.center) out.push({ town: v.townCode ?? v.code.slice(0, 9), centre: v.center, rings: [] });
+  return out;
+}
+
+/**
+ * The one town the names found in the text belong to (longest first; a longer name found hides the
+ * shorter ones inside it); null when none is found, or they — or one name — belong to several.
+ */
+function namedIn(text: string | null, names: NameIndex): string | null {
+  if (!text) return null;
+  let found: string | null = null;
+  let rest = text;
+  for (const [name, town] of names) {
+    if (!rest.includes(name)) continue;
+    if (town === null || (found !== null && found !== town)) return null;
+    found = town;
+    rest = rest.split(name).join(' ');
+  }
+  return found;
+}
+
+/** [name, its town or null when several towns have it], longest first. */
+type NameIndex = ReadonlyArray<readonly [string, string | null]>;
+
+function nameIndex(pairs: Iterable<readonly [string, string]>): NameIndex {
+  const towns = new Map<string, string | null>();
+  for (const [town, name] of pairs) {
+    if (Array.from(name).length < 2) continue;
+    const had = towns.get(name);
+    towns.set(name, had === undefined || had === town ? town : null);
+  }
+  return [...towns].sort((a, b) => b[0].length - a[0].length);
+}
+
+function placeNamesOf(d: DivisionsFile): Array<readonly [string, string]> {
+  const out: Array<readonly [string, string]> = [];
+  for (const v of d.villages ?? []) {
+    const town = v.townCode ?? v.code.slice(0, 9);
+    for (const n of [v.name, ...(v.roads ?? []).map((r) => r.name), ...(v.compounds ?? []).map((c) => c.name)]) if (n) out.push([town, n]);
+  }
   return out;
 }
 

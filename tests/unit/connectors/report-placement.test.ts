@@ -23,7 +23,10 @@ const divisions = {
     { code: '150625001', name: '新城街道', center: [109.0, 39.86], polygon: square(108.8, 39.8, 109.2, 40.0) },
     { code: '150625200', name: '新城镇', center: [109.5, 39.5] },
   ],
-  villages: [{ code: '150625200001', townCode: '150625200', name: '东村', center: [109.6, 39.3] }],
+  villages: [
+    { code: '150625200001', townCode: '150625200', name: '东村', center: [109.6, 39.3], roads: [{ name: '中山一路' }, { name: '建设路' }], compounds: [{ name: '状元府' }] },
+    { code: '150625100001', townCode: '150625100', name: '城南社区', center: [108.7, 39.86], roads: [{ name: '中山路' }, { name: '建设路' }] },
+  ],
 };
 const dir = mkdtempSync(join(tmpdir(), 'places-'));
 writeFileSync(join(dir, 'divisions.json'), JSON.stringify(divisions));
@@ -46,6 +49,17 @@ describe('which town a report is about', () => {
     expect(places.place({ ...hints, location: { lng: 108.95, lat: 39.85 } })).toEqual({ town: '150625001', by: 'polygon' });
     expect(places.place({ ...hints, location: { lng: 109.55, lat: 39.35 } })).toEqual({ town: '150625200', by: 'centre' });
     expect(places.place({ ...hints, location: { lng: 120, lat: 30 } })).toEqual({ town: null, by: 'county' });
+  });
+
+  it('then a road, compound or village only one town has; a longer name hides the shorter inside it', () => {
+    expect(places.place({ ...hints, address: '中山一路134栋' })).toEqual({ town: '150625200', by: 'place-name' });
+    expect(places.place({ ...hints, description: '来电人称状元府小区门口垃圾堆积' })).toEqual({ town: '150625200', by: 'place-name' });
+    expect(places.place({ ...hints, address: '中山路8号' })).toEqual({ town: '150625100', by: 'place-name' });
+    // 建设路 is in two towns; with 中山路 it still does not say which town's 建设路
+    expect(places.place({ ...hints, address: '建设路5号' })).toEqual({ town: null, by: 'county' });
+    expect(places.place({ ...hints, address: '建设路与中山一路交叉口' })).toEqual({ town: null, by: 'county' });
+    // a position says more than a name in the text
+    expect(places.place({ ...hints, address: '中山一路134栋', location: { lng: 108.7, lat: 39.9 } }).town).toBe('150625100');
   });
 
   it('a report nothing places is keyed by its county: all such reports share one partition', () => {
