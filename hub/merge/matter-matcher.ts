@@ -586,11 +586,20 @@ function evaluate(
   }
   const sharedRare = rareText !== null && rareText.bits >= T.textRareBits;
 
+  // the addresses name another door (another unit of the building, another number of the road)
+  const otherDoor = address !== null && address.rule !== 'text' && (address.score < T.addressSameGroup || (address.rule === 'same-number' && address.score < T.addressSame));
+  // "the same door" needs positions precise enough to tell doors apart: no more uncertain
+  // together than two GPS fixes
+  const precise = combinedUncertaintyM !== null && combinedUncertaintyM <= 1.5 * profile.nominalPairM;
+
   let placeScore = 0;
   if (distanceM !== null) {
     placeScore = distanceScore(distanceM, T.distanceFullM, 2 * D);
     const judged = rawDistanceM !== null && Math.round(rawDistanceM) !== Math.round(distanceM) ? ` (${Math.round(rawDistanceM)} m, positions ±${combinedUncertaintyM} m together)` : '';
-    if (distanceM <= D) why.push(`${Math.round(distanceM)} m apart${judged} (≤ ${D} m)`);
+    // positions too loose to tell doors apart (a caller's handset, ±100 m) are near within their
+    // uncertainty of almost every door around; two addresses naming different doors say more
+    if (distanceM <= D && otherDoor && !precise) soft.push(`${Math.round(distanceM)} m apart${judged}, but positions this loose cannot tell doors apart and the addresses name another door (${address!.rule})`);
+    else if (distanceM <= D) why.push(`${Math.round(distanceM)} m apart${judged} (≤ ${D} m)`);
     else if (distanceM <= 2 * D) {
       if (sameSubject && subjectIdentity) why.push(`${Math.round(distanceM)} m apart, but the same subject`);
       else soft.push(`${Math.round(distanceM)} m apart (between ${D} and ${2 * D} m)`);
@@ -665,13 +674,9 @@ function evaluate(
   } else if (textOk) {
     why.push(sameSubject ? `similar text (${text?.score}); ${subject.explanation}` : `similar text (${text?.score})`);
   } else {
-    // within GPS error, unless the addresses name another door (another unit of the building,
-    // another number of the road): neighbours are not one place
-    const otherDoor = address !== null && address.rule !== 'text' && (address.score < T.addressSameGroup || (address.rule === 'same-number' && address.score < T.addressSame));
+    // within GPS error (closeM as measured, precise positions), unless the addresses name another
+    // door: neighbours are not one place
     const partialAddress = address !== null && (address.rule === 'same-group' || address.rule === 'same-road' || (address.rule === 'intersection-road' && sameCategoryCode));
-    // "the same door" needs positions precise enough to tell doors apart: within closeM as
-    // measured, and no more uncertain together than two GPS fixes
-    const precise = combinedUncertaintyM !== null && combinedUncertaintyM <= 1.5 * profile.nominalPairM;
     const close = (rawDistanceM !== null && rawDistanceM <= T.closeM && precise && !otherDoor) || sameAddress;
     const otherCategory = r.categoryCode !== null && !compatibleKind && linked.every((l) => l.r.categoryCode !== null);
     if (sameSubject && !otherCategory) why.push(subject.explanation);

@@ -50,4 +50,16 @@ describe('a platform that locates loosely', () => {
     expect(asGps.decision, asGps.explanation).toBe('review');
     expect(asGps.explanation).toMatch(/near miss: 1[12]\d m apart/);
   });
+
+  it('does not outweigh two addresses naming different doors: positions that loose are near every door around', () => {
+    const shop = { ...grid, categoryCode: 'street.stall', description: '解放大街早市占道经营。', address: '锡尼镇解放大街218号', location: offset(LAOWANG, 3, 4) };
+    const stall = { ...call110, categoryCode: 'street.stall', description: '报警人称解放大街246号有摊贩占道经营，堵塞通行。', address: '锡尼镇解放大街246号', location: offset(LAOWANG, 60, 40) };
+    const candidates = [{ matterId: 'M1', closedAt: null, reports: [shop] }];
+    const loose = matchMatter(stall, candidates, { regions: REGIONS });
+    expect(loose.decision, loose.explanation).toBe('review');
+    expect(loose.explanation).toMatch(/cannot tell doors apart/);
+    // the same door named: the loose position agrees with it
+    const sameDoor = matchMatter({ ...stall, address: '锡尼镇解放大街218号', description: '报警人称解放大街218号有摊贩占道经营，堵塞通行。' }, candidates, { regions: REGIONS });
+    expect(sameDoor.decision, sameDoor.explanation).toBe('match');
+  });
 });
