@@ -67,6 +67,15 @@ describe('subjectMentions: shop names in a 12345 work order', () => {
     // 从事 introduces what the party does: 从事一家川菜馆经营活动 names no restaurant
     expect(names('当事人在红柳乡光荣南村1组70号从事一家川菜馆经营活动，未依法取得营业执照。')).toEqual([]);
   });
+
+  it('where a flyer or a leak is, is not a subject: 电线杆张贴小广告, 墙面喷涂办证广告, 邻居家装修 — an advertising firm with a name is', () => {
+    // 广告 and 装修 are trades, so these read as the firms 电线杆张贴小广告 and 邻居家装修; every
+    // flyposting report of the county became one subject (the eleven-department day: 1,300 wrong pairs)
+    expect(names('红旗北街电线杆张贴小广告。')).toEqual([]);
+    expect(names('银河东路50号墙面喷涂办证小广告。')).toEqual([]);
+    expect(names('滨河街道花园社区世纪苑8栋2单元603邻居家装修漏水到楼下，双方协商不成。')).toEqual([]);
+    expect(names('来电反映金鼎广告公司在电线杆上张贴小广告')[0]).toMatch(/^金鼎\|/);
+  });
 });
 
 /** 老王烧烤 known from a grid worker's report (no USCC, no registry row yet). */
