@@ -593,6 +593,9 @@ function evaluate(
     if (distanceM <= D) why.push(`${Math.round(distanceM)} m apart${judged} (≤ ${D} m)`);
     else if (distanceM <= 2 * D) {
       if (sameSubject && subjectIdentity) why.push(`${Math.round(distanceM)} m apart, but the same subject`);
+      // two platforms' positions of one door are often 60-150 m apart: within twice the family's
+      // distance, both addresses naming that door (the same number, not only the building) say so
+      else if (address !== null && address.score >= T.addressSame && (address.rule === 'same-number' || address.rule === 'same-group-number')) why.push(`${Math.round(distanceM)} m apart, but the same door (${address.explanation})`);
       else soft.push(`${Math.round(distanceM)} m apart (between ${D} and ${2 * D} m)`);
     } else {
       failed.push('place');

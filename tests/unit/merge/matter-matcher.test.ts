@@ -331,9 +331,19 @@ describe('matchMatter: time and closure', () => {
 
 describe('matchMatter: near misses go to review', () => {
   it('300 m apart (between D and 2·D) with similar text', () => {
-    const near: ReportFeatures = { ...envFume, location: offset(LAOWANG, 0, 300), address: null };
+    const near: ReportFeatures = { ...envFume, location: offset(LAOWANG, 0, 300), address: null, description: '投诉锡尼镇团结路烧烤店油烟污染严重，晚上烟味刺鼻，要求查处。' };
     const d = matchMatter(near, [{ matterId: 'M1', reports: [gridFume] }], opts);
     expect(d).toMatchObject({ decision: 'review', rule: 'review-place', matterId: 'M1' });
+  });
+
+  it('between D and 2·D apart, but both addresses name the same door: one place (two platforms locate one door 60-150 m apart)', () => {
+    const near: ReportFeatures = { ...envFume, location: offset(LAOWANG, 0, 300) };
+    const d = matchMatter(near, [{ matterId: 'M1', reports: [gridFume] }], opts);
+    expect(d).toMatchObject({ decision: 'match', matterId: 'M1' });
+    expect(d.explanation).toContain('but the same door');
+    // another door of the road stays a near miss
+    const other = matchMatter({ ...near, address: '锡尼镇团结路14号', description: '投诉锡尼镇团结路14号烧烤店油烟污染严重，晚上烟味刺鼻，要求查处。' }, [{ matterId: 'M1', reports: [gridFume] }], opts);
+    expect(other.decision).not.toBe('match');
   });
 
   it('a caller who names the shop but gives no address: same town, same name → review', () => {
