@@ -602,6 +602,9 @@ function evaluate(
     else if (distanceM <= D) why.push(`${Math.round(distanceM)} m apart${judged} (≤ ${D} m)`);
     else if (distanceM <= 2 * D) {
       if (sameSubject && subjectIdentity) why.push(`${Math.round(distanceM)} m apart, but the same subject`);
+      // two platforms' positions of one door are often 60-150 m apart: within twice the family's
+      // distance, both addresses naming that door (the same number, not only the building) say so
+      else if (address !== null && address.score >= T.addressSame && (address.rule === 'same-number' || address.rule === 'same-group-number')) why.push(`${Math.round(distanceM)} m apart, but the same door (${address.explanation})`);
       else soft.push(`${Math.round(distanceM)} m apart (between ${D} and ${2 * D} m)`);
     } else {
       failed.push('place');
@@ -709,11 +712,17 @@ function evaluate(
     // a platform files its own incident again soon (a second caller, a re-report on the round);
     // the same platform at the same door days later is more likely the problem come back
     const soon = timeDeltaMs <= T.sameSourceWindowMs;
+    // or the same business named (a trade name and its trade) on its own earlier record in the
+    // group or on the road both name (a grid worker re-reporting the shop on the next round)
+    const partOfPlace = address !== null && (address.rule === 'same-group' || address.rule === 'same-road' || address.rule === 'intersection-road');
+    const sameBusiness =
+      partOfPlace && rep.name !== null && rep.name.core !== '' && rep.name.industry !== '' &&
+      linked.some((l) => l.r.sourceSystem === r.sourceSystem && l.name !== null && l.name.core !== '' && l.name.industry !== '' && nameSimilarity(rep.name!, l.name, nameOpts).score >= T.subjectNameMin);
     // or a rare phrase of both texts (the firm's name) where the place gate found one group or road
-    if (!(soon && ((strongText && (sameDoor || subjectIdentity)) || sharedRare))) {
+    if (!(soon && ((strongText && (sameDoor || subjectIdentity || sameBusiness)) || sharedRare))) {
       failed.push('same-source');
       why.push(`${sameSourceConflict}; a platform's second record needs clearly the same text (≥ ${T.textStrong}) at the same door or subject within ${formatDuration(T.sameSourceWindowMs)}`);
-    } else why.push(`${sameSourceConflict}, filed again: the same text at the same ${sameDoor ? 'door' : 'subject'}`);
+    } else why.push(`${sameSourceConflict}, filed again: the same text at the same ${sameDoor ? 'door' : subjectIdentity || !sameBusiness ? 'subject' : `business in the ${address!.rule === 'same-group' ? 'group' : 'road'}`}`);
   }
   if (failed.length === 0 && worstAddress !== null && worstAddress < T.addressDifferent && linked.length > 1) {
     soft.push(`another report of the matter is at a different address (${worstAddress})`);

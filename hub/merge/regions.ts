@@ -43,8 +43,8 @@ const PROVINCES: ReadonlyArray<readonly [string, string, readonly string[]]> = [
   ['63', '青海省', ['青海']], ['64', '宁夏回族自治区', ['宁夏']], ['65', '新疆维吾尔自治区', ['新疆']],
 ];
 
-/** Characters that start a road, compound or building word, after a direction or not: a short form followed by one is part of that word (锡尼路, 胜利南巷). */
-const FOLLOWING_WORD = /^[东西南北中]?(?:路|街|大街|大道|巷|胡同|道|线|小区|家园|花园|苑|广场|大厦|市场|公寓|桥|村|河|湖|山|站|口)/u;
+/** Characters that start a road, compound or building word, after a direction or an ordinal or not: a short form followed by one is part of that word (锡尼路, 胜利南巷, 北门二路). */
+const FOLLOWING_WORD = /^[东西南北中]?[一二三四五六七八九十0-9０-９]*(?:路|街|大街|大道|巷|胡同|道|线|小区|家园|花园|苑|广场|大厦|市场|公寓|桥|村|河|湖|山|站|口)/u;
 
 /** Significant length of a statistical code: 150625100000 → 9, 150600 → 4. */
 export function codeDepth(code: string): string {
@@ -171,6 +171,9 @@ export class RegionIndex {
     for (let guard = 0; guard < 8; guard++) {
       const hit = this.#matchFront(rest, keep);
       if (!hit) break;
+      // a short form naming a division outside the one already named (锡尼镇 then another town's
+      // 北门) is not a region here but the start of a place word (锡尼镇北门二路)
+      if (hit.short && hit.code !== null && hits.some((h) => h.code !== null && !codesNest(h.code, hit.code!))) break;
       hits.push(hit);
       rest = rest.slice(hit.text.length);
     }

@@ -281,6 +281,21 @@ describe('matchMatter: no platform is assumed to file an incident once', () => {
     expect(matchMatter(later, [{ matterId: 'M1', reports: [gridFume] }], repeats).features?.failed).toContain('same-source');
   });
 
+  it("a platform's second record naming the same business in the group its first record gives a door of joins it; a place named as the subject does not", () => {
+    const repeats = { regions: new RegionIndex([...DIVISIONS, { code: '150625100205', name: '红星嘎查' }]), profile: { ...DEFAULT_MATTER_PROFILE, sameSourceRepeats: true } };
+    const first: ReportFeatures = { ...gridFume, sourceSystem: 'grid', categoryCode: 'env.air', location: null, gridCode: null, divisionCode: '150625100205', subjectName: null, address: '红星嘎查2组28号', description: '恒昌石材夜间有异味排放。' };
+    const again: ReportFeatures = { ...first, sourceRecordId: 'WG20250610-0044', eventTime: at('2025-06-10 21:35'), address: '红星嘎查2组' };
+    const d = matchMatter(again, [{ matterId: 'M1', reports: [first] }], repeats);
+    expect(d.decision).toBe('match');
+    expect(d.explanation).toContain('the same business in the group');
+    // another business of the group with the same template is another incident
+    const other = matchMatter({ ...again, description: '宏发石材夜间有异味排放。' }, [{ matterId: 'M1', reports: [first] }], repeats);
+    expect(other.decision).not.toBe('match');
+    // a subject field that only names the place (a hazard platform's 2组) is no business
+    const hazard = (id: string, address: string): ReportFeatures => ({ ...first, sourceSystem: 'emergency-hazards', sourceRecordId: id, categoryCode: 'emergency.waterlogging', subjectName: '红星嘎查2组', address, description: '路段积水，排水不畅。' });
+    expect(matchMatter(hazard('H2', '红星嘎查2组'), [{ matterId: 'M2', reports: [hazard('H1', '红星嘎查2组28号')] }], repeats).decision).not.toBe('match');
+  });
+
   it('two 12345 callers about the same fumes are one matter', () => {
     const second: ReportFeatures = {
       ...hotlineFume,
@@ -331,9 +346,19 @@ describe('matchMatter: time and closure', () => {
 
 describe('matchMatter: near misses go to review', () => {
   it('300 m apart (between D and 2·D) with similar text', () => {
-    const near: ReportFeatures = { ...envFume, location: offset(LAOWANG, 0, 300), address: null };
+    const near: ReportFeatures = { ...envFume, location: offset(LAOWANG, 0, 300), address: null, description: '投诉锡尼镇团结路烧烤店油烟污染严重，晚上烟味刺鼻，要求查处。' };
     const d = matchMatter(near, [{ matterId: 'M1', reports: [gridFume] }], opts);
     expect(d).toMatchObject({ decision: 'review', rule: 'review-place', matterId: 'M1' });
+  });
+
+  it('between D and 2·D apart, but both addresses name the same door: one place (two platforms locate one door 60-150 m apart)', () => {
+    const near: ReportFeatures = { ...envFume, location: offset(LAOWANG, 0, 300) };
+    const d = matchMatter(near, [{ matterId: 'M1', reports: [gridFume] }], opts);
+    expect(d).toMatchObject({ decision: 'match', matterId: 'M1' });
+    expect(d.explanation).toContain('but the same door');
+    // another door of the road stays a near miss
+    const other = matchMatter({ ...near, address: '锡尼镇团结路14号', description: '投诉锡尼镇团结路14号烧烤店油烟污染严重，晚上烟味刺鼻，要求查处。' }, [{ matterId: 'M1', reports: [gridFume] }], opts);
+    expect(other.decision).not.toBe('match');
   });
 
   it('a caller who names the shop but gives no address: same town, same name → review', () => {

@@ -223,6 +223,17 @@ describe('RegionIndex: a short form going on into a road with a direction is the
     expect(r.stripLeading('锡尼镇胜利路12号').rest).toBe('胜利路12号');
     expect(r.stripLeading('锡尼镇胜利村3组').rest).toBe('3组');
   });
+
+  it('keeps a short form that an ordinal road word follows (北门二路), or that names a division outside the town already named', () => {
+    const r = new RegionIndex([{ code: '150625100', name: '锡尼镇' }, { code: '150625100006', name: '桔园社区' }, { code: '150625001', name: '城关镇' }, { code: '150625001005', name: '北门社区' }]);
+    expect(r.stripLeading('北门二路58号').rest).toBe('北门二路58号');
+    expect(r.stripLeading('锡尼镇桔园社区北门二路58号').rest).toBe('北门二路58号');
+    // another town's community after 锡尼镇 is not a region of this address
+    expect(r.stripLeading('锡尼镇北门菜市场').rest).toBe('北门菜市场');
+    // in its own town the short form is still stripped
+    expect(r.stripLeading('城关镇北门团结路3号').rest).toBe('团结路3号');
+    expect(parseAddress('锡尼镇北门二路58号', { regions: r })).toMatchObject({ road: '北门二路', number: 58, divisionCode: '150625100' });
+  });
 });
 
 describe('subjectMentions: a sound-alike that runs into a complaint word is that word', () => {
