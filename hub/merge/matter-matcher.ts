@@ -585,6 +585,13 @@ function placeFailsEarly(rep: Prepared, linked: readonly Prepared[], addrOpts: A
   return address.score < T.addressDifferent && address.score < T.addressSame && !ADDRESS_RULES_SAVED_BY_EVIDENCE.has(address.rule) ? { rule, distanceM } : null;
 }
 
+/** Does the place gate reject the report against these reports of a matter whatever else holds (the test matchMatter applies before evaluating a pair in full)? */
+export function cannotPassPlaceGate(report: ReportFeatures, matterReports: readonly ReportFeatures[], opts: MatterMatchOptions = {}): boolean {
+  const nameOpts: NameOptions = opts.regions ? { regions: opts.regions } : {};
+  const addrOpts: AddressOptions = opts.regions ? { regions: opts.regions } : {};
+  return placeFailsEarly(prepare(report, nameOpts, addrOpts), matterReports.map((r) => prepare(r, nameOpts, addrOpts)), addrOpts, opts) !== null;
+}
+
 /** The score evaluate gives a pair placeFailsEarly rejected (`linked` in evaluate's order). */
 function placeFailedScore(rep: Prepared, linked: readonly Prepared[], early: { rule: FamilyRule; distanceM: number | null }, nameOpts: NameOptions, T: MatterThresholds): number {
   const placeScore = early.distanceM === null ? 0 : distanceScore(early.distanceM, T.distanceFullM, 2 * early.rule.distanceM);
