@@ -592,11 +592,20 @@ export function cannotPassPlaceGate(report: ReportFeatures, matterReports: reado
   return placeFailsEarly(prepare(report, nameOpts, addrOpts), matterReports.map((r) => prepare(r, nameOpts, addrOpts)), addrOpts, opts) !== null;
 }
 
-/** The score evaluate gives a pair placeFailsEarly rejected (`linked` in evaluate's order). */
-function placeFailedScore(rep: Prepared, linked: readonly Prepared[], early: { rule: FamilyRule; distanceM: number | null }, nameOpts: NameOptions, T: MatterThresholds): number {
+/**
+ * The score evaluate gives a pair placeFailsEarly rejected (`linked` in evaluate's order); without
+ * `nameOpts`, a bound of it in any order, as if the texts were alike and the subject one: the
+ * score grows with both, so a pair whose bound is below the best so far need not compare them.
+ */
+function placeFailedScore(rep: Prepared, linked: readonly Prepared[], early: { rule: FamilyRule; distanceM: number | null }, T: MatterThresholds, nameOpts?: NameOptions): number {
   const placeScore = early.distanceM === null ? 0 : distanceScore(early.distanceM, T.distanceFullM, 2 * early.rule.distanceM);
   const sameCategoryCode = rep.r.categoryCode !== null && linked.some((l) => l.r.categoryCode === rep.r.categoryCode);
-  return pairScore(placeScore, timeScoreOf(nearestTimeMs(rep, linked), early.rule), bestText(rep, linked), subjectRelation(rep, linked, nameOpts, T).score, sameCategoryCode, true, T);
+  const timeScore = timeScoreOf(nearestTimeMs(rep, linked), early.rule);
+  if (!nameOpts) {
+    const alike = { score: T.textFull, explanation: '' };
+    return Math.max(pairScore(placeScore, timeScore, alike, 1, sameCategoryCode, true, T), pairScore(placeScore, timeScore, alike, null, sameCategoryCode, true, T));
+  }
+  return pairScore(placeScore, timeScore, bestText(rep, linked), subjectRelation(rep, linked, nameOpts, T).score, sameCategoryCode, true, T);
 }
 
 function evaluate(
@@ -970,8 +979,8 @@ export function matchMatter(report: ReportFeatures, candidates: readonly MatterC
     let top = best ? pairs.find((p) => p.evaluation === best)! : null;
     let topScore = best?.score ?? -Infinity;
     for (const p of pairs) {
-      if (!p.early) continue;
-      const score = placeFailedScore(rep, inReportOrder(p.reports), p.early, nameOpts, T);
+      if (!p.early || (top !== null && placeFailedScore(rep, p.reports, p.early, T) < topScore)) continue;
+      const score = placeFailedScore(rep, inReportOrder(p.reports), p.early, T, nameOpts);
       if (top === null || score > topScore || (score === topScore && (compareStrings(p.c.matterId, top.c.matterId) || p.index - top.index) < 0)) {
         top = p;
         topScore = score;
