@@ -989,6 +989,15 @@ export function matchMatter(report: ReportFeatures, candidates: readonly MatterC
     best = evaluated(top!);
   }
 
+  return decisionAmong(report, best, evals, evaluations, T);
+}
+
+/**
+ * The decision given the best evaluation and the evaluations of the candidates that can match,
+ * be reviewed or be a recurrence (matchMatter leaves out only pairs that can be none of these;
+ * `evaluations` gives them all, sorted, when asked).
+ */
+export function decisionAmong(report: ReportFeatures, best: MatterEvaluation, evals: readonly MatterEvaluation[], evaluations: () => readonly MatterEvaluation[], T: MatterThresholds = PROFILE.thresholds): MatterDecision {
   if (best.decision === 'match') {
     const also = evals.filter((e) => e.decision === 'match' && e.matterId !== best.matterId).map((e) => e.matterId);
     return {

@@ -6,32 +6,14 @@
  * gives, and its evaluations that full list.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  cannotPassPlaceGate,
-  matchMatter,
-  MATTER_RECURRENCE_LOOKBACK_MS,
-  type MatterCandidate,
-  type MatterDecision,
-  type MatterEvaluation,
-  type ReportFeatures,
-} from '../../../hub/merge/matter-matcher.js';
+import { cannotPassPlaceGate, decisionAmong, matchMatter, type MatterCandidate, type ReportFeatures } from '../../../hub/merge/matter-matcher.js';
+import { seededRandom } from '../../../simulators/shared/county.js';
 import { TextWeights } from '../../../hub/merge/text-weights.js';
 import { LAOWANG, REGIONS, offset, uscc } from './fixtures.js';
 
 const HOUR = 3_600_000;
 const RANK = { match: 0, review: 1, new: 2 } as const;
 const T0 = Date.parse('2025-06-10T08:00:00+08:00');
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const ROADS = ['团结路', '新华路', '幸福街'];
 const DIVISIONS = ['150625100001', '150625100002', '150625100204', '150625101001', '150625100', '150625101', null];
@@ -42,7 +24,7 @@ const TEXTS = ['油烟直排，影响周边居民', '夜间噪音扰民，无法
 const ORIGINS = ['device-gps', 'geocoded:door', 'geocoded:road', 'centroid', null];
 
 function reports(seed: number) {
-  const r = random(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   let n = 0;
   const fresh = (): ReportFeatures => {
@@ -88,25 +70,6 @@ function reports(seed: number) {
   return { r, pick, fresh, variant };
 }
 
-/** The decision as the header of matter-matcher.ts states it, from every candidate's full evaluation. */
-function fromEvaluations(report: ReportFeatures, evals: readonly MatterEvaluation[]): Omit<MatterDecision, 'evaluations'> {
-  const best = evals[0]!;
-  const also = evals.filter((e) => e.decision === 'match' && e.matterId !== best.matterId).map((e) => e.matterId);
-  const recurrence = evals.find((e) => e.features.failed.includes('open') && e.features.failed.every((g) => g === 'open' || g === 'time') && e.features.soft.length === 0 && (e.features.closedAt ?? 0) >= report.eventTime - MATTER_RECURRENCE_LOOKBACK_MS);
-  const common = { matterId: best.matterId, score: best.score, rule: best.rule, features: best.features };
-  if (best.decision === 'match') return { decision: 'match', ...common, alsoMatching: also, explanation: best.explanation + (also.length ? `; also matches ${also.join(', ')} (propose merging)` : '') };
-  if (best.decision === 'review') return { decision: 'review', ...common, alsoMatching: [], explanation: best.explanation };
-  return {
-    decision: 'new',
-    score: best.score,
-    rule: 'not-same-incident',
-    features: best.features,
-    alsoMatching: [],
-    ...(recurrence ? { recurrenceOf: recurrence.matterId } : {}),
-    explanation: `new matter${recurrence ? `, recurrence of closed matter ${recurrence.matterId}` : ''} (best candidate: ${best.explanation})`,
-  };
-}
-
 describe('the place pre-test leaves matter decisions as the full evaluation gives them', () => {
   for (const [label, withWeights] of [['without text weights', false], ['with text weights', true]] as const) {
     it(`agrees on 400 random reports against up to 12 candidate matters each (${label})`, () => {
@@ -126,8 +89,10 @@ describe('the place pre-test leaves matter decisions as the full evaluation give
         const d = matchMatter(report, candidates, opts);
         const alone = candidates.map((c) => matchMatter(report, [c], opts).evaluations[0]!);
         const full = [...alone].sort((a, b) => RANK[a.decision] - RANK[b.decision] || b.score - a.score || (a.matterId < b.matterId ? -1 : 1));
+        // (the decision of every candidate evaluated in full, as before the pre-test)
         const { evaluations, ...decision } = d;
-        expect(decision).toEqual(fromEvaluations(report, full));
+        const { evaluations: _, ...reference } = decisionAmong(report, full[0]!, full, () => full);
+        expect(decision).toEqual(reference);
         expect(evaluations).toEqual(full);
         candidates.forEach((c, k) => {
           seen.pairs++;
