@@ -19,11 +19,18 @@
  *     from eval_xxxxxx.reports r join ord o on o.ss = r.source_system and o.sid = r.source_record_id order by o.eid" > reports.jsonl
  *
  * Env: ASSIGN=file writes the predicted matter of each report (JSON object); WRONG=n prints about n wrong predicted pairs with the pair-alone decision; MISS=n prints the
- * missed pairs' pair-alone decisions by category with n examples each.
+ * missed pairs' pair-alone decisions by category with n examples each; DECISIONS=file writes each
+ * report's whole decision (its evaluations as a digest), one JSON line each, to compare two
+ * versions of the matcher decision by decision.
+ *
+ * Prints the in-memory matching rate: matchMatter alone, each report prepared beforehand as the hub
+ * does (prepareForMatching, while it waits on PostgreSQL).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { matchMatter, matterBlocking, familyOf, type ReportFeatures, type MatterCandidate, type MatterEvaluation } from '../hub/merge/index.js';
+import { matchMatter, matterBlocking, familyOf, prepareForMatching, type ReportFeatures, type MatterCandidate, type MatterEvaluation } from '../hub/merge/index.js';
 import { HubRouting } from '../hub/ingest/routing.js';
 import { textWeightsFromRows } from './text-weights.js';
 import { scoreClusters, scoreLookalikes } from '../simulators/county/scoring.js';
@@ -66,6 +73,11 @@ const dec = new Map<string, string>(); const feats = new Map<string, ReportFeatu
 const idx = new Map<string, M[]>();
 const famsSeen = new Set<string>();
 function index(m: M, k: string) { const key = `${m.family ?? 'null'}|${k}`; (idx.get(key) ?? idx.set(key, []).get(key)!).push(m); }
+let matchingMs = 0;
+// (process CPU: a loaded machine's waits for a core are not counted; the collector's helper threads are)
+let matchingCpuMs = 0;
+let candidatePairs = 0;
+if (process.env.DECISIONS) writeFileSync(process.env.DECISIONS, '');
 for (const r of rows) {
   const raw: ReportFeatures = { sourceSystem: r.source_system, sourceRecordId: r.source_record_id, categoryCode: r.category_code, eventTime: Number(r.event_time), location: r.lng !== null && r.lat !== null ? { lng: r.lng, lat: r.lat } : null, locationOrigin: r.location_origin ?? null, locationUncertaintyM: r.location_uncertainty_m ?? null, divisionCode: r.division_code, gridCode: r.grid_code, description: r.description, address: r.address, subjectUscc: r.subject_uscc, subjectName: r.subject_name };
   const f = gazetteer ? geocodeFeatures(raw, gazetteer, routing.regions) : raw;
@@ -96,7 +108,18 @@ for (const r of rows) {
     if (!ok && b.addressKeys.some((k) => m.keys.has(k))) ok = true;
     if (ok) cands.push({ matterId: m.id, closedAt: null, reports: m.reports });
   }
+  prepareForMatching(f, { regions: routing.regions });
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const d = matchMatter(f, cands, { regions: routing.regions, textWeights });
+  const c1 = process.cpuUsage(c0);
+  matchingMs += performance.now() - t0;
+  matchingCpuMs += (c1.user + c1.system) / 1000;
+  candidatePairs += cands.length;
+  if (process.env.DECISIONS) {
+    const { evaluations, ...rest } = d;
+    appendFileSync(process.env.DECISIONS, `${JSON.stringify({ report: `${r.source_system}/${r.source_record_id}`, ...rest, evaluations: createHash('sha256').update(JSON.stringify(evaluations)).digest('hex') })}\n`);
+  }
   arrival.set(`${r.source_system}/${r.source_record_id}`, arrival.size);
   if (process.env.MISS) evalsOf.set(`${r.source_system}/${r.source_record_id}`, new Map(d.evaluations.map((e) => [e.matterId, e])));
   stats[`${d.decision}:${d.rule}`] = (stats[`${d.decision}:${d.rule}`] ?? 0) + 1;
@@ -142,6 +165,7 @@ const la = scoreLookalikes(scopedTruth, predicted);
 console.log(`precision ${sc.precision.toFixed(4)} recall ${sc.recall.toFixed(4)} (${sc.correctPairs}/${sc.predictedPairs}, ${sc.correctPairs}/${sc.truePairs}; ${sc.missing} true records not in the export) look-alike precision ${la.precision.toFixed(4)} (${la.correctPairs}/${la.predictedPairs}, ${la.confusedPairs} joined to the matter they imitate)`);
 console.log(JSON.stringify({ eval: 'matter-replay', matter_precision: Number(sc.precision.toFixed(4)), matter_recall: Number(sc.recall.toFixed(4)), lookalike_precision: Number(la.precision.toFixed(4)), counts: { true_pairs: sc.truePairs, predicted_pairs: sc.predictedPairs, correct_pairs: sc.correctPairs, missing_records: sc.missing, lookalike_predicted_pairs: la.predictedPairs, lookalike_correct_pairs: la.correctPairs, lookalike_confused_pairs: la.confusedPairs, records: rows.length } }));
 console.log(JSON.stringify(stats));
+console.log(JSON.stringify({ matching_ms: Math.round(matchingMs), reports_per_s: Math.round(rows.length / (matchingMs / 1000)), matching_cpu_ms: Math.round(matchingCpuMs), reports_per_cpu_s: Math.round(rows.length / (matchingCpuMs / 1000)), candidate_pairs: candidatePairs, us_per_pair: Math.round((matchingMs * 1000) / Math.max(1, candidatePairs)) }));
 
 // DEC=source/id,source/id prints the stored decision of those reports
 if (process.env.DEC) for (const k of process.env.DEC.split(',')) console.log(`DEC ${k} [truth ${truth.get(k)}] → ${assign.get(k)}: ${dec.get(k)}`);

@@ -319,6 +319,8 @@ interface Prepared {
   r: ReportFeatures;
   family: string | null;
   location: GeoPoint | null;
+  /** The hub geocoded the position from an address (origin `geocoded:<level>`). */
+  geocoded: boolean;
   address: ParsedAddress | null;
   town: string | null;
   text: TextFingerprint;
@@ -350,6 +352,7 @@ function prepareUncached(r: ReportFeatures, nameOpts: NameOptions, addrOpts: Add
     r,
     family: familyOf(r),
     location: isUsablePoint(r.location) ? r.location : null,
+    geocoded: (r.locationOrigin ?? '').startsWith('geocoded:'),
     address: r.address && r.address.trim() !== '' ? parseAddress(r.address, addrOpts) : addressInText(r.description, addrOpts),
     town: townCodeOf(r.divisionCode),
     text: textFingerprint(r.description, r.address),
@@ -440,6 +443,171 @@ function subjectRelation(a: Prepared, others: readonly Prepared[], nameOpts: Nam
   return best;
 }
 
+/** The family rule a pair is judged by: the report's family, else the matter's (an uncategorised report looks as far as its matter's family). */
+function pairRule(rep: Prepared, linked: readonly Prepared[], rules: Readonly<Record<string, FamilyRule>>): FamilyRule {
+  if (rep.family !== null && rep.family !== UNCATEGORISED_FAMILY) return familyRule(rep.family, rules);
+  let first: string | null = null;
+  for (const l of linked) if (l.family !== null && l.family !== UNCATEGORISED_FAMILY && (first === null || compareStrings(l.family, first) < 0)) first = l.family;
+  return familyRule(first ?? rep.family ?? null, rules);
+}
+
+/** Smallest time difference (ms) between the report and one of the matter's. */
+function nearestTimeMs(rep: Prepared, linked: readonly Prepared[]): number {
+  let best = Infinity;
+  for (const l of linked) best = Math.min(best, Math.abs(l.r.eventTime - rep.r.eventTime));
+  return best;
+}
+
+function timeScoreOf(timeDeltaMs: number, rule: FamilyRule): number {
+  return round4(Math.max(0, 1 - timeDeltaMs / rule.timeWindowMs));
+}
+
+/**
+ * The distance gate's figures: distances judged against both positions' uncertainties
+ * (effectiveDistance); the pair whose effective distance is smallest speaks for the matter.
+ */
+function nearestPosition(rep: Prepared, linked: readonly Prepared[], rule: FamilyRule, profile: MatterProfile): { distanceM: number | null; rawDistanceM: number | null; combinedUncertaintyM: number | null } {
+  let distanceM: number | null = null;
+  let rawDistanceM: number | null = null;
+  let combinedUncertaintyM: number | null = null;
+  if (!rep.location) return { distanceM, rawDistanceM, combinedUncertaintyM };
+  const ownUncertainty = uncertaintyOf(rep.r, profile);
+  for (const l of linked) {
+    if (!l.location) continue;
+    // a position the hub geocoded from an address says no more than the address: it finds the
+    // candidates (matterBlocking), and the addresses are compared instead (192号 and 196号 are
+    // two doors even if interpolation puts them 40 m apart; the replays lost precision when
+    // geocoded points entered the distance gate)
+    if ((rep.geocoded || l.geocoded) && (rep.address || l.address)) continue;
+    const d = haversineMetres(rep.location, l.location);
+    const e = effectiveDistance(d, ownUncertainty, uncertaintyOf(l.r, profile), rule.distanceM, profile);
+    if (e.effectiveM !== null && (distanceM === null || e.effectiveM < distanceM)) {
+      distanceM = e.effectiveM;
+      rawDistanceM = d;
+      combinedUncertaintyM = e.combinedM;
+    }
+  }
+  return { distanceM, rawDistanceM, combinedUncertaintyM };
+}
+
+/** In the town of one of the matter's reports (null: a side without a town). */
+function townRelation(rep: Prepared, linked: readonly Prepared[]): boolean | null {
+  if (rep.town === null) return null;
+  let other = false;
+  for (const l of linked) {
+    if (l.town === rep.town) return true;
+    if (l.town !== null) other = true;
+  }
+  return other ? false : null;
+}
+
+/**
+ * The address most like the report's among the matter's reports (`linked` in evaluate's order:
+ * the first of equals explains), and the score of the one least like it: a matter that has grown
+ * by one report at a time must not take a report from a door none but one of its reports is at.
+ */
+function addressRelation(rep: Prepared, linked: readonly Prepared[], addrOpts: AddressOptions, T: MatterThresholds): { address: MatterFeatures['address']; worstAddress: number | null } {
+  let address: MatterFeatures['address'] = null;
+  let worstAddress: number | null = null;
+  if (rep.address) {
+    for (const l of linked) {
+      if (!l.address) continue;
+      const s = addressSimilarity(rep.address, l.address, addrOpts);
+      if (address === null || s.score > address.score) address = { score: s.score, rule: s.rule, explanation: s.explanation };
+      if (s.rule !== 'text' && (worstAddress === null || s.score < worstAddress)) worstAddress = s.score;
+    }
+  }
+  // the gazetteer placed both at one door (192号 ~ 192号院 ~ the compound at 192号 ~ the shop there)
+  const placeKey = (k: string) => k.startsWith('door:') || k.startsWith('compound:') || k.startsWith('landmark:');
+  const ownKeys = (rep.r.addressKeys ?? []).filter(placeKey);
+  const sharedKey = ownKeys.length ? linked.flatMap((l) => (l.r.addressKeys ?? []).filter((k) => ownKeys.includes(k)))[0] : undefined;
+  // only where the texts cannot be compared: two buildings of one compound share its key
+  if (sharedKey && (address === null || address.rule === 'text')) {
+    address = { score: T.gazetteerKeyAddressScore, rule: 'gazetteer-key', explanation: `the gazetteer places both at ${sharedKey}` };
+  }
+  return { address, worstAddress };
+}
+
+function onSameGrid(rep: Prepared, linked: readonly Prepared[]): boolean {
+  const grid = rep.r.gridCode;
+  return !!grid && linked.some((l) => l.r.gridCode === grid);
+}
+
+function bestText(rep: Prepared, linked: readonly Prepared[]): MatterFeatures['text'] {
+  let text: MatterFeatures['text'] = null;
+  for (const l of linked) {
+    const s = textSimilarity(rep.text, l.text);
+    if (text === null || s.score > text.score) text = { score: s.score, explanation: s.explanation };
+  }
+  return text;
+}
+
+/** A weighted mean of place, time, text and subject, halved for a pair that failed a gate. */
+function pairScore(placeScore: number, timeScore: number, text: MatterFeatures['text'], subjectScore: number | null, sameCategoryCode: boolean, failed: boolean, T: MatterThresholds): number {
+  const textScore = text === null ? 0 : Math.min(1, text.score / T.textFull);
+  let num = MATTER_WEIGHTS.place * placeScore + MATTER_WEIGHTS.time * timeScore + MATTER_WEIGHTS.text * textScore;
+  let den = MATTER_WEIGHTS.place + MATTER_WEIGHTS.time + MATTER_WEIGHTS.text;
+  if (subjectScore !== null) {
+    num += MATTER_WEIGHTS.subject * subjectScore;
+    den += MATTER_WEIGHTS.subject;
+  }
+  let score = num / den + (sameCategoryCode ? MATTER_SAME_CATEGORY_BONUS : 0);
+  score = round4(Math.min(1, Math.max(0, score)));
+  return failed ? round4(score * 0.5) : score;
+}
+
+/** Address rules by which the place gate may still pass a pair whose addresses differ (by a subject, a rare phrase or positions). */
+const ADDRESS_RULES_SAVED_BY_EVIDENCE = new Set(['same-intersection', 'intersection-road', 'same-group', 'same-road']);
+
+/**
+ * A pair the place gate rejects whatever else holds: positions too far apart (beyond twice the
+ * family's distance); without positions to compare, different towns, or different addresses
+ * (by a rule no subject, rare phrase or position can save) off the report's grid, or no address
+ * or grid in common outside one town. Such a pair is `new` and no recurrence. Measured on the
+ * demo county, 85 % of candidate pairs fail the place gate; this asks only positions, towns,
+ * addresses and grids (`linked` in any order until the addresses), not the subjects, texts, rare
+ * phrases and explanations evaluate builds first. Null: the pair may pass (or is the report
+ * itself): evaluate it.
+ */
+function placeFailsEarly(rep: Prepared, linked: readonly Prepared[], addrOpts: AddressOptions, opts: Pick<MatterMatchOptions, 'profile' | 'familyRules'>): { rule: FamilyRule; distanceM: number | null } | null {
+  const profile = opts.profile ?? PROFILE;
+  const T = profile.thresholds;
+  for (const l of linked) if (l.r.sourceSystem === rep.r.sourceSystem && l.r.sourceRecordId === rep.r.sourceRecordId) return null;
+  const rule = pairRule(rep, linked, opts.familyRules ?? profile.familyRules);
+  const { distanceM } = nearestPosition(rep, linked, rule, profile);
+  // (the cases of evaluate's place gate that no subject, rare phrase or position agreement changes)
+  if (distanceM !== null) return distanceM > 2 * rule.distanceM ? { rule, distanceM } : null;
+  const sameTown = townRelation(rep, linked);
+  if (sameTown === false) return { rule, distanceM };
+  if (onSameGrid(rep, linked)) return null;
+  const { address } = addressRelation(rep, inReportOrder(linked), addrOpts, T);
+  if (address === null) return sameTown === true ? null : { rule, distanceM };
+  return address.score < T.addressDifferent && address.score < T.addressSame && !ADDRESS_RULES_SAVED_BY_EVIDENCE.has(address.rule) ? { rule, distanceM } : null;
+}
+
+/** Does the place gate reject the report against these reports of a matter whatever else holds (the test matchMatter applies before evaluating a pair in full)? */
+export function cannotPassPlaceGate(report: ReportFeatures, matterReports: readonly ReportFeatures[], opts: MatterMatchOptions = {}): boolean {
+  const nameOpts: NameOptions = opts.regions ? { regions: opts.regions } : {};
+  const addrOpts: AddressOptions = opts.regions ? { regions: opts.regions } : {};
+  return placeFailsEarly(prepare(report, nameOpts, addrOpts), matterReports.map((r) => prepare(r, nameOpts, addrOpts)), addrOpts, opts) !== null;
+}
+
+/**
+ * The score evaluate gives a pair placeFailsEarly rejected (`linked` in evaluate's order); without
+ * `nameOpts`, a bound of it in any order, as if the texts were alike and the subject one: the
+ * score grows with both, so a pair whose bound is below the best so far need not compare them.
+ */
+function placeFailedScore(rep: Prepared, linked: readonly Prepared[], early: { rule: FamilyRule; distanceM: number | null }, T: MatterThresholds, nameOpts?: NameOptions): number {
+  const placeScore = early.distanceM === null ? 0 : distanceScore(early.distanceM, T.distanceFullM, 2 * early.rule.distanceM);
+  const sameCategoryCode = rep.r.categoryCode !== null && linked.some((l) => l.r.categoryCode === rep.r.categoryCode);
+  const timeScore = timeScoreOf(nearestTimeMs(rep, linked), early.rule);
+  if (!nameOpts) {
+    const alike = { score: T.textFull, explanation: '' };
+    return Math.max(pairScore(placeScore, timeScore, alike, 1, sameCategoryCode, true, T), pairScore(placeScore, timeScore, alike, null, sameCategoryCode, true, T));
+  }
+  return pairScore(placeScore, timeScore, bestText(rep, linked), subjectRelation(rep, linked, nameOpts, T).score, sameCategoryCode, true, T);
+}
+
 function evaluate(
   rep: Prepared,
   candidate: MatterCandidate,
@@ -482,8 +650,7 @@ function evaluate(
   // the same code, or a code naming the same kind of problem (a catch-all, a related pair)
   const sameKind = r.categoryCode !== null && linked.some((l) => sameKindOfProblem(r.categoryCode, l.r.categoryCode, profile));
   const compatibleKind = r.categoryCode !== null && linked.some((l) => categoriesCompatible(r.categoryCode, l.r.categoryCode, profile));
-  const ruleFamily = rep.family !== null && rep.family !== UNCATEGORISED_FAMILY ? rep.family : (matterFamilies.find((f) => f !== UNCATEGORISED_FAMILY) ?? rep.family ?? null);
-  const rule = familyRule(ruleFamily, rules);
+  const rule = pairRule(rep, linked, rules);
 
   // open
   const closedAt = candidate.closedAt ?? null;
@@ -505,7 +672,7 @@ function evaluate(
 
   // time
   const times = linked.map((l) => l.r.eventTime);
-  const timeDeltaMs = Math.min(...times.map((t) => Math.abs(t - r.eventTime)));
+  const timeDeltaMs = nearestTimeMs(rep, linked);
   const first = Math.min(...times);
   const matterSpanMs = Math.max(r.eventTime, ...times) - Math.min(r.eventTime, first);
   const maxSpan = Math.max(T.maxSpanMs, rule.timeWindowMs);
@@ -516,59 +683,19 @@ function evaluate(
     failed.push('time');
     why.push(`the matter would span ${formatDuration(matterSpanMs)} (max ${formatDuration(maxSpan)})`);
   }
-  const timeScore = round4(Math.max(0, 1 - timeDeltaMs / rule.timeWindowMs));
+  const timeScore = timeScoreOf(timeDeltaMs, rule);
 
   // place
   // distance judged against both positions' uncertainties (effectiveDistance); the pair whose
   // effective distance is smallest speaks for the matter
-  let distanceM: number | null = null;
-  let rawDistanceM: number | null = null;
-  let combinedUncertaintyM: number | null = null;
-  const ownUncertainty = uncertaintyOf(r, profile);
-  const geocoded = (p: Prepared) => (p.r.locationOrigin ?? '').startsWith('geocoded:');
-  for (const l of linked) {
-    if (rep.location && l.location) {
-      // a position the hub geocoded from an address says no more than the address: it finds the
-      // candidates (matterBlocking), and the addresses are compared instead (192号 and 196号 are
-      // two doors even if interpolation puts them 40 m apart; the replays lost precision when
-      // geocoded points entered the distance gate)
-      if ((geocoded(rep) || geocoded(l)) && (rep.address || l.address)) continue;
-      const d = haversineMetres(rep.location, l.location);
-      const e = effectiveDistance(d, ownUncertainty, uncertaintyOf(l.r, profile), rule.distanceM, profile);
-      if (e.effectiveM !== null && (distanceM === null || e.effectiveM < distanceM)) {
-        distanceM = e.effectiveM;
-        rawDistanceM = d;
-        combinedUncertaintyM = e.combinedM;
-      }
-    }
-  }
+  const { distanceM, rawDistanceM, combinedUncertaintyM } = nearestPosition(rep, linked, rule, profile);
   // where the addresses agree only on the group or the road, positions can still say "that door":
   // a measured position within the pair's combined uncertainty of the other's (measured, or the
   // door, segment, landmark or crossing the hub geocoded its address to)
   const positions = positionAgreement(rep, linked, profile, rule.distanceM);
-  let address: MatterFeatures['address'] = null;
-  // the address least like the report's among the matter's reports: a matter that has grown by
-  // one report at a time must not take a report from a door none but one of its reports is at
-  let worstAddress: number | null = null;
-  if (rep.address) {
-    for (const l of linked) {
-      if (!l.address) continue;
-      const s = addressSimilarity(rep.address, l.address, addrOpts);
-      if (address === null || s.score > address.score) address = { score: s.score, rule: s.rule, explanation: s.explanation };
-      if (s.rule !== 'text' && (worstAddress === null || s.score < worstAddress)) worstAddress = s.score;
-    }
-  }
-  // the gazetteer placed both at one door (192号 ~ 192号院 ~ the compound at 192号 ~ the shop there)
-  const placeKey = (k: string) => k.startsWith('door:') || k.startsWith('compound:') || k.startsWith('landmark:');
-  const ownKeys = (r.addressKeys ?? []).filter(placeKey);
-  const sharedKey = ownKeys.length ? linked.flatMap((l) => (l.r.addressKeys ?? []).filter((k) => ownKeys.includes(k)))[0] : undefined;
-  // only where the texts cannot be compared: two buildings of one compound share its key
-  if (sharedKey && (address === null || address.rule === 'text')) {
-    address = { score: T.gazetteerKeyAddressScore, rule: 'gazetteer-key', explanation: `the gazetteer places both at ${sharedKey}` };
-  }
-  const sameGrid = !!r.gridCode && linked.some((l) => !!l.r.gridCode && l.r.gridCode === r.gridCode);
-  const towns = linked.map((l) => l.town).filter((t): t is string => t !== null);
-  const sameTown = rep.town === null || towns.length === 0 ? null : towns.includes(rep.town);
+  const { address, worstAddress } = addressRelation(rep, linked, addrOpts, T);
+  const sameGrid = onSameGrid(rep, linked);
+  const sameTown = townRelation(rep, linked);
   const D = rule.distanceM;
 
   // subject (needed by the place gate when nothing else locates the report)
@@ -651,11 +778,7 @@ function evaluate(
   }
 
   // similar
-  let text: MatterFeatures['text'] = null;
-  for (const l of linked) {
-    const s = textSimilarity(rep.text, l.text);
-    if (text === null || s.score > text.score) text = { score: s.score, explanation: s.explanation };
-  }
+  const text = bestText(rep, linked);
   const textOk = text !== null && text.score >= T.textMin;
   const bothCoded = r.categoryCode !== null && linked.every((l) => l.r.categoryCode !== null);
   const sameAddress = address !== null && address.score >= T.addressSame && address.rule !== 'same-intersection';
@@ -740,16 +863,7 @@ function evaluate(
 
 
   // score
-  const textScore = text === null ? 0 : Math.min(1, text.score / T.textFull);
-  let num = MATTER_WEIGHTS.place * placeScore + MATTER_WEIGHTS.time * timeScore + MATTER_WEIGHTS.text * textScore;
-  let den = MATTER_WEIGHTS.place + MATTER_WEIGHTS.time + MATTER_WEIGHTS.text;
-  if (subject.score !== null) {
-    num += MATTER_WEIGHTS.subject * subject.score;
-    den += MATTER_WEIGHTS.subject;
-  }
-  let score = num / den + (sameCategoryCode ? MATTER_SAME_CATEGORY_BONUS : 0);
-  score = round4(Math.min(1, Math.max(0, score)));
-  if (failed.length > 0) score = round4(score * 0.5);
+  const score = pairScore(placeScore, timeScore, text, subject.score, sameCategoryCode, failed.length > 0, T);
 
   const features: MatterFeatures = {
     family: { report: rep.family, matter: matterFamilies, same: sameFamily },
@@ -827,11 +941,12 @@ function formatDuration(ms: number): string {
 }
 
 /** Linked reports in a fixed order, so that ties in the features never depend on the order given. */
-function sortReports(reports: readonly ReportFeatures[]): ReportFeatures[] {
-  return [...reports].sort((a, b) => a.eventTime - b.eventTime || compareStrings(a.sourceSystem, b.sourceSystem) || compareStrings(a.sourceRecordId, b.sourceRecordId));
+function inReportOrder(reports: readonly Prepared[]): Prepared[] {
+  return [...reports].sort(({ r: a }, { r: b }) => a.eventTime - b.eventTime || compareStrings(a.sourceSystem, b.sourceSystem) || compareStrings(a.sourceRecordId, b.sourceRecordId));
 }
 
 const RANK: Record<MatterDecisionKind, number> = { match: 0, review: 1, new: 2 };
+const byRank = (a: MatterEvaluation, b: MatterEvaluation): number => RANK[a.decision] - RANK[b.decision] || b.score - a.score || compareStrings(a.matterId, b.matterId);
 
 // ── Public API ─────────────────────────────────────────────────────────────────────────────
 
@@ -858,11 +973,45 @@ export function matchMatter(report: ReportFeatures, candidates: readonly MatterC
   if (usable.length === 0) {
     return { decision: 'new', score: 0, rule: 'no-candidate', features: null, alsoMatching: [], evaluations: [], explanation: 'no candidate matter' };
   }
-  const evals = usable
-    .map((c) => evaluate(rep, c, sortReports(c.reports).map((r) => prepare(r, nameOpts, addrOpts)), nameOpts, addrOpts, opts))
-    .sort((a, b) => RANK[a.decision] - RANK[b.decision] || b.score - a.score || compareStrings(a.matterId, b.matterId));
-  const best = evals[0] as MatterEvaluation;
+  // Pairs the place gate rejects early are `new` and no recurrence: they decide nothing unless
+  // every candidate is new, and then only by their score. Each is evaluated in full only when it
+  // is the best of them or when the caller reads `evaluations` (the same list as evaluating all).
+  const pairs = usable.map((c, index) => {
+    const reports = c.reports.map((r) => prepare(r, nameOpts, addrOpts));
+    const early = placeFailsEarly(rep, reports, addrOpts, opts);
+    const pair: { index: number; c: MatterCandidate; reports: Prepared[]; early: typeof early; evaluation: MatterEvaluation | null } = { index, c, reports, early, evaluation: null };
+    if (!early) pair.evaluation = evaluate(rep, c, inReportOrder(reports), nameOpts, addrOpts, opts);
+    return pair;
+  });
+  const evaluated = (p: (typeof pairs)[number]): MatterEvaluation => (p.evaluation ??= evaluate(rep, p.c, inReportOrder(p.reports), nameOpts, addrOpts, opts));
+  let all: MatterEvaluation[] | null = null;
+  const evaluations = (): MatterEvaluation[] => (all ??= pairs.map(evaluated).sort(byRank));
+  // (a subset keeps its order in the sorted whole: the order is total, ties by candidate order)
+  const evals = pairs.flatMap((p) => (p.evaluation ? [p.evaluation] : [])).sort(byRank);
+  let best = evals[0];
+  if (best === undefined || best.decision === 'new') {
+    let top = best ? pairs.find((p) => p.evaluation === best)! : null;
+    let topScore = best?.score ?? -Infinity;
+    for (const p of pairs) {
+      if (!p.early || (top !== null && placeFailedScore(rep, p.reports, p.early, T) < topScore)) continue;
+      const score = placeFailedScore(rep, inReportOrder(p.reports), p.early, T, nameOpts);
+      if (top === null || score > topScore || (score === topScore && (compareStrings(p.c.matterId, top.c.matterId) || p.index - top.index) < 0)) {
+        top = p;
+        topScore = score;
+      }
+    }
+    best = evaluated(top!);
+  }
 
+  return decisionAmong(report, best, evals, evaluations, T);
+}
+
+/**
+ * The decision given the best evaluation and the evaluations of the candidates that can match,
+ * be reviewed or be a recurrence (matchMatter leaves out only pairs that can be none of these;
+ * `evaluations` gives them all, sorted, when asked).
+ */
+export function decisionAmong(report: ReportFeatures, best: MatterEvaluation, evals: readonly MatterEvaluation[], evaluations: () => readonly MatterEvaluation[], T: MatterThresholds = PROFILE.thresholds): MatterDecision {
   if (best.decision === 'match') {
     const also = evals.filter((e) => e.decision === 'match' && e.matterId !== best.matterId).map((e) => e.matterId);
     return {
@@ -872,12 +1021,25 @@ export function matchMatter(report: ReportFeatures, candidates: readonly MatterC
       rule: best.rule,
       features: best.features,
       alsoMatching: also,
-      evaluations: evals,
+      get evaluations() {
+        return evaluations();
+      },
       explanation: best.explanation + (also.length ? `; also matches ${also.join(', ')} (propose merging)` : ''),
     };
   }
   if (best.decision === 'review') {
-    return { decision: 'review', matterId: best.matterId, score: best.score, rule: best.rule, features: best.features, alsoMatching: [], evaluations: evals, explanation: best.explanation };
+    return {
+      decision: 'review',
+      matterId: best.matterId,
+      score: best.score,
+      rule: best.rule,
+      features: best.features,
+      alsoMatching: [],
+      get evaluations() {
+        return evaluations();
+      },
+      explanation: best.explanation,
+    };
   }
   // New. Would a closed matter have matched but for its closure? Then this is a recurrence.
   // (Closed weeks ago also fails the time gate; every other gate must hold.)
@@ -894,7 +1056,9 @@ export function matchMatter(report: ReportFeatures, candidates: readonly MatterC
     features: best.features,
     alsoMatching: [],
     ...(recurrence ? { recurrenceOf: recurrence.matterId } : {}),
-    evaluations: evals,
+    get evaluations() {
+      return evaluations();
+    },
     explanation: `new matter${recurrence ? `, recurrence of closed matter ${recurrence.matterId}` : ''} (best candidate: ${best.explanation})`,
   };
 }

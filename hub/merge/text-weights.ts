@@ -45,6 +45,7 @@ export class TextWeights {
   private readonly masker: RegExp | null;
   private readonly addressWords: RegExp;
   private readonly memo = new Map<string, ReadonlySet<string>>();
+  private readonly rareMemo = new Map<string, Map<string, ReadonlySet<string>>>();
 
   private constructor(
     private readonly docs: ReadonlyMap<string, number>,
@@ -94,9 +95,33 @@ export class TextWeights {
     if (this.masker) cleaned = cleaned.replace(this.masker, '|');
     cleaned = cleaned.replace(this.addressWords, '|');
     const out = new Set<string>();
-    for (const seg of cleaned.split(/[|\s\p{P}]+/u)) if (chars(seg).length >= 2) for (const b of bigrams(seg)) out.add(b);
+    for (const seg of cleaned.split(EVIDENCE_BOUNDARY)) if (chars(seg).length >= 2) for (const b of bigrams(seg)) out.add(b);
     if (this.memo.size > 50_000) this.memo.clear();
     this.memo.set(key, out);
+    return out;
+  }
+
+  /**
+   * The bigrams of a description that can be rare evidence whatever places are cut out: every
+   * bigram of its cleaned text's runs (cutting places, the county's names and the address words
+   * only splits runs) that at most `maxShare` of the scope's descriptions carry. Two texts whose
+   * sets do not meet share no rare evidence, and the pair needs no cutting (evidenceBigrams is
+   * remembered by the pair's places, so it is computed anew for nearly every pair).
+   */
+  rareCandidates(description: string, scope: string | null, maxShare: number): ReadonlySet<string> {
+    const key = `${scope ?? ''}\u0001${maxShare}`;
+    let m = this.rareMemo.get(key);
+    if (!m) this.rareMemo.set(key, (m = new Map()));
+    const hit = m.get(description);
+    if (hit) return hit;
+    const out = new Set<string>();
+    const most = maxShare * this.count(scope);
+    for (const seg of arabiseAddressNumbers(textFingerprint(description).cleaned).split(EVIDENCE_BOUNDARY)) {
+      if (chars(seg).length < 2) continue;
+      for (const b of bigrams(seg)) if (this.frequency(b, scope) <= most) out.add(b);
+    }
+    if (m.size > 50_000) m.clear();
+    m.set(description, out);
     return out;
   }
 
@@ -153,6 +178,15 @@ export interface RareSharedEvidence {
   readonly explanation: string;
 }
 
+/** What separates the runs of a cleaned text whose bigrams are evidence. */
+const EVIDENCE_BOUNDARY = /[|\s\p{P}]+/u;
+
+function meet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const x of small) if (large.has(x)) return true;
+  return false;
+}
+
 const escapeRe = (n: string): string => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function placeMasker(names: readonly string[]): RegExp | null {
@@ -174,12 +208,16 @@ export function rareSharedEvidence(
   const maxShare = opts.maxShare ?? 0.05;
   const scope = opts.scope ?? null;
   const places = opts.places ?? [];
-  const bb = weights.evidenceBigrams(b, places);
   const rare: Array<[string, number]> = [];
-  for (const x of weights.evidenceBigrams(a, places)) {
-    if (!bb.has(x)) continue;
-    if (weights.frequency(x, scope) > maxShare * weights.count(scope)) continue;
-    rare.push([x, weights.bits(x, scope)]);
+  const ra = weights.rareCandidates(a, scope, maxShare);
+  const rb = weights.rareCandidates(b, scope, maxShare);
+  if (meet(ra, rb)) {
+    const bb = weights.evidenceBigrams(b, places);
+    for (const x of weights.evidenceBigrams(a, places)) {
+      if (!bb.has(x)) continue;
+      if (weights.frequency(x, scope) > maxShare * weights.count(scope)) continue;
+      rare.push([x, weights.bits(x, scope)]);
+    }
   }
   rare.sort((p, q) => q[1] - p[1] || byCodeUnits(p[0], q[0]));
   const bits = round4(rare.reduce((s, [, w]) => s + w, 0));
