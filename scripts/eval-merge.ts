@@ -85,7 +85,12 @@ try {
   // Wait until the hub has applied what is on the topics it consumes; a stall fails the run.
   const count = async (table: string): Promise<number> => Number((await db(table).count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
   const final = await waitForHub(
-    async () => ({ applied: await count('source_records'), deadLetters: await count('hub_dead_letters'), behind: Object.values(await hub.lag()).reduce((a, b) => a + b, 0) }),
+    async () => {
+      // the lag first: the hub commits Kafka offsets after PostgreSQL, so once nothing is behind,
+      // counting after it sees every applied record (counted before, the last commit could be missed)
+      const behind = Object.values(await hub.lag()).reduce((a, b) => a + b, 0);
+      return { behind, applied: await count('source_records'), deadLetters: await count('hub_dead_letters') };
+    },
     {
       stallMs: Number(values['stall-seconds']) * 1000,
       onPoll: (p) => say(`hub applied ${p.applied}${p.deadLetters ? ` (${p.deadLetters} dead letters)` : ''}, ${p.behind} to go…`),
