@@ -7,8 +7,8 @@
  *
  * In order: the division code; a town named in the address, then in the text (one town only);
  * the position, inside a town's polygon (geo/divisions.json) or else nearest a town's or village's
- * centre; a road, compound or village name that only one town has. A report none of these place is keyed by its county: all such reports share one
- * partition rather than one each.
+ * centre; a road, compound or village name that only one town has. A report none of these place
+ * is keyed by its county: all such reports share one partition rather than one each.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
