@@ -45,6 +45,10 @@ const CLOSE = ')）]】';
 const BOUNDARIES: readonly string[] = LANGUAGE.mentions.nameBoundaries;
 
 const LANDMARK_POINTERS = ADDRESS_PROFILE.landmarkPointers;
+const PROJECT_WORDS = LANGUAGE.mentions.projectWords;
+const ROAD_SUFFIXES = ADDRESS_PROFILE.roadSuffixes;
+/** How far after a name a project word may stand and still make it a project's name (园项目, 住院楼项目). */
+const PROJECT_WORD_WITHIN = 4;
 
 const SENTENCE_END = /[。.!！?？;；:：\n]/u;
 
@@ -254,6 +258,9 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       // a shop named to say where (陈记烧腊对面, 彭记鱼头隔壁) is a landmark, not what the report is about
       const after = cs.slice(end).join('');
       if (LANDMARK_POINTERS.some((w) => after.startsWith(w))) continue;
+      // a project or a site named for what is built (金鼎物流园项目, 绿源医院住院楼项目工地) is where the
+      // work is; the firm responsible is its contractor, whom other reports name
+      if (PROJECT_WORDS.some((w) => { const i = after.indexOf(w); return i >= 0 && i <= PROJECT_WORD_WITHIN; })) continue;
       // the start: after the nearest boundary word before the industry word
       // a one-character boundary right before the industry word is part of the name (佳和炸鸡, 惠及超市)
       let start = Math.max(0, h.start - LOOK_BACK);
@@ -292,6 +299,8 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       const core = chars(key.core);
       // a surname trade name (老那 → 那记) is a name even when its surname is also a determiner (那, 每)
       const generic = key.surname === null ? GENERIC_CORE.test(key.core) || COMPLAINT_NOUN.test(key.core) || ACTION_START.test(key.core) : false;
+      // a road and a trade (团结路烧烤店) says which shop by where it is: the shop on that road, not its name
+      if (ROAD_SUFFIXES.some((w) => key.core.endsWith(w))) continue;
       if (core.length === 0 || (looseHomophone && core.length < 2) || core.length > (looseHomophone ? LOOSE_HOMOPHONE_MAX_CORE : afterDeterminer ? DETERMINER_MAX_CORE : MENTION_MAX_CORE) || generic || key.industry === '') continue;
       seen.add(span);
       (looseHomophone ? weak : out).push({ text: span, start: at + start, key, homophone: h.homophone });
