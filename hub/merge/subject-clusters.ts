@@ -199,6 +199,19 @@ function nameInTownPair(f: SubjectFeatures): boolean {
 }
 
 /**
+ * `name-on-road` for a pair: the same name and trade on the same road (one side gives the door, the
+ * other only the road, a crossing of it or a landmark on it — a caller's way of saying where), with
+ * no town said to differ: a complaint that names 戴嫂擂茶 on 文昌北路 means the 戴嫂擂茶馆 at 文昌北路255号.
+ */
+function nameOnRoadPair(f: SubjectFeatures): boolean {
+  if (f.address === null || !['same-road', 'intersection-road'].includes(f.address.rule)) return false;
+  if ((f.name?.score ?? 0) < SUBJECT_NAME_IN_TOWN || (f.name?.industry ?? 1) < 1) return false;
+  if (f.division?.relation === 'different-town') return false;
+  if (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) return false;
+  return f.operator !== 'different';
+}
+
+/**
  * `site-name` for a pair: a firm whose trade is worked on sites (建筑安装工程, 市政工程) is reported
  * where it builds, anywhere in the county, not at its office: the same name — trade name of two or
  * more characters and the site-work industry on both sides — is the same firm whatever the towns
@@ -221,6 +234,19 @@ function sameDoorPair(f: SubjectFeatures): boolean {
   if ((f.address?.score ?? 0) < 1) return false;
   if (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) return false;
   return f.operator !== 'different';
+}
+
+/**
+ * `registered-name` for a pair: both give the same full registered name with its legal form
+ * (鄂尔多斯市罗霄餐饮有限公司). A registration authority registers a name once in its area, so the
+ * same full name is one enterprise whatever each record says of where — a complaint often says
+ * nothing — unless another operator is named.
+ */
+function registeredNamePair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
+  if (f.operator === 'different') return false;
+  const full = (r: PreparedRecord) => new Set(r.names.filter((k) => k.legalForm !== null && [...k.core].length >= 2).map((k) => k.cleaned));
+  const a = full(p.rec);
+  return a.size > 0 && [...full(q.rec)].some((n) => a.has(n));
 }
 
 /**
@@ -272,8 +298,10 @@ function pairEdgeUncached(x: Prepared, y: Prepared, nameOpts: NameOptions, addrO
   if (ev.decision === 'excluded') return null;
   if (ev.decision === 'match') return { a: p.id, b: q.id, rule: ev.rule as SubjectRule, score: ev.score, features: ev.features };
   if ((p.m.loose || q.m.loose) && nameInTownPair(ev.features)) return { a: p.id, b: q.id, rule: 'name-in-town', score: ev.score, features: ev.features };
+  if ((p.m.loose || q.m.loose) && nameOnRoadPair(ev.features)) return { a: p.id, b: q.id, rule: 'name-on-road', score: ev.score, features: ev.features };
   if ((p.m.loose || q.m.loose) && siteNamePair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'site-name', score: ev.score, features: ev.features };
   if (sameDoorPair(ev.features)) return { a: p.id, b: q.id, rule: 'same-door', score: ev.score, features: ev.features };
+  if (registeredNamePair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'registered-name', score: ev.score, features: ev.features };
   return null;
 }
 
@@ -283,7 +311,7 @@ export function matchRecordPair(x: SubjectMember, y: SubjectMember, opts: Subjec
   return pairEdge(prepareMember(x, nameOpts, addrOpts), prepareMember(y, nameOpts, addrOpts), nameOpts, addrOpts);
 }
 
-const RULE_RANK: Partial<Record<SubjectRule, number>> = { 'uscc-equal': 0, 'id-hash-equal': 0, 'probabilistic-match': 1, 'name-in-town': 2, 'site-name': 2, 'same-door': 2 };
+const RULE_RANK: Partial<Record<SubjectRule, number>> = { 'uscc-equal': 0, 'id-hash-equal': 0, 'probabilistic-match': 1, 'name-in-town': 2, 'site-name': 2, 'same-door': 2, 'registered-name': 2, 'name-on-road': 2 };
 
 /** Strongest first; a total order, so the result never depends on input order. */
 export function compareEdges(e: SubjectEdge, f: SubjectEdge): number {

@@ -119,6 +119,8 @@ export type SubjectRule =
   | 'name-in-town'
   | 'site-name'
   | 'same-door'
+  | 'registered-name'
+  | 'name-on-road'
   | 'below-threshold'
   | 'no-candidate'
   | 'all-excluded';
@@ -547,12 +549,21 @@ export function blockingKeysOf(rec: PreparedRecord): string[] {
       keys.add(`core:${town}|${k.core}`);
       keys.add(`py:${town}|${pinyinSyllables(k.core).join('')}`);
       // a trade name written as pinyin initials (WS夜宵) meets the one it abbreviates (吴氏夜宵)
-      for (const ini of initialsKeys(k)) keys.add(`ini:${town}|${ini}`);
+      for (const ini of initialsKeys(k)) {
+        keys.add(`ini:${town}|${ini}`);
+        // a complaint that gives no town (LS擂茶 at 文昌一路239号门面) meets the registered shop
+        // (赖嫂擂茶馆, in its town) by initials and trade county-wide
+        if (k.industry !== '') keys.add(`ini:*|${ini}|${k.industry}`);
+      }
     }
   }
   for (const a of rec.addresses) {
     const t = townCodeOf(a.divisionCode) ?? town;
-    if (a.road && a.number !== null) keys.add(`addr:${t}|${a.road}|${a.number}`);
+    if (a.road && a.number !== null) {
+      keys.add(`addr:${t}|${a.road}|${a.number}`);
+      // …and by its door county-wide, for the same reason
+      keys.add(`addr:*|${a.road}|${a.number}`);
+    }
   }
   return [...keys].sort(compareStrings);
 }

@@ -52,6 +52,8 @@ const RULES: Record<string, string> = {
   'also-matching': '同时符合两个事项',
   'uscc-equal': '统一社会信用代码相同',
   'name-in-town': '同一乡镇内名称相同',
+  'registered-name': '登记名称（含组织形式）完全相同',
+  'name-on-road': '同一道路上名称与行业相同',
   'same-door': '同一门牌地址',
   'site-name': '场所名称相同',
   'id-hash-equal': '证件号相同',
