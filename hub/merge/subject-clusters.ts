@@ -239,11 +239,13 @@ function sameDoorPair(f: SubjectFeatures): boolean {
 /**
  * `registered-name` for a pair: both give the same full registered name with its legal form
  * (鄂尔多斯市罗霄餐饮有限公司). A registration authority registers a name once in its area, so the
- * same full name is one enterprise whatever each record says of where — a complaint often says
- * nothing — unless another operator is named.
+ * same full name is one enterprise when nothing places the two in different towns — a complaint
+ * often says nothing of where — unless another operator is named.
  */
 function registeredNamePair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
-  if (f.operator === 'different') return false;
+  // a name freed by a rename is registered again by another firm: two records placed in two towns
+  // by their own words stay apart
+  if (f.operator === 'different' || f.division?.relation === 'different-town' || f.address?.rule === 'different-town') return false;
   const full = (r: PreparedRecord) => new Set(r.names.filter((k) => k.legalForm !== null && [...k.core].length >= 2).map((k) => k.cleaned));
   const a = full(p.rec);
   return a.size > 0 && [...full(q.rec)].some((n) => a.has(n));

@@ -322,5 +322,8 @@ describe('record pairs: site-name, name-in-town needs the same trade, same-door'
     // the trade name alone, or another legal form's name, is not enough without a place
     expect(matchRecordPair(firm2, member('GD15', { name: '罗霄餐饮', address: null }, true), opts)?.rule).not.toBe('registered-name');
     expect(matchRecordPair(firm2, member('GD16', { name: '鄂尔多斯市罗霄商贸有限公司', address: null }, true), opts)).toBeNull();
+    // a name freed by a rename and registered again in another town is another firm
+    const again = member('SP1', { name: '鄂尔多斯市罗霄餐饮有限公司', address: '巴拉贡镇东风路86号', divisionCode: '150625101001', subjectType: 'ENTERPRISE' });
+    expect(matchRecordPair(firm2, again, opts)?.rule).not.toBe('registered-name');
   });
 });
