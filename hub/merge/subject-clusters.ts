@@ -26,7 +26,7 @@
 import { createHash } from 'node:crypto';
 import type { AddressOptions } from './addresses.js';
 import { isUsablePoint } from './geo.js';
-import type { NameOptions } from './names.js';
+import { INDUSTRY_GENERIC_SIMILARITY, type NameOptions } from './names.js';
 import { compareStrings } from './strings.js';
 import {
   blockingKeysOf,
@@ -205,7 +205,8 @@ function nameInTownPair(f: SubjectFeatures): boolean {
  */
 function nameOnRoadPair(f: SubjectFeatures): boolean {
   if (f.address === null || !['same-road', 'intersection-road'].includes(f.address.rule)) return false;
-  if ((f.name?.score ?? 0) < SUBJECT_NAME_IN_TOWN || (f.name?.industry ?? 1) < 1) return false;
+  // on one road a generic trade (餐饮) may say what the other says exactly (鱼头): 百利餐饮有限责任公司 runs 百利鱼头
+  if ((f.name?.score ?? 0) < SUBJECT_NAME_IN_TOWN || (f.name?.industry ?? 1) < INDUSTRY_GENERIC_SIMILARITY) return false;
   if (f.division?.relation === 'different-town') return false;
   if (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) return false;
   return f.operator !== 'different';
@@ -229,7 +230,8 @@ function siteNamePair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
  * of one trade with near-identical names do not share a door.
  */
 function sameDoorPair(f: SubjectFeatures): boolean {
-  if (!f.division || !SAME_TOWN.has(f.division.relation)) return false;
+  // the door itself places both; a record that gives no town (a 12369 complaint) is not against it
+  if (f.division && !SAME_TOWN.has(f.division.relation)) return false;
   if ((f.name?.score ?? 0) < SUBJECT_NAME_SAME_DOOR || (f.name?.industry ?? 0) < 1) return false;
   if ((f.address?.score ?? 0) < 1) return false;
   if (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) return false;

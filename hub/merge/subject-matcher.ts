@@ -239,10 +239,12 @@ export interface PreparedRecord {
  * The record's division, or — when it names only the county (a registry row gives 150625) — the
  * town its address names: where the subject is, for the division feature and the town-scoped keys.
  */
-function divisionOf(code: string | null, addresses: readonly ParsedAddress[]): string | null {
+function divisionOf(code: string | null, addresses: readonly ParsedAddress[], names: readonly NameKey[]): string | null {
   if (townCodeOf(code)) return code;
   const fromAddress = addresses.map((a) => a.divisionCode).find((c) => townCodeOf(c) !== null);
-  return fromAddress ?? code;
+  // …else the town a shop's own name places it in (老表米粉(锡尼店), 锡尼镇老表米粉店)
+  const fromName = names.flatMap((k) => k.regions.map((h) => h.code)).find((c) => townCodeOf(c) !== null);
+  return fromAddress ?? fromName ?? code;
 }
 
 export function prepare(r: SubjectRecord, nameOpts: NameOptions, addrOpts: AddressOptions): PreparedRecord {
@@ -250,14 +252,15 @@ export function prepare(r: SubjectRecord, nameOpts: NameOptions, addrOpts: Addre
   const names = [r.name, ...(r.formerNames ?? [])].filter((n): n is string => typeof n === 'string' && n.trim() !== '');
   const addresses = [r.address, ...(r.addresses ?? [])].filter((a): a is string => typeof a === 'string' && a.trim() !== '');
   const parsed = [...new Set(addresses)].map((a) => parseAddress(a, addrOpts));
+  const keys = [...new Set(names)].map((n) => nameKey(n, nameOpts));
   return {
     uscc: code,
     usccInvalid: invalid,
     operatorUscc: validOrNull(r.operatorUscc).code,
     idHash: r.idHash?.trim() || null,
-    names: [...new Set(names)].map((n) => nameKey(n, nameOpts)),
+    names: keys,
     addresses: parsed,
-    divisionCode: divisionOf(r.divisionCode ?? null, parsed),
+    divisionCode: divisionOf(r.divisionCode ?? null, parsed, keys),
     location: isUsablePoint(r.location) ? r.location : null,
     subjectType: r.subjectType ?? null,
   };

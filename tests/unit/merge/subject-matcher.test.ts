@@ -304,12 +304,17 @@ describe('record pairs: site-name, name-in-town needs the same trade, same-door'
     // another number, or another trade, is not
     expect(matchRecordPair(a, member('GD7', { name: '富昆烧烤', address: '学府东路28号', divisionCode: '150625100001' }, true), opts)).toBeNull();
     expect(matchRecordPair(a, member('GD8', { name: '富昆火锅', address: '学府东路18号', divisionCode: '150625100001' }, true), opts)).toBeNull();
+    // a complaint that gives no town is placed by the door itself
+    expect(matchRecordPair(a, member('XF1', { name: '富昆烧烤', address: '学府东路18号' }, true), opts)).toMatchObject({ rule: 'same-door' });
   });
 
   it('name-on-road: a complaint naming the shop and only its road (or a crossing or landmark of it) means the shop on that road', () => {
     const shop = member('R5', { uscc: LAOWANG_USCC, name: '锡尼镇戴嫂擂茶馆', address: '锡尼镇文昌北路255号', divisionCode: '150625100001', subjectType: 'INDIVIDUAL_BUSINESS' });
     expect(matchRecordPair(shop, member('GD9', { name: '戴嫂擂茶', address: '文昌北路菜市场后面' }, true), opts)).toMatchObject({ rule: 'name-on-road' });
     expect(matchRecordPair(shop, member('GD10', { name: '戴嫂擂茶', address: '文昌北路与团结路交叉口' }, true), opts)).toMatchObject({ rule: 'name-on-road' });
+    // a generic trade on one side (餐饮) says what the other says exactly, and a branch note names the town
+    const firm3 = member('R7', { uscc: XINGWANG, name: '演示旗百利餐饮有限责任公司', address: '锡尼镇果都巷72号', divisionCode: '150625100001', subjectType: 'ENTERPRISE' });
+    expect(matchRecordPair(firm3, member('GD9b', { name: '百利鱼头(锡尼店)', address: '果都巷小学门口' }, true), opts)).toMatchObject({ rule: 'name-on-road' });
     // another trade of that name, another road, or another town is not
     expect(matchRecordPair(shop, member('GD11', { name: '戴嫂烧烤', address: '文昌北路菜市场后面' }, true), opts)).toBeNull();
     expect(matchRecordPair(shop, member('GD12', { name: '戴嫂擂茶', address: '东风路菜市场后面' }, true), opts)).toBeNull();
