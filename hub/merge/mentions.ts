@@ -217,6 +217,12 @@ function insideRegion(cs: readonly string[], start: number, end: number, regions
   return false;
 }
 
+/** A slip for 记 by its sound, right before the trade (和计米粉, 和纪米粉 for 和记米粉). */
+function soundsLikeJi(c: string | undefined): boolean {
+  return c !== undefined && /\p{Script=Han}/u.test(c) && pinyinSyllables(c)[0] === JI;
+}
+const JI = pinyinSyllables('记')[0];
+
 function findMentions(text: string, opts: NameOptions): Mention[] {
   const s = normalise(text);
   const regions = opts.regions === undefined ? EMPTY_REGIONS : opts.regions instanceof RegionIndex ? opts.regions : new RegionIndex([], opts.regions);
@@ -272,7 +278,7 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
         const before = cs.slice(0, i + 1).join('');
         const b = BOUNDARIES.find((w) => before.endsWith(w));
         // …, and so is one standing before 记 (向记奶茶, 于记面馆): a surname
-        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b)) && !(chars(b).length === 1 && cs[i + 1] === '记')) {
+        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b)) && !(chars(b).length === 1 && (cs[i + 1] === '记' || (i + 2 === h.start && soundsLikeJi(cs[i + 1]))))) {
           // a boundary character inside a region name (呼和木独镇, 伊和乌素苏木) is the region's
           const region = regionAcross(cs, i - chars(b).length + 1, i + 1, h.start, regions);
           if (region !== null) {

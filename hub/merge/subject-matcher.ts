@@ -121,6 +121,7 @@ export type SubjectRule =
   | 'same-door'
   | 'registered-name'
   | 'name-on-road'
+  | 'name-in-county'
   | 'below-threshold'
   | 'no-candidate'
   | 'all-excluded';

@@ -54,6 +54,7 @@ const RULES: Record<string, string> = {
   'name-in-town': '同一乡镇内名称相同',
   'registered-name': '登记名称（含组织形式）完全相同',
   'name-on-road': '同一道路上名称与行业相同',
+  'name-in-county': '未写乡镇，全县唯一同名同业',
   'same-door': '同一门牌地址',
   'site-name': '场所名称相同',
   'id-hash-equal': '证件号相同',

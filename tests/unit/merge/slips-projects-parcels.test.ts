@@ -42,6 +42,13 @@ describe('what a complaint names that is no shop', () => {
     expect(names('来电人反映兴业南巷126号富民麻辣烫后厨排烟管道直接对着居民楼')).toEqual(['富民麻辣烫']);
   });
 
+  it('a 记 typed by its sound (和计米粉) keeps the character before it, as 记 does', () => {
+    expect(names('来电人称和计米粉门口音响开很大声')).toEqual(['和计米粉']);
+    expect(names('群众反映和平一路204号和纪米粉油烟扰民')).toEqual(['和纪米粉']);
+    // a name that only starts with that sound is bounded as before
+    expect(names('友谊大街161号吉祥快餐门口堆满垃圾')).toEqual(['吉祥快餐']);
+  });
+
   it('a road and a trade (团结路烧烤店) says which shop by where it is', () => {
     expect(names('投诉团结路烧烤店油烟污染严重，晚上烟味刺鼻，要求查处。')).toEqual([]);
   });

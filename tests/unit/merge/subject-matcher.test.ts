@@ -321,6 +321,18 @@ describe('record pairs: site-name, name-in-town needs the same trade, same-door'
     expect(matchRecordPair(shop, member('GD13', { name: '戴嫂擂茶', address: '巴拉贡镇文昌北路菜市场后面', divisionCode: '150625101001' }, true), opts)).toBeNull();
   });
 
+  it('name-in-county: a complaint that says nothing of where means the county\'s one shop of that name; two firms of the name make it join neither', () => {
+    const shop = member('R8', { uscc: LAOWANG_USCC, name: '锡尼镇彭记鱼头馆', address: '锡尼镇中山大街76号', divisionCode: '150625100001', subjectType: 'INDIVIDUAL_BUSINESS' });
+    const call = member('GD17', { name: '彭记鱼头', address: null }, true);
+    expect(matchRecordPair(shop, call, opts)).toMatchObject({ rule: 'name-in-county' });
+    // initials alone are too weak
+    expect(matchRecordPair(member('R9', { uscc: LAOWANG_USCC, name: '锡尼镇彭记鱼头馆', address: '锡尼镇中山大街76号', divisionCode: '150625100001' }), member('GD18', { name: 'PJ鱼头', address: null }, true), opts)?.rule).not.toBe('name-in-county');
+    const other = member('R10', { uscc: LAOLI_USCC, name: '巴拉贡镇彭记鱼头馆', address: '巴拉贡镇东风路86号', divisionCode: '150625101001', subjectType: 'INDIVIDUAL_BUSINESS' });
+    const c = clusterSubjects([shop, other, call], opts);
+    expect(c.clusters.find((x) => x.members.some((m) => m.sourceRecordId === 'GD17'))?.members.map((m) => m.sourceRecordId)).toEqual(['GD17']);
+    expect(clusterSubjects([shop, call], opts).clusters).toHaveLength(1);
+  });
+
   it('registered-name: the same full registered name with its legal form is one enterprise, though a complaint says nowhere', () => {
     const firm2 = member('R6', { uscc: XINGWANG, name: '鄂尔多斯市罗霄餐饮有限公司', address: '锡尼镇团结路8号', divisionCode: '150625100001', subjectType: 'ENTERPRISE' });
     expect(matchRecordPair(firm2, member('GD14', { name: '鄂尔多斯市罗霄餐饮有限公司', address: null }, true), opts)).toMatchObject({ rule: 'registered-name' });
