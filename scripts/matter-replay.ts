@@ -171,7 +171,9 @@ console.log(JSON.stringify({ matching_ms: Math.round(matchingMs), reports_per_s:
 if (process.env.DEC) for (const k of process.env.DEC.split(',')) console.log(`DEC ${k} [truth ${truth.get(k)}] → ${assign.get(k)}: ${dec.get(k)}`);
 if (process.env.WRONG) {
   const n = Number(process.env.WRONG); let i = 0;
-  const pk = [...P].filter((p) => !T.has(p));
+  // WRONG_LOOKALIKE=1: only wrong pairs with a look-alike matter (decoyOf) on one side
+  const decoys = new Set(truthMatters.filter((m) => m.decoyOf).map((m) => m.id));
+  const pk = [...P].filter((p) => !T.has(p) && (!process.env.WRONG_LOOKALIKE || p.split('|').some((x) => decoys.has(truth.get(x) ?? ''))));
   for (const p of pk) { if (i++ % Math.max(1, Math.floor(pk.length / n)) !== 0) continue; const [a, b] = p.split('|') as [string, string];
     const fa = feats.get(a)!, fb = feats.get(b)!;
     console.log(`\nWRONG ${a} [${truth.get(a)}] ${fa.categoryCode} addr ${fa.address} subj ${fa.subjectName}\n   ${fa.description}\n  ${b} [${truth.get(b)}] ${fb.categoryCode} addr ${fb.address} subj ${fb.subjectName}\n   ${fb.description}`);

@@ -136,6 +136,7 @@ if (values.remention) {
       if (old) {
         byId.delete(k);
         dropped++;
+        if (process.env.SHOW_REMENTION) console.log(`  no longer linked: ${k} (${old.record.name}): ${text}`);
       }
       continue;
     }
@@ -144,6 +145,7 @@ if (values.remention) {
     const record = { uscc: null, name, address: p.address, divisionCode: e.divisionCode ?? null, location: e.location ? { lng: e.location.lng, lat: e.location.lat } : null, department: e.department, at: e.eventTime, loose: true };
     byId.set(k, { source_system: t.source_system, source_record_id: t.source_record_id, subject_id: old?.subject_id ?? `new:${k}`, record });
     if (old) renamed++;
+    if (old && process.env.SHOW_REMENTION) console.log(`  renamed: ${k} ${old.record.name} → ${name}`);
     else added++;
   }
   rows = [...byId.values()];

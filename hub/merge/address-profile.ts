@@ -13,6 +13,8 @@ export interface AddressProfile {
   readonly nearWord: string;
   /** Words after a place's name that point from it (xx超市对面, 陈记烧腊隔壁): the name is a landmark, not the place. */
   readonly landmarkPointers: readonly string[];
+  /** Words after a number that name a land parcel (7号地块): two parcels' numbers are two places. */
+  readonly parcelWords: readonly string[];
   readonly roadSuffixes: readonly string[];
   readonly intersectionJoiners: readonly string[];
   readonly compoundSuffixes: readonly string[];
@@ -53,6 +55,7 @@ export function parseAddressProfile(json: unknown): AddressProfile {
     approximate: words(o, 'approximate'),
     nearWord: word(o, 'nearWord'),
     landmarkPointers: Array.isArray(o.landmarkPointers) ? words(o, 'landmarkPointers') : [],
+    parcelWords: Array.isArray(o.parcelWords) ? words(o, 'parcelWords') : [],
     roadSuffixes: words(o, 'roadSuffixes'),
     intersectionJoiners: words(o, 'intersectionJoiners'),
     compoundSuffixes: words(o, 'compoundSuffixes'),
@@ -92,6 +95,8 @@ export interface AddressPatterns {
   /** 3小组, 第3村民小组 → 3组. */
   readonly groupLong: RegExp;
   readonly unitWordAll: RegExp;
+  /** 7号地块: the parcel's number (global; never matches when the profile names no parcel words). */
+  readonly parcel: RegExp;
   /** 城北街185号楼桃源居4幢 / 185-1号锦绣华庭2号楼: road, door, the compound named between, its building. */
   readonly compoundAfterDoor: RegExp;
 }
@@ -114,6 +119,7 @@ export function compileAddressPatterns(p: AddressProfile): AddressPatterns {
     ordinal: new RegExp(`${escape(p.ordinalPrefix)}(\\d+)(${p.ordinalWords.map(escape).join('|')})`, 'gu'),
     groupLong: new RegExp(`${escape(p.ordinalPrefix)}?(\\d+)${alt(p.groupLongForms)}`, 'gu'),
     unitWordAll: new RegExp(escape(p.unitWord), 'gu'),
+    parcel: p.parcelWords.length ? new RegExp(`(\\d+)${alt(p.parcelWords)}`, 'gu') : /(?!)/gu,
     compoundAfterDoor: new RegExp(`(\\p{Script=Han}{1,8}?${road})(\\d+)(?:-(\\d+))?(?:${alt(p.buildingWords)}|${door})(\\p{Script=Han}[\\p{Script=Han}\\d]{1,9}?)(\\d+)${alt(p.buildingWords)}`, 'u'),
   };
 }

@@ -139,6 +139,15 @@ export function normaliseAddressText(raw: string): string {
   return s;
 }
 
+/**
+ * The land parcels a text names by number (7号地块, 7号图斑), sorted: a patrol's or a complaint's
+ * parcel is a place of its own, so two texts naming only other parcels are about other land.
+ */
+export function parcelNumbers(text: string): readonly string[] {
+  const s = normaliseAddressText(text);
+  return [...new Set([...s.matchAll(P.parcel)].map((m) => String(Number(m[1]))))].sort();
+}
+
 /** Parse an address. Pure; unknown parts go to `rest`. */
 export function parseAddress(raw: string, opts: AddressOptions = {}): ParsedAddress {
   // candidates' addresses are given as strings and parsed again at every comparison: remember them

@@ -25,6 +25,8 @@ export interface LanguageData {
     actionStarts: string[];
     /** What complaints are about or say happened, never a trade name. */
     complaintWords: string[];
+    /** Words that make the name before them a project's or a site's (…住院楼项目, …工地), not the firm responsible. */
+    projectWords: string[];
   };
   /** Sounds an accent merges (fuzzy pinyin): [written, read as] for initials and finals, longest first. */
   fuzzyPinyin?: { initials: Array<[string, string]>; finals: Array<[string, string]> };
@@ -39,7 +41,7 @@ function load(): LanguageData {
     if (!Array.isArray(o[k]) || !o[k].every((w) => typeof w === 'string' && w !== '')) throw new Error(`${FILE.pathname}: ${k} must be a list of words`);
   }
   const m = o.mentions;
-  if (!m || typeof m.shopWords !== 'string' || ![m.legalTails, m.nameBoundaries, m.determinerStarts, m.actionStarts, m.complaintWords].every((l) => Array.isArray(l) && l.every((w) => typeof w === 'string' && w !== '' && !/[|()[\]\\^$*+?.{}]/.test(w)))) {
+  if (!m || typeof m.shopWords !== 'string' || ![m.legalTails, m.nameBoundaries, m.determinerStarts, m.actionStarts, m.complaintWords, m.projectWords].every((l) => Array.isArray(l) && l.every((w) => typeof w === 'string' && w !== '' && !/[|()[\]\\^$*+?.{}]/.test(w)))) {
     throw new Error(`${FILE.pathname}: mentions needs shopWords and lists of plain words (no pattern characters)`);
   }
   if (typeof o.surnames?.single !== 'string' || !Array.isArray(o.surnames.compound)) throw new Error(`${FILE.pathname}: surnames needs single (a string of characters) and compound (a list)`);

@@ -52,7 +52,7 @@
  */
 import { normaliseUscc } from '../../core/normalise/uscc.js';
 import type { Report } from '../../schemas/types.js';
-import { addressSimilarity, buildingAsDoor, parseAddress, type AddressOptions, type ParsedAddress } from './addresses.js';
+import { addressSimilarity, buildingAsDoor, parcelNumbers, parseAddress, type AddressOptions, type ParsedAddress } from './addresses.js';
 import { boundingBox, distanceScore, haversineMetres, isUsablePoint, type GeoPoint } from './geo.js';
 import { nameKey, nameSimilarity, type NameKey, type NameOptions } from './names.js';
 import { RegionIndex, townCodeOf } from './regions.js';
@@ -326,8 +326,8 @@ interface Prepared {
   text: TextFingerprint;
   uscc: string | null;
   name: NameKey | null;
-  /** The name was read from the description (no subject field): evidence for, never against. */
-  nameFromText: boolean;
+  /** Land parcels the address or text names by number (7号地块). */
+  parcels: readonly string[];
 }
 
 /**
@@ -358,7 +358,7 @@ function prepareUncached(r: ReportFeatures, nameOpts: NameOptions, addrOpts: Add
     text: textFingerprint(r.description, r.address),
     uscc: usccOrNull(r.subjectUscc),
     name: given ? nameKey(given, nameOpts) : (mention?.key ?? null),
-    nameFromText: !given && mention !== null,
+    parcels: parcelNumbers(`${r.address ?? ''} ${r.description}`),
   };
 }
 
@@ -415,6 +415,13 @@ export function positionAgreement(rep: Pick<Prepared, 'r' | 'location'>, linked:
   return { agree, distanceM: Math.round(best.d), limitM: Math.round(best.limit), explanation: `positions ${Math.round(best.d)} m apart (±${best.u} m together, ${agree ? '≤' : '>'} ${Math.round(best.limit)} m)` };
 }
 
+function parcelConflict(rep: Prepared, linked: readonly Prepared[]): string | null {
+  if (rep.parcels.length === 0) return null;
+  const named = linked.filter((l) => l.parcels.length > 0);
+  if (named.length === 0 || named.some((l) => l.parcels.some((p) => rep.parcels.includes(p)))) return null;
+  return `other land parcels: ${rep.parcels.join('/')} vs ${[...new Set(named.flatMap((l) => l.parcels))].sort().join('/')}`;
+}
+
 function subjectRelation(a: Prepared, others: readonly Prepared[], nameOpts: NameOptions, T: MatterThresholds = PROFILE.thresholds): MatterFeatures['subject'] {
   let best: MatterFeatures['subject'] = { relation: 'unknown', score: null, explanation: 'no subject on one side' };
   let differentUscc: string | null = null;
@@ -432,7 +439,10 @@ function subjectRelation(a: Prepared, others: readonly Prepared[], nameOpts: Nam
       const s = nameSimilarity(a.name, b.name, nameOpts);
       if (s.score >= T.subjectNameMin && (best.score === null || s.score > best.score)) {
         best = { relation: 'similar-name', score: s.score, explanation: `subject ${a.name.original} ~ ${b.name.original}: ${s.explanation}` };
-      } else if (s.score < T.subjectNameDifferent && a.name.core !== '' && b.name.core !== '' && !a.nameFromText && !b.nameFromText) {
+      } else if (s.score < T.subjectNameDifferent && a.name.core !== '' && b.name.core !== '') {
+        // a name read from a complaint counts against as well: shops share doors (老陈饺子 and 小段烧烤
+        // at one number), and what text names but is no operator (a landmark, a project under
+        // construction) is not read as a name (mentions.ts)
         differentName ??= `${a.name.original} vs ${b.name.original} (${s.score})`;
       }
     }
@@ -775,6 +785,13 @@ function evaluate(
   } else {
     failed.push('place');
     why.push('nothing to compare the places by (no coordinates, address or grid in common)');
+  }
+
+  // numbered land parcels: a report naming parcels none of the matter's reports names is about other land
+  const parcels = parcelConflict(rep, linked);
+  if (parcels !== null) {
+    failed.push('place');
+    why.push(parcels);
   }
 
   // similar

@@ -45,6 +45,10 @@ const CLOSE = ')）]】';
 const BOUNDARIES: readonly string[] = LANGUAGE.mentions.nameBoundaries;
 
 const LANDMARK_POINTERS = ADDRESS_PROFILE.landmarkPointers;
+const PROJECT_WORDS = LANGUAGE.mentions.projectWords;
+const ROAD_SUFFIXES = ADDRESS_PROFILE.roadSuffixes;
+/** How far after a name a project word may stand and still make it a project's name (园项目, 住院楼项目). */
+const PROJECT_WORD_WITHIN = 4;
 
 const SENTENCE_END = /[。.!！?？;；:：\n]/u;
 
@@ -213,6 +217,12 @@ function insideRegion(cs: readonly string[], start: number, end: number, regions
   return false;
 }
 
+/** A slip for 记 by its sound, right before the trade (和计米粉, 和纪米粉 for 和记米粉). */
+function soundsLikeJi(c: string | undefined): boolean {
+  return c !== undefined && /\p{Script=Han}/u.test(c) && pinyinSyllables(c)[0] === JI;
+}
+const JI = pinyinSyllables('记')[0];
+
 function findMentions(text: string, opts: NameOptions): Mention[] {
   const s = normalise(text);
   const regions = opts.regions === undefined ? EMPTY_REGIONS : opts.regions instanceof RegionIndex ? opts.regions : new RegionIndex([], opts.regions);
@@ -254,6 +264,9 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       // a shop named to say where (陈记烧腊对面, 彭记鱼头隔壁) is a landmark, not what the report is about
       const after = cs.slice(end).join('');
       if (LANDMARK_POINTERS.some((w) => after.startsWith(w))) continue;
+      // a project or a site named for what is built (金鼎物流园项目, 绿源医院住院楼项目工地) is where the
+      // work is; the firm responsible is its contractor, whom other reports name
+      if (PROJECT_WORDS.some((w) => { const i = after.indexOf(w); return i >= 0 && i <= PROJECT_WORD_WITHIN; })) continue;
       // the start: after the nearest boundary word before the industry word
       // a one-character boundary right before the industry word is part of the name (佳和炸鸡, 惠及超市)
       let start = Math.max(0, h.start - LOOK_BACK);
@@ -265,7 +278,7 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
         const before = cs.slice(0, i + 1).join('');
         const b = BOUNDARIES.find((w) => before.endsWith(w));
         // …, and so is one standing before 记 (向记奶茶, 于记面馆): a surname
-        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b)) && !(chars(b).length === 1 && cs[i + 1] === '记')) {
+        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b)) && !(chars(b).length === 1 && (cs[i + 1] === '记' || (i + 2 === h.start && soundsLikeJi(cs[i + 1]))))) {
           // a boundary character inside a region name (呼和木独镇, 伊和乌素苏木) is the region's
           const region = regionAcross(cs, i - chars(b).length + 1, i + 1, h.start, regions);
           if (region !== null) {
@@ -292,6 +305,8 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       const core = chars(key.core);
       // a surname trade name (老那 → 那记) is a name even when its surname is also a determiner (那, 每)
       const generic = key.surname === null ? GENERIC_CORE.test(key.core) || COMPLAINT_NOUN.test(key.core) || ACTION_START.test(key.core) : false;
+      // a road and a trade (团结路烧烤店) says which shop by where it is: the shop on that road, not its name
+      if (ROAD_SUFFIXES.some((w) => key.core.endsWith(w))) continue;
       if (core.length === 0 || (looseHomophone && core.length < 2) || core.length > (looseHomophone ? LOOSE_HOMOPHONE_MAX_CORE : afterDeterminer ? DETERMINER_MAX_CORE : MENTION_MAX_CORE) || generic || key.industry === '') continue;
       seen.add(span);
       (looseHomophone ? weak : out).push({ text: span, start: at + start, key, homophone: h.homophone });

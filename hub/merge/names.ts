@@ -472,15 +472,9 @@ function nameKeyUncached(name: string, opts: NameOptions): NameKey {
   if (core === '' && prefix !== '') core = prefix;
 
   // 5. Surname trade names.
-  let surname: NameKey['surname'] = null;
-  for (const [re, form] of SURNAME_FORMS) {
-    const m = re.exec(core);
-    if (m && SURNAMES.has(m[1] as string)) {
-      surname = { surname: m[1] as string, form: form.replace('X', m[1] as string), written: core };
-      core = `${m[1]}记`;
-      break;
-    }
-  }
+  const unified = surnameTradeName(core);
+  const surname = unified.surname;
+  core = unified.core;
   if (EMPTY_CORES.has(core)) core = '';
 
   return {
@@ -567,6 +561,14 @@ function coreSimilarity(a: NameKey, b: NameKey): { score: number; method: NameMe
     if (/^[A-Za-z]{2,4}$/u.test(x.core) && initialsOf(y).some((h) => pinyinInitialsMatch(x.core, h))) {
       return { score: PINYIN_INITIALS_SIMILARITY, method: 'pinyin', jw: 0, dc: 0, py: 1, note: `${x.core} = initials of ${y.surname?.written ?? y.core}` };
     }
+    // FH五金 ~ 富华五金水暖: the other's trade is not a lexicon word, so its core ran on into it;
+    // the initials name the characters before this side's industry word
+    if (/^[A-Za-z]{2,4}$/u.test(x.core) && x.industry !== '' && y.industry === '') {
+      const head = chars(y.core).slice(0, x.core.length).join('');
+      if (y.core.slice(head.length).startsWith(x.industry) && pinyinInitialsMatch(x.core, head)) {
+        return { score: PINYIN_INITIALS_SIMILARITY, method: 'pinyin', jw: 0, dc: 0, py: 1, note: `${x.core} = initials of ${head}` };
+      }
+    }
   }
   const jw = jaroWinkler(a.core, b.core);
   const dc = dice(a.core, b.core);
@@ -579,8 +581,21 @@ function coreSimilarity(a: NameKey, b: NameKey): { score: number; method: NameMe
     const same = py === 1;
     return { score: same ? SURNAME_HOMOPHONE_SIMILARITY : 0, method: same ? 'pinyin' : 'surname', jw, dc, py, note: `surname ${a.surname.surname} ≠ ${b.surname.surname}` };
   }
+  const plain = plainCoreSimilarity(a.core, b.core, jw, dc, py);
+  // one side read as a surname trade name (老金 → 金记), the other not because a slip took its
+  // surname away (老今, 皇氏): the unified key no longer resembles the other; compare as written
+  const written = (a.surname?.written && !b.surname) ? [a.surname.written, b.core] : (b.surname?.written && !a.surname) ? [b.surname.written, a.core] : null;
+  if (written) {
+    const [x, y] = written as [string, string];
+    const w = plainCoreSimilarity(x, y, jaroWinkler(x, y), dice(x, y), jaroWinklerSeq(pinyinSyllables(x), pinyinSyllables(y)));
+    if (w.score > plain.score) return { ...w, note: `as written: ${x} ~ ${y}` };
+  }
+  return plain;
+}
+
+function plainCoreSimilarity(a: string, b: string, jw: number, dc: number, py: number): { score: number; method: NameMethod; jw: number; dc: number; py: number } {
   // accents that merge sounds (n/l, -n/-ng, zh/z: the fuzzy pinyin of input methods) write one name two ways
-  const pyFuzzy = py < 1 ? jaroWinklerSeq(fuzzySyllables(a.core), fuzzySyllables(b.core)) : py;
+  const pyFuzzy = py < 1 ? jaroWinklerSeq(fuzzySyllables(a), fuzzySyllables(b)) : py;
   const pyScore = round4(Math.max(py, pyFuzzy) * PINYIN_DISCOUNT);
   const best = Math.max(jw, dc, pyScore);
   const method: NameMethod = best === 0 ? 'none' : best === jw ? 'jaro-winkler' : best === dc ? 'dice' : 'pinyin';
@@ -613,9 +628,47 @@ export function nameSimilarity(a: NameKey | string, b: NameKey | string, opts: N
 
 const NAME_PAIRS = new PairMemo<NameKey, NameKey, NameSimilarity>(50_000);
 
-function nameSimilarityOfKeys(ka: NameKey, kb: NameKey): NameSimilarity {
+/** 老王 / 王家 / 小王 / 王姐 → 王记, with the surname and the form it was written in; other cores as they are. */
+function surnameTradeName(core: string): { core: string; surname: NameKey['surname'] } {
+  for (const [re, form] of SURNAME_FORMS) {
+    const m = re.exec(core);
+    if (m && SURNAMES.has(m[1] as string)) return { core: `${m[1]}记`, surname: { surname: m[1] as string, form: form.replace('X', m[1] as string), written: core } };
+  }
+  return { core, surname: null };
+}
+
+/** A trade word typed with one character wrong is still the trade (擂荼 for 擂茶, 容家菜 for 客家菜). */
+export const MISTYPED_INDUSTRY_FACTOR = 0.95;
+
+/**
+ * `k` found no trade word, so its core ran on to the end (阿豪擂荼, 老表米粉庄); when the other name's
+ * trade word stands at the end of it with at most one character typed wrong — and at most one
+ * character after it — `k` split there, else null.
+ */
+function splitMistypedIndustry(k: NameKey, other: NameKey): NameKey | null {
+  if (k.industry !== '' || other.industry === '') return null;
+  const cs = chars(k.core);
+  const ind = chars(other.industry);
+  if (ind.length < 2) return null;
+  for (let tail = 0; tail <= 1; tail++) {
+    const p = cs.length - tail - ind.length;
+    if (p < 1) continue;
+    const diffs = ind.reduce((n, c, i) => n + (cs[p + i] === c ? 0 : 1), 0);
+    if (diffs <= 1 && !(diffs === 0 && tail === 0)) {
+      return { ...k, ...surnameTradeName(cs.slice(0, p).join('')), industry: other.industry, industryGroup: other.industryGroup, genericIndustry: other.genericIndustry };
+    }
+  }
+  return null;
+}
+
+function nameSimilarityOfKeys(ka0: NameKey, kb0: NameKey): NameSimilarity {
   const penalties: string[] = [];
   const parts: string[] = [];
+  const splitA = splitMistypedIndustry(ka0, kb0);
+  const splitB = splitA ? null : splitMistypedIndustry(kb0, ka0);
+  const ka = splitA ?? ka0;
+  const kb = splitB ?? kb0;
+  const mistyped = splitA ?? splitB;
 
   const noCore = ka.core === '' || kb.core === '';
   const core = noCore ? { score: ka.core === kb.core ? 1 : 0, method: 'none' as NameMethod, jw: 0, dc: 0, py: 0 } : coreSimilarity(ka, kb);
@@ -653,6 +706,11 @@ function nameSimilarityOfKeys(ka: NameKey, kb: NameKey): NameSimilarity {
     score *= DIFFERENT_LOCATION_FACTOR;
     penalties.push('different-location');
     parts.push(`places in the names differ (${conflict}) ×${DIFFERENT_LOCATION_FACTOR}`);
+  }
+  if (mistyped) {
+    score *= MISTYPED_INDUSTRY_FACTOR;
+    penalties.push('mistyped-industry');
+    parts.push(`${(splitA ? ka0 : kb0).core} read as ${mistyped.core} + ${mistyped.industry} (trade word mistyped or run on) ×${MISTYPED_INDUSTRY_FACTOR}`);
   }
   score = round4(score);
   return {

@@ -26,7 +26,7 @@
 import { createHash } from 'node:crypto';
 import type { AddressOptions } from './addresses.js';
 import { isUsablePoint } from './geo.js';
-import type { NameOptions } from './names.js';
+import { INDUSTRY_GENERIC_SIMILARITY, type NameOptions } from './names.js';
 import { compareStrings } from './strings.js';
 import {
   blockingKeysOf,
@@ -199,6 +199,35 @@ function nameInTownPair(f: SubjectFeatures): boolean {
 }
 
 /**
+ * `name-on-road` for a pair: the same name and trade on the same road (one side gives the door, the
+ * other only the road, a crossing of it or a landmark on it — a caller's way of saying where), with
+ * no town said to differ: a complaint that names 戴嫂擂茶 on 文昌北路 means the 戴嫂擂茶馆 at 文昌北路255号.
+ */
+function nameOnRoadPair(f: SubjectFeatures): boolean {
+  if (f.address === null || !['same-road', 'intersection-road'].includes(f.address.rule)) return false;
+  // on one road a generic trade (餐饮) may say what the other says exactly (鱼头): 百利餐饮有限责任公司 runs 百利鱼头
+  if ((f.name?.score ?? 0) < SUBJECT_NAME_IN_TOWN || (f.name?.industry ?? 1) < INDUSTRY_GENERIC_SIMILARITY) return false;
+  if (f.division?.relation === 'different-town') return false;
+  if (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) return false;
+  return f.operator !== 'different';
+}
+
+/**
+ * `name-in-county` for a pair: one record says nothing of its town (a 12345 work order naming
+ * 彭记鱼头 and no address), the names are the same key and trade, and nothing says "another place":
+ * the county's one 彭记鱼头馆 is meant. Two registered firms that share the name make it ambiguous
+ * (`ambiguousByName`): the record then joins neither by its name alone.
+ */
+function nameInCountyPair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
+  if (f.division !== null || (f.name?.score ?? 0) < 1 || (f.name?.industry ?? 1) < 1) return false;
+  // initials (XJ大排档) are shared by many names: too weak to place a shop by name alone
+  if (![p, q].every((x) => x.rec.names.some((k) => [...k.core].length >= 2 && !/^[A-Za-z]+$/u.test(k.core)))) return false;
+  if (f.address !== null && f.address.score < SUBJECT_ADDRESS_DIFFERENT) return false;
+  if (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) return false;
+  return f.operator !== 'different';
+}
+
+/**
  * `site-name` for a pair: a firm whose trade is worked on sites (建筑安装工程, 市政工程) is reported
  * where it builds, anywhere in the county, not at its office: the same name — trade name of two or
  * more characters and the site-work industry on both sides — is the same firm whatever the towns
@@ -216,11 +245,27 @@ function siteNamePair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
  * of one trade with near-identical names do not share a door.
  */
 function sameDoorPair(f: SubjectFeatures): boolean {
-  if (!f.division || !SAME_TOWN.has(f.division.relation)) return false;
+  // the door itself places both; a record that gives no town (a 12369 complaint) is not against it
+  if (f.division && !SAME_TOWN.has(f.division.relation)) return false;
   if ((f.name?.score ?? 0) < SUBJECT_NAME_SAME_DOOR || (f.name?.industry ?? 0) < 1) return false;
   if ((f.address?.score ?? 0) < 1) return false;
   if (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) return false;
   return f.operator !== 'different';
+}
+
+/**
+ * `registered-name` for a pair: both give the same full registered name with its legal form
+ * (鄂尔多斯市罗霄餐饮有限公司). A registration authority registers a name once in its area, so the
+ * same full name is one enterprise when nothing places the two in different towns — a complaint
+ * often says nothing of where — unless another operator is named.
+ */
+function registeredNamePair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
+  // a name freed by a rename is registered again by another firm: two records placed in two towns
+  // by their own words stay apart
+  if (f.operator === 'different' || f.division?.relation === 'different-town' || f.address?.rule === 'different-town') return false;
+  const full = (r: PreparedRecord) => new Set(r.names.filter((k) => k.legalForm !== null && [...k.core].length >= 2).map((k) => k.cleaned));
+  const a = full(p.rec);
+  return a.size > 0 && [...full(q.rec)].some((n) => a.has(n));
 }
 
 /**
@@ -271,7 +316,10 @@ function pairEdgeUncached(x: Prepared, y: Prepared, nameOpts: NameOptions, addrO
   const ev = evaluatePair(p, q, nameOpts, addrOpts);
   if (ev.decision === 'excluded') return null;
   if (ev.decision === 'match') return { a: p.id, b: q.id, rule: ev.rule as SubjectRule, score: ev.score, features: ev.features };
+  if (registeredNamePair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'registered-name', score: ev.score, features: ev.features };
   if ((p.m.loose || q.m.loose) && nameInTownPair(ev.features)) return { a: p.id, b: q.id, rule: 'name-in-town', score: ev.score, features: ev.features };
+  if ((p.m.loose || q.m.loose) && nameOnRoadPair(ev.features)) return { a: p.id, b: q.id, rule: 'name-on-road', score: ev.score, features: ev.features };
+  if ((p.m.loose || q.m.loose) && nameInCountyPair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'name-in-county', score: ev.score, features: ev.features };
   if ((p.m.loose || q.m.loose) && siteNamePair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'site-name', score: ev.score, features: ev.features };
   if (sameDoorPair(ev.features)) return { a: p.id, b: q.id, rule: 'same-door', score: ev.score, features: ev.features };
   return null;
@@ -283,7 +331,7 @@ export function matchRecordPair(x: SubjectMember, y: SubjectMember, opts: Subjec
   return pairEdge(prepareMember(x, nameOpts, addrOpts), prepareMember(y, nameOpts, addrOpts), nameOpts, addrOpts);
 }
 
-const RULE_RANK: Partial<Record<SubjectRule, number>> = { 'uscc-equal': 0, 'id-hash-equal': 0, 'probabilistic-match': 1, 'name-in-town': 2, 'site-name': 2, 'same-door': 2 };
+const RULE_RANK: Partial<Record<SubjectRule, number>> = { 'uscc-equal': 0, 'id-hash-equal': 0, 'probabilistic-match': 1, 'name-in-town': 2, 'site-name': 2, 'same-door': 2, 'registered-name': 2, 'name-on-road': 2, 'name-in-county': 3 };
 
 /** Strongest first; a total order, so the result never depends on input order. */
 export function compareEdges(e: SubjectEdge, f: SubjectEdge): number {
@@ -309,19 +357,22 @@ class UnionFind {
   }
 }
 
+/** Edges that join by a name alone, wherever the two records are (see ambiguousByName). */
+const BY_NAME_ALONE: ReadonlySet<SubjectRule> = new Set(['site-name', 'name-in-county']);
+
 /**
- * Records whose `site-name` edges lead to records of two different valid USCCs: two registered firms
- * share the name (演示旗兴旺建筑安装工程 and 鄂尔多斯市兴旺建筑安装工程) and a report giving only the
- * name could be about either — it joins neither by its name alone.
+ * Records whose `site-name` or `name-in-county` edges lead to records of two different valid USCCs:
+ * two registered firms share the name (演示旗兴旺建筑安装工程 and 鄂尔多斯市兴旺建筑安装工程) and a
+ * report giving only the name could be about either — it joins neither by its name alone.
  */
-function ambiguousSiteNames(edges: readonly SubjectEdge[], hard: ReadonlyMap<string, { uscc: string | null }>): Set<string> {
+function ambiguousByName(edges: readonly SubjectEdge[], hard: ReadonlyMap<string, { uscc: string | null }>): Set<string> {
   const usccs = new Map<string, Set<string>>();
   const note = (x: string, y: string) => {
     const u = hard.get(y)?.uscc;
     if (u) (usccs.get(x) ?? usccs.set(x, new Set()).get(x)!).add(u);
   };
   for (const e of edges) {
-    if (e.rule !== 'site-name') continue;
+    if (!BY_NAME_ALONE.has(e.rule)) continue;
     note(e.a, e.b);
     note(e.b, e.a);
   }
@@ -375,9 +426,9 @@ function clusterPrepared(prepared: readonly Prepared[], nameOpts: NameOptions, a
   const clus = new UnionFind();
   const hard = new Map<string, { uscc: string | null; idHash: string | null }>(prepared.map((p) => [p.id, { uscc: p.rec.uscc, idHash: p.rec.idHash }]));
   const clash = (x: string | null, y: string | null) => x !== null && y !== null && x !== y;
-  const ambiguous = ambiguousSiteNames(edges, hard);
+  const ambiguous = ambiguousByName(edges, hard);
   for (const e of edges) {
-    if (e.rule === 'site-name' && (ambiguous.has(e.a) || ambiguous.has(e.b))) continue;
+    if (BY_NAME_ALONE.has(e.rule) && (ambiguous.has(e.a) || ambiguous.has(e.b))) continue;
     const ra = clus.find(e.a);
     const rb = clus.find(e.b);
     if (ra === rb) continue;
@@ -415,7 +466,7 @@ function clusterPrepared(prepared: readonly Prepared[], nameOpts: NameOptions, a
 // (issue 19, finding 6). The result is the same with far less work when no two different valid
 // USCCs and no two different ID hashes are among the records — by far the common case, a
 // registry row and the reports naming it:
-//   - no union is ever refused (nothing clashes) and no site-name edge is ambiguous (that needs
+//   - no union is ever refused (nothing clashes) and no by-name-alone edge (site-name, name-in-county) is ambiguous (that needs
 //     two USCCs), so the subjects are exactly the components of the edges;
 //   - every edge then lies inside one subject, so a record's decision — its first edge in the
 //     total order compareEdges, among those inside its subject — is its strongest edge overall.

@@ -119,6 +119,9 @@ export type SubjectRule =
   | 'name-in-town'
   | 'site-name'
   | 'same-door'
+  | 'registered-name'
+  | 'name-on-road'
+  | 'name-in-county'
   | 'below-threshold'
   | 'no-candidate'
   | 'all-excluded';
@@ -237,10 +240,12 @@ export interface PreparedRecord {
  * The record's division, or — when it names only the county (a registry row gives 150625) — the
  * town its address names: where the subject is, for the division feature and the town-scoped keys.
  */
-function divisionOf(code: string | null, addresses: readonly ParsedAddress[]): string | null {
+function divisionOf(code: string | null, addresses: readonly ParsedAddress[], names: readonly NameKey[]): string | null {
   if (townCodeOf(code)) return code;
   const fromAddress = addresses.map((a) => a.divisionCode).find((c) => townCodeOf(c) !== null);
-  return fromAddress ?? code;
+  // …else the town a shop's own name places it in (老表米粉(锡尼店), 锡尼镇老表米粉店)
+  const fromName = names.flatMap((k) => k.regions.map((h) => h.code)).find((c) => townCodeOf(c) !== null);
+  return fromAddress ?? fromName ?? code;
 }
 
 export function prepare(r: SubjectRecord, nameOpts: NameOptions, addrOpts: AddressOptions): PreparedRecord {
@@ -248,14 +253,15 @@ export function prepare(r: SubjectRecord, nameOpts: NameOptions, addrOpts: Addre
   const names = [r.name, ...(r.formerNames ?? [])].filter((n): n is string => typeof n === 'string' && n.trim() !== '');
   const addresses = [r.address, ...(r.addresses ?? [])].filter((a): a is string => typeof a === 'string' && a.trim() !== '');
   const parsed = [...new Set(addresses)].map((a) => parseAddress(a, addrOpts));
+  const keys = [...new Set(names)].map((n) => nameKey(n, nameOpts));
   return {
     uscc: code,
     usccInvalid: invalid,
     operatorUscc: validOrNull(r.operatorUscc).code,
     idHash: r.idHash?.trim() || null,
-    names: [...new Set(names)].map((n) => nameKey(n, nameOpts)),
+    names: keys,
     addresses: parsed,
-    divisionCode: divisionOf(r.divisionCode ?? null, parsed),
+    divisionCode: divisionOf(r.divisionCode ?? null, parsed, keys),
     location: isUsablePoint(r.location) ? r.location : null,
     subjectType: r.subjectType ?? null,
   };
@@ -547,12 +553,21 @@ export function blockingKeysOf(rec: PreparedRecord): string[] {
       keys.add(`core:${town}|${k.core}`);
       keys.add(`py:${town}|${pinyinSyllables(k.core).join('')}`);
       // a trade name written as pinyin initials (WS夜宵) meets the one it abbreviates (吴氏夜宵)
-      for (const ini of initialsKeys(k)) keys.add(`ini:${town}|${ini}`);
+      for (const ini of initialsKeys(k)) {
+        keys.add(`ini:${town}|${ini}`);
+        // a complaint that gives no town (LS擂茶 at 文昌一路239号门面) meets the registered shop
+        // (赖嫂擂茶馆, in its town) by initials and trade county-wide
+        if (k.industry !== '') keys.add(`ini:*|${ini}|${k.industry}`);
+      }
     }
   }
   for (const a of rec.addresses) {
     const t = townCodeOf(a.divisionCode) ?? town;
-    if (a.road && a.number !== null) keys.add(`addr:${t}|${a.road}|${a.number}`);
+    if (a.road && a.number !== null) {
+      keys.add(`addr:${t}|${a.road}|${a.number}`);
+      // …and by its door county-wide, for the same reason
+      keys.add(`addr:*|${a.road}|${a.number}`);
+    }
   }
   return [...keys].sort(compareStrings);
 }

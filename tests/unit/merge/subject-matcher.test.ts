@@ -211,8 +211,12 @@ describe('subjectBlockingKeys', () => {
   it('gives identifier, name, trade-name, pinyin, initials and address keys', () => {
     const keys = subjectBlockingKeys({ uscc: LAOWANG_USCC, name: '王记烧烤(锡尼店)', address: '锡尼镇团结路12号', divisionCode: '150625100001' }, opts);
     expect(keys).toEqual(
-      [`uscc:${LAOWANG_USCC}`, 'name:王记|烧烤', 'core:150625100|王记', 'py:150625100|wangji', 'ini:150625100|wj', 'addr:150625100|团结路|12'].sort(),
+      [`uscc:${LAOWANG_USCC}`, 'name:王记|烧烤', 'core:150625100|王记', 'py:150625100|wangji', 'ini:150625100|wj', 'ini:*|wj|烧烤', 'addr:150625100|团结路|12', 'addr:*|团结路|12'].sort(),
     );
+    // a complaint that gives no town meets the registered shop by its door and by initials and trade
+    const townless = subjectBlockingKeys({ name: 'WJ烧烤', address: '团结路12号门面' }, opts);
+    expect(townless).toContain('addr:*|团结路|12');
+    expect(townless).toContain('ini:*|wj|烧烤');
     // The registry's form of the name gives the same name key, so the lookup finds it.
     expect(subjectBlockingKeys({ name: '锡尼镇老王烧烤店' }, opts)).toContain('name:王记|烧烤');
     // A homophone typo shares the pinyin key.
@@ -300,5 +304,43 @@ describe('record pairs: site-name, name-in-town needs the same trade, same-door'
     // another number, or another trade, is not
     expect(matchRecordPair(a, member('GD7', { name: '富昆烧烤', address: '学府东路28号', divisionCode: '150625100001' }, true), opts)).toBeNull();
     expect(matchRecordPair(a, member('GD8', { name: '富昆火锅', address: '学府东路18号', divisionCode: '150625100001' }, true), opts)).toBeNull();
+    // a complaint that gives no town is placed by the door itself
+    expect(matchRecordPair(a, member('XF1', { name: '富昆烧烤', address: '学府东路18号' }, true), opts)).toMatchObject({ rule: 'same-door' });
+  });
+
+  it('name-on-road: a complaint naming the shop and only its road (or a crossing or landmark of it) means the shop on that road', () => {
+    const shop = member('R5', { uscc: LAOWANG_USCC, name: '锡尼镇戴嫂擂茶馆', address: '锡尼镇文昌北路255号', divisionCode: '150625100001', subjectType: 'INDIVIDUAL_BUSINESS' });
+    expect(matchRecordPair(shop, member('GD9', { name: '戴嫂擂茶', address: '文昌北路菜市场后面' }, true), opts)).toMatchObject({ rule: 'name-on-road' });
+    expect(matchRecordPair(shop, member('GD10', { name: '戴嫂擂茶', address: '文昌北路与团结路交叉口' }, true), opts)).toMatchObject({ rule: 'name-on-road' });
+    // a generic trade on one side (餐饮) says what the other says exactly, and a branch note names the town
+    const firm3 = member('R7', { uscc: XINGWANG, name: '演示旗百利餐饮有限责任公司', address: '锡尼镇果都巷72号', divisionCode: '150625100001', subjectType: 'ENTERPRISE' });
+    expect(matchRecordPair(firm3, member('GD9b', { name: '百利鱼头(锡尼店)', address: '果都巷小学门口' }, true), opts)).toMatchObject({ rule: 'name-on-road' });
+    // another trade of that name, another road, or another town is not
+    expect(matchRecordPair(shop, member('GD11', { name: '戴嫂烧烤', address: '文昌北路菜市场后面' }, true), opts)).toBeNull();
+    expect(matchRecordPair(shop, member('GD12', { name: '戴嫂擂茶', address: '东风路菜市场后面' }, true), opts)).toBeNull();
+    expect(matchRecordPair(shop, member('GD13', { name: '戴嫂擂茶', address: '巴拉贡镇文昌北路菜市场后面', divisionCode: '150625101001' }, true), opts)).toBeNull();
+  });
+
+  it('name-in-county: a complaint that says nothing of where means the county\'s one shop of that name; two firms of the name make it join neither', () => {
+    const shop = member('R8', { uscc: LAOWANG_USCC, name: '锡尼镇彭记鱼头馆', address: '锡尼镇中山大街76号', divisionCode: '150625100001', subjectType: 'INDIVIDUAL_BUSINESS' });
+    const call = member('GD17', { name: '彭记鱼头', address: null }, true);
+    expect(matchRecordPair(shop, call, opts)).toMatchObject({ rule: 'name-in-county' });
+    // initials alone are too weak
+    expect(matchRecordPair(member('R9', { uscc: LAOWANG_USCC, name: '锡尼镇彭记鱼头馆', address: '锡尼镇中山大街76号', divisionCode: '150625100001' }), member('GD18', { name: 'PJ鱼头', address: null }, true), opts)?.rule).not.toBe('name-in-county');
+    const other = member('R10', { uscc: LAOLI_USCC, name: '巴拉贡镇彭记鱼头馆', address: '巴拉贡镇东风路86号', divisionCode: '150625101001', subjectType: 'INDIVIDUAL_BUSINESS' });
+    const c = clusterSubjects([shop, other, call], opts);
+    expect(c.clusters.find((x) => x.members.some((m) => m.sourceRecordId === 'GD17'))?.members.map((m) => m.sourceRecordId)).toEqual(['GD17']);
+    expect(clusterSubjects([shop, call], opts).clusters).toHaveLength(1);
+  });
+
+  it('registered-name: the same full registered name with its legal form is one enterprise, though a complaint says nowhere', () => {
+    const firm2 = member('R6', { uscc: XINGWANG, name: '鄂尔多斯市罗霄餐饮有限公司', address: '锡尼镇团结路8号', divisionCode: '150625100001', subjectType: 'ENTERPRISE' });
+    expect(matchRecordPair(firm2, member('GD14', { name: '鄂尔多斯市罗霄餐饮有限公司', address: null }, true), opts)).toMatchObject({ rule: 'registered-name' });
+    // the trade name alone, or another legal form's name, is not enough without a place
+    expect(matchRecordPair(firm2, member('GD15', { name: '罗霄餐饮', address: null }, true), opts)?.rule).not.toBe('registered-name');
+    expect(matchRecordPair(firm2, member('GD16', { name: '鄂尔多斯市罗霄商贸有限公司', address: null }, true), opts)).toBeNull();
+    // a name freed by a rename and registered again in another town is another firm
+    const again = member('SP1', { name: '鄂尔多斯市罗霄餐饮有限公司', address: '巴拉贡镇东风路86号', divisionCode: '150625101001', subjectType: 'ENTERPRISE' });
+    expect(matchRecordPair(firm2, again, opts)?.rule).not.toBe('registered-name');
   });
 });
