@@ -16,7 +16,7 @@
  * allowance never moves the cursor: such a record is dead-lettered once (remembered in the cursor)
  * and the page carries a warning for the connector's status.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { ConfigError, UpstreamRejectedError, ValidationError } from '../../core/errors.js';
 import { formatShanghai, parseTimestamp } from '../../core/normalise/time.js';
 import type { Source, SourcePage, SourceRecord } from '../sdk/types.js';
@@ -220,6 +220,8 @@ export class HttpPollSource implements Source<HttpPollCursor> {
     const seen = new Set(c.seenAtSince);
     const held = new Set(c.held ?? []);
     const sinceMs = this.timeOf(c.since);
+    // bulk operations give whole pages one update time: each distinct text is parsed once per page
+    const times = new Map<string, number>();
     const latestTrusted = this.now() + (this.s.incremental.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS);
     const atSince: Array<{ rec: SourceRecord; mark: string }> = [];
     const later: Array<{ rec: SourceRecord; mark: string; t: number; rawTime: string }> = [];
@@ -227,11 +229,14 @@ export class HttpPollSource implements Source<HttpPollCursor> {
     for (const item of list as unknown[]) {
       const id = String(getPath(item, this.s.idField) ?? '');
       const raw = JSON.stringify(item);
-      const mark = `${id}#${createHash('sha1').update(raw).digest('base64url').slice(0, 12)}`;
+      const mark = `${id}#${hash('sha1', raw, 'base64url').slice(0, 12)}`;
       const rawTime = getPath(item, this.s.incremental.field);
       let t: number;
       try {
-        t = this.timeOf(String(rawTime));
+        const text = String(rawTime);
+        const known = times.get(text);
+        t = known ?? this.timeOf(text);
+        if (known === undefined) times.set(text, t);
       } catch (err) {
         // an unreadable or out-of-range update time cannot move the cursor; dead-lettered once
         untrusted.push({ rec: { id, payload: item, raw, rejected: err as ValidationError }, mark });
