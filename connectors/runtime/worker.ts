@@ -49,8 +49,9 @@ export interface WorkerDeps {
 }
 
 /**
- * Pages of a pull source committed in one transaction: until this many source records, or this
- * long after the transaction began, or the source has nothing more ready — whichever comes first.
+ * Pages of a pull source committed in one transaction: until the group holds this many source
+ * records (the page that reaches it is the last), or this long after its first page arrived, or
+ * the source has nothing more ready now — whichever comes first.
  * A transaction's fixed costs (begin, markers on every partition, the ledger and cursor messages,
  * the commit round trip) are then paid once per group; the time bound keeps a live connector's
  * records as fresh as before (a page is never held back waiting for the next one).
@@ -305,6 +306,8 @@ export class ConnectorWorker<C = unknown> {
     let cursor = this.stored?.cursor;
     let records = 0;
     let tx: Transaction | undefined;
+    /** When the group's first page arrived: the group's time bound counts from here. */
+    let groupStart = 0;
     let txStart = 0;
     let chain: Promise<void> = Promise.resolve();
     let sendFailed = false;
@@ -339,7 +342,16 @@ export class ConnectorWorker<C = unknown> {
         let page: SourcePage<C>;
         const tWait = performance.now();
         try {
-          page = await (this.readAhead ?? this.fetchPage(cursor));
+          const next = this.readAhead ?? this.fetchPage(cursor);
+          if (built.length > 0) {
+            // A group waits for its next page only while its time lasts: a slow platform must not
+            // hold a transaction open (the broker aborts it after transactionTimeout, and the
+            // status would show Kafka stalled). The page fetched meanwhile starts the next group.
+            this.readAhead = next;
+            const ready = await Promise.race([next.then(() => true, () => true), sleep(Math.max(0, this.grouping.maxMs - (performance.now() - groupStart))).then(() => false)]);
+            if (!ready) break; // (a failed fetch counts as ready: it surfaces just below)
+          }
+          page = await next;
         } catch (err) {
           this.readAhead = undefined;
           // nothing under way: the loop waits and tries the same page again, as always
@@ -361,7 +373,8 @@ export class ConnectorWorker<C = unknown> {
           break;
         }
         last = page;
-        const full = !grouped || records + page.records.length >= this.grouping.maxRecords || (tx !== undefined && performance.now() - txStart >= this.grouping.maxMs) || until?.(page.cursor) === true;
+        if (built.length === 0) groupStart = performance.now();
+        const full = !grouped || records + page.records.length >= this.grouping.maxRecords || performance.now() - groupStart >= this.grouping.maxMs || until?.(page.cursor) === true;
         if (page.hasMore && this.source.readAhead) {
           this.readAhead = this.fetchPage(page.cursor);
           this.readAhead.catch(() => undefined); // surfaces on the next step
