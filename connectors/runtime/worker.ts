@@ -1,8 +1,9 @@
 /**
  * Runs one connector: read a page from the source, map and encode each record, then produce the
- * records, the dead letters and the new cursor in ONE Kafka transaction. The cursor therefore
- * moves exactly when the page's records become visible to read_committed consumers: a worker
- * killed at any moment resumes at the last committed page — nothing lost, nothing twice.
+ * records, the dead letters and the new cursor in ONE Kafka transaction (for a pull source, a
+ * group of pages and the cursor of the last one: see TransactionGrouping). The cursor therefore
+ * moves exactly when the records before it become visible to read_committed consumers: a worker
+ * killed at any moment resumes at the last committed cursor — nothing lost, nothing twice.
  *
  * Upstream failures are retried (bounded, with jitter); when retries run out the connector reports
  * itself degraded and tries again later from the same cursor. It never skips data.
