@@ -31,6 +31,12 @@ export class UndecodableRecordError extends SchemaError {}
 
 const ACCEPT = 'application/vnd.schemaregistry.v1+json, application/json';
 
+/** What the codec uses of an avsc type (the registry client builds them; avsc has no types of its own here). */
+interface AvroType {
+  encode(value: unknown, buf: Buffer, pos: number): number;
+  isValid(value: unknown, opts: { errorHook: (path: string[]) => void }): boolean;
+}
+
 /**
  * Headers for a request of ours to the registry: its credentials (SCHEMA_REGISTRY_USERNAME and
  * _PASSWORD, or _TOKEN) when it wants them, and `extra`.
@@ -156,13 +162,49 @@ export class SchemaCodec {
 
   /** Avro-encodes with the registered schema; a value that does not fit names the failing fields. */
   async encode(kind: RecordKind, value: unknown): Promise<Buffer> {
+    const writer = this.writers.get(kind) ?? (await this.writerFor(kind));
+    return writer(value);
+  }
+
+  /**
+   * Per kind, the registered schema's compiled type writing into one scratch buffer that already
+   * holds the wire header (magic byte, schema id): a connector encodes every record of a page with
+   * the same few schemas, so neither the schema lookup nor the header is paid per record, and each
+   * record costs one exact-size copy out of the scratch buffer.
+   */
+  private readonly writers = new Map<RecordKind, (value: unknown) => Buffer>();
+
+  private async writerFor(kind: RecordKind): Promise<(value: unknown) => Buffer> {
     const id = this.ids.get(kind) ?? (await this.ensureRegistered(kind));
-    try {
-      return await this.registry.encode(id, value);
-    } catch (err) {
-      const paths = ((err as { paths?: string[][] }).paths ?? []).map((p) => p.join('.'));
-      throw new SchemaError(`record does not fit the ${kind} schema${paths.length ? ` at ${paths.join(', ')}` : ''}`, paths[0], err);
-    }
+    const type = (await this.registry.getSchema(id)) as unknown as AvroType;
+    let scratch = Buffer.alloc(64 * 1024);
+    const header = (buf: Buffer) => {
+      buf.writeUInt8(0, 0);
+      buf.writeInt32BE(id, 1);
+    };
+    header(scratch);
+    const writer = (value: unknown): Buffer => {
+      let end: number;
+      try {
+        end = type.encode(value, scratch, 5);
+        if (end < 0) {
+          // avsc answers how many bytes were missing
+          scratch = Buffer.alloc(Math.max(2 * scratch.length, scratch.length - end));
+          header(scratch);
+          end = type.encode(value, scratch, 5);
+        }
+      } catch (err) {
+        const paths: string[] = [];
+        type.isValid(value, { errorHook: (path) => paths.push(path.join('.')) });
+        throw new SchemaError(`record does not fit the ${kind} schema${paths.length ? ` at ${paths.join(', ')}` : ''}`, paths[0], err);
+      }
+      const out = Buffer.allocUnsafe(end);
+      scratch.copy(out, 0, 0, end);
+      return out;
+    };
+    // only the project's own schema is registered under ensureRegistered's id: keep its writer
+    if (this.ids.get(kind) === id) this.writers.set(kind, writer);
+    return writer;
   }
 
   /**

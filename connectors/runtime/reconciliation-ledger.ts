@@ -13,7 +13,7 @@
  * cumulative message grew with every page (quadratic bytes, and over the broker's message limit at
  * ~50,000 records in one hour, where the connector stalled); the counts message stays small.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Kafka, Message } from '../../core/kafka/client.js';
 import { readToEnd } from '../../core/read-to-end.js';
 import { hourStartMs, isDigestKey, ledgerKey, type ConnectorHourLedger } from '../../core/reconciliation.js';
@@ -40,7 +40,7 @@ interface HourCounts {
 const DIGEST_BYTES = 8;
 
 function digest(kind: 'r' | 'p', key: string): string {
-  return createHash('sha256').update(`${kind}\u001f${key}`).digest().subarray(0, DIGEST_BYTES).toString('base64');
+  return hash('sha256', `${kind}\u001f${key}`, 'buffer').subarray(0, DIGEST_BYTES).toString('base64');
 }
 
 function packSeen(seen: Iterable<string>): string {

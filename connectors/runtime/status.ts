@@ -36,6 +36,14 @@ export class ConnectorStatus {
   onPage: ((seconds: number) => void) | undefined;
   /** Where the time goes (ms since start): reading the source, mapping, Avro encoding, transactional produce. */
   readonly timings = { fetchMs: 0, mapMs: 0, encodeMs: 0, produceMs: 0 };
+  /**
+   * How long the worker's loop stood waiting (ms since start) for a page from the source and for
+   * Kafka to take and commit a transaction's records: fetch and produce overlap the mapping of
+   * other pages, so `timings` overlap, while these and the mapping add up to the loop's time.
+   */
+  readonly blocked = { fetchMs: 0, produceMs: 0 };
+  /** Told of each committed transaction: its time from begin to commit, its pages and source records (the benchmark). */
+  onTransaction: ((ms: number, pages: number, records: number) => void) | undefined;
 
   constructor(private readonly manifest: ConnectorManifest) {}
 

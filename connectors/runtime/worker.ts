@@ -1,15 +1,16 @@
 /**
  * Runs one connector: read a page from the source, map and encode each record, then produce the
- * records, the dead letters and the new cursor in ONE Kafka transaction. The cursor therefore
- * moves exactly when the page's records become visible to read_committed consumers: a worker
- * killed at any moment resumes at the last committed page — nothing lost, nothing twice.
+ * records, the dead letters and the new cursor in ONE Kafka transaction (for a pull source, a
+ * group of pages and the cursor of the last one: see TransactionGrouping). The cursor therefore
+ * moves exactly when the records before it become visible to read_committed consumers: a worker
+ * killed at any moment resumes at the last committed cursor — nothing lost, nothing twice.
  *
  * Upstream failures are retried (bounded, with jitter); when retries run out the connector reports
  * itself degraded and tries again later from the same cursor. It never skips data.
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kafka, Message, Producer, TopicMessages } from '../../core/kafka/client.js';
+import type { Kafka, Message, Producer, TopicMessages, Transaction } from '../../core/kafka/client.js';
 import { topics as topicNames, type Topics } from '../../schemas/index.js';
 import type { SchemaCodec } from '../../schemas/registry.js';
 import { CountyHubError, isRetriable } from '../../core/errors.js';
@@ -44,7 +45,38 @@ export interface WorkerDeps {
   now?: () => number;
   /** The county's towns and their areas, to key reports whose platform gave no division code (the county profile's by default). */
   places?: CountyPlaces;
+  /** How many pages of a pull source share one transaction (DEFAULT_GROUPING). */
+  grouping?: Partial<TransactionGrouping>;
 }
+
+/**
+ * Pages of a pull source committed in one transaction: until the group holds this many source
+ * records (the page that reaches it is the last), or this long after its first page arrived, or
+ * the source has nothing more ready now — whichever comes first.
+ * A transaction's fixed costs (begin, markers on every partition, the ledger and cursor messages,
+ * the commit round trip) are then paid once per group; the time bound keeps a live connector's
+ * records as fresh as before (a page is never held back waiting for the next one).
+ */
+export interface TransactionGrouping {
+  maxRecords: number;
+  maxMs: number;
+}
+
+export const DEFAULT_GROUPING: TransactionGrouping = { maxRecords: 10_000, maxMs: 1_000 };
+
+/** A page mapped and encoded, waiting for its group's commit. */
+interface BuiltPage<C> {
+  page: SourcePage<C>;
+  messages: TopicMessages[];
+  tally: RecordTally[];
+  produced: number;
+  dead: number;
+  ingestTime: number;
+}
+
+/** Records mapped between two turns of the event loop, so produce answers and the read-ahead are handled while a page is mapped. */
+const YIELD_EVERY_RECORDS = 200;
+const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
 /** Under the broker's default message.max.bytes (1 MiB) with room for the batch and record overhead. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 900 * 1024;
@@ -129,6 +161,7 @@ export class ConnectorWorker<C = unknown> {
   /** Per-hour counts, committed with the pages they count (docs/decisions/003-reconciliation-per-hour.md). */
   readonly ledger: ReconciliationLedger;
   private readonly places: CountyPlaces;
+  private readonly grouping: TransactionGrouping;
 
   constructor(
     readonly manifest: ConnectorManifest,
@@ -143,6 +176,7 @@ export class ConnectorWorker<C = unknown> {
     this.messageLimit = deps.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.ledger = new ReconciliationLedger(manifest);
     this.places = deps.places ?? profilePlaces();
+    this.grouping = { ...DEFAULT_GROUPING, ...deps.grouping };
   }
 
   /** Source time of a cursor (epoch ms), when the source can tell. */
@@ -249,34 +283,163 @@ export class ConnectorWorker<C = unknown> {
   async drain(opts: { onPage?: (p: { records: number; cursor: C }) => void; until?: (cursor: C) => boolean } = {}): Promise<void> {
     for (;;) {
       if (this.abort.signal.aborted) return;
-      const r = await this.step();
-      if (r.page) opts.onPage?.({ records: r.page.records.length, cursor: r.page.cursor });
-      if (!r.more || (r.page && opts.until?.(r.page.cursor))) return;
+      const r = await this.step(opts.until);
+      for (const page of r.pages ?? []) opts.onPage?.({ records: page.records.length, cursor: page.cursor });
+      const last = r.pages?.at(-1);
+      if (!r.more || (last && opts.until?.(last.cursor))) return;
     }
   }
 
   /**
-   * One page: fetch (with retries), then commit. Sources that read ahead safely (pure functions of
-   * the cursor) have their next page fetched while this one's transaction commits; if the commit
-   * fails, the read-ahead page is dropped and reading resumes from the committed cursor.
+   * One transaction: fetch a page (with retries), map and encode it, send its records, and — for
+   * pull sources (pure functions of the cursor) — go on with the next pages into the same
+   * transaction until the group is full (TransactionGrouping); then the ledger and the cursor of
+   * the group's last page go in, and it commits. Each page's sends are chained behind the previous
+   * one's and overlap the mapping of the next page; the next page is fetched while this one is
+   * mapped (read-ahead). If anything fails, the transaction aborts — none of the group's records
+   * and not its cursor are visible — and reading resumes from the committed cursor.
    */
-  private async step(): Promise<{ more: boolean; page?: SourcePage<C> }> {
-    const page = await (this.readAhead ?? this.fetchPage(this.stored?.cursor));
-    this.readAhead = undefined;
-    if (page.hasMore && this.source.readAhead) {
-      this.readAhead = this.fetchPage(page.cursor);
-      this.readAhead.catch(() => undefined); // surfaces on the next step
-    }
+  private async step(until?: (cursor: C) => boolean): Promise<{ more: boolean; pages?: SourcePage<C>[] }> {
+    const producer = this.producer;
+    if (!producer) throw new Error('connect() first');
+    const grouped = this.source.readAhead === true;
+    const built: BuiltPage<C>[] = [];
+    let cursor = this.stored?.cursor;
+    let records = 0;
+    let tx: Transaction | undefined;
+    /** When the group's first page arrived: the group's time bound counts from here. */
+    let groupStart = 0;
+    let txStart = 0;
+    let chain: Promise<void> = Promise.resolve();
+    let sendFailed = false;
+    let fetchError: unknown;
+    let last: SourcePage<C> | undefined;
+    const begin = async () => {
+      if (tx) return tx;
+      txStart = performance.now();
+      this.status.producing(this.now());
+      tx = await producer.transaction();
+      return tx;
+    };
+    const send = (messages: TopicMessages[]) => {
+      const chunks = chunkBySize(messages, MAX_REQUEST_BYTES);
+      chain = chain.then(async () => {
+        const t = await begin();
+        // one transaction, several requests: a client sends a partition's messages as one record
+        // batch, which the broker refuses above message.max.bytes (1 MB by default)
+        for (const topicMessages of chunks) {
+          const t0 = performance.now();
+          try {
+            await t.sendBatch({ topicMessages });
+          } finally {
+            this.status.timings.produceMs += performance.now() - t0;
+          }
+        }
+      });
+      chain.catch(() => (sendFailed = true));
+    };
     try {
-      await this.commitPage(page);
+      for (;;) {
+        let page: SourcePage<C>;
+        const tWait = performance.now();
+        try {
+          const next = this.readAhead ?? this.fetchPage(cursor);
+          if (built.length > 0) {
+            // A group waits for its next page only while its time lasts: a slow platform must not
+            // hold a transaction open (the broker aborts it after transactionTimeout, and the
+            // status would show Kafka stalled). The page fetched meanwhile starts the next group.
+            this.readAhead = next;
+            const ready = await Promise.race([next.then(() => true, () => true), sleep(Math.max(0, this.grouping.maxMs - (performance.now() - groupStart))).then(() => false)]);
+            if (!ready) break; // (a failed fetch counts as ready: it surfaces just below)
+          }
+          page = await next;
+        } catch (err) {
+          this.readAhead = undefined;
+          // nothing under way: the loop waits and tries the same page again, as always
+          if (built.length === 0) throw err;
+          // pages already mapped are committed first; the failure surfaces after
+          fetchError = err;
+          break;
+        } finally {
+          this.status.blocked.fetchMs += performance.now() - tWait;
+        }
+        this.readAhead = undefined;
+        const unchanged = page.records.length === 0 && JSON.stringify(page.cursor) === JSON.stringify(cursor);
+        if (unchanged) {
+          // the source answered: healthy, nothing new, no empty transaction
+          if (built.length === 0) {
+            this.status.committed(0, 0, 0, this.now(), this.pageSeconds(page));
+            return { more: page.hasMore, pages: [page] };
+          }
+          break;
+        }
+        last = page;
+        if (built.length === 0) groupStart = performance.now();
+        const full = !grouped || records + page.records.length >= this.grouping.maxRecords || performance.now() - groupStart >= this.grouping.maxMs || until?.(page.cursor) === true;
+        if (page.hasMore && this.source.readAhead) {
+          this.readAhead = this.fetchPage(page.cursor);
+          this.readAhead.catch(() => undefined); // surfaces on the next step
+        }
+        const b = await this.buildPage(page);
+        built.push(b);
+        records += page.records.length;
+        cursor = page.cursor;
+        if (b.messages.length) send(b.messages);
+        if (full || !page.hasMore || sendFailed) break;
+      }
+      const lastPage = last!;
+      const produced = built.reduce((n, b) => n + b.produced, 0);
+      const dead = built.reduce((n, b) => n + b.dead, 0);
+      const ingestTime = built.at(-1)!.ingestTime;
+      const next: StoredCursor<C> = {
+        connector: this.manifest.id,
+        cursor: lastPage.cursor,
+        committedAt: new Date(ingestTime).toISOString(),
+        produced: (this.stored?.produced ?? 0) + produced,
+        deadLettered: (this.stored?.deadLettered ?? 0) + dead,
+      };
+      // the group's counts travel with its records and its cursor: committed together, or aborted together
+      const counted = this.ledger.stage(built.flatMap((b) => b.tally));
+      const tail: TopicMessages[] = [];
+      if (counted.messages.length) tail.push({ topic: this.topics.reconciliation, messages: counted.messages });
+      tail.push({ topic: this.topics.cursors, messages: [cursorMessage(next as StoredCursor)] });
+      send(tail);
+      const tWait = performance.now();
+      try {
+        await chain;
+        const t0 = performance.now();
+        await tx!.commit();
+        this.status.timings.produceMs += performance.now() - t0;
+      } finally {
+        this.status.blocked.produceMs += performance.now() - tWait;
+      }
+      this.status.produceEnded();
+      this.status.onTransaction?.(performance.now() - txStart, built.length, records);
+      this.stored = next;
+      counted.commit();
+      await this.source.committed?.(lastPage.cursor);
+      for (const b of built) {
+        this.status.committed(b.produced, b.dead, b.page.records.length, this.now(), this.pageSeconds(b.page));
+        for (const w of b.page.warnings ?? []) {
+          this.status.warned(w, this.now());
+          this.deps.log.warn({ connector: this.manifest.id, warning: w }, 'connector warning');
+        }
+      }
     } catch (err) {
+      await chain.catch(() => undefined);
+      const t = tx as Transaction | undefined;
+      if (t) await t.abort().catch(() => undefined);
+      this.status.produceEnded();
+      if (built.length === 0 && !t) throw err; // the first fetch failed: the loop's back-off handles it
       await this.readAhead?.catch(() => undefined);
       this.readAhead = undefined;
+      if (isFenced(err)) throw new FencedError(this.manifest.id, err);
       if (err instanceof FencedError) throw err;
       await this.recover(err);
       return { more: true };
     }
-    return { more: page.hasMore, page };
+    if (fetchError) throw fetchError;
+    return { more: last!.hasMore, pages: built.map((b) => b.page) };
   }
 
   /**
@@ -426,14 +589,8 @@ export class ConnectorWorker<C = unknown> {
     return t0 === undefined ? undefined : (performance.now() - t0) / 1000;
   }
 
-  /** Maps, encodes and produces one page with its cursor in one transaction. */
-  private async commitPage(page: SourcePage<C>): Promise<void> {
-    const producer = this.producer;
-    if (!producer) throw new Error('connect() first');
-    if (page.records.length === 0 && JSON.stringify(page.cursor) === JSON.stringify(this.stored?.cursor)) {
-      this.status.committed(0, 0, 0, this.now(), this.pageSeconds(page)); // the source answered: healthy, nothing new, no empty transaction
-      return;
-    }
+  /** Maps, validates, hashes and encodes one page's records; a record that fails becomes a dead letter. */
+  private async buildPage(page: SourcePage<C>): Promise<BuiltPage<C>> {
     const ingestTime = this.now();
     const ctx: MappingContext = {
       connectorId: this.manifest.id,
@@ -447,14 +604,17 @@ export class ConnectorWorker<C = unknown> {
     const dead: Message[] = [];
     const tally: RecordTally[] = [];
     let produced = 0;
+    let n = 0;
     for (const rec of page.records) {
+      if (++n % YIELD_EVERY_RECORDS === 0) await yieldToEventLoop();
       try {
         if (rec.rejected) throw rec.rejected; // the source already knows it cannot be delivered
         const t0 = performance.now();
         const emitted = this.mapping(rec.payload, ctx).map((e) => placeReportKey(e, this.places));
         const t1 = performance.now();
         // encode all of a record's outputs before adding any: a record is delivered whole or dead-lettered whole
-        const encoded = await Promise.all(emitted.map(async (e) => ({ topic: this.topics.records(e.kind), key: e.key, value: await this.deps.codec.encode(e.kind, e.value) })));
+        const encoded: Array<{ topic: string; key: string; value: Buffer }> = [];
+        for (const e of emitted) encoded.push({ topic: this.topics.records(e.kind), key: e.key, value: await this.deps.codec.encode(e.kind, e.value) });
         this.status.timings.mapMs += t1 - t0;
         this.status.timings.encodeMs += performance.now() - t1;
         const oversized = encoded.find((e) => messageBytes(e) > this.messageLimit);
@@ -462,9 +622,9 @@ export class ConnectorWorker<C = unknown> {
           throw new CountyHubError('CH_VALIDATION', `记录过大: the ${oversized.topic} record is ${messageBytes(oversized)} bytes; Kafka accepts at most ${this.messageLimit} per message`);
         }
         for (const e of encoded) {
-          const list = byTopic.get(e.topic) ?? [];
+          let list = byTopic.get(e.topic);
+          if (!list) byTopic.set(e.topic, (list = []));
           list.push({ key: e.key, value: e.value });
-          byTopic.set(e.topic, list);
         }
         produced += encoded.length;
         tally.push(deliveredTally(rec, emitted, ingestTime));
@@ -479,44 +639,9 @@ export class ConnectorWorker<C = unknown> {
         this.deps.log.warn({ connector: this.manifest.id, record: rec.id, code: letter.code, field: letter.field, reason: letter.reason }, 'record dead-lettered');
       }
     }
-    const next: StoredCursor<C> = {
-      connector: this.manifest.id,
-      cursor: page.cursor,
-      committedAt: new Date(ingestTime).toISOString(),
-      produced: (this.stored?.produced ?? 0) + produced,
-      deadLettered: (this.stored?.deadLettered ?? 0) + dead.length,
-    };
-    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-    if (dead.length) topicMessages.push({ topic: this.topics.deadLetters, messages: dead });
-    // the page's counts travel with the page: committed together, or aborted together
-    const counted = this.ledger.stage(tally);
-    if (counted.messages.length) topicMessages.push({ topic: this.topics.reconciliation, messages: counted.messages });
-    topicMessages.push({ topic: this.topics.cursors, messages: [cursorMessage(next as StoredCursor)] });
-
-    const tProduce = performance.now();
-    this.status.producing(this.now());
-    const tx = await producer.transaction();
-    try {
-      // one transaction, several requests: kafkajs sends a partition's messages as one record batch,
-      // which the broker refuses above message.max.bytes (1 MB by default)
-      for (const chunk of chunkBySize(topicMessages, MAX_REQUEST_BYTES)) await tx.sendBatch({ topicMessages: chunk });
-      await tx.commit();
-    } catch (err) {
-      await tx.abort().catch(() => undefined);
-      if (isFenced(err)) throw new FencedError(this.manifest.id, err);
-      throw err;
-    } finally {
-      this.status.produceEnded();
-    }
-    this.status.timings.produceMs += performance.now() - tProduce;
-    this.stored = next;
-    counted.commit();
-    await this.source.committed?.(page.cursor);
-    this.status.committed(produced, dead.length, page.records.length, this.now(), this.pageSeconds(page));
-    for (const w of page.warnings ?? []) {
-      this.status.warned(w, this.now());
-      this.deps.log.warn({ connector: this.manifest.id, warning: w }, 'connector warning');
-    }
+    const messages: TopicMessages[] = [...byTopic].map(([topic, list]) => ({ topic, messages: list }));
+    if (dead.length) messages.push({ topic: this.topics.deadLetters, messages: dead });
+    return { page, messages, tally, produced, dead: dead.length, ingestTime };
   }
 }
 

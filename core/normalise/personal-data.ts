@@ -8,7 +8,7 @@
  *   without the county's key the HMAC is not.
  * - `masked` is for display only and never contains the hidden middle digits.
  */
-import { createHmac, getHashes } from 'node:crypto';
+import { createHmac, createSecretKey, getHashes, type KeyObject } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import { validateResidentId, type ResidentIdOptions } from './resident-id.js';
 import { validatePhone } from './phone.js';
@@ -50,8 +50,25 @@ export function keyedHash(
   key: PersonalDataKey,
   algorithm: PersonalDataHashAlgorithm = PERSONAL_DATA_HASH_ALGORITHM,
 ): string {
-  assertKey(key);
-  return `${algorithm}:${createHmac(algorithm, key).update(value, 'utf8').digest('hex')}`;
+  return `${algorithm}:${createHmac(algorithm, keyObject(key)).update(value, 'utf8').digest('hex')}`;
+}
+
+/** Checked county keys as key objects: a connector hashes with one key for every record it reads. */
+const keyObjects = new Map<string, KeyObject>();
+
+function keyObject(key: PersonalDataKey): KeyObject {
+  if (typeof key !== 'string') {
+    assertKey(key);
+    return createSecretKey(key);
+  }
+  let k = keyObjects.get(key);
+  if (!k) {
+    assertKey(key);
+    if (keyObjects.size >= 16) keyObjects.clear();
+    k = createSecretKey(Buffer.from(key, 'utf8'));
+    keyObjects.set(key, k);
+  }
+  return k;
 }
 
 /** First 6 + 8 asterisks + last 4 of an 18-character ID: 110105********002X. */

@@ -24,6 +24,12 @@ const INVISIBLE_CHARS = /[\u200B\u2060\uFEFF]/g;
 // Every Unicode space separator (full-width space U+3000, NBSP, thin spaces...) except the plain space.
 const OTHER_SPACES = /\p{Zs}/gu;
 const HAN = /\p{Script=Han}/u;
+/**
+ * Anything cleanText would change besides trimming the ends: \r, tabs, line/paragraph separators,
+ * space separators other than the plain space (the \p{Zs} members spelt out), control and invisible
+ * characters, two spaces in a row, a space next to a line break.
+ */
+const NEEDS_CLEANING = /[\r\t\u2028\u2029\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\u0000-\u0009\u000B-\u001F\u007F-\u009F\u200B\u2060\uFEFF]| {2}| \n|\n /;
 
 /**
  * Trim, remove control characters (keeping \n), turn full-width/no-break spaces and tabs into spaces,
@@ -36,7 +42,9 @@ export function cleanText(raw: unknown, opts: CleanTextOptions): string | null {
   const text = toText(raw, field);
   if (text === null) return missing(field, required);
 
-  const cleaned = text
+  // most department text needs none of the replacements below: one scan decides
+  const cleaned = NEEDS_CLEANING.test(text)
+    ? text
     .replace(/\r\n?/g, '\n')
     .replace(/\t/g, ' ')
     .replace(/[\u2028\u2029]/g, '\n')
@@ -45,7 +53,8 @@ export function cleanText(raw: unknown, opts: CleanTextOptions): string | null {
     .replace(INVISIBLE_CHARS, '')
     .replace(/ {2,}/g, ' ')
     .replace(/ *\n */g, '\n')
-    .trim();
+    .trim()
+    : text.trim();
 
   if (cleaned === '') return missing(field, required);
   assertNotMisdecoded(cleaned, field);
@@ -140,6 +149,7 @@ function missing(field: string, required: boolean): null {
 }
 
 function assertMaxLength(text: string, maxLength: number, field: string): void {
+  if (text.length <= maxLength) return; // code points never outnumber UTF-16 units
   const length = Array.from(text).length;
   if (length > maxLength) {
     throw new ValidationError(

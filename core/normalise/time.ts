@@ -43,10 +43,30 @@ export function formatShanghai(epochMs: number): string {
 
 /** Parse a department timestamp; throws ValidationError for unreadable, impossible or implausible values. */
 export function parseTimestamp(raw: unknown, field: string, opts: ParseTimeOptions = {}): ParsedTime {
+  // Connectors read the same few update times thousands of times a page (bulk operations share one
+  // second): text → instant is a pure function, so each text is read once. Spreadsheet numbers
+  // depend on the workbook's date system and stay uncached; the bounds depend on the clock and are
+  // checked every time.
+  if (typeof raw === 'string' && opts.source === undefined) {
+    const known = parsedTexts.get(raw);
+    if (known) {
+      assertWithinBounds(known.epochMs, field, opts);
+      return { iso: known.iso, epochMs: known.epochMs };
+    }
+  }
   const epochMs = toEpochMs(raw, field, opts);
   assertWithinBounds(epochMs, field, opts);
-  return { iso: formatShanghai(epochMs), epochMs };
+  const parsed = { iso: formatShanghai(epochMs), epochMs };
+  if (typeof raw === 'string' && opts.source === undefined) {
+    if (parsedTexts.size >= PARSED_TEXTS_MAX) parsedTexts.clear();
+    parsedTexts.set(raw, parsed);
+  }
+  return { iso: parsed.iso, epochMs };
 }
+
+/** Texts already read (a bounded memo; cleared whole when full — old times are rarely read again). */
+const parsedTexts = new Map<string, ParsedTime>();
+const PARSED_TEXTS_MAX = 20_000;
 
 function toEpochMs(raw: unknown, field: string, opts: ParseTimeOptions): number {
   const spreadsheet = opts.source === 'spreadsheet';

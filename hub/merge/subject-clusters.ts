@@ -24,7 +24,7 @@
  * Everything is a function of the set of records given: permuting them changes nothing.
  */
 import { createHash } from 'node:crypto';
-import type { AddressOptions } from './addresses.js';
+import { parseAddress, type AddressOptions } from './addresses.js';
 import { isUsablePoint } from './geo.js';
 import { INDUSTRY_GENERIC_SIMILARITY, type NameOptions } from './names.js';
 import { compareStrings } from './strings.js';
@@ -199,12 +199,14 @@ function nameInTownPair(f: SubjectFeatures): boolean {
 }
 
 /**
- * `name-on-road` for a pair: the same name and trade on the same road (one side gives the door, the
+ * `name-on-road` for a pair: the same name and trade on the same road or in one villagers' group (one side gives the door, the
  * other only the road, a crossing of it or a landmark on it — a caller's way of saying where), with
  * no town said to differ: a complaint that names 戴嫂擂茶 on 文昌北路 means the 戴嫂擂茶馆 at 文昌北路255号.
  */
 function nameOnRoadPair(f: SubjectFeatures): boolean {
-  if (f.address === null || !['same-road', 'intersection-road'].includes(f.address.rule)) return false;
+  if (f.address === null || !['same-road', 'intersection-road', 'same-group'].includes(f.address.rule)) return false;
+  // in a villagers' group one side must give only the group: two doors of one group are two places
+  if (f.address.rule === 'same-group' && f.address.pair.every((a) => parseAddress(a).number !== null)) return false;
   // on one road a generic trade (餐饮) may say what the other says exactly (鱼头): 百利餐饮有限责任公司 runs 百利鱼头
   if ((f.name?.score ?? 0) < SUBJECT_NAME_IN_TOWN || (f.name?.industry ?? 1) < INDUSTRY_GENERIC_SIMILARITY) return false;
   if (f.division?.relation === 'different-town') return false;

@@ -315,6 +315,10 @@ describe('record pairs: site-name, name-in-town needs the same trade, same-door'
     // a generic trade on one side (餐饮) says what the other says exactly, and a branch note names the town
     const firm3 = member('R7', { uscc: XINGWANG, name: '演示旗百利餐饮有限责任公司', address: '锡尼镇果都巷72号', divisionCode: '150625100001', subjectType: 'ENTERPRISE' });
     expect(matchRecordPair(firm3, member('GD9b', { name: '百利鱼头(锡尼店)', address: '果都巷小学门口' }, true), opts)).toMatchObject({ rule: 'name-on-road' });
+    // in a villagers' group too, when one side gives only the group; two doors of one group are two places
+    const farm = member('R11', { uscc: XINGWANG, name: '演示旗永发餐饮有限公司', address: '锡尼镇团结村3组36号', divisionCode: '150625100001', subjectType: 'ENTERPRISE' });
+    expect(matchRecordPair(farm, member('XF2', { name: '永发螺蛳粉(锡尼店)', address: '团结村三组' }, true), opts)).toMatchObject({ rule: 'name-on-road' });
+    expect(matchRecordPair(farm, member('XF3', { name: '永发食品', address: '团结村3组85号' }, true), opts)?.rule).not.toBe('name-on-road');
     // another trade of that name, another road, or another town is not
     expect(matchRecordPair(shop, member('GD11', { name: '戴嫂烧烤', address: '文昌北路菜市场后面' }, true), opts)).toBeNull();
     expect(matchRecordPair(shop, member('GD12', { name: '戴嫂擂茶', address: '东风路菜市场后面' }, true), opts)).toBeNull();
