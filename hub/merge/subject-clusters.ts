@@ -24,7 +24,7 @@
  * Everything is a function of the set of records given: permuting them changes nothing.
  */
 import { createHash } from 'node:crypto';
-import { parseAddress, type AddressOptions } from './addresses.js';
+import type { AddressOptions } from './addresses.js';
 import { isUsablePoint } from './geo.js';
 import { INDUSTRY_GENERIC_SIMILARITY, type NameOptions } from './names.js';
 import { compareStrings } from './strings.js';
@@ -203,10 +203,10 @@ function nameInTownPair(f: SubjectFeatures): boolean {
  * other only the road, a crossing of it or a landmark on it — a caller's way of saying where), with
  * no town said to differ: a complaint that names 戴嫂擂茶 on 文昌北路 means the 戴嫂擂茶馆 at 文昌北路255号.
  */
-function nameOnRoadPair(f: SubjectFeatures): boolean {
+function nameOnRoadPair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
   if (f.address === null || !['same-road', 'intersection-road', 'same-group'].includes(f.address.rule)) return false;
   // in a villagers' group one side must give only the group: two doors of one group are two places
-  if (f.address.rule === 'same-group' && f.address.pair.every((a) => parseAddress(a).number !== null)) return false;
+  if (f.address.rule === 'same-group' && [p, q].every((x) => x.rec.addresses.some((a) => a.number !== null))) return false;
   // on one road a generic trade (餐饮) may say what the other says exactly (鱼头): 百利餐饮有限责任公司 runs 百利鱼头
   if ((f.name?.score ?? 0) < SUBJECT_NAME_IN_TOWN || (f.name?.industry ?? 1) < INDUSTRY_GENERIC_SIMILARITY) return false;
   if (f.division?.relation === 'different-town') return false;
@@ -320,7 +320,7 @@ function pairEdgeUncached(x: Prepared, y: Prepared, nameOpts: NameOptions, addrO
   if (ev.decision === 'match') return { a: p.id, b: q.id, rule: ev.rule as SubjectRule, score: ev.score, features: ev.features };
   if (registeredNamePair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'registered-name', score: ev.score, features: ev.features };
   if ((p.m.loose || q.m.loose) && nameInTownPair(ev.features)) return { a: p.id, b: q.id, rule: 'name-in-town', score: ev.score, features: ev.features };
-  if ((p.m.loose || q.m.loose) && nameOnRoadPair(ev.features)) return { a: p.id, b: q.id, rule: 'name-on-road', score: ev.score, features: ev.features };
+  if ((p.m.loose || q.m.loose) && nameOnRoadPair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'name-on-road', score: ev.score, features: ev.features };
   if ((p.m.loose || q.m.loose) && nameInCountyPair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'name-in-county', score: ev.score, features: ev.features };
   if ((p.m.loose || q.m.loose) && siteNamePair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'site-name', score: ev.score, features: ev.features };
   if (sameDoorPair(ev.features)) return { a: p.id, b: q.id, rule: 'same-door', score: ev.score, features: ev.features };
