@@ -60,7 +60,7 @@ const SUBJECT_PROFILE = {
 const HOURS = obj({ p50: nnum, p90: nnum });
 const STATISTICS = obj({
   by: str,
-  items: { type: 'array', items: obj({ key: nstr, tasks: int, done: int, responseHours: HOURS, closureHours: HOURS, closedOnTime: int, openBreached: int, slaCompliance: { ...nnum, description: '按时办结率 0–1' } }) },
+  items: { type: 'array', items: obj({ key: nstr, tasks: int, done: int, responded: { ...int, description: '已响应的任务数（响应时长按这些任务计）' }, responseHours: HOURS, closureHours: HOURS, closedOnTime: int, openBreached: int, slaCompliance: { ...nnum, description: '按时办结率 0–1' } }) },
 }, ['by', 'items'], '统计考核');
 
 const SIDE = { type: 'object', properties: { id: str }, required: ['id'] };

@@ -114,6 +114,7 @@ interface StatRow {
   key: string | null;
   tasks: number;
   done: number;
+  responded: number;
   responseHours: { p50: number | null; p90: number | null };
   closureHours: { p50: number | null; p90: number | null };
   closedOnTime: number;
@@ -128,8 +129,8 @@ export async function statisticsView(root: HTMLElement): Promise<() => void> {
   const charts: Array<ReturnType<typeof echarts.init>> = [];
   const block = (title: string, rows: StatRow[], name: (k: string | null) => string, testid: string) => {
     const el = h('div', { class: 'chart', 'data-testid': `${testid}-chart` });
-    const table = h('table', { 'data-testid': testid }, h('thead', {}, h('tr', {}, ...['', '任务', '已办结', '响应中位(分)', '办结中位(时)', '办结P90(时)', '按时率', '超时未办'].map((x) => h('th', {}, x)))),
-      h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, name(r.key)), h('td', {}, r.tasks), h('td', {}, r.done), h('td', {}, minutes(r.responseHours.p50) ?? '—'), h('td', {}, r.closureHours.p50 ?? '—'), h('td', {}, r.closureHours.p90 ?? '—'), h('td', {}, r.slaCompliance === null ? '—' : `${Math.round(r.slaCompliance * 100)}%`), h('td', { class: r.openBreached ? 'late' : '' }, r.openBreached)))));
+    const table = h('table', { 'data-testid': testid }, h('thead', {}, h('tr', {}, ...['', '任务', '已办结', '已响应', '响应中位(分)', '办结中位(时)', '办结P90(时)', '按时率', '超时未办'].map((x) => h('th', {}, x)))),
+      h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, name(r.key)), h('td', {}, r.tasks), h('td', {}, r.done), h('td', {}, r.responded), h('td', {}, minutes(r.responseHours.p50) ?? '—'), h('td', {}, r.closureHours.p50 ?? '—'), h('td', {}, r.closureHours.p90 ?? '—'), h('td', {}, r.slaCompliance === null ? '—' : `${Math.round(r.slaCompliance * 100)}%`), h('td', { class: r.openBreached ? 'late' : '' }, r.openBreached)))));
     return { section: h('section', { class: 'panel' }, h('h2', {}, title), el, table), draw: () => {
       const c = echarts.init(el);
       charts.push(c);
