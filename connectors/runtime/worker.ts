@@ -119,7 +119,7 @@ function isTransient(err: unknown): boolean {
   const name = (err as { name?: string })?.name ?? '';
   if (/^KafkaJS(NumberOfRetriesExceeded|ConnectionError|ConnectionClosedError|RequestTimeoutError|BrokerNotFound|LockTimeout|MetadataNotLoaded|TopicMetadataNotLoaded|StaleTopicMetadataAssignment)$/.test(name)) return true;
   const cause = (err as { cause?: unknown })?.cause;
-  return cause !== undefined && cause !== err && isRetriable(cause);
+  return cause !== undefined && cause !== err && (isRetriable(cause) || isNetworkFailure(cause));
 }
 
 function isNetworkFailure(err: unknown): boolean {
@@ -629,6 +629,10 @@ export class ConnectorWorker<C = unknown> {
         produced += encoded.length;
         tally.push(deliveredTally(rec, emitted, ingestTime));
       } catch (err) {
+        // a server failing under a record (the registry asked for a schema) is no fault of the record:
+        // dead-lettering it would lose a good record for a moment's outage — the page fails instead,
+        // its transaction aborts, and it is read again once the server answers
+        if (isTransient(err)) throw err;
         const letter = deadLetterFrom(
           err,
           { ...ctx, connector: ctx.connectorId, sourceRecordId: rec.id, payload: rec.raw, mappingInput: rec.payload, at: ingestTime },

@@ -3,7 +3,8 @@
  * records and the cursor of its last page commit together or not at all. A fetch that fails in
  * the middle of a group commits the pages already mapped and nothing after them; a send that
  * fails aborts the whole group, and reading resumes from the committed cursor — nothing lost,
- * nothing twice.
+ * nothing twice. A record whose encoding fails on a server (not on its content) fails its group
+ * the same way instead of being dead-lettered.
  */
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +20,8 @@ import type { Report } from '../../../schemas/index.js';
 import { buildHotlineServer, HotlineStore } from '../../../simulators/hotline-12345/server.js';
 import { eventually } from '../../../stack/processes.js';
 import { codecFor, kafkaFor, testContext } from '../../support/context.js';
-import { committedRecords, duplicates } from '../../support/kafka-records.js';
+import { committedRecords, deadLetters, duplicates } from '../../support/kafka-records.js';
+import type { SchemaCodec } from '../../../schemas/registry.js';
 
 const PAGE = 50;
 const ORDERS = 600;
@@ -88,11 +90,23 @@ function failingSend(kafka: Kafka, n: number): Kafka {
   };
 }
 
-function workerFor(ctx: ReturnType<typeof testContext>, source: Source<HttpPollCursor>, kafka: Kafka, grouping = { maxRecords: 4 * PAGE, maxMs: 60_000 }) {
+/** The registry's codec, its n-th encode failing (once) as a fetch to an unreachable registry does. */
+function failingEncode(codec: SchemaCodec, n: number): SchemaCodec {
+  let calls = 0;
+  const wrapped = Object.create(codec) as SchemaCodec;
+  wrapped.encode = async (kind, value) => {
+    calls += 1;
+    if (calls === n) throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    return codec.encode(kind, value);
+  };
+  return wrapped;
+}
+
+function workerFor(ctx: ReturnType<typeof testContext>, source: Source<HttpPollCursor>, kafka: Kafka, grouping = { maxRecords: 4 * PAGE, maxMs: 60_000 }, codec = codecFor(ctx)) {
   const { manifest, mapping } = hotlineAdapter(url, PAGE);
   return new ConnectorWorker<HttpPollCursor>(manifest, source, mapping, {
     kafka,
-    codec: codecFor(ctx),
+    codec,
     topics: ctx.topics,
     personalDataKey: 'test-county-key-0123456789',
     log: createLogger('transaction-groups'),
@@ -182,5 +196,21 @@ describe('pages grouped into one transaction', () => {
     const records = await delivered(ctx, kafka, ORDERS);
     expect(new Set(records.map((r) => r.envelope.sourceRecordId)).size).toBe(ORDERS);
     expect(duplicates(records)).toEqual([]);
+  });
+
+  it('a record whose encoding fails on an unreachable registry is not dead-lettered: its page is read again and every record delivered once', async () => {
+    const ctx = testContext('txgroups_encode');
+    const kafka = kafkaFor(ctx);
+    // the 70th record: in the first group's second page, after one page was already sent
+    const worker = workerFor(ctx, sourceFor(), kafka, undefined, failingEncode(codecFor(ctx), 70));
+    await worker.connect();
+    await worker.drain();
+    for (let i = 0; i < 20 && worker.status.view().produced < ORDERS; i++) await worker.drain();
+    await worker.stop();
+    expect(worker.status.retries).toBeGreaterThanOrEqual(1);
+    const records = await delivered(ctx, kafka, ORDERS);
+    expect(new Set(records.map((r) => r.envelope.sourceRecordId)).size).toBe(ORDERS);
+    expect(duplicates(records)).toEqual([]);
+    expect(await deadLetters(kafka, ctx.topics.deadLetters)).toEqual([]);
   });
 });
