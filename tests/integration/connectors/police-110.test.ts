@@ -47,23 +47,33 @@ describe('police 110 handovers: signed webhook → Kafka, exactly once', () => {
       '--target', `http://127.0.0.1:${port}/hooks/police-110/handovers`, '--secret', SECRET,
       '--count', '240', '--batch', '8', '--seed', '7', '--interval-ms', '150', '--lost-answers', '0.2', '--start-ms', String(startMs), '--state-changes', '0.25',
     ], {});
-    const simDone = exited(sim);
+    const pusher = sim;
+    const simDone = exited(pusher);
     await first.stop('SIGKILL');
     const { last, killedAtMs } = await killRepeatedly(start, { kills: 4, minMs: 1000, maxMs: 3000, seed: 53 });
     await simDone;
+    // the pusher keeps every batch until it is answered 2xx: it ends only when all were accepted
+    expect(pusher.child.exitCode, `the 110 pusher ended without every batch accepted:\n${pusher.output()}`).toBe(0);
 
     // the pusher's planned records, minus what it never sends (the bad marks)
     const version = (r: Report) => `${r.envelope.sourceRecordId}@${r.envelope.sourceVersion}`;
     const expected = new Map(mapAll(adapter.manifest, adapter.mapping, [...good, ...changes]).map((e) => [version(e.value as Report), comparable(e.value)]));
+    let seen: Report[] = [];
     const records = await eventually(
       'every good incident in Kafka',
       async () => {
-        const got = await committedRecords<Report>(kafka, ctx.stack.schemaRegistryUrl, ctx.topics.records('report'));
-        return new Set(got.map(version)).size >= expected.size ? got : undefined;
+        seen = await committedRecords<Report>(kafka, ctx.stack.schemaRegistryUrl, ctx.topics.records('report'));
+        return new Set(seen.map(version)).size >= expected.size ? seen : undefined;
       },
       400_000,
       1000,
-    );
+    ).catch(async (err: Error) => {
+      // every batch was answered 200, so what is missing was acknowledged without being delivered: say which, and where it went
+      const got = new Set(seen.map(version));
+      const missing = [...expected.keys()].filter((k) => !got.has(k));
+      const letters = (await deadLetters(kafka, ctx.topics.deadLetters).catch(() => [])).filter((d) => missing.some((m) => m.startsWith(`${d.sourceRecordId}@`)));
+      throw new Error(`${err.message}\n${missing.length} of ${expected.size} versions missing: ${missing.slice(0, 10).join(', ')}\ndead letters of them: ${JSON.stringify(letters.map((d) => ({ id: d.sourceRecordId, code: d.code, reason: d.reason })))}\nlast worker's log:\n${last.output().slice(-4000)}`);
+    });
     await last.stop();
 
     expect(killedAtMs).toHaveLength(4);
