@@ -53,12 +53,14 @@ const PROJECT_WORD_WITHIN = 4;
 const SENTENCE_END = /[。.!！?？;；:：\n]/u;
 
 /** A road or village word right after an industry word, with or without a direction (商贸北街, 农业路, 茶园村). */
-const ROAD_AFTER = /^[东西南北中上下]?(?:路|街|大街|大道|巷|胡同|村|新村|社区)/u;
+const ROAD_AFTER = new RegExp(`^[${LANGUAGE.mentions.roadAfter.directions}]?(?:${LANGUAGE.mentions.roadAfter.words.join('|')})`, 'u');
 
 /** Boundaries that end an address: a name right after them (团结路18号老王烧烤) stands on its own. */
-const ADDRESS_END = new Set(['号', '室']);
-/** 的 after an address (18号的, 路口的, 附近的, 旁边的) introduces the name as well. */
-const ADDRESS_END_BEFORE = /(?:号|室|口|附近|旁边|对面|门口|侧|米)$/u;
+const ADDRESS_END = new Set(LANGUAGE.mentions.addressEnds);
+/** The attributive after an address (18号的, 门口的) introduces the name as well. */
+const ADDRESS_END_BEFORE = new RegExp(`(?:${LANGUAGE.mentions.addressEndsBeforeAttributive.join('|')})$`, 'u');
+const ATTRIBUTIVE = LANGUAGE.mentions.attributive;
+const LOCATIVE = LANGUAGE.mentions.locative;
 /**
  * A homophone industry word with neither a shop word nor a legal form after it is read as a name
  * only after an address, a reporting verb or at the start of a clause, and with a short trade name
@@ -67,10 +69,10 @@ const ADDRESS_END_BEFORE = /(?:号|室|口|附近|旁边|对面|门口|侧|米)$
 const LOOSE_HOMOPHONE_MAX_CORE = 4;
 
 /** Boundaries that are also common last characters of trade names (佳和, 惠及): right before the industry word they are the name's. */
-const NAME_CONJUNCTIONS = new Set(['和', '与', '及']);
+const NAME_CONJUNCTIONS = new Set(LANGUAGE.mentions.nameConjunctions);
 
 /** Trade-name starts that are determiners, not names: 一家烧烤店, 这家超市, 该饭店. */
-const GENERIC_CORE = new RegExp(`^(?:个|家|所|间)$|^(?:${LANGUAGE.mentions.determinerStarts.join('|')})`, 'u');
+const GENERIC_CORE = new RegExp(`^(?:${LANGUAGE.mentions.genericCores.join('|')})$|^(?:${LANGUAGE.mentions.determinerStarts.join('|')})`, 'u');
 /**
  * A clause that reports what was done or sold, not who: 已通知保洁 (a handling note), 卖水果 (a
  * stall's goods), 正在施工. A trade name does not start with an aspect adverb or a verb of trade.
@@ -217,11 +219,14 @@ function insideRegion(cs: readonly string[], start: number, end: number, regions
   return false;
 }
 
-/** A slip for 记 by its sound, right before the trade (和计米粉, 和纪米粉 for 和记米粉). */
+/** A slip for the surname mark 记 by its sound, right before the trade (和计米粉 for 和记米粉). */
 function soundsLikeJi(c: string | undefined): boolean {
   return c !== undefined && /\p{Script=Han}/u.test(c) && pinyinSyllables(c)[0] === JI;
 }
-const JI = pinyinSyllables('记')[0];
+const SURNAME_MARK = LANGUAGE.names.surnameMark;
+const JI = pinyinSyllables(SURNAME_MARK)[0];
+/** A bracket note ending in one of these names a branch ((伊和乌素店)). */
+const BRANCH_NOTE_END = new RegExp(`[${LANGUAGE.mentions.branchNoteEnds}]$`, 'u');
 
 function findMentions(text: string, opts: NameOptions): Mention[] {
   const s = normalise(text);
@@ -257,7 +262,7 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
         const close = cs.findIndex((c, i) => i > end && CLOSE.includes(c));
         if (close > end && close - end <= 8) {
           // a branch note right after it ((伊和乌素店)) says a shop's name, as a shop word does
-          if (/[店号部]$/u.test(cs.slice(end + 1, close).join(''))) looseHomophone = false;
+          if (BRANCH_NOTE_END.test(cs.slice(end + 1, close).join(''))) looseHomophone = false;
           end = close + 1;
         }
       }
@@ -278,7 +283,7 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
         const before = cs.slice(0, i + 1).join('');
         const b = BOUNDARIES.find((w) => before.endsWith(w));
         // …, and so is one standing before 记 (向记奶茶, 于记面馆): a surname
-        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b)) && !(chars(b).length === 1 && (cs[i + 1] === '记' || (i + 2 === h.start && soundsLikeJi(cs[i + 1]))))) {
+        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b)) && !(chars(b).length === 1 && (cs[i + 1] === SURNAME_MARK || (i + 2 === h.start && soundsLikeJi(cs[i + 1]))))) {
           // a boundary character inside a region name (呼和木独镇, 伊和乌素苏木) is the region's
           const region = regionAcross(cs, i - chars(b).length + 1, i + 1, h.start, regions);
           if (region !== null) {
@@ -287,7 +292,7 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
           }
           start = i + 1;
           afterDeterminer = chars(b).length >= 2 && LANGUAGE.mentions.determinerStarts.some((d) => b.startsWith(d));
-          strong = (chars(b).length >= 2 && b !== '米') || ADDRESS_END.has(b) || b === '在' || (b === '的' && ADDRESS_END_BEFORE.test(before.slice(0, -1)));
+          strong = chars(b).length >= 2 || ADDRESS_END.has(b) || b === LOCATIVE || (b === ATTRIBUTIVE && ADDRESS_END_BEFORE.test(before.slice(0, -ATTRIBUTIVE.length)));
           break;
         }
         // a bracketed note before the name ((茶园下村3组)畜禽养殖) ends there: the name starts after it

@@ -22,6 +22,7 @@
  */
 import { LANGUAGE } from './language.js';
 import { readFileSync } from 'node:fs';
+import { REGION_PROFILE } from './region-profile.js';
 import { EMPTY_REGIONS, RegionIndex, codesNest, type RegionHit } from './regions.js';
 import { chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, PairMemo, pinyinSyllables, round4, toSimplified } from './strings.js';
 
@@ -31,7 +32,8 @@ import { chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, Pai
 export const LEGAL_FORMS: readonly string[] = LANGUAGE.legalForms;
 
 /** Bracket notes that are about the legal form, not the subject's identity. */
-const LEGAL_NOTE = /^(?:个体工商户|个体|普通合伙|有限合伙|特殊普通合伙|自然人独资|自然人投资或控股|非上市|法人独资|外商独资|中外合资|分支机构|非自然人投资或控股的法人独资|.*?(?:独资|控股|合伙))$/u;
+const NAME_WORDS = LANGUAGE.names;
+const LEGAL_NOTE = new RegExp(`^(?:${NAME_WORDS.legalNotes.join('|')}|.*?(?:${NAME_WORDS.legalNoteEndings.join('|')}))$`, 'u');
 
 /** Shop words dropped from the end of an industry or name (烧烤店 → 烧烤). */
 const SHOP_WORDS = LANGUAGE.shopWords;
@@ -72,15 +74,13 @@ function loadIndustries(file: string): IndustryEntry[] {
 /** Common Han surnames (single and compound), for 老王 / 王记 / 王家 / 小王 trade names. */
 const SURNAMES = new Set([...chars(LANGUAGE.surnames.single), ...LANGUAGE.surnames.compound]);
 
-/** Patterns of surname trade names: 老王, 王记, 王家, 小王, 王姐, 王哥, 王嫂, 阿王, 王氏. */
-const SURNAME_FORMS: ReadonlyArray<[RegExp, string]> = [
-  [/^老(.{1,2})家?$/u, '老X'],
-  [/^小(.{1,2})家?$/u, '小X'],
-  [/^阿(.{1,2})$/u, '阿X'],
-  [/^(.{1,2})记$/u, 'X记'],
-  [/^(.{1,2})家$/u, 'X家'],
-  [/^(.{1,2})(?:姐|哥|嫂|婶|叔|姨|氏)$/u, 'X姐'],
-];
+/** Patterns of surname trade names (老王, 王姐): prefix, a surname of one or two characters, suffix. */
+const SURNAME_FORMS: ReadonlyArray<[RegExp, string]> = NAME_WORDS.surnameForms.map((f) => [
+  new RegExp(`^${f.prefix}(.{1,2})${f.suffixes.length === 0 ? '' : `(?:${f.suffixes.join('|')})${f.suffixOptional === true ? '?' : ''}`}$`, 'u'),
+  f.form,
+]);
+/** Surname trade names are all read as the surname + this mark (王记). */
+const SURNAME_MARK = NAME_WORDS.surnameMark;
 
 // ── Types ──────────────────────────────────────────────────────────────────────────────────
 
@@ -274,15 +274,19 @@ function stripShopHomophone(s: string): string | null {
   return SHOP_WORD_SOUNDS.has(pinyinSyllables(last)[0] as string) ? cs.slice(0, -1).join('') : null;
 }
 
+/** The numerals for 1 … 10 and their values; an ordinal (第二) and a number (2号) as a branch's. */
+const ORDINAL_VALUE: ReadonlyMap<string, number> = new Map(chars(LANGUAGE.numerals.ordinals).map((c, i) => [c, i + 1]));
+const TEN = chars(LANGUAGE.numerals.ordinals)[9] as string;
+const ORDINAL = new RegExp(`^(?:${NAME_WORDS.branchNumber.prefix})?([0-9]+|[${LANGUAGE.numerals.ordinals}]+)(?:${NAME_WORDS.branchNumber.suffix})?$`, 'u');
+
 function chineseOrdinal(s: string): string {
   // 二店, 第二分店, 2号店 → '2'
-  const m = /^第?([0-9]+|[一二三四五六七八九十]+)号?$/u.exec(s);
+  const m = ORDINAL.exec(s);
   if (!m) return s;
   const d = m[1] as string;
   if (/^\d+$/.test(d)) return String(Number(d));
-  const map: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
-  if (chars(d).length === 1) return String(map[d] ?? d);
-  if (d.startsWith('十')) return String(10 + (map[d.slice(1)] ?? 0));
+  if (chars(d).length === 1) return String(ORDINAL_VALUE.get(d) ?? d);
+  if (d.startsWith(TEN)) return String(10 + (ORDINAL_VALUE.get(d.slice(1)) ?? 0));
   return d;
 }
 
@@ -300,7 +304,7 @@ function classifyNote(note: string, regions: RegionIndex): NoteResult {
     out.legalForm = n;
     return out;
   }
-  const branchMatch = /^(.*?)(?:分店|分公司|分部|门店|门市部|门市|店|分号|营业部)$/u.exec(n);
+  const branchMatch = BRANCH_NOTE.exec(n);
   const place = branchMatch ? (branchMatch[1] as string) : n;
   if (place === '') return out; // （分店）: a branch, but says nothing about which
   const hit = regions.resolve(place) ?? regions.resolve(stripRegionSuffix(place));
@@ -313,9 +317,18 @@ function classifyNote(note: string, regions: RegionIndex): NoteResult {
   return out;
 }
 
+const BRANCH_NOTE = new RegExp(`^(.*?)(?:${NAME_WORDS.branchWords.join('|')})$`, 'u');
+const REGION_SUFFIX = new RegExp(`(?:${REGION_PROFILE.noteSuffixes.join('|')})$`, 'u');
+
 function stripRegionSuffix(s: string): string {
-  return s.replace(/(?:街道|苏木|嘎查|社区|镇|乡|村|旗|县|市|区)$/u, '');
+  return s.replace(REGION_SUFFIX, '');
 }
+
+/** An enforcement case names its party as 当事人XX: the role word is not part of the name. */
+const PARTY_PREFIX = new RegExp(`^${NAME_WORDS.partyPrefix}[:：]?`, 'u');
+/** XX有限公司锡尼分公司: parent, its legal form, the branch's place, the branch form. */
+const COMPANY_BRANCH = new RegExp(`^(.+?)(${NAME_WORDS.companyForms.join('|')})(.+?)(${NAME_WORDS.companyBranchForms.join('|')})$`, 'u');
+const INLINE_BRANCH = new RegExp(`^(.+?)(${NAME_WORDS.inlineBranchWords.join('|')})$`, 'u');
 
 /**
  * The matching key of an enterprise or place name. Pure; the same name and options always give
@@ -332,8 +345,7 @@ const NAME_KEYS = new WeakMap<object, Map<string, NameKey>>();
 function nameKeyUncached(name: string, opts: NameOptions): NameKey {
   const regions = regionIndexOf(opts);
   const lexicon = opts.industries && opts.industries.length > 0 ? buildLexicon(opts.industries) : DEFAULT_LEXICON;
-  // an enforcement case names its party as 当事人XX: the role word is not part of the name
-  const basic = basicClean(name).replace(/^当事人[:：]?/u, '');
+  const basic = basicClean(name).replace(PARTY_PREFIX, '');
 
   // 1. Bracket notes (possibly nested: strip innermost first).
   const notes: string[] = [];
@@ -359,11 +371,11 @@ function nameKeyUncached(name: string, opts: NameOptions): NameKey {
   const cleaned = s;
 
   // 2. Legal form, including "XX有限公司锡尼分公司" (parent + location + 分公司).
-  const branchCo = /^(.+?)(股份有限公司|有限责任公司|有限公司|公司)(.+?)(分公司|分店|营业部|经营部)$/u.exec(s);
+  const branchCo = COMPANY_BRANCH.exec(s);
   if (branchCo) {
     s = branchCo[1] as string;
     legalForm = `${branchCo[2]}${branchCo[4]}`;
-    const r = classifyNote(`${branchCo[3]}店`, regions);
+    const r = classifyNote(`${branchCo[3]}${NAME_WORDS.noteShopWord}`, regions);
     foundRegions.push(...r.regions);
     branch ??= r.branch;
   } else {
@@ -380,7 +392,7 @@ function nameKeyUncached(name: string, opts: NameOptions): NameKey {
 
   // 2b. An inline location branch at the end: 老王烧烤锡尼店 → 老王烧烤 + location 锡尼.
   {
-    const m = /^(.+?)(分店|店)$/u.exec(s);
+    const m = INLINE_BRANCH.exec(s);
     if (m) {
       const body = chars(m[1] as string);
       for (let k = Math.min(6, body.length - 2); k >= 2; k--) {
@@ -632,7 +644,7 @@ const NAME_PAIRS = new PairMemo<NameKey, NameKey, NameSimilarity>(50_000);
 function surnameTradeName(core: string): { core: string; surname: NameKey['surname'] } {
   for (const [re, form] of SURNAME_FORMS) {
     const m = re.exec(core);
-    if (m && SURNAMES.has(m[1] as string)) return { core: `${m[1]}记`, surname: { surname: m[1] as string, form: form.replace('X', m[1] as string), written: core } };
+    if (m && SURNAMES.has(m[1] as string)) return { core: `${m[1]}${SURNAME_MARK}`, surname: { surname: m[1] as string, form: form.replace('X', m[1] as string), written: core } };
   }
   return { core, surname: null };
 }
