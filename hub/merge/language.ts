@@ -30,11 +30,11 @@ export interface LanguageData {
     /** A bracket note ending in one names a branch; inline: the same at the end of the name. */
     branchWords: string[];
     inlineBranchWords: string[];
-    /** Put after a 分公司's place to read it as a branch note. */
+    /** Put after a company branch's place to read it as a branch note. */
     noteShopWord: string;
-    /** The optional words around a branch's number (第二分店, 2号店). */
+    /** The optional words around a branch's number. */
     branchNumber: { prefix: string; suffix: string };
-    /** Parent and branch forms of XX有限公司锡尼分公司. */
+    /** Parent and branch forms of a company's branch (…有限公司锡尼分公司). */
     companyForms: string[];
     companyBranchForms: string[];
     /** What every surname trade name is read as, after the surname (王记). */
@@ -43,18 +43,18 @@ export interface LanguageData {
     surnameForms: Array<{ form: string; prefix: string; suffixes: string[]; suffixOptional?: boolean }>;
   };
   mentions: {
-    /** Characters that end a shop's name (店, 馆 …). */
+    /** Characters that end a shop's name. */
     shopWords: string;
     legalTails: string[];
     /** Words after which a name starts. */
     nameBoundaries: string[];
-    /** Trade-name starts that are determiners, not names (一家, 这家 …). */
+    /** Trade-name starts that are determiners, not names (这家). */
     determinerStarts: string[];
     /** Clause starts that report what was done or sold, not who. */
     actionStarts: string[];
     /** What complaints are about or say happened, never a trade name. */
     complaintWords: string[];
-    /** Words that make the name before them a project's or a site's (…住院楼项目, …工地), not the firm responsible. */
+    /** Words that make the name before them a project's or a site's (…工地), not the firm responsible. */
     projectWords: string[];
     /** An industry word followed by [direction] and one of words is a road's or village's name (商贸北街). */
     roadAfter: { directions: string; words: string[] };

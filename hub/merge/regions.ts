@@ -5,8 +5,8 @@
  * 2/4/6 digits for province/prefecture/county, 9 for a town, 12 for a village) and immutable.
  *
  * Each division is known by its full name (锡尼镇) and, when at least two characters remain, its
- * short form without the administrative suffix (锡尼). Province names are built in, since names
- * and addresses often start with one (内蒙古自治区…, 北京…).
+ * short form without the administrative suffix (锡尼). Province names are known as well
+ * (regions.json), since names and addresses often start with one.
  */
 import { LANGUAGE } from './language.js';
 import { REGION_PROFILE } from './region-profile.js';
@@ -19,7 +19,7 @@ export interface Division {
 }
 
 export interface RegionHit {
-  /** The text that was recognised, as it appeared (锡尼镇 or 锡尼). */
+  /** The text that was recognised, as it appeared (full name or short form). */
   readonly text: string;
   /** Whether `text` was the short form (suffix dropped). */
   readonly short: boolean;
@@ -30,7 +30,7 @@ export interface RegionHit {
 const ADMIN_SUFFIXES = REGION_PROFILE.adminSuffixes;
 const PROVINCES = REGION_PROFILE.provinces;
 
-/** A short form followed by a road, compound or building word, after a direction or an ordinal or not, is part of that word (锡尼路, 北门二路). */
+/** A short form followed by a road, compound or building word, after a direction or an ordinal or not, is part of that word (北门二路). */
 const FOLLOWING_WORD = new RegExp(
   `^[${REGION_PROFILE.shortFormFollowers.directions}]?[${LANGUAGE.numerals.ordinals}0-9０-９]*(?:${REGION_PROFILE.shortFormFollowers.words.join('|')})`,
   'u',
@@ -150,9 +150,9 @@ export class RegionIndex {
   }
 
   /**
-   * Strip region names from the front of `text`, repeatedly (内蒙古自治区鄂尔多斯市演示旗锡尼镇团结路 →
-   * 团结路). A short form is stripped only when what follows does not continue it into a road or
-   * place word (锡尼路 keeps 锡尼). `keepAtLeast` characters are always left.
+   * Strip region names from the front of `text`, repeatedly (…演示旗锡尼镇团结路 → 团结路). A short
+   * form is stripped only when what follows does not continue it into a road or place word.
+   * `keepAtLeast` characters are always left.
    */
   stripLeading(text: string, opts: { keepAtLeast?: number } = {}): { rest: string; hits: RegionHit[] } {
     const keep = opts.keepAtLeast ?? 1;
@@ -161,8 +161,8 @@ export class RegionIndex {
     for (let guard = 0; guard < 8; guard++) {
       const hit = this.#matchFront(rest, keep);
       if (!hit) break;
-      // a short form naming a division outside the one already named (锡尼镇 then another town's
-      // 北门) is not a region here but the start of a place word (锡尼镇北门二路)
+      // a short form naming a division outside the one already named (a town, then another town's
+      // short form) is not a region here but the start of a place word
       if (hit.short && hit.code !== null && hits.some((h) => h.code !== null && !codesNest(h.code, hit.code!))) break;
       hits.push(hit);
       rest = rest.slice(hit.text.length);
@@ -183,12 +183,12 @@ export class RegionIndex {
     return null;
   }
 
-  /** Find region names anywhere in `text` (for bracket notes such as 锡尼店). */
+  /** Find region names anywhere in `text` (for bracket notes). */
   find(text: string): RegionHit | null {
     return this.resolve(text);
   }
 
-  /** Deepest code among hits, when the hits nest (锡尼镇 + 锡尼社区 → the community); null when none or they conflict. */
+  /** Deepest code among hits, when the hits nest (a town and its community → the community); null when none or they conflict. */
   static deepest(hits: readonly RegionHit[]): string | null {
     let best: string | null = null;
     for (const h of hits) {
