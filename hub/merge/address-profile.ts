@@ -11,7 +11,7 @@ export interface AddressProfile {
   readonly version: number;
   readonly approximate: readonly string[];
   readonly nearWord: string;
-  /** Words after a place's name that point from it (xx超市对面, 陈记烧腊隔壁): the name is a landmark, not the place. */
+  /** Words after a place's name that point from it (…对面): the name is a landmark, not the place. */
   readonly landmarkPointers: readonly string[];
   /** Words after a number that name a land parcel (7号地块): two parcels' numbers are two places. */
   readonly parcelWords: readonly string[];
@@ -92,12 +92,12 @@ export interface AddressPatterns {
   readonly room: RegExp;
   /** 第3组 → 3组 (the ordinal prefix dropped). */
   readonly ordinal: RegExp;
-  /** 3小组, 第3村民小组 → 3组. */
+  /** The long forms of a group → its short form. */
   readonly groupLong: RegExp;
   readonly unitWordAll: RegExp;
   /** 7号地块: the parcel's number (global; never matches when the profile names no parcel words). */
   readonly parcel: RegExp;
-  /** 城北街185号楼桃源居4幢 / 185-1号锦绣华庭2号楼: road, door, the compound named between, its building. */
+  /** 城北街185号楼桃源居4幢: road, door, the compound named between, its building. */
   readonly compoundAfterDoor: RegExp;
 }
 

@@ -1,13 +1,10 @@
 /**
- * Addresses (地址) for matching: normalise, strip the region prefix with the county's division
- * table, parse road + number (+ compound, building, unit, room; or village group 组/社), and
- * compare two addresses into a similarity with an explanation.
+ * Addresses for matching: normalise, strip the region prefix with the county's division table,
+ * parse road + number (+ compound, building, unit, room; or villagers' group), and compare two
+ * addresses into a similarity with an explanation.
  *
- *   内蒙古自治区鄂尔多斯市演示旗锡尼镇团结路12号       → town 锡尼镇, road 团结路, number 12
- *   锡尼镇团結路十二號附近                             → the same, approximate
- *   阳光小区3号楼2单元501室                            → compound 阳光小区, building 3, unit 2, room 501
- *   塔拉沟嘎查3社15号                                  → village 塔拉沟嘎查, group 3, number 15
- *   团结路与文化街交叉口                                → intersection 团结路 × 文化街
+ *   锡尼镇团结路12号附近        → town 锡尼镇, road 团结路, number 12, approximate
+ *   阳光小区3号楼2单元501室     → compound 阳光小区, building 3, unit 2, room 501
  *
  * Element names follow GA/T 2000.32 loosely (road, door number, building, unit, room).
  */
@@ -24,12 +21,12 @@ export interface ParsedAddress {
   /** Deepest division code the regions name (town or village), when they agree. */
   readonly divisionCode: string | null;
   readonly road: string | null;
-  /** Door number on the road (门牌号); `numberSuffix` keeps "12-1" → 1. */
+  /** Door number on the road; `numberSuffix` keeps "12-1" → 1. */
   readonly number: number | null;
   readonly numberSuffix: number | null;
   /** The two roads of an intersection (sorted). */
   readonly intersection: readonly [string, string] | null;
-  /** Villagers' group (组/社/队) in a village address. */
+  /** Villagers' group in a village address. */
   readonly group: number | null;
   readonly compound: string | null;
   readonly building: number | null;
@@ -76,7 +73,7 @@ export const ADDRESS_SCORES = {
   sameRoomDifferentUnit: 0.7,
   adjacentNumber: 0.55,
   sameRoadOtherNumber: 0.3,
-  /** One side has the road only (团结路 vs 团结路12号). */
+  /** One side has the road only. */
   sameRoad: 0.6,
   sameIntersection: 0.9,
   intersectionRoad: 0.6,
@@ -90,9 +87,9 @@ export const ADDRESS_SCORES = {
   /** Text fallback: Dice on the normalised rest, scaled by this. */
   textFactor: 0.8,
 } as const;
-/** "附近" (near), "对面" (opposite): never more than this. */
+/** Near, opposite (附近): never more than this. */
 export const APPROXIMATE_CAP = 0.9;
-/** Road names with Jaro-Winkler or pinyin at least this are the same road typed differently (团洁路 / 团结路). */
+/** Road names with Jaro-Winkler or pinyin at least this are the same road typed differently. */
 export const ROAD_TYPO_SIMILARITY = 0.85;
 export const ROAD_TYPO_FACTOR = 0.9;
 /** Different villages of the same town: a road can cross communities, so this halves rather than vetoes. */
@@ -114,7 +111,7 @@ const COMPOUND = P.compound;
 const GROUP = P.group;
 const BUILDING = P.building;
 const UNIT = P.unit;
-/** "…以北约200米", "往北50米": a position relative to the place named, i.e. near it (the metres are no door number). */
+/** A position relative to the place named (往北50米), i.e. near it (the metres are no door number). */
 const OFFSET = P.offset;
 /** 10-2-704 after a compound: building 10, unit 2, room 704. */
 const BUILDING_UNIT_ROOM = /(\d+)-(\d+)-(\d{3,4})(?!\d)/u;
@@ -132,15 +129,15 @@ export function normaliseAddressText(raw: string): string {
   let s = toSimplified(raw.normalize('NFKC')).toUpperCase();
   s = s.replace(/[\s\u200B\uFEFF]+/gu, '').replace(/[—–－~～]/gu, '-');
   s = arabiseAddressNumbers(s);
-  // 12号-1 → 12-1号; 第3组 → 3组
+  // 12号-1 → 12-1号; the ordinal prefix dropped
   s = s.replace(P.ordinal, '$1$2');
-  // a villagers' group is written 3组, 三组, 3小组, 第三村民小组 (村民小组 is its full name)
+  // a villagers' group is written short or long (3组, 第三村民小组)
   s = s.replace(P.groupLong, `$1${W.groupWords[0]}`);
   return s;
 }
 
 /**
- * The land parcels a text names by number (7号地块, 7号图斑), sorted: a patrol's or a complaint's
+ * The land parcels a text names by number (7号地块), sorted: a patrol's or a complaint's
  * parcel is a place of its own, so two texts naming only other parcels are about other land.
  */
 export function parcelNumbers(text: string): readonly string[] {
@@ -182,7 +179,7 @@ function parseAddressUncached(raw: string, opts: AddressOptions): ParsedAddress 
   };
 
   // the words between a door number and a building number name a compound whatever their suffix
-  // (城北街185号楼桃源居4幢, 光明大道52号滨江一号7栋): the first number is the door, not a building
+  // (城北街185号楼桃源居4幢): the first number is the door, not a building
   const cad = COMPOUND.test(rest) ? null : P.compoundAfterDoor.exec(rest);
   if (cad) {
     road = cad[1] as string;
@@ -218,7 +215,7 @@ function parseAddressUncached(raw: string, opts: AddressOptions): ParsedAddress 
   if (cm) {
     compound = cm[1] as string;
     take(cm);
-    // 团结路阳光小区 → road 团结路 + compound 阳光小区
+    // a road then a compound
     const inner = road === null && intersection === null ? ROAD.exec(compound) : null;
     if (inner && chars(compound.slice(inner.index + inner[0].length)).length >= 2) {
       road = inner[1] as string;
@@ -278,7 +275,7 @@ function parseAddressUncached(raw: string, opts: AddressOptions): ParsedAddress 
   };
 }
 
-/** Whether two road names name the same road: equal, or one ends with the other (烧烤团结路 ~ 团结路). */
+/** Whether two road names name the same road: equal, or one ends with the other. */
 function sameRoad(a: string, b: string): boolean {
   if (a === b) return true;
   const [short, long] = chars(a).length <= chars(b).length ? [a, b] : [b, a];
@@ -323,12 +320,11 @@ function describe(p: ParsedAddress): string {
  */
 /**
  * On a road or in a villagers' group without a compound, a building number is the door plate: a
- * shop at 中山路134号 is written 134栋, 134号楼 or 134号院 as often as 134号 (the plate of a
- * street-front building), so the comparison reads it as the number. Inside a compound (翠湖苑3栋)
- * it stays a building.
+ * shop's door is written 134栋 as often as 134号 (the plate of a street-front building), so the
+ * comparison reads it as the number. Inside a compound it stays a building.
  */
 export function buildingAsDoor(p: ParsedAddress): ParsedAddress {
-  // the same in a villagers' group (5组53栋 is house 53 of the group): a village has no compounds
+  // the same in a villagers' group: a village has no compounds
   if (p.number !== null || p.compound !== null || (p.road === null && p.group === null) || p.building === null) return p;
   return { ...p, number: p.building, building: null };
 }
@@ -404,7 +400,7 @@ function addressSimilarityUncached(a: ParsedAddress | string, b: ParsedAddress |
     return result(ADDRESS_SCORES.intersectionRoad, 'intersection-road', 'one side is an intersection on the other side\'s road');
   }
 
-  // Compounds (小区, 市场 …).
+  // Compounds.
   if (x.compound && y.compound) {
     const cs = Math.max(jaroWinkler(x.compound, y.compound), dice(x.compound, y.compound));
     if (cs >= 0.85) {
@@ -418,7 +414,7 @@ function addressSimilarityUncached(a: ParsedAddress | string, b: ParsedAddress |
     if (!(x.road && y.road)) return result(ADDRESS_SCORES.differentCompound, 'different-compound', `compounds differ (${x.compound} / ${y.compound})`);
   }
 
-  // Village groups. A group belongs to its village: 4组 of two villages are two places.
+  // Village groups. A group belongs to its village: group 4 of two villages are two places.
   const vx = x.divisionCode !== null && x.divisionCode.length === 12 ? x.divisionCode : null;
   const vy = y.divisionCode !== null && y.divisionCode.length === 12 ? y.divisionCode : null;
   if (x.group !== null && y.group !== null && vx !== null && vy !== null && vx !== vy) {

@@ -1,5 +1,5 @@
 /**
- * Matter matching (一件事): does a new report describe an incident the hub already has an open
+ * Matter matching (one matter per incident): does a new report describe an incident the hub already has an open
  * matter for? A grid worker's report, a 12345 call and a 12369 complaint about the same
  * restaurant's fumes within hours become one matter with three reports.
  *
@@ -363,8 +363,8 @@ function prepareUncached(r: ReportFeatures, nameOpts: NameOptions, addrOpts: Add
 }
 
 /**
- * A work order whose address field is empty often names the place in its text (新华路24栋：…,
- * 上坪下村二组：…): the door, group or crossing the text names, when it names one, outside a
+ * A work order whose address field is empty often names the place in its text (新华路24栋：…):
+ * the door, group or crossing the text names, when it names one, outside a
  * compound. Only those structured parts are kept (no leftover text: a text mentions other places
  * in passing, and its words are no address to compare by Dice).
  */
@@ -440,8 +440,8 @@ function subjectRelation(a: Prepared, others: readonly Prepared[], nameOpts: Nam
       if (s.score >= T.subjectNameMin && (best.score === null || s.score > best.score)) {
         best = { relation: 'similar-name', score: s.score, explanation: `subject ${a.name.original} ~ ${b.name.original}: ${s.explanation}` };
       } else if (s.score < T.subjectNameDifferent && a.name.core !== '' && b.name.core !== '') {
-        // a name read from a complaint counts against as well: shops share doors (老陈饺子 and 小段烧烤
-        // at one number), and what text names but is no operator (a landmark, a project under
+        // a name read from a complaint counts against as well: shops share doors (two shops at one
+        // number), and what text names but is no operator (a landmark, a project under
         // construction) is not read as a name (mentions.ts)
         differentName ??= `${a.name.original} vs ${b.name.original} (${s.score})`;
       }

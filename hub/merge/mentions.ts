@@ -1,13 +1,12 @@
 /**
- * Names of shops and enterprises mentioned in a report's free text (一企一档 from 12345 calls):
- * "来电反映团结路18号老王烧烤油烟直排" names 老王烧烤 although the work order has no 企业名称 field.
+ * Names of shops and enterprises mentioned in a report's free text (12345 calls):
+ * "团结路18号老王烧烤油烟直排" names 老王烧烤 although the work order has no enterprise field.
  *
- * A mention is found the way a reader finds it: an industry word of the lexicon (烧烤, 便利店,
- * 奶茶 … — also when typed as a homophone followed by a shop word, 稍烤店 / 便力店), optionally followed by a shop word
- * (店/馆/铺), a legal form (有限公司) and a bracketed note ((锡尼店)); the trade name is what
- * stands before it back to the nearest boundary — punctuation, an address ending (号, 附近, 门口),
- * a verb or preposition of the sentence (反映, 发现, 在, 的). Region names at the front are left to
- * `nameKey`. Mentions without a trade name (一家烧烤店, 这家超市, 路边烧烤摊) are dropped: they
+ * A mention is found the way a reader finds it: an industry word of the lexicon (also when typed
+ * as a homophone followed by a shop word), optionally followed by a shop word, a legal form and a
+ * bracketed note; the trade name is what stands before it back to the nearest boundary —
+ * punctuation, an address ending, a verb or preposition of the sentence. Region names at the
+ * front are left to `nameKey`. Mentions without a trade name (一家烧烤店) are dropped: they
  * describe a kind of place, not a subject.
  *
  * Pure and deterministic; what is done with a mention (matched to a golden subject in the same
@@ -25,13 +24,13 @@ export interface Mention {
   /** Offset (in characters) of the span in the normalised text. */
   readonly start: number;
   readonly key: NameKey;
-  /** The industry word was found by its sound only (稍烤 for 烧烤). */
+  /** The industry word was found by its sound only. */
   readonly homophone: boolean;
 }
 
 /** Longest trade name looked for before an industry word (characters, after region names). */
 export const MENTION_MAX_CORE = 6;
-/** Longest trade name read after a demonstrative boundary (那家, 这家). */
+/** Longest trade name read after a demonstrative boundary. */
 export const DETERMINER_MAX_CORE = 4;
 /** Characters looked back from the industry word for the start of the name (region names included). */
 const LOOK_BACK = 14;
@@ -47,39 +46,40 @@ const BOUNDARIES: readonly string[] = LANGUAGE.mentions.nameBoundaries;
 const LANDMARK_POINTERS = ADDRESS_PROFILE.landmarkPointers;
 const PROJECT_WORDS = LANGUAGE.mentions.projectWords;
 const ROAD_SUFFIXES = ADDRESS_PROFILE.roadSuffixes;
-/** How far after a name a project word may stand and still make it a project's name (园项目, 住院楼项目). */
+/** How far after a name a project word may stand and still make it a project's name. */
 const PROJECT_WORD_WITHIN = 4;
 
 const SENTENCE_END = /[。.!！?？;；:：\n]/u;
 
-/** A road or village word right after an industry word, with or without a direction (商贸北街, 农业路, 茶园村). */
-const ROAD_AFTER = /^[东西南北中上下]?(?:路|街|大街|大道|巷|胡同|村|新村|社区)/u;
+/** A road or village word right after an industry word, with or without a direction (商贸北街). */
+const ROAD_AFTER = new RegExp(`^[${LANGUAGE.mentions.roadAfter.directions}]?(?:${LANGUAGE.mentions.roadAfter.words.join('|')})`, 'u');
 
-/** Boundaries that end an address: a name right after them (团结路18号老王烧烤) stands on its own. */
-const ADDRESS_END = new Set(['号', '室']);
-/** 的 after an address (18号的, 路口的, 附近的, 旁边的) introduces the name as well. */
-const ADDRESS_END_BEFORE = /(?:号|室|口|附近|旁边|对面|门口|侧|米)$/u;
+/** Boundaries that end an address: a name right after them stands on its own. */
+const ADDRESS_END = new Set(LANGUAGE.mentions.addressEnds);
+/** The attributive after an address (门口的) introduces the name as well. */
+const ADDRESS_END_BEFORE = new RegExp(`(?:${LANGUAGE.mentions.addressEndsBeforeAttributive.join('|')})$`, 'u');
+const ATTRIBUTIVE = LANGUAGE.mentions.attributive;
+const LOCATIVE = LANGUAGE.mentions.locative;
 /**
  * A homophone industry word with neither a shop word nor a legal form after it is read as a name
- * only after an address, a reporting verb or at the start of a clause, and with a short trade name
- * (鸿福理法 for 鸿福理发; not 地下室墙面潮湿).
+ * only after an address, a reporting verb or at the start of a clause, and with a short trade name.
  */
 const LOOSE_HOMOPHONE_MAX_CORE = 4;
 
-/** Boundaries that are also common last characters of trade names (佳和, 惠及): right before the industry word they are the name's. */
-const NAME_CONJUNCTIONS = new Set(['和', '与', '及']);
+/** Boundaries that are also common last characters of trade names (佳和): right before the industry word they are the name's. */
+const NAME_CONJUNCTIONS = new Set(LANGUAGE.mentions.nameConjunctions);
 
-/** Trade-name starts that are determiners, not names: 一家烧烤店, 这家超市, 该饭店. */
-const GENERIC_CORE = new RegExp(`^(?:个|家|所|间)$|^(?:${LANGUAGE.mentions.determinerStarts.join('|')})`, 'u');
+/** Trade-name starts that are determiners or classifiers, not names. */
+const GENERIC_CORE = new RegExp(`^(?:${LANGUAGE.mentions.genericCores.join('|')})$|^(?:${LANGUAGE.mentions.determinerStarts.join('|')})`, 'u');
 /**
- * A clause that reports what was done or sold, not who: 已通知保洁 (a handling note), 卖水果 (a
- * stall's goods), 正在施工. A trade name does not start with an aspect adverb or a verb of trade.
+ * A clause that reports what was done or sold, not who (a handling note, a stall's goods). A
+ * trade name does not start with an aspect adverb or a verb of trade.
  */
 const ACTION_START = new RegExp(`^(?:${LANGUAGE.mentions.actionStarts.join('|')})`, 'u');
 
 /**
- * What complaints are about or say happened, never a trade name: 垃圾收集点 (sounds like 垃圾手机店),
- * 未取得建设工程规划许可证, 擅自改变建设工程.
+ * What complaints are about or say happened, never a trade name (垃圾收集点, which sounds like a
+ * shop).
  */
 const COMPLAINT_NOUN = new RegExp(`^(?:${LANGUAGE.mentions.complaintWords.join('|')})`, 'u');
 
@@ -155,7 +155,7 @@ function industryHits(cs: readonly string[]): Array<{ start: number; end: number
       for (let k = i; k < i + wl; k++) taken[k] = true;
     }
   }
-  // homophones of words of two or more characters (稍烤 → 烧烤), only where no word was found
+  // homophones of words of two or more characters, only where no word was found
   if (cs.some((c) => HAN.test(c))) {
     const py = cs.map((c) => (HAN.test(c) ? (pinyinSyllables(c)[0] ?? '') : ''));
     for (const pi of present(lex.pinyinByFirst, py)) {
@@ -163,7 +163,7 @@ function industryHits(cs: readonly string[]): Array<{ start: number; end: number
       const n = syllables.length;
       for (let i = 0; i + n <= cs.length; i++) {
         if (!occursAt(py, syllables, i) || taken.slice(i, i + n).some((t) => t) || cs.slice(i, i + n).join('') === word) continue;
-        // a sound-alike that runs into a complaint word is that word, not a typo: 焚烧垃圾 is not 烧腊
+        // a sound-alike that runs into a complaint word is that word, not a typo
         if (overlapsComplaintWord(cs, i, i + n)) continue;
         hits.push({ start: i, end: i + n, homophone: true });
         for (let k = i; k < i + n; k++) taken[k] = true;
@@ -197,7 +197,7 @@ const CACHE = new WeakMap<object, Map<string, Mention[]>>();
 
 /**
  * The start of a region name that covers the boundary word at [bStart, bEnd) and ends before the
- * industry word (呼和木独镇 around 和), or null.
+ * industry word, or null.
  */
 function regionAcross(cs: readonly string[], bStart: number, bEnd: number, industryStart: number, regions: RegionIndex): number | null {
   for (let k = Math.max(0, bStart - 6); k <= bStart; k++) {
@@ -217,11 +217,14 @@ function insideRegion(cs: readonly string[], start: number, end: number, regions
   return false;
 }
 
-/** A slip for 记 by its sound, right before the trade (和计米粉, 和纪米粉 for 和记米粉). */
+/** A slip for the surname mark by its sound, right before the trade (和计米粉 for 和记米粉). */
 function soundsLikeJi(c: string | undefined): boolean {
   return c !== undefined && /\p{Script=Han}/u.test(c) && pinyinSyllables(c)[0] === JI;
 }
-const JI = pinyinSyllables('记')[0];
+const SURNAME_MARK = LANGUAGE.names.surnameMark;
+const JI = pinyinSyllables(SURNAME_MARK)[0];
+/** A bracket note ending in one of these names a branch. */
+const BRANCH_NOTE_END = new RegExp(`[${LANGUAGE.mentions.branchNoteEnds}]$`, 'u');
 
 function findMentions(text: string, opts: NameOptions): Mention[] {
   const s = normalise(text);
@@ -233,15 +236,15 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
   let offset = 0;
   for (const clause of s.split(SPLIT)) {
     const at = s.indexOf(clause, offset);
-    // a clause that starts the text or a sentence (not one after a comma: 熏得没法开窗)
+    // a clause that starts the text or a sentence (not one after a comma)
     const sentenceStart = at === 0 || SENTENCE_END.test(s.slice(offset, at));
     offset = at + clause.length;
     const cs = chars(clause);
     if (cs.length < 3) continue;
     for (const h of industryHits(cs)) {
-      // an industry word inside a division's name is the place's (老屋场村 sounds like 劳务 + 场村, 茶园村)
+      // an industry word inside a division's name is the place's (茶园村)
       if (insideRegion(cs, h.start, h.end, regions)) continue;
-      // an industry word that goes on into a road or a village is its name (商贸北街, 农业路, 茶园下村)
+      // an industry word that goes on into a road or a village is its name
       if (ROAD_AFTER.test(cs.slice(h.end, h.end + 3).join(''))) continue;
       // the end: shop word, legal form, bracketed note
       let end = h.end;
@@ -250,36 +253,36 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       const rest = cs.slice(end).join('');
       const tail = LEGAL_TAILS.find((t) => rest.startsWith(t));
       if (tail) end += chars(tail).length;
-      // a word that only sounds like an industry (窗户 ~ 床户?) counts when a shop word or legal form
+      // a word that only sounds like an industry counts when a shop word or legal form
       // follows it, or when the name stands right after an address number or a reporting verb (below)
       let looseHomophone = h.homophone && !shopWord && !tail && !SHOP_WORDS.has(cs[h.end - 1] as string);
       if (end < cs.length && OPEN.includes(cs[end] as string)) {
         const close = cs.findIndex((c, i) => i > end && CLOSE.includes(c));
         if (close > end && close - end <= 8) {
-          // a branch note right after it ((伊和乌素店)) says a shop's name, as a shop word does
-          if (/[店号部]$/u.test(cs.slice(end + 1, close).join(''))) looseHomophone = false;
+          // a branch note right after it says a shop's name, as a shop word does
+          if (BRANCH_NOTE_END.test(cs.slice(end + 1, close).join(''))) looseHomophone = false;
           end = close + 1;
         }
       }
-      // a shop named to say where (陈记烧腊对面, 彭记鱼头隔壁) is a landmark, not what the report is about
+      // a shop named to say where (陈记烧腊对面) is a landmark, not what the report is about
       const after = cs.slice(end).join('');
       if (LANDMARK_POINTERS.some((w) => after.startsWith(w))) continue;
-      // a project or a site named for what is built (金鼎物流园项目, 绿源医院住院楼项目工地) is where the
+      // a project or a site named for what is built (…住院楼项目工地) is where the
       // work is; the firm responsible is its contractor, whom other reports name
       if (PROJECT_WORDS.some((w) => { const i = after.indexOf(w); return i >= 0 && i <= PROJECT_WORD_WITHIN; })) continue;
       // the start: after the nearest boundary word before the industry word
-      // a one-character boundary right before the industry word is part of the name (佳和炸鸡, 惠及超市)
+      // a one-character boundary right before the industry word is part of the name
       let start = Math.max(0, h.start - LOOK_BACK);
       // the start of a sentence bounds a name as well as a reporting verb does
       let strong = sentenceStart && h.start <= LOOK_BACK;
-      // a name after a demonstrative (那家詹记糖水) is short: a longer run is a clause (这家超市卖过期食品)
+      // a name after a demonstrative is short: a longer run is a clause
       let afterDeterminer = false;
       for (let i = h.start - 1; i >= start; i--) {
         const before = cs.slice(0, i + 1).join('');
         const b = BOUNDARIES.find((w) => before.endsWith(w));
-        // …, and so is one standing before 记 (向记奶茶, 于记面馆): a surname
-        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b)) && !(chars(b).length === 1 && (cs[i + 1] === '记' || (i + 2 === h.start && soundsLikeJi(cs[i + 1]))))) {
-          // a boundary character inside a region name (呼和木独镇, 伊和乌素苏木) is the region's
+        // …, and so is one standing before the surname mark (于记面馆): a surname
+        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b)) && !(chars(b).length === 1 && (cs[i + 1] === SURNAME_MARK || (i + 2 === h.start && soundsLikeJi(cs[i + 1]))))) {
+          // a boundary character inside a region name is the region's
           const region = regionAcross(cs, i - chars(b).length + 1, i + 1, h.start, regions);
           if (region !== null) {
             start = region;
@@ -287,10 +290,10 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
           }
           start = i + 1;
           afterDeterminer = chars(b).length >= 2 && LANGUAGE.mentions.determinerStarts.some((d) => b.startsWith(d));
-          strong = (chars(b).length >= 2 && b !== '米') || ADDRESS_END.has(b) || b === '在' || (b === '的' && ADDRESS_END_BEFORE.test(before.slice(0, -1)));
+          strong = chars(b).length >= 2 || ADDRESS_END.has(b) || b === LOCATIVE || (b === ATTRIBUTIVE && ADDRESS_END_BEFORE.test(before.slice(0, -ATTRIBUTIVE.length)));
           break;
         }
-        // a bracketed note before the name ((茶园下村3组)畜禽养殖) ends there: the name starts after it
+        // a bracketed note before the name ends there: the name starts after it
         if (/[0-9]/.test(cs[i] as string) || CLOSE.includes(cs[i] as string)) {
           start = i + 1;
           strong = true;
@@ -303,9 +306,9 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       if (seen.has(span)) continue;
       const key = nameKey(span, opts);
       const core = chars(key.core);
-      // a surname trade name (老那 → 那记) is a name even when its surname is also a determiner (那, 每)
+      // a surname trade name (老那) is a name even when its surname is also a determiner
       const generic = key.surname === null ? GENERIC_CORE.test(key.core) || COMPLAINT_NOUN.test(key.core) || ACTION_START.test(key.core) : false;
-      // a road and a trade (团结路烧烤店) says which shop by where it is: the shop on that road, not its name
+      // a road and a trade says which shop by where it is: the shop on that road, not its name
       if (ROAD_SUFFIXES.some((w) => key.core.endsWith(w))) continue;
       if (core.length === 0 || (looseHomophone && core.length < 2) || core.length > (looseHomophone ? LOOSE_HOMOPHONE_MAX_CORE : afterDeterminer ? DETERMINER_MAX_CORE : MENTION_MAX_CORE) || generic || key.industry === '') continue;
       seen.add(span);

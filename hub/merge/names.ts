@@ -1,27 +1,26 @@
 /**
- * Enterprise and place names (企业/场所名称) for matching.
+ * Enterprise and place names for matching.
  *
- * A registered name is region + trade name (字号) + industry (行业) + legal form (组织形式):
- * 演示旗 + 鑫源 + 商贸 + 有限公司. What people and other departments write is a part of it, a shop
- * sign, or a variant: 锡尼镇老王烧烤店 (registry) · 老王烧烤 (12345 caller) · 王记烧烤(锡尼店) (the
- * sign, on a grid worker's list). `nameKey` reduces each to the same key:
+ * A registered name is region + trade name + industry + legal form. What people and other
+ * departments write is a part of it, a shop sign, or a variant (老王烧烤 for the registry's
+ * 锡尼镇老王烧烤店). `nameKey` reduces each to the same key:
  *
- *   1. NFKC (full-width → ASCII), traditional → simplified for common characters (號→号, 記→记),
+ *   1. NFKC (full-width → ASCII), traditional → simplified for common characters,
  *      upper-case Latin letters, drop spaces and punctuation;
- *   2. bracketed notes removed and classified: a location (锡尼店 → location 锡尼), a numbered or
- *      named branch (2店 → branch 2) or a legal-form note (个体工商户);
- *   3. legal form stripped from the end (股份有限公司, 有限责任公司, 有限公司, 分公司, 个体工商户,
- *      农民专业合作社, 经营部 …); "XX有限公司锡尼分公司" becomes the parent with a location note;
- *   4. industry word found at the end from a lexicon (烧烤, 超市, 商贸 …), a trailing shop word
- *      (店/馆/铺/行/摊) dropped from it (烧烤店 → 烧烤);
- *   5. leading region names stripped (内蒙古自治区, 演示旗, 锡尼镇) unless nothing would be left;
- *   6. surname trade names unified: 老王 / 王记 / 王家 / 小王 / 王姐 → 王记.
+ *   2. bracketed notes removed and classified: a location, a numbered or named branch, or a
+ *      legal-form note;
+ *   3. legal form stripped from the end; a company's branch (…有限公司锡尼分公司) becomes the parent
+ *      with a location note;
+ *   4. industry word found at the end from a lexicon, a trailing shop word dropped from it;
+ *   5. leading region names stripped unless nothing would be left;
+ *   6. surname trade names unified: 老王 / 王姐 → 王记.
  *
  * `nameSimilarity` then compares keys: max(Jaro-Winkler, Dice on bigrams, pinyin Jaro-Winkler ×
  * PINYIN_DISCOUNT) on trade names, combined with the industry, with an explanation.
  */
 import { LANGUAGE } from './language.js';
 import { readFileSync } from 'node:fs';
+import { REGION_PROFILE } from './region-profile.js';
 import { EMPTY_REGIONS, RegionIndex, codesNest, type RegionHit } from './regions.js';
 import { chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, PairMemo, pinyinSyllables, round4, toSimplified } from './strings.js';
 
@@ -31,23 +30,24 @@ import { chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, Pai
 export const LEGAL_FORMS: readonly string[] = LANGUAGE.legalForms;
 
 /** Bracket notes that are about the legal form, not the subject's identity. */
-const LEGAL_NOTE = /^(?:个体工商户|个体|普通合伙|有限合伙|特殊普通合伙|自然人独资|自然人投资或控股|非上市|法人独资|外商独资|中外合资|分支机构|非自然人投资或控股的法人独资|.*?(?:独资|控股|合伙))$/u;
+const NAME_WORDS = LANGUAGE.names;
+const LEGAL_NOTE = new RegExp(`^(?:${NAME_WORDS.legalNotes.join('|')}|.*?(?:${NAME_WORDS.legalNoteEndings.join('|')}))$`, 'u');
 
-/** Shop words dropped from the end of an industry or name (烧烤店 → 烧烤). */
+/** Shop words dropped from the end of an industry or name. */
 const SHOP_WORDS = LANGUAGE.shopWords;
 
-/** Trade names that carry no identity (无名烧烤摊). */
+/** Trade names that carry no identity (无名). */
 const EMPTY_CORES = new Set(LANGUAGE.emptyNameCores);
 
 export interface IndustryEntry {
   readonly word: string;
-  /** Coarse group, for "same kind of business" (烧烤 and 餐饮 are both food). */
+  /** Coarse group, for "same kind of business" (food, retail …). */
   readonly group: string;
-  /** A registry word covering the group (餐饮, 商贸), as opposed to a specific trade (烧烤, 超市). */
+  /** A registry word covering the group (餐饮), as opposed to a specific trade (烧烤). */
   readonly generic?: boolean;
-  /** Canonical form when synonyms are common (饭店/饭馆/餐厅 → 餐馆). */
+  /** Canonical form when synonyms are common. */
   readonly canonical?: string;
-  /** A trade worked on other people's sites (建筑工程, 市政工程): its reports come from anywhere in the county. */
+  /** A trade worked on other people's sites (construction): its reports come from anywhere in the county. */
   readonly siteWork?: boolean;
 }
 
@@ -69,18 +69,16 @@ function loadIndustries(file: string): IndustryEntry[] {
   });
 }
 
-/** Common Han surnames (single and compound), for 老王 / 王记 / 王家 / 小王 trade names. */
+/** Common Han surnames (single and compound), for surname trade names. */
 const SURNAMES = new Set([...chars(LANGUAGE.surnames.single), ...LANGUAGE.surnames.compound]);
 
-/** Patterns of surname trade names: 老王, 王记, 王家, 小王, 王姐, 王哥, 王嫂, 阿王, 王氏. */
-const SURNAME_FORMS: ReadonlyArray<[RegExp, string]> = [
-  [/^老(.{1,2})家?$/u, '老X'],
-  [/^小(.{1,2})家?$/u, '小X'],
-  [/^阿(.{1,2})$/u, '阿X'],
-  [/^(.{1,2})记$/u, 'X记'],
-  [/^(.{1,2})家$/u, 'X家'],
-  [/^(.{1,2})(?:姐|哥|嫂|婶|叔|姨|氏)$/u, 'X姐'],
-];
+/** Patterns of surname trade names: prefix, a surname of one or two characters, suffix. */
+const SURNAME_FORMS: ReadonlyArray<[RegExp, string]> = NAME_WORDS.surnameForms.map((f) => [
+  new RegExp(`^${f.prefix}(.{1,2})${f.suffixes.length === 0 ? '' : `(?:${f.suffixes.join('|')})${f.suffixOptional === true ? '?' : ''}`}$`, 'u'),
+  f.form,
+]);
+/** Surname trade names are all read as the surname + this mark. */
+const SURNAME_MARK = NAME_WORDS.surnameMark;
 
 // ── Types ──────────────────────────────────────────────────────────────────────────────────
 
@@ -96,27 +94,27 @@ export interface NameKey {
   readonly original: string;
   /** NFKC + simplified + upper-cased, brackets and punctuation removed, nothing else stripped. */
   readonly cleaned: string;
-  /** Trade name (字号), canonical (老王 → 王记); '' when the name has none (无名烧烤摊). */
+  /** Trade name (字号), canonical (surname trade names unified); '' when the name has none. */
   readonly core: string;
-  /** Industry word, canonical (烧烤店 → 烧烤); '' when not recognised. */
+  /** Industry word, canonical, without a shop word; '' when not recognised. */
   readonly industry: string;
   /** Group of the industry word (food, retail …); null when unknown. */
   readonly industryGroup: string | null;
-  /** The industry word is a registry catch-all (餐饮, 商贸) rather than a trade (烧烤). */
+  /** The industry word is a registry catch-all rather than a trade. */
   readonly genericIndustry: boolean;
-  /** Legal form stripped from the end (有限公司), or given in a note (个体工商户). */
+  /** Legal form stripped from the end, or given in a note. */
   readonly legalForm: string | null;
-  /** Region names found: stripped from the front, or in a location note (锡尼店), or in 锡尼分公司. */
+  /** Region names found: stripped from the front, or in a location note, or in a company branch's name. */
   readonly regions: readonly RegionHit[];
-  /** A distinguishing branch note: 2店 → '2', 万达店 → '万达'. Location notes are in `regions`. */
+  /** A distinguishing branch note: 2店 → '2'. Location notes are in `regions`. */
   readonly branch: string | null;
-  /** Surname of a surname trade name (老王 → 王), with the form it was written in. */
+  /** Surname of a surname trade name, with the form it was written in. */
   readonly surname: { readonly surname: string; readonly form: string; readonly written?: string } | null;
   /** Bracket notes removed, as written (after NFKC). */
   readonly notes: readonly string[];
   /** Toneless pinyin of core + industry. */
   readonly pinyin: readonly string[];
-  /** When the industry word was recognised by sound only (稍烤 → 烧烤): the characters as written. */
+  /** When the industry word was recognised by sound only: the characters as written. */
   readonly industryHomophone: string | null;
   /** The industry is worked on sites anywhere (IndustryEntry.siteWork). */
   readonly siteWork: boolean;
@@ -145,22 +143,22 @@ export interface NameSimilarity {
 
 /** Weight of the trade name in a name's similarity; the industry has the rest. */
 export const NAME_CORE_WEIGHT = 0.75;
-/** Homophones are weaker evidence than the same characters: 王 and 汪 are both surnames. */
+/** Homophones are weaker evidence than the same characters: two surnames may sound alike. */
 export const PINYIN_DISCOUNT = 0.9;
-/** Same-surname trade names written differently (老王 vs 王记): a shop's sign and its registration commonly differ so. */
+/** Same-surname trade names written differently: a shop's sign and its registration commonly differ so. */
 export const SURNAME_FORM_SIMILARITY = 1;
-/** Different surnames that sound the same (王 / 汪): a typist's slip or another shop. */
+/** Different surnames that sound the same: a typist's slip or another shop. */
 export const SURNAME_HOMOPHONE_SIMILARITY = 0.85;
-/** Industry similarity for: same word 1; same group, one a registry catch-all (烧烤 ~ 餐饮); same group, two trades (烧烤 ~ 火锅); different groups. */
+/** Industry similarity for: same word 1; same group, one a registry catch-all; same group, two trades; different groups. */
 export const INDUSTRY_GENERIC_SIMILARITY = 0.9;
 export const INDUSTRY_SAME_GROUP_SIMILARITY = 0.6;
 export const INDUSTRY_DIFFERENT_SIMILARITY = 0.2;
-/** One side names no industry (老王 vs 老王烧烤): compare trade names only, slightly discounted. */
+/** One side names no industry: compare trade names only, slightly discounted. */
 export const INDUSTRY_MISSING_FACTOR = 0.95;
-/** Multipliers for notes that say "another branch" (2店 vs 3店) or "another town" (锡尼店 vs 巴拉贡店). */
+/** Multipliers for notes that say "another branch" or "another town". */
 export const DIFFERENT_BRANCH_FACTOR = 0.6;
 export const DIFFERENT_LOCATION_FACTOR = 0.6;
-/** Cap when neither name has a trade name (无名烧烤摊 vs 烧烤摊): only the industry agrees. */
+/** Cap when neither name has a trade name: only the industry agrees. */
 export const NO_TRADE_NAME_CAP = 0.5;
 
 // ── Key ────────────────────────────────────────────────────────────────────────────────────
@@ -223,9 +221,8 @@ function stripShopWord(s: string): string {
 let LEGAL_FORM_SOUNDS: Array<{ form: string; length: number; sound: string }> | null = null;
 
 /**
- * The legal form `s` ends with when read by sound (专叶合作社 typed for 专业合作社, 有线公司 for
- * 有限公司), as written; only forms of three or more characters, so that a trade name is never
- * taken for one. Null when none.
+ * The legal form `s` ends with when read by sound (有线公司 for 有限公司), as written; only forms
+ * of three or more characters, so that a trade name is never taken for one. Null when none.
  */
 function legalFormBySound(s: string): string | null {
   LEGAL_FORM_SOUNDS ??= LEGAL_FORMS.filter((f) => chars(f).length >= 3).map((form) => ({ form, length: chars(form).length, sound: pinyinSyllables(form).join(' ') }));
@@ -246,7 +243,7 @@ function homophoneTail(prefix: string, word: string, lexicon: Lexicon): { word: 
   const ps = chars(prefix);
   const wl = chars(word).length;
   const byPinyin = lexiconPinyin(lexicon);
-  // two or more characters typed by sound (鸿达药房 is not 鸿 + 大药房)
+  // two or more characters typed by sound, not one
   for (let k = Math.min(4, ps.length - 1); k >= 2; k--) {
     const head = ps.slice(ps.length - k).join('');
     if (!/^\p{Script=Han}+$/u.test(head)) continue;
@@ -259,12 +256,12 @@ function homophoneTail(prefix: string, word: string, lexicon: Lexicon): { word: 
   return null;
 }
 
-/** Toneless pinyin of the shop words (馆 guan, 店 dian …). */
+/** Toneless pinyin of the shop words. */
 let SHOP_WORD_SOUNDS: Set<string> | null = null;
 
 /**
- * The name without its last character when that character only sounds like a shop word (官 or 管
- * typed for 馆, 点 for 店) and at least two characters stay; null otherwise.
+ * The name without its last character when that character only sounds like a shop word (点 typed
+ * for 店) and at least two characters stay; null otherwise.
  */
 function stripShopHomophone(s: string): string | null {
   const cs = chars(s);
@@ -274,15 +271,19 @@ function stripShopHomophone(s: string): string | null {
   return SHOP_WORD_SOUNDS.has(pinyinSyllables(last)[0] as string) ? cs.slice(0, -1).join('') : null;
 }
 
+/** The numerals for 1 … 10 and their values; a branch's number, written as an ordinal or not. */
+const ORDINAL_VALUE: ReadonlyMap<string, number> = new Map(chars(LANGUAGE.numerals.ordinals).map((c, i) => [c, i + 1]));
+const TEN = chars(LANGUAGE.numerals.ordinals)[9] as string;
+const ORDINAL = new RegExp(`^(?:${NAME_WORDS.branchNumber.prefix})?([0-9]+|[${LANGUAGE.numerals.ordinals}]+)(?:${NAME_WORDS.branchNumber.suffix})?$`, 'u');
+
 function chineseOrdinal(s: string): string {
-  // 二店, 第二分店, 2号店 → '2'
-  const m = /^第?([0-9]+|[一二三四五六七八九十]+)号?$/u.exec(s);
+  // 第二, 2号 → '2'
+  const m = ORDINAL.exec(s);
   if (!m) return s;
   const d = m[1] as string;
   if (/^\d+$/.test(d)) return String(Number(d));
-  const map: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
-  if (chars(d).length === 1) return String(map[d] ?? d);
-  if (d.startsWith('十')) return String(10 + (map[d.slice(1)] ?? 0));
+  if (chars(d).length === 1) return String(ORDINAL_VALUE.get(d) ?? d);
+  if (d.startsWith(TEN)) return String(10 + (ORDINAL_VALUE.get(d.slice(1)) ?? 0));
   return d;
 }
 
@@ -300,22 +301,31 @@ function classifyNote(note: string, regions: RegionIndex): NoteResult {
     out.legalForm = n;
     return out;
   }
-  const branchMatch = /^(.*?)(?:分店|分公司|分部|门店|门市部|门市|店|分号|营业部)$/u.exec(n);
+  const branchMatch = BRANCH_NOTE.exec(n);
   const place = branchMatch ? (branchMatch[1] as string) : n;
-  if (place === '') return out; // （分店）: a branch, but says nothing about which
+  if (place === '') return out; // a branch, but says nothing about which
   const hit = regions.resolve(place) ?? regions.resolve(stripRegionSuffix(place));
   if (hit) {
     out.regions.push(hit);
     return out;
   }
   if (branchMatch) out.branch = chineseOrdinal(place);
-  // Anything else in brackets (老字号, 原XX) is a remark and does not tell subjects apart.
+  // Anything else in brackets is a remark and does not tell subjects apart.
   return out;
 }
 
+const BRANCH_NOTE = new RegExp(`^(.*?)(?:${NAME_WORDS.branchWords.join('|')})$`, 'u');
+const REGION_SUFFIX = new RegExp(`(?:${REGION_PROFILE.noteSuffixes.join('|')})$`, 'u');
+
 function stripRegionSuffix(s: string): string {
-  return s.replace(/(?:街道|苏木|嘎查|社区|镇|乡|村|旗|县|市|区)$/u, '');
+  return s.replace(REGION_SUFFIX, '');
 }
+
+/** An enforcement case names its party after a role word, not part of the name. */
+const PARTY_PREFIX = new RegExp(`^${NAME_WORDS.partyPrefix}[:：]?`, 'u');
+/** A company's branch: parent, its legal form, the branch's place, the branch form. */
+const COMPANY_BRANCH = new RegExp(`^(.+?)(${NAME_WORDS.companyForms.join('|')})(.+?)(${NAME_WORDS.companyBranchForms.join('|')})$`, 'u');
+const INLINE_BRANCH = new RegExp(`^(.+?)(${NAME_WORDS.inlineBranchWords.join('|')})$`, 'u');
 
 /**
  * The matching key of an enterprise or place name. Pure; the same name and options always give
@@ -332,8 +342,7 @@ const NAME_KEYS = new WeakMap<object, Map<string, NameKey>>();
 function nameKeyUncached(name: string, opts: NameOptions): NameKey {
   const regions = regionIndexOf(opts);
   const lexicon = opts.industries && opts.industries.length > 0 ? buildLexicon(opts.industries) : DEFAULT_LEXICON;
-  // an enforcement case names its party as 当事人XX: the role word is not part of the name
-  const basic = basicClean(name).replace(/^当事人[:：]?/u, '');
+  const basic = basicClean(name).replace(PARTY_PREFIX, '');
 
   // 1. Bracket notes (possibly nested: strip innermost first).
   const notes: string[] = [];
@@ -358,12 +367,12 @@ function nameKeyUncached(name: string, opts: NameOptions): NameKey {
   s = dropPunctuation(s);
   const cleaned = s;
 
-  // 2. Legal form, including "XX有限公司锡尼分公司" (parent + location + 分公司).
-  const branchCo = /^(.+?)(股份有限公司|有限责任公司|有限公司|公司)(.+?)(分公司|分店|营业部|经营部)$/u.exec(s);
+  // 2. Legal form, including a company's branch (parent + location + branch form).
+  const branchCo = COMPANY_BRANCH.exec(s);
   if (branchCo) {
     s = branchCo[1] as string;
     legalForm = `${branchCo[2]}${branchCo[4]}`;
-    const r = classifyNote(`${branchCo[3]}店`, regions);
+    const r = classifyNote(`${branchCo[3]}${NAME_WORDS.noteShopWord}`, regions);
     foundRegions.push(...r.regions);
     branch ??= r.branch;
   } else {
@@ -374,13 +383,13 @@ function nameKeyUncached(name: string, opts: NameOptions): NameKey {
       if (!form) break;
       s = s.slice(0, s.length - form.length);
       legalForm = legalForm === null ? form : `${form}${legalForm}`;
-      // "鑫源商贸有限公司锡尼分公司" handled above; "…(锡尼)分公司" leaves the region in a note.
+      // a branch with its place in brackets leaves the region in a note
     }
   }
 
-  // 2b. An inline location branch at the end: 老王烧烤锡尼店 → 老王烧烤 + location 锡尼.
+  // 2b. An inline location branch at the end: a region's name before the shop word.
   {
-    const m = /^(.+?)(分店|店)$/u.exec(s);
+    const m = INLINE_BRANCH.exec(s);
     if (m) {
       const body = chars(m[1] as string);
       for (let k = Math.min(6, body.length - 2); k >= 2; k--) {
@@ -401,7 +410,7 @@ function nameKeyUncached(name: string, opts: NameOptions): NameKey {
   let prefix = s;
   const candidates = [s, stripShopWord(s)];
   // the longest word at the end of either form; between the two forms, the one that explains more
-  // of the name (肠粉店 is 肠粉 + 店, not 肠 + 粉店)
+  // of the name
   for (const cand of candidates) {
     for (const word of lexicon.words) {
       if (cand.endsWith(word)) {
@@ -417,8 +426,8 @@ function nameKeyUncached(name: string, opts: NameOptions): NameKey {
   }
   let industryAsWritten: string | null = null;
   if (entry) {
-    // a longer industry word whose first characters were typed as homophones (旺络科技 for 网络科技,
-    // 参饮娱乐 for 餐饮娱乐) is the industry, not the shorter word it ends with
+    // a longer industry word whose first characters were typed as homophones is the industry, not
+    // the shorter word it ends with
     const longer = homophoneTail(prefix, industry, lexicon);
     if (longer) {
       entry = lexicon.byWord.get(longer.word);
@@ -427,7 +436,7 @@ function nameKeyUncached(name: string, opts: NameOptions): NameKey {
       industry = longer.word;
     }
   }
-  // A homophone typo in the trailing shop word (手把肉官 for 手把肉馆, 蒙餐管 for 蒙餐馆): the
+  // A homophone typo in the trailing shop word (蒙餐管 for 蒙餐馆): the
   // industry word is then found as written, before the slip.
   const shopHomophone = stripShopHomophone(s);
   if (!entry && shopHomophone !== null) {
@@ -444,7 +453,7 @@ function nameKeyUncached(name: string, opts: NameOptions): NameKey {
   if (!entry) {
     // A homophone typo in the industry word (稍烤 for 烧烤): match the ending by pinyin.
     const byPinyin = lexiconPinyin(lexicon);
-    // without a trailing shop word first: 蒙参馆 is 蒙参 (蒙餐) + 馆 rather than 蒙 + 参馆 (餐馆)
+    // without a trailing shop word first: a homophone industry + shop word rather than a shorter one
     const byPinyinCands = [...new Set([stripShopWord(s), s, ...(shopHomophone === null ? [] : [shopHomophone])])];
     outerPinyin: for (const cand of byPinyinCands) {
       const cs = chars(cand);
@@ -510,12 +519,12 @@ function dedupeHits(hits: readonly RegionHit[]): RegionHit[] {
 function industrySimilarity(a: NameKey, b: NameKey): number | null {
   if (a.industry === '' || b.industry === '') return null;
   if (a.industry === b.industry) return 1;
-  // one word within the other (洗浴 ~ 洗浴服务, 科技 ~ 网络科技): the same trade said shorter
+  // one word within the other: the same trade said shorter
   if (a.industry.includes(b.industry) || b.industry.includes(a.industry)) return INDUSTRY_GENERIC_SIMILARITY;
   if (a.industryGroup !== null && a.industryGroup === b.industryGroup) {
     return a.genericIndustry || b.genericIndustry ? INDUSTRY_GENERIC_SIMILARITY : INDUSTRY_SAME_GROUP_SIMILARITY;
   }
-  // one side's word was read by its sound, and the two words sound the same (牧叶 → 牧业 or 木业)
+  // one side's word was read by its sound, and the two words sound the same
   if ((a.industryHomophone !== null || b.industryHomophone !== null) && pinyinSyllables(a.industry).join(' ') === pinyinSyllables(b.industry).join(' ')) return INDUSTRY_GENERIC_SIMILARITY;
   return Math.max(INDUSTRY_DIFFERENT_SIMILARITY, round4(Math.max(jaroWinkler(a.industry, b.industry), dice(a.industry, b.industry)) * 0.5));
 }
@@ -535,12 +544,12 @@ export function fuzzySyllables(s: string): string[] {
   });
 }
 
-/** A trade name written as the pinyin initials of the other's (阿清 ~ AQ, 吴氏 ~ WS). */
+/** A trade name written as the pinyin initials of the other's (吴氏 ~ WS). */
 export const PINYIN_INITIALS_SIMILARITY = 0.9;
 
 /**
  * Is `letters` (2–4 Latin letters) the toneless pinyin initials of `han` (as many Han characters)?
- * Shop signs and work orders abbreviate a trade name so (振华 → ZH).
+ * Shop signs and work orders abbreviate a trade name so.
  */
 export function pinyinInitialsMatch(letters: string, han: string): boolean {
   const l = letters.normalize('NFKC').toLowerCase();
@@ -548,7 +557,7 @@ export function pinyinInitialsMatch(letters: string, han: string): boolean {
   const cs = chars(han);
   if (cs.length !== l.length || !cs.every((c) => /\p{Script=Han}/u.test(c))) return false;
   const syl = pinyinSyllables(han);
-  // zh/ch/sh are written by their first letter (张记 → ZJ)
+  // zh/ch/sh are written by their first letter
   return syl.length === cs.length && syl.every((x, i) => x[0] === l[i]);
 }
 
@@ -561,7 +570,7 @@ function coreSimilarity(a: NameKey, b: NameKey): { score: number; method: NameMe
     if (/^[A-Za-z]{2,4}$/u.test(x.core) && initialsOf(y).some((h) => pinyinInitialsMatch(x.core, h))) {
       return { score: PINYIN_INITIALS_SIMILARITY, method: 'pinyin', jw: 0, dc: 0, py: 1, note: `${x.core} = initials of ${y.surname?.written ?? y.core}` };
     }
-    // FH五金 ~ 富华五金水暖: the other's trade is not a lexicon word, so its core ran on into it;
+    // the other's trade is not a lexicon word, so its core ran on into it;
     // the initials name the characters before this side's industry word
     if (/^[A-Za-z]{2,4}$/u.test(x.core) && x.industry !== '' && y.industry === '') {
       const head = chars(y.core).slice(0, x.core.length).join('');
@@ -582,8 +591,8 @@ function coreSimilarity(a: NameKey, b: NameKey): { score: number; method: NameMe
     return { score: same ? SURNAME_HOMOPHONE_SIMILARITY : 0, method: same ? 'pinyin' : 'surname', jw, dc, py, note: `surname ${a.surname.surname} ≠ ${b.surname.surname}` };
   }
   const plain = plainCoreSimilarity(a.core, b.core, jw, dc, py);
-  // one side read as a surname trade name (老金 → 金记), the other not because a slip took its
-  // surname away (老今, 皇氏): the unified key no longer resembles the other; compare as written
+  // one side read as a surname trade name, the other not because a slip took its surname away
+  // (老今 for 老金): the unified key no longer resembles the other; compare as written
   const written = (a.surname?.written && !b.surname) ? [a.surname.written, b.core] : (b.surname?.written && !a.surname) ? [b.surname.written, a.core] : null;
   if (written) {
     const [x, y] = written as [string, string];
@@ -615,7 +624,7 @@ function locationConflict(a: NameKey, b: NameKey): string | null {
 /**
  * Similarity of two names (strings or keys). Symmetric. The trade names are compared with
  * max(Jaro-Winkler, Dice on bigrams, pinyin Jaro-Winkler × PINYIN_DISCOUNT) — or by surname when
- * both are surname trade names (老王 ~ 王记 = 1, 老王 ~ 老李 = 0) — and weighted NAME_CORE_WEIGHT
+ * both are surname trade names (老王 ~ 王记 = 1) — and weighted NAME_CORE_WEIGHT
  * against the industry.
  */
 export function nameSimilarity(a: NameKey | string, b: NameKey | string, opts: NameOptions = {}): NameSimilarity {
@@ -628,20 +637,20 @@ export function nameSimilarity(a: NameKey | string, b: NameKey | string, opts: N
 
 const NAME_PAIRS = new PairMemo<NameKey, NameKey, NameSimilarity>(50_000);
 
-/** 老王 / 王家 / 小王 / 王姐 → 王记, with the surname and the form it was written in; other cores as they are. */
+/** A surname trade name → its unified form, with the surname and the form it was written in; other cores as they are. */
 function surnameTradeName(core: string): { core: string; surname: NameKey['surname'] } {
   for (const [re, form] of SURNAME_FORMS) {
     const m = re.exec(core);
-    if (m && SURNAMES.has(m[1] as string)) return { core: `${m[1]}记`, surname: { surname: m[1] as string, form: form.replace('X', m[1] as string), written: core } };
+    if (m && SURNAMES.has(m[1] as string)) return { core: `${m[1]}${SURNAME_MARK}`, surname: { surname: m[1] as string, form: form.replace('X', m[1] as string), written: core } };
   }
   return { core, surname: null };
 }
 
-/** A trade word typed with one character wrong is still the trade (擂荼 for 擂茶, 容家菜 for 客家菜). */
+/** A trade word typed with one character wrong is still the trade (擂荼 for 擂茶). */
 export const MISTYPED_INDUSTRY_FACTOR = 0.95;
 
 /**
- * `k` found no trade word, so its core ran on to the end (阿豪擂荼, 老表米粉庄); when the other name's
+ * `k` found no trade word, so its core ran on to the end; when the other name's
  * trade word stands at the end of it with at most one character typed wrong — and at most one
  * character after it — `k` split there, else null.
  */
@@ -745,7 +754,7 @@ export function bestNameSimilarity(as: readonly (NameKey | string)[], bs: readon
   return best;
 }
 
-/** A short display form of a key for explanations and blocking: 王记|烧烤. */
+/** A short display form of a key for explanations and blocking: core|industry. */
 export function keyString(k: NameKey): string {
   return `${k.core}|${k.industry}`;
 }

@@ -5,9 +5,11 @@
  * 2/4/6 digits for province/prefecture/county, 9 for a town, 12 for a village) and immutable.
  *
  * Each division is known by its full name (锡尼镇) and, when at least two characters remain, its
- * short form without the administrative suffix (锡尼). Province names are built in, since names
- * and addresses often start with one (内蒙古自治区…, 北京…).
+ * short form without the administrative suffix (锡尼). Province names are known as well
+ * (regions.json), since names and addresses often start with one.
  */
+import { LANGUAGE } from './language.js';
+import { REGION_PROFILE } from './region-profile.js';
 import { chars, toSimplified } from './strings.js';
 
 export interface Division {
@@ -17,7 +19,7 @@ export interface Division {
 }
 
 export interface RegionHit {
-  /** The text that was recognised, as it appeared (锡尼镇 or 锡尼). */
+  /** The text that was recognised, as it appeared (full name or short form). */
   readonly text: string;
   /** Whether `text` was the short form (suffix dropped). */
   readonly short: boolean;
@@ -25,26 +27,14 @@ export interface RegionHit {
   readonly code: string | null;
 }
 
-/** Administrative suffixes, longest first. */
-const ADMIN_SUFFIXES = [
-  '特别行政区', '维吾尔自治区', '壮族自治区', '回族自治区', '自治区', '自治州', '自治县', '自治旗',
-  '街道办事处', '街道', '苏木', '嘎查', '社区', '居委会', '村委会', '地区', '省', '市', '盟', '州', '县', '旗', '区', '镇', '乡', '村',
-];
+const ADMIN_SUFFIXES = REGION_PROFILE.adminSuffixes;
+const PROVINCES = REGION_PROFILE.provinces;
 
-/** Provinces and their usual short forms (codes are GB/T 2260 province codes). */
-const PROVINCES: ReadonlyArray<readonly [string, string, readonly string[]]> = [
-  ['11', '北京市', ['北京']], ['12', '天津市', ['天津']], ['13', '河北省', ['河北']], ['14', '山西省', ['山西']],
-  ['15', '内蒙古自治区', ['内蒙古']], ['21', '辽宁省', ['辽宁']], ['22', '吉林省', ['吉林']], ['23', '黑龙江省', ['黑龙江']],
-  ['31', '上海市', ['上海']], ['32', '江苏省', ['江苏']], ['33', '浙江省', ['浙江']], ['34', '安徽省', ['安徽']],
-  ['35', '福建省', ['福建']], ['36', '江西省', ['江西']], ['37', '山东省', ['山东']], ['41', '河南省', ['河南']],
-  ['42', '湖北省', ['湖北']], ['43', '湖南省', ['湖南']], ['44', '广东省', ['广东']], ['45', '广西壮族自治区', ['广西']],
-  ['46', '海南省', ['海南']], ['50', '重庆市', ['重庆']], ['51', '四川省', ['四川']], ['52', '贵州省', ['贵州']],
-  ['53', '云南省', ['云南']], ['54', '西藏自治区', ['西藏']], ['61', '陕西省', ['陕西']], ['62', '甘肃省', ['甘肃']],
-  ['63', '青海省', ['青海']], ['64', '宁夏回族自治区', ['宁夏']], ['65', '新疆维吾尔自治区', ['新疆']],
-];
-
-/** Characters that start a road, compound or building word, after a direction or an ordinal or not: a short form followed by one is part of that word (锡尼路, 胜利南巷, 北门二路). */
-const FOLLOWING_WORD = /^[东西南北中]?[一二三四五六七八九十0-9０-９]*(?:路|街|大街|大道|巷|胡同|道|线|小区|家园|花园|苑|广场|大厦|市场|公寓|桥|村|河|湖|山|站|口)/u;
+/** A short form followed by a road, compound or building word, after a direction or an ordinal or not, is part of that word (北门二路). */
+const FOLLOWING_WORD = new RegExp(
+  `^[${REGION_PROFILE.shortFormFollowers.directions}]?[${LANGUAGE.numerals.ordinals}0-9０-９]*(?:${REGION_PROFILE.shortFormFollowers.words.join('|')})`,
+  'u',
+);
 
 /** Significant length of a statistical code: 150625100000 → 9, 150600 → 4. */
 export function codeDepth(code: string): string {
@@ -124,7 +114,7 @@ export class RegionIndex {
       if (code !== null) set.add(code);
       map.set(key, set);
     };
-    for (const [code, name, shorts] of PROVINCES) {
+    for (const { code, name, short: shorts } of PROVINCES) {
       add(this.#full, name, code);
       for (const s of shorts) add(this.#short, s, code);
     }
@@ -160,9 +150,9 @@ export class RegionIndex {
   }
 
   /**
-   * Strip region names from the front of `text`, repeatedly (内蒙古自治区鄂尔多斯市演示旗锡尼镇团结路 →
-   * 团结路). A short form is stripped only when what follows does not continue it into a road or
-   * place word (锡尼路 keeps 锡尼). `keepAtLeast` characters are always left.
+   * Strip region names from the front of `text`, repeatedly (…演示旗锡尼镇团结路 → 团结路). A short
+   * form is stripped only when what follows does not continue it into a road or place word.
+   * `keepAtLeast` characters are always left.
    */
   stripLeading(text: string, opts: { keepAtLeast?: number } = {}): { rest: string; hits: RegionHit[] } {
     const keep = opts.keepAtLeast ?? 1;
@@ -171,8 +161,8 @@ export class RegionIndex {
     for (let guard = 0; guard < 8; guard++) {
       const hit = this.#matchFront(rest, keep);
       if (!hit) break;
-      // a short form naming a division outside the one already named (锡尼镇 then another town's
-      // 北门) is not a region here but the start of a place word (锡尼镇北门二路)
+      // a short form naming a division outside the one already named (a town, then another town's
+      // short form) is not a region here but the start of a place word
       if (hit.short && hit.code !== null && hits.some((h) => h.code !== null && !codesNest(h.code, hit.code!))) break;
       hits.push(hit);
       rest = rest.slice(hit.text.length);
@@ -193,12 +183,12 @@ export class RegionIndex {
     return null;
   }
 
-  /** Find region names anywhere in `text` (for bracket notes such as 锡尼店). */
+  /** Find region names anywhere in `text` (for bracket notes). */
   find(text: string): RegionHit | null {
     return this.resolve(text);
   }
 
-  /** Deepest code among hits, when the hits nest (锡尼镇 + 锡尼社区 → the community); null when none or they conflict. */
+  /** Deepest code among hits, when the hits nest (a town and its community → the community); null when none or they conflict. */
   static deepest(hits: readonly RegionHit[]): string | null {
     let best: string | null = null;
     for (const h of hits) {

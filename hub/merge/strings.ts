@@ -125,25 +125,30 @@ export function toSimplified(s: string): string {
 }
 
 // ── Chinese numerals ───────────────────────────────────────────────────────────────────────
-const CN_DIGIT: Readonly<Record<string, number>> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-const CN_UNIT: Readonly<Record<string, number>> = { 十: 10, 百: 100, 千: 1000 };
+const CN_DIGIT: ReadonlyMap<string, number> = new Map(Object.entries(LANGUAGE.numerals.digits));
+const CN_UNIT: ReadonlyMap<string, number> = new Map(Object.entries(LANGUAGE.numerals.units));
+const CN_NUMERAL_CLASS = `${[...CN_DIGIT.keys()].join('')}${[...CN_UNIT.keys()].join('')}`;
+const CN_NUMERAL = new RegExp(`^[${CN_NUMERAL_CLASS}]+$`, 'u');
+const CN_HAS_UNIT = new RegExp(`[${[...CN_UNIT.keys()].join('')}]`, 'u');
+const CN_BEFORE_ADDRESS_UNIT = new RegExp(`([${CN_NUMERAL_CLASS}]+)(?=${LANGUAGE.numerals.addressUnits.join('|')})`, 'gu');
 
-/** Value of a Chinese numeral up to 9999 (十二 → 12, 一百零五 → 105, 二〇三 → 203); null if not one. */
+/** Value of a Chinese numeral up to 9999 (十二 → 12, 一百零五 → 105); null if not one. */
 export function parseChineseNumber(s: string): number | null {
-  if (s === '' || !/^[零〇一二两三四五六七八九十百千]+$/u.test(s)) return null;
-  if (!/[十百千]/u.test(s)) {
+  if (s === '' || !CN_NUMERAL.test(s)) return null;
+  if (!CN_HAS_UNIT.test(s)) {
     // digit by digit: 二〇三 → 203
     let v = 0;
-    for (const c of s) v = v * 10 + (CN_DIGIT[c] as number);
+    for (const c of s) v = v * 10 + (CN_DIGIT.get(c) as number);
     return v;
   }
   let total = 0;
   let digit: number | null = null;
   for (const c of s) {
-    if (c in CN_DIGIT) {
-      digit = CN_DIGIT[c] as number;
+    const d = CN_DIGIT.get(c);
+    if (d !== undefined) {
+      digit = d;
     } else {
-      const unit = CN_UNIT[c] as number;
+      const unit = CN_UNIT.get(c) as number;
       total += (digit ?? 1) * unit;
       digit = null;
     }
@@ -152,11 +157,11 @@ export function parseChineseNumber(s: string): number | null {
 }
 
 /**
- * Replace Chinese numerals that precede an address unit (号, 组, 社, 栋, 幢, 单元, 楼, 层, 室, 队, 排)
- * with Arabic digits: 十二号 → 12号, 三组 → 3组. Numerals elsewhere (三里屯, 五金) are left alone.
+ * Replace Chinese numerals that precede an address unit (language.json numerals.addressUnits)
+ * with Arabic digits: 三组 → 3组. Numerals elsewhere (五金) are left alone.
  */
 export function arabiseAddressNumbers(s: string): string {
-  return s.replace(/([零〇一二两三四五六七八九十百千]+)(?=号|组|社|栋|幢|单元|楼|层|室|队|排|小组|村民小组)/gu, (m) => {
+  return s.replace(CN_BEFORE_ADDRESS_UNIT, (m) => {
     const v = parseChineseNumber(m);
     return v === null ? m : String(v);
   });

@@ -1,5 +1,5 @@
 /**
- * Subjects as components of record-to-record matches (一企一档 independent of arrival order).
+ * Subjects as components of record-to-record matches (one file per enterprise, independent of arrival order).
  *
  * Matching a record against golden subjects as they stand when it arrives makes the result depend on
  * the order records arrive in (Kafka interleaves department topics differently on every run): a
@@ -191,7 +191,7 @@ const SAME_TOWN = new Set(['same-village', 'same-town', 'same-town-other-village
 function nameInTownPair(f: SubjectFeatures): boolean {
   if (!f.division || !SAME_TOWN.has(f.division.relation)) return false;
   if ((f.name?.score ?? 0) < SUBJECT_NAME_IN_TOWN) return false;
-  // the same trade: 旭日粮油 is not 演示旗旭日商贸有限公司 by the trade name alone (both may be in the town)
+  // the same trade: one trade name with two trades is not one subject by the trade name alone (both may be in the town)
   if ((f.name?.industry ?? 1) < 1) return false;
   if (f.address !== null && f.address.score < SUBJECT_ADDRESS_DIFFERENT && ['different-road', 'different-compound', 'different-town'].includes(f.address.rule)) return false;
   if (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) return false;
@@ -201,13 +201,13 @@ function nameInTownPair(f: SubjectFeatures): boolean {
 /**
  * `name-on-road` for a pair: the same name and trade on the same road or in one villagers' group (one side gives the door, the
  * other only the road, a crossing of it or a landmark on it — a caller's way of saying where), with
- * no town said to differ: a complaint that names 戴嫂擂茶 on 文昌北路 means the 戴嫂擂茶馆 at 文昌北路255号.
+ * no town said to differ: a complaint that names a shop on a road means the shop at its door there.
  */
 function nameOnRoadPair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
   if (f.address === null || !['same-road', 'intersection-road', 'same-group'].includes(f.address.rule)) return false;
   // in a villagers' group one side must give only the group: two doors of one group are two places
   if (f.address.rule === 'same-group' && [p, q].every((x) => x.rec.addresses.some((a) => a.number !== null))) return false;
-  // on one road a generic trade (餐饮) may say what the other says exactly (鱼头): 百利餐饮有限责任公司 runs 百利鱼头
+  // on one road a generic trade (餐饮) may say what the other says exactly (鱼头): the firm runs the shop
   if ((f.name?.score ?? 0) < SUBJECT_NAME_IN_TOWN || (f.name?.industry ?? 1) < INDUSTRY_GENERIC_SIMILARITY) return false;
   if (f.division?.relation === 'different-town') return false;
   if (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) return false;
@@ -215,14 +215,14 @@ function nameOnRoadPair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
 }
 
 /**
- * `name-in-county` for a pair: one record says nothing of its town (a 12345 work order naming
- * 彭记鱼头 and no address), the names are the same key and trade, and nothing says "another place":
- * the county's one 彭记鱼头馆 is meant. Two registered firms that share the name make it ambiguous
+ * `name-in-county` for a pair: one record says nothing of its town (a 12345 work order naming a
+ * shop and no address), the names are the same key and trade, and nothing says "another place":
+ * the county's one shop of that name is meant. Two registered firms that share the name make it ambiguous
  * (`ambiguousByName`): the record then joins neither by its name alone.
  */
 function nameInCountyPair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
   if (f.division !== null || (f.name?.score ?? 0) < 1 || (f.name?.industry ?? 1) < 1) return false;
-  // initials (XJ大排档) are shared by many names: too weak to place a shop by name alone
+  // initials are shared by many names: too weak to place a shop by name alone
   if (![p, q].every((x) => x.rec.names.some((k) => [...k.core].length >= 2 && !/^[A-Za-z]+$/u.test(k.core)))) return false;
   if (f.address !== null && f.address.score < SUBJECT_ADDRESS_DIFFERENT) return false;
   if (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) return false;
@@ -230,7 +230,7 @@ function nameInCountyPair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean
 }
 
 /**
- * `site-name` for a pair: a firm whose trade is worked on sites (建筑安装工程, 市政工程) is reported
+ * `site-name` for a pair: a firm whose trade is worked on sites (construction) is reported
  * where it builds, anywhere in the county, not at its office: the same name — trade name of two or
  * more characters and the site-work industry on both sides — is the same firm whatever the towns
  * and addresses say, unless another operator is named.
@@ -243,7 +243,7 @@ function siteNamePair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
 
 /**
  * `same-door` for a pair: the same road and number (address similarity 1) in the same town, the same
- * trade, and trade names one slip apart (富民烧烤 ~ 富明烧烤, name ≥ SUBJECT_NAME_SAME_DOOR): two shops
+ * trade, and trade names one slip apart (富民 ~ 富明, name ≥ SUBJECT_NAME_SAME_DOOR): two shops
  * of one trade with near-identical names do not share a door.
  */
 function sameDoorPair(f: SubjectFeatures): boolean {
@@ -257,7 +257,7 @@ function sameDoorPair(f: SubjectFeatures): boolean {
 
 /**
  * `registered-name` for a pair: both give the same full registered name with its legal form
- * (鄂尔多斯市罗霄餐饮有限公司). A registration authority registers a name once in its area, so the
+ * (region, trade name, industry, legal form). A registration authority registers a name once in its area, so the
  * same full name is one enterprise when nothing places the two in different towns — a complaint
  * often says nothing of where — unless another operator is named.
  */
@@ -364,7 +364,7 @@ const BY_NAME_ALONE: ReadonlySet<SubjectRule> = new Set(['site-name', 'name-in-c
 
 /**
  * Records whose `site-name` or `name-in-county` edges lead to records of two different valid USCCs:
- * two registered firms share the name (演示旗兴旺建筑安装工程 and 鄂尔多斯市兴旺建筑安装工程) and a
+ * two registered firms share the name (registered in the county and in the prefecture) and a
  * report giving only the name could be about either — it joins neither by its name alone.
  */
 function ambiguousByName(edges: readonly SubjectEdge[], hard: ReadonlyMap<string, { uscc: string | null }>): Set<string> {

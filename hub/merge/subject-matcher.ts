@@ -1,5 +1,5 @@
 /**
- * Subject matching (一企一档): does a department's record about an enterprise, individual business,
+ * Subject matching (one file per enterprise): does a department's record about an enterprise, individual business,
  * person or place belong to a golden subject the hub already has, or is it a new one?
  *
  * Rules, in order (the first that applies decides; the rule name is returned):
@@ -24,7 +24,7 @@
  *                    evidence joins a candidate when the names are the same (≥ SUBJECT_NAME_IN_TOWN),
  *                    both are in the same town, nothing says "another place" (addresses on different
  *                    roads, points farther than SUBJECT_FAR_M), and no other candidate in that town has
- *                    a similar name (≥ SUBJECT_NAME_REVIEW): one 老王烧烤 in 锡尼镇 is that 老王烧烤.
+ *                    a similar name (≥ SUBJECT_NAME_REVIEW): the one shop of that name in the town.
  *
  * Pure and deterministic: candidates may come in any order; ties are broken by subject id.
  */
@@ -44,7 +44,7 @@ export type { FieldValue, Provenance, Survived, SurvivorshipRule, SurviveOptions
 
 export const SUBJECT_MATCH_SCORE = 0.85;
 export const SUBJECT_REVIEW_SCORE = 0.65;
-/** Names at least this similar can match (老王烧烤 ~ 王记烧烤(锡尼店) = 1; 鑫源 ~ 鑫达 = 0.78 cannot). */
+/** Names at least this similar can match (老王烧烤 ~ 王记烧烤 = 1; 鑫源 ~ 鑫达 = 0.78 cannot). */
 export const SUBJECT_NAME_MATCH = 0.85;
 export const SUBJECT_NAME_REVIEW = 0.7;
 /** Address similarity that counts as "the same premises" (same road and number; "near" = 0.9). */
@@ -56,7 +56,7 @@ export const SUBJECT_DISTANCE_FULL_M = 50;
 export const SUBJECT_DISTANCE_ZERO_M = 300;
 /** Farther than this apart: not the same premises, whatever the name (chains have many branches). */
 export const SUBJECT_FAR_M = 1000;
-/** `name-in-town`: names at least this similar (a homophone typo of the trade name, 伊太 for 伊泰, is 0.925), in the same town. */
+/** `name-in-town`: names at least this similar (a homophone typo of the trade name is 0.925), in the same town. */
 export const SUBJECT_NAME_IN_TOWN = 0.92;
 /** `same-door` (record pairs): trade names at least this similar (one character of two differs: 0.7 → 0.775 with the same trade) at the same road and number. */
 export const SUBJECT_NAME_SAME_DOOR = 0.75;
@@ -243,7 +243,7 @@ export interface PreparedRecord {
 function divisionOf(code: string | null, addresses: readonly ParsedAddress[], names: readonly NameKey[]): string | null {
   if (townCodeOf(code)) return code;
   const fromAddress = addresses.map((a) => a.divisionCode).find((c) => townCodeOf(c) !== null);
-  // …else the town a shop's own name places it in (老表米粉(锡尼店), 锡尼镇老表米粉店)
+  // …else the town a shop's own name places it in (a location note, a town's name in front)
   const fromName = names.flatMap((k) => k.regions.map((h) => h.code)).find((c) => townCodeOf(c) !== null);
   return fromAddress ?? fromName ?? code;
 }
@@ -517,9 +517,9 @@ function nameInTown(evals: readonly SubjectEvaluation[]): SubjectDecision | null
  *
  *   uscc:<code>             the valid USCC (and op:<code> for a place's operator)
  *   id:<hash>               a person's keyed ID hash
- *   name:<core>|<industry>  each name's key (王记|烧烤); catches the same shop in any town
- *   core:<town>|<core>      trade name within a town (catches 鑫源 when one side says 餐饮, the other 烧烤)
- *   py:<town>|<pinyin>      the trade name's toneless pinyin within a town (catches 汪记 typed for 王记)
+ *   name:<core>|<industry>  each name's key; catches the same shop in any town
+ *   core:<town>|<core>      trade name within a town (catches it when the two name the trade differently)
+ *   py:<town>|<pinyin>      the trade name's toneless pinyin within a town (catches homophone typos)
  *   addr:<town>|<road>|<n>  road + number within a town (catches a renamed shop at the same door)
  *
  * Location: add a bounding-box query (geo.boundingBox(location, SUBJECT_NEAR_M)) when the record has a point.
@@ -552,11 +552,11 @@ export function blockingKeysOf(rec: PreparedRecord): string[] {
       keys.add(`name:${keyString(k)}`);
       keys.add(`core:${town}|${k.core}`);
       keys.add(`py:${town}|${pinyinSyllables(k.core).join('')}`);
-      // a trade name written as pinyin initials (WS夜宵) meets the one it abbreviates (吴氏夜宵)
+      // a trade name written as pinyin initials meets the one it abbreviates
       for (const ini of initialsKeys(k)) {
         keys.add(`ini:${town}|${ini}`);
-        // a complaint that gives no town (LS擂茶 at 文昌一路239号门面) meets the registered shop
-        // (赖嫂擂茶馆, in its town) by initials and trade county-wide
+        // a complaint that gives no town meets the registered shop (in its town) by initials and
+        // trade county-wide
         if (k.industry !== '') keys.add(`ini:*|${ini}|${k.industry}`);
       }
     }
