@@ -48,6 +48,8 @@ export interface LanguageData {
     legalTails: string[];
     /** Words after which a name starts. */
     nameBoundaries: string[];
+    /** One-character boundaries that are reporting verbs (来电人称…): a name after one stands on its own, as after 反映. */
+    reportingVerbs: string[];
     /** Trade-name starts that are determiners, not names (这家). */
     determinerStarts: string[];
     /** Clause starts that report what was done or sold, not who. */
@@ -90,8 +92,8 @@ function load(): LanguageData {
   }
   const plain = (l: unknown): boolean => Array.isArray(l) && l.every((w) => typeof w === 'string' && w !== '' && !/[|()[\]\\^$*+?.{}]/.test(w));
   const text = (w: unknown): boolean => typeof w === 'string' && w !== '' && !/[|()[\]\\^$*+?.{}-]/.test(w);
-  if (!text(m.roadAfter?.directions) || !plain(m.roadAfter.words) || ![m.addressEnds, m.addressEndsBeforeAttributive, m.nameConjunctions, m.genericCores].every(plain) || ![m.attributive, m.locative, m.branchNoteEnds].every(text)) {
-    throw new Error(`${FILE.pathname}: mentions needs roadAfter, address ends, attributive, locative, conjunctions, generic cores and branch note ends as plain words`);
+  if (!text(m.roadAfter?.directions) || !plain(m.roadAfter.words) || ![m.addressEnds, m.addressEndsBeforeAttributive, m.nameConjunctions, m.genericCores, m.reportingVerbs].every(plain) || ![m.attributive, m.locative, m.branchNoteEnds].every(text)) {
+    throw new Error(`${FILE.pathname}: mentions needs roadAfter, address ends, reporting verbs, attributive, locative, conjunctions, generic cores and branch note ends as plain words`);
   }
   const num = o.numerals;
   const values = (r: unknown): boolean => typeof r === 'object' && r !== null && Object.entries(r).every(([k, v]) => text(k) && Number.isInteger(v));

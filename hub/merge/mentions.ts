@@ -56,6 +56,8 @@ const ROAD_AFTER = new RegExp(`^[${LANGUAGE.mentions.roadAfter.directions}]?(?:$
 
 /** Boundaries that end an address: a name right after them stands on its own. */
 const ADDRESS_END = new Set(LANGUAGE.mentions.addressEnds);
+/** One-character reporting verbs (来电人称…): a name right after one stands on its own, as after a longer one (反映). */
+const REPORTING_VERB = new Set(LANGUAGE.mentions.reportingVerbs);
 /** The attributive after an address (门口的) introduces the name as well. */
 const ADDRESS_END_BEFORE = new RegExp(`(?:${LANGUAGE.mentions.addressEndsBeforeAttributive.join('|')})$`, 'u');
 const ATTRIBUTIVE = LANGUAGE.mentions.attributive;
@@ -290,7 +292,7 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
           }
           start = i + 1;
           afterDeterminer = chars(b).length >= 2 && LANGUAGE.mentions.determinerStarts.some((d) => b.startsWith(d));
-          strong = chars(b).length >= 2 || ADDRESS_END.has(b) || b === LOCATIVE || (b === ATTRIBUTIVE && ADDRESS_END_BEFORE.test(before.slice(0, -ATTRIBUTIVE.length)));
+          strong = chars(b).length >= 2 || ADDRESS_END.has(b) || REPORTING_VERB.has(b) || b === LOCATIVE || (b === ATTRIBUTIVE && ADDRESS_END_BEFORE.test(before.slice(0, -ATTRIBUTIVE.length)));
           break;
         }
         // a bracketed note before the name ends there: the name starts after it

@@ -178,6 +178,13 @@ describe('subjectMentions: homophone typos and what is not a name', () => {
     expect(names('晚上没法开窗户')).toEqual([]);
   });
 
+  it('a homophone industry word without a shop word counts right after the reporting verb 称 (来电人称…), as after 反映', () => {
+    expect(names('来电人称AH螺蛳份门口音响开很大声，凌晨一两点都不停。')).toEqual(['AH|螺蛳粉']);
+    expect(names('新城街道文昌北路78号：来电人称章江迷粉门口音响开很大声')).toEqual(['章江|米粉']);
+    // a one-character boundary that is no reporting verb still leaves such a homophone a word of the sentence
+    expect(names('饭店卫生差，顾客说沙漠之舟烧考的菜不新鲜')).toEqual([]);
+  });
+
   it('after 在 (在X吃饭) or with a branch note after it, a homophone industry word is a name; 家和 is a trade name, 一家 is not', () => {
     expect(names('在阳光角子吃饭后腹泻，怀疑食材不新鲜。')).toEqual(['阳光|饺子']);
     expect(names('饭店卫生差，顾客说沙漠之舟烧考（伊和乌素店）的菜不新鲜')).toEqual(['沙漠之舟|烧烤']);
