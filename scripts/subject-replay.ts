@@ -24,7 +24,7 @@
  *   --applied-only  score only the truth's records the hub applied (source_records): for a run that
  *                stopped early
  *   --remention  re-read the shop names of reports without subject fields from their text with the
- *                current hub/merge/mentions.ts, as apply-report.ts does (first mention; none: not linked)
+ *                current hub/merge/mentions.ts, as apply-report.ts does (reportSubjectMention; none: not linked)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,7 +35,7 @@ import { clusterSubjects, identityOf, matchRecordPair, subjectBlockingKeys, type
 import { evaluate, prepare, type SubjectCandidate } from '../hub/merge/subject-matcher.js';
 import { candidateOf } from '../hub/merge/subject-clusters.js';
 import { readJsonl, readManifest, scoreClusters, type TruthSubject } from '../simulators/county/dataset.js';
-import { subjectMentions } from '../hub/merge/mentions.js';
+import { reportSubjectMention } from '../hub/merge/mentions.js';
 
 const { values } = parseArgs({
   options: {
@@ -129,7 +129,7 @@ if (values.remention) {
   for (const t of loaded.reports) {
     const p = t.payload;
     const text = p.title && !p.description.includes(p.title) ? `${p.title}。${p.description}` : p.description;
-    const name = subjectMentions(text, opts)[0]?.text ?? null;
+    const name = reportSubjectMention(text, opts)?.text ?? null;
     const k = `${t.source_system}/${t.source_record_id}`;
     const old = byId.get(k);
     if (!name) {

@@ -10,7 +10,7 @@
  */
 import type { Knex } from 'knex';
 import type { Report } from '../../schemas/index.js';
-import { addressInText, doorText, familyOf, matchMatter, subjectMentions, type ReportFeatures, type SubjectRecord } from '../merge/index.js';
+import { addressInText, doorText, familyOf, matchMatter, reportSubjectMention, type ReportFeatures, type SubjectRecord } from '../merge/index.js';
 import { loadCandidates, matterCandidateChanged, poolMatter, poolMatterChanged } from './matter-candidates.js';
 import { foldIntoMatter, insertMatter, insertReportRow, updateReportRow } from './matter-writes.js';
 import { deterministicId } from '../store/ids.js';
@@ -242,8 +242,9 @@ async function linkReportSubject(tx: Knex.Transaction, r: Report, rec: SubjectRe
 export function reportSubjectRecord(r: Report, routing: HubRouting): SubjectRecord | null {
   let name = r.subjectName;
   if (!r.subjectUscc && !name) {
-    const mentions = subjectMentions(r.title && !r.description.includes(r.title) ? `${r.title}。${r.description}` : r.description, { regions: routing.regions });
-    name = mentions[0]?.text ?? null;
+    // the first shop named, else a nameless stall of a known trade (路边米粉摊): the subject
+    // matcher joins the latter only to another at its door
+    name = reportSubjectMention(r.title && !r.description.includes(r.title) ? `${r.title}。${r.description}` : r.description, { regions: routing.regions })?.text ?? null;
     if (!name) return null;
   }
   const e = r.envelope;

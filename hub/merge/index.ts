@@ -42,6 +42,6 @@ export type {
 } from './subject-matcher.js';
 export * from './matter-matcher.js';
 export { clusterSubjects, matchRecordPair, identityOf, identityParts, compareMembers, compareEdges, type SubjectMember, type SubjectEdge, type SubjectCluster, type SubjectClustering, type MemberDecision } from './subject-clusters.js';
-export { subjectMentions, MENTION_MAX_CORE, type Mention } from './mentions.js';
+export { subjectMentions, namelessMentions, reportSubjectMention, MENTION_MAX_CORE, type Mention } from './mentions.js';
 export * from './fellegi-sunter.js';
 export * from './matter-profile.js';

@@ -180,6 +180,35 @@ function industryHits(cs: readonly string[]): Array<{ start: number; end: number
  * word). `opts.regions` lets `nameKey` strip town and village names standing before the name.
  */
 export function subjectMentions(text: string, opts: NameOptions = {}): Mention[] {
+  return mentionsOf(text, opts).named;
+}
+
+/**
+ * The nameless shops and stalls of a known trade a text mentions (路边米粉摊, 无名烧烤店): an empty
+ * trade name (LANGUAGE.emptyNameCores, as `nameKey` reads it), an industry word and a shop word,
+ * and nothing else. Not names: `subjectMentions` leaves them out, and what a report is about is one
+ * of them only when it names no shop (`reportSubjectMention`). Such a record has no name to be
+ * found by; the subject matcher joins two of them only at one door and of one trade.
+ */
+export function namelessMentions(text: string, opts: NameOptions = {}): Mention[] {
+  return mentionsOf(text, opts).nameless;
+}
+
+/**
+ * The shop or enterprise a report without subject fields is about (apply-report.ts): the first name
+ * its text mentions, else the first nameless stall of a known trade, else null.
+ */
+export function reportSubjectMention(text: string, opts: NameOptions = {}): Mention | null {
+  const found = mentionsOf(text, opts);
+  return found.named[0] ?? found.nameless[0] ?? null;
+}
+
+interface Found {
+  named: Mention[];
+  nameless: Mention[];
+}
+
+function mentionsOf(text: string, opts: NameOptions): Found {
   // the matter matcher asks again for every candidate's reports: remember recent answers per region table
   let cache = CACHE.get(opts.regions ?? NO_REGIONS);
   if (!cache) CACHE.set(opts.regions ?? NO_REGIONS, (cache = new Map()));
@@ -195,7 +224,9 @@ export function subjectMentions(text: string, opts: NameOptions = {}): Mention[]
 
 const CACHE_MAX = 20_000;
 const NO_REGIONS = {};
-const CACHE = new WeakMap<object, Map<string, Mention[]>>();
+const CACHE = new WeakMap<object, Map<string, Found>>();
+/** Trade names that say there is none (路边, 无名): `nameKey` reads them as an empty core. */
+const EMPTY_CORES = new Set(LANGUAGE.emptyNameCores);
 
 /**
  * The start of a region name that covers the boundary word at [bStart, bEnd) and ends before the
@@ -228,12 +259,13 @@ const JI = pinyinSyllables(SURNAME_MARK)[0];
 /** A bracket note ending in one of these names a branch. */
 const BRANCH_NOTE_END = new RegExp(`[${LANGUAGE.mentions.branchNoteEnds}]$`, 'u');
 
-function findMentions(text: string, opts: NameOptions): Mention[] {
+function findMentions(text: string, opts: NameOptions): Found {
   const s = normalise(text);
   const regions = opts.regions === undefined ? EMPTY_REGIONS : opts.regions instanceof RegionIndex ? opts.regions : new RegionIndex([], opts.regions);
   const out: Mention[] = [];
   /** Mentions read by the sound of the industry word and their context only: after the others. */
   const weak: Mention[] = [];
+  const nameless: Mention[] = [];
   const seen = new Set<string>();
   let offset = 0;
   for (const clause of s.split(SPLIT)) {
@@ -308,6 +340,12 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       if (seen.has(span)) continue;
       const key = nameKey(span, opts);
       const core = chars(key.core);
+      // a stall of a known trade with no name (路边米粉摊): the words before the trade say only that
+      if (shopWord && core.length === 0 && key.industry !== '' && !tail && EMPTY_CORES.has(cs.slice(start, h.start).join(''))) {
+        seen.add(span);
+        nameless.push({ text: span, start: at + start, key, homophone: h.homophone });
+        continue;
+      }
       // a surname trade name (老那) is a name even when its surname is also a determiner
       const generic = key.surname === null ? GENERIC_CORE.test(key.core) || COMPLAINT_NOUN.test(key.core) || ACTION_START.test(key.core) : false;
       // a road and a trade says which shop by where it is: the shop on that road, not its name
@@ -317,5 +355,5 @@ function findMentions(text: string, opts: NameOptions): Mention[] {
       (looseHomophone ? weak : out).push({ text: span, start: at + start, key, homophone: h.homophone });
     }
   }
-  return [...out, ...weak];
+  return { named: [...out, ...weak], nameless };
 }

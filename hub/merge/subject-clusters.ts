@@ -246,13 +246,35 @@ function siteNamePair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
  * trade, and trade names one slip apart (富民 ~ 富明, name ≥ SUBJECT_NAME_SAME_DOOR): two shops
  * of one trade with near-identical names do not share a door.
  */
-function sameDoorPair(f: SubjectFeatures): boolean {
+function sameDoorPair(p: Prepared, q: Prepared, f: SubjectFeatures): boolean {
   // the door itself places both; a record that gives no town (a 12369 complaint) is not against it
   if (f.division && !SAME_TOWN.has(f.division.relation)) return false;
-  if ((f.name?.score ?? 0) < SUBJECT_NAME_SAME_DOOR || (f.name?.industry ?? 0) < 1) return false;
+  if (!namelessSameTrade(p.rec, q.rec) && ((f.name?.score ?? 0) < SUBJECT_NAME_SAME_DOOR || (f.name?.industry ?? 0) < 1)) return false;
   if ((f.address?.score ?? 0) < 1) return false;
   if (f.distanceM !== null && f.distanceM > SUBJECT_FAR_M) return false;
   return f.operator !== 'different';
+}
+
+/**
+ * The trades of a record that names a stall or shop of a known trade and no name (路边米粉摊, 无名烧
+ * 烤店: every name an empty trade name with an industry word), registered by nothing; else null.
+ */
+function namelessTrades(r: PreparedRecord): Set<string> | null {
+  if (r.uscc || r.operatorUscc || r.idHash || r.names.length === 0) return null;
+  if (!r.names.every((k) => k.core === '' && k.industry !== '')) return null;
+  return new Set(r.names.map((k) => k.industry));
+}
+
+/**
+ * Two nameless stalls of one trade (the trade as `nameKey` reads it, typos and homophones
+ * included). At one door they are one operator, though neither has a name for the name gate of
+ * `same-door`; a nameless stall never joins a named or registered record this way, and with no
+ * door (no road and number) it has no blocking key and joins nothing.
+ */
+function namelessSameTrade(a: PreparedRecord, b: PreparedRecord): boolean {
+  const ta = namelessTrades(a);
+  const tb = namelessTrades(b);
+  return ta !== null && tb !== null && [...ta].some((t) => tb.has(t));
 }
 
 /**
@@ -323,7 +345,7 @@ function pairEdgeUncached(x: Prepared, y: Prepared, nameOpts: NameOptions, addrO
   if ((p.m.loose || q.m.loose) && nameOnRoadPair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'name-on-road', score: ev.score, features: ev.features };
   if ((p.m.loose || q.m.loose) && nameInCountyPair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'name-in-county', score: ev.score, features: ev.features };
   if ((p.m.loose || q.m.loose) && siteNamePair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'site-name', score: ev.score, features: ev.features };
-  if (sameDoorPair(ev.features)) return { a: p.id, b: q.id, rule: 'same-door', score: ev.score, features: ev.features };
+  if (sameDoorPair(p, q, ev.features)) return { a: p.id, b: q.id, rule: 'same-door', score: ev.score, features: ev.features };
   return null;
 }
 

@@ -1,7 +1,7 @@
 /** Rules added after the merge evaluation: names in report text, name-in-town, same category at one door, division files. */
 import { describe, expect, it } from 'vitest';
 import { divisionList } from '../../../hub/ingest/routing.js';
-import { matchMatter, matchSubject, subjectMentions, type ReportFeatures, type SubjectCandidate } from '../../../hub/merge/index.js';
+import { matchMatter, matchSubject, namelessMentions, reportSubjectMention, subjectMentions, type ReportFeatures, type SubjectCandidate } from '../../../hub/merge/index.js';
 import { RegionIndex } from '../../../hub/merge/regions.js';
 import { parseAddress, addressSimilarity } from '../../../hub/merge/addresses.js';
 import { LAOWANG, REGIONS, at, offset } from './fixtures.js';
@@ -55,6 +55,18 @@ describe('subjectMentions: shop names in a 12345 work order', () => {
     expect(names('团结路8号往北50米一楼一家面馆油烟扰民')).toEqual([]);
     expect(names('这家超市卖过期食品')).toEqual([]);
     expect(names('来电称团结路12号烧烤店油烟呛人，晚上没法开窗户。')).toEqual([]);
+  });
+
+  it('a nameless stall of a known trade (路边迷粉摊) is no name, but what a report naming no shop is about', () => {
+    const about = (t: string) => reportSubjectMention(t, opts)?.text ?? null;
+    expect(names('市民来电：路边迷粉摊排烟管对着住户窗户，油烟呛人')).toEqual([]);
+    expect(namelessMentions('市民来电：路边迷粉摊排烟管对着住户窗户，油烟呛人', opts).map((m) => `${m.key.core}|${m.key.industry}`)).toEqual(['|米粉']);
+    expect(about('市民来电：路边迷粉摊排烟管对着住户窗户，油烟呛人')).toBe('路边迷粉摊');
+    expect(about('青云大街180-1号那家路边可家菜摊每晚炒菜油烟往楼上飘')).toBe('路边可家菜摊');
+    // a named shop in the text comes first; a kind of place (一家烧烤摊) and a stall of no trade are neither
+    expect(about('团结路8号无名烧烤店和老王烧烤店油烟扰民')).toBe('老王烧烤店');
+    expect(about('团结路8号有一家烧烤摊油烟扰民')).toBeNull();
+    expect(about('团结路8号路边摊占道经营')).toBeNull();
   });
 
   it('what was done on a plot is not a subject: 耕地被堆放砂石, 地块畜禽养殖, 浇筑混凝土 — a sand yard with a name is', () => {

@@ -308,6 +308,20 @@ describe('record pairs: site-name, name-in-town needs the same trade, same-door'
     expect(matchRecordPair(a, member('XF1', { name: '富昆烧烤', address: '学府东路18号' }, true), opts)).toMatchObject({ rule: 'same-door' });
   });
 
+  it('same-door for nameless stalls: two of one trade (typos read as that trade) at one door are one operator; never at another door, of another trade, with a named shop, or with no door', () => {
+    const stall = member('SJ1', { name: '路边米份摊', address: '锡尼社区府前巷25号门面', divisionCode: '150625100001' }, true);
+    expect(matchRecordPair(stall, member('GD12', { name: '路边迷粉摊', address: '府前巷25号' }, true), opts)).toMatchObject({ rule: 'same-door' });
+    expect(matchRecordPair(stall, member('GD13', { name: '无名米粉店', address: '府前巷25号', divisionCode: '150625100001' }, true), opts)).toMatchObject({ rule: 'same-door' });
+    // another door, another trade
+    expect(matchRecordPair(stall, member('GD14', { name: '路边米粉摊', address: '府前巷27号', divisionCode: '150625100001' }, true), opts)).toBeNull();
+    expect(matchRecordPair(stall, member('GD15', { name: '路边烧烤摊', address: '府前巷25号', divisionCode: '150625100001' }, true), opts)).toBeNull();
+    // a named shop of that trade at that door, or a registered one, is not joined by its door alone
+    expect(matchRecordPair(stall, member('GD16', { name: '阿强米粉', address: '府前巷25号', divisionCode: '150625100001' }, true), opts)).toBeNull();
+    expect(matchRecordPair(stall, member('R12', { uscc: LAOWANG_USCC, name: '锡尼镇阿强米粉店', address: '锡尼镇府前巷25号', divisionCode: '150625100001', subjectType: 'INDIVIDUAL_BUSINESS' }), opts)).toBeNull();
+    // with no door it has no key to be found by (and so is no subject: apply-report.ts)
+    expect(subjectBlockingKeys({ name: '路边米粉摊', address: '府前巷', divisionCode: '150625100001' }, opts)).toEqual([]);
+  });
+
   it('name-on-road: a complaint naming the shop and only its road (or a crossing or landmark of it) means the shop on that road', () => {
     const shop = member('R5', { uscc: LAOWANG_USCC, name: '锡尼镇戴嫂擂茶馆', address: '锡尼镇文昌北路255号', divisionCode: '150625100001', subjectType: 'INDIVIDUAL_BUSINESS' });
     expect(matchRecordPair(shop, member('GD9', { name: '戴嫂擂茶', address: '文昌北路菜市场后面' }, true), opts)).toMatchObject({ rule: 'name-on-road' });
