@@ -40,10 +40,13 @@ const LEGAL_TAILS = LANGUAGE.mentions.legalTails;
 const OPEN = '(（[【';
 const CLOSE = ')）]】';
 
-/** Words after which a name starts (longest first when matched). */
-const BOUNDARIES: readonly string[] = LANGUAGE.mentions.nameBoundaries;
-
 const LANDMARK_POINTERS = ADDRESS_PROFILE.landmarkPointers;
+
+/**
+ * Words after which a name starts (longest first when matched); a landmark pointer (…隔壁) ends a
+ * place as those of the list do (旁边, 对面).
+ */
+const BOUNDARIES: readonly string[] = [...LANGUAGE.mentions.nameBoundaries, ...LANDMARK_POINTERS.filter((w) => !LANGUAGE.mentions.nameBoundaries.includes(w))];
 const PROJECT_WORDS = LANGUAGE.mentions.projectWords;
 const ROAD_SUFFIXES = ADDRESS_PROFILE.roadSuffixes;
 /** How far after a name a project word may stand and still make it a project's name. */

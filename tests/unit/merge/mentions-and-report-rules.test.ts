@@ -197,6 +197,14 @@ describe('subjectMentions: homophone typos and what is not a name', () => {
     expect(names('饭店卫生差，顾客说沙漠之舟烧考的菜不新鲜')).toEqual([]);
   });
 
+  it('a villagers\' group (…3组) ends an address as a number does, and a landmark pointer (…隔壁) ends a place as 旁边 does', () => {
+    expect(names('群众反映河坝新村第三村民小组阿荣螺蛳份油烟扰民，已拍照上报。')).toEqual(['阿荣|螺蛳粉']);
+    expect(names('锡尼镇长坑新村三组郭嫂迷粉半夜还在打麻将唱歌')).toEqual(['郭记|米粉']);
+    expect(names('群众反映银湖巷农商银行隔壁阿萍肠粉店油烟扰民')).toEqual(['阿萍|肠粉']);
+    // a determiner after the group still starts no name
+    expect(names('独贵塔拉镇河坝新村三组一家螺蛳粉店夜里吵闹')).toEqual([]);
+  });
+
   it('after 在 (在X吃饭) or with a branch note after it, a homophone industry word is a name; 家和 is a trade name, 一家 is not', () => {
     expect(names('在阳光角子吃饭后腹泻，怀疑食材不新鲜。')).toEqual(['阳光|饺子']);
     expect(names('饭店卫生差，顾客说沙漠之舟烧考（伊和乌素店）的菜不新鲜')).toEqual(['沙漠之舟|烧烤']);
