@@ -197,10 +197,11 @@ describe('subjectMentions: homophone typos and what is not a name', () => {
     expect(names('饭店卫生差，顾客说沙漠之舟烧考的菜不新鲜')).toEqual([]);
   });
 
-  it('a villagers\' group (…3组) ends an address as a number does, and a landmark pointer (…隔壁) ends a place as 旁边 does', () => {
+  it('a villagers\' group (…3组) ends an address as a number does, and a landmark pointer (…隔壁, …旁) ends a place as 旁边 does', () => {
     expect(names('群众反映河坝新村第三村民小组阿荣螺蛳份油烟扰民，已拍照上报。')).toEqual(['阿荣|螺蛳粉']);
     expect(names('锡尼镇长坑新村三组郭嫂迷粉半夜还在打麻将唱歌')).toEqual(['郭记|米粉']);
     expect(names('群众反映银湖巷农商银行隔壁阿萍肠粉店油烟扰民')).toEqual(['阿萍|肠粉']);
+    expect(names('锡尼镇凤凰路老供销社旁聂记足浴半夜还在打麻将唱歌')).toEqual(['聂记|足浴']);
     // a determiner after the group still starts no name
     expect(names('独贵塔拉镇河坝新村三组一家螺蛳粉店夜里吵闹')).toEqual([]);
   });
