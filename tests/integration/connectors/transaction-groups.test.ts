@@ -133,6 +133,19 @@ async function delivered(ctx: ReturnType<typeof testContext>, kafka: Kafka, atLe
   });
 }
 
+/** Runs a worker whose group fails once to the source's head: it retried, and every order is in Kafka once. */
+async function deliversEachOnceAfterARetry(ctx: ReturnType<typeof testContext>, kafka: Kafka, worker: ReturnType<typeof workerFor>): Promise<void> {
+  await worker.connect();
+  await worker.drain();
+  // the failed group was read again after the reconnect; drain ends once the source is read to its head
+  for (let i = 0; i < 20 && worker.status.view().produced < ORDERS; i++) await worker.drain();
+  await worker.stop();
+  expect(worker.status.retries).toBeGreaterThanOrEqual(1);
+  const records = await delivered(ctx, kafka, ORDERS);
+  expect(new Set(records.map((r) => r.envelope.sourceRecordId)).size).toBe(ORDERS);
+  expect(duplicates(records)).toEqual([]);
+}
+
 describe('pages grouped into one transaction', () => {
   it('commits several pages per transaction, each record once, and the cursor of the last page', async () => {
     const ctx = testContext('txgroups');
@@ -186,31 +199,14 @@ describe('pages grouped into one transaction', () => {
     const ctx = testContext('txgroups_send');
     const kafka = kafkaFor(ctx);
     // the third batch: the first group's third page, after two pages of it were already sent
-    const worker = workerFor(ctx, sourceFor(), failingSend(kafka, 3));
-    await worker.connect();
-    await worker.drain();
-    // the failed group was read again after the reconnect; drain ends once the source is read to its head
-    for (let i = 0; i < 20 && worker.status.view().produced < ORDERS; i++) await worker.drain();
-    await worker.stop();
-    expect(worker.status.retries).toBeGreaterThanOrEqual(1);
-    const records = await delivered(ctx, kafka, ORDERS);
-    expect(new Set(records.map((r) => r.envelope.sourceRecordId)).size).toBe(ORDERS);
-    expect(duplicates(records)).toEqual([]);
+    await deliversEachOnceAfterARetry(ctx, kafka, workerFor(ctx, sourceFor(), failingSend(kafka, 3)));
   });
 
   it('a record whose encoding fails on an unreachable registry is not dead-lettered: its page is read again and every record delivered once', async () => {
     const ctx = testContext('txgroups_encode');
     const kafka = kafkaFor(ctx);
     // the 70th record: in the first group's second page, after one page was already sent
-    const worker = workerFor(ctx, sourceFor(), kafka, undefined, failingEncode(codecFor(ctx), 70));
-    await worker.connect();
-    await worker.drain();
-    for (let i = 0; i < 20 && worker.status.view().produced < ORDERS; i++) await worker.drain();
-    await worker.stop();
-    expect(worker.status.retries).toBeGreaterThanOrEqual(1);
-    const records = await delivered(ctx, kafka, ORDERS);
-    expect(new Set(records.map((r) => r.envelope.sourceRecordId)).size).toBe(ORDERS);
-    expect(duplicates(records)).toEqual([]);
+    await deliversEachOnceAfterARetry(ctx, kafka, workerFor(ctx, sourceFor(), kafka, undefined, failingEncode(codecFor(ctx), 70)));
     expect(await deadLetters(kafka, ctx.topics.deadLetters)).toEqual([]);
   });
 });
