@@ -415,6 +415,17 @@ export function positionAgreement(rep: Pick<Prepared, 'r' | 'location'>, linked:
   return { agree, distanceM: Math.round(best.d), limitM: Math.round(best.limit), explanation: `positions ${Math.round(best.d)} m apart (±${best.u} m together, ${agree ? '≤' : '>'} ${Math.round(best.limit)} m)` };
 }
 
+/**
+ * A numbered land parcel both sides name (3组4号地块 on both): a parcel is one piece of land, as
+ * specific as a door. The number is read in the text too (a complaint about a farm's effluent names
+ * the parcel, its address only the group); the caller checks that the addresses agree on the group
+ * or road, so the same number of another village's parcel never counts.
+ */
+function sharedParcel(rep: Prepared, linked: readonly Prepared[]): string | null {
+  for (const l of linked) for (const p of rep.parcels) if (l.parcels.includes(p)) return p;
+  return null;
+}
+
 function parcelConflict(rep: Prepared, linked: readonly Prepared[]): string | null {
   if (rep.parcels.length === 0) return null;
   const named = linked.filter((l) => l.parcels.length > 0);
@@ -704,6 +715,8 @@ function evaluate(
   // door, segment, landmark or crossing the hub geocoded its address to)
   const positions = positionAgreement(rep, linked, profile, rule.distanceM);
   const { address, worstAddress } = addressRelation(rep, linked, addrOpts, T);
+  // one numbered land parcel named on both, where the addresses agree on its group or road
+  const parcelPlace = address !== null && (address.rule === 'same-group' || address.rule === 'same-road') ? sharedParcel(rep, linked) : null;
   const sameGrid = onSameGrid(rep, linked);
   const sameTown = townRelation(rep, linked);
   const D = rule.distanceM;
@@ -742,6 +755,7 @@ function evaluate(
       // two platforms' positions of one door are often 60-150 m apart: within twice the family's
       // distance, both addresses naming that door (the same number, not only the building) say so
       else if (address !== null && address.score >= T.addressSame && (address.rule === 'same-number' || address.rule === 'same-group-number')) why.push(`${Math.round(distanceM)} m apart, but the same door (${address.explanation})`);
+      else if (parcelPlace !== null && sameKind) why.push(`${Math.round(distanceM)} m apart, but the same land parcel (${parcelPlace}号)`);
       else soft.push(`${Math.round(distanceM)} m apart (between ${D} and ${2 * D} m)`);
     } else {
       failed.push('place');
@@ -753,6 +767,10 @@ function evaluate(
   } else if (address !== null && address.score >= T.addressSame && (address.rule !== 'same-intersection' || sameSubject)) {
     placeScore = address.score;
     why.push(`same address (${address.score})`);
+  } else if (parcelPlace !== null && sameKind) {
+    // the group (or road) on both and one numbered parcel of it: that parcel, as a door would be
+    placeScore = address!.score;
+    why.push(`the same ${address!.rule === 'same-group' ? "villagers' group" : 'road'} (${address!.score}) and the same land parcel (${parcelPlace}号)`);
   } else if (address !== null && address.rule === 'same-intersection') {
     // a crossing is where a caller stands, not a door: two shops at one crossing are two places
     placeScore = address.score;
@@ -798,7 +816,7 @@ function evaluate(
   const text = bestText(rep, linked);
   const textOk = text !== null && text.score >= T.textMin;
   const bothCoded = r.categoryCode !== null && linked.every((l) => l.r.categoryCode !== null);
-  const sameAddress = address !== null && address.score >= T.addressSame && address.rule !== 'same-intersection';
+  const sameAddress = (address !== null && address.score >= T.addressSame && address.rule !== 'same-intersection') || (parcelPlace !== null && sameKind);
   let textsDiffer = false;
   if (subject.relation === 'different-uscc' || subject.relation === 'different-name') {
     failed.push('similar');
