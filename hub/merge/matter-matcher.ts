@@ -730,7 +730,7 @@ function evaluate(
   if (opts.textWeights && r.categoryCode !== null && sameCategoryCode) {
     for (const l of linked) {
       if (l.r.categoryCode !== r.categoryCode) continue;
-      const e = rareSharedEvidence(r.description, l.r.description, opts.textWeights, { places: [r.address || rep.address?.original, l.r.address || l.address?.original], scope: r.categoryCode, maxShare: T.textRareShare });
+      const e = rareSharedEvidence(r.description, l.r.description, opts.textWeights, { places: [r.address || rep.address?.original, l.r.address || l.address?.original], scope: r.categoryCode, maxShare: T.textRareShare, minDocs: T.textRareMinDocs });
       if (rareText === null || e.bits > rareText.bits) rareText = { bits: e.bits, explanation: e.explanation };
     }
   }

@@ -38,6 +38,8 @@ export interface MatterThresholds {
   /** Rare shared text (text-weights.ts): bits of shared bigrams at most textRareShare of the category's reports carry. */
   readonly textRareBits: number;
   readonly textRareShare: number;
+  /** …and never fewer than this many reports (a small category's share would leave nothing rare). */
+  readonly textRareMinDocs: number;
   /**
    * Positions that place one side at a door of the group or road the other side names: at least
    * one measured position (not geocoded by the hub, not a dropped centroid pin), the other measured
@@ -154,6 +156,7 @@ export function parseMatterProfile(raw: unknown): MatterProfile {
       sameSourceWindowMs: num(t.sameSourceWindowH ?? 24, 'thresholds.sameSourceWindowH') * HOUR,
       textRareBits: num(t.textRareBits ?? 8, 'thresholds.textRareBits'),
       textRareShare: num(t.textRareShare ?? 0.01, 'thresholds.textRareShare'),
+      textRareMinDocs: num(t.textRareMinDocs ?? 0, 'thresholds.textRareMinDocs'),
       positionAgreeFactor: num(t.positionAgreeFactor ?? 1.5, 'thresholds.positionAgreeFactor'),
       positionAgreeMaxM: num(t.positionAgreeMaxM ?? 60, 'thresholds.positionAgreeMaxM'),
     },

@@ -108,14 +108,14 @@ export class TextWeights {
    * sets do not meet share no rare evidence, and the pair needs no cutting (evidenceBigrams is
    * remembered by the pair's places, so it is computed anew for nearly every pair).
    */
-  rareCandidates(description: string, scope: string | null, maxShare: number): ReadonlySet<string> {
-    const key = `${scope ?? ''}\u0001${maxShare}`;
+  rareCandidates(description: string, scope: string | null, maxShare: number, minDocs = 0): ReadonlySet<string> {
+    const key = `${scope ?? ''}\u0001${maxShare}\u0001${minDocs}`;
     let m = this.rareMemo.get(key);
     if (!m) this.rareMemo.set(key, (m = new Map()));
     const hit = m.get(description);
     if (hit) return hit;
     const out = new Set<string>();
-    const most = maxShare * this.count(scope);
+    const most = this.rareLimit(scope, maxShare, minDocs);
     for (const seg of arabiseAddressNumbers(textFingerprint(description).cleaned).split(EVIDENCE_BOUNDARY)) {
       if (chars(seg).length < 2) continue;
       for (const b of bigrams(seg)) if (this.frequency(b, scope) <= most) out.add(b);
@@ -123,6 +123,15 @@ export class TextWeights {
     if (m.size > 50_000) m.clear();
     m.set(description, out);
     return out;
+  }
+
+  /**
+   * How many of the scope's descriptions may carry a bigram for it to be rare: `maxShare` of them,
+   * and never fewer than `minDocs` — in a category of 120 reports a share of 0.01 would leave no
+   * phrase two reports share rare, however specific (a worksite's project name).
+   */
+  rareLimit(scope: string | null, maxShare: number, minDocs = 0): number {
+    return Math.max(maxShare * this.count(scope), minDocs);
   }
 
   static fromJSON(file: TextWeightsFile): TextWeights {
@@ -203,19 +212,21 @@ export function rareSharedEvidence(
   a: string,
   b: string,
   weights: TextWeights,
-  opts: { places?: readonly (string | null | undefined)[]; maxShare?: number; scope?: string | null } = {},
+  opts: { places?: readonly (string | null | undefined)[]; maxShare?: number; minDocs?: number; scope?: string | null } = {},
 ): RareSharedEvidence {
   const maxShare = opts.maxShare ?? 0.05;
   const scope = opts.scope ?? null;
   const places = opts.places ?? [];
   const rare: Array<[string, number]> = [];
-  const ra = weights.rareCandidates(a, scope, maxShare);
-  const rb = weights.rareCandidates(b, scope, maxShare);
+  const minDocs = opts.minDocs ?? 0;
+  const most = weights.rareLimit(scope, maxShare, minDocs);
+  const ra = weights.rareCandidates(a, scope, maxShare, minDocs);
+  const rb = weights.rareCandidates(b, scope, maxShare, minDocs);
   if (meet(ra, rb)) {
     const bb = weights.evidenceBigrams(b, places);
     for (const x of weights.evidenceBigrams(a, places)) {
       if (!bb.has(x)) continue;
-      if (weights.frequency(x, scope) > maxShare * weights.count(scope)) continue;
+      if (weights.frequency(x, scope) > most) continue;
       rare.push([x, weights.bits(x, scope)]);
     }
   }

@@ -84,3 +84,29 @@ describe('matchMatter with text weights: a report giving only the villagers\' gr
     expect(d.features?.rareText?.bits ?? 0).toBe(0);
   });
 });
+
+describe('TextWeights in a small category: never fewer than minDocs reports may share a rare phrase', () => {
+  // 40 construction-noise reports: a worksite's project name is carried by the two reports about it,
+  // 5 % of the category; a share of 0.01 alone would leave no phrase rare there
+  const SITES = [...'稻丹章围梅桔翠恒'].flatMap((a) => [...'香霞贡屋岭'].map((b) => a + b)); // 40 names
+  const small = TextWeights.fromTexts(
+    [
+      ...SITES.map((n, i) => ({ description: `${n}工业园标准厂房项目工地夜间施工噪声大。`, address: `红星村${(i % 5) + 1}组` as string | null, scope: 'construction.noise' })),
+      { description: '稻香工业园标准厂房项目工地夜里浇混凝土。', address: null, scope: 'construction.noise' },
+    ],
+    PLACES,
+  );
+  const a = '稻香工业园标准厂房项目工地夜间施工噪声大。';
+  const b = '反映稻香工业园标准厂房项目工地夜里浇混凝土。';
+  it('the name two reports share is rare with a floor of 5 reports, not by the share alone', () => {
+    expect(rareSharedEvidence(a, b, small, { scope: 'construction.noise', maxShare: 0.01 }).bits).toBe(0);
+    const e = rareSharedEvidence(a, b, small, { scope: 'construction.noise', maxShare: 0.01, minDocs: 5 });
+    expect(e.shared).toContain('稻香');
+    expect(e.bits).toBeGreaterThan(4);
+    // the category's template is carried by every report and stays common
+    expect(e.shared).not.toContain('工地');
+  });
+  it('the profile sets the floor', () => {
+    expect(DEFAULT_MATTER_PROFILE.thresholds.textRareMinDocs).toBe(5);
+  });
+});
