@@ -229,11 +229,13 @@ export class HubConsumer {
       }
     }
     addPhase('decode', performance.now() - decodeStart);
-    // the later chunks' per-record work (features, parsed addresses, keys) done while the earlier
-    // chunks wait on PostgreSQL: the main thread is otherwise idle for a third of a run
+    // the per-record work (features, parsed addresses, keys) done while the transaction waits on
+    // PostgreSQL: the first chunk's in the round trips before its run needs them (offsets lock,
+    // source records, reconciliation counts), the later chunks' while the earlier ones apply — the
+    // main thread is otherwise idle for a third of a run
     const deriveAhead = RUN_HOOKS[this.kindOf(batch.topic)]?.deriveAhead;
-    const ahead = deriveAhead && decoded.length > APPLY_CHUNK
-      ? deriveInIdleTime(decoded.slice(APPLY_CHUNK).flatMap((d) => (d.report ? [d.report] : [])), (r) => deriveAhead(r, this.deps.routing), () => !this.stopping && isRunning() && !isStale())
+    const ahead = deriveAhead
+      ? deriveInIdleTime(decoded.flatMap((d) => (d.report ? [d.report] : [])), (r) => deriveAhead(r, this.deps.routing), () => !this.stopping && isRunning() && !isStale())
       : undefined;
     // Small transactions with a heartbeat between them: a fetch can hold thousands of records, and
     // a consumer silent for longer than its session time-out is thrown out of the group.
