@@ -11,7 +11,7 @@
 import type { Knex } from 'knex';
 import type { Report } from '../../schemas/index.js';
 import { addressInText, doorText, familyOf, matchMatter, reportSubjectMention, type ReportFeatures, type SubjectRecord } from '../merge/index.js';
-import { loadCandidates, matterCandidateChanged, poolMatter, poolMatterChanged } from './matter-candidates.js';
+import { loadCandidates, matterCandidateChanged, poolMatter, poolMatterChanged, reportRowWritten, type ReportRow } from './matter-candidates.js';
 import { foldIntoMatter, insertMatter, insertReportRow, updateReportRow } from './matter-writes.js';
 import { deterministicId } from '../store/ids.js';
 import type { HubRouting } from './routing.js';
@@ -73,6 +73,8 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
 
   if (current) {
     await updateReportRow(tx, { source_system: e.sourceSystem, source_record_id: e.sourceRecordId }, row);
+    // (an update leaves a column given as undefined as it was: such a row is read again, not assumed)
+    if ([row.category_code, row.division_code, row.grid_code, row.address, row.lng, row.lat].every((v) => v !== undefined)) reportRowWritten(tx, features, storedRow(r, String(current.matter_id), row));
     reportStored(tx, e.sourceSystem, e.sourceRecordId, { source_version: String(e.sourceVersion), matter_id: String(current.matter_id) });
     matterCandidateChanged(tx, String(current.matter_id), features);
     // (never back: a department's closure applied before this report may be the later change)
@@ -90,6 +92,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   if (decision.decision === 'match' && decision.matterId) {
     const matterId = decision.matterId;
     await insertReport(tx, { source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
+    reportRowWritten(tx, features, storedRow(r, matterId, row));
     matterCandidateChanged(tx, matterId, features);
     const at = features.location;
     await foldIntoMatter(tx, matterId, { count: 1, last: e.eventTime, updated: Math.max(e.eventTime, e.ingestTime), lng: at?.lng ?? null, lat: at?.lat ?? null, grid: row.grid_code, keys: row.address_keys });
@@ -143,6 +146,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   await insertMatter(tx, matter);
   poolMatterChanged(tx, { id: matterId, closedAt: null, last: e.eventTime, first: e.eventTime, family: matter.family, lng: matter.lng, lat: matter.lat, divisionCode: matter.division_code, townCode: matter.town_code, gridCode: matter.grid_code, keys: matter.address_keys });
   await insertReport(tx, { source_system: e.sourceSystem, source_record_id: e.sourceRecordId, matter_id: matterId, merge_decision: JSON.stringify(explanation), ...row });
+  reportRowWritten(tx, features, storedRow(r, matterId, row));
   matterCandidateChanged(tx, matterId, features, true);
   await appendMatterEvent(tx, matterId, 'created', e.eventTime, { sourceSystem: e.sourceSystem, sourceRecordId: e.sourceRecordId, rule: decision.rule, review: decision.decision === 'review' });
   if (route) {
@@ -176,6 +180,35 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
 export function reportFeatures(r: Report, categoryCode: string | null, routing?: Pick<HubRouting, 'gazetteer' | 'regions'>): ReportFeatures {
   const f = sentFeatures(r, categoryCode);
   return routing?.gazetteer ? geocodeFeatures(f, routing.gazetteer, routing.regions) : f;
+}
+
+/**
+ * The columns matching reads back from a report's row (readReports in matter-candidates.ts), as the
+ * row written from `row` holds them: absent values are stored as NULL, and the subject fields are
+ * read from the payload, which is the record itself.
+ */
+function storedRow(r: Report, matterId: string, row: { category_code: string | null; event_time: Date; lng: number | null; lat: number | null; division_code?: string | null; grid_code?: string | null; description: string; address?: string | null } & ReturnType<typeof derivedLocationColumns>): ReportRow {
+  return {
+    matter_id: matterId,
+    source_system: r.envelope.sourceSystem,
+    source_record_id: r.envelope.sourceRecordId,
+    category_code: row.category_code ?? null,
+    event_time: row.event_time,
+    lng: row.lng,
+    lat: row.lat,
+    division_code: row.division_code ?? null,
+    grid_code: row.grid_code ?? null,
+    description: row.description,
+    address: row.address ?? null,
+    subject_uscc: r.subjectUscc ?? null,
+    subject_name: r.subjectName ?? null,
+    address_keys: row.address_keys,
+    geocoded_lng: row.geocoded_lng,
+    geocoded_lat: row.geocoded_lat,
+    location_origin: row.location_origin,
+    location_uncertainty_m: row.location_uncertainty_m,
+    geocoded_division_code: row.geocoded_division_code,
+  };
 }
 
 /** What the hub derived from the gazetteer, stored beside what the department sent. */

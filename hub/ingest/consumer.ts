@@ -19,6 +19,7 @@ import type { ApplyOutcome } from './apply-report.js';
 import { consumedKinds, RUN_HOOKS } from './handlers.js';
 import { deriveInIdleTime } from './derive-ahead.js';
 import { addPhase, timed } from './phase-clock.js';
+import { runCommitted } from './matter-candidates.js';
 import type { HubRouting } from './routing.js';
 import { ConsumerStoppedWhileWaiting, untilAvailable, type OutageWaitOptions } from './outage-wait.js';
 
@@ -229,11 +230,13 @@ export class HubConsumer {
       }
     }
     addPhase('decode', performance.now() - decodeStart);
-    // the later chunks' per-record work (features, parsed addresses, keys) done while the earlier
-    // chunks wait on PostgreSQL: the main thread is otherwise idle for a third of a run
+    // the per-record work (features, parsed addresses, keys) done while the transaction waits on
+    // PostgreSQL: the first chunk's in the round trips before its run needs them (offsets lock,
+    // source records, reconciliation counts), the later chunks' while the earlier ones apply — the
+    // main thread is otherwise idle for a third of a run
     const deriveAhead = RUN_HOOKS[this.kindOf(batch.topic)]?.deriveAhead;
-    const ahead = deriveAhead && decoded.length > APPLY_CHUNK
-      ? deriveInIdleTime(decoded.slice(APPLY_CHUNK).flatMap((d) => (d.report ? [d.report] : [])), (r) => deriveAhead(r, this.deps.routing), () => !this.stopping && isRunning() && !isStale())
+    const ahead = deriveAhead
+      ? deriveInIdleTime(decoded.flatMap((d) => (d.report ? [d.report] : [])), (r) => deriveAhead(r, this.deps.routing), () => !this.stopping && isRunning() && !isStale())
       : undefined;
     // Small transactions with a heartbeat between them: a fetch can hold thousands of records, and
     // a consumer silent for longer than its session time-out is thrown out of the group.
@@ -295,6 +298,7 @@ export class HubConsumer {
     let dead = 0;
     let commitStart = performance.now();
     const started = performance.now();
+    let committed: (() => void) | undefined;
     await this.deps.db.transaction(async (tx) => {
       // serialises instances on the partition; records another instance applied meanwhile are skipped
       const next = await this.appliedUpTo(tx, pos, true);
@@ -302,13 +306,17 @@ export class HubConsumer {
       const applied = await applyRecords(tx, this.kindOf(pos.topic), pos, todo, this.deps.routing);
       counts = applied.counts;
       dead = applied.deadLettered;
-      await timed('commit', async () => tx('consumed_offsets')
+      // (the offsets row's xmin is the transaction's id: the version of every row the run wrote)
+      const [offsets] = (await timed('commit', async () => tx('consumed_offsets')
         .insert({ group_id: this.groupId, ...pos, next_offset: BigInt(chunk[chunk.length - 1]!.offset) + 1n, updated_at: new Date() })
         .onConflict(['group_id', 'topic', 'partition'])
-        .merge({ next_offset: tx.raw('greatest(consumed_offsets.next_offset, excluded.next_offset)'), updated_at: tx.raw('excluded.updated_at') }));
+        .merge({ next_offset: tx.raw('greatest(consumed_offsets.next_offset, excluded.next_offset)'), updated_at: tx.raw('excluded.updated_at') })
+        .returning(tx.raw('xmin::text as version') as never))) as Array<{ version: string }>;
+      if (offsets) committed = () => runCommitted(tx, offsets.version);
       commitStart = performance.now();
     });
     addPhase('commit', performance.now() - commitStart);
+    committed?.();
     for (const [k, v] of Object.entries(counts)) this.stats.applied[k as ApplyOutcome] += v;
     this.stats.deadLettered += dead;
     this.stats.batches += 1;

@@ -75,10 +75,29 @@ const byIdentity = (a: ReportFeatures, b: ReportFeatures) => compareBytes(a.sour
 const compareBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
+ * Per transaction: the matters whose reports it changed, and for each report it wrote the
+ * features a read of the stored row gives (what the next runs must see, rather than the features
+ * the report was applied with: the row rounds the location's uncertainty, for one).
+ */
+const written = new WeakMap<Knex.Transaction, { matters: Set<string>; stored: Map<ReportFeatures, ReportFeatures> }>();
+
+function writtenOf(tx: Knex.Transaction) {
+  let w = written.get(tx);
+  if (!w) written.set(tx, (w = { matters: new Set(), stored: new Map() }));
+  return w;
+}
+
+/** The report's row as the run writes it (inserted, or a new version): its features as a later read of the row gives them. */
+export function reportRowWritten(tx: Knex.Transaction, applied: ReportFeatures, row: ReportRow): void {
+  writtenOf(tx).stored.set(applied, sharedFeaturesOfRow(row));
+}
+
+/**
  * The report (new, or a new version) is now one of the matter's reports; with `null`, the matter's
  * reports changed in a way only the database knows (read them again).
  */
 export function matterCandidateChanged(tx: Knex.Transaction, matterId: string, report: ReportFeatures | null, opened = false): void {
+  writtenOf(tx).matters.add(matterId);
   const cache = cacheOf(tx);
   const reports = cache.get(matterId);
   if (report && opened) cache.set(matterId, [report]);
@@ -360,6 +379,26 @@ function keepAcrossRuns(id: string, version: string, reports: readonly ReportFea
   ACROSS_RUNS.set(id, { version, reports: [...reports] });
 }
 
+/**
+ * The run committed as `version` (its transaction id, the xmin of every row it wrote): the matters
+ * whose reports it changed are kept with the reports it left them with — as their stored rows read
+ * — so the next run of the partition does not read again what this one just wrote. A matter row
+ * the run did not update keeps an older version and is read again, as is a matter whose list holds
+ * a report not known as stored. Called only after the commit: a run rolled back keeps nothing.
+ */
+export function runCommitted(tx: Knex.Transaction, version: string): void {
+  const w = written.get(tx);
+  written.delete(tx);
+  const cache = known.get(tx);
+  if (!w || !cache) return;
+  for (const id of w.matters) {
+    const reports = cache.get(id);
+    if (!reports) continue;
+    const stored = reports.map((f) => w.stored.get(f) ?? (FROM_ROWS.has(f) ? f : null));
+    if (stored.every((f): f is ReportFeatures => f !== null)) keepAcrossRuns(id, version, stored);
+  }
+}
+
 /** The matter the run opened, or a report the run linked to it: the pool follows the database. */
 export function poolMatterChanged(tx: Knex.Transaction, m: PoolMatter): void {
   pools.get(tx)?.set(m);
@@ -454,6 +493,8 @@ async function readReports(tx: Knex.Transaction, missing: string[]): Promise<voi
  */
 const SHARED = new Map<string, ReportFeatures>();
 const SHARED_MAX = 50_000;
+/** Features made from stored rows (not from a record being applied). */
+const FROM_ROWS = new WeakSet<ReportFeatures>();
 
 function sharedFeaturesOfRow(r: ReportRow): ReportFeatures {
   const key = JSON.stringify([
@@ -463,6 +504,7 @@ function sharedFeaturesOfRow(r: ReportRow): ReportFeatures {
   const hit = SHARED.get(key);
   if (hit) return hit;
   const f = featuresOfRow(r);
+  FROM_ROWS.add(f);
   if (SHARED.size >= SHARED_MAX) SHARED.clear();
   SHARED.set(key, f);
   return f;
