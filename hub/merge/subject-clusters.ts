@@ -276,7 +276,7 @@ function cannotLink(p: Prepared, q: Prepared, nameOpts: NameOptions): boolean {
   if (p.rec.uscc && q.cand.uscc) return false;
   if (p.rec.idHash && q.cand.idHash) return false;
   if (namelessSameTrade(p.rec, q.rec)) return false;
-  if (registeredNames(p.rec).some((n) => registeredNames(q.rec).includes(n))) return false;
+  if (shareRegisteredName(p.rec, q.rec)) return false;
   if (!p.rec.names.length || !q.cand.names.length) return true;
   return (bestNameSimilarity(p.rec.names, q.cand.names, nameOpts)?.score ?? 0) < LOWEST_JOINING_NAME;
 }
@@ -306,9 +306,11 @@ function namelessSameTrade(a: PreparedRecord, b: PreparedRecord): boolean {
   return ta !== null && tb !== null && [...ta].some((t) => tb.has(t));
 }
 
-/** The full registered names a record gives (trade name of two characters or more, with its legal form). */
-function registeredNames(r: PreparedRecord): string[] {
-  return r.names.filter((k) => k.legalForm !== null && [...k.core].length >= 2).map((k) => k.cleaned);
+/** Both records give one full registered name (trade name of two characters or more, with its legal form). */
+function shareRegisteredName(a: PreparedRecord, b: PreparedRecord): boolean {
+  const full = (r: PreparedRecord) => r.names.filter((k) => k.legalForm !== null && [...k.core].length >= 2).map((k) => k.cleaned);
+  const inA = full(a);
+  return inA.length > 0 && full(b).some((n) => inA.includes(n));
 }
 
 /**
@@ -321,8 +323,7 @@ function registeredNamePair(p: Prepared, q: Prepared, f: SubjectFeatures): boole
   // a name freed by a rename is registered again by another firm: two records placed in two towns
   // by their own words stay apart
   if (f.operator === 'different' || f.division?.relation === 'different-town' || f.address?.rule === 'different-town') return false;
-  const a = registeredNames(p.rec);
-  return a.length > 0 && registeredNames(q.rec).some((n) => a.includes(n));
+  return shareRegisteredName(p.rec, q.rec);
 }
 
 /**

@@ -8,19 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { matchRecordPair, PRETEST, type SubjectMember } from '../../../hub/merge/subject-clusters.js';
 import { RegionIndex } from '../../../hub/merge/regions.js';
 import type { SubjectRecord } from '../../../hub/merge/subject-matcher.js';
+import { seededRandom } from '../../../simulators/shared/county.js';
 import { DIVISIONS, LAOLI, LAOWANG, offset, uscc } from './fixtures.js';
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES = [
   '老王烧烤', '王记烧烤', '老王烧烤店', '锡尼镇老王烧烤店', '汪记稍烤', '老李烧烤', '老王家常菜', '惠民超市', '惠明超市',
@@ -32,7 +21,7 @@ const CODES = ['150625100001', '150625100000', '150625100002', '150625101001', n
 const USCCS = [uscc('92150625MA0LW1234'), uscc('92150625MA0LW9999'), uscc('91150625MA0HM5678')];
 
 function population(seed: number, n: number): SubjectMember[] {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   return Array.from({ length: n }, (_, i) => {
     const registry = rnd() < 0.15;
