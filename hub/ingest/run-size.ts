@@ -48,7 +48,7 @@ export class RunTooLargeError extends Error {
   readonly retriable = true;
   constructor(
     readonly records: number,
-    readonly cause: unknown,
+    override readonly cause: unknown,
   ) {
     super(`a run of ${records} records needs more locks than PostgreSQL's lock table has free (max_locks_per_transaction): applied in smaller runs`);
   }

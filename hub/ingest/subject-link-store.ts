@@ -323,6 +323,11 @@ class RunStore implements LinkStore {
   }
 
   /** Writes the run's links, keys and subjects, set-based; subjects first (links and keys reference them), deleted ones last. */
+  /** The components the run's keys lead to as the run leaves them: the next runs' guess of what to lock. */
+  rememberComponents(): void {
+    rememberComponents(this.keyIndex, this.links.values());
+  }
+
   async flush(tx: Knex.Transaction): Promise<void> {
     const created = [...this.subjectOps].filter(([, o]) => o.exists);
     for (let i = 0; i < created.length; i += 1000) {
@@ -451,6 +456,13 @@ export async function prepareSubjectRun(tx: Knex.Transaction, records: Array<{ k
   const selves = records.map((r) => r.self);
   await lockAll(tx, keys.map((k) => `subject-key:${k}`));
   const locked = new Set<string>();
+  // the components earlier runs found through these keys and records, locked before the read: when
+  // the read finds no others, it was made under all the locks it needs and need not be made again
+  const predicted = predictedComponents(keys, selves);
+  if (predicted.length) {
+    await lockAll(tx, predicted.map((c) => `subject-component:${c}`));
+    for (const c of predicted) locked.add(c);
+  }
   let read = await readNeighbourhood(tx, keys, selves);
   for (let round = 0; ; round++) {
     const components = [...new Set(read.links.map((l) => l.component).filter((c): c is string => c !== null))].filter((c) => !locked.has(c));
@@ -463,6 +475,42 @@ export async function prepareSubjectRun(tx: Knex.Transaction, records: Array<{ k
   }
   const governed = await governedSubjects(tx);
   runs.set(tx, new RunStore(read, locked, new Set(selves.map(identity)), governed));
+}
+
+/**
+ * The components each key led to when a run last read it (read under its locks, so exact then).
+ * Only a guess for the next run — which locks them before its read and checks what it reads — so
+ * staleness costs a second read (as without it) or a lock not needed, never a wrong link. Bounded.
+ */
+const COMPONENTS_OF_KEY = new Map<string, readonly string[]>();
+const COMPONENTS_OF_KEY_MAX = 100_000;
+
+function predictedComponents(keys: readonly string[], selves: readonly Where[]): string[] {
+  const out = new Set<string>();
+  for (const k of keys) for (const c of COMPONENTS_OF_KEY.get(k) ?? []) out.add(c);
+  for (const w of selves) {
+    const c = LINKS_READ.get(identity(w))?.link.component;
+    if (c) out.add(c);
+  }
+  return [...out];
+}
+
+/** Each key's components, from its subjects and links (as read, or as a run leaves them). */
+function rememberComponents(keys: Iterable<[string, Iterable<string>]>, links: Iterable<LinkRow>): void {
+  const componentOf = new Map<string, Set<string>>();
+  for (const l of links) {
+    if (l.component === null) continue;
+    const sid = String(l.subject_id);
+    let cs = componentOf.get(sid);
+    if (!cs) componentOf.set(sid, (cs = new Set()));
+    cs.add(l.component);
+  }
+  for (const [key, subjects] of keys) {
+    const cs = new Set<string>();
+    for (const sid of subjects) for (const c of componentOf.get(sid) ?? []) cs.add(c);
+    if (COMPONENTS_OF_KEY.size >= COMPONENTS_OF_KEY_MAX && !COMPONENTS_OF_KEY.has(key)) COMPONENTS_OF_KEY.clear();
+    COMPONENTS_OF_KEY.set(key, [...cs]);
+  }
 }
 
 /** Subjects an operator merged or split (automatic linking never re-forms them): few, read once per run. */
@@ -484,5 +532,6 @@ export function subjectRunOf(tx: Knex.Transaction): LinkStore | undefined {
 export async function endSubjectRun(tx: Knex.Transaction): Promise<void> {
   const run = runs.get(tx);
   runs.delete(tx);
+  run?.rememberComponents();
   await run?.flush(tx);
 }
