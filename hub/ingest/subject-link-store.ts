@@ -322,12 +322,22 @@ class RunStore implements LinkStore {
     for (const id of ids) this.subjectOps.set(id, { exists: false, deleted: true, at: 0 });
   }
 
-  /** Writes the run's links, keys and subjects, set-based; subjects first (links and keys reference them), deleted ones last. */
-  /** The components the run's keys lead to as the run leaves them: the next runs' guess of what to lock. */
+  /** The subjects of the run's keys and the components of its subjects, as the run leaves them: the next runs' guess of what to lock. */
   rememberComponents(): void {
-    rememberComponents(this.keyIndex, this.links.values());
+    for (const [key, subjects] of this.keyIndex) remember(SUBJECTS_OF_KEY, key, [...subjects]);
+    // keys the run gave subjects it re-formed, beyond its own records' keys (a merged subject holds its records' keys)
+    for (const [sid, op] of this.keyOps) {
+      for (const key of op.keys) {
+        if (this.keyIndex.has(key)) continue;
+        const known = SUBJECTS_OF_KEY.get(key) ?? [];
+        // (a common key: a lookup reads only the first subjects by id; the read will tell)
+        if (known.length <= MAX_BLOCK_SUBJECTS && !known.includes(sid)) remember(SUBJECTS_OF_KEY, key, [...known, sid]);
+      }
+    }
+    for (const l of this.links.values()) if (l.component !== null) remember(COMPONENT_OF_SUBJECT, String(l.subject_id), l.component);
   }
 
+  /** Writes the run's links, keys and subjects, set-based; subjects first (links and keys reference them), deleted ones last. */
   async flush(tx: Knex.Transaction): Promise<void> {
     const created = [...this.subjectOps].filter(([, o]) => o.exists);
     for (let i = 0; i < created.length; i += 1000) {
@@ -478,16 +488,25 @@ export async function prepareSubjectRun(tx: Knex.Transaction, records: Array<{ k
 }
 
 /**
- * The components each key led to when a run last read it (read under its locks, so exact then).
- * Only a guess for the next run — which locks them before its read and checks what it reads — so
- * staleness costs a second read (as without it) or a lock not needed, never a wrong link. Bounded.
+ * Where the last runs left things: the subjects of each blocking key and the component of each
+ * subject (every subject a run held in memory, not only those of its own keys — another run's
+ * record joining or merging a subject changes its component for every key it holds). Only a guess
+ * for the next run, which locks those components before its read and checks what it reads: a
+ * stale guess costs the second read (as without it) or a lock not needed, never a wrong link.
+ * Bounded.
  */
-const COMPONENTS_OF_KEY = new Map<string, readonly string[]>();
-const COMPONENTS_OF_KEY_MAX = 100_000;
+const SUBJECTS_OF_KEY = new Map<string, readonly string[]>();
+const COMPONENT_OF_SUBJECT = new Map<string, string>();
+const REMEMBERED_MAX = 200_000;
 
 function predictedComponents(keys: readonly string[], selves: readonly Where[]): string[] {
   const out = new Set<string>();
-  for (const k of keys) for (const c of COMPONENTS_OF_KEY.get(k) ?? []) out.add(c);
+  for (const k of keys) {
+    for (const sid of SUBJECTS_OF_KEY.get(k) ?? []) {
+      const c = COMPONENT_OF_SUBJECT.get(sid);
+      if (c) out.add(c);
+    }
+  }
   for (const w of selves) {
     const c = LINKS_READ.get(identity(w))?.link.component;
     if (c) out.add(c);
@@ -495,22 +514,9 @@ function predictedComponents(keys: readonly string[], selves: readonly Where[]):
   return [...out];
 }
 
-/** Each key's components, from its subjects and links (as read, or as a run leaves them). */
-function rememberComponents(keys: Iterable<[string, Iterable<string>]>, links: Iterable<LinkRow>): void {
-  const componentOf = new Map<string, Set<string>>();
-  for (const l of links) {
-    if (l.component === null) continue;
-    const sid = String(l.subject_id);
-    let cs = componentOf.get(sid);
-    if (!cs) componentOf.set(sid, (cs = new Set()));
-    cs.add(l.component);
-  }
-  for (const [key, subjects] of keys) {
-    const cs = new Set<string>();
-    for (const sid of subjects) for (const c of componentOf.get(sid) ?? []) cs.add(c);
-    if (COMPONENTS_OF_KEY.size >= COMPONENTS_OF_KEY_MAX && !COMPONENTS_OF_KEY.has(key)) COMPONENTS_OF_KEY.clear();
-    COMPONENTS_OF_KEY.set(key, [...cs]);
-  }
+function remember<K, V>(map: Map<K, V>, k: K, v: V): void {
+  if (map.size >= REMEMBERED_MAX && !map.has(k)) map.clear();
+  map.set(k, v);
 }
 
 /** Subjects an operator merged or split (automatic linking never re-forms them): few, read once per run. */
