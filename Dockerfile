@@ -26,4 +26,4 @@ COPY stack ./stack
 RUN mkdir -p /drops/natural-resources /drops/emergency && chown -R node:node /drops
 USER node
 ENV NODE_ENV=production
-CMD ["node", "--import", "tsx", "hub/main.ts"]
+CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "hub/main.ts"]

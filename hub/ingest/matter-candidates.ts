@@ -235,23 +235,32 @@ class Index<K> {
   }
 
   /** The matters of the value in the families (a matter without a family only for null: every family). */
-  *of(k: K, families: Families): Iterable<PoolMatter> {
+  of(k: K, families: Families): Iterable<PoolMatter> {
     const byFamily = this.map.get(k);
-    if (!byFamily) return;
-    if (families === null) for (const ms of byFamily.values()) yield* ms.values();
-    else for (const f of families) yield* byFamily.get(f)?.values() ?? [];
+    if (!byFamily) return [];
+    // (arrays and map iterators, not generators: this runs for every report, twice per run)
+    if (families === null) return byFamily.size === 1 ? byFamily.values().next().value!.values() : [...byFamily.values()].flatMap((ms) => [...ms.values()]);
+    if (families.length === 1) return byFamily.get(families[0]!)?.values() ?? [];
+    const out: PoolMatter[] = [];
+    for (const f of families) {
+      const ms = byFamily.get(f);
+      if (ms) for (const m of ms.values()) out.push(m);
+    }
+    return out;
   }
 
   /** The matters of any of the values, each once. */
-  *ofAll(ks: Iterable<K>, families: Families): Iterable<PoolMatter> {
+  ofAll(ks: Iterable<K>, families: Families): PoolMatter[] {
     const seen = new Set<string>();
+    const out: PoolMatter[] = [];
     for (const k of new Set(ks)) {
       for (const m of this.of(k, families)) {
         if (seen.has(m.id)) continue;
         seen.add(m.id);
-        yield m;
+        out.push(m);
       }
     }
+    return out;
   }
 }
 

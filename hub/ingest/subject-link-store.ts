@@ -334,7 +334,14 @@ class RunStore implements LinkStore {
         if (known.length <= MAX_BLOCK_SUBJECTS && !known.includes(sid)) remember(SUBJECTS_OF_KEY, key, [...known, sid]);
       }
     }
-    for (const l of this.links.values()) if (l.component !== null) remember(COMPONENT_OF_SUBJECT, String(l.subject_id), l.component);
+    // (a subject's links share its component: one of them says it)
+    for (const [sid, ids] of this.bySubject) {
+      for (const id of ids) {
+        const c = this.links.get(id)?.component;
+        if (c) remember(COMPONENT_OF_SUBJECT, sid, c);
+        break;
+      }
+    }
   }
 
   /** Writes the run's links, keys and subjects, set-based; subjects first (links and keys reference them), deleted ones last. */
