@@ -527,15 +527,17 @@ function townRelation(rep: Prepared, linked: readonly Prepared[]): boolean | nul
  * the first of equals explains), and the score of the one least like it: a matter that has grown
  * by one report at a time must not take a report from a door none but one of its reports is at.
  */
-function addressRelation(rep: Prepared, linked: readonly Prepared[], addrOpts: AddressOptions, T: MatterThresholds): { address: MatterFeatures['address']; worstAddress: number | null } {
+function addressRelation(rep: Prepared, linked: readonly Prepared[], addrOpts: AddressOptions, T: MatterThresholds): { address: MatterFeatures['address']; worstAddress: number | null; otherDoorOf: string | null } {
   let address: MatterFeatures['address'] = null;
   let worstAddress: number | null = null;
+  let otherDoorOf: string | null = null;
   if (rep.address) {
     for (const l of linked) {
       if (!l.address) continue;
       const s = addressSimilarity(rep.address, l.address, addrOpts);
       if (address === null || s.score > address.score) address = { score: s.score, rule: s.rule, explanation: s.explanation };
       if (s.rule !== 'text' && (worstAddress === null || s.score < worstAddress)) worstAddress = s.score;
+      if (otherDoorOf === null && namesAnotherDoor(s, T)) otherDoorOf = s.explanation;
     }
   }
   // the gazetteer placed both at one door (192号 ~ 192号院 ~ the compound at 192号 ~ the shop there)
@@ -546,7 +548,12 @@ function addressRelation(rep: Prepared, linked: readonly Prepared[], addrOpts: A
   if (sharedKey && (address === null || address.rule === 'text')) {
     address = { score: T.gazetteerKeyAddressScore, rule: 'gazetteer-key', explanation: `the gazetteer places both at ${sharedKey}` };
   }
-  return { address, worstAddress };
+  return { address, worstAddress, otherDoorOf };
+}
+
+/** The two addresses name two doors: another number next door, another building, unit or flat of the same number or compound. */
+function namesAnotherDoor(s: { score: number; rule: string }, T: MatterThresholds): boolean {
+  return s.rule !== 'text' && (s.score < T.addressSameGroup || (s.rule === 'same-number' && s.score < T.addressSame));
 }
 
 function onSameGrid(rep: Prepared, linked: readonly Prepared[]): boolean {
@@ -714,7 +721,7 @@ function evaluate(
   // a measured position within the pair's combined uncertainty of the other's (measured, or the
   // door, segment, landmark or crossing the hub geocoded its address to)
   const positions = positionAgreement(rep, linked, profile, rule.distanceM);
-  const { address, worstAddress } = addressRelation(rep, linked, addrOpts, T);
+  const { address, worstAddress, otherDoorOf } = addressRelation(rep, linked, addrOpts, T);
   // one numbered land parcel named on both, where the addresses agree on its group or road
   const parcelPlace = address !== null && (address.rule === 'same-group' || address.rule === 'same-road') ? sharedParcel(rep, linked) : null;
   const sameGrid = onSameGrid(rep, linked);
@@ -737,7 +744,7 @@ function evaluate(
   const sharedRare = rareText !== null && rareText.bits >= T.textRareBits;
 
   // the addresses name another door (another unit of the building, another number of the road)
-  const otherDoor = address !== null && address.rule !== 'text' && (address.score < T.addressSameGroup || (address.rule === 'same-number' && address.score < T.addressSame));
+  const otherDoor = address !== null && namesAnotherDoor(address, T);
   // "the same door" needs positions precise enough to tell doors apart: no more uncertain
   // together than two GPS fixes
   const precise = combinedUncertaintyM !== null && combinedUncertaintyM <= 1.5 * profile.nominalPairM;
@@ -862,28 +869,53 @@ function evaluate(
     failed.push('same-source');
     why.push(`${sameSourceConflict}; this profile has platforms other than repeatFilingSources file an incident once`);
   } else if (sameSourceConflict !== null && failed.length === 0) {
-    const strongText = (text?.score ?? 0) >= T.textStrong;
+    // A platform files its own incident again: the second record is judged against the platform's
+    // own earlier record(s) of the matter — their door, text, subject and time — not against what
+    // other platforms said (a caller naming only the building unit of two flats would otherwise
+    // carry the second flat's record into the first flat's matter).
+    const own = linked.filter((l) => l.r.sourceSystem === r.sourceSystem && l.r.sourceRecordId !== r.sourceRecordId);
+    const ownAddress = addressRelation(rep, own, addrOpts, T).address;
+    const ownPosition = nearestPosition(rep, own, rule, profile);
+    const ownText = bestText(rep, own);
+    const ownSubject = subjectRelation(rep, own, nameOpts, T);
+    const ownIdentity = ownSubject.relation === 'same-uscc' || ownSubject.relation === 'same-subject-id';
+    const ownParcel = ownAddress !== null && (ownAddress.rule === 'same-group' || ownAddress.rule === 'same-road') && sharedParcel(rep, own) !== null && sameKind;
+    const strongText = (ownText?.score ?? 0) >= T.textStrong;
     // where both give an address it decides (two buildings of a compound, shops at 174 and 178 are
     // within GPS error of each other); positions say "the same door" only where addresses cannot
-    const addressesCompared = address !== null && address.rule !== 'text';
-    const sameDoor = sameAddress || (!addressesCompared && rawDistanceM !== null && rawDistanceM <= T.closeM && (combinedUncertaintyM ?? Infinity) <= 1.5 * profile.nominalPairM);
+    const addressesCompared = ownAddress !== null && ownAddress.rule !== 'text';
+    const ownSameAddress = (ownAddress !== null && ownAddress.score >= T.addressSame && ownAddress.rule !== 'same-intersection') || ownParcel;
+    const sameDoor = ownSameAddress || (!addressesCompared && ownPosition.rawDistanceM !== null && ownPosition.rawDistanceM <= T.closeM && (ownPosition.combinedUncertaintyM ?? Infinity) <= 1.5 * profile.nominalPairM);
     // a platform files its own incident again soon (a second caller, a re-report on the round);
     // the same platform at the same door days later is more likely the problem come back
-    const soon = timeDeltaMs <= T.sameSourceWindowMs;
+    const soon = nearestTimeMs(rep, own) <= T.sameSourceWindowMs;
     // or the same business named (a trade name and its trade) on its own earlier record in the
     // group or on the road both name (a grid worker re-reporting the shop on the next round)
-    const partOfPlace = address !== null && (address.rule === 'same-group' || address.rule === 'same-road' || address.rule === 'intersection-road');
+    const partOfPlace = ownAddress !== null && (ownAddress.rule === 'same-group' || ownAddress.rule === 'same-road' || ownAddress.rule === 'intersection-road');
     const sameBusiness =
       partOfPlace && rep.name !== null && rep.name.core !== '' && rep.name.industry !== '' &&
-      linked.some((l) => l.r.sourceSystem === r.sourceSystem && l.name !== null && l.name.core !== '' && l.name.industry !== '' && nameSimilarity(rep.name!, l.name, nameOpts).score >= T.subjectNameMin);
+      own.some((l) => l.name !== null && l.name.core !== '' && l.name.industry !== '' && nameSimilarity(rep.name!, l.name, nameOpts).score >= T.subjectNameMin);
     // or a rare phrase of both texts (the firm's name) where the place gate found one group or road
-    if (!(soon && ((strongText && (sameDoor || subjectIdentity || sameBusiness)) || sharedRare))) {
+    let ownRare = false;
+    if (sharedRare && opts.textWeights && r.categoryCode !== null) {
+      for (const l of own) {
+        if (l.r.categoryCode !== r.categoryCode) continue;
+        const e = rareSharedEvidence(r.description, l.r.description, opts.textWeights, { places: [r.address || rep.address?.original, l.r.address || l.address?.original], scope: r.categoryCode, maxShare: T.textRareShare, minDocs: T.textRareMinDocs });
+        if (e.bits >= T.textRareBits) ownRare = true;
+      }
+    }
+    if (!(soon && ((strongText && (sameDoor || ownIdentity || sameBusiness)) || ownRare))) {
       failed.push('same-source');
-      why.push(`${sameSourceConflict}; a platform's second record needs clearly the same text (≥ ${T.textStrong}) at the same door or subject within ${formatDuration(T.sameSourceWindowMs)}`);
-    } else why.push(`${sameSourceConflict}, filed again: the same text at the same ${sameDoor ? 'door' : subjectIdentity || !sameBusiness ? 'subject' : `business in the ${address!.rule === 'same-group' ? 'group' : 'road'}`}`);
+      why.push(`${sameSourceConflict}; a platform's second record needs clearly the same text (≥ ${T.textStrong}) as its own earlier record, at the same door or subject, within ${formatDuration(T.sameSourceWindowMs)}`);
+    } else why.push(`${sameSourceConflict}, filed again: the same text at the same ${sameDoor ? 'door' : ownIdentity || !sameBusiness ? 'subject' : `business in the ${ownAddress!.rule === 'same-group' ? 'group' : 'road'}`}`);
   }
   if (failed.length === 0 && worstAddress !== null && worstAddress < T.addressDifferent && linked.length > 1) {
     soft.push(`another report of the matter is at a different address (${worstAddress})`);
+  } else if (failed.length === 0 && otherDoorOf !== null && linked.length > 1 && !subjectIdentity) {
+    // no chaining door to door: a report naming one flat (one number) does not join a matter one of
+    // whose reports names another flat of the building (another number), by a third report that
+    // named only the building unit (the road) and so agreed with both
+    soft.push(`another report of the matter names another door (${otherDoorOf})`);
   }
   // no chaining: a report that joins a grown matter by one of its reports must not be another
   // problem than any of them (another subject, another kind), nor unlike as many of them as it is like
