@@ -551,6 +551,20 @@ function addressRelation(rep: Prepared, linked: readonly Prepared[], addrOpts: A
   return { address, worstAddress, otherDoorOf };
 }
 
+/**
+ * Do two addresses name one door: the same address (≥ addressSame, not a crossing), and inside a
+ * building of a compound the same flat on both — a building or unit holds many households.
+ */
+function sameDoorAddress(a: ParsedAddress | null, b: ParsedAddress | null, addrOpts: AddressOptions, T: MatterThresholds): boolean {
+  if (a === null || b === null) return false;
+  const s = addressSimilarity(a, b, addrOpts);
+  if (s.rule === 'text' || s.rule === 'same-intersection' || s.score < T.addressSame) return false;
+  const x = buildingAsDoor(a);
+  const y = buildingAsDoor(b);
+  const inBuilding = x.building !== null || y.building !== null || x.unit !== null || y.unit !== null;
+  return !inBuilding || (x.room !== null && x.room === y.room);
+}
+
 /** The two addresses name two doors: another number next door, another building, unit or flat of the same number or compound. */
 function namesAnotherDoor(s: { score: number; rule: string }, T: MatterThresholds): boolean {
   return s.rule !== 'text' && (s.score < T.addressSameGroup || (s.rule === 'same-number' && s.score < T.addressSame));
@@ -884,7 +898,9 @@ function evaluate(
     // where both give an address it decides (two buildings of a compound, shops at 174 and 178 are
     // within GPS error of each other); positions say "the same door" only where addresses cannot
     const addressesCompared = ownAddress !== null && ownAddress.rule !== 'text';
-    const ownSameAddress = (ownAddress !== null && ownAddress.score >= T.addressSame && ownAddress.rule !== 'same-intersection') || ownParcel;
+    // in a building of a compound the door is the flat: a building or unit holds many households,
+    // so two records naming it without the same flat are not "the same door"
+    const ownSameAddress = own.some((l) => sameDoorAddress(rep.address, l.address, addrOpts, T)) || ownParcel;
     const sameDoor = ownSameAddress || (!addressesCompared && ownPosition.rawDistanceM !== null && ownPosition.rawDistanceM <= T.closeM && (ownPosition.combinedUncertaintyM ?? Infinity) <= 1.5 * profile.nominalPairM);
     // a platform files its own incident again soon (a second caller, a re-report on the round);
     // the same platform at the same door days later is more likely the problem come back
