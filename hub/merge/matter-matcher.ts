@@ -92,12 +92,19 @@ function categoriesRelated(a: string | null, b: string | null, profile: MatterPr
 
 /** Do two category codes name one kind of problem (the same code, a related pair, a catch-all)? */
 export function sameKindOfProblem(a: string | null, b: string | null, profile: MatterProfile = PROFILE): boolean {
-  return a !== null && b !== null && (a === b || categoriesRelated(a, b, profile));
+  // an uncategorised report names no kind: it may be any incident (categoriesCompatible), but its
+  // code is no evidence that it is the one at this place — text or a subject must tie it
+  if (a === null || b === null || isUncategorised(a) || isUncategorised(b)) return false;
+  return a === b || categoriesRelated(a, b, profile);
+}
+
+function isUncategorised(code: string): boolean {
+  return code.startsWith(`${UNCATEGORISED_FAMILY}.`);
 }
 
 /** Can reports under these two codes be one incident (one kind, or one code broader than the other)? */
 function categoriesCompatible(a: string | null, b: string | null, profile: MatterProfile = PROFILE): boolean {
-  return sameKindOfProblem(a, b, profile) || (a !== null && b !== null && profile.overlappingCategories.some(([x, y]) => (a === x && b === y) || (a === y && b === x)));
+  return sameKindOfProblem(a, b, profile) || (a !== null && b !== null && (isUncategorised(a) || isUncategorised(b) || profile.overlappingCategories.some(([x, y]) => (a === x && b === y) || (a === y && b === x))));
 }
 /** The family of uncategorised reports. */
 export const UNCATEGORISED_FAMILY = 'other';
