@@ -1,0 +1,101 @@
+/**
+ * Issue 13, session 16: look-alikes on a dense county day — another flat of the building, another
+ * record of the same platform, an uncategorised report at a door where something else is reported.
+ * - a platform's second record is judged against the platform's own earlier record of the matter;
+ * - for a platform's second record, the door inside a building of a compound is the flat;
+ * - a grown matter takes no report whose address names another door than one of its reports;
+ * - an uncategorised report's code is no evidence that it is the incident at that place.
+ */
+import { describe, expect, it } from 'vitest';
+import { matchMatter, sameKindOfProblem, type ReportFeatures } from '../../../hub/merge/matter-matcher.js';
+import { LAOWANG, REGIONS, at, offset } from './fixtures.js';
+
+const opts = { regions: REGIONS };
+const matter = (r: ReportFeatures, reports: ReportFeatures[]) => matchMatter(r, [{ matterId: 'M', reports }], opts);
+
+const report = (over: Partial<ReportFeatures> & Pick<ReportFeatures, 'sourceSystem' | 'sourceRecordId'>): ReportFeatures => ({
+  categoryCode: 'appearance.garbage',
+  eventTime: at('2025-06-10 09:00'),
+  location: null,
+  divisionCode: '150625100204',
+  gridCode: null,
+  description: '',
+  address: null,
+  ...over,
+});
+
+describe("a platform's second record is judged against its own earlier record", () => {
+  // the grid filed one incident at 3组20号; a 12345 caller described it in the words the grid's
+  // second record uses: the second record is not "clearly the same text" as the grid's first
+  const grid1 = report({ sourceSystem: 'grid', sourceRecordId: 'SJ1', location: LAOWANG, address: '塔拉沟嘎查3组20号', description: '巡查发现门前堆放建筑垃圾，影响通行。' });
+  const hotline = report({ sourceSystem: 'hotline-12345', sourceRecordId: 'GD1', eventTime: at('2025-06-10 10:00'), address: '塔拉沟嘎查3组20号', description: '塔拉沟嘎查3组20号路边垃圾堆积，已通知保洁。' });
+  const grid2 = report({ sourceSystem: 'grid', sourceRecordId: 'SJ2', eventTime: at('2025-06-10 11:00'), location: offset(LAOWANG, 5, 0), address: '塔拉沟嘎查3组20号', description: '路边垃圾堆积，已通知保洁。' });
+
+  it('the text another platform wrote does not make the second record the same as the first', () => {
+    const d = matter(grid2, [grid1, hotline]);
+    expect(d.decision).not.toBe('match');
+    expect(d.features?.failed).toContain('same-source');
+    expect(d.explanation).toMatch(/its own earlier record/);
+  });
+
+  it('the same text as its own first record, at its door, joins', () => {
+    const again = { ...grid2, description: grid1.description };
+    expect(matter(again, [grid1, hotline]).decision).toBe('match');
+  });
+});
+
+describe("for a platform's second record the door in a building of a compound is the flat", () => {
+  const patrol = (id: string, address: string, hour: string, east = 0): ReportFeatures =>
+    report({ sourceSystem: 'natural-resources-patrol', sourceRecordId: id, categoryCode: 'planning.illegal_building', eventTime: at(`2025-06-10 ${hour}`), location: offset(LAOWANG, east, 0), divisionCode: '150625100001', address, description: `${address}疑似违反规划建设，现场有新建构筑物。` });
+
+  it('two records naming the building without a flat are not at the same door', () => {
+    const d = matter(patrol('ZY2', '锡尼镇锦绣苑3号楼南侧', '15:00', 40), [patrol('ZY1', '锡尼镇锦绣苑3号楼南侧', '09:00')]);
+    expect(d.decision).not.toBe('match');
+    expect(d.features?.failed).toContain('same-source');
+  });
+
+  it('two records naming the same flat are', () => {
+    const d = matter(patrol('ZY2', '锡尼镇锦绣苑3号楼2单元1802室', '15:00', 40), [patrol('ZY1', '锡尼镇锦绣苑3号楼2单元1802室', '09:00')]);
+    expect(d.decision).toBe('match');
+  });
+});
+
+describe('no chaining door to door: a grown matter takes no report naming another door than one of its reports', () => {
+  const dispute = (sourceSystem: string, id: string, address: string, hour: string, description: string): ReportFeatures =>
+    report({ sourceSystem, sourceRecordId: id, categoryCode: 'dispute.neighbour', eventTime: at(`2025-06-10 ${hour}`), divisionCode: '150625100001', address, description });
+  const flat1304 = dispute('grid', 'SJ1', '锡尼镇团结路74号御景家园11号楼3单元1304室', '08:00', '两户邻居因漏水问题发生纠纷，网格员已调解。');
+  const unit = dispute('hotline-12345', 'GD1', '锡尼镇团结路74号御景家园11号楼3单元', '09:00', '邻居家装修漏水到楼下，双方协商不成。');
+  const flat1001 = dispute('police-110-handover', 'J1', '锡尼镇团结路74号御景家园11号楼3单元1001室', '10:00', '邻居家装修漏水到楼下，双方协商不成，发生纠纷。');
+
+  it('the report naming only the building unit agrees with both flats', () => {
+    expect(matter(flat1001, [unit]).decision).toBe('match');
+    expect(matter(unit, [flat1304]).decision).toBe('match');
+  });
+
+  it('but a report naming flat 1001 does not join the matter of flat 1304 through it', () => {
+    const d = matter(flat1001, [flat1304, unit]);
+    expect(d.decision).not.toBe('match');
+    expect(d.explanation).toMatch(/names another door/);
+  });
+});
+
+describe("an uncategorised report's code is no evidence that it is the incident at that place", () => {
+  const sand = report({ sourceSystem: 'grid', sourceRecordId: 'SJ9', categoryCode: 'other.uncategorized', eventTime: at('2025-06-10 14:00'), address: '塔拉沟嘎查4组43号', description: '塔拉沟嘎查4组东侧耕地附近有采砂痕迹，现场有挖掘机。' });
+  const house = report({ sourceSystem: 'hotline-12345', sourceRecordId: 'GD9', categoryCode: 'land.rural_housing', eventTime: at('2025-06-10 10:00'), address: '塔拉沟嘎查4组43号', description: '塔拉沟嘎查4组43号有村民在耕地上盖房子。' });
+
+  it('is no kind of problem, but may be any incident', () => {
+    expect(sameKindOfProblem('other.uncategorized', 'land.rural_housing')).toBe(false);
+    expect(sameKindOfProblem('other.uncategorized', 'other.uncategorized')).toBe(false);
+    expect(sameKindOfProblem('land.farmland', 'land.farmland')).toBe(true);
+  });
+
+  it('at the same door with texts that differ it does not join', () => {
+    const d = matter(sand, [house]);
+    expect(d.decision).not.toBe('match');
+  });
+
+  it('at the same door with the same text it joins', () => {
+    const d = matter({ ...sand, description: '塔拉沟嘎查4组43号有村民在耕地上盖房子，还在继续施工。' }, [house]);
+    expect(d.decision).toBe('match');
+  });
+});
