@@ -558,18 +558,11 @@ function addressRelation(rep: Prepared, linked: readonly Prepared[], addrOpts: A
   return { address, worstAddress, otherDoorOf };
 }
 
-/**
- * Do two addresses name one door: the same address (≥ addressSame, not a crossing), and inside a
- * building of a compound the same flat on both — a building or unit holds many households.
- */
-function sameDoorAddress(a: ParsedAddress | null, b: ParsedAddress | null, addrOpts: AddressOptions, T: MatterThresholds): boolean {
-  if (a === null || b === null) return false;
-  const s = addressSimilarity(a, b, addrOpts);
-  if (s.rule === 'text' || s.rule === 'same-intersection' || s.score < T.addressSame) return false;
+/** One address names a flat of a building and the other only the building or its unit: a door and the stairs to many. */
+function oneFlatNamed(a: ParsedAddress, b: ParsedAddress): boolean {
   const x = buildingAsDoor(a);
   const y = buildingAsDoor(b);
-  const inBuilding = x.building !== null || y.building !== null || x.unit !== null || y.unit !== null;
-  return !inBuilding || (x.room !== null && x.room === y.room);
+  return x.building !== null && y.building !== null && (x.room === null) !== (y.room === null);
 }
 
 /** The two addresses name two doors: another number next door, another building, unit or flat of the same number or compound. */
@@ -890,47 +883,38 @@ function evaluate(
     failed.push('same-source');
     why.push(`${sameSourceConflict}; this profile has platforms other than repeatFilingSources file an incident once`);
   } else if (sameSourceConflict !== null && failed.length === 0) {
-    // A platform files its own incident again: the second record is judged against the platform's
-    // own earlier record(s) of the matter — their door, text, subject and time — not against what
-    // other platforms said (a caller naming only the building unit of two flats would otherwise
-    // carry the second flat's record into the first flat's matter).
-    const own = linked.filter((l) => l.r.sourceSystem === r.sourceSystem && l.r.sourceRecordId !== r.sourceRecordId);
-    const ownAddress = addressRelation(rep, own, addrOpts, T).address;
-    const ownPosition = nearestPosition(rep, own, rule, profile);
-    const ownText = bestText(rep, own);
-    const ownSubject = subjectRelation(rep, own, nameOpts, T);
-    const ownIdentity = ownSubject.relation === 'same-uscc' || ownSubject.relation === 'same-subject-id';
-    const ownParcel = ownAddress !== null && (ownAddress.rule === 'same-group' || ownAddress.rule === 'same-road') && sharedParcel(rep, own) !== null && sameKind;
-    const strongText = (ownText?.score ?? 0) >= T.textStrong;
+    const strongText = (text?.score ?? 0) >= T.textStrong;
     // where both give an address it decides (two buildings of a compound, shops at 174 and 178 are
     // within GPS error of each other); positions say "the same door" only where addresses cannot
-    const addressesCompared = ownAddress !== null && ownAddress.rule !== 'text';
-    // in a building of a compound the door is the flat: a building or unit holds many households,
-    // so two records naming it without the same flat are not "the same door"
-    const ownSameAddress = own.some((l) => sameDoorAddress(rep.address, l.address, addrOpts, T)) || ownParcel;
-    const sameDoor = ownSameAddress || (!addressesCompared && ownPosition.rawDistanceM !== null && ownPosition.rawDistanceM <= T.closeM && (ownPosition.combinedUncertaintyM ?? Infinity) <= 1.5 * profile.nominalPairM);
+    const addressesCompared = address !== null && address.rule !== 'text';
+    // A platform files its own incident again at its own door. Its own earlier record must not name
+    // another door (another flat of the building, another number): a caller naming only the building
+    // unit agrees with both flats and would otherwise carry the second flat's record into the
+    // first's matter. Nor is a door named when both of its records say only beside or near a place
+    // (`3号楼南侧` twice: two records beside one building are no more one door than two flats of it).
+    const own = linked.filter((l) => l.r.sourceSystem === r.sourceSystem && l.r.sourceRecordId !== r.sourceRecordId);
+    const ownOtherDoor = rep.address !== null && own.some((l) => l.address !== null && (namesAnotherDoor(addressSimilarity(rep.address!, l.address, addrOpts), T) || oneFlatNamed(rep.address!, l.address)));
+    const onlyBeside = rep.address !== null && rep.address.approximate && own.every((l) => l.address === null || l.address.approximate);
+    const sameDoor =
+      !ownOtherDoor && !onlyBeside &&
+      (sameAddress || (!addressesCompared && rawDistanceM !== null && rawDistanceM <= T.closeM && (combinedUncertaintyM ?? Infinity) <= 1.5 * profile.nominalPairM));
     // a platform files its own incident again soon (a second caller, a re-report on the round);
     // the same platform at the same door days later is more likely the problem come back
-    const soon = nearestTimeMs(rep, own) <= T.sameSourceWindowMs;
+    const soon = timeDeltaMs <= T.sameSourceWindowMs;
     // or the same business named (a trade name and its trade) on its own earlier record in the
     // group or on the road both name (a grid worker re-reporting the shop on the next round)
-    const partOfPlace = ownAddress !== null && (ownAddress.rule === 'same-group' || ownAddress.rule === 'same-road' || ownAddress.rule === 'intersection-road');
+    const partOfPlace = address !== null && (address.rule === 'same-group' || address.rule === 'same-road' || address.rule === 'intersection-road');
     const sameBusiness =
       partOfPlace && rep.name !== null && rep.name.core !== '' && rep.name.industry !== '' &&
       own.some((l) => l.name !== null && l.name.core !== '' && l.name.industry !== '' && nameSimilarity(rep.name!, l.name, nameOpts).score >= T.subjectNameMin);
     // or a rare phrase of both texts (the firm's name) where the place gate found one group or road
-    let ownRare = false;
-    if (sharedRare && opts.textWeights && r.categoryCode !== null) {
-      for (const l of own) {
-        if (l.r.categoryCode !== r.categoryCode) continue;
-        const e = rareSharedEvidence(r.description, l.r.description, opts.textWeights, { places: [r.address || rep.address?.original, l.r.address || l.address?.original], scope: r.categoryCode, maxShare: T.textRareShare, minDocs: T.textRareMinDocs });
-        if (e.bits >= T.textRareBits) ownRare = true;
-      }
-    }
-    if (!(soon && ((strongText && (sameDoor || ownIdentity || sameBusiness)) || ownRare))) {
+    if (!(soon && ((strongText && (sameDoor || subjectIdentity || sameBusiness)) || sharedRare))) {
       failed.push('same-source');
-      why.push(`${sameSourceConflict}; a platform's second record needs clearly the same text (≥ ${T.textStrong}) as its own earlier record, at the same door or subject, within ${formatDuration(T.sameSourceWindowMs)}`);
-    } else why.push(`${sameSourceConflict}, filed again: the same text at the same ${sameDoor ? 'door' : ownIdentity || !sameBusiness ? 'subject' : `business in the ${ownAddress!.rule === 'same-group' ? 'group' : 'road'}`}`);
+      why.push(
+        `${sameSourceConflict}; a platform's second record needs clearly the same text (≥ ${T.textStrong}) at the same door or subject within ${formatDuration(T.sameSourceWindowMs)}` +
+          (ownOtherDoor ? ' (its own earlier record names another door)' : onlyBeside ? ' (both its records say only beside or near a place)' : ''),
+      );
+    } else why.push(`${sameSourceConflict}, filed again: ${strongText ? `the same text at the same ${sameDoor ? 'door' : subjectIdentity || !sameBusiness ? 'subject' : `business in the ${address!.rule === 'same-group' ? 'group' : 'road'}`}` : `a rare phrase in common (${rareText!.explanation})`}`);
   }
   if (failed.length === 0 && worstAddress !== null && worstAddress < T.addressDifferent && linked.length > 1) {
     soft.push(`another report of the matter is at a different address (${worstAddress})`);

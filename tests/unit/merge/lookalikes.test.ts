@@ -1,8 +1,9 @@
 /**
  * Issue 13, session 16: look-alikes on a dense county day — another flat of the building, another
  * record of the same platform, an uncategorised report at a door where something else is reported.
- * - a platform's second record is judged against the platform's own earlier record of the matter;
- * - for a platform's second record, the door inside a building of a compound is the flat;
+ * - a platform's second record is not at the door of its own earlier record when that names another
+ *   door (another flat; a flat where this one names only the building unit), nor when both say
+ *   only beside or near a place;
  * - a grown matter takes no report whose address names another door than one of its reports;
  * - an uncategorised report's code is no evidence that it is the incident at that place.
  */
@@ -24,34 +25,31 @@ const report = (over: Partial<ReportFeatures> & Pick<ReportFeatures, 'sourceSyst
   ...over,
 });
 
-describe("a platform's second record is judged against its own earlier record", () => {
-  // the grid filed one incident at 3组20号; a 12345 caller described it in the words the grid's
-  // second record uses: the second record is not "clearly the same text" as the grid's first
-  const grid1 = report({ sourceSystem: 'grid', sourceRecordId: 'SJ1', location: LAOWANG, address: '塔拉沟嘎查3组20号', description: '巡查发现门前堆放建筑垃圾，影响通行。' });
-  const hotline = report({ sourceSystem: 'hotline-12345', sourceRecordId: 'GD1', eventTime: at('2025-06-10 10:00'), address: '塔拉沟嘎查3组20号', description: '塔拉沟嘎查3组20号路边垃圾堆积，已通知保洁。' });
-  const grid2 = report({ sourceSystem: 'grid', sourceRecordId: 'SJ2', eventTime: at('2025-06-10 11:00'), location: offset(LAOWANG, 5, 0), address: '塔拉沟嘎查3组20号', description: '路边垃圾堆积，已通知保洁。' });
+describe("a platform's second record: its own earlier record must name its door", () => {
+  const grid = (id: string, address: string, hour: string): ReportFeatures =>
+    report({ sourceSystem: 'grid', sourceRecordId: id, categoryCode: 'planning.illegal_building', eventTime: at(`2025-06-10 ${hour}`), location: offset(LAOWANG, 0, 0), divisionCode: '150625100001', address, description: `${address}住户在楼顶搭建彩钢房，已劝阻未果。` });
 
-  it('the text another platform wrote does not make the second record the same as the first', () => {
-    const d = matter(grid2, [grid1, hotline]);
+  it('a record naming only the building unit is not at the door of its own record naming a flat of it', () => {
+    const d = matter(grid('SJ2', '锡尼镇华府苑3号楼1单元', '15:00'), [grid('SJ1', '锡尼镇华府苑3栋1单元301', '09:00')]);
     expect(d.decision).not.toBe('match');
     expect(d.features?.failed).toContain('same-source');
-    expect(d.explanation).toMatch(/its own earlier record/);
+    expect(d.explanation).toMatch(/its own earlier record names another door/);
   });
 
-  it('the same text as its own first record, at its door, joins', () => {
-    const again = { ...grid2, description: grid1.description };
-    expect(matter(again, [grid1, hotline]).decision).toBe('match');
+  it('two records naming the same flat are', () => {
+    expect(matter(grid('SJ2', '锡尼镇华府苑3号楼1单元301室', '15:00'), [grid('SJ1', '锡尼镇华府苑3栋1单元301', '09:00')]).decision).toBe('match');
   });
 });
 
-describe("for a platform's second record the door in a building of a compound is the flat", () => {
+describe("a platform's second record: beside a building is no door", () => {
   const patrol = (id: string, address: string, hour: string, east = 0): ReportFeatures =>
     report({ sourceSystem: 'natural-resources-patrol', sourceRecordId: id, categoryCode: 'planning.illegal_building', eventTime: at(`2025-06-10 ${hour}`), location: offset(LAOWANG, east, 0), divisionCode: '150625100001', address, description: `${address}疑似违反规划建设，现场有新建构筑物。` });
 
-  it('two records naming the building without a flat are not at the same door', () => {
+  it('two records both saying only "south of building 3" are not at the same door', () => {
     const d = matter(patrol('ZY2', '锡尼镇锦绣苑3号楼南侧', '15:00', 40), [patrol('ZY1', '锡尼镇锦绣苑3号楼南侧', '09:00')]);
     expect(d.decision).not.toBe('match');
     expect(d.features?.failed).toContain('same-source');
+    expect(d.explanation).toMatch(/beside or near/);
   });
 
   it('two records naming the same flat are', () => {
