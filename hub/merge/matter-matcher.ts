@@ -558,13 +558,6 @@ function addressRelation(rep: Prepared, linked: readonly Prepared[], addrOpts: A
   return { address, worstAddress, otherDoorOf };
 }
 
-/** One address names a flat of a building and the other only the building or its unit: a door and the stairs to many. */
-function oneFlatNamed(a: ParsedAddress, b: ParsedAddress): boolean {
-  const x = buildingAsDoor(a);
-  const y = buildingAsDoor(b);
-  return x.building !== null && y.building !== null && (x.room === null) !== (y.room === null);
-}
-
 /** The two addresses name two doors: another number next door, another building, unit or flat of the same number or compound. */
 function namesAnotherDoor(s: { score: number; rule: string }, T: MatterThresholds): boolean {
   return s.rule !== 'text' && (s.score < T.addressSameGroup || (s.rule === 'same-number' && s.score < T.addressSame));
@@ -890,10 +883,10 @@ function evaluate(
     // A platform files its own incident again at its own door. Its own earlier record must not name
     // another door (another flat of the building, another number): a caller naming only the building
     // unit agrees with both flats and would otherwise carry the second flat's record into the
-    // first's matter. Nor is a door named when both of its records say only beside or near a place
+    // first's matter as the same door. Nor is a door named when both of its records say only beside or near a place
     // (`3号楼南侧` twice: two records beside one building are no more one door than two flats of it).
     const own = linked.filter((l) => l.r.sourceSystem === r.sourceSystem && l.r.sourceRecordId !== r.sourceRecordId);
-    const ownOtherDoor = rep.address !== null && own.some((l) => l.address !== null && (namesAnotherDoor(addressSimilarity(rep.address!, l.address, addrOpts), T) || oneFlatNamed(rep.address!, l.address)));
+    const ownOtherDoor = rep.address !== null && own.some((l) => l.address !== null && namesAnotherDoor(addressSimilarity(rep.address!, l.address, addrOpts), T));
     const onlyBeside = rep.address !== null && rep.address.approximate && own.every((l) => l.address === null || l.address.approximate);
     const sameDoor =
       !ownOtherDoor && !onlyBeside &&

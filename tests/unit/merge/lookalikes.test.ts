@@ -2,8 +2,7 @@
  * Issue 13, session 16: look-alikes on a dense county day — another flat of the building, another
  * record of the same platform, an uncategorised report at a door where something else is reported.
  * - a platform's second record is not at the door of its own earlier record when that names another
- *   door (another flat; a flat where this one names only the building unit), nor when both say
- *   only beside or near a place;
+ *   door (another flat, another number), nor when both say only beside or near a place;
  * - a grown matter takes no report whose address names another door than one of its reports;
  * - an uncategorised report's code is no evidence that it is the incident at that place.
  */
@@ -25,13 +24,15 @@ const report = (over: Partial<ReportFeatures> & Pick<ReportFeatures, 'sourceSyst
   ...over,
 });
 
-describe("a platform's second record: its own earlier record must name its door", () => {
+describe("a platform's second record: its own earlier record must not name another door", () => {
   const grid = (id: string, address: string, hour: string): ReportFeatures =>
     report({ sourceSystem: 'grid', sourceRecordId: id, categoryCode: 'planning.illegal_building', eventTime: at(`2025-06-10 ${hour}`), location: offset(LAOWANG, 0, 0), divisionCode: '150625100001', address, description: `${address}住户在楼顶搭建彩钢房，已劝阻未果。` });
 
-  it('a record naming only the building unit is not at the door of its own record naming a flat of it', () => {
-    const d = matter(grid('SJ2', '锡尼镇华府苑3号楼1单元', '15:00'), [grid('SJ1', '锡尼镇华府苑3栋1单元301', '09:00')]);
-    expect(d.decision).not.toBe('match');
+  it('a record naming another flat than its own earlier record is no repeat of it, whatever another platform said', () => {
+    // the 12345 caller named only the building unit: the same address as both flats
+    const unit = report({ sourceSystem: 'hotline-12345', sourceRecordId: 'GD1', categoryCode: 'planning.illegal_building', eventTime: at('2025-06-10 10:00'), divisionCode: '150625100001', address: '锡尼镇华府苑3号楼1单元', description: '锡尼镇华府苑3号楼1单元住户在楼顶搭建彩钢房，已劝阻未果。' });
+    const d = matter(grid('SJ2', '锡尼镇华府苑3栋1单元302', '15:00'), [grid('SJ1', '锡尼镇华府苑3栋1单元301', '09:00'), unit]);
+    expect(d.decision).toBe('new');
     expect(d.features?.failed).toContain('same-source');
     expect(d.explanation).toMatch(/its own earlier record names another door/);
   });
