@@ -60,6 +60,7 @@ import { subjectMentions } from './mentions.js';
 import { chars, compareStrings, round4 } from './strings.js';
 import { textFingerprint, textSimilarity, type TextFingerprint } from './text.js';
 import { rareSharedEvidence, type TextWeights } from './text-weights.js';
+import { measuredPosition, type PositionSpread } from './position-spread.js';
 import type { Comparison, ComparisonVector } from './fellegi-sunter.js';
 import { DEFAULT_MATTER_PROFILE, type FamilyRule, type MatterProfile, type MatterThresholds } from './matter-profile.js';
 
@@ -277,6 +278,11 @@ export interface MatterMatchOptions {
    * villagers' group, the road or a crossing on it to the one at a door there.
    */
   readonly textWeights?: TextWeights;
+  /**
+   * How far apart each pair of platforms places one door (position-spread.ts, estimated from the
+   * county's own reports): two measured positions much further apart are two places.
+   */
+  readonly positionSpread?: PositionSpread;
 }
 
 // ── Helpers ────────────────────────────────────────────────────────────────────────────────
@@ -926,6 +932,22 @@ function evaluate(
     const unlike = pair.filter((e) => e.features.failed.includes('similar') && e.features.textsDiffer && (e.features.text?.score ?? 0) < T.textUnlike).length;
     if (otherProblem > 0) soft.push(`another problem than ${otherProblem} of the matter's ${linked.length} reports (another subject or kind)`);
     else if (unlike >= like) soft.push(`like ${like} of the matter's ${linked.length} reports, unlike ${unlike} (texts differ, nothing else ties them)`);
+  }
+  // two positions the platforms measured, further apart than those platforms' positions of one door
+  // spread in this county, are two places — whatever the addresses say (two fields named by their
+  // nearest house, two flats' patrols) — unless the same registered subject ties them
+  if (failed.length === 0 && soft.length === 0 && opts.positionSpread && rep.location !== null && measuredPosition(r) && !subjectIdentity) {
+    for (const l of linked) {
+      if (l.location === null || !measuredPosition(l.r)) continue;
+      const spread = opts.positionSpread.spreadM(r.sourceSystem, l.r.sourceSystem);
+      if (spread === null) continue;
+      const limit = Math.max(T.positionAgreeMaxM, T.positionSpreadFactor * spread);
+      const d = haversineMetres(rep.location, l.location);
+      if (d > limit) {
+        soft.push(`positions ${Math.round(d)} m apart, beyond where ${r.sourceSystem} and ${l.r.sourceSystem} place one door (${Math.round(limit)} m: ${T.positionSpreadFactor} × their spread ${spread} m, at least ${T.positionAgreeMaxM} m)`);
+        break;
+      }
+    }
   }
 
 
