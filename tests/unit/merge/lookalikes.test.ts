@@ -4,10 +4,12 @@
  * - a platform's second record is not at the door of its own earlier record when that names another
  *   door (another flat, another number), nor when both say only beside or near a place;
  * - a grown matter takes no report whose address names another door than one of its reports;
- * - an uncategorised report's code is no evidence that it is the incident at that place.
+ * - an uncategorised report's code is no evidence that it is the incident at that place;
+ * - measured positions further apart than their platforms' spread at one door are two places.
  */
 import { describe, expect, it } from 'vitest';
 import { matchMatter, sameKindOfProblem, type ReportFeatures } from '../../../hub/merge/matter-matcher.js';
+import { PositionSpread, type SpreadRow } from '../../../hub/merge/position-spread.js';
 import { LAOWANG, REGIONS, at, offset } from './fixtures.js';
 
 const opts = { regions: REGIONS };
@@ -95,6 +97,40 @@ describe("an uncategorised report's code is no evidence that it is the incident 
 
   it('at the same door with the same text it joins', () => {
     const d = matter({ ...sand, description: '塔拉沟嘎查4组43号有村民在耕地上盖房子，还在继续施工。' }, [house]);
+    expect(d.decision).toBe('match');
+  });
+});
+
+describe("positions further apart than the platforms' spread at one door are two places", () => {
+  // 25 pairs of grid and enforcement reports naming one door, their positions 10-30 m apart: in this
+  // county those two platforms place one door within ~30 m
+  const calibration: SpreadRow[] = [];
+  for (let i = 0; i < 25; i++) {
+    const base = offset(LAOWANG, i * 500, 0);
+    const address = `塔拉沟嘎查2组${i + 1}号`;
+    calibration.push({ sourceSystem: 'grid', eventTime: at('2025-06-01 09:00'), location: base, divisionCode: '150625100204', address });
+    calibration.push({ sourceSystem: 'enforcement-cases', eventTime: at('2025-06-01 11:00'), location: offset(base, 10 + (i % 3) * 10, 0), divisionCode: '150625100204', address });
+  }
+  const spread = PositionSpread.fromReports(calibration, { regions: REGIONS });
+  // two plots named by their nearest house, 2组62号: the grid at one, enforcement at the other
+  const plot = (sourceSystem: string, id: string, east: number, hour: string): ReportFeatures =>
+    report({ sourceSystem, sourceRecordId: id, categoryCode: 'land.farmland', eventTime: at(`2025-06-10 ${hour}`), location: offset(LAOWANG, east, 0), address: '塔拉沟嘎查2组62号', description: sourceSystem === 'grid' ? '巡查发现耕地被堆放砂石。' : '当事人未经批准占用耕地堆放砂石。' });
+
+  it('is estimated per pair of platforms from reports naming one door', () => {
+    expect(spread.spreadM('grid', 'enforcement-cases')).toBe(30);
+    expect(spread.spreadM('grid', 'hotline-12345')).toBeNull();
+  });
+
+  it('a grid report and an enforcement case at one door but 140 m apart are two plots', () => {
+    const d = matchMatter(plot('enforcement-cases', 'AJ1', 140, '11:00'), [{ matterId: 'M', reports: [plot('grid', 'SJ1', 0, '09:00')] }], { regions: REGIONS, positionSpread: spread });
+    expect(d.decision).not.toBe('match');
+    expect(d.explanation).toMatch(/beyond where enforcement-cases and grid place one door/);
+    // without the county's spread the door decides
+    expect(matchMatter(plot('enforcement-cases', 'AJ1', 140, '11:00'), [{ matterId: 'M', reports: [plot('grid', 'SJ1', 0, '09:00')] }], { regions: REGIONS }).decision).toBe('match');
+  });
+
+  it('20 m apart they are one', () => {
+    const d = matchMatter(plot('enforcement-cases', 'AJ1', 20, '11:00'), [{ matterId: 'M', reports: [plot('grid', 'SJ1', 0, '09:00')] }], { regions: REGIONS, positionSpread: spread });
     expect(d.decision).toBe('match');
   });
 });
