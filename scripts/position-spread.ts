@@ -3,8 +3,10 @@
  * matter replay's format (scripts/dataset-reports.ts), as eval:merge and the replay estimate it from
  * the evaluated dataset's own reports (no labels).
  *
- *   npx tsx scripts/position-spread.ts <dataset folder>   prints the estimated pairs
+ *   npx tsx scripts/position-spread.ts <dataset folder> [out.json]   prints the estimated pairs; writes
+ *   the file the hub loads (POSITION_SPREAD_FILE) when given one
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HubRouting } from '../hub/ingest/routing.js';
 import { PositionSpread } from '../hub/merge/position-spread.js';
@@ -31,10 +33,15 @@ export function buildPositionSpread(dir: string): PositionSpread {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const dir = process.argv[2];
+  const [dir, out] = process.argv.slice(2);
   if (!dir) {
-    console.error('usage: npx tsx scripts/position-spread.ts <dataset folder>');
+    console.error('usage: npx tsx scripts/position-spread.ts <dataset folder> [out.json]');
     process.exit(2);
   }
-  for (const [k, s] of buildPositionSpread(dir).entries()) console.log(`${k.padEnd(50)} n=${s.n} p90 ${s.p90M} m`);
+  const spread = buildPositionSpread(dir);
+  for (const [k, s] of spread.entries()) console.log(`${k.padEnd(50)} n=${s.n} p90 ${s.p90M} m`);
+  if (out) {
+    writeFileSync(out, JSON.stringify(spread.toJSON(), null, 1));
+    console.error(`position spread of ${spread.entries().length} platform pairs → ${out}`);
+  }
 }

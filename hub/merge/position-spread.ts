@@ -12,6 +12,18 @@ import { buildingAsDoor, parseAddress, type AddressOptions } from './addresses.j
 import { haversineMetres, isUsablePoint, type GeoPoint } from './geo.js';
 import { townCodeOf } from './regions.js';
 import { compareStrings } from './strings.js';
+import { readFileSync } from 'node:fs';
+
+const POSITION_SPREAD_FORMAT = 'countyhub-position-spread';
+
+/** The file the hub loads (POSITION_SPREAD_FILE), written by scripts/position-spread.ts from the county's reports. */
+export interface PositionSpreadFile {
+  format: typeof POSITION_SPREAD_FORMAT;
+  version: 1;
+  minPairs: number;
+  /** `<source system>~<source system>` (in code-unit order) → distances seen and their 90th percentile. */
+  pairs: Record<string, PairSpread>;
+}
 
 export interface SpreadRow {
   readonly sourceSystem: string;
@@ -78,6 +90,25 @@ export class PositionSpread {
       pairs.set(k, { n: d.length, p90M: Math.round(d[Math.floor(0.9 * (d.length - 1))]!) });
     }
     return new PositionSpread(pairs, minPairs);
+  }
+
+  static fromJSON(file: PositionSpreadFile): PositionSpread {
+    if (file.format !== POSITION_SPREAD_FORMAT || file.version !== 1) throw new Error(`not a ${POSITION_SPREAD_FORMAT} v1 file`);
+    const pairs = new Map<string, PairSpread>();
+    for (const [k, v] of Object.entries(file.pairs)) {
+      if (!/^[^~]+~[^~]+$/.test(k) || !(v.n >= 0) || !(v.p90M >= 0)) throw new Error(`position spread: bad pair ${k}`);
+      const [a, b] = k.split('~') as [string, string];
+      pairs.set(pairKey(a, b), { n: v.n, p90M: v.p90M });
+    }
+    return new PositionSpread(pairs, file.minPairs);
+  }
+
+  static load(path: string): PositionSpread {
+    return PositionSpread.fromJSON(JSON.parse(readFileSync(path, 'utf8')) as PositionSpreadFile);
+  }
+
+  toJSON(): PositionSpreadFile {
+    return { format: POSITION_SPREAD_FORMAT, version: 1, minPairs: this.minPairs, pairs: Object.fromEntries(this.entries()) };
   }
 
   /** The spread of two platforms' positions of one door (p90, metres), or null when too few were seen. */
