@@ -41,6 +41,7 @@ const hub = new HubConsumer({
   log: createLogger(`bench-hub-${d.index}`),
   routing: HubRouting.load({ divisionsFile: d.divisionsFile }),
   groupId: d.groupId,
+  runRecords: Number(process.env.HUB_RUN_RECORDS) || undefined,
 });
 parentPort!.on('message', (m: unknown) => {
   if (m !== 'stop') return;

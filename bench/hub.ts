@@ -102,7 +102,7 @@ export async function benchHub(opts: { scale: number; quiet: boolean; instances?
     const { departments } = await replayDataset(dir, manifest, { kafka, codec, topics: names, personalDataKey: 'bench-county-key-0123456789', catalogue: routing.catalogue, log }, { idPrefix: 'bench' });
     const produced = departments.reduce((n, d) => n + d.produced, 0);
     say(`${produced} canonical records in Kafka; the hub starts now`);
-    const hub = new HubConsumer({ kafka, db, codec, topics: names, log, routing, groupId: `bench-${schema}`, partitionsConcurrently: Number(process.env.HUB_PARTITIONS_CONCURRENTLY) || undefined });
+    const hub = new HubConsumer({ kafka, db, codec, topics: names, log, routing, groupId: `bench-${schema}`, partitionsConcurrently: Number(process.env.HUB_PARTITIONS_CONCURRENTLY) || undefined, runRecords: Number(process.env.HUB_RUN_RECORDS) || undefined });
     // the heap the hub keeps (caches, memo tables) after applying the run: a hub runs for years
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();

@@ -41,6 +41,7 @@ const consumer: HubConsumer = new HubConsumer({
   kafka, db, codec, topics: names, groupId: s.HUB_GROUP_ID, log, routing,
   sessionTimeoutMs: s.HUB_SESSION_TIMEOUT_MS,
   partitionsConcurrently: s.HUB_PARTITIONS_CONCURRENTLY,
+  runRecords: s.HUB_RUN_RECORDS,
   onApplied: (...run) => metrics.applied(...run),
 });
 const metrics = new HubMetrics({ db, ingest: consumer });

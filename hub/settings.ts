@@ -21,6 +21,7 @@ export const HUB_SETTINGS = {
   HUB_INSTANCE_ID: text({ description: 'Names one instance among several in the group (its Kafka client id)' }),
   HUB_SESSION_TIMEOUT_MS: int({ min: 6000, max: 1_800_000, unit: 'milliseconds', description: 'Kafka session time-out: how soon a dead instance\'s partitions move to another (default 30000)' }),
   HUB_PARTITIONS_CONCURRENTLY: int({ min: 1, max: 64, description: 'Partitions applied at the same time by one instance, each in its own transaction (default 1)' }),
+  HUB_RUN_RECORDS: int({ min: 1, max: 10_000, description: "Records applied in one PostgreSQL transaction, at most (default 200); a run whose locks do not fit in the server's lock table is split, and larger runs need a larger max_locks_per_transaction" }),
   HUB_SLA_CHECK_MS: int({ default: 30_000, min: 0, unit: 'milliseconds', description: 'How often deadlines are checked and breaches marked; 0 turns breach marking off (replaying old history)' }),
   HUB_JWT_SECRET: text({ secret: true, description: 'Signs the short-lived tokens the screen exchanges for an API key; without it the key itself is the credential' }),
   HUB_RATE_LIMIT: int({ min: 1, description: 'API requests per principal per minute (default 1200)' }),

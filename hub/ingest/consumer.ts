@@ -22,6 +22,7 @@ import { addPhase, timed } from './phase-clock.js';
 import { runCommitted } from './matter-candidates.js';
 import type { HubRouting } from './routing.js';
 import { ConsumerStoppedWhileWaiting, untilAvailable, type OutageWaitOptions } from './outage-wait.js';
+import { applyInRuns, RunSize, RunTooLargeError, splitRather } from './run-size.js';
 
 export interface HubConsumerDeps {
   kafka: Kafka;
@@ -39,6 +40,8 @@ export interface HubConsumerDeps {
    * stay in order; partitions meet only through locks (subjects, status targets).
    */
   partitionsConcurrently?: number;
+  /** Records per PostgreSQL transaction, at most (lowered while the server's lock table cannot hold a run's locks: run-size.ts). */
+  runRecords?: number;
   /** Told of every run applied (hub/metrics.ts): kind, outcome counts, dead letters, seconds, the records' source version times. */
   onApplied?: (kind: RecordKind, counts: Partial<Record<ApplyOutcome, number>>, deadLettered: number, seconds: number, sourceTimesMs: number[]) => void;
 }
@@ -51,8 +54,8 @@ const TRANSIENT_RETRIES = 8;
 /** Heartbeats while a transaction is being applied (kafkajs sends at most one per heartbeat interval). */
 const HEARTBEAT_WHILE_APPLYING_MS = 3_000;
 
-/** Records per PostgreSQL transaction. */
-const APPLY_CHUNK = 200;
+/** Records per PostgreSQL transaction, at most (HUB_RUN_RECORDS). */
+const RUN_RECORDS = 200;
 
 export interface IngestStats {
   batches: number;
@@ -71,12 +74,14 @@ export class HubConsumer {
   /** Partitions whose position was checked against consumed_offsets since the last group join. */
   private readonly positioned = new Set<string>();
   private stopping = false;
+  private readonly runSize: RunSize;
   private readonly topics: Topics;
   readonly groupId: string;
 
   constructor(private readonly deps: HubConsumerDeps) {
     this.topics = deps.topics ?? topicNames();
     this.groupId = deps.groupId ?? this.topics.consumerGroup('hub');
+    this.runSize = new RunSize(deps.runRecords ?? RUN_RECORDS);
   }
 
   async start(): Promise<void> {
@@ -240,15 +245,18 @@ export class HubConsumer {
       : undefined;
     // Small transactions with a heartbeat between them: a fetch can hold thousands of records, and
     // a consumer silent for longer than its session time-out is thrown out of the group.
-    for (let i = 0; i < decoded.length; i += APPLY_CHUNK) {
+    for (let i = 0; i < decoded.length; ) {
       if (!isRunning() || isStale()) return;
-      const chunk = decoded.slice(i, i + APPLY_CHUNK);
+      const chunk = decoded.slice(i, i + this.runSize.current);
+      i += chunk.length;
       const pos = { topic: batch.topic, partition: batch.partition };
       const dbWait = this.outageWait('database', payload, { from: chunk[0]!.offset });
       // a transaction can outlast the session time-out on a loaded machine: keep the membership alive
       const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_WHILE_APPLYING_MS);
       try {
-        await this.applyRetrying(pos, chunk, dbWait);
+        await applyInRuns(chunk, this.runSize, (run) => this.applyRetrying(pos, run, dbWait), (records, now) =>
+          this.deps.log.warn({ ...pos, from: chunk[0]!.offset, records, now }, 'PostgreSQL\'s lock table cannot hold the locks of this run: applying it in smaller runs (raise max_locks_per_transaction on the server to apply larger ones)'),
+        );
       } catch (err) {
         if (err instanceof ConsumerStoppedWhileWaiting) throw err;
         // one record that cannot be applied must not block its partition forever: find it, keep it
@@ -282,8 +290,10 @@ export class HubConsumer {
   private async applyRetrying(pos: { topic: string; partition: number }, chunk: ChunkItem[], wait: OutageWaitOptions): Promise<void> {
     for (let conflicts = 0; ; conflicts++) {
       try {
-        return await untilAvailable(() => this.applyChunk(pos, chunk), isConnectionDbError, wait);
+        // a run too large for the lock table is split, not waited on: the wait might never end
+        return await untilAvailable(() => this.applyChunk(pos, chunk), (e) => isConnectionDbError(e) && !splitRather(chunk.length, e), wait);
       } catch (err) {
+        if (splitRather(chunk.length, err)) throw new RunTooLargeError(chunk.length, err);
         if (classifyDbError(err) !== 'conflict' || conflicts >= TRANSIENT_RETRIES) throw err;
         this.deps.log.info({ ...pos, from: chunk[0]!.offset, attempt: conflicts + 1, err: (err as Error).message }, 'transaction aborted by PostgreSQL (deadlock or serialization); applying it again');
         await new Promise((r) => setTimeout(r, Math.min(2_000, 50 * 2 ** conflicts) * (0.5 + Math.random())));

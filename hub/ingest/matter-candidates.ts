@@ -167,11 +167,11 @@ export class Pool {
     const m = this.byId.get(id);
     if (!m) return;
     this.byId.delete(id);
-    this.byDivision.remove(m.divisionCode, id);
-    if (m.townCode !== null) this.byTown.remove(m.townCode, id);
-    if (m.gridCode !== null) this.byGrid.remove(m.gridCode, id);
-    for (const k of new Set(m.keys)) this.byKey.remove(k, id);
-    if (m.lng !== null && m.lat !== null) this.byCell.remove(cellOf(m.lng, m.lat), id);
+    this.byDivision.remove(m.divisionCode, m);
+    if (m.townCode !== null) this.byTown.remove(m.townCode, m);
+    if (m.gridCode !== null) this.byGrid.remove(m.gridCode, m);
+    for (const k of new Set(m.keys)) this.byKey.remove(k, m);
+    if (m.lng !== null && m.lat !== null) this.byCell.remove(cellOf(m.lng, m.lat), m);
   }
 
   /** A report's candidates among the pool's matters (ids in no particular order). */
@@ -180,59 +180,73 @@ export class Pool {
   }
 
   /** Matters positioned in cells the box touches (all positioned matters, for a box of very many cells). */
-  *inBox([w, s, e, n]: readonly [number, number, number, number]): Iterable<PoolMatter> {
+  *inBox([w, s, e, n]: readonly [number, number, number, number], families: Families): Iterable<PoolMatter> {
     const [x0, y0] = cellXY(w, s);
     const [x1, y1] = cellXY(e, n);
     if ((x1 - x0 + 1) * (y1 - y0 + 1) > MAX_BOX_CELLS) {
       for (const m of this.byId.values()) if (m.lng !== null && m.lat !== null) yield m;
       return;
     }
-    for (let x = x0; x <= x1; x++) for (let y = y0; y <= y1; y++) yield* this.byCell.of(`${x}:${y}`);
+    for (let x = x0; x <= x1; x++) for (let y = y0; y <= y1; y++) yield* this.byCell.of(`${x}:${y}`, families);
   }
 
-  inDivisions(divisions: Iterable<string | null>): Iterable<PoolMatter> {
-    return this.byDivision.ofAll(divisions);
+  inDivisions(divisions: Iterable<string | null>, families: Families): Iterable<PoolMatter> {
+    return this.byDivision.ofAll(divisions, families);
   }
 
-  inTown(town: string): Iterable<PoolMatter> {
-    return this.byTown.of(town);
+  inTown(town: string, families: Families): Iterable<PoolMatter> {
+    return this.byTown.of(town, families);
   }
 
-  onGrid(grid: string): Iterable<PoolMatter> {
-    return this.byGrid.of(grid);
+  onGrid(grid: string, families: Families): Iterable<PoolMatter> {
+    return this.byGrid.of(grid, families);
   }
 
-  withKeys(keys: Iterable<string>): Iterable<PoolMatter> {
-    return this.byKey.ofAll(keys);
+  withKeys(keys: Iterable<string>, families: Families): Iterable<PoolMatter> {
+    return this.byKey.ofAll(keys, families);
   }
 }
 
-/** Matters by one attribute's value. */
+/** The families a report looks in; null: every family, and matters without one. */
+type Families = readonly string[] | null;
+
+/**
+ * Matters by one attribute's value, and within it by family: a report looks in a few related
+ * families, and a town's pool late in the day holds thousands of matters of every family.
+ */
 class Index<K> {
-  private readonly map = new Map<K, Map<string, PoolMatter>>();
+  private readonly map = new Map<K, Map<string | null, Map<string, PoolMatter>>>();
 
   add(k: K, m: PoolMatter): void {
-    let ms = this.map.get(k);
-    if (!ms) this.map.set(k, (ms = new Map()));
+    let byFamily = this.map.get(k);
+    if (!byFamily) this.map.set(k, (byFamily = new Map()));
+    let ms = byFamily.get(m.family);
+    if (!ms) byFamily.set(m.family, (ms = new Map()));
     ms.set(m.id, m);
   }
 
-  remove(k: K, id: string): void {
-    const ms = this.map.get(k);
-    if (!ms) return;
-    ms.delete(id);
-    if (ms.size === 0) this.map.delete(k);
+  remove(k: K, m: PoolMatter): void {
+    const byFamily = this.map.get(k);
+    const ms = byFamily?.get(m.family);
+    if (!byFamily || !ms) return;
+    ms.delete(m.id);
+    if (ms.size === 0) byFamily.delete(m.family);
+    if (byFamily.size === 0) this.map.delete(k);
   }
 
-  of(k: K): Iterable<PoolMatter> {
-    return this.map.get(k)?.values() ?? [];
+  /** The matters of the value in the families (a matter without a family only for null: every family). */
+  *of(k: K, families: Families): Iterable<PoolMatter> {
+    const byFamily = this.map.get(k);
+    if (!byFamily) return;
+    if (families === null) for (const ms of byFamily.values()) yield* ms.values();
+    else for (const f of families) yield* byFamily.get(f)?.values() ?? [];
   }
 
   /** The matters of any of the values, each once. */
-  *ofAll(ks: Iterable<K>): Iterable<PoolMatter> {
+  *ofAll(ks: Iterable<K>, families: Families): Iterable<PoolMatter> {
     const seen = new Set<string>();
     for (const k of new Set(ks)) {
-      for (const m of this.of(k)) {
+      for (const m of this.of(k, families)) {
         if (seen.has(m.id)) continue;
         seen.add(m.id);
         yield m;
@@ -425,7 +439,9 @@ export function endCandidatePool(tx: Knex.Transaction): void {
 function choose(pool: Pool, p: Paths): PoolMatter[] {
   const { b } = p;
   // (only the report's families: a matter without a family is a candidate only of a report looking in every family)
+  // (the indexes hand out the report's families only; common() still checks, for the box of very many cells)
   const families = b.families ? new Set(b.families) : null;
+  const fs: Families = families ? [...families] : null;
   const common = (m: PoolMatter) =>
     (families === null || (m.family !== null && families.has(m.family))) && m.last >= b.from && m.first <= b.to && (m.closedAt === null || m.closedAt >= b.recurrenceSince);
   const path = (found: Iterable<PoolMatter>, also: (m: PoolMatter) => boolean = () => true): PoolMatter[] => {
@@ -436,13 +452,13 @@ function choose(pool: Pool, p: Paths): PoolMatter[] {
   const lists: PoolMatter[][] = [];
   if (p.bbox) {
     const [w, s, e, n] = p.bbox;
-    lists.push(path(pool.inBox(p.bbox), (m) => m.lng! >= w && m.lng! <= e && m.lat! >= s && m.lat! <= n));
+    lists.push(path(pool.inBox(p.bbox, fs), (m) => m.lng! >= w && m.lng! <= e && m.lat! >= s && m.lat! <= n));
   }
-  if (p.divisions) lists.push(path(pool.inDivisions(p.divisions), (m) => m.divisionCode !== null));
-  else if (p.town) lists.push(path(pool.inTown(p.town)));
-  else if (p.noDivision) lists.push(path(pool.inDivisions([null])));
-  if (p.grid) lists.push(path(pool.onGrid(p.grid)));
-  if (p.keys.length) lists.push(path(pool.withKeys(p.keys)));
+  if (p.divisions) lists.push(path(pool.inDivisions(p.divisions, fs), (m) => m.divisionCode !== null));
+  else if (p.town) lists.push(path(pool.inTown(p.town, fs)));
+  else if (p.noDivision) lists.push(path(pool.inDivisions([null], fs)));
+  if (p.grid) lists.push(path(pool.onGrid(p.grid, fs)));
+  if (p.keys.length) lists.push(path(pool.withKeys(p.keys, fs)));
   const near = (m: PoolMatter) => Math.abs(m.last - p.eventTime);
   const out = new Map<string, PoolMatter>();
   for (const l of lists) {

@@ -322,6 +322,21 @@ class RunStore implements LinkStore {
     for (const id of ids) this.subjectOps.set(id, { exists: false, deleted: true, at: 0 });
   }
 
+  /** The subjects of the run's keys and the components of its subjects, as the run leaves them: the next runs' guess of what to lock. */
+  rememberComponents(): void {
+    for (const [key, subjects] of this.keyIndex) remember(SUBJECTS_OF_KEY, key, [...subjects]);
+    // keys the run gave subjects it re-formed, beyond its own records' keys (a merged subject holds its records' keys)
+    for (const [sid, op] of this.keyOps) {
+      for (const key of op.keys) {
+        if (this.keyIndex.has(key)) continue;
+        const known = SUBJECTS_OF_KEY.get(key) ?? [];
+        // (a common key: a lookup reads only the first subjects by id; the read will tell)
+        if (known.length <= MAX_BLOCK_SUBJECTS && !known.includes(sid)) remember(SUBJECTS_OF_KEY, key, [...known, sid]);
+      }
+    }
+    for (const l of this.links.values()) if (l.component !== null) remember(COMPONENT_OF_SUBJECT, String(l.subject_id), l.component);
+  }
+
   /** Writes the run's links, keys and subjects, set-based; subjects first (links and keys reference them), deleted ones last. */
   async flush(tx: Knex.Transaction): Promise<void> {
     const created = [...this.subjectOps].filter(([, o]) => o.exists);
@@ -451,6 +466,13 @@ export async function prepareSubjectRun(tx: Knex.Transaction, records: Array<{ k
   const selves = records.map((r) => r.self);
   await lockAll(tx, keys.map((k) => `subject-key:${k}`));
   const locked = new Set<string>();
+  // the components earlier runs found through these keys and records, locked before the read: when
+  // the read finds no others, it was made under all the locks it needs and need not be made again
+  const predicted = predictedComponents(keys, selves);
+  if (predicted.length) {
+    await lockAll(tx, predicted.map((c) => `subject-component:${c}`));
+    for (const c of predicted) locked.add(c);
+  }
   let read = await readNeighbourhood(tx, keys, selves);
   for (let round = 0; ; round++) {
     const components = [...new Set(read.links.map((l) => l.component).filter((c): c is string => c !== null))].filter((c) => !locked.has(c));
@@ -463,6 +485,38 @@ export async function prepareSubjectRun(tx: Knex.Transaction, records: Array<{ k
   }
   const governed = await governedSubjects(tx);
   runs.set(tx, new RunStore(read, locked, new Set(selves.map(identity)), governed));
+}
+
+/**
+ * Where the last runs left things: the subjects of each blocking key and the component of each
+ * subject (every subject a run held in memory, not only those of its own keys — another run's
+ * record joining or merging a subject changes its component for every key it holds). Only a guess
+ * for the next run, which locks those components before its read and checks what it reads: a
+ * stale guess costs the second read (as without it) or a lock not needed, never a wrong link.
+ * Bounded.
+ */
+const SUBJECTS_OF_KEY = new Map<string, readonly string[]>();
+const COMPONENT_OF_SUBJECT = new Map<string, string>();
+const REMEMBERED_MAX = 200_000;
+
+function predictedComponents(keys: readonly string[], selves: readonly Where[]): string[] {
+  const out = new Set<string>();
+  for (const k of keys) {
+    for (const sid of SUBJECTS_OF_KEY.get(k) ?? []) {
+      const c = COMPONENT_OF_SUBJECT.get(sid);
+      if (c) out.add(c);
+    }
+  }
+  for (const w of selves) {
+    const c = LINKS_READ.get(identity(w))?.link.component;
+    if (c) out.add(c);
+  }
+  return [...out];
+}
+
+function remember<K, V>(map: Map<K, V>, k: K, v: V): void {
+  if (map.size >= REMEMBERED_MAX && !map.has(k)) map.clear();
+  map.set(k, v);
 }
 
 /** Subjects an operator merged or split (automatic linking never re-forms them): few, read once per run. */
@@ -484,5 +538,6 @@ export function subjectRunOf(tx: Knex.Transaction): LinkStore | undefined {
 export async function endSubjectRun(tx: Knex.Transaction): Promise<void> {
   const run = runs.get(tx);
   runs.delete(tx);
+  run?.rememberComponents();
   await run?.flush(tx);
 }

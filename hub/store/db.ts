@@ -130,6 +130,26 @@ export function classifyDbError(err: unknown): DbFailure {
   return visit(err);
 }
 
+/**
+ * PostgreSQL's shared lock table is full (53200 "out of shared memory", hinting at
+ * max_locks_per_transaction). The table is sized by the server (max_locks_per_transaction ×
+ * max_connections, 6,400 by default) and shared by every session: a transaction taking thousands of
+ * locks (a run's status targets and subject keys) meets it when other sessions hold theirs, and
+ * meets it again on every retry if it alone needs more than the table holds. A smaller transaction
+ * needs fewer locks; waiting alone may never cure it.
+ */
+export function isLockTableFull(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  const visit = (e: unknown): boolean => {
+    if (typeof e !== 'object' || e === null || seen.has(e)) return false;
+    seen.add(e);
+    const { code, message, hint } = e as { code?: unknown; message?: unknown; hint?: unknown };
+    if (code === '53200' && (/shared memory/i.test(String(message ?? '')) || /max_locks_per_transaction/i.test(String(hint ?? '')))) return true;
+    return [(e as { cause?: unknown }).cause, ...(((e as { errors?: unknown }).errors as unknown[] | undefined) ?? [])].some(visit);
+  };
+  return visit(err);
+}
+
 /** A retry of the same transaction can cure it: a conflict with another transaction, or a lost connection. */
 export function isTransientDbError(err: unknown): boolean {
   return classifyDbError(err) !== 'permanent';

@@ -12,7 +12,8 @@ import { LAOWANG, offset, shuffled } from '../merge/fixtures.js';
 import { pick, seededRandom as random } from '../../../simulators/shared/county.js';
 
 const VILLAGES = ['150625100001', '150625100002', '150625100204', '150625101001'];
-const CATEGORIES = ['env.cooking_fume', 'env.air', 'env.noise', null];
+// several families, related and not (a report looks in its family's related ones), and none
+const CATEGORIES = ['env.cooking_fume', 'env.air', 'env.noise', 'construction.noise', 'facility.road', 'appearance.garbage', 'dispute.neighbour', null];
 const KEYS = ['door:R1#100', 'door:R1#102', 'road:R1', 'compound:C1', 'crossing:R1|R2'];
 const GRIDS = ['G1', 'G2', 'G3'];
 const HOUR = 3_600_000;
