@@ -34,7 +34,7 @@ const schema = s.DB_SCHEMA;
 const db = createDb(s.DATABASE_URL, { schema });
 await migrate(db, schema);
 const kafka = createKafka(s.KAFKA_BROKERS, s.HUB_INSTANCE_ID ? `countyhub-hub-${s.HUB_INSTANCE_ID}` : 'countyhub-hub');
-const routing = HubRouting.load({ rulesPath: s.RULES_FILE, divisionsFile: s.DIVISIONS_FILE, gazetteerFile: s.GAZETTEER_FILE, textWeightsFile: s.TEXT_WEIGHTS_FILE, catalogueDir: s.CATALOGUE_DIR });
+const routing = HubRouting.load({ rulesPath: s.RULES_FILE, divisionsFile: s.DIVISIONS_FILE, gazetteerFile: s.GAZETTEER_FILE, textWeightsFile: s.TEXT_WEIGHTS_FILE, positionSpreadFile: s.POSITION_SPREAD_FILE, catalogueDir: s.CATALOGUE_DIR });
 const stopWatching = routing.rules.watch(); // the county edits its responsibility list; no deploy needed
 const codec = new SchemaCodec(s.SCHEMA_REGISTRY_URL, names);
 const consumer: HubConsumer = new HubConsumer({

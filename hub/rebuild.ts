@@ -40,7 +40,7 @@ try {
       kafka: createKafka(s.KAFKA_BROKERS, 'countyhub-rebuild'),
       codec: new SchemaCodec(s.SCHEMA_REGISTRY_URL, names),
       topics: names,
-      routing: HubRouting.load({ rulesPath: s.RULES_FILE, divisionsFile: s.DIVISIONS_FILE, gazetteerFile: s.GAZETTEER_FILE, textWeightsFile: s.TEXT_WEIGHTS_FILE, catalogueDir: s.CATALOGUE_DIR }),
+      routing: HubRouting.load({ rulesPath: s.RULES_FILE, divisionsFile: s.DIVISIONS_FILE, gazetteerFile: s.GAZETTEER_FILE, textWeightsFile: s.TEXT_WEIGHTS_FILE, positionSpreadFile: s.POSITION_SPREAD_FILE, catalogueDir: s.CATALOGUE_DIR }),
       log: createLogger('rebuild'),
       databaseUrl: s.DATABASE_URL,
     },

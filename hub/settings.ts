@@ -30,6 +30,7 @@ export const HUB_SETTINGS = {
   GRIDS_FILE: text({ description: 'GeoJSON of the grids (map shapes)' }),
   GAZETTEER_FILE: text({ description: "The county's address gazetteer (docs/gazetteer-format.md): geocodes addresses without coordinates and gives address keys for matching" }),
   TEXT_WEIGHTS_FILE: text({ description: "Text weights estimated from the county's own reports (scripts/text-weights.ts): how much a phrase two reports share says" }),
+  POSITION_SPREAD_FILE: text({ description: "How far apart each pair of platforms places one door, estimated from the county's own reports (scripts/position-spread.ts): two measured positions much further apart are two places" }),
   RULES_FILE: text({ description: 'The county\'s responsibility list (who leads which category where); watched, edits apply without restart' }),
   CATALOGUE_DIR: text({ description: 'Folder of the category and department catalogues (default: schemas/catalogues)' }),
   MATTER_PROFILE_FILE: text({ description: 'Matching profile for matters (default: schemas/catalogues/matching/matters.json)' }),

@@ -40,6 +40,7 @@ import { startStack } from '../stack/index.js';
 import { explainMerge } from './eval-explain.js';
 import { exitCodeFor, HubStalledError, waitForHub } from './eval-wait.js';
 import { buildTextWeights } from './text-weights.js';
+import { buildPositionSpread } from './position-spread.js';
 
 const { values } = parseArgs({ options: { dataset: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'boolean' }, explain: { type: 'string' }, 'stall-seconds': { type: 'string', default: '600' } } });
 if (!values.dataset || !existsSync(join(values.dataset, 'manifest.json'))) {
@@ -70,7 +71,10 @@ try {
   // the county's text weights, estimated from the dataset's own reports without labels (scripts/text-weights.ts)
   const textWeights = process.env.TEXT_WEIGHTS === 'off' ? undefined : buildTextWeights(dir);
   say(textWeights ? `text weights of ${textWeights.count()} reports` : 'no text weights');
-  const routing = HubRouting.load({ divisionsFile: existsSync(divisionsFile) ? divisionsFile : undefined, gazetteerFile: useGazetteer ? gazetteerFile : undefined, textWeights });
+  // the platforms' position spread at one door, estimated from the dataset's own reports without labels (scripts/position-spread.ts)
+  const positionSpread = process.env.POSITION_SPREAD === 'off' ? undefined : buildPositionSpread(dir);
+  say(positionSpread ? `position spread of ${positionSpread.entries().length} platform pairs` : 'no position spread');
+  const routing = HubRouting.load({ divisionsFile: existsSync(divisionsFile) ? divisionsFile : undefined, gazetteerFile: useGazetteer ? gazetteerFile : undefined, textWeights, positionSpread });
   const hub = new HubConsumer({ kafka, db, codec, topics: names, log, routing, groupId: `eval-${schema}` });
   await hub.start();
 

@@ -33,6 +33,7 @@ import { join } from 'node:path';
 import { matchMatter, matterBlocking, familyOf, prepareForMatching, type ReportFeatures, type MatterCandidate, type MatterEvaluation } from '../hub/merge/index.js';
 import { HubRouting } from '../hub/ingest/routing.js';
 import { textWeightsFromRows } from './text-weights.js';
+import { positionSpreadFromRows } from './position-spread.js';
 import { scoreClusters, scoreLookalikes } from '../simulators/county/scoring.js';
 import type { SourceRef } from '../simulators/county/generate.js';
 import { existsSync } from 'node:fs';
@@ -61,6 +62,8 @@ interface Row { location_origin?: string | null; location_uncertainty_m?: number
 const rows: Row[] = readFileSync(exportFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 // TEXT_WEIGHTS=off replays without the text weights (estimated here from the rows' own descriptions, no labels)
 const textWeights = process.env.TEXT_WEIGHTS === 'off' ? undefined : textWeightsFromRows(rows, join(dataset, 'geo/divisions.json'), gazetteer);
+// POSITION_SPREAD=off replays without the platforms' position spread at one door (estimated here from the rows, no labels)
+const positionSpread = process.env.POSITION_SPREAD === 'off' ? undefined : positionSpreadFromRows(rows, routing.regions);
 interface M { keys: Set<string>; id: string; division: string | null; town: string | null; lng: number | null; lat: number | null; grid: string | null; family: string | null; first: number; last: number; reports: ReportFeatures[] }
 const matters: M[] = [];
 const byId = new Map<string, M>();
@@ -111,7 +114,7 @@ for (const r of rows) {
   prepareForMatching(f, { regions: routing.regions });
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const d = matchMatter(f, cands, { regions: routing.regions, textWeights });
+  const d = matchMatter(f, cands, { regions: routing.regions, textWeights, positionSpread });
   const c1 = process.cpuUsage(c0);
   matchingMs += performance.now() - t0;
   matchingCpuMs += (c1.user + c1.system) / 1000;
@@ -178,14 +181,14 @@ if (process.env.WRONG) {
     const fa = feats.get(a)!, fb = feats.get(b)!;
     console.log(`\nWRONG ${a} [${truth.get(a)}] ${fa.categoryCode} addr ${fa.address} subj ${fa.subjectName}\n   ${fa.description}\n  ${b} [${truth.get(b)}] ${fb.categoryCode} addr ${fb.address} subj ${fb.subjectName}\n   ${fb.description}`);
     const later = fa.eventTime > fb.eventTime ? a : b;
-    console.log('  pair:', matchMatter(feats.get(later === a ? a : b)!, [{ matterId: 'x', reports: [feats.get(later === a ? b : a)!] }], { regions: routing.regions, textWeights }).explanation);
+    console.log('  pair:', matchMatter(feats.get(later === a ? a : b)!, [{ matterId: 'x', reports: [feats.get(later === a ? b : a)!] }], { regions: routing.regions, textWeights, positionSpread }).explanation);
   }
 }
 if (process.env.MISS) {
   const n = Number(process.env.MISS); const hist: Record<string, number> = {}; const ex: Record<string, string[]> = {};
   for (const p of T) { if (P.has(p)) continue; const [a, b] = p.split('|') as [string, string];
     const fa = feats.get(a)!, fb = feats.get(b)!; const [x, y] = fa.eventTime >= fb.eventTime ? [fa, fb] : [fb, fa];
-    const d = matchMatter(x, [{ matterId: 'x', reports: [y] }], { regions: routing.regions, textWeights });
+    const d = matchMatter(x, [{ matterId: 'x', reports: [y] }], { regions: routing.regions, textWeights, positionSpread });
     const k = `${d.decision}:${d.features?.failed.join('+') ?? ''}:${d.features?.soft.map((s) => s.replace(/[\d.()]+/g, '')).join('+') ?? ''} ${[x.sourceSystem, y.sourceSystem].sort().join('~')}`;
     hist[k] = (hist[k] ?? 0) + 1; (ex[k] ??= []).push(`  ${y.sourceSystem} ${y.categoryCode} ${y.address} | ${y.subjectName} | ${y.description.slice(0, 80)}\n  ${x.sourceSystem} ${x.categoryCode} ${x.address} | ${x.subjectName} | ${x.description.slice(0, 80)}\n   → ${d.explanation.slice(0, 300)}${d.decision === 'match' ? `\n   stored: ${(dec.get(`${x.sourceSystem}/${x.sourceRecordId}`) ?? '').slice(0, 400)}` : ''}`);
   }
@@ -194,7 +197,7 @@ if (process.env.MISS) {
   for (const p of T) { if (P.has(p)) continue; const [a, b] = p.split('|') as [string, string];
     // the later in arrival order decided the pair
     const fa = feats.get(a)!, fb = feats.get(b)!; const [x, y] = arrival.get(a)! >= arrival.get(b)! ? [fa, fb] : [fb, fa];
-    const d = matchMatter(x, [{ matterId: 'x', reports: [y] }], { regions: routing.regions, textWeights });
+    const d = matchMatter(x, [{ matterId: 'x', reports: [y] }], { regions: routing.regions, textWeights, positionSpread });
     if (d.decision !== 'match') continue;
     const xk = `${x.sourceSystem}/${x.sourceRecordId}`, yk = `${y.sourceSystem}/${y.sourceRecordId}`;
     const e = evalsOf.get(xk)?.get(assign.get(yk) ?? '');

@@ -86,7 +86,7 @@ export async function applyReport(tx: Knex.Transaction, r: Report, pos: Position
   }
 
   const candidates = await loadCandidates(tx, features);
-  const decision = matchMatter(features, candidates, { regions: routing.regions, textWeights: routing.textWeights ?? undefined });
+  const decision = matchMatter(features, candidates, { regions: routing.regions, textWeights: routing.textWeights ?? undefined, positionSpread: routing.positionSpread ?? undefined });
   const explanation = { decision: decision.decision, rule: decision.rule, score: decision.score, features: decision.features, alsoMatching: decision.alsoMatching, explanation: decision.explanation };
 
   if (decision.decision === 'match' && decision.matterId) {

@@ -3,6 +3,7 @@
  * that came without a category), the responsibility rules (reloadable), the working-day calendar
  * and the county's divisions (for address matching).
  */
+import { PositionSpread } from '../merge/position-spread.js';
 import { loadGazetteer } from '../gazetteer/load.js';
 import { TextWeights } from '../merge/text-weights.js';
 import type { Gazetteer } from '../gazetteer/geocode.js';
@@ -46,17 +47,19 @@ export class HubRouting {
     readonly gazetteer: Gazetteer | null = null,
     /** The county's text weights (hub/merge/text-weights.ts): rare phrases two reports share. */
     readonly textWeights: TextWeights | null = null,
+    /** How far apart each pair of platforms places one door (hub/merge/position-spread.ts), estimated from the county's reports. */
+    readonly positionSpread: PositionSpread | null = null,
   ) {}
 
   /**
    * `gazetteerFile` (docs/gazetteer-format.md) is optional: without it reports find each other by
    * position, division and grid only. Its villages' and towns' centres come from the divisions file.
    */
-  static load(opts: { catalogueDir?: string; rulesPath?: string; divisionsFile?: string; gazetteerFile?: string; textWeightsFile?: string; textWeights?: TextWeights } = {}): HubRouting {
+  static load(opts: { catalogueDir?: string; rulesPath?: string; divisionsFile?: string; gazetteerFile?: string; textWeightsFile?: string; textWeights?: TextWeights; positionSpreadFile?: string; positionSpread?: PositionSpread } = {}): HubRouting {
     const catalogue = loadCatalogue(opts.catalogueDir);
     const list = opts.divisionsFile ? divisionList(JSON.parse(readFileSync(opts.divisionsFile, 'utf8')) as DivisionFile) : undefined;
     const gazetteer = opts.gazetteerFile ? loadGazetteer(opts.gazetteerFile, opts.divisionsFile) : null;
-    return new HubRouting(catalogue, new RulesStore({ catalogue, path: opts.rulesPath }), loadCalendar(opts.catalogueDir), list ? new RegionIndex(list) : EMPTY_REGIONS, gazetteer, opts.textWeights ?? (opts.textWeightsFile ? TextWeights.load(opts.textWeightsFile) : null));
+    return new HubRouting(catalogue, new RulesStore({ catalogue, path: opts.rulesPath }), loadCalendar(opts.catalogueDir), list ? new RegionIndex(list) : EMPTY_REGIONS, gazetteer, opts.textWeights ?? (opts.textWeightsFile ? TextWeights.load(opts.textWeightsFile) : null), opts.positionSpread ?? (opts.positionSpreadFile ? PositionSpread.load(opts.positionSpreadFile) : null));
   }
 
   /** The county category of free text, when the keywords say so clearly enough. */

@@ -45,3 +45,4 @@ export { clusterSubjects, matchRecordPair, identityOf, identityParts, compareMem
 export { subjectMentions, namelessMentions, reportSubjectMention, MENTION_MAX_CORE, type Mention } from './mentions.js';
 export * from './fellegi-sunter.js';
 export * from './matter-profile.js';
+export * from './position-spread.js';

@@ -60,6 +60,7 @@ import { subjectMentions } from './mentions.js';
 import { chars, compareStrings, round4 } from './strings.js';
 import { textFingerprint, textSimilarity, type TextFingerprint } from './text.js';
 import { rareSharedEvidence, type TextWeights } from './text-weights.js';
+import { measuredPosition, type PositionSpread } from './position-spread.js';
 import type { Comparison, ComparisonVector } from './fellegi-sunter.js';
 import { DEFAULT_MATTER_PROFILE, type FamilyRule, type MatterProfile, type MatterThresholds } from './matter-profile.js';
 
@@ -92,12 +93,19 @@ function categoriesRelated(a: string | null, b: string | null, profile: MatterPr
 
 /** Do two category codes name one kind of problem (the same code, a related pair, a catch-all)? */
 export function sameKindOfProblem(a: string | null, b: string | null, profile: MatterProfile = PROFILE): boolean {
-  return a !== null && b !== null && (a === b || categoriesRelated(a, b, profile));
+  // an uncategorised report names no kind: it may be any incident (categoriesCompatible), but its
+  // code is no evidence that it is the one at this place — text or a subject must tie it
+  if (a === null || b === null || isUncategorised(a) || isUncategorised(b)) return false;
+  return a === b || categoriesRelated(a, b, profile);
+}
+
+function isUncategorised(code: string): boolean {
+  return code.startsWith(`${UNCATEGORISED_FAMILY}.`);
 }
 
 /** Can reports under these two codes be one incident (one kind, or one code broader than the other)? */
 function categoriesCompatible(a: string | null, b: string | null, profile: MatterProfile = PROFILE): boolean {
-  return sameKindOfProblem(a, b, profile) || (a !== null && b !== null && profile.overlappingCategories.some(([x, y]) => (a === x && b === y) || (a === y && b === x)));
+  return sameKindOfProblem(a, b, profile) || (a !== null && b !== null && (isUncategorised(a) || isUncategorised(b) || profile.overlappingCategories.some(([x, y]) => (a === x && b === y) || (a === y && b === x))));
 }
 /** The family of uncategorised reports. */
 export const UNCATEGORISED_FAMILY = 'other';
@@ -270,6 +278,11 @@ export interface MatterMatchOptions {
    * villagers' group, the road or a crossing on it to the one at a door there.
    */
   readonly textWeights?: TextWeights;
+  /**
+   * How far apart each pair of platforms places one door (position-spread.ts, estimated from the
+   * county's own reports): two measured positions much further apart are two places.
+   */
+  readonly positionSpread?: PositionSpread;
 }
 
 // ── Helpers ────────────────────────────────────────────────────────────────────────────────
@@ -527,15 +540,17 @@ function townRelation(rep: Prepared, linked: readonly Prepared[]): boolean | nul
  * the first of equals explains), and the score of the one least like it: a matter that has grown
  * by one report at a time must not take a report from a door none but one of its reports is at.
  */
-function addressRelation(rep: Prepared, linked: readonly Prepared[], addrOpts: AddressOptions, T: MatterThresholds): { address: MatterFeatures['address']; worstAddress: number | null } {
+function addressRelation(rep: Prepared, linked: readonly Prepared[], addrOpts: AddressOptions, T: MatterThresholds): { address: MatterFeatures['address']; worstAddress: number | null; otherDoorOf: string | null } {
   let address: MatterFeatures['address'] = null;
   let worstAddress: number | null = null;
+  let otherDoorOf: string | null = null;
   if (rep.address) {
     for (const l of linked) {
       if (!l.address) continue;
       const s = addressSimilarity(rep.address, l.address, addrOpts);
       if (address === null || s.score > address.score) address = { score: s.score, rule: s.rule, explanation: s.explanation };
       if (s.rule !== 'text' && (worstAddress === null || s.score < worstAddress)) worstAddress = s.score;
+      if (otherDoorOf === null && namesAnotherDoor(s, T)) otherDoorOf = s.explanation;
     }
   }
   // the gazetteer placed both at one door (192号 ~ 192号院 ~ the compound at 192号 ~ the shop there)
@@ -546,7 +561,12 @@ function addressRelation(rep: Prepared, linked: readonly Prepared[], addrOpts: A
   if (sharedKey && (address === null || address.rule === 'text')) {
     address = { score: T.gazetteerKeyAddressScore, rule: 'gazetteer-key', explanation: `the gazetteer places both at ${sharedKey}` };
   }
-  return { address, worstAddress };
+  return { address, worstAddress, otherDoorOf };
+}
+
+/** The two addresses name two doors: another number next door, another building, unit or flat of the same number or compound. */
+function namesAnotherDoor(s: { score: number; rule: string }, T: MatterThresholds): boolean {
+  return s.rule !== 'text' && (s.score < T.addressSameGroup || (s.rule === 'same-number' && s.score < T.addressSame));
 }
 
 function onSameGrid(rep: Prepared, linked: readonly Prepared[]): boolean {
@@ -714,7 +734,7 @@ function evaluate(
   // a measured position within the pair's combined uncertainty of the other's (measured, or the
   // door, segment, landmark or crossing the hub geocoded its address to)
   const positions = positionAgreement(rep, linked, profile, rule.distanceM);
-  const { address, worstAddress } = addressRelation(rep, linked, addrOpts, T);
+  const { address, worstAddress, otherDoorOf } = addressRelation(rep, linked, addrOpts, T);
   // one numbered land parcel named on both, where the addresses agree on its group or road
   const parcelPlace = address !== null && (address.rule === 'same-group' || address.rule === 'same-road') ? sharedParcel(rep, linked) : null;
   const sameGrid = onSameGrid(rep, linked);
@@ -737,7 +757,7 @@ function evaluate(
   const sharedRare = rareText !== null && rareText.bits >= T.textRareBits;
 
   // the addresses name another door (another unit of the building, another number of the road)
-  const otherDoor = address !== null && address.rule !== 'text' && (address.score < T.addressSameGroup || (address.rule === 'same-number' && address.score < T.addressSame));
+  const otherDoor = address !== null && namesAnotherDoor(address, T);
   // "the same door" needs positions precise enough to tell doors apart: no more uncertain
   // together than two GPS fixes
   const precise = combinedUncertaintyM !== null && combinedUncertaintyM <= 1.5 * profile.nominalPairM;
@@ -866,7 +886,17 @@ function evaluate(
     // where both give an address it decides (two buildings of a compound, shops at 174 and 178 are
     // within GPS error of each other); positions say "the same door" only where addresses cannot
     const addressesCompared = address !== null && address.rule !== 'text';
-    const sameDoor = sameAddress || (!addressesCompared && rawDistanceM !== null && rawDistanceM <= T.closeM && (combinedUncertaintyM ?? Infinity) <= 1.5 * profile.nominalPairM);
+    // A platform files its own incident again at its own door. Its own earlier record must not name
+    // another door (another flat of the building, another number): a caller naming only the building
+    // unit agrees with both flats and would otherwise carry the second flat's record into the
+    // first's matter as the same door. Nor is a door named when both of its records say only beside or near a place
+    // (`3号楼南侧` twice: two records beside one building are no more one door than two flats of it).
+    const own = linked.filter((l) => l.r.sourceSystem === r.sourceSystem && l.r.sourceRecordId !== r.sourceRecordId);
+    const ownOtherDoor = rep.address !== null && own.some((l) => l.address !== null && namesAnotherDoor(addressSimilarity(rep.address!, l.address, addrOpts), T));
+    const onlyBeside = rep.address !== null && rep.address.approximate && own.every((l) => l.address === null || l.address.approximate);
+    const sameDoor =
+      !ownOtherDoor && !onlyBeside &&
+      (sameAddress || (!addressesCompared && rawDistanceM !== null && rawDistanceM <= T.closeM && (combinedUncertaintyM ?? Infinity) <= 1.5 * profile.nominalPairM));
     // a platform files its own incident again soon (a second caller, a re-report on the round);
     // the same platform at the same door days later is more likely the problem come back
     const soon = timeDeltaMs <= T.sameSourceWindowMs;
@@ -875,15 +905,23 @@ function evaluate(
     const partOfPlace = address !== null && (address.rule === 'same-group' || address.rule === 'same-road' || address.rule === 'intersection-road');
     const sameBusiness =
       partOfPlace && rep.name !== null && rep.name.core !== '' && rep.name.industry !== '' &&
-      linked.some((l) => l.r.sourceSystem === r.sourceSystem && l.name !== null && l.name.core !== '' && l.name.industry !== '' && nameSimilarity(rep.name!, l.name, nameOpts).score >= T.subjectNameMin);
+      own.some((l) => l.name !== null && l.name.core !== '' && l.name.industry !== '' && nameSimilarity(rep.name!, l.name, nameOpts).score >= T.subjectNameMin);
     // or a rare phrase of both texts (the firm's name) where the place gate found one group or road
     if (!(soon && ((strongText && (sameDoor || subjectIdentity || sameBusiness)) || sharedRare))) {
       failed.push('same-source');
-      why.push(`${sameSourceConflict}; a platform's second record needs clearly the same text (≥ ${T.textStrong}) at the same door or subject within ${formatDuration(T.sameSourceWindowMs)}`);
-    } else why.push(`${sameSourceConflict}, filed again: the same text at the same ${sameDoor ? 'door' : subjectIdentity || !sameBusiness ? 'subject' : `business in the ${address!.rule === 'same-group' ? 'group' : 'road'}`}`);
+      why.push(
+        `${sameSourceConflict}; a platform's second record needs clearly the same text (≥ ${T.textStrong}) at the same door or subject within ${formatDuration(T.sameSourceWindowMs)}` +
+          (ownOtherDoor ? ' (its own earlier record names another door)' : onlyBeside ? ' (both its records say only beside or near a place)' : ''),
+      );
+    } else why.push(`${sameSourceConflict}, filed again: ${strongText ? `the same text at the same ${sameDoor ? 'door' : subjectIdentity || !sameBusiness ? 'subject' : `business in the ${address!.rule === 'same-group' ? 'group' : 'road'}`}` : `a rare phrase in common (${rareText!.explanation})`}`);
   }
   if (failed.length === 0 && worstAddress !== null && worstAddress < T.addressDifferent && linked.length > 1) {
     soft.push(`another report of the matter is at a different address (${worstAddress})`);
+  } else if (failed.length === 0 && otherDoorOf !== null && linked.length > 1 && !subjectIdentity) {
+    // no chaining door to door: a report naming one flat (one number) does not join a matter one of
+    // whose reports names another flat of the building (another number), by a third report that
+    // named only the building unit (the road) and so agreed with both
+    soft.push(`another report of the matter names another door (${otherDoorOf})`);
   }
   // no chaining: a report that joins a grown matter by one of its reports must not be another
   // problem than any of them (another subject, another kind), nor unlike as many of them as it is like
@@ -894,6 +932,22 @@ function evaluate(
     const unlike = pair.filter((e) => e.features.failed.includes('similar') && e.features.textsDiffer && (e.features.text?.score ?? 0) < T.textUnlike).length;
     if (otherProblem > 0) soft.push(`another problem than ${otherProblem} of the matter's ${linked.length} reports (another subject or kind)`);
     else if (unlike >= like) soft.push(`like ${like} of the matter's ${linked.length} reports, unlike ${unlike} (texts differ, nothing else ties them)`);
+  }
+  // two positions the platforms measured, further apart than those platforms' positions of one door
+  // spread in this county, are two places — whatever the addresses say (two fields named by their
+  // nearest house, two flats' patrols) — unless the same registered subject ties them
+  if (failed.length === 0 && soft.length === 0 && opts.positionSpread && rep.location !== null && measuredPosition(r) && !subjectIdentity) {
+    for (const l of linked) {
+      if (l.location === null || !measuredPosition(l.r)) continue;
+      const spread = opts.positionSpread.spreadM(r.sourceSystem, l.r.sourceSystem);
+      if (spread === null) continue;
+      const limit = Math.max(T.positionAgreeMaxM, T.positionSpreadFactor * spread);
+      const d = haversineMetres(rep.location, l.location);
+      if (d > limit) {
+        soft.push(`positions ${Math.round(d)} m apart, beyond where ${r.sourceSystem} and ${l.r.sourceSystem} place one door (${Math.round(limit)} m: ${T.positionSpreadFactor} × their spread ${spread} m, at least ${T.positionAgreeMaxM} m)`);
+        break;
+      }
+    }
   }
 
 

@@ -48,6 +48,12 @@ export interface MatterThresholds {
    */
   readonly positionAgreeFactor: number;
   readonly positionAgreeMaxM: number;
+  /**
+   * Two positions the platforms measured are two places when further apart than this many times
+   * the spread of those two platforms' positions of one door (position-spread.ts, estimated from the
+   * county's reports), and than positionAgreeMaxM.
+   */
+  readonly positionSpreadFactor: number;
 }
 
 export interface MatterProfile {
@@ -159,6 +165,7 @@ export function parseMatterProfile(raw: unknown): MatterProfile {
       textRareMinDocs: num(t.textRareMinDocs ?? 0, 'thresholds.textRareMinDocs'),
       positionAgreeFactor: num(t.positionAgreeFactor ?? 1.5, 'thresholds.positionAgreeFactor'),
       positionAgreeMaxM: num(t.positionAgreeMaxM ?? 60, 'thresholds.positionAgreeMaxM'),
+      positionSpreadFactor: num(t.positionSpreadFactor ?? 1.5, 'thresholds.positionSpreadFactor'),
     },
   };
 }
