@@ -447,8 +447,8 @@ export function endCandidatePool(tx: Knex.Transaction): void {
 /** A report's candidates from the pool: each path's predicates, nearest in time first, its limit; their union. */
 function choose(pool: Pool, p: Paths): PoolMatter[] {
   const { b } = p;
-  // (only the report's families: a matter without a family is a candidate only of a report looking in every family)
-  // (the indexes hand out the report's families only; common() still checks, for the box of very many cells)
+  // (only the report's families: a matter without a family is a candidate only of a report looking in
+  // every family; the indexes hand out those families, common() checks again for a box of very many cells)
   const families = b.families ? new Set(b.families) : null;
   const fs: Families = families ? [...families] : null;
   const common = (m: PoolMatter) =>

@@ -324,21 +324,21 @@ class RunStore implements LinkStore {
 
   /** The subjects of the run's keys and the components of its subjects, as the run leaves them: the next runs' guess of what to lock. */
   rememberComponents(): void {
-    for (const [key, subjects] of this.keyIndex) remember(SUBJECTS_OF_KEY, key, [...subjects]);
+    for (const [key, subjects] of this.keyIndex) remember(SUBJECTS_OF_KEY, key, [...subjects], REMEMBERED_MAX);
     // keys the run gave subjects it re-formed, beyond its own records' keys (a merged subject holds its records' keys)
     for (const [sid, op] of this.keyOps) {
       for (const key of op.keys) {
         if (this.keyIndex.has(key)) continue;
         const known = SUBJECTS_OF_KEY.get(key) ?? [];
         // (a common key: a lookup reads only the first subjects by id; the read will tell)
-        if (known.length <= MAX_BLOCK_SUBJECTS && !known.includes(sid)) remember(SUBJECTS_OF_KEY, key, [...known, sid]);
+        if (known.length <= MAX_BLOCK_SUBJECTS && !known.includes(sid)) remember(SUBJECTS_OF_KEY, key, [...known, sid], REMEMBERED_MAX);
       }
     }
     // (a subject's links share its component: one of them says it)
     for (const [sid, ids] of this.bySubject) {
       for (const id of ids) {
         const c = this.links.get(id)?.component;
-        if (c) remember(COMPONENT_OF_SUBJECT, sid, c);
+        if (c) remember(COMPONENT_OF_SUBJECT, sid, c, REMEMBERED_MAX);
         break;
       }
     }
@@ -449,8 +449,7 @@ async function readNeighbourhood(tx: Knex.Transaction, keys: string[], selves: W
       const link: MemLink = { ...row, subject_id: String(row.subject_id), source_version: String(row.source_version), linked_at: Math.round(Number(linked_ms)) };
       const id = identity(r);
       links.set(id, link);
-      if (LINKS_READ.size >= LINKS_READ_MAX && !LINKS_READ.has(id)) LINKS_READ.clear();
-      LINKS_READ.set(id, { version: v, link });
+      remember(LINKS_READ, id, { version: v, link }, LINKS_READ_MAX);
     }
   }
   // a row deleted between the two statements: not there, as if read after
@@ -521,8 +520,9 @@ function predictedComponents(keys: readonly string[], selves: readonly Where[]):
   return [...out];
 }
 
-function remember<K, V>(map: Map<K, V>, k: K, v: V): void {
-  if (map.size >= REMEMBERED_MAX && !map.has(k)) map.clear();
+/** Kept in a map bounded at `max` entries (emptied when full: what is kept is only ever a guess or a copy). */
+function remember<K, V>(map: Map<K, V>, k: K, v: V, max: number): void {
+  if (map.size >= max && !map.has(k)) map.clear();
   map.set(k, v);
 }
 
