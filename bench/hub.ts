@@ -8,12 +8,12 @@
  * measured in the same run on the same server. Prints where the apply time goes per phase.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKafka } from '../core/kafka.js';
@@ -22,30 +22,16 @@ import { replayDataset } from '../connectors/runtime/replay-dataset.js';
 import { HubConsumer } from '../hub/ingest/consumer.js';
 import { phaseTimes, resetPhases } from '../hub/ingest/phase-clock.js';
 import { HubRouting } from '../hub/ingest/routing.js';
-import { createDb, migrate } from '../hub/store/db.js';
+import { createDb, hubApplicationName, migrate } from '../hub/store/db.js';
 import { topics } from '../schemas/index.js';
 import { SchemaCodec } from '../schemas/registry.js';
 import { generateDataset } from '../simulators/county/generate.js';
-import { startStack } from '../stack/index.js';
+import { startStack, type Stack } from '../stack/index.js';
 import { QueryProfile } from './query-profile.js';
+import { BackendCpu, mainThreadCpuMs } from './process-cpu.js';
 import type { HubInstanceData, HubInstanceResult } from './hub-instance.js';
 import { Worker } from 'node:worker_threads';
 
-/**
- * CPU time of this process's main thread (Linux: /proc/self/task/<pid>/stat, in clock ticks): on a
- * machine shared with other work, wall time and sampled profiles count the time the thread waited
- * for a core; this does not. Null where /proc is not there.
- */
-function mainThreadCpuMs(): number | null {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), 12 and 13 after the command
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
-}
 /** Several instances' counts as one: records summed, from the first join to the last commit. */
 function combinedStats(all: Array<HubConsumer['stats']>): Pick<HubConsumer['stats'], 'applied' | 'batches' | 'joinedAt' | 'lastAppliedAt'> {
   const times = (xs: Array<number | null>) => xs.filter((x): x is number => x !== null);
@@ -59,9 +45,6 @@ function combinedStats(all: Array<HubConsumer['stats']>): Pick<HubConsumer['stat
   };
 }
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-
-/** USER_HZ: 100 on Linux on every architecture Node runs on. */
-const CLOCK_TICKS = 100;
 
 /**
  * Hub instances of one consumer group, started in worker threads of their own (--instances N); the
@@ -84,23 +67,59 @@ async function startInstances(n: number, data: Omit<HubInstanceData, 'index'>): 
   };
 }
 
-export async function benchHub(opts: { scale: number; quiet: boolean; instances?: number }) {
+/** A generated county day's records, replayed through the connectors' mapping onto a schema's own topics. */
+async function countyOnTopics(stack: Stack, dir: string, seed: number, scale: number, schema: string, log: ReturnType<typeof createLogger>) {
+  const { manifest } = generateDataset({ seed, scale }, dir);
+  const names = topics(`bench.${schema}`);
+  const kafka = createKafka(stack.kafkaBrokers, 'bench-hub');
+  const codec = new SchemaCodec(stack.schemaRegistryUrl, names);
+  const routing = HubRouting.load({ divisionsFile: join(dir, 'geo/divisions.json') });
+  const { departments } = await replayDataset(dir, manifest, { kafka, codec, topics: names, personalDataKey: 'bench-county-key-0123456789', catalogue: routing.catalogue, log }, { idPrefix: 'bench' });
+  return { names, kafka, codec, routing, produced: departments.reduce((n, d) => n + d.produced, 0) };
+}
+
+/**
+ * Applies another county day (another seed) in a schema of its own until the hub has no lag, in
+ * this process, before the measured run: a hub runs for months, and a cold process spends a large
+ * part of its first seconds in V8's optimising compiler (measured: as much CPU as the main thread
+ * itself at scale 0.1, functions deoptimised and compiled again as new shapes of records arrive).
+ */
+async function warmUp(stack: Stack, scale: number, log: ReturnType<typeof createLogger>): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'countyhub-bench-warm-'));
+  const schema = `bench_warm_${randomBytes(3).toString('hex')}`;
+  const db = createDb(stack.databaseUrl, { schema });
+  try {
+    await migrate(db, schema);
+    const { names, kafka, codec, routing } = await countyOnTopics(stack, dir, 8, scale, schema, log);
+    const hub = new HubConsumer({ kafka, db, codec, topics: names, log, routing, groupId: `bench-${schema}`, runRecords: Number(process.env.HUB_RUN_RECORDS) || undefined });
+    await hub.start();
+    while (Object.values(await hub.lag()).some((behind) => behind > 0)) await sleep(250);
+    await hub.stop();
+    return hub.stats.applied.new + hub.stats.applied.updated;
+  } finally {
+    await db.raw(`drop schema if exists "${schema}" cascade`).catch(() => undefined);
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchHub(opts: { scale: number; quiet: boolean; instances?: number; warmUp?: number }) {
   const instances = Math.max(1, opts.instances ?? 1);
+  // instances in worker threads compile their code afresh: a warm-up in this thread would not warm them
+  if (opts.warmUp && instances > 1) throw new Error('--warm-up warms the hub in this process: use it with one instance');
   const say = (m: string) => (opts.quiet ? undefined : console.log(m));
   const dir = mkdtempSync(join(tmpdir(), 'countyhub-bench-hub-'));
   const stack = await startStack({ log: opts.quiet ? () => undefined : undefined });
   const schema = `bench_${randomBytes(3).toString('hex')}`;
   const db = createDb(stack.databaseUrl, { schema });
+  const log = createLogger('bench');
   try {
-    const { manifest } = generateDataset({ seed: 7, scale: opts.scale }, dir);
     await migrate(db, schema);
-    const names = topics(`bench.${schema}`);
-    const kafka = createKafka(stack.kafkaBrokers, 'bench-hub');
-    const codec = new SchemaCodec(stack.schemaRegistryUrl, names);
-    const log = createLogger('bench');
-    const routing = HubRouting.load({ divisionsFile: join(dir, 'geo/divisions.json') });
-    const { departments } = await replayDataset(dir, manifest, { kafka, codec, topics: names, personalDataKey: 'bench-county-key-0123456789', catalogue: routing.catalogue, log }, { idPrefix: 'bench' });
-    const produced = departments.reduce((n, d) => n + d.produced, 0);
+    if (opts.warmUp) {
+      const warmed = await warmUp(stack, opts.warmUp, log);
+      say(`warm-up: ${warmed} records applied in another schema first, so that the figures below are those of a hub that has been running (its code compiled by V8's optimiser, its caches filled)`);
+    }
+    const { names, kafka, codec, routing, produced } = await countyOnTopics(stack, dir, 7, opts.scale, schema, log);
     say(`${produced} canonical records in Kafka; the hub starts now`);
     const hub = new HubConsumer({ kafka, db, codec, topics: names, log, routing, groupId: `bench-${schema}`, partitionsConcurrently: Number(process.env.HUB_PARTITIONS_CONCURRENTLY) || undefined, runRecords: Number(process.env.HUB_RUN_RECORDS) || undefined });
     // the heap the hub keeps (caches, memo tables) after applying the run: a hub runs for years
@@ -115,6 +134,8 @@ export async function benchHub(opts: { scale: number; quiet: boolean; instances?
     // busy the machine was as much as what the hub costs
     const cpu0 = process.cpuUsage();
     const main0 = mainThreadCpuMs();
+    const backendCpu = new BackendCpu(stack.databaseUrl, hubApplicationName(schema));
+    await backendCpu.start();
     // one instance in this process (its CPU profile and per-statement times are this process's);
     // several in worker threads of their own, in one consumer group
     const group = instances > 1
@@ -126,6 +147,7 @@ export async function benchHub(opts: { scale: number; quiet: boolean; instances?
     const cpu = process.cpuUsage(cpu0);
     const mainCpuMs = main0 === null || group ? null : mainThreadCpuMs()! - main0;
     const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+    const pgCpuMs = await backendCpu.stop();
     const results = group ? await group.stop() : (await hub.stop(), [{ index: 0, stats: hub.stats, phases: phaseTimes() }]);
     profile.stop();
     gc?.();
@@ -172,6 +194,11 @@ export async function benchHub(opts: { scale: number; quiet: boolean; instances?
     const phaseMs = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)]));
     say(`hub process CPU: ${(cpuMs / 1000).toFixed(1)} s = ${((cpuMs / Math.max(1, applied)) ).toFixed(2)} ms per record (${(applied / Math.max(0.001, cpuMs / 1000)).toFixed(0)} records per CPU-second); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     say(heapKeptMb === null ? 'heap kept by the hub: run with node --expose-gc (one instance) to see it' : `heap kept by the hub after the run: ${heapKeptMb.toFixed(0)} MB (${((heapKeptMb * 2 ** 20) / Math.max(1, applied) / 1024).toFixed(1)} KiB per record applied)`);
+    if (pgCpuMs !== null) {
+      // the hub and its PostgreSQL backends, per record: what the cores must give for each record
+      const perRecord = (cpuMs + pgCpuMs) / Math.max(1, applied);
+      say(`PostgreSQL backends serving the hub: ${(pgCpuMs / 1000).toFixed(1)} s of CPU = ${(pgCpuMs / Math.max(1, applied)).toFixed(2)} ms per record; hub + PostgreSQL ${perRecord.toFixed(2)} ms per record: this machine's ${availableParallelism()} cores could apply at most ${((availableParallelism() * 1000) / perRecord).toFixed(0)} records/s with nothing else running`);
+    }
     if (mainCpuMs !== null) say(`of which the main thread (JavaScript: matching, knex, drivers; not GC helpers or libuv): ${(mainCpuMs / 1000).toFixed(1)} s = ${(mainCpuMs / Math.max(1, applied)).toFixed(2)} ms per record`);
     say(`per phase (s): ${Object.entries(phases).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')} — of ${secs.toFixed(1)} s (the rest: Kafka fetches, lag polls, idle)`);
     // the ceiling's own statements are not the hub's
@@ -182,6 +209,7 @@ export async function benchHub(opts: { scale: number; quiet: boolean; instances?
     return {
       bench: 'hub',
       instances,
+      warm_up_scale: opts.warmUp ?? 0,
       value: Math.round(value),
       ceiling: Math.round(ceiling),
       ratio: Number(ratio.toFixed(4)),
@@ -195,6 +223,7 @@ export async function benchHub(opts: { scale: number; quiet: boolean; instances?
       phases_ms: phaseMs,
       cpu_ms: cpuMs,
       main_thread_cpu_ms: mainCpuMs,
+      postgres_cpu_ms: pgCpuMs === null ? null : Math.round(pgCpuMs),
       heap_kept_mb: heapKeptMb === null ? null : Math.round(heapKeptMb),
       load_average: loadavg().map((x) => Number(x.toFixed(1))),
     };
