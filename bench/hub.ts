@@ -204,7 +204,7 @@ export async function benchHub(opts: { scale: number; quiet: boolean; instances?
     // the ceiling's own statements are not the hub's
     const pgMs = profile.totalMs();
     if (group) say('(statements are profiled with one instance only: the instances run in threads of their own)');
-    else say(`where the time goes: ${profile.count()} statements (${(profile.count() / Math.max(1, applied)).toFixed(2)} per record) took ${(pgMs / 1000).toFixed(1)} s = ${((pgMs / 10 / secs)).toFixed(0)} % of the run waiting on PostgreSQL; the rest is Node (decode, matching, knex) and Kafka`);
+    else say(`where the time goes: ${profile.count()} statements (${(profile.count() / Math.max(1, applied)).toFixed(2)} per record) took ${(pgMs / 1000).toFixed(1)} s = ${((pgMs / 10 / secs)).toFixed(0)} % of the run waiting on PostgreSQL; the rest is Node (decode, matching, knex) and Kafka (not counted: ${profile.outside} statements outside a transaction, the bench's lag polls)`);
     if (!group) for (const c of profile.statements().slice(0, Number(process.env.BENCH_STATEMENTS) || 12)) say(`  ${c.statement.padEnd(32)} ${String(c.count).padStart(8)} × ${(c.ms / c.count).toFixed(2)} ms = ${(c.ms / 1000).toFixed(1)} s`);
     return {
       bench: 'hub',

@@ -3,6 +3,8 @@
  * dispatch to response and grouped by what it does ("insert matter_events", "select reports").
  * The hub applies records one transaction at a time, so the statements never overlap and their sum
  * is the wall time spent waiting on the database; the rest is Node (decoding, matching, knex).
+ * Only statements inside a transaction count: outside one are the benchmark's own lag polls (four
+ * a second, on another connection of the pool, overlapping the hub's), counted apart.
  */
 import type { Knex } from 'knex';
 
@@ -16,10 +18,14 @@ export class QueryProfile {
   private readonly started = new Map<string, number>();
   private readonly costs = new Map<string, StatementCost>();
   private stopped = false;
+  /** Statements outside any transaction: not the hub's apply path. */
+  outside = 0;
 
   constructor(db: Knex) {
-    db.on('query', (q: { __knexQueryUid: string }) => {
-      if (!this.stopped) this.started.set(q.__knexQueryUid, performance.now());
+    db.on('query', (q: { __knexQueryUid: string; __knexTxId?: string }) => {
+      if (this.stopped) return;
+      if (q.__knexTxId === undefined) this.outside += 1;
+      else this.started.set(q.__knexQueryUid, performance.now());
     });
     const done = (q: { __knexQueryUid: string; sql: string }) => {
       const t0 = this.started.get(q.__knexQueryUid);
