@@ -41,6 +41,35 @@ const planned = planHandovers(Number(values.count), seed, values['start-ms'] ? N
 const history = values.dataset && existsSync(join(values.dataset, 'departments', 'police_110.jsonl')) ? readDepartment<Handover>(values.dataset, 'police_110').map((l) => l.record) : [];
 const all = [...history, ...planned, ...stateChanges(planned, Number(values['state-changes']))].map(({ bad: _bad, ...h }) => h);
 const size = Math.max(1, Number(values.batch));
+
+/**
+ * One POST with its answer read, failed after `ms`. The timer is an ordinary one, raced with the
+ * request: a request to a worker killed mid-answer can stay pending with no handle of its own, and
+ * AbortSignal.timeout's timer does not keep a process alive, so this script ended with an unsettled
+ * top-level await (exit 13) instead of sending the batch again.
+ */
+async function post(url: string, init: RequestInit, ms: number): Promise<Response> {
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(new Error(`no answer within ${ms} ms`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([
+      (async () => {
+        const res = await fetch(url, { ...init, signal: abort.signal });
+        await res.arrayBuffer();
+        return res;
+      })(),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 let attempts = 0;
 let resent = 0;
 process.stdout.write(JSON.stringify({ simulator: 'police-110', target: values.target, records: all.length }) + '\n');
@@ -49,8 +78,7 @@ for (let i = 0; i < all.length; i += size) {
   for (let delivered = false, tries = 0; !delivered; tries++) {
     attempts++;
     try {
-      const res = await fetch(values.target, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhookRequest(values.secret, body) }, body, signal: AbortSignal.timeout(30_000) });
-      await res.arrayBuffer();
+      const res = await post(values.target, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhookRequest(values.secret, body) }, body }, 30_000);
       delivered = res.ok;
       if (delivered && rand() < Number(values['lost-answers'])) {
         delivered = false; // the answer never reached us: the same batch goes again
