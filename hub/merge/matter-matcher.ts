@@ -564,6 +564,13 @@ function addressRelation(rep: Prepared, linked: readonly Prepared[], addrOpts: A
   return { address, worstAddress, otherDoorOf };
 }
 
+/** One address names a flat (a room) and the other, without one, says only beside or near a place. */
+function flatAndBesideIt(a: ParsedAddress, b: ParsedAddress): boolean {
+  const flat = (x: ParsedAddress) => x.room !== null && !x.approximate;
+  const beside = (x: ParsedAddress) => x.room === null && x.approximate;
+  return (flat(a) && beside(b)) || (flat(b) && beside(a));
+}
+
 /** The two addresses name two doors: another number next door, another building, unit or flat of the same number or compound. */
 function namesAnotherDoor(s: { score: number; rule: string }, T: MatterThresholds): boolean {
   return s.rule !== 'text' && (s.score < T.addressSameGroup || (s.rule === 'same-number' && s.score < T.addressSame));
@@ -894,8 +901,12 @@ function evaluate(
     const own = linked.filter((l) => l.r.sourceSystem === r.sourceSystem && l.r.sourceRecordId !== r.sourceRecordId);
     const ownOtherDoor = rep.address !== null && own.some((l) => l.address !== null && namesAnotherDoor(addressSimilarity(rep.address!, l.address, addrOpts), T));
     const onlyBeside = rep.address !== null && rep.address.approximate && own.every((l) => l.address === null || l.address.approximate);
+    // Nor when one of its two records names a flat and the other only beside or near the building
+    // (`3号楼1单元502室` and then `3号楼西侧`): the platform knew the flat, and beside a building is
+    // outside it; another platform's report of the building unit agreeing with both says nothing.
+    const flatAndBeside = rep.address !== null && own.some((l) => l.address !== null && flatAndBesideIt(rep.address!, l.address));
     const sameDoor =
-      !ownOtherDoor && !onlyBeside &&
+      !ownOtherDoor && !onlyBeside && !flatAndBeside &&
       (sameAddress || (!addressesCompared && rawDistanceM !== null && rawDistanceM <= T.closeM && (combinedUncertaintyM ?? Infinity) <= 1.5 * profile.nominalPairM));
     // a platform files its own incident again soon (a second caller, a re-report on the round);
     // the same platform at the same door days later is more likely the problem come back
@@ -911,7 +922,7 @@ function evaluate(
       failed.push('same-source');
       why.push(
         `${sameSourceConflict}; a platform's second record needs clearly the same text (≥ ${T.textStrong}) at the same door or subject within ${formatDuration(T.sameSourceWindowMs)}` +
-          (ownOtherDoor ? ' (its own earlier record names another door)' : onlyBeside ? ' (both its records say only beside or near a place)' : ''),
+          (ownOtherDoor ? ' (its own earlier record names another door)' : onlyBeside ? ' (both its records say only beside or near a place)' : flatAndBeside ? ' (one of its records names a flat, the other only beside or near the building)' : ''),
       );
     } else why.push(`${sameSourceConflict}, filed again: ${strongText ? `the same text at the same ${sameDoor ? 'door' : subjectIdentity || !sameBusiness ? 'subject' : `business in the ${address!.rule === 'same-group' ? 'group' : 'road'}`}` : `a rare phrase in common (${rareText!.explanation})`}`);
   }

@@ -61,6 +61,29 @@ describe("a platform's second record: beside a building is no door", () => {
   });
 });
 
+describe("a platform's second record: a flat and beside the building are not one door (session 17)", () => {
+  const patrol = (id: string, address: string, hour: string, east = 0): ReportFeatures =>
+    report({ sourceSystem: 'natural-resources-patrol', sourceRecordId: id, categoryCode: 'planning.illegal_building', eventTime: at(`2025-06-10 ${hour}`), location: offset(LAOWANG, east, 0), divisionCode: '150625100001', address, description: `${address}疑似违反规划建设，现场有新建构筑物。` });
+  // another platform named only the building unit: the same address as the flat and as beside the building
+  const unit = report({ sourceSystem: 'hotline-12345', sourceRecordId: 'GD1', categoryCode: 'planning.illegal_building', eventTime: at('2025-06-10 10:00'), divisionCode: '150625100001', address: '锡尼镇华府苑7号楼1单元', description: '锡尼镇华府苑7号楼1单元有人正在搭建违章建筑，请尽快制止。' });
+
+  it('a record saying only "west of building 7" does not repeat its own record of flat 502', () => {
+    const d = matter(patrol('ZY2', '锡尼镇华府苑7号楼西侧', '15:00', 30), [patrol('ZY1', '锡尼镇华府苑7号楼1单元502室', '09:00'), unit]);
+    expect(d.decision).not.toBe('match');
+    expect(d.features?.failed).toContain('same-source');
+    expect(d.explanation).toMatch(/names a flat, the other only beside or near the building/);
+  });
+
+  it('nor the other way round', () => {
+    const d = matter(patrol('ZY2', '锡尼镇华府苑7号楼1单元502室', '15:00', 30), [patrol('ZY1', '锡尼镇华府苑7号楼西侧', '09:00'), unit]);
+    expect(d.features?.failed).toContain('same-source');
+  });
+
+  it('two records of the flat still are one door', () => {
+    expect(matter(patrol('ZY2', '锡尼镇华府苑7号楼1单元502室', '15:00', 30), [patrol('ZY1', '锡尼镇华府苑7号楼1单元502室', '09:00'), unit]).decision).toBe('match');
+  });
+});
+
 describe('no chaining door to door: a grown matter takes no report naming another door than one of its reports', () => {
   const dispute = (sourceSystem: string, id: string, address: string, hour: string, description: string): ReportFeatures =>
     report({ sourceSystem, sourceRecordId: id, categoryCode: 'dispute.neighbour', eventTime: at(`2025-06-10 ${hour}`), divisionCode: '150625100001', address, description });
