@@ -564,6 +564,11 @@ function addressRelation(rep: Prepared, linked: readonly Prepared[], addrOpts: A
   return { address, worstAddress, otherDoorOf };
 }
 
+/** Every address given, the report's and the matter's, names its place as it is (not beside or near it). */
+function exactAddresses(rep: Prepared, linked: readonly Prepared[]): boolean {
+  return rep.address !== null && !rep.address.approximate && linked.every((l) => l.address === null || !l.address.approximate);
+}
+
 /** One address names a flat (a room) and the other, without one, says only beside or near a place. */
 function flatAndBesideIt(a: ParsedAddress, b: ParsedAddress): boolean {
   const flat = (x: ParsedAddress) => x.room !== null && !x.approximate;
@@ -776,6 +781,10 @@ function evaluate(
     // positions too loose to tell doors apart (a caller's handset, ±100 m) are near within their
     // uncertainty of almost every door around; two addresses naming different doors say more
     if (distanceM <= D && otherDoor && !precise) soft.push(`${Math.round(distanceM)} m apart${judged}, but positions this loose cannot tell doors apart and the addresses name another door (${address!.rule})`);
+    // doors of two different roads, each named as it is (not beside or near it), further apart than
+    // GPS error: a car parked, a pile of rubbish on one road is not on the other; a corner shop
+    // named by either road is tied by its subject
+    else if (distanceM <= D && address !== null && address.rule === 'different-road' && (rawDistanceM ?? 0) > T.closeM && !sameSubject && exactAddresses(rep, linked)) soft.push(`${Math.round(distanceM)} m apart${judged}, but the addresses name doors of two different roads (${address.explanation})`);
     else if (distanceM <= D) why.push(`${Math.round(distanceM)} m apart${judged} (≤ ${D} m)`);
     else if (distanceM <= 2 * D) {
       if (sameSubject && subjectIdentity) why.push(`${Math.round(distanceM)} m apart, but the same subject`);

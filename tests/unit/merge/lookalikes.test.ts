@@ -84,6 +84,25 @@ describe("a platform's second record: a flat and beside the building are not one
   });
 });
 
+describe('doors of two different roads, named exactly, are two places within the distance (session 17)', () => {
+  const parking = (sourceSystem: string, id: string, address: string, hour: string, east: number): ReportFeatures =>
+    report({ sourceSystem, sourceRecordId: id, categoryCode: 'street.parking', eventTime: at(`2025-06-10 ${hour}`), location: offset(LAOWANG, east, 0), divisionCode: '150625100001', address, description: `${address}人行道上车辆乱停放，影响通行。` });
+
+  it('a car parked at 敖包南巷46号 and one at 白塔东路278号, 65 m apart, are not one incident', () => {
+    const d = matter(parking('enforcement-cases', 'AJ1', '锡尼镇敖包南巷46号', '11:00', 65), [parking('grid', 'SJ1', '锡尼镇白塔东路278号', '09:00', 0)]);
+    expect(d.decision).not.toBe('match');
+    expect(d.explanation).toMatch(/doors of two different roads/);
+  });
+
+  it('within GPS error they are', () => {
+    expect(matter(parking('enforcement-cases', 'AJ1', '锡尼镇敖包南巷46号', '11:00', 15), [parking('grid', 'SJ1', '锡尼镇白塔东路278号', '09:00', 0)]).decision).toBe('match');
+  });
+
+  it('and a report saying only near a door of the other road may be one', () => {
+    expect(matter(parking('enforcement-cases', 'AJ1', '锡尼镇敖包南巷46号附近', '11:00', 65), [parking('grid', 'SJ1', '锡尼镇白塔东路278号', '09:00', 0)]).decision).toBe('match');
+  });
+});
+
 describe('no chaining door to door: a grown matter takes no report naming another door than one of its reports', () => {
   const dispute = (sourceSystem: string, id: string, address: string, hour: string, description: string): ReportFeatures =>
     report({ sourceSystem, sourceRecordId: id, categoryCode: 'dispute.neighbour', eventTime: at(`2025-06-10 ${hour}`), divisionCode: '150625100001', address, description });
