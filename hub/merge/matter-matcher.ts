@@ -56,7 +56,7 @@ import { addressSimilarity, buildingAsDoor, parcelNumbers, parseAddress, type Ad
 import { boundingBox, distanceScore, haversineMetres, isUsablePoint, type GeoPoint } from './geo.js';
 import { nameKey, nameSimilarity, type NameKey, type NameOptions } from './names.js';
 import { RegionIndex, townCodeOf } from './regions.js';
-import { subjectMentions } from './mentions.js';
+import { kindMentions, subjectMentions } from './mentions.js';
 import { chars, compareStrings, round4 } from './strings.js';
 import { textFingerprint, textSimilarity, type TextFingerprint } from './text.js';
 import { rareSharedEvidence, type TextWeights } from './text-weights.js';
@@ -341,6 +341,10 @@ interface Prepared {
   name: NameKey | null;
   /** Land parcels the address or text names by number (7号地块). */
   parcels: readonly string[];
+  /** The trade of the shop or firm the report is about: its name's, else a shop its text names only by kind (一家五金店). */
+  trade: NameKey | null;
+  /** The trade was read from a shop named only by its kind. */
+  tradeByKind: boolean;
 }
 
 /**
@@ -361,6 +365,10 @@ function prepareUncached(r: ReportFeatures, nameOpts: NameOptions, addrOpts: Add
   const given = r.subjectName && r.subjectName.trim() !== '' ? r.subjectName : null;
   // no subject field (12345): the shop or enterprise its text names, if any
   const mention = given || usccOrNull(r.subjectUscc) ? null : (subjectMentions(r.description, nameOpts)[0] ?? null);
+  const name = given ? nameKey(given, nameOpts) : (mention?.key ?? null);
+  const named = name !== null && name.industry !== '' && !name.genericIndustry ? name : null;
+  const kind = name === null && !usccOrNull(r.subjectUscc) ? (kindMentions(r.description, nameOpts)[0]?.key ?? null) : null;
+  const trade = named ?? kind;
   return {
     r,
     family: familyOf(r),
@@ -370,8 +378,10 @@ function prepareUncached(r: ReportFeatures, nameOpts: NameOptions, addrOpts: Add
     town: townCodeOf(r.divisionCode),
     text: textFingerprint(r.description, r.address),
     uscc: usccOrNull(r.subjectUscc),
-    name: given ? nameKey(given, nameOpts) : (mention?.key ?? null),
+    name,
     parcels: parcelNumbers(`${r.address ?? ''} ${r.description}`),
+    trade,
+    tradeByKind: kind !== null,
   };
 }
 
@@ -444,6 +454,25 @@ function parcelConflict(rep: Prepared, linked: readonly Prepared[]): string | nu
   const named = linked.filter((l) => l.parcels.length > 0);
   if (named.length === 0 || named.some((l) => l.parcels.some((p) => rep.parcels.includes(p)))) return null;
   return `other land parcels: ${rep.parcels.join('/')} vs ${[...new Set(named.flatMap((l) => l.parcels))].sort().join('/')}`;
+}
+
+/**
+ * The report is about a shop of one trade and the matter's reports about one of another (industry
+ * groups differ: 五金 and 超市), none of them of its trade, where at least one of the two is a shop
+ * the text names only by its kind (一家五金店): two shops. Two names are left to the subject rules
+ * (a 网吧 is registered as a 网络科技有限公司; a typo reads as another trade).
+ */
+function tradeConflict(rep: Prepared, linked: readonly Prepared[]): string | null {
+  const own = rep.trade;
+  if (own === null || !own.industryGroup) return null;
+  let other: NameKey | null = null;
+  for (const l of linked) {
+    const t = l.trade;
+    if (t === null || !t.industryGroup) continue;
+    if (t.industryGroup === own.industryGroup) return null;
+    if (rep.tradeByKind || l.tradeByKind) other ??= t;
+  }
+  return other === null ? null : `another trade: ${own.original} (${own.industryGroup}) vs ${other.original} (${other.industryGroup})`;
 }
 
 function subjectRelation(a: Prepared, others: readonly Prepared[], nameOpts: NameOptions, T: MatterThresholds = PROFILE.thresholds): MatterFeatures['subject'] {
@@ -854,9 +883,14 @@ function evaluate(
   const bothCoded = r.categoryCode !== null && linked.every((l) => l.r.categoryCode !== null);
   const sameAddress = (address !== null && address.score >= T.addressSame && address.rule !== 'same-intersection') || (parcelPlace !== null && sameKind);
   let textsDiffer = false;
+  const trades = sameSubject ? null : tradeConflict(rep, linked);
   if (subject.relation === 'different-uscc' || subject.relation === 'different-name') {
     failed.push('similar');
     why.push(subject.explanation);
+  } else if (trades !== null) {
+    // a hardware shop and a supermarket at one door are two shops, named or not (一家五金店)
+    failed.push('similar');
+    why.push(trades);
   } else if (sameSubject && bothCoded && !compatibleKind && sameFamily) {
     // noise and fumes of one restaurant are two problems, however alike the complaints read
     failed.push('similar');

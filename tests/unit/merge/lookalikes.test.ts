@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { matchMatter, sameKindOfProblem, type ReportFeatures } from '../../../hub/merge/matter-matcher.js';
 import { PositionSpread, type SpreadRow } from '../../../hub/merge/position-spread.js';
+import { kindMentions, subjectMentions } from '../../../hub/merge/mentions.js';
 import { LAOWANG, REGIONS, at, offset } from './fixtures.js';
 
 const opts = { regions: REGIONS };
@@ -100,6 +101,31 @@ describe('doors of two different roads, named exactly, are two places within the
 
   it('and a report saying only near a door of the other road may be one', () => {
     expect(matter(parking('enforcement-cases', 'AJ1', '锡尼镇敖包南巷46号附近', '11:00', 65), [parking('grid', 'SJ1', '锡尼镇白塔东路278号', '09:00', 0)]).decision).toBe('match');
+  });
+});
+
+describe('shops named only by their kind: a hardware shop and a supermarket at one door are two shops (session 17)', () => {
+  const unlicensed = (sourceSystem: string, id: string, hour: string, description: string, subjectName: string | null = null): ReportFeatures =>
+    report({ sourceSystem, sourceRecordId: id, categoryCode: 'market.unlicensed', eventTime: at(`2025-06-10 ${hour}`), divisionCode: '150625100001', address: '锡尼镇红旗路279号', description, subjectName });
+
+  it('reads the kind of shop a text names without a name', () => {
+    expect(kindMentions('红旗路279号有一家五金店没有营业执照，卫生条件差。').map((m) => m.key.industry)).toEqual(['五金']);
+    expect(subjectMentions('红旗路279号有一家五金店没有营业执照，卫生条件差。')).toEqual([]);
+  });
+
+  it('a supermarket and a hardware shop at 279号 are not one incident', () => {
+    const d = matter(unlicensed('hotline-12345', 'GD2', '11:00', '红旗路279号有一家超市没有营业执照，卫生条件差。'), [unlicensed('hotline-12345', 'GD1', '09:00', '红旗路279号有一家五金店没有营业执照，卫生条件差。')]);
+    expect(d.decision).not.toBe('match');
+    expect(d.explanation).toMatch(/another trade/);
+  });
+
+  it('nor a named hardware shop and a supermarket named by its kind', () => {
+    const d = matter(unlicensed('grid', 'SJ1', '11:00', '巡查发现红旗路279号一家五金店无照经营。', '嘉禾五金'), [unlicensed('hotline-12345', 'GD1', '09:00', '红旗路279号有一家超市没有营业执照，卫生条件差。')]);
+    expect(d.decision).not.toBe('match');
+  });
+
+  it('the same kind of shop at the door is still one', () => {
+    expect(matter(unlicensed('grid', 'SJ1', '11:00', '巡查发现红旗路279号一家五金店无照经营。', '嘉禾五金'), [unlicensed('hotline-12345', 'GD1', '09:00', '红旗路279号有一家五金店没有营业执照，卫生条件差。')]).decision).toBe('match');
   });
 });
 
