@@ -56,7 +56,7 @@ import { addressSimilarity, buildingAsDoor, parcelNumbers, parseAddress, type Ad
 import { boundingBox, distanceScore, haversineMetres, isUsablePoint, type GeoPoint } from './geo.js';
 import { nameKey, nameSimilarity, type NameKey, type NameOptions } from './names.js';
 import { RegionIndex, townCodeOf } from './regions.js';
-import { subjectMentions } from './mentions.js';
+import { kindMentions, subjectMentions } from './mentions.js';
 import { chars, compareStrings, round4 } from './strings.js';
 import { textFingerprint, textSimilarity, type TextFingerprint } from './text.js';
 import { rareSharedEvidence, type TextWeights } from './text-weights.js';
@@ -341,6 +341,10 @@ interface Prepared {
   name: NameKey | null;
   /** Land parcels the address or text names by number (7号地块). */
   parcels: readonly string[];
+  /** The trade of the shop or firm the report is about: its name's, else a shop its text names only by kind (一家五金店). */
+  trade: NameKey | null;
+  /** The trade was read from a shop named only by its kind. */
+  tradeByKind: boolean;
 }
 
 /**
@@ -361,6 +365,10 @@ function prepareUncached(r: ReportFeatures, nameOpts: NameOptions, addrOpts: Add
   const given = r.subjectName && r.subjectName.trim() !== '' ? r.subjectName : null;
   // no subject field (12345): the shop or enterprise its text names, if any
   const mention = given || usccOrNull(r.subjectUscc) ? null : (subjectMentions(r.description, nameOpts)[0] ?? null);
+  const name = given ? nameKey(given, nameOpts) : (mention?.key ?? null);
+  const named = name !== null && name.industry !== '' && !name.genericIndustry ? name : null;
+  const kind = name === null && !usccOrNull(r.subjectUscc) ? (kindMentions(r.description, nameOpts)[0]?.key ?? null) : null;
+  const trade = named ?? kind;
   return {
     r,
     family: familyOf(r),
@@ -370,8 +378,10 @@ function prepareUncached(r: ReportFeatures, nameOpts: NameOptions, addrOpts: Add
     town: townCodeOf(r.divisionCode),
     text: textFingerprint(r.description, r.address),
     uscc: usccOrNull(r.subjectUscc),
-    name: given ? nameKey(given, nameOpts) : (mention?.key ?? null),
+    name,
     parcels: parcelNumbers(`${r.address ?? ''} ${r.description}`),
+    trade,
+    tradeByKind: kind !== null,
   };
 }
 
@@ -444,6 +454,25 @@ function parcelConflict(rep: Prepared, linked: readonly Prepared[]): string | nu
   const named = linked.filter((l) => l.parcels.length > 0);
   if (named.length === 0 || named.some((l) => l.parcels.some((p) => rep.parcels.includes(p)))) return null;
   return `other land parcels: ${rep.parcels.join('/')} vs ${[...new Set(named.flatMap((l) => l.parcels))].sort().join('/')}`;
+}
+
+/**
+ * The report is about a shop of one trade and the matter's reports about one of another (industry
+ * groups differ: 五金 and 超市), none of them of its trade, where at least one of the two is a shop
+ * the text names only by its kind (一家五金店): two shops. Two names are left to the subject rules
+ * (a 网吧 is registered as a 网络科技有限公司; a typo reads as another trade).
+ */
+function tradeConflict(rep: Prepared, linked: readonly Prepared[]): string | null {
+  const own = rep.trade;
+  if (own === null || !own.industryGroup) return null;
+  let other: NameKey | null = null;
+  for (const l of linked) {
+    const t = l.trade;
+    if (t === null || !t.industryGroup) continue;
+    if (t.industryGroup === own.industryGroup) return null;
+    if (rep.tradeByKind || l.tradeByKind) other ??= t;
+  }
+  return other === null ? null : `another trade: ${own.original} (${own.industryGroup}) vs ${other.original} (${other.industryGroup})`;
 }
 
 function subjectRelation(a: Prepared, others: readonly Prepared[], nameOpts: NameOptions, T: MatterThresholds = PROFILE.thresholds): MatterFeatures['subject'] {
@@ -562,6 +591,18 @@ function addressRelation(rep: Prepared, linked: readonly Prepared[], addrOpts: A
     address = { score: T.gazetteerKeyAddressScore, rule: 'gazetteer-key', explanation: `the gazetteer places both at ${sharedKey}` };
   }
   return { address, worstAddress, otherDoorOf };
+}
+
+/** Every address given, the report's and the matter's, names its place as it is (not beside or near it). */
+function exactAddresses(rep: Prepared, linked: readonly Prepared[]): boolean {
+  return rep.address !== null && !rep.address.approximate && linked.every((l) => l.address === null || !l.address.approximate);
+}
+
+/** One address names a flat (a room) and the other, without one, says only beside or near a place. */
+function flatAndBesideIt(a: ParsedAddress, b: ParsedAddress): boolean {
+  const flat = (x: ParsedAddress) => x.room !== null && !x.approximate;
+  const beside = (x: ParsedAddress) => x.room === null && x.approximate;
+  return (flat(a) && beside(b)) || (flat(b) && beside(a));
 }
 
 /** The two addresses name two doors: another number next door, another building, unit or flat of the same number or compound. */
@@ -769,6 +810,10 @@ function evaluate(
     // positions too loose to tell doors apart (a caller's handset, ±100 m) are near within their
     // uncertainty of almost every door around; two addresses naming different doors say more
     if (distanceM <= D && otherDoor && !precise) soft.push(`${Math.round(distanceM)} m apart${judged}, but positions this loose cannot tell doors apart and the addresses name another door (${address!.rule})`);
+    // doors of two different roads, each named as it is (not beside or near it), further apart than
+    // GPS error: a car parked, a pile of rubbish on one road is not on the other; a corner shop
+    // named by either road is tied by its subject
+    else if (distanceM <= D && address !== null && address.rule === 'different-road' && (rawDistanceM ?? 0) > T.closeM && !sameSubject && exactAddresses(rep, linked)) soft.push(`${Math.round(distanceM)} m apart${judged}, but the addresses name doors of two different roads (${address.explanation})`);
     else if (distanceM <= D) why.push(`${Math.round(distanceM)} m apart${judged} (≤ ${D} m)`);
     else if (distanceM <= 2 * D) {
       if (sameSubject && subjectIdentity) why.push(`${Math.round(distanceM)} m apart, but the same subject`);
@@ -838,9 +883,14 @@ function evaluate(
   const bothCoded = r.categoryCode !== null && linked.every((l) => l.r.categoryCode !== null);
   const sameAddress = (address !== null && address.score >= T.addressSame && address.rule !== 'same-intersection') || (parcelPlace !== null && sameKind);
   let textsDiffer = false;
+  const trades = sameSubject ? null : tradeConflict(rep, linked);
   if (subject.relation === 'different-uscc' || subject.relation === 'different-name') {
     failed.push('similar');
     why.push(subject.explanation);
+  } else if (trades !== null) {
+    // a hardware shop and a supermarket at one door are two shops, named or not (一家五金店)
+    failed.push('similar');
+    why.push(trades);
   } else if (sameSubject && bothCoded && !compatibleKind && sameFamily) {
     // noise and fumes of one restaurant are two problems, however alike the complaints read
     failed.push('similar');
@@ -894,8 +944,12 @@ function evaluate(
     const own = linked.filter((l) => l.r.sourceSystem === r.sourceSystem && l.r.sourceRecordId !== r.sourceRecordId);
     const ownOtherDoor = rep.address !== null && own.some((l) => l.address !== null && namesAnotherDoor(addressSimilarity(rep.address!, l.address, addrOpts), T));
     const onlyBeside = rep.address !== null && rep.address.approximate && own.every((l) => l.address === null || l.address.approximate);
+    // Nor when one of its two records names a flat and the other only beside or near the building
+    // (`3号楼1单元502室` and then `3号楼西侧`): the platform knew the flat, and beside a building is
+    // outside it; another platform's report of the building unit agreeing with both says nothing.
+    const flatAndBeside = rep.address !== null && own.some((l) => l.address !== null && flatAndBesideIt(rep.address!, l.address));
     const sameDoor =
-      !ownOtherDoor && !onlyBeside &&
+      !ownOtherDoor && !onlyBeside && !flatAndBeside &&
       (sameAddress || (!addressesCompared && rawDistanceM !== null && rawDistanceM <= T.closeM && (combinedUncertaintyM ?? Infinity) <= 1.5 * profile.nominalPairM));
     // a platform files its own incident again soon (a second caller, a re-report on the round);
     // the same platform at the same door days later is more likely the problem come back
@@ -911,7 +965,7 @@ function evaluate(
       failed.push('same-source');
       why.push(
         `${sameSourceConflict}; a platform's second record needs clearly the same text (≥ ${T.textStrong}) at the same door or subject within ${formatDuration(T.sameSourceWindowMs)}` +
-          (ownOtherDoor ? ' (its own earlier record names another door)' : onlyBeside ? ' (both its records say only beside or near a place)' : ''),
+          (ownOtherDoor ? ' (its own earlier record names another door)' : onlyBeside ? ' (both its records say only beside or near a place)' : flatAndBeside ? ' (one of its records names a flat, the other only beside or near the building)' : ''),
       );
     } else why.push(`${sameSourceConflict}, filed again: ${strongText ? `the same text at the same ${sameDoor ? 'door' : subjectIdentity || !sameBusiness ? 'subject' : `business in the ${address!.rule === 'same-group' ? 'group' : 'road'}`}` : `a rare phrase in common (${rareText!.explanation})`}`);
   }

@@ -74,6 +74,9 @@ const LOOSE_HOMOPHONE_MAX_CORE = 4;
 /** Boundaries that are also common last characters of trade names (佳和): right before the industry word they are the name's. */
 const NAME_CONJUNCTIONS = new Set(LANGUAGE.mentions.nameConjunctions);
 
+/** Classifiers (家, 个): a determiner and one before a trade (一家五金店) say which kind of shop, not which shop. */
+const CLASSIFIERS = new Set(LANGUAGE.mentions.genericCores);
+const KIND_MAX_CORE = 5;
 /** Trade-name starts that are determiners or classifiers, not names. */
 const GENERIC_CORE = new RegExp(`^(?:${LANGUAGE.mentions.genericCores.join('|')})$|^(?:${LANGUAGE.mentions.determinerStarts.join('|')})`, 'u');
 /**
@@ -198,6 +201,14 @@ export function namelessMentions(text: string, opts: NameOptions = {}): Mention[
 }
 
 /**
+ * The shops a text names only by their kind after a determiner (一家五金店, 一家超市): no name to
+ * find a subject by, but a trade — a hardware shop and a supermarket at one door are two shops.
+ */
+export function kindMentions(text: string, opts: NameOptions = {}): Mention[] {
+  return mentionsOf(text, opts).kinds;
+}
+
+/**
  * The shop or enterprise a report without subject fields is about (apply-report.ts): the first name
  * its text mentions, else the first nameless stall of a known trade, else null.
  */
@@ -209,6 +220,7 @@ export function reportSubjectMention(text: string, opts: NameOptions = {}): Ment
 interface Found {
   named: Mention[];
   nameless: Mention[];
+  kinds: Mention[];
 }
 
 function mentionsOf(text: string, opts: NameOptions): Found {
@@ -269,6 +281,7 @@ function findMentions(text: string, opts: NameOptions): Found {
   /** Mentions read by the sound of the industry word and their context only: after the others. */
   const weak: Mention[] = [];
   const nameless: Mention[] = [];
+  const kinds: Mention[] = [];
   const seen = new Set<string>();
   let offset = 0;
   for (const clause of s.split(SPLIT)) {
@@ -349,6 +362,13 @@ function findMentions(text: string, opts: NameOptions): Found {
         nameless.push({ text: span, start: at + start, key, homophone: h.homophone });
         continue;
       }
+      // a shop named only by its kind after a determiner and a classifier (有一家五金店): no name,
+      // but its trade
+      if (key.surname === null && key.industry !== '' && !key.genericIndustry && !h.homophone && !tail && core.length <= KIND_MAX_CORE && GENERIC_CORE.test(key.core) && CLASSIFIERS.has(core[core.length - 1] as string)) {
+        seen.add(span);
+        kinds.push({ text: span, start: at + start, key, homophone: false });
+        continue;
+      }
       // a surname trade name (老那) is a name even when its surname is also a determiner
       const generic = key.surname === null ? GENERIC_CORE.test(key.core) || COMPLAINT_NOUN.test(key.core) || ACTION_START.test(key.core) : false;
       // a road and a trade says which shop by where it is: the shop on that road, not its name
@@ -358,5 +378,5 @@ function findMentions(text: string, opts: NameOptions): Found {
       (looseHomophone ? weak : out).push({ text: span, start: at + start, key, homophone: h.homophone });
     }
   }
-  return { named: [...out, ...weak], nameless };
+  return { named: [...out, ...weak], nameless, kinds };
 }

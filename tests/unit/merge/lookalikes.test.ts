@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { matchMatter, sameKindOfProblem, type ReportFeatures } from '../../../hub/merge/matter-matcher.js';
 import { PositionSpread, type SpreadRow } from '../../../hub/merge/position-spread.js';
+import { kindMentions, subjectMentions } from '../../../hub/merge/mentions.js';
 import { LAOWANG, REGIONS, at, offset } from './fixtures.js';
 
 const opts = { regions: REGIONS };
@@ -58,6 +59,73 @@ describe("a platform's second record: beside a building is no door", () => {
   it('two records naming the same flat are', () => {
     const d = matter(patrol('ZY2', '锡尼镇锦绣苑3号楼2单元1802室', '15:00', 40), [patrol('ZY1', '锡尼镇锦绣苑3号楼2单元1802室', '09:00')]);
     expect(d.decision).toBe('match');
+  });
+});
+
+describe("a platform's second record: a flat and beside the building are not one door (session 17)", () => {
+  const patrol = (id: string, address: string, hour: string, east = 0): ReportFeatures =>
+    report({ sourceSystem: 'natural-resources-patrol', sourceRecordId: id, categoryCode: 'planning.illegal_building', eventTime: at(`2025-06-10 ${hour}`), location: offset(LAOWANG, east, 0), divisionCode: '150625100001', address, description: `${address}疑似违反规划建设，现场有新建构筑物。` });
+  // another platform named only the building unit: the same address as the flat and as beside the building
+  const unit = report({ sourceSystem: 'hotline-12345', sourceRecordId: 'GD1', categoryCode: 'planning.illegal_building', eventTime: at('2025-06-10 10:00'), divisionCode: '150625100001', address: '锡尼镇华府苑7号楼1单元', description: '锡尼镇华府苑7号楼1单元有人正在搭建违章建筑，请尽快制止。' });
+
+  it('a record saying only "west of building 7" does not repeat its own record of flat 502', () => {
+    const d = matter(patrol('ZY2', '锡尼镇华府苑7号楼西侧', '15:00', 30), [patrol('ZY1', '锡尼镇华府苑7号楼1单元502室', '09:00'), unit]);
+    expect(d.decision).not.toBe('match');
+    expect(d.features?.failed).toContain('same-source');
+    expect(d.explanation).toMatch(/names a flat, the other only beside or near the building/);
+  });
+
+  it('nor the other way round', () => {
+    const d = matter(patrol('ZY2', '锡尼镇华府苑7号楼1单元502室', '15:00', 30), [patrol('ZY1', '锡尼镇华府苑7号楼西侧', '09:00'), unit]);
+    expect(d.features?.failed).toContain('same-source');
+  });
+
+  it('two records of the flat still are one door', () => {
+    expect(matter(patrol('ZY2', '锡尼镇华府苑7号楼1单元502室', '15:00', 30), [patrol('ZY1', '锡尼镇华府苑7号楼1单元502室', '09:00'), unit]).decision).toBe('match');
+  });
+});
+
+describe('doors of two different roads, named exactly, are two places within the distance (session 17)', () => {
+  const parking = (sourceSystem: string, id: string, address: string, hour: string, east: number): ReportFeatures =>
+    report({ sourceSystem, sourceRecordId: id, categoryCode: 'street.parking', eventTime: at(`2025-06-10 ${hour}`), location: offset(LAOWANG, east, 0), divisionCode: '150625100001', address, description: `${address}人行道上车辆乱停放，影响通行。` });
+
+  it('a car parked at 敖包南巷46号 and one at 白塔东路278号, 65 m apart, are not one incident', () => {
+    const d = matter(parking('enforcement-cases', 'AJ1', '锡尼镇敖包南巷46号', '11:00', 65), [parking('grid', 'SJ1', '锡尼镇白塔东路278号', '09:00', 0)]);
+    expect(d.decision).not.toBe('match');
+    expect(d.explanation).toMatch(/doors of two different roads/);
+  });
+
+  it('within GPS error they are', () => {
+    expect(matter(parking('enforcement-cases', 'AJ1', '锡尼镇敖包南巷46号', '11:00', 15), [parking('grid', 'SJ1', '锡尼镇白塔东路278号', '09:00', 0)]).decision).toBe('match');
+  });
+
+  it('and a report saying only near a door of the other road may be one', () => {
+    expect(matter(parking('enforcement-cases', 'AJ1', '锡尼镇敖包南巷46号附近', '11:00', 65), [parking('grid', 'SJ1', '锡尼镇白塔东路278号', '09:00', 0)]).decision).toBe('match');
+  });
+});
+
+describe('shops named only by their kind: a hardware shop and a supermarket at one door are two shops (session 17)', () => {
+  const unlicensed = (sourceSystem: string, id: string, hour: string, description: string, subjectName: string | null = null): ReportFeatures =>
+    report({ sourceSystem, sourceRecordId: id, categoryCode: 'market.unlicensed', eventTime: at(`2025-06-10 ${hour}`), divisionCode: '150625100001', address: '锡尼镇红旗路279号', description, subjectName });
+
+  it('reads the kind of shop a text names without a name', () => {
+    expect(kindMentions('红旗路279号有一家五金店没有营业执照，卫生条件差。').map((m) => m.key.industry)).toEqual(['五金']);
+    expect(subjectMentions('红旗路279号有一家五金店没有营业执照，卫生条件差。')).toEqual([]);
+  });
+
+  it('a supermarket and a hardware shop at 279号 are not one incident', () => {
+    const d = matter(unlicensed('hotline-12345', 'GD2', '11:00', '红旗路279号有一家超市没有营业执照，卫生条件差。'), [unlicensed('hotline-12345', 'GD1', '09:00', '红旗路279号有一家五金店没有营业执照，卫生条件差。')]);
+    expect(d.decision).not.toBe('match');
+    expect(d.explanation).toMatch(/another trade/);
+  });
+
+  it('nor a named hardware shop and a supermarket named by its kind', () => {
+    const d = matter(unlicensed('grid', 'SJ1', '11:00', '巡查发现红旗路279号一家五金店无照经营。', '嘉禾五金'), [unlicensed('hotline-12345', 'GD1', '09:00', '红旗路279号有一家超市没有营业执照，卫生条件差。')]);
+    expect(d.decision).not.toBe('match');
+  });
+
+  it('the same kind of shop at the door is still one', () => {
+    expect(matter(unlicensed('grid', 'SJ1', '11:00', '巡查发现红旗路279号一家五金店无照经营。', '嘉禾五金'), [unlicensed('hotline-12345', 'GD1', '09:00', '红旗路279号有一家五金店没有营业执照，卫生条件差。')]).decision).toBe('match');
   });
 });
 
