@@ -117,7 +117,7 @@ export async function benchHub(opts: { scale: number; quiet: boolean; instances?
     await migrate(db, schema);
     if (opts.warmUp) {
       const warmed = await warmUp(stack, opts.warmUp, log);
-      say(`warm-up: ${warmed} records applied in another schema first, so that the figures below are those of a hub that has been running (its code compiled by V8's optimiser, its caches filled)`);
+      say(`warm-up: ${warmed} records applied in another schema first, so that the figures below are those of a hub that has been running (its code compiled by V8's optimiser; its caches hold another day's records)`);
     }
     const { names, kafka, codec, routing, produced } = await countyOnTopics(stack, dir, 7, opts.scale, schema, log);
     say(`${produced} canonical records in Kafka; the hub starts now`);
