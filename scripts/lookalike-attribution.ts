@@ -9,16 +9,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJsonl } from '../core/dataset.js';
 
 const [exportFile, dataset, decisionsFile, nEx] = process.argv.slice(2) as [string, string, string, string | undefined];
 const rows = new Map<string, Record<string, unknown>>();
-for (const l of readFileSync(exportFile, 'utf8').split('\n')) if (l) { const r = JSON.parse(l); rows.set(`${r.source_system}/${r.source_record_id}`, r); }
+for (const r of readJsonl<Record<string, unknown>>(exportFile)) rows.set(`${r.source_system}/${r.source_record_id}`, r);
 interface TM { id: string; decoyOf: string | null; placeId: string | null; category: string; address: string; refs: Array<{ sourceSystem: string; sourceRecordId: string }> }
 const tm = new Map<string, TM>();
 const truth = new Map<string, string>();
-for (const l of readFileSync(join(dataset, 'truth/matters.jsonl'), 'utf8').split('\n')) if (l) { const m = JSON.parse(l) as TM; tm.set(m.id, m); for (const r of m.refs) truth.set(`${r.sourceSystem}/${r.sourceRecordId}`, m.id); }
+for (const m of readJsonl<TM>(join(dataset, 'truth/matters.jsonl'))) {
+  tm.set(m.id, m);
+  for (const r of m.refs) truth.set(`${r.sourceSystem}/${r.sourceRecordId}`, m.id);
+}
 const places = new Map<string, { kind: string; landType?: string }>();
-for (const l of readFileSync(join(dataset, 'world/places.jsonl'), 'utf8').split('\n')) if (l) { const p = JSON.parse(l); places.set(p.id, p); }
+for (const p of readJsonl<{ id: string; kind: string; landType?: string }>(join(dataset, 'world/places.jsonl'))) places.set(p.id, p);
 const placeKind = (m: TM) => (m.placeId ? (places.get(m.placeId)?.kind ?? '?') : 'public');
 const members = new Map<string, string[]>();
 const byCause = new Map<string, number>();
