@@ -10,7 +10,7 @@
  */
 import { ADDRESS_PROFILE, compileAddressPatterns } from './address-profile.js';
 import { EMPTY_REGIONS, RegionIndex, codeDepth, type RegionHit } from './regions.js';
-import { arabiseAddressNumbers, chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, PairMemo, pinyinSyllables, round4, toSimplified } from './strings.js';
+import { arabiseAddressNumbers, chars, codePointCount, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, PairMemo, pinyinSyllables, round4, toSimplified } from './strings.js';
 
 export interface ParsedAddress {
   readonly original: string;
@@ -278,14 +278,26 @@ function parseAddressUncached(raw: string, opts: AddressOptions): ParsedAddress 
 /** Whether two road names name the same road: equal, or one ends with the other. */
 function sameRoad(a: string, b: string): boolean {
   if (a === b) return true;
-  const [short, long] = chars(a).length <= chars(b).length ? [a, b] : [b, a];
-  return chars(short).length >= 3 && long.endsWith(short);
+  const [la, lb] = [codePointCount(a), codePointCount(b)];
+  const [short, long, ls] = la <= lb ? [a, b, la] : [b, a, lb];
+  return ls >= 3 && long.endsWith(short);
 }
 
+/** A county has a few hundred road names, compared again for every pair of addresses on them. */
+const ROAD_PAIRS = new Map<string, number>();
+
 function roadSimilarity(a: string, b: string): number {
-  if (sameRoad(a, b)) return 1;
-  const py = jaroWinklerSeq(pinyinSyllables(a), pinyinSyllables(b));
-  return Math.max(jaroWinkler(a, b), py === 1 ? 0.95 : 0);
+  const key = `${a}\u0000${b}`;
+  const hit = ROAD_PAIRS.get(key);
+  if (hit !== undefined) return hit;
+  let v = 1;
+  if (!sameRoad(a, b)) {
+    const py = jaroWinklerSeq(pinyinSyllables(a), pinyinSyllables(b));
+    v = Math.max(jaroWinkler(a, b), py === 1 ? 0.95 : 0);
+  }
+  if (ROAD_PAIRS.size >= 50_000) ROAD_PAIRS.clear();
+  ROAD_PAIRS.set(key, v);
+  return v;
 }
 
 function townOf(code: string | null): string | null {

@@ -345,6 +345,8 @@ interface Prepared {
   trade: NameKey | null;
   /** The trade was read from a shop named only by its kind. */
   tradeByKind: boolean;
+  /** Its gazetteer keys that name one place (door, compound, landmark). */
+  placeKeys: readonly string[];
 }
 
 /**
@@ -382,6 +384,7 @@ function prepareUncached(r: ReportFeatures, nameOpts: NameOptions, addrOpts: Add
     parcels: parcelNumbers(`${r.address ?? ''} ${r.description}`),
     trade,
     tradeByKind: kind !== null,
+    placeKeys: (r.addressKeys ?? []).filter((k) => k.startsWith('door:') || k.startsWith('compound:') || k.startsWith('landmark:')),
   };
 }
 
@@ -583,14 +586,19 @@ function addressRelation(rep: Prepared, linked: readonly Prepared[], addrOpts: A
     }
   }
   // the gazetteer placed both at one door (192号 ~ 192号院 ~ the compound at 192号 ~ the shop there)
-  const placeKey = (k: string) => k.startsWith('door:') || k.startsWith('compound:') || k.startsWith('landmark:');
-  const ownKeys = (rep.r.addressKeys ?? []).filter(placeKey);
-  const sharedKey = ownKeys.length ? linked.flatMap((l) => (l.r.addressKeys ?? []).filter((k) => ownKeys.includes(k)))[0] : undefined;
+  const sharedKey = sharedPlaceKey(rep, linked);
   // only where the texts cannot be compared: two buildings of one compound share its key
   if (sharedKey && (address === null || address.rule === 'text')) {
     address = { score: T.gazetteerKeyAddressScore, rule: 'gazetteer-key', explanation: `the gazetteer places both at ${sharedKey}` };
   }
   return { address, worstAddress, otherDoorOf };
+}
+
+/** The first key of the matter's reports (in `linked` order) that is one of the report's place keys. */
+function sharedPlaceKey(rep: Prepared, linked: readonly Prepared[]): string | null {
+  if (rep.placeKeys.length === 0) return null;
+  for (const l of linked) for (const k of l.r.addressKeys ?? []) if (rep.placeKeys.includes(k)) return k;
+  return null;
 }
 
 /** Every address given, the report's and the matter's, names its place as it is (not beside or near it). */
@@ -647,7 +655,7 @@ const ADDRESS_RULES_SAVED_BY_EVIDENCE = new Set(['same-intersection', 'intersect
  * (by a rule no subject, rare phrase or position can save) off the report's grid, or no address
  * or grid in common outside one town. Such a pair is `new` and no recurrence. Measured on the
  * demo county, 85 % of candidate pairs fail the place gate; this asks only positions, towns,
- * addresses and grids (`linked` in any order until the addresses), not the subjects, texts, rare
+ * addresses and grids (`linked` in report order, as evaluate reads the addresses), not the subjects, texts, rare
  * phrases and explanations evaluate builds first. Null: the pair may pass (or is the report
  * itself): evaluate it.
  */
@@ -662,7 +670,7 @@ function placeFailsEarly(rep: Prepared, linked: readonly Prepared[], addrOpts: A
   const sameTown = townRelation(rep, linked);
   if (sameTown === false) return { rule, distanceM };
   if (onSameGrid(rep, linked)) return null;
-  const { address } = addressRelation(rep, inReportOrder(linked), addrOpts, T);
+  const { address } = addressRelation(rep, linked, addrOpts, T);
   if (address === null) return sameTown === true ? null : { rule, distanceM };
   return address.score < T.addressDifferent && address.score < T.addressSame && !ADDRESS_RULES_SAVED_BY_EVIDENCE.has(address.rule) ? { rule, distanceM } : null;
 }
@@ -671,7 +679,7 @@ function placeFailsEarly(rep: Prepared, linked: readonly Prepared[], addrOpts: A
 export function cannotPassPlaceGate(report: ReportFeatures, matterReports: readonly ReportFeatures[], opts: MatterMatchOptions = {}): boolean {
   const nameOpts: NameOptions = opts.regions ? { regions: opts.regions } : {};
   const addrOpts: AddressOptions = opts.regions ? { regions: opts.regions } : {};
-  return placeFailsEarly(prepare(report, nameOpts, addrOpts), matterReports.map((r) => prepare(r, nameOpts, addrOpts)), addrOpts, opts) !== null;
+  return placeFailsEarly(prepare(report, nameOpts, addrOpts), inReportOrder(matterReports.map((r) => prepare(r, nameOpts, addrOpts))), addrOpts, opts) !== null;
 }
 
 /**
@@ -1088,6 +1096,27 @@ function inReportOrder(reports: readonly Prepared[]): Prepared[] {
   return [...reports].sort(({ r: a }, { r: b }) => a.eventTime - b.eventTime || compareStrings(a.sourceSystem, b.sourceSystem) || compareStrings(a.sourceRecordId, b.sourceRecordId));
 }
 
+/**
+ * A candidate's reports prepared and in report order, remembered per reports array while it holds
+ * the same report objects: every report of a busy block meets the same candidates, and the hub's
+ * candidate cache grows a matter's array in place when a report joins it (then it is made again).
+ */
+const orderedOf = new WeakMap<readonly ReportFeatures[], { source: readonly ReportFeatures[]; opts: unknown; ordered: readonly Prepared[] }>();
+
+function preparedInReportOrder(reports: readonly ReportFeatures[], nameOpts: NameOptions, addrOpts: AddressOptions): readonly Prepared[] {
+  const hit = orderedOf.get(reports);
+  if (hit && hit.opts === (nameOpts.regions ?? null) && sameObjects(hit.source, reports)) return hit.ordered;
+  const ordered = inReportOrder(reports.map((r) => prepare(r, nameOpts, addrOpts)));
+  orderedOf.set(reports, { source: [...reports], opts: nameOpts.regions ?? null, ordered });
+  return ordered;
+}
+
+function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 const RANK: Record<MatterDecisionKind, number> = { match: 0, review: 1, new: 2 };
 const byRank = (a: MatterEvaluation, b: MatterEvaluation): number => RANK[a.decision] - RANK[b.decision] || b.score - a.score || compareStrings(a.matterId, b.matterId);
 
@@ -1120,13 +1149,14 @@ export function matchMatter(report: ReportFeatures, candidates: readonly MatterC
   // every candidate is new, and then only by their score. Each is evaluated in full only when it
   // is the best of them or when the caller reads `evaluations` (the same list as evaluating all).
   const pairs = usable.map((c, index) => {
-    const reports = c.reports.map((r) => prepare(r, nameOpts, addrOpts));
+    // (in report order: evaluate's order, and any order suits placeFailsEarly)
+    const reports = preparedInReportOrder(c.reports, nameOpts, addrOpts);
     const early = placeFailsEarly(rep, reports, addrOpts, opts);
-    const pair: { index: number; c: MatterCandidate; reports: Prepared[]; early: typeof early; evaluation: MatterEvaluation | null } = { index, c, reports, early, evaluation: null };
-    if (!early) pair.evaluation = evaluate(rep, c, inReportOrder(reports), nameOpts, addrOpts, opts);
+    const pair: { index: number; c: MatterCandidate; reports: readonly Prepared[]; early: typeof early; evaluation: MatterEvaluation | null } = { index, c, reports, early, evaluation: null };
+    if (!early) pair.evaluation = evaluate(rep, c, reports, nameOpts, addrOpts, opts);
     return pair;
   });
-  const evaluated = (p: (typeof pairs)[number]): MatterEvaluation => (p.evaluation ??= evaluate(rep, p.c, inReportOrder(p.reports), nameOpts, addrOpts, opts));
+  const evaluated = (p: (typeof pairs)[number]): MatterEvaluation => (p.evaluation ??= evaluate(rep, p.c, p.reports, nameOpts, addrOpts, opts));
   let all: MatterEvaluation[] | null = null;
   const evaluations = (): MatterEvaluation[] => (all ??= pairs.map(evaluated).sort(byRank));
   // (a subset keeps its order in the sorted whole: the order is total, ties by candidate order)
@@ -1137,7 +1167,7 @@ export function matchMatter(report: ReportFeatures, candidates: readonly MatterC
     let topScore = best?.score ?? -Infinity;
     for (const p of pairs) {
       if (!p.early || (top !== null && placeFailedScore(rep, p.reports, p.early, T) < topScore)) continue;
-      const score = placeFailedScore(rep, inReportOrder(p.reports), p.early, T, nameOpts);
+      const score = placeFailedScore(rep, p.reports, p.early, T, nameOpts);
       if (top === null || score > topScore || (score === topScore && (compareStrings(p.c.matterId, top.c.matterId) || p.index - top.index) < 0)) {
         top = p;
         topScore = score;

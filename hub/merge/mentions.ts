@@ -16,7 +16,7 @@ import { LANGUAGE } from './language.js';
 import { ADDRESS_PROFILE } from './address-profile.js';
 import { INDUSTRIES, nameKey, type NameKey, type NameOptions } from './names.js';
 import { EMPTY_REGIONS, RegionIndex } from './regions.js';
-import { chars, pinyinSyllables, toSimplified } from './strings.js';
+import { chars, codePointCount, pinyinSyllables, toSimplified } from './strings.js';
 
 export interface Mention {
   /** The span as written (after NFKC and simplification). */
@@ -97,7 +97,7 @@ const HAN = /\p{Script=Han}/u;
 function overlapsComplaintWord(cs: readonly string[], start: number, end: number): boolean {
   for (let k = start + 1; k < end; k++) {
     const m = COMPLAINT_NOUN.exec(cs.slice(k).join(''));
-    if (m && k + chars(m[0]).length > end) return true;
+    if (m && k + codePointCount(m[0]) > end) return true;
   }
   return false;
 }
@@ -116,9 +116,9 @@ interface Lex {
 let LEXICON: Lex | null = null;
 function lexicon(): Lex {
   if (LEXICON) return LEXICON;
-  const words = [...new Set(INDUSTRIES.map((e) => e.word))].sort((a, b) => chars(b).length - chars(a).length);
+  const words = [...new Set(INDUSTRIES.map((e) => e.word))].sort((a, b) => codePointCount(b) - codePointCount(a));
   const byPinyin = new Map<string, string>();
-  for (const w of words) if (chars(w).length >= 2 && /^\p{Script=Han}+$/u.test(w)) byPinyin.set(pinyinSyllables(w).join(' '), w);
+  for (const w of words) if (codePointCount(w) >= 2 && /^\p{Script=Han}+$/u.test(w)) byPinyin.set(pinyinSyllables(w).join(' '), w);
   const lex: Lex = { words: words.map((word) => ({ word, cs: chars(word) })), byPinyin: [...byPinyin].map(([p, word]) => ({ word, syllables: p.split(' ') })), wordsByFirst: new Map(), pinyinByFirst: new Map() };
   const index = (m: Map<string, number[]>, first: string | undefined, i: number) => {
     if (first === undefined) return;
@@ -251,7 +251,7 @@ function regionAcross(cs: readonly string[], bStart: number, bEnd: number, indus
   for (let k = Math.max(0, bStart - 6); k <= bStart; k++) {
     const { hits } = regions.stripLeading(cs.slice(k, industryStart).join(''), { keepAtLeast: 1 });
     const first = hits[0];
-    if (first && k + chars(first.text).length >= bEnd) return k;
+    if (first && k + codePointCount(first.text) >= bEnd) return k;
   }
   return null;
 }
@@ -260,7 +260,7 @@ function regionAcross(cs: readonly string[], bStart: number, bEnd: number, indus
 function insideRegion(cs: readonly string[], start: number, end: number, regions: RegionIndex): boolean {
   for (let k = Math.max(0, start - 6); k <= start; k++) {
     const first = regions.stripLeading(cs.slice(k).join(''), { keepAtLeast: 1 }).hits[0];
-    if (first && !first.short && k + chars(first.text).length >= end) return true;
+    if (first && !first.short && k + codePointCount(first.text) >= end) return true;
   }
   return false;
 }
@@ -302,7 +302,7 @@ function findMentions(text: string, opts: NameOptions): Found {
       if (shopWord) end++;
       const rest = cs.slice(end).join('');
       const tail = LEGAL_TAILS.find((t) => rest.startsWith(t));
-      if (tail) end += chars(tail).length;
+      if (tail) end += codePointCount(tail);
       // a word that only sounds like an industry counts when a shop word or legal form
       // follows it, or when the name stands right after an address number or a reporting verb (below)
       let looseHomophone = h.homophone && !shopWord && !tail && !SHOP_WORDS.has(cs[h.end - 1] as string);
@@ -331,16 +331,16 @@ function findMentions(text: string, opts: NameOptions): Found {
         const before = cs.slice(0, i + 1).join('');
         const b = BOUNDARIES.find((w) => before.endsWith(w));
         // …, and so is one standing before the surname mark (于记面馆): a surname
-        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b)) && !(chars(b).length === 1 && (cs[i + 1] === SURNAME_MARK || (i + 2 === h.start && soundsLikeJi(cs[i + 1]))))) {
+        if (b && !(i === h.start - 1 && NAME_CONJUNCTIONS.has(b)) && !(codePointCount(b) === 1 && (cs[i + 1] === SURNAME_MARK || (i + 2 === h.start && soundsLikeJi(cs[i + 1]))))) {
           // a boundary character inside a region name is the region's
-          const region = regionAcross(cs, i - chars(b).length + 1, i + 1, h.start, regions);
+          const region = regionAcross(cs, i - codePointCount(b) + 1, i + 1, h.start, regions);
           if (region !== null) {
             start = region;
             break;
           }
           start = i + 1;
-          afterDeterminer = chars(b).length >= 2 && LANGUAGE.mentions.determinerStarts.some((d) => b.startsWith(d));
-          strong = chars(b).length >= 2 || ADDRESS_END.has(b) || REPORTING_VERB.has(b) || b === LOCATIVE || (b === ATTRIBUTIVE && ADDRESS_END_BEFORE.test(before.slice(0, -ATTRIBUTIVE.length)));
+          afterDeterminer = codePointCount(b) >= 2 && LANGUAGE.mentions.determinerStarts.some((d) => b.startsWith(d));
+          strong = codePointCount(b) >= 2 || ADDRESS_END.has(b) || REPORTING_VERB.has(b) || b === LOCATIVE || (b === ATTRIBUTIVE && ADDRESS_END_BEFORE.test(before.slice(0, -ATTRIBUTIVE.length)));
           break;
         }
         // a bracketed note before the name ends there: the name starts after it

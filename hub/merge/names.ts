@@ -22,7 +22,7 @@ import { LANGUAGE } from './language.js';
 import { readFileSync } from 'node:fs';
 import { REGION_PROFILE } from './region-profile.js';
 import { EMPTY_REGIONS, RegionIndex, codesNest, type RegionHit } from './regions.js';
-import { chars, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, PairMemo, pinyinSyllables, round4, toSimplified } from './strings.js';
+import { chars, codePointCount, compareStrings, dice, jaroWinkler, jaroWinklerSeq, memoised, PairMemo, pinyinSyllables, round4, toSimplified } from './strings.js';
 
 // ── Lexicons ───────────────────────────────────────────────────────────────────────────────
 
@@ -186,7 +186,7 @@ function lexiconPinyin(lexicon: Lexicon): Map<string, string> {
   const m = new Map<string, string>();
   // Longest words first, so that a shorter homophone never shadows a longer word.
   for (const w of lexicon.words) {
-    if (chars(w).length < 2 || !/^\p{Script=Han}+$/u.test(w)) continue;
+    if (codePointCount(w) < 2 || !/^\p{Script=Han}+$/u.test(w)) continue;
     const key = pinyinSyllables(w).join(' ');
     if (!m.has(key)) m.set(key, w);
   }
@@ -197,7 +197,7 @@ function lexiconPinyin(lexicon: Lexicon): Map<string, string> {
 function buildLexicon(extra: readonly IndustryEntry[]): Lexicon {
   const byWord = new Map<string, IndustryEntry>();
   for (const e of [...INDUSTRIES, ...extra]) byWord.set(toSimplified(e.word.normalize('NFKC').toUpperCase()), e);
-  const words = [...byWord.keys()].sort((a, b) => chars(b).length - chars(a).length || compareStrings(a, b));
+  const words = [...byWord.keys()].sort((a, b) => codePointCount(b) - codePointCount(a) || compareStrings(a, b));
   return { byWord, words };
 }
 
@@ -212,7 +212,7 @@ function dropPunctuation(s: string): string {
 
 function stripShopWord(s: string): string {
   for (const w of SHOP_WORDS) {
-    if (s.endsWith(w) && chars(s).length - chars(w).length >= 2) return s.slice(0, s.length - w.length);
+    if (s.endsWith(w) && codePointCount(s) - codePointCount(w) >= 2) return s.slice(0, s.length - w.length);
   }
   return s;
 }
@@ -225,7 +225,7 @@ let LEGAL_FORM_SOUNDS: Array<{ form: string; length: number; sound: string }> | 
  * of three or more characters, so that a trade name is never taken for one. Null when none.
  */
 function legalFormBySound(s: string): string | null {
-  LEGAL_FORM_SOUNDS ??= LEGAL_FORMS.filter((f) => chars(f).length >= 3).map((form) => ({ form, length: chars(form).length, sound: pinyinSyllables(form).join(' ') }));
+  LEGAL_FORM_SOUNDS ??= LEGAL_FORMS.filter((f) => codePointCount(f) >= 3).map((form) => ({ form, length: codePointCount(form), sound: pinyinSyllables(form).join(' ') }));
   const cs = chars(s);
   for (const f of LEGAL_FORM_SOUNDS) {
     if (cs.length <= f.length) continue;
@@ -241,7 +241,7 @@ function legalFormBySound(s: string): string | null {
  */
 function homophoneTail(prefix: string, word: string, lexicon: Lexicon): { word: string; written: string; prefix: string } | null {
   const ps = chars(prefix);
-  const wl = chars(word).length;
+  const wl = codePointCount(word);
   const byPinyin = lexiconPinyin(lexicon);
   // two or more characters typed by sound, not one
   for (let k = Math.min(4, ps.length - 1); k >= 2; k--) {
@@ -249,7 +249,7 @@ function homophoneTail(prefix: string, word: string, lexicon: Lexicon): { word: 
     if (!/^\p{Script=Han}+$/u.test(head)) continue;
     const written = `${head}${word}`;
     const found = byPinyin.get(pinyinSyllables(written).join(' '));
-    if (found !== undefined && found !== written && chars(found).length === k + wl && found.endsWith(word)) {
+    if (found !== undefined && found !== written && codePointCount(found) === k + wl && found.endsWith(word)) {
       return { word: found, written, prefix: ps.slice(0, ps.length - k).join('') };
     }
   }
@@ -282,7 +282,7 @@ function chineseOrdinal(s: string): string {
   if (!m) return s;
   const d = m[1] as string;
   if (/^\d+$/.test(d)) return String(Number(d));
-  if (chars(d).length === 1) return String(ORDINAL_VALUE.get(d) ?? d);
+  if (codePointCount(d) === 1) return String(ORDINAL_VALUE.get(d) ?? d);
   if (d.startsWith(TEN)) return String(10 + (ORDINAL_VALUE.get(d.slice(1)) ?? 0));
   return d;
 }
@@ -377,9 +377,9 @@ function nameKeyUncached(name: string, opts: NameOptions): NameKey {
     branch ??= r.branch;
   } else {
     for (let guard = 0; guard < 3; guard++) {
-      const exact = LEGAL_FORMS.find((f) => s.endsWith(f) && chars(s).length > chars(f).length);
+      const exact = LEGAL_FORMS.find((f) => s.endsWith(f) && codePointCount(s) > codePointCount(f));
       const bySound = legalFormBySound(s);
-      const form = bySound !== null && chars(bySound).length > chars(exact ?? '').length ? bySound : exact;
+      const form = bySound !== null && codePointCount(bySound) > codePointCount(exact ?? '') ? bySound : exact;
       if (!form) break;
       s = s.slice(0, s.length - form.length);
       legalForm = legalForm === null ? form : `${form}${legalForm}`;
@@ -415,7 +415,7 @@ function nameKeyUncached(name: string, opts: NameOptions): NameKey {
     for (const word of lexicon.words) {
       if (cand.endsWith(word)) {
         const rest = cand.slice(0, cand.length - word.length);
-        if (entry === undefined || chars(rest).length < chars(prefix).length) {
+        if (entry === undefined || codePointCount(rest) < codePointCount(prefix)) {
           entry = lexicon.byWord.get(word);
           prefix = rest;
           industry = word;

@@ -10,7 +10,7 @@
  */
 import { LANGUAGE } from './language.js';
 import { REGION_PROFILE } from './region-profile.js';
-import { chars, toSimplified } from './strings.js';
+import { chars, codePointCount, toSimplified } from './strings.js';
 
 export interface Division {
   /** Statistical division code: 2, 4, 6, 9 or 12 digits (trailing zero groups allowed: 150625100000). */
@@ -92,7 +92,7 @@ export function shortRegionName(name: string): string | null {
   for (const suffix of ADMIN_SUFFIXES) {
     if (name.endsWith(suffix)) {
       const short = name.slice(0, name.length - suffix.length);
-      return chars(short).length >= 2 ? short : null;
+      return codePointCount(short) >= 2 ? short : null;
     }
   }
   return null;
@@ -109,7 +109,7 @@ export class RegionIndex {
   constructor(divisions: readonly Division[] = [], extraNames: readonly string[] = []) {
     const add = (map: Map<string, Set<string>>, text: string, code: string | null): void => {
       const key = toSimplified(text.normalize('NFKC').replace(/\s+/g, ''));
-      if (chars(key).length < 2) return;
+      if (codePointCount(key) < 2) return;
       const set = map.get(key) ?? new Set<string>();
       if (code !== null) set.add(code);
       map.set(key, set);
@@ -127,7 +127,7 @@ export class RegionIndex {
     }
     for (const n of extraNames) add(this.#full, n, null);
     const texts = new Set([...this.#full.keys(), ...this.#short.keys()]);
-    this.#texts = [...texts].sort((a, b) => chars(b).length - chars(a).length || (a < b ? -1 : a > b ? 1 : 0));
+    this.#texts = [...texts].sort((a, b) => codePointCount(b) - codePointCount(a) || (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /** The name of a division by code, when the table has it. */
@@ -174,7 +174,7 @@ export class RegionIndex {
     for (const t of this.#texts) {
       if (!text.startsWith(t)) continue;
       const after = text.slice(t.length);
-      if (chars(after).length < keep) continue;
+      if (codePointCount(after) < keep) continue;
       const isFull = this.#full.has(t);
       if (!isFull && FOLLOWING_WORD.test(after)) continue;
       // A full name that is also a prefix of a longer region name was handled by longest-first order.

@@ -12,6 +12,19 @@ export function chars(s: string): string[] {
   return Array.from(s);
 }
 
+/** `chars(s).length` without the array (a surrogate pair is one code point, a lone surrogate one too). */
+export function codePointCount(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++, n++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+  }
+  return n;
+}
+
 /**
  * Jaro-Winkler similarity of two sequences (characters, or tokens such as pinyin syllables):
  * 1 for equal, 0 for nothing in common. Prefix scale 0.1, prefix length up to 4 (Winkler's values).

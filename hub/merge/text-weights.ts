@@ -15,7 +15,7 @@
  * period of the county's records (eval:merge: from the dataset's reports, unlabelled).
  */
 import { readFileSync } from 'node:fs';
-import { arabiseAddressNumbers, bigrams, chars, round4 } from './strings.js';
+import { arabiseAddressNumbers, bigrams, chars, codePointCount, round4 } from './strings.js';
 import { ADDRESS_PROFILE, type AddressProfile } from './address-profile.js';
 import { normaliseText, textFingerprint } from './text.js';
 
@@ -91,11 +91,11 @@ export class TextWeights {
     if (hit) return hit;
     let cleaned = arabiseAddressNumbers(textFingerprint(description).cleaned);
     // longest first: a place containing another is cut whole
-    for (const p of ps.sort((a, b) => b.length - a.length)) if (chars(p).length >= 2) cleaned = cleaned.split(p).join('|');
+    for (const p of ps.sort((a, b) => b.length - a.length)) if (codePointCount(p) >= 2) cleaned = cleaned.split(p).join('|');
     if (this.masker) cleaned = cleaned.replace(this.masker, '|');
     cleaned = cleaned.replace(this.addressWords, '|');
     const out = new Set<string>();
-    for (const seg of cleaned.split(EVIDENCE_BOUNDARY)) if (chars(seg).length >= 2) for (const b of bigrams(seg)) out.add(b);
+    for (const seg of cleaned.split(EVIDENCE_BOUNDARY)) if (codePointCount(seg) >= 2) for (const b of bigrams(seg)) out.add(b);
     if (this.memo.size > 50_000) this.memo.clear();
     this.memo.set(key, out);
     return out;
@@ -117,7 +117,7 @@ export class TextWeights {
     const out = new Set<string>();
     const most = this.rareLimit(scope, maxShare, minDocs);
     for (const seg of arabiseAddressNumbers(textFingerprint(description).cleaned).split(EVIDENCE_BOUNDARY)) {
-      if (chars(seg).length < 2) continue;
+      if (codePointCount(seg) < 2) continue;
       for (const b of bigrams(seg)) if (this.frequency(b, scope) <= most) out.add(b);
     }
     if (m.size > 50_000) m.clear();
@@ -199,7 +199,7 @@ function meet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
 const escapeRe = (n: string): string => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function placeMasker(names: readonly string[]): RegExp | null {
-  const ns = [...new Set(names.map(normaliseText).filter((n) => chars(n).length >= 2))].sort((a, b) => b.length - a.length || byCodeUnits(a, b));
+  const ns = [...new Set(names.map(normaliseText).filter((n) => codePointCount(n) >= 2))].sort((a, b) => b.length - a.length || byCodeUnits(a, b));
   return ns.length ? new RegExp(ns.map(escapeRe).join('|'), 'gu') : null;
 }
 

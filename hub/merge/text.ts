@@ -7,7 +7,7 @@
  * is never changed.
  */
 import { LANGUAGE } from './language.js';
-import { bigrams, chars, memoised, round4, sharedBigrams, toSimplified } from './strings.js';
+import { bigrams, chars, codePointCount, memoised, round4, sharedBigrams, toSimplified } from './strings.js';
 
 /**
  * Phrases that say nothing about the incident: intake boilerplate, requests for action,
@@ -16,7 +16,7 @@ import { bigrams, chars, memoised, round4, sharedBigrams, toSimplified } from '.
 export const STOP_PHRASES: readonly string[] = LANGUAGE.stopPhrases;
 
 const STOP_RE = new RegExp(
-  [...STOP_PHRASES].sort((a, b) => chars(b).length - chars(a).length).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+  [...STOP_PHRASES].sort((a, b) => codePointCount(b) - codePointCount(a)).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
   'gu',
 );
 
@@ -65,12 +65,12 @@ function fingerprintUncached(text: string, place?: string | null): TextFingerpri
     .replace(/^\||\|$/g, '');
   const set = new Set<string>();
   for (const seg of cleaned.split('|')) {
-    if (chars(seg).length < 2) continue;
+    if (codePointCount(seg) < 2) continue;
     for (const b of bigrams(seg)) set.add(b);
   }
   if (place) {
     for (const seg of normaliseText(place).split(/[^\p{L}\p{N}]+/u)) {
-      if (chars(seg).length < 2) continue;
+      if (codePointCount(seg) < 2) continue;
       for (const b of bigrams(seg)) set.delete(b);
     }
   }
