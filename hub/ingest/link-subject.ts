@@ -211,8 +211,16 @@ async function redirect(tx: Knex.Transaction, gone: string[], records: Array<{ i
   await redirectsDue(tx, rows);
 }
 
+/**
+ * A row's member, one object per row: the matcher remembers what it prepared per member object,
+ * and the run's store hands out the same row objects until a row changes (then a new object).
+ */
+const MEMBERS = new WeakMap<LinkRow, SubjectMember>();
+
 function memberOf(r: LinkRow): SubjectMember {
-  return { sourceSystem: r.source_system, sourceRecordId: r.source_record_id, record: r.record, ...(r.record.loose ? { loose: true } : {}) };
+  let m = MEMBERS.get(r);
+  if (!m) MEMBERS.set(r, (m = { sourceSystem: r.source_system, sourceRecordId: r.source_record_id, record: r.record, ...(r.record.loose ? { loose: true } : {}) }));
+  return m;
 }
 
 function decisionJson(d: MemberDecision | undefined): object {

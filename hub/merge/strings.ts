@@ -253,9 +253,12 @@ export class PairMemo<A extends object, B extends object, V> {
   constructor(private readonly max: number) {}
 
   get(a: A, b: B, compute: () => V): V {
-    const na = objectNumber(a);
+    return this.getByNumbers(objectNumber(a), objectNumber(b), compute);
+  }
+
+  /** The same, for a pair already named by numbers (each number standing for one value only). */
+  getByNumbers(na: number, nb: number, compute: () => V): V {
     let row = this.rows.get(na);
-    const nb = objectNumber(b);
     const hit = row?.get(nb);
     if (hit !== undefined) return hit;
     const v = compute();

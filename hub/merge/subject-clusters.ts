@@ -27,7 +27,7 @@ import { createHash } from 'node:crypto';
 import type { AddressOptions } from './addresses.js';
 import { isUsablePoint } from './geo.js';
 import { bestNameSimilarity, INDUSTRY_GENERIC_SIMILARITY, type NameOptions } from './names.js';
-import { compareStrings } from './strings.js';
+import { compareStrings, PairMemo } from './strings.js';
 import {
   blockingKeysOf,
   evaluate,
@@ -106,6 +106,8 @@ interface Prepared {
   readonly keys: readonly string[];
   /** Identity, looseness and prepared content: two Prepared of one tag give the same edges (null: not cached). */
   readonly tag: string | null;
+  /** The tag as a number (tagNumber), for the edge cache (null: not cached). */
+  readonly tagNo: number | null;
   /** The prepared content alone (what matching reads of the record): equal serials evaluate alike (null: not cached). */
   readonly serial: number | null;
 }
@@ -128,7 +130,7 @@ function options(opts: SubjectMatchOptions): { nameOpts: NameOptions; addrOpts: 
  * evaluated once per content (EVALS) instead of once per record. Records read back from the run's
  * memory are the same objects each time, so their content key is remembered by object (BY_OBJECT).
  */
-type Content = Omit<Prepared, 'm' | 'id' | 'tag' | 'serial'> & { serial: number };
+type Content = Omit<Prepared, 'm' | 'id' | 'tag' | 'tagNo' | 'serial'> & { serial: number };
 const PREPARED = new WeakMap<object, Map<string, Content>>();
 const BY_OBJECT = new WeakMap<object, WeakMap<object, Content>>();
 let serials = 0;
@@ -140,9 +142,25 @@ function matchingContent(r: SubjectRecord): string {
   return JSON.stringify([r.uscc ?? null, r.idHash ?? null, r.name ?? null, r.formerNames ?? null, r.address ?? null, r.addresses ?? null, r.divisionCode ?? null, r.location ?? null, r.operatorUscc ?? null, r.subjectType ?? null]);
 }
 
+/**
+ * Prepared members by member object: a record's member is compared with every record its keys find
+ * (the hub links a record against each near one), and its identity and tag are the same each time.
+ */
+const BY_MEMBER = new WeakMap<object, WeakMap<SubjectMember, Prepared>>();
+
 function prepareMember(m: SubjectMember, nameOpts: NameOptions, addrOpts: AddressOptions): Prepared {
   if (nameOpts.industries) return prepareUncached(m, nameOpts, addrOpts);
   const table = nameOpts.regions ?? NO_REGIONS;
+  let members = BY_MEMBER.get(table);
+  if (!members) BY_MEMBER.set(table, (members = new WeakMap()));
+  const known = members.get(m);
+  if (known) return known;
+  const p = prepareMemberOf(m, table, nameOpts, addrOpts);
+  members.set(m, p);
+  return p;
+}
+
+function prepareMemberOf(m: SubjectMember, table: object, nameOpts: NameOptions, addrOpts: AddressOptions): Prepared {
   let cache = PREPARED.get(table);
   if (!cache) PREPARED.set(table, (cache = new Map()));
   let byObject = BY_OBJECT.get(table);
@@ -161,14 +179,15 @@ function prepareMember(m: SubjectMember, nameOpts: NameOptions, addrOpts: Addres
     }
     byObject.set(m.record, hit);
   }
-  return { rec: hit.rec, cand: hit.cand, keys: hit.keys, m, id, tag: tagOf(hit.serial), serial: hit.serial };
+  const tag = tagOf(hit.serial);
+  return { rec: hit.rec, cand: hit.cand, keys: hit.keys, m, id, tag, tagNo: tagNumber(tag), serial: hit.serial };
 }
 
 function prepareUncached(m: SubjectMember, nameOpts: NameOptions, addrOpts: AddressOptions): Prepared {
   const r = m.record;
   const rec = prepare(r, nameOpts, addrOpts);
   const id = identityOf(m);
-  return { m, id, rec, cand: candidateOf(id, r, rec), keys: blockingKeysOf(rec), tag: null, serial: null };
+  return { m, id, rec, cand: candidateOf(id, r, rec), keys: blockingKeysOf(rec), tag: null, tagNo: null, serial: null };
 }
 
 /** A record as the other side of a pair (matchSubject's candidate), under the given id. */
@@ -332,22 +351,30 @@ function registeredNamePair(p: Prepared, q: Prepared, f: SubjectFeatures): boole
  * reports would be compared pairwise again for each new one (a pair's edge depends on the two
  * records only).
  */
-const EDGES = new WeakMap<object, Map<string, SubjectEdge | null>>();
+const EDGES = new WeakMap<object, PairMemo<object, object, SubjectEdge | null>>();
 // a component of 1,000 records re-formed at each arrival has ~500,000 pairs (hot-subject.test.ts);
 // an edge is small (its features are the evaluation's), so this bound is about 150 MB at most
 const EDGES_MAX = 600_000;
 
+/** Tags by number: a number is never given to another tag (the table is bounded; the count goes on). */
+const TAG_NUMBERS = new Map<string, number>();
+let lastTagNumber = 0;
+
+function tagNumber(tag: string): number {
+  let n = TAG_NUMBERS.get(tag);
+  if (n === undefined) {
+    if (TAG_NUMBERS.size >= 200_000) TAG_NUMBERS.clear();
+    TAG_NUMBERS.set(tag, (n = ++lastTagNumber));
+  }
+  return n;
+}
+
 function pairEdge(x: Prepared, y: Prepared, nameOpts: NameOptions, addrOpts: AddressOptions): SubjectEdge | null {
-  if (x.tag === null || y.tag === null) return pairEdgeUncached(x, y, nameOpts, addrOpts);
+  if (x.tagNo === null || y.tagNo === null) return pairEdgeUncached(x, y, nameOpts, addrOpts);
   let cache = EDGES.get(nameOpts.regions ?? NO_REGIONS);
-  if (!cache) EDGES.set(nameOpts.regions ?? NO_REGIONS, (cache = new Map()));
-  const key = x.tag < y.tag ? `${x.tag}\u0003${y.tag}` : `${y.tag}\u0003${x.tag}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  const e = pairEdgeUncached(x, y, nameOpts, addrOpts);
-  if (cache.size >= EDGES_MAX) cache.clear();
-  cache.set(key, e);
-  return e;
+  if (!cache) EDGES.set(nameOpts.regions ?? NO_REGIONS, (cache = new PairMemo(EDGES_MAX)));
+  // (symmetric: pairEdgeUncached orders the pair by identity)
+  return cache.getByNumbers(Math.min(x.tagNo, y.tagNo), Math.max(x.tagNo, y.tagNo), () => pairEdgeUncached(x, y, nameOpts, addrOpts));
 }
 
 /** The matcher's evaluation of two prepared contents, in the pair's identity order; per region table, bounded. */
