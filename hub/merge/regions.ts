@@ -10,7 +10,7 @@
  */
 import { LANGUAGE } from './language.js';
 import { REGION_PROFILE } from './region-profile.js';
-import { chars, codePointCount, toSimplified } from './strings.js';
+import { codePointCount, toSimplified } from './strings.js';
 
 export interface Division {
   /** Statistical division code: 2, 4, 6, 9 or 12 digits (trailing zero groups allowed: 150625100000). */

@@ -15,7 +15,7 @@
  * period of the county's records (eval:merge: from the dataset's reports, unlabelled).
  */
 import { readFileSync } from 'node:fs';
-import { arabiseAddressNumbers, bigrams, chars, codePointCount, round4 } from './strings.js';
+import { arabiseAddressNumbers, bigrams, codePointCount, round4 } from './strings.js';
 import { ADDRESS_PROFILE, type AddressProfile } from './address-profile.js';
 import { normaliseText, textFingerprint } from './text.js';
 

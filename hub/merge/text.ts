@@ -7,7 +7,7 @@
  * is never changed.
  */
 import { LANGUAGE } from './language.js';
-import { bigrams, chars, codePointCount, memoised, round4, sharedBigrams, toSimplified } from './strings.js';
+import { bigrams, codePointCount, memoised, round4, sharedBigrams, toSimplified } from './strings.js';
 
 /**
  * Phrases that say nothing about the incident: intake boilerplate, requests for action,
